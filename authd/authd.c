@@ -1,0 +1,93 @@
+/*
+ * Copyright (c) 2026 The imd Authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * authd: digest authentication.  Holds the nonce secret and nonce
+ * state, nothing else; asks dirdb for the HA1 of a user.
+ */
+
+#include <sys/types.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "imd_msg.h"
+#include "log.h"
+#include "proc.h"
+#include "sandbox.h"
+
+#define AUTHD_SECRET_LEN	32
+
+static void	authd_dispatch_parent(struct imsgev *, struct imsg *);
+static void	authd_dispatch_listener(struct imsgev *, struct imsg *);
+static void	authd_dispatch_dirdb(struct imsgev *, struct imsg *);
+
+static const struct proc_peer authd_peers[] = {
+	{ PROC_PARENT, authd_dispatch_parent },
+	{ PROC_LISTENER, authd_dispatch_listener },
+	{ PROC_DIRDB, authd_dispatch_dirdb },
+};
+
+static const struct proc_self authd_self = {
+	PROC_AUTHD, "authd", authd_peers,
+	sizeof(authd_peers) / sizeof(authd_peers[0])
+};
+
+static struct imd_conf	*authd_conf;
+static unsigned char	 authd_secret[AUTHD_SECRET_LEN];
+
+static void
+authd_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
+{
+	if (proc_dispatch_parent_common(iev, imsg, &authd_conf) != 0)
+		return;
+	switch (imsg->hdr.ih_type) {
+	case IMSG_START:
+		if (imsg_get_end(imsg) == -1)
+			proc_fatal_imsg(iev, imsg, "start");
+		log_debug("serving");
+		break;
+	default:
+		proc_fatal_imsg(iev, imsg, "unexpected");
+	}
+}
+
+static void
+authd_dispatch_listener(struct imsgev *iev, struct imsg *imsg)
+{
+	proc_fatal_imsg(iev, imsg, "unexpected");
+}
+
+static void
+authd_dispatch_dirdb(struct imsgev *iev, struct imsg *imsg)
+{
+	proc_fatal_imsg(iev, imsg, "unexpected");
+}
+
+int
+main(int argc, char *argv[])
+{
+	authd_conf = proc_child_start(&authd_self, argc, argv);
+	/* A new secret each start: nonces of an older authd go stale. */
+	arc4random_buf(authd_secret, sizeof(authd_secret));
+	proc_child_jail(authd_conf->c_chroot, authd_conf->c_uid,
+	    authd_conf->c_gid);
+	sandbox_apply(PROC_AUTHD);
+	proc_child_ready();
+	proc_child_loop();
+}

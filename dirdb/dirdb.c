@@ -1,0 +1,235 @@
+/*
+ * Copyright (c) 2026 The imd Authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * dirdb: the directory.  Owns the Berkeley DB environment and answers
+ * the other processes with validated records; it never speaks to the
+ * network.  Every write is committed before its answer goes out.
+ */
+
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "imd_msg.h"
+#include "log.h"
+#include "proc.h"
+#include "sandbox.h"
+#include "store.h"
+#include "user.h"
+
+static void	dirdb_dispatch_parent(struct imsgev *, struct imsg *);
+static void	dirdb_dispatch_listener(struct imsgev *, struct imsg *);
+static void	dirdb_dispatch_relayd(struct imsgev *, struct imsg *);
+static void	dirdb_dispatch_authd(struct imsgev *, struct imsg *);
+
+static const struct proc_peer dirdb_peers[] = {
+	{ PROC_PARENT, dirdb_dispatch_parent },
+	{ PROC_LISTENER, dirdb_dispatch_listener },
+	{ PROC_RELAYD, dirdb_dispatch_relayd },
+	{ PROC_AUTHD, dirdb_dispatch_authd },
+};
+
+static const struct proc_self dirdb_self = {
+	PROC_DIRDB, "dirdb", dirdb_peers,
+	sizeof(dirdb_peers) / sizeof(dirdb_peers[0])
+};
+
+static struct imd_conf	*dirdb_conf;
+
+static void
+dirdb_result(struct imsgev *iev, uint32_t id, enum ctl_status status,
+    const char *fmt, const char *arg)
+{
+	struct ibuf	*buf;
+	char		 msg[CTL_MESSAGE_MAX];
+
+	snprintf(msg, sizeof(msg), fmt, arg);
+	if ((buf = imsgev_create(iev, IMSG_DB_RESULT, id, 128)) == NULL ||
+	    ibuf_add_u32(buf, status) == -1 ||
+	    ibuf_add_str(buf, msg, sizeof(msg)) == -1 ||
+	    imsgev_close(iev, buf) == -1)
+		fatal("%s", __func__);
+}
+
+/* The parent checked the address; dirdb checks it again before storing. */
+static void
+dirdb_user_write(struct imsgev *iev, struct imsg *imsg, int add)
+{
+	struct user_rec	u;
+	char		address[IMD_ADDRESS_MAX];
+	uint32_t	id = imsg->hdr.ih_peerid;
+	int		r;
+
+	if (user_msg_get(imsg, &u) == -1 || imsg_get_end(imsg) == -1 ||
+	    !is_valid_address(u.u_address))
+		proc_fatal_imsg(iev, imsg, "user record");
+	strlcpy(address, u.u_address, sizeof(address));
+	r = add ? store_user_add(&u) : store_user_update(&u);
+	explicit_bzero(&u, sizeof(u));
+	switch (r) {
+	case STORE_OK:
+		log_info("user %s %s", address, add ? "added" :
+		    "password changed");
+		dirdb_result(iev, id, CTL_OK, "%s", "");
+		break;
+	case STORE_EXISTS:
+		dirdb_result(iev, id, CTL_EXISTS, "user exists: %s",
+		    address);
+		break;
+	case STORE_NOTFOUND:
+		dirdb_result(iev, id, CTL_NOUSER, "no such user: %s",
+		    address);
+		break;
+	default:
+		dirdb_result(iev, id, CTL_ERROR, "database error%s", "");
+	}
+}
+
+static void
+dirdb_user_del(struct imsgev *iev, struct imsg *imsg)
+{
+	char		address[IMD_ADDRESS_MAX];
+	uint32_t	id = imsg->hdr.ih_peerid;
+
+	if (imsg_get_str(imsg, address, sizeof(address)) == -1 ||
+	    imsg_get_end(imsg) == -1 || !is_valid_address(address))
+		proc_fatal_imsg(iev, imsg, "user delete");
+	switch (store_user_del(address)) {
+	case STORE_OK:
+		log_info("user %s deleted", address);
+		dirdb_result(iev, id, CTL_OK, "%s", "");
+		break;
+	case STORE_NOTFOUND:
+		dirdb_result(iev, id, CTL_NOUSER, "no such user: %s", address);
+		break;
+	default:
+		dirdb_result(iev, id, CTL_ERROR, "database error%s", "");
+	}
+}
+
+struct dirdb_list {
+	struct imsgev	*dl_iev;
+	uint32_t	 dl_id;
+};
+
+static int
+dirdb_list_one(const struct user_rec *u, void *arg)
+{
+	struct dirdb_list	*dl = arg;
+	struct ibuf		*buf;
+
+	if ((buf = imsgev_create(dl->dl_iev, IMSG_DB_USER_ITEM, dl->dl_id,
+	    128)) == NULL ||
+	    ibuf_add_str(buf, u->u_address, sizeof(u->u_address)) == -1 ||
+	    ibuf_add_u64(buf, u->u_created) == -1 ||
+	    ibuf_add_u32(buf, u->u_flags) == -1 ||
+	    imsgev_close(dl->dl_iev, buf) == -1)
+		fatal("%s", __func__);
+	return (0);
+}
+
+static void
+dirdb_user_list(struct imsgev *iev, struct imsg *imsg)
+{
+	struct dirdb_list	dl;
+
+	if (imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "user list");
+	dl.dl_iev = iev;
+	dl.dl_id = imsg->hdr.ih_peerid;
+	if (store_user_list(dirdb_list_one, &dl) != STORE_OK) {
+		dirdb_result(iev, dl.dl_id, CTL_ERROR, "database error%s", "");
+		return;
+	}
+	imsgev_compose(iev, IMSG_DB_USER_END, dl.dl_id, -1, NULL, 0);
+}
+
+static void
+dirdb_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
+{
+	if (proc_dispatch_parent_common(iev, imsg, &dirdb_conf) != 0)
+		return;
+	switch (imsg->hdr.ih_type) {
+	case IMSG_START:
+		if (imsg_get_end(imsg) == -1)
+			proc_fatal_imsg(iev, imsg, "start");
+		log_debug("serving");
+		break;
+	case IMSG_DB_USER_ADD:
+		dirdb_user_write(iev, imsg, 1);
+		break;
+	case IMSG_DB_USER_PASSWD:
+		dirdb_user_write(iev, imsg, 0);
+		break;
+	case IMSG_DB_USER_DEL:
+		dirdb_user_del(iev, imsg);
+		break;
+	case IMSG_DB_USER_LIST:
+		dirdb_user_list(iev, imsg);
+		break;
+	default:
+		proc_fatal_imsg(iev, imsg, "unexpected");
+	}
+}
+
+static void
+dirdb_dispatch_listener(struct imsgev *iev, struct imsg *imsg)
+{
+	proc_fatal_imsg(iev, imsg, "unexpected");
+}
+
+static void
+dirdb_dispatch_relayd(struct imsgev *iev, struct imsg *imsg)
+{
+	proc_fatal_imsg(iev, imsg, "unexpected");
+}
+
+static void
+dirdb_dispatch_authd(struct imsgev *iev, struct imsg *imsg)
+{
+	proc_fatal_imsg(iev, imsg, "unexpected");
+}
+
+/*
+ * Jailed in the database directory, the environment is "/env"; unjailed
+ * (development mode) it is the same directory by its full path.
+ */
+int
+main(int argc, char *argv[])
+{
+	char	home[IMD_PATH_MAX];
+
+	dirdb_conf = proc_child_start(&dirdb_self, argc, argv);
+	if (geteuid() == 0)
+		strlcpy(home, "/env", sizeof(home));
+	else if ((size_t)snprintf(home, sizeof(home), "%s/env",
+	    dirdb_conf->c_database) >= sizeof(home))
+		fatalx("database path too long");
+	proc_child_jail(dirdb_conf->c_database, dirdb_conf->c_uid,
+	    dirdb_conf->c_gid);
+	if (store_open(home) == -1)
+		fatalx("cannot open the database in %s",
+		    dirdb_conf->c_database);
+	sandbox_apply(PROC_DIRDB);
+	proc_child_ready();
+	proc_child_loop();
+}

@@ -1,0 +1,489 @@
+/*
+ * Copyright (c) 2026 The imd Authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * The control socket: imctl's requests, answered by the parent or passed
+ * on to dirdb as validated records.  It never accepts descriptors.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <event.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "digest.h"
+#include "imd.h"
+#include "imd_msg.h"
+#include "log.h"
+#include "user.h"
+
+#define CONTROL_MAX_CLIENTS	32
+
+struct ctl_conn {
+	TAILQ_ENTRY(ctl_conn)	 cc_entry;
+	uint32_t		 cc_id;
+	struct imsgev		 cc_iev;
+	int			 cc_greeted;
+	int			 cc_busy;	/* waiting for dirdb */
+};
+
+static TAILQ_HEAD(, ctl_conn)	 ctl_conns = TAILQ_HEAD_INITIALIZER(ctl_conns);
+static int			 ctl_fd = -1;
+static struct event		 ctl_ev;
+static uint32_t			 ctl_nextid = 1;
+static size_t			 ctl_nconns;
+
+static void	control_accept(int, short, void *);
+static void	control_dispatch(struct imsgev *, struct imsg *);
+static void	control_close(struct imsgev *);
+
+/* A live socket means another imd; a stale one is removed. */
+static void
+control_unlink_stale(const char *path, struct sockaddr_un *sun)
+{
+	int	fd;
+
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		fatal("socket");
+	if (connect(fd, (struct sockaddr *)sun, sizeof(*sun)) == 0)
+		fatalx("control socket %s is in use: is imd running?", path);
+	close(fd);
+	if (unlink(path) == -1 && errno != ENOENT)
+		fatal("unlink %s", path);
+}
+
+void
+control_init(const char *path)
+{
+	struct sockaddr_un	sun;
+	mode_t			old;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path))
+		fatalx("control socket path too long: %s", path);
+	control_unlink_stale(path, &sun);
+	if ((ctl_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0)) == -1)
+		fatal("socket");
+	old = umask(S_IXUSR | S_IXGRP | S_IRWXO);
+	if (bind(ctl_fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+		fatal("bind %s", path);
+	umask(old);
+	if (chmod(path, 0660) == -1)
+		fatal("chmod %s", path);
+	if (listen(ctl_fd, 16) == -1)
+		fatal("listen %s", path);
+}
+
+/* Requests are served once every child is ready. */
+void
+control_listen(void)
+{
+	event_set(&ctl_ev, ctl_fd, EV_READ | EV_PERSIST, control_accept,
+	    NULL);
+	event_add(&ctl_ev, NULL);
+}
+
+void
+control_cleanup(const char *path)
+{
+	if (ctl_fd == -1)
+		return;
+	close(ctl_fd);
+	ctl_fd = -1;
+	unlink(path);
+}
+
+/* Root, or the user imd runs as: mode 0660 says the same to the kernel. */
+static int
+control_peer_allowed(int fd)
+{
+	struct ucred	cred;
+	socklen_t	len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1)
+		return (0);
+	return (cred.uid == 0 || cred.uid == geteuid());
+}
+
+static void
+control_accept(int fd, short event, void *arg)
+{
+	struct ctl_conn	*cc;
+	int		 s;
+
+	if ((s = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) ==
+	    -1) {
+		if (errno != EAGAIN && errno != EINTR)
+			log_warn("control: accept");
+		return;
+	}
+	if (ctl_nconns >= CONTROL_MAX_CLIENTS || !control_peer_allowed(s)) {
+		log_warnx("control: connection refused");
+		close(s);
+		return;
+	}
+	if ((cc = calloc(1, sizeof(*cc))) == NULL ||
+	    imsgev_init(&cc->cc_iev, s, PROC_CONTROL, control_dispatch) ==
+	    -1) {
+		log_warn("control");
+		free(cc);
+		close(s);
+		return;
+	}
+	cc->cc_iev.iev_ibuf.ib_nofd = 1;
+	cc->cc_iev.iev_owner = cc;
+	cc->cc_iev.iev_closed = control_close;
+	cc->cc_id = ctl_nextid++;
+	TAILQ_INSERT_TAIL(&ctl_conns, cc, cc_entry);
+	ctl_nconns++;
+	imsgev_update(&cc->cc_iev);
+}
+
+static struct ctl_conn *
+control_find(uint32_t id)
+{
+	struct ctl_conn	*cc;
+
+	TAILQ_FOREACH(cc, &ctl_conns, cc_entry)
+		if (cc->cc_id == id)
+			return (cc);
+	return (NULL);
+}
+
+static void
+control_close(struct imsgev *iev)
+{
+	struct ctl_conn	*cc = iev->iev_owner;
+
+	TAILQ_REMOVE(&ctl_conns, cc, cc_entry);
+	ctl_nconns--;
+	imsgev_clear(&cc->cc_iev);
+	free(cc);
+}
+
+static void
+control_result(struct ctl_conn *cc, enum ctl_status status,
+    const char *message)
+{
+	struct ibuf	*buf;
+
+	if ((buf = imsgev_create(&cc->cc_iev, IMSG_CTL_RESULT, 0, 128)) ==
+	    NULL || ibuf_add_u32(buf, status) == -1 ||
+	    ibuf_add_str(buf, message, CTL_MESSAGE_MAX) == -1 ||
+	    imsgev_close(&cc->cc_iev, buf) == -1) {
+		ibuf_free(buf);
+		cc->cc_iev.iev_dead = 1;
+	}
+}
+
+static void
+control_status_item(struct ctl_conn *cc, const char *name, pid_t pid,
+    time_t started, const char *info)
+{
+	struct ibuf	*buf;
+
+	if ((buf = imsgev_create(&cc->cc_iev, IMSG_CTL_STATUS_ITEM, 0,
+	    256)) == NULL || ibuf_add_str(buf, name, 32) == -1 ||
+	    ibuf_add_u32(buf, pid) == -1 ||
+	    ibuf_add_u64(buf, time(NULL) - started) == -1 ||
+	    ibuf_add_str(buf, info, IMD_PATH_MAX) == -1 ||
+	    imsgev_close(&cc->cc_iev, buf) == -1) {
+		ibuf_free(buf);
+		cc->cc_iev.iev_dead = 1;
+	}
+}
+
+static void
+control_show_status(struct ctl_conn *cc)
+{
+	struct child	*ch;
+	int		 id;
+
+	control_status_item(cc, proc_names[PROC_PARENT], getpid(),
+	    imd_started, imd_conf->c_file);
+	for (id = PROC_LISTENER; id < PROC_MAX; id++) {
+		if ((ch = child_get(id)) == NULL)
+			continue;
+		control_status_item(cc, proc_names[id], ch->ch_pid,
+		    ch->ch_started, ch->ch_ready ? "ready" : "starting");
+	}
+	imsgev_compose(&cc->cc_iev, IMSG_CTL_END, 0, -1, NULL, 0);
+}
+
+/*
+ * Check an address against the domains we serve; on failure answer the
+ * client and return NULL.
+ */
+static struct conf_domain *
+control_check_address(struct ctl_conn *cc, const char *address,
+    char *local, size_t localsize)
+{
+	struct conf_domain	*cd;
+	char			 domain[IMD_DOMAIN_MAX], msg[CTL_MESSAGE_MAX];
+
+	if (!is_valid_address(address) || address_split(address, local,
+	    localsize, domain, sizeof(domain)) == -1) {
+		snprintf(msg, sizeof(msg), "malformed address: %s", address);
+		control_result(cc, CTL_BADADDR, msg);
+		return (NULL);
+	}
+	if ((cd = config_find_domain(imd_conf, domain)) == NULL) {
+		snprintf(msg, sizeof(msg), "unknown domain: %s", domain);
+		control_result(cc, CTL_BADDOMAIN, msg);
+		return (NULL);
+	}
+	return (cd);
+}
+
+/* Addresses are compared without case: store one spelling. */
+static void
+lowercase(char *s)
+{
+	for (; *s != '\0'; s++)
+		*s = tolower((unsigned char)*s);
+}
+
+/*
+ * Turn an address and a password into a user record: the digest user
+ * name is the local part, the realm the domain's.
+ */
+static int
+control_make_user(struct ctl_conn *cc, const char *address,
+    const char *password, struct user_rec *u)
+{
+	struct conf_domain	*cd;
+	char			 local[IMD_LOCALPART_MAX];
+
+	if ((cd = control_check_address(cc, address, local,
+	    sizeof(local))) == NULL)
+		return (-1);
+	if (*password == '\0') {
+		control_result(cc, CTL_BADPASS, "empty password");
+		return (-1);
+	}
+	memset(u, 0, sizeof(*u));
+	lowercase(local);
+	snprintf(u->u_address, sizeof(u->u_address), "%s@%s", local,
+	    cd->cd_name);
+	strlcpy(u->u_realm, cd->cd_realm, sizeof(u->u_realm));
+	strlcpy(u->u_mail, u->u_address, sizeof(u->u_mail));
+	u->u_created = time(NULL);
+	if (digest_ha1(DIGEST_MD5, local, cd->cd_realm, password,
+	    u->u_ha1_md5, sizeof(u->u_ha1_md5)) == -1 ||
+	    digest_ha1(DIGEST_SHA256, local, cd->cd_realm, password,
+	    u->u_ha1_sha256, sizeof(u->u_ha1_sha256)) == -1) {
+		control_result(cc, CTL_ERROR, "cannot compute digest");
+		return (-1);
+	}
+	return (0);
+}
+
+static struct imsgev *
+control_dirdb(void)
+{
+	struct child	*ch;
+
+	if ((ch = child_get(PROC_DIRDB)) == NULL)
+		fatalx("control: no dirdb");
+	return (&ch->ch_iev);
+}
+
+/* user add and user passwd: a record with fresh HA1s for dirdb. */
+static void
+control_user_write(struct ctl_conn *cc, struct imsg *imsg, uint32_t type)
+{
+	struct user_rec	 u;
+	struct ibuf	*buf;
+	char		 address[IMD_ADDRESS_MAX], password[IMD_PASSWORD_MAX];
+	int		 r;
+
+	if (imsg_get_str(imsg, address, sizeof(address)) == -1 ||
+	    imsg_get_str(imsg, password, sizeof(password)) == -1 ||
+	    imsg_get_end(imsg) == -1) {
+		explicit_bzero(password, sizeof(password));
+		control_result(cc, CTL_ERROR, "malformed request");
+		return;
+	}
+	r = control_make_user(cc, address, password, &u);
+	explicit_bzero(password, sizeof(password));
+	if (r == -1)
+		return;
+	if ((buf = imsgev_create(control_dirdb(), type, cc->cc_id, 512)) ==
+	    NULL || user_msg_add(buf, &u) == -1 ||
+	    imsgev_close(control_dirdb(), buf) == -1)
+		fatal("control: request to dirdb");
+	explicit_bzero(&u, sizeof(u));
+	cc->cc_busy = 1;
+}
+
+static void
+control_user_del(struct ctl_conn *cc, struct imsg *imsg)
+{
+	char	address[IMD_ADDRESS_MAX], local[IMD_LOCALPART_MAX];
+
+	if (imsg_get_str(imsg, address, sizeof(address)) == -1 ||
+	    imsg_get_end(imsg) == -1) {
+		control_result(cc, CTL_ERROR, "malformed request");
+		return;
+	}
+	if (control_check_address(cc, address, local, sizeof(local)) == NULL)
+		return;
+	lowercase(address);
+	if (imsgev_compose(control_dirdb(), IMSG_DB_USER_DEL, cc->cc_id, -1,
+	    address, strlen(address) + 1) == -1)
+		fatal("control: request to dirdb");
+	cc->cc_busy = 1;
+}
+
+static void
+control_hello(struct ctl_conn *cc, struct imsg *imsg)
+{
+	/* Answer first, so a client of another version can say why. */
+	imsgev_hello(&cc->cc_iev, PROC_PARENT);
+	imsgev_update(&cc->cc_iev);
+	if (imsgev_check_hello(imsg, PROC_CONTROL) == -1)
+		return;
+	cc->cc_greeted = 1;
+}
+
+static void
+control_dispatch(struct imsgev *iev, struct imsg *imsg)
+{
+	struct ctl_conn	*cc = iev->iev_owner;
+
+	if (!cc->cc_greeted) {
+		if (imsg->hdr.ih_type == IMSG_HELLO)
+			control_hello(cc, imsg);
+		else
+			iev->iev_dead = 1;
+		return;
+	}
+	if (cc->cc_busy) {
+		log_warnx("control: request while one is pending");
+		iev->iev_dead = 1;
+		return;
+	}
+	switch (imsg->hdr.ih_type) {
+	case IMSG_CTL_USER_ADD:
+		control_user_write(cc, imsg, IMSG_DB_USER_ADD);
+		break;
+	case IMSG_CTL_USER_PASSWD:
+		control_user_write(cc, imsg, IMSG_DB_USER_PASSWD);
+		break;
+	case IMSG_CTL_USER_DEL:
+		control_user_del(cc, imsg);
+		break;
+	case IMSG_CTL_USER_LIST:
+		if (imsg_get_end(imsg) == -1 || imsgev_compose(control_dirdb(),
+		    IMSG_DB_USER_LIST, cc->cc_id, -1, NULL, 0) == -1) {
+			iev->iev_dead = 1;
+			return;
+		}
+		cc->cc_busy = 1;
+		break;
+	case IMSG_CTL_SHOW_STATUS:
+		if (imsg_get_end(imsg) == -1) {
+			iev->iev_dead = 1;
+			return;
+		}
+		control_show_status(cc);
+		break;
+	default:
+		log_warnx("control: unknown request type %u",
+		    imsg->hdr.ih_type);
+		iev->iev_dead = 1;
+	}
+}
+
+static void
+control_relay_result(struct ctl_conn *cc, struct imsgev *iev,
+    struct imsg *imsg)
+{
+	uint32_t	status;
+	char		message[CTL_MESSAGE_MAX];
+
+	if (imsg_get_u32(imsg, &status) == -1 ||
+	    imsg_get_str(imsg, message, sizeof(message)) == -1 ||
+	    imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "result");
+	cc->cc_busy = 0;
+	control_result(cc, status, message);
+}
+
+static void
+control_relay_user(struct ctl_conn *cc, struct imsgev *iev,
+    struct imsg *imsg)
+{
+	struct ibuf	*buf;
+	char		 address[IMD_ADDRESS_MAX];
+	uint64_t	 created;
+	uint32_t	 flags;
+
+	if (imsg_get_str(imsg, address, sizeof(address)) == -1 ||
+	    imsg_get_u64(imsg, &created) == -1 ||
+	    imsg_get_u32(imsg, &flags) == -1 || imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "user item");
+	if ((buf = imsgev_create(&cc->cc_iev, IMSG_CTL_USER_ITEM, 0, 128)) ==
+	    NULL || ibuf_add_str(buf, address, sizeof(address)) == -1 ||
+	    ibuf_add_u64(buf, created) == -1 || ibuf_add_u32(buf, flags) ==
+	    -1 || imsgev_close(&cc->cc_iev, buf) == -1) {
+		ibuf_free(buf);
+		cc->cc_iev.iev_dead = 1;
+	}
+}
+
+/* dirdb's answers, matched to the client by request id. */
+void
+control_dispatch_dirdb(struct imsgev *iev, struct imsg *imsg)
+{
+	struct ctl_conn	*cc;
+
+	if ((cc = control_find(imsg->hdr.ih_peerid)) == NULL) {
+		log_debug("control: answer for gone client %u",
+		    imsg->hdr.ih_peerid);
+		return;
+	}
+	switch (imsg->hdr.ih_type) {
+	case IMSG_DB_RESULT:
+		control_relay_result(cc, iev, imsg);
+		break;
+	case IMSG_DB_USER_ITEM:
+		control_relay_user(cc, iev, imsg);
+		break;
+	case IMSG_DB_USER_END:
+		if (imsg_get_end(imsg) == -1)
+			proc_fatal_imsg(iev, imsg, "user end");
+		cc->cc_busy = 0;
+		imsgev_compose(&cc->cc_iev, IMSG_CTL_END, 0, -1, NULL, 0);
+		break;
+	default:
+		proc_fatal_imsg(iev, imsg, "unexpected");
+	}
+}

@@ -1,0 +1,130 @@
+/*
+ * Copyright (c) 2026 The imd Authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * The listener: every client-facing socket.  SIP parsing, transactions,
+ * registrar, proxy and presence agent live here; it never opens the
+ * database, resolves names or sees a password hash.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <event.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "imd_msg.h"
+#include "listener.h"
+#include "log.h"
+#include "proc.h"
+#include "sandbox.h"
+
+static void	listener_dispatch_parent(struct imsgev *, struct imsg *);
+static void	listener_dispatch_authd(struct imsgev *, struct imsg *);
+static void	listener_dispatch_dirdb(struct imsgev *, struct imsg *);
+static void	listener_dispatch_relayd(struct imsgev *, struct imsg *);
+
+static const struct proc_peer listener_peers[] = {
+	{ PROC_PARENT, listener_dispatch_parent },
+	{ PROC_RELAYD, listener_dispatch_relayd },
+	{ PROC_AUTHD, listener_dispatch_authd },
+	{ PROC_DIRDB, listener_dispatch_dirdb },
+};
+
+static const struct proc_self listener_self = {
+	PROC_LISTENER, "listener", listener_peers,
+	sizeof(listener_peers) / sizeof(listener_peers[0])
+};
+
+struct imd_conf		*listener_conf;
+
+/* Listening sockets stay outside the configuration, which may reload. */
+static TAILQ_HEAD(, conf_listen) listener_socks =
+    TAILQ_HEAD_INITIALIZER(listener_socks);
+
+static void
+listener_take_sockets(struct imd_conf *conf)
+{
+	struct conf_listen	*cl;
+
+	while ((cl = TAILQ_FIRST(&conf->c_listens)) != NULL) {
+		TAILQ_REMOVE(&conf->c_listens, cl, cl_entry);
+		TAILQ_INSERT_TAIL(&listener_socks, cl, cl_entry);
+	}
+}
+
+static void
+listener_start(void)
+{
+	struct conf_listen	*cl;
+
+	TAILQ_FOREACH(cl, &listener_socks, cl_entry) {
+		if (transport_start(cl) == -1)
+			fatal("listen");
+	}
+	log_debug("serving");
+}
+
+static void
+listener_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
+{
+	if (proc_dispatch_parent_common(iev, imsg, &listener_conf) != 0)
+		return;
+	switch (imsg->hdr.ih_type) {
+	case IMSG_START:
+		if (imsg_get_end(imsg) == -1)
+			proc_fatal_imsg(iev, imsg, "start");
+		listener_start();
+		break;
+	default:
+		proc_fatal_imsg(iev, imsg, "unexpected");
+	}
+}
+
+static void
+listener_dispatch_authd(struct imsgev *iev, struct imsg *imsg)
+{
+	proc_fatal_imsg(iev, imsg, "unexpected");
+}
+
+static void
+listener_dispatch_dirdb(struct imsgev *iev, struct imsg *imsg)
+{
+	proc_fatal_imsg(iev, imsg, "unexpected");
+}
+
+static void
+listener_dispatch_relayd(struct imsgev *iev, struct imsg *imsg)
+{
+	proc_fatal_imsg(iev, imsg, "unexpected");
+}
+
+int
+main(int argc, char *argv[])
+{
+	listener_conf = proc_child_start(&listener_self, argc, argv);
+	listener_take_sockets(listener_conf);
+	proc_child_jail(listener_conf->c_chroot, listener_conf->c_uid,
+	    listener_conf->c_gid);
+	sandbox_apply(PROC_LISTENER);
+	proc_child_ready();
+	proc_child_loop();
+}

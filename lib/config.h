@@ -1,0 +1,120 @@
+/*
+ * Copyright (c) 2026 The imd Authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+#ifndef IMD_CONFIG_H
+#define IMD_CONFIG_H
+
+/*
+ * The configuration as the parent parses it from relayd.conf, and as the
+ * children receive it over imsg (only the parts each one needs).
+ */
+
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdint.h>
+
+#define IMD_CONF_FILE		"/etc/imd/relayd.conf"
+#define IMD_CONTROL_SOCKET	"/var/run/imd.sock"
+#define IMD_DATABASE_DIR	"/var/db/imd"
+#define IMD_CHROOT_DIR		"/var/empty"
+#define IMD_USER		"_imd"
+#define IMD_SIP_PORT		5060
+#define IMD_SIPS_PORT		5061
+
+#define IMD_DOMAIN_MAX		254	/* 253 octets and the NUL */
+#define IMD_LOCALPART_MAX	65	/* 64 octets and the NUL */
+#define IMD_ADDRESS_MAX		(IMD_LOCALPART_MAX + IMD_DOMAIN_MAX)
+#define IMD_REALM_MAX		IMD_DOMAIN_MAX
+#define IMD_USERNAME_MAX	33	/* unprivileged user name */
+#define IMD_PATH_MAX		PATH_MAX
+#define IMD_PASSWORD_MAX	256
+#define IMD_MAX_DOMAINS		64
+#define IMD_MAX_LISTENS		32
+
+enum imd_transport {
+	TRANSPORT_UDP,
+	TRANSPORT_TCP,
+	TRANSPORT_TLS,
+};
+
+struct conf_domain {
+	TAILQ_ENTRY(conf_domain) cd_entry;
+	char		cd_name[IMD_DOMAIN_MAX];	/* lower case */
+	char		cd_realm[IMD_REALM_MAX];	/* auth realm */
+};
+
+struct conf_listen {
+	TAILQ_ENTRY(conf_listen) cl_entry;
+	struct sockaddr_storage	 cl_ss;
+	socklen_t		 cl_sslen;
+	enum imd_transport	 cl_transport;
+	char			 cl_cert[IMD_PATH_MAX];	/* tls only */
+	char			 cl_key[IMD_PATH_MAX];	/* tls only */
+	int			 cl_fd;		/* bound socket, or -1 */
+};
+
+/* Bounds on what a peer may make us hold. */
+struct conf_limits {
+	uint32_t	lim_msg_size;		/* bytes of one SIP message */
+	uint32_t	lim_headers;		/* header fields per message */
+	uint32_t	lim_line;		/* bytes of one header line */
+	uint32_t	lim_conns;		/* stream connections in all */
+	uint32_t	lim_conns_per_addr;	/* per source address */
+};
+
+#define LIMIT_MSG_SIZE_DEFAULT		65535
+#define LIMIT_HEADERS_DEFAULT		64
+#define LIMIT_LINE_DEFAULT		8192
+#define LIMIT_CONNS_DEFAULT		1024
+#define LIMIT_CONNS_PER_ADDR_DEFAULT	32
+
+struct imd_conf {
+	char		c_file[IMD_PATH_MAX];
+	TAILQ_HEAD(, conf_domain) c_domains;
+	TAILQ_HEAD(, conf_listen) c_listens;
+	char		c_database[IMD_PATH_MAX];
+	char		c_user[IMD_USERNAME_MAX];
+	uid_t		c_uid;		/* resolved by the parent */
+	gid_t		c_gid;
+	char		c_chroot[IMD_PATH_MAX];
+	char		c_control[IMD_PATH_MAX];
+	char		c_realm[IMD_REALM_MAX];	/* default for domains */
+	struct conf_limits c_limits;
+};
+
+/* imd/parse.y and imd/config.c (parent only) */
+struct imd_conf	*config_parse(const char *);
+void		 config_free(struct imd_conf *);
+
+/* lib/config.c (every process) */
+struct imd_conf	*config_new(void);
+void		 config_clear(struct imd_conf *);
+struct conf_domain *config_find_domain(const struct imd_conf *, const char *);
+const char	*transport_name(enum imd_transport);
+void		 config_print(const struct imd_conf *, FILE *);
+
+/* lib/config_msg.c */
+struct imsgev;
+struct imsg;
+int		 config_send(struct imsgev *, struct imd_conf *, int, int);
+int		 config_recv(struct imd_conf *, struct imsgev *, struct imsg *);
+
+#endif /* IMD_CONFIG_H */

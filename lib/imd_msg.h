@@ -1,0 +1,96 @@
+/*
+ * Copyright (c) 2026 The imd Authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+#ifndef IMD_MSG_H
+#define IMD_MSG_H
+
+/*
+ * The catalogue of every message between the processes of the suite and
+ * between imctl and the parent.  Bump IMD_MSG_VERSION on any change: it
+ * is checked in the start-up handshake on every channel and by imctl.
+ *
+ * Payloads are written with ibuf_add_*() in the order given and read
+ * back with imsg_get_*() in the same order; "str" is a NUL-terminated
+ * string with the named maximum, "u32"/"u64" host-order integers.
+ * A request that expects a reply carries its request id in the header's
+ * peer id, and the reply carries the same id.
+ */
+
+#define IMD_MSG_VERSION		1
+
+enum imsg_type {
+	IMSG_NONE,
+
+	/* every channel, both ways, first message */
+	IMSG_HELLO,		/* u32 version, u32 proc id; no reply */
+
+	/* parent -> child: configuration, at start and on reload */
+	IMSG_CONF_START,	/* u32 reload (0 or 1) */
+	IMSG_CONF_GLOBAL,	/* u32 uid, u32 gid, str chroot, limits */
+	IMSG_CONF_DOMAIN,	/* str name, str realm */
+	IMSG_CONF_LISTEN,	/* u32 transport, addr, str cert, str key; fd */
+	IMSG_CONF_DATABASE,	/* str database directory; dirdb only */
+	IMSG_CONF_END,		/* none; the child applies what it got */
+
+	/* child -> parent, parent -> child: start-up */
+	IMSG_READY,		/* child -> parent: jailed, peers greeted */
+	IMSG_START,		/* parent -> child: serve */
+
+	/* parent -> child */
+	IMSG_VERBOSE,		/* u32 verbosity */
+
+	/* imctl -> parent; reply IMSG_CTL_RESULT unless said otherwise */
+	IMSG_CTL_USER_ADD,	/* str address, str password */
+	IMSG_CTL_USER_DEL,	/* str address */
+	IMSG_CTL_USER_PASSWD,	/* str address, str password */
+	IMSG_CTL_USER_LIST,	/* none; reply USER_ITEM..., END */
+	IMSG_CTL_SHOW_STATUS,	/* none; reply STATUS_ITEM..., END */
+
+	/* parent -> imctl */
+	IMSG_CTL_RESULT,	/* u32 ctl_status, str message */
+	IMSG_CTL_USER_ITEM,	/* str address, u64 created, u32 flags */
+	IMSG_CTL_STATUS_ITEM,	/* str name, u32 pid, u64 uptime s, str info */
+	IMSG_CTL_END,		/* none: end of a list */
+
+	/* parent -> dirdb; reply IMSG_DB_RESULT unless said otherwise */
+	IMSG_DB_USER_ADD,	/* user record (db_user_msg) */
+	IMSG_DB_USER_DEL,	/* str address */
+	IMSG_DB_USER_PASSWD,	/* user record: new HA1s */
+	IMSG_DB_USER_LIST,	/* none; reply USER_ITEM..., USER_END */
+
+	/* dirdb -> parent */
+	IMSG_DB_RESULT,		/* u32 ctl_status, str message */
+	IMSG_DB_USER_ITEM,	/* str address, u64 created, u32 flags */
+	IMSG_DB_USER_END,	/* none */
+
+	IMSG_TYPE_MAX
+};
+
+/* Outcome of an administrative request, imctl's exit status follows it. */
+enum ctl_status {
+	CTL_OK,
+	CTL_ERROR,		/* internal failure */
+	CTL_EXISTS,		/* user exists */
+	CTL_NOUSER,		/* no such user */
+	CTL_BADADDR,		/* malformed address */
+	CTL_BADDOMAIN,		/* a domain we do not serve */
+	CTL_BADPASS,		/* empty or too long password */
+};
+
+#define CTL_MESSAGE_MAX		256
+
+#endif /* IMD_MSG_H */

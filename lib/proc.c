@@ -1,0 +1,541 @@
+/*
+ * Copyright (c) 2026 The imd Authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <event.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "imd_msg.h"
+#include "log.h"
+#include "proc.h"
+
+const char *proc_names[] = {
+	[PROC_PARENT] = "parent",
+	[PROC_LISTENER] = "listener",
+	[PROC_RELAYD] = "relayd",
+	[PROC_AUTHD] = "authd",
+	[PROC_DIRDB] = "dirdb",
+	[PROC_CONTROL] = "control",
+};
+
+/* The process graph: edges[a][b] when a and b talk. */
+static const unsigned char proc_edges[PROC_MAX][PROC_MAX] = {
+	[PROC_PARENT] = {
+		[PROC_LISTENER] = 1, [PROC_RELAYD] = 1,
+		[PROC_AUTHD] = 1, [PROC_DIRDB] = 1,
+	},
+	[PROC_LISTENER] = {
+		[PROC_PARENT] = 1, [PROC_AUTHD] = 1,
+		[PROC_DIRDB] = 1, [PROC_RELAYD] = 1,
+	},
+	[PROC_RELAYD] = {
+		[PROC_PARENT] = 1, [PROC_LISTENER] = 1, [PROC_DIRDB] = 1,
+	},
+	[PROC_AUTHD] = {
+		[PROC_PARENT] = 1, [PROC_LISTENER] = 1, [PROC_DIRDB] = 1,
+	},
+	[PROC_DIRDB] = {
+		[PROC_PARENT] = 1, [PROC_LISTENER] = 1,
+		[PROC_RELAYD] = 1, [PROC_AUTHD] = 1,
+	},
+};
+
+static const struct proc_self	*proc_self;
+static struct imsgev		 proc_chan[PROC_MAX];
+
+int
+proc_has_edge(enum imd_proc a, enum imd_proc b)
+{
+	if (a >= PROC_MAX || b >= PROC_MAX)
+		return (0);
+	return (proc_edges[a][b]);
+}
+
+static void
+imsgev_closed(struct imsgev *iev)
+{
+	if (iev->iev_closed != NULL) {
+		iev->iev_closed(iev);
+		return;
+	}
+	/* The parent closes the channel to stop the suite. */
+	if (iev->iev_peer == PROC_PARENT) {
+		log_debug("parent gone, exiting");
+		exit(0);
+	}
+	/* A sibling that went away takes the suite down with it. */
+	fatalx("channel to %s closed", proc_names[iev->iev_peer]);
+}
+
+static void
+imsgev_handler(int fd, short event, void *arg)
+{
+	struct imsgev	*iev = arg;
+	struct imsg	 imsg;
+	ssize_t		 n;
+	int		 r;
+
+	if (event & EV_READ) {
+		n = imsgbuf_read(&iev->iev_ibuf);
+		if (n == 0 || (n == -1 && errno != EAGAIN)) {
+			imsgev_closed(iev);
+			return;
+		}
+		while ((r = imsg_get(&iev->iev_ibuf, &imsg)) == 1) {
+			iev->iev_dispatch(iev, &imsg);
+			imsg_free(&imsg);
+			if (iev->iev_dead) {
+				imsgev_closed(iev);
+				return;
+			}
+		}
+		if (r == -1) {
+			log_warn("bad message from %s",
+			    proc_names[iev->iev_peer]);
+			imsgev_closed(iev);
+			return;
+		}
+	}
+	if (event & EV_WRITE) {
+		if (imsgbuf_write(&iev->iev_ibuf) == -1) {
+			imsgev_closed(iev);
+			return;
+		}
+	}
+	imsgev_update(iev);
+}
+
+int
+imsgev_init(struct imsgev *iev, int fd, enum imd_proc peer,
+    void (*dispatch)(struct imsgev *, struct imsg *))
+{
+	int	flags;
+
+	memset(iev, 0, sizeof(*iev));
+	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1)
+		return (-1);
+	if (imsgbuf_init(&iev->iev_ibuf, fd) == -1)
+		return (-1);
+	iev->iev_peer = peer;
+	iev->iev_dispatch = dispatch;
+	return (0);
+}
+
+/* Arm the write event only while output is queued. */
+void
+imsgev_update(struct imsgev *iev)
+{
+	short	events = EV_READ;
+
+	if (imsgbuf_queued(&iev->iev_ibuf))
+		events |= EV_WRITE;
+	if (iev->iev_events == events)
+		return;
+	if (iev->iev_events != 0)
+		event_del(&iev->iev_ev);
+	iev->iev_events = events;
+	event_set(&iev->iev_ev, iev->iev_ibuf.ib_fd, events | EV_PERSIST,
+	    imsgev_handler, iev);
+	event_add(&iev->iev_ev, NULL);
+}
+
+void
+imsgev_clear(struct imsgev *iev)
+{
+	if (iev->iev_events != 0)
+		event_del(&iev->iev_ev);
+	iev->iev_events = 0;
+	close(iev->iev_ibuf.ib_fd);
+	imsgbuf_clear(&iev->iev_ibuf);
+}
+
+int
+imsgev_compose(struct imsgev *iev, uint32_t type, uint32_t peerid, int fd,
+    const void *data, size_t len)
+{
+	if (imsg_compose(&iev->iev_ibuf, type, peerid, fd, data, len) == -1)
+		return (-1);
+	imsgev_update(iev);
+	return (0);
+}
+
+struct ibuf *
+imsgev_create(struct imsgev *iev, uint32_t type, uint32_t peerid,
+    size_t hint)
+{
+	return (imsg_create(&iev->iev_ibuf, type, peerid, hint));
+}
+
+int
+imsgev_close(struct imsgev *iev, struct ibuf *buf)
+{
+	if (imsg_close(&iev->iev_ibuf, buf) == -1)
+		return (-1);
+	imsgev_update(iev);
+	return (0);
+}
+
+int
+imsgev_hello(struct imsgev *iev, enum imd_proc self)
+{
+	struct ibuf	*buf;
+
+	if ((buf = imsg_create(&iev->iev_ibuf, IMSG_HELLO, 0, 8)) == NULL ||
+	    ibuf_add_u32(buf, IMD_MSG_VERSION) == -1 ||
+	    ibuf_add_u32(buf, self) == -1) {
+		ibuf_free(buf);
+		return (-1);
+	}
+	return (imsg_close(&iev->iev_ibuf, buf));
+}
+
+/* A peer's greeting: the catalogue version and who it claims to be. */
+int
+imsgev_check_hello(struct imsg *imsg, enum imd_proc expect)
+{
+	uint32_t	version, id;
+
+	if (imsg->hdr.ih_type != IMSG_HELLO ||
+	    imsg_get_u32(imsg, &version) == -1 ||
+	    imsg_get_u32(imsg, &id) == -1 || imsg_get_end(imsg) == -1) {
+		log_warnx("peer %s: no greeting", proc_names[expect]);
+		return (-1);
+	}
+	if (version != IMD_MSG_VERSION) {
+		log_warnx("peer %s speaks catalogue version %u, we %u",
+		    proc_names[expect], version, IMD_MSG_VERSION);
+		return (-1);
+	}
+	if (id != expect) {
+		log_warnx("peer on the %s channel says it is %u",
+		    proc_names[expect], id);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Wait for one message, outside the event loop: start-up only.  Flushes
+ * what is queued first.  Returns 1 with a message, 0 at end of file, -1
+ * on error or after timeout milliseconds (-1: no limit).
+ */
+int
+imsgev_wait(struct imsgev *iev, struct imsg *imsg, int timeout)
+{
+	struct pollfd	pfd;
+	ssize_t		n;
+	int		r;
+
+	if (imsgbuf_flush(&iev->iev_ibuf) == -1)
+		return (-1);
+	for (;;) {
+		if ((r = imsg_get(&iev->iev_ibuf, imsg)) != 0)
+			return (r);
+		pfd.fd = iev->iev_ibuf.ib_fd;
+		pfd.events = POLLIN;
+		if ((r = poll(&pfd, 1, timeout)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return (-1);
+		}
+		if (r == 0) {
+			errno = ETIMEDOUT;
+			return (-1);
+		}
+		n = imsgbuf_read(&iev->iev_ibuf);
+		if (n == 0)
+			return (0);
+		if (n == -1 && errno != EAGAIN)
+			return (-1);
+	}
+}
+
+void
+proc_fatal_imsg(struct imsgev *iev, struct imsg *imsg, const char *what)
+{
+	fatalx("bad %s message (type %u, %u bytes) from %s", what,
+	    imsg->hdr.ih_type, imsg->hdr.ih_len, proc_names[iev->iev_peer]);
+}
+
+struct imsgev *
+proc_peer(enum imd_proc id)
+{
+	if (id >= PROC_MAX || proc_chan[id].iev_dispatch == NULL)
+		return (NULL);
+	return (&proc_chan[id]);
+}
+
+static void
+proc_child_args(int argc, char **argv, int *debug, int *verbose)
+{
+	int	ch;
+
+	*debug = 0;
+	*verbose = 0;
+	while ((ch = getopt(argc, argv, "dv")) != -1) {
+		switch (ch) {
+		case 'd':
+			*debug = 1;
+			break;
+		case 'v':
+			(*verbose)++;
+			break;
+		default:
+			fatalx("usage: started by imd only");
+		}
+	}
+}
+
+/* Open the channels the table lists, close the ones it does not. */
+static void
+proc_child_channels(const struct proc_self *self)
+{
+	const struct proc_peer	*pp;
+	int			 p, listed;
+	size_t			 i;
+
+	for (p = 0; p < PROC_MAX; p++) {
+		listed = 0;
+		for (i = 0; i < self->ps_npeers; i++)
+			if (self->ps_peers[i].pp_id == (enum imd_proc)p)
+				listed = 1;
+		if (!listed) {
+			close(PROC_FD(p));
+			continue;
+		}
+		if (!proc_has_edge(self->ps_id, p))
+			fatalx("no channel %s-%s in the process graph",
+			    proc_names[self->ps_id], proc_names[p]);
+	}
+	for (i = 0; i < self->ps_npeers; i++) {
+		pp = &self->ps_peers[i];
+		if (imsgev_init(&proc_chan[pp->pp_id], PROC_FD(pp->pp_id),
+		    pp->pp_id, pp->pp_dispatch) == -1)
+			fatal("channel to %s", proc_names[pp->pp_id]);
+	}
+}
+
+static void
+proc_child_greet(const struct proc_self *self)
+{
+	struct imsgev	*iev;
+	struct imsg	 imsg;
+	size_t		 i;
+
+	for (i = 0; i < self->ps_npeers; i++) {
+		iev = &proc_chan[self->ps_peers[i].pp_id];
+		if (iev->iev_peer == PROC_PARENT)
+			continue;
+		if (imsgev_hello(iev, self->ps_id) == -1 ||
+		    imsgbuf_flush(&iev->iev_ibuf) == -1)
+			fatal("greeting %s", proc_names[iev->iev_peer]);
+	}
+	for (i = 0; i < self->ps_npeers; i++) {
+		iev = &proc_chan[self->ps_peers[i].pp_id];
+		if (iev->iev_peer == PROC_PARENT)
+			continue;
+		if (imsgev_wait(iev, &imsg, 10000) != 1)
+			fatalx("no greeting from %s",
+			    proc_names[iev->iev_peer]);
+		if (imsgev_check_hello(&imsg, iev->iev_peer) == -1)
+			fatalx("mesh incomplete");
+		imsg_free(&imsg);
+	}
+}
+
+/* The parent's greeting, then the configuration up to IMSG_CONF_END. */
+static struct imd_conf *
+proc_child_conf(void)
+{
+	struct imsgev	*iev = &proc_chan[PROC_PARENT];
+	struct imd_conf	*conf;
+	struct imsg	 imsg;
+	int		 done = 0;
+
+	if ((conf = config_new()) == NULL)
+		fatal("%s", __func__);
+	if (imsgev_hello(iev, proc_self->ps_id) == -1 ||
+	    imsgev_wait(iev, &imsg, 10000) != 1 ||
+	    imsgev_check_hello(&imsg, PROC_PARENT) == -1)
+		fatalx("no greeting from the parent");
+	imsg_free(&imsg);
+	while (!done) {
+		if (imsgev_wait(iev, &imsg, 10000) != 1)
+			fatalx("no configuration from the parent");
+		done = config_recv(conf, iev, &imsg);
+		imsg_free(&imsg);
+	}
+	return (conf);
+}
+
+/*
+ * The first half of a child's life, before its own set-up: logging,
+ * channels, the parent's configuration, the greetings of its peers.
+ */
+struct imd_conf *
+proc_child_start(const struct proc_self *self, int argc, char **argv)
+{
+	struct imd_conf	*conf;
+	int		 debug, verbose;
+
+	proc_self = self;
+	proc_child_args(argc, argv, &debug, &verbose);
+	log_init(debug, verbose);
+	log_procinit(self->ps_title);
+	setproctitle_init(argc, argv, environ);
+
+	/* Only the parent decides when the suite stops. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (event_init() == NULL)
+		fatalx("event_init");
+	proc_child_channels(self);
+	conf = proc_child_conf();
+	proc_child_greet(self);
+	return (conf);
+}
+
+static void
+proc_check_jail(const char *dir)
+{
+	struct stat	sb;
+
+	if (stat(dir, &sb) == -1)
+		fatal("jail %s", dir);
+	if (!S_ISDIR(sb.st_mode))
+		fatalx("jail %s is not a directory", dir);
+	if (sb.st_uid != 0 || (sb.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		fatalx("jail %s must be owned by root and not writable by "
+		    "group or others", dir);
+}
+
+/*
+ * Root jails the child and drops to the configured user; anyone else
+ * runs unjailed, and says so loudly.
+ */
+void
+proc_child_jail(const char *dir, uid_t uid, gid_t gid)
+{
+	if (geteuid() != 0) {
+		log_warnx("WARNING: not started as root: no chroot, no "
+		    "change of user (development mode)");
+	} else {
+		proc_check_jail(dir);
+		if (chroot(dir) == -1)
+			fatal("chroot %s", dir);
+		if (chdir("/") == -1)
+			fatal("chdir /");
+		if (setgroups(1, &gid) == -1 ||
+		    setresgid(gid, gid, gid) == -1 ||
+		    setresuid(uid, uid, uid) == -1)
+			fatal("cannot drop privileges");
+		if (uid != 0 && setuid(0) != -1)
+			fatalx("privileges still held after the drop");
+	}
+	setproctitle("-imd: %s", proc_self->ps_title);
+}
+
+/* Messages read during start-up wait in the buffer: dispatch them. */
+static void
+proc_child_drain(struct imsgev *iev)
+{
+	struct imsg	imsg;
+	int		r;
+
+	while ((r = imsg_get(&iev->iev_ibuf, &imsg)) == 1) {
+		iev->iev_dispatch(iev, &imsg);
+		imsg_free(&imsg);
+	}
+	if (r == -1)
+		fatal("bad message from %s", proc_names[iev->iev_peer]);
+	imsgev_update(iev);
+}
+
+void
+proc_child_ready(void)
+{
+	struct imsgev	*iev = &proc_chan[PROC_PARENT];
+	size_t		 i;
+
+	for (i = 0; i < proc_self->ps_npeers; i++)
+		proc_child_drain(&proc_chan[proc_self->ps_peers[i].pp_id]);
+	if (imsgev_compose(iev, IMSG_READY, 0, -1, NULL, 0) == -1)
+		fatal("%s", __func__);
+}
+
+void
+proc_child_loop(void)
+{
+	event_dispatch();
+	fatalx("event loop ended");
+}
+
+/*
+ * What every child does with the parent's messages besides its own: a
+ * new verbosity, and a reloaded configuration, built beside the old one
+ * and swapped in whole at IMSG_CONF_END.  Returns 1 when it took the
+ * message, 2 when *confp was just replaced, 0 when it is not ours.
+ */
+int
+proc_dispatch_parent_common(struct imsgev *iev, struct imsg *imsg,
+    struct imd_conf **confp)
+{
+	static struct imd_conf	*pending;
+	uint32_t		 v;
+
+	switch (imsg->hdr.ih_type) {
+	case IMSG_VERBOSE:
+		if (imsg_get_u32(imsg, &v) == -1 || imsg_get_end(imsg) == -1)
+			proc_fatal_imsg(iev, imsg, "verbose");
+		log_setverbose(v);
+		return (1);
+	case IMSG_CONF_START:
+		if (pending != NULL)
+			proc_fatal_imsg(iev, imsg, "nested configuration");
+		if ((pending = config_new()) == NULL)
+			fatal("%s", __func__);
+		/* FALLTHROUGH */
+	case IMSG_CONF_GLOBAL:
+	case IMSG_CONF_DOMAIN:
+	case IMSG_CONF_DATABASE:
+	case IMSG_CONF_END:
+		if (pending == NULL)
+			proc_fatal_imsg(iev, imsg, "configuration");
+		if (config_recv(pending, iev, imsg) == 0)
+			return (1);
+		config_free(*confp);
+		*confp = pending;
+		pending = NULL;
+		log_debug("configuration reloaded");
+		return (2);
+	}
+	return (0);
+}

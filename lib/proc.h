@@ -1,0 +1,108 @@
+/*
+ * Copyright (c) 2026 The imd Authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+#ifndef IMD_PROC_H
+#define IMD_PROC_H
+
+/*
+ * The processes of the suite and the channels between them.
+ *
+ * The graph, written down once (docs/ARCHITECTURE draws it too):
+ *
+ *	parent   - listener, relayd, authd, dirdb
+ *	listener - authd, dirdb, relayd
+ *	relayd   - dirdb
+ *	authd    - dirdb
+ *
+ * The parent creates one socketpair per edge before it forks.  In a child
+ * the channel to process P is descriptor PROC_FD(P); every other
+ * descriptor above 2 is closed before exec.
+ */
+
+#include <sys/types.h>
+
+#include <event.h>
+#include <stdint.h>
+
+#include "imsg.h"
+
+enum imd_proc {
+	PROC_PARENT,
+	PROC_LISTENER,
+	PROC_RELAYD,
+	PROC_AUTHD,
+	PROC_DIRDB,
+	PROC_MAX,
+	PROC_CONTROL = PROC_MAX,	/* imctl, on the control socket */
+};
+
+#define PROC_FD(p)	(3 + (p))
+#define PROC_FD_END	PROC_FD(PROC_MAX)
+
+struct imsgev {
+	struct imsgbuf	 iev_ibuf;
+	struct event	 iev_ev;
+	short		 iev_events;
+	enum imd_proc	 iev_peer;
+	int		 iev_dead;	/* the dispatcher gave up on it */
+	void		*iev_owner;
+	void		(*iev_dispatch)(struct imsgev *, struct imsg *);
+	void		(*iev_closed)(struct imsgev *);
+};
+
+struct proc_peer {
+	enum imd_proc	  pp_id;
+	void		(*pp_dispatch)(struct imsgev *, struct imsg *);
+};
+
+struct proc_self {
+	enum imd_proc		 ps_id;
+	const char		*ps_title;
+	const struct proc_peer	*ps_peers;
+	size_t			 ps_npeers;
+};
+
+extern const char	*proc_names[];
+
+int	 proc_has_edge(enum imd_proc, enum imd_proc);
+
+/* imsgev: an imsgbuf driven by libevent */
+int	 imsgev_init(struct imsgev *, int, enum imd_proc,
+	    void (*)(struct imsgev *, struct imsg *));
+void	 imsgev_update(struct imsgev *);
+void	 imsgev_clear(struct imsgev *);
+int	 imsgev_compose(struct imsgev *, uint32_t, uint32_t, int,
+	    const void *, size_t);
+struct ibuf *imsgev_create(struct imsgev *, uint32_t, uint32_t, size_t);
+int	 imsgev_close(struct imsgev *, struct ibuf *);
+int	 imsgev_hello(struct imsgev *, enum imd_proc);
+int	 imsgev_check_hello(struct imsg *, enum imd_proc);
+int	 imsgev_wait(struct imsgev *, struct imsg *, int);
+
+/* children */
+struct imsgev	*proc_peer(enum imd_proc);
+struct imd_conf;
+struct imd_conf	*proc_child_start(const struct proc_self *, int, char **);
+void		 proc_child_jail(const char *, uid_t, gid_t);
+void		 proc_child_ready(void);
+void		 proc_child_loop(void) __attribute__((__noreturn__));
+int		 proc_dispatch_parent_common(struct imsgev *, struct imsg *,
+		    struct imd_conf **);
+void		 proc_fatal_imsg(struct imsgev *, struct imsg *, const char *)
+		    __attribute__((__noreturn__));
+
+#endif /* IMD_PROC_H */

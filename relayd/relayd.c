@@ -1,0 +1,90 @@
+/*
+ * Copyright (c) 2026 The imd Authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * relayd: everything that leaves the domain.  Finds the servers of other
+ * domains, keeps the outbound connections, hands offline messages to the
+ * local MTA.  It accepts no client connection.
+ */
+
+#include <sys/types.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "imd_msg.h"
+#include "log.h"
+#include "proc.h"
+#include "sandbox.h"
+
+
+static void	relayd_dispatch_parent(struct imsgev *, struct imsg *);
+static void	relayd_dispatch_listener(struct imsgev *, struct imsg *);
+static void	relayd_dispatch_dirdb(struct imsgev *, struct imsg *);
+
+static const struct proc_peer relayd_peers[] = {
+	{ PROC_PARENT, relayd_dispatch_parent },
+	{ PROC_LISTENER, relayd_dispatch_listener },
+	{ PROC_DIRDB, relayd_dispatch_dirdb },
+};
+
+static const struct proc_self relayd_self = {
+	PROC_RELAYD, "relayd", relayd_peers,
+	sizeof(relayd_peers) / sizeof(relayd_peers[0])
+};
+
+static struct imd_conf	*relayd_conf;
+
+static void
+relayd_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
+{
+	if (proc_dispatch_parent_common(iev, imsg, &relayd_conf) != 0)
+		return;
+	switch (imsg->hdr.ih_type) {
+	case IMSG_START:
+		if (imsg_get_end(imsg) == -1)
+			proc_fatal_imsg(iev, imsg, "start");
+		log_debug("serving");
+		break;
+	default:
+		proc_fatal_imsg(iev, imsg, "unexpected");
+	}
+}
+
+static void
+relayd_dispatch_listener(struct imsgev *iev, struct imsg *imsg)
+{
+	proc_fatal_imsg(iev, imsg, "unexpected");
+}
+
+static void
+relayd_dispatch_dirdb(struct imsgev *iev, struct imsg *imsg)
+{
+	proc_fatal_imsg(iev, imsg, "unexpected");
+}
+
+int
+main(int argc, char *argv[])
+{
+	relayd_conf = proc_child_start(&relayd_self, argc, argv);
+	proc_child_jail(relayd_conf->c_chroot, relayd_conf->c_uid,
+	    relayd_conf->c_gid);
+	sandbox_apply(PROC_RELAYD);
+	proc_child_ready();
+	proc_child_loop();
+}
