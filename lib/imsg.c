@@ -226,7 +226,8 @@ ibuf_add_data(struct ibuf *buf, const void *data, size_t len)
 			size = buf->ib_len + len;
 		if (size > IMSG_MAX)
 			size = IMSG_MAX;
-		if ((p = realloc(buf->ib_data, size)) == NULL) {
+		if ((p = recallocarray(buf->ib_data, buf->ib_size, size, 1)) ==
+		    NULL) {
 			buf->ib_error = 1;
 			return (-1);
 		}
@@ -284,7 +285,8 @@ ibuf_free(struct ibuf *buf)
 		return;
 	if (buf->ib_fd != -1)
 		close(buf->ib_fd);
-	free(buf->ib_data);
+	/* Payloads may hold a password on its way to the parent. */
+	freezero(buf->ib_data, buf->ib_size);
 	free(buf);
 }
 

@@ -74,7 +74,7 @@ log_emit(int pri, const char *msg)
 		syslog(pri, "%s", msg);
 }
 
-static void
+static void __attribute__((__format__ (printf, 4, 0)))
 vlog(int pri, int with_errno, int saved_errno, const char *fmt, va_list ap)
 {
 	char	msg[1024];

@@ -1,0 +1,563 @@
+/*
+ * Copyright (c) 2026 The imd Authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * imctl: one request to imd over the control socket, one answer printed.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <err.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <readpassphrase.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <vis.h>
+
+#include "config.h"
+#include "imd_msg.h"
+#include "imsg.h"
+#include "proc.h"
+#include "user.h"
+
+/* Exit statuses; documented in imctl(8), so never renumber them. */
+#define EXIT_OK		0
+#define EXIT_ERROR	1
+#define EXIT_USAGE	2
+#define EXIT_EXISTS	3
+#define EXIT_NOUSER	4
+#define EXIT_BADADDR	5
+#define EXIT_BADDOMAIN	6
+#define EXIT_BADPASS	7
+
+#define CTL_TIMEOUT_MS		10000	/* for all of imd's answers */
+#define CTL_NAME_MAX		64	/* process name in a status item */
+#define CTL_INFO_MAX		IMD_PATH_MAX
+#define CTL_VIS_MAX		(4 * CTL_INFO_MAX + 1)
+#define ADDRESS_VIS_MAX		(4 * IMD_ADDRESS_MAX + 1)
+
+struct ctl_conn {
+	struct imsgbuf	cc_ibuf;
+	struct timespec	cc_deadline;	/* CLOCK_MONOTONIC */
+};
+
+struct ctl_command {
+	const char	*cmd_noun;
+	const char	*cmd_verb;
+	int		 cmd_address;	/* takes an address argument */
+	int		 cmd_password;	/* sends a password */
+	uint32_t	 cmd_type;
+	int		(*cmd_reply)(struct ctl_conn *);
+};
+
+static void	usage(void) __attribute__((__noreturn__));
+static const struct ctl_command *ctl_lookup(int, char **);
+static const char *ctl_vis(const char *, char *, size_t);
+static void	password_get(char *, size_t);
+static void	password_read_stdin(char *, size_t);
+static void	password_read_tty(char *, size_t);
+static void	ctl_connect(struct ctl_conn *, const char *);
+static void	ctl_hello(struct ctl_conn *);
+static void	ctl_request(struct ctl_conn *, const struct ctl_command *,
+		    const char *, const char *);
+static void	ctl_read(struct ctl_conn *, struct imsg *);
+static int	ctl_timeleft(const struct ctl_conn *);
+static void	ctl_badreply(void) __attribute__((__noreturn__));
+static int	ctl_result(struct ctl_conn *);
+static int	ctl_result_exit(struct imsg *);
+static int	user_list(struct ctl_conn *);
+static int	user_list_item(struct imsg *);
+static int	show_status(struct ctl_conn *);
+static int	show_status_item(struct imsg *);
+
+static const struct ctl_command ctl_commands[] = {
+	{ "show", "status", 0, 0, IMSG_CTL_SHOW_STATUS,	show_status },
+	{ "user", "add",    1, 1, IMSG_CTL_USER_ADD,	ctl_result },
+	{ "user", "del",    1, 0, IMSG_CTL_USER_DEL,	ctl_result },
+	{ "user", "list",   0, 0, IMSG_CTL_USER_LIST,	user_list },
+	{ "user", "passwd", 1, 1, IMSG_CTL_USER_PASSWD,	ctl_result },
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: imctl [-s socket] user add | del | passwd address\n"
+	    "       imctl [-s socket] user list\n"
+	    "       imctl [-s socket] show status\n");
+	exit(EXIT_USAGE);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const struct ctl_command	*cmd;
+	struct ctl_conn			 cc;
+	const char			*sock = IMD_CONTROL_SOCKET;
+	const char			*address = NULL;
+	char				 password[IMD_PASSWORD_MAX];
+	char				 vis[ADDRESS_VIS_MAX];
+	int				 ch, status;
+
+	/* "+": glibc would take "-a@b" after the command for an option. */
+	while ((ch = getopt(argc, argv, "+s:")) != -1) {
+		switch (ch) {
+		case 's':
+			sock = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	if ((cmd = ctl_lookup(argc, argv)) == NULL)
+		usage();
+	if (cmd->cmd_address) {
+		address = argv[2];
+		if (!is_valid_address(address))
+			errx(EXIT_BADADDR, "malformed address: %s",
+			    ctl_vis(address, vis, sizeof(vis)));
+	}
+	/* Before connecting, so imd does not wait while someone types. */
+	if (cmd->cmd_password)
+		password_get(password, sizeof(password));
+
+	ctl_connect(&cc, sock);
+	ctl_hello(&cc);
+	ctl_request(&cc, cmd, address, cmd->cmd_password ? password : NULL);
+	explicit_bzero(password, sizeof(password));
+	status = cmd->cmd_reply(&cc);
+	close(cc.cc_ibuf.ib_fd);
+	imsgbuf_clear(&cc.cc_ibuf);
+	return (status);
+}
+
+/* The command that matches the words exactly, argument count included. */
+static const struct ctl_command *
+ctl_lookup(int argc, char **argv)
+{
+	const struct ctl_command	*cmd;
+	size_t				 i;
+
+	if (argc < 2)
+		return (NULL);
+	for (i = 0; i < sizeof(ctl_commands) / sizeof(ctl_commands[0]); i++) {
+		cmd = &ctl_commands[i];
+		if (strcmp(argv[0], cmd->cmd_noun) != 0 ||
+		    strcmp(argv[1], cmd->cmd_verb) != 0)
+			continue;
+		if (argc != 2 + cmd->cmd_address)
+			return (NULL);
+		return (cmd);
+	}
+	return (NULL);
+}
+
+/* Whatever the terminal gets from argv or from imd, it gets visibly. */
+static const char *
+ctl_vis(const char *src, char *dst, size_t dstsize)
+{
+	strnvis(dst, src, dstsize, VIS_SAFE | VIS_NL | VIS_CSTYLE);
+	return (dst);
+}
+
+static void
+password_get(char *password, size_t size)
+{
+	if (isatty(STDIN_FILENO))
+		password_read_tty(password, size);
+	else
+		password_read_stdin(password, size);
+	if (password[0] == '\0')
+		errx(EXIT_BADPASS, "empty password");
+}
+
+/*
+ * One line from a pipe or file.  read(2) a byte at a time rather than
+ * stdio, so that no copy of the password stays in a FILE buffer and
+ * nothing past the first line is consumed.
+ */
+static void
+password_read_stdin(char *password, size_t size)
+{
+	size_t	len = 0;
+	ssize_t	n;
+	char	c;
+
+	for (;;) {
+		if ((n = read(STDIN_FILENO, &c, 1)) == -1) {
+			if (errno == EINTR)
+				continue;
+			err(EXIT_ERROR, "reading the password");
+		}
+		if (n == 0 || c == '\n')
+			break;
+		if (c == '\0' || len == size - 1) {
+			explicit_bzero(password, size);
+			if (c == '\0')
+				errx(EXIT_BADPASS,
+				    "password contains a NUL byte");
+			errx(EXIT_BADPASS, "password too long (at most %zu "
+			    "characters)", size - 1);
+		}
+		password[len++] = c;
+	}
+	password[len] = '\0';
+	explicit_bzero(&c, sizeof(c));
+}
+
+/*
+ * Twice without echo.  The buffer has room for one character more than
+ * imd accepts, because readpassphrase(3) truncates silently.
+ */
+static void
+password_read_tty(char *password, size_t size)
+{
+	char	again[IMD_PASSWORD_MAX + 1], first[IMD_PASSWORD_MAX + 1];
+	int	same;
+
+	if (readpassphrase("Password: ", first, sizeof(first),
+	    RPP_REQUIRE_TTY) == NULL ||
+	    readpassphrase("Repeat password: ", again, sizeof(again),
+	    RPP_REQUIRE_TTY) == NULL) {
+		explicit_bzero(first, sizeof(first));
+		err(EXIT_ERROR, "reading the password");
+	}
+	same = strcmp(first, again) == 0;
+	explicit_bzero(again, sizeof(again));
+	if (!same || strlcpy(password, first, size) >= size) {
+		explicit_bzero(first, sizeof(first));
+		if (!same)
+			errx(EXIT_BADPASS, "passwords do not match");
+		errx(EXIT_BADPASS, "password too long (at most %zu "
+		    "characters)", size - 1);
+	}
+	explicit_bzero(first, sizeof(first));
+}
+
+static void
+ctl_connect(struct ctl_conn *cc, const char *path)
+{
+	struct sockaddr_un	 sun;
+	int			 fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path))
+		errx(EXIT_ERROR, "socket path too long: %s", path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		err(EXIT_ERROR, "socket");
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		if (errno == ENOENT || errno == ECONNREFUSED)
+			errx(EXIT_ERROR, "imd is not running (socket %s: %s)",
+			    path, strerror(errno));
+		err(EXIT_ERROR, "connect to imd (socket %s)", path);
+	}
+	if (imsgbuf_init(&cc->cc_ibuf, fd) == -1)
+		err(EXIT_ERROR, "imsgbuf_init");
+	/* The control socket never carries descriptors, either way. */
+	cc->cc_ibuf.ib_nofd = 1;
+	if (clock_gettime(CLOCK_MONOTONIC, &cc->cc_deadline) == -1)
+		err(EXIT_ERROR, "clock_gettime");
+	cc->cc_deadline.tv_sec += CTL_TIMEOUT_MS / 1000;
+}
+
+/*
+ * Greet imd and check that it speaks our catalogue.  The version is read
+ * and compared before anything else, since a different version may lay
+ * out the rest of its greeting differently.
+ */
+static void
+ctl_hello(struct ctl_conn *cc)
+{
+	struct ibuf	*buf;
+	struct imsg	 imsg;
+	uint32_t	 version, id;
+
+	if ((buf = imsg_create(&cc->cc_ibuf, IMSG_HELLO, 0, 8)) == NULL ||
+	    ibuf_add_u32(buf, IMD_MSG_VERSION) == -1 ||
+	    ibuf_add_u32(buf, PROC_CONTROL) == -1 ||
+	    imsg_close(&cc->cc_ibuf, buf) == -1 ||
+	    imsgbuf_flush(&cc->cc_ibuf) == -1)
+		err(EXIT_ERROR, "sending to imd");
+
+	ctl_read(cc, &imsg);
+	if (imsg.hdr.ih_type == IMSG_CTL_RESULT)
+		exit(ctl_result_exit(&imsg));
+	if (imsg.hdr.ih_type != IMSG_HELLO ||
+	    imsg_get_u32(&imsg, &version) == -1)
+		ctl_badreply();
+	if (version != IMD_MSG_VERSION)
+		errx(EXIT_ERROR, "version mismatch: imd speaks %u, imctl "
+		    "speaks %u", version, IMD_MSG_VERSION);
+	if (imsg_get_u32(&imsg, &id) == -1 || imsg_get_end(&imsg) == -1 ||
+	    id != PROC_PARENT)
+		ctl_badreply();
+}
+
+/*
+ * The size hint covers the largest request, so the buffer holding the
+ * password is never reallocated and left behind unwiped.
+ */
+static void
+ctl_request(struct ctl_conn *cc, const struct ctl_command *cmd,
+    const char *address, const char *password)
+{
+	struct ibuf	*buf;
+
+	if ((buf = imsg_create(&cc->cc_ibuf, cmd->cmd_type, 0,
+	    IMD_ADDRESS_MAX + IMD_PASSWORD_MAX)) == NULL)
+		err(EXIT_ERROR, "imsg_create");
+	if ((address != NULL &&
+	    ibuf_add_str(buf, address, IMD_ADDRESS_MAX) == -1) ||
+	    (password != NULL &&
+	    ibuf_add_str(buf, password, IMD_PASSWORD_MAX) == -1)) {
+		ibuf_free(buf);
+		errx(EXIT_ERROR, "request too long");
+	}
+	if (imsg_close(&cc->cc_ibuf, buf) == -1 ||
+	    imsgbuf_flush(&cc->cc_ibuf) == -1)
+		err(EXIT_ERROR, "sending to imd");
+}
+
+/* Milliseconds left before the deadline, 0 once it has passed. */
+static int
+ctl_timeleft(const struct ctl_conn *cc)
+{
+	struct timespec	now;
+	long long	ms;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &now) == -1)
+		err(EXIT_ERROR, "clock_gettime");
+	ms = (long long)(cc->cc_deadline.tv_sec - now.tv_sec) * 1000 +
+	    (cc->cc_deadline.tv_nsec - now.tv_nsec) / 1000000;
+	if (ms <= 0)
+		return (0);
+	return (ms > CTL_TIMEOUT_MS ? CTL_TIMEOUT_MS : (int)ms);
+}
+
+/* The next message from imd, waiting no later than the deadline. */
+static void
+ctl_read(struct ctl_conn *cc, struct imsg *imsg)
+{
+	struct pollfd	pfd;
+	ssize_t		n;
+	int		r;
+
+	while ((r = imsg_get(&cc->cc_ibuf, imsg)) == 0) {
+		pfd.fd = cc->cc_ibuf.ib_fd;
+		pfd.events = POLLIN;
+		if ((r = poll(&pfd, 1, ctl_timeleft(cc))) == -1) {
+			if (errno == EINTR)
+				continue;
+			err(EXIT_ERROR, "poll");
+		}
+		if (r == 0)
+			errx(EXIT_ERROR, "imd did not answer");
+		if ((n = imsgbuf_read(&cc->cc_ibuf)) == -1) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			if (errno == EBADMSG)
+				ctl_badreply();
+			err(EXIT_ERROR, "reading from imd");
+		}
+		if (n == 0)
+			errx(EXIT_ERROR, "imd closed the connection");
+	}
+	if (r == -1 || imsg->hdr.ih_peerid != 0 || imsg->fd != -1)
+		ctl_badreply();
+}
+
+static void
+ctl_badreply(void)
+{
+	errx(EXIT_ERROR, "bad reply from imd");
+}
+
+/* A request whose only answer is a result. */
+static int
+ctl_result(struct ctl_conn *cc)
+{
+	struct imsg	imsg;
+
+	ctl_read(cc, &imsg);
+	if (imsg.hdr.ih_type != IMSG_CTL_RESULT)
+		ctl_badreply();
+	return (ctl_result_exit(&imsg));
+}
+
+/*
+ * Report a result and map it to the exit status.  Success returns, for
+ * the caller to exit with; a failure exits here.
+ */
+static int
+ctl_result_exit(struct imsg *imsg)
+{
+	static const struct {
+		uint32_t	 status;
+		int		 code;
+		const char	*what;
+	} kinds[] = {
+		{ CTL_EXISTS,	 EXIT_EXISTS,	 "user exists" },
+		{ CTL_NOUSER,	 EXIT_NOUSER,	 "no such user" },
+		{ CTL_BADADDR,	 EXIT_BADADDR,	 "malformed address" },
+		{ CTL_BADDOMAIN, EXIT_BADDOMAIN, "unknown domain" },
+		{ CTL_BADPASS,	 EXIT_BADPASS,	 "unacceptable password" },
+	};
+	char		 message[CTL_MESSAGE_MAX], vis[4 * CTL_MESSAGE_MAX + 1];
+	const char	*what = "request failed";
+	uint32_t	 status;
+	int		 code = EXIT_ERROR;
+	size_t		 i;
+
+	if (imsg_get_u32(imsg, &status) == -1 ||
+	    imsg_get_str(imsg, message, sizeof(message)) == -1 ||
+	    imsg_get_end(imsg) == -1)
+		ctl_badreply();
+	ctl_vis(message, vis, sizeof(vis));
+	if (status == CTL_OK) {
+		if (message[0] != '\0')
+			printf("%s\n", vis);
+		return (EXIT_OK);
+	}
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if (kinds[i].status == status) {
+			code = kinds[i].code;
+			what = kinds[i].what;
+		}
+	}
+	errx(code, "%s", message[0] != '\0' ? vis : what);
+}
+
+static int
+user_list(struct ctl_conn *cc)
+{
+	struct imsg	imsg;
+
+	for (;;) {
+		ctl_read(cc, &imsg);
+		switch (imsg.hdr.ih_type) {
+		case IMSG_CTL_USER_ITEM:
+			if (user_list_item(&imsg) == -1)
+				ctl_badreply();
+			break;
+		case IMSG_CTL_END:
+			if (imsg_get_end(&imsg) == -1)
+				ctl_badreply();
+			return (EXIT_OK);
+		case IMSG_CTL_RESULT:
+			return (ctl_result_exit(&imsg));
+		default:
+			ctl_badreply();
+		}
+	}
+}
+
+/* One line: the address and when it was created, in UTC. */
+static int
+user_list_item(struct imsg *imsg)
+{
+	char		 address[IMD_ADDRESS_MAX], vis[4 * IMD_ADDRESS_MAX + 1];
+	char		 when[32];
+	struct tm	 tm;
+	uint64_t	 created;
+	uint32_t	 flags;
+	time_t		 t;
+
+	if (imsg_get_str(imsg, address, sizeof(address)) == -1 ||
+	    imsg_get_u64(imsg, &created) == -1 ||
+	    imsg_get_u32(imsg, &flags) == -1 || imsg_get_end(imsg) == -1)
+		return (-1);
+	t = (time_t)created;
+	if (t < 0 || (uint64_t)t != created || gmtime_r(&t, &tm) == NULL ||
+	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		return (-1);
+	printf("%s %s\n", ctl_vis(address, vis, sizeof(vis)), when);
+	return (0);
+}
+
+static int
+show_status(struct ctl_conn *cc)
+{
+	struct imsg	imsg;
+	int		header = 0;
+
+	for (;;) {
+		ctl_read(cc, &imsg);
+		if (!header && (imsg.hdr.ih_type == IMSG_CTL_STATUS_ITEM ||
+		    imsg.hdr.ih_type == IMSG_CTL_END)) {
+			printf("%-10s %8s %12s  %s\n", "PROCESS", "PID",
+			    "UPTIME", "INFO");
+			header = 1;
+		}
+		switch (imsg.hdr.ih_type) {
+		case IMSG_CTL_STATUS_ITEM:
+			if (show_status_item(&imsg) == -1)
+				ctl_badreply();
+			break;
+		case IMSG_CTL_END:
+			if (imsg_get_end(&imsg) == -1)
+				ctl_badreply();
+			return (EXIT_OK);
+		case IMSG_CTL_RESULT:
+			return (ctl_result_exit(&imsg));
+		default:
+			ctl_badreply();
+		}
+	}
+}
+
+/* One row; uptime as [days+]hh:mm:ss. */
+static int
+show_status_item(struct imsg *imsg)
+{
+	char		 name[CTL_NAME_MAX], info[CTL_INFO_MAX];
+	char		 vname[4 * CTL_NAME_MAX + 1], vinfo[CTL_VIS_MAX];
+	char		 up[32];
+	uint64_t	 uptime, days;
+	uint32_t	 pid;
+
+	if (imsg_get_str(imsg, name, sizeof(name)) == -1 ||
+	    imsg_get_u32(imsg, &pid) == -1 ||
+	    imsg_get_u64(imsg, &uptime) == -1 ||
+	    imsg_get_str(imsg, info, sizeof(info)) == -1 ||
+	    imsg_get_end(imsg) == -1)
+		return (-1);
+	days = uptime / 86400;
+	if (days > 0)
+		snprintf(up, sizeof(up), "%" PRIu64 "+%02u:%02u:%02u", days,
+		    (unsigned)(uptime % 86400 / 3600),
+		    (unsigned)(uptime % 3600 / 60), (unsigned)(uptime % 60));
+	else
+		snprintf(up, sizeof(up), "%02u:%02u:%02u",
+		    (unsigned)(uptime / 3600), (unsigned)(uptime % 3600 / 60),
+		    (unsigned)(uptime % 60));
+	printf("%-10s %8u %12s%s%s\n", ctl_vis(name, vname, sizeof(vname)),
+	    pid, up, info[0] != '\0' ? "  " : "",
+	    ctl_vis(info, vinfo, sizeof(vinfo)));
+	return (0);
+}
