@@ -23,6 +23,7 @@
 
 #include <sys/types.h>
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,14 +56,17 @@ static const struct proc_self dirdb_self = {
 
 static struct imd_conf	*dirdb_conf;
 
-static void
+static void __attribute__((__format__ (printf, 4, 5)))
 dirdb_result(struct imsgev *iev, uint32_t id, enum ctl_status status,
-    const char *fmt, const char *arg)
+    const char *fmt, ...)
 {
 	struct ibuf	*buf;
 	char		 msg[CTL_MESSAGE_MAX];
+	va_list		 ap;
 
-	snprintf(msg, sizeof(msg), fmt, arg);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
 	if ((buf = imsgev_create(iev, IMSG_DB_RESULT, id, 128)) == NULL ||
 	    ibuf_add_u32(buf, status) == -1 ||
 	    ibuf_add_str(buf, msg, sizeof(msg)) == -1 ||

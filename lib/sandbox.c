@@ -66,6 +66,8 @@ static const int sandbox_db[] = {
 	SC(unlinkat), SC(rename), SC(getdents64), SC(flock), SC(access),
 	SC(faccessat), SC(sched_yield), SC(fallocate), SC(mkdir),
 	SC(statfs), SC(fstatfs), SC(uname), SC(pwritev), SC(preadv),
+	SC(getcwd),		/* log removal at each checkpoint */
+	SC(sysinfo),		/* qsort of dirty pages at a checkpoint */
 };
 
 #ifdef IMD_SANITIZE

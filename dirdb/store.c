@@ -1,0 +1,522 @@
+/*
+ * Copyright (c) 2026 The imd Authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * The Berkeley DB environment of dirdb and a small key/value layer over
+ * its databases: each call one transaction, committed to disk before
+ * it returns, tried again when libdb breaks a deadlock.
+ */
+
+#include <sys/types.h>
+
+#include <db.h>
+#include <stdint.h>
+#include <string.h>
+#include <vis.h>
+
+#include "log.h"
+#include "store.h"
+
+#define STORE_CACHE_BYTES	(8 * 1024 * 1024)
+#define STORE_MODE		0600	/* only dirdb's user reads it */
+#define STORE_TRIES		4	/* runs of a deadlocked transaction */
+#define STORE_CKP_WRITES	256	/* transactions between checkpoints */
+#define STORE_LOCKS		10000	/* locks and locked objects */
+
+/*
+ * Not DB_PRIVATE: the regions live in files beside the databases, so
+ * db_recover, db_hotbackup and db_dump can work on the environment from
+ * outside while dirdb is stopped.  DB_RECOVER at every start: dirdb is
+ * the only user of the environment, and it may have been killed.
+ */
+#define STORE_ENV_FLAGS	(DB_CREATE | DB_INIT_TXN | DB_INIT_LOCK |	\
+	DB_INIT_LOG | DB_INIT_MPOOL | DB_RECOVER)
+
+/*
+ * A transaction body's own failure, logged where it was found.  libdb
+ * returns errno values or codes in -30800..-30999, never this.
+ */
+#define STORE_ELOGGED		(-30000)
+
+struct store_db {
+	const char	*sd_file;
+	DBTYPE		 sd_type;
+	DB		*sd_db;
+};
+
+/* Each database is opened, in this order, at start-up. */
+static struct store_db store_dbs[] = {
+	[STORE_DB_USERS] =	{ "users.db", DB_BTREE, NULL },
+};
+
+_Static_assert(sizeof(store_dbs) / sizeof(store_dbs[0]) == STORE_DB_MAX,
+    "a database without a file");
+
+/* The arguments of one key/value call, handed to its transaction. */
+struct store_op {
+	struct store_db	*op_db;
+	const char	*op_name;
+	DBT		 op_key;
+	DBT		 op_val;
+	int		(*op_edit)(void *, size_t, size_t *, void *);
+	int		(*op_walk)(const void *, size_t, const void *, size_t,
+			    void *);
+	void		*op_arg;
+	size_t		 op_seen;	/* values a walk has handed out */
+};
+
+static DB_ENV	*store_env;
+static u_int	 store_writes;	/* since the last checkpoint */
+
+static void	store_errcall(const DB_ENV *, const char *, const char *);
+static int	store_env_open(const char *);
+static int	store_dbs_open(void);
+static void	store_discard(void);
+static void	store_checkpoint(void);
+static int	store_status(const struct store_op *, int);
+static int	store_code(int);
+static int	store_txn(struct store_op *, int (*)(DB_TXN *,
+		    struct store_op *), int);
+static int	store_op_init(struct store_op *, enum store_dbid,
+		    const char *, const void *, size_t);
+static void	store_dbt_in(DBT *, const void *, size_t);
+static int	store_dbt_out(DBT *, void *, size_t);
+static int	store_insert_body(DB_TXN *, struct store_op *);
+static int	store_get_body(DB_TXN *, struct store_op *);
+static int	store_del_body(DB_TXN *, struct store_op *);
+static int	store_edit_body(DB_TXN *, struct store_op *);
+static int	store_walk_body(DB_TXN *, struct store_op *);
+
+/*
+ * libdb's own messages name files and calls, never keys or values;
+ * they are made printable all the same, as anything read from disk.
+ */
+static void
+store_errcall(const DB_ENV *env, const char *pfx, const char *msg)
+{
+	char	buf[1024];
+	size_t	len;
+
+	len = strnlen(msg, (sizeof(buf) - 1) / 4);
+	strnvisx(buf, sizeof(buf), msg, len, VIS_SAFE | VIS_NL | VIS_CSTYLE);
+	log_warnx("store: %s", buf);
+}
+
+static int
+store_env_open(const char *home)
+{
+	int	r;
+
+	if ((r = db_env_create(&store_env, 0)) != 0) {
+		store_env = NULL;
+		log_warnx("store: environment: %s", db_strerror(r));
+		return (-1);
+	}
+	store_env->set_errcall(store_env, store_errcall);
+	/*
+	 * Every commit is synchronous (the default, and DB_TXN_SYNC on each
+	 * commit besides).  Log files go as soon as no recovery needs them
+	 * (DB_LOG_AUTO_REMOVE): that gives up catastrophic recovery from
+	 * archived logs, so a backup is a copy of the whole directory with
+	 * db_hotbackup while dirdb is stopped, but the directory cannot
+	 * grow without bound for want of an archiving job.  The removal
+	 * makes libdb call getcwd(2) at each checkpoint, which the sandbox
+	 * must allow.  Temporary files stay in the jail.  The deadlock
+	 * detector runs on every conflict; dirdb alone holds no lock across
+	 * calls, so only a tool working on a live environment can wait.
+	 */
+	if ((r = store_env->set_cachesize(store_env, 0, STORE_CACHE_BYTES,
+	    1)) != 0 ||
+	    (r = store_env->set_tmp_dir(store_env, home)) != 0 ||
+	    (r = store_env->log_set_config(store_env, DB_LOG_AUTO_REMOVE,
+	    1)) != 0 ||
+	    (r = store_env->set_lk_max_locks(store_env, STORE_LOCKS)) != 0 ||
+	    (r = store_env->set_lk_max_objects(store_env, STORE_LOCKS)) != 0 ||
+	    (r = store_env->set_lk_detect(store_env, DB_LOCK_DEFAULT)) != 0 ||
+	    (r = store_env->open(store_env, home, STORE_ENV_FLAGS,
+	    STORE_MODE)) != 0) {
+		log_warnx("store: environment %s: %s", home, db_strerror(r));
+		return (-1);
+	}
+	return (0);
+}
+
+/* A handle that failed to open is left for store_discard(). */
+static int
+store_dbs_open(void)
+{
+	struct store_db	*sd;
+	size_t		 i;
+	int		 r;
+
+	for (i = 0; i < STORE_DB_MAX; i++) {
+		sd = &store_dbs[i];
+		if ((r = db_create(&sd->sd_db, store_env, 0)) != 0)
+			sd->sd_db = NULL;
+		else
+			r = sd->sd_db->open(sd->sd_db, NULL, sd->sd_file, NULL,
+			    sd->sd_type, DB_CREATE | DB_AUTO_COMMIT,
+			    STORE_MODE);
+		if (r != 0) {
+			log_warnx("store: open %s: %s", sd->sd_file,
+			    db_strerror(r));
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+int
+store_open(const char *home)
+{
+	if (store_env != NULL) {
+		log_warnx("store: environment already open");
+		return (-1);
+	}
+	if (store_env_open(home) == -1 || store_dbs_open() == -1) {
+		store_discard();
+		return (-1);
+	}
+	store_checkpoint();
+	log_debug("store: environment %s open", home);
+	return (0);
+}
+
+/* A checkpoint at close keeps the next start's recovery short. */
+void
+store_close(void)
+{
+	if (store_env == NULL)
+		return;
+	store_checkpoint();
+	store_discard();
+}
+
+/* Close what is open, whether or not the environment opened whole. */
+static void
+store_discard(void)
+{
+	struct store_db	*sd;
+	size_t		 i;
+	int		 r;
+
+	for (i = 0; i < STORE_DB_MAX; i++) {
+		sd = &store_dbs[i];
+		if (sd->sd_db == NULL)
+			continue;
+		if ((r = sd->sd_db->close(sd->sd_db, 0)) != 0)
+			log_warnx("store: close %s: %s", sd->sd_file,
+			    db_strerror(r));
+		sd->sd_db = NULL;
+	}
+	if ((r = store_env->close(store_env, 0)) != 0)
+		log_warnx("store: close environment: %s", db_strerror(r));
+	store_env = NULL;
+}
+
+/*
+ * A checkpoint bounds the work of recovery and lets old log files go.
+ * Not after every write: each one also scans the log directory for
+ * files to remove.
+ */
+static void
+store_checkpoint(void)
+{
+	int	r;
+
+	store_writes = 0;
+	if ((r = store_env->txn_checkpoint(store_env, 0, 0, 0)) != 0)
+		log_warnx("store: checkpoint: %s", db_strerror(r));
+}
+
+/*
+ * After a panic every call fails until recovery, which only a restart
+ * runs: better to stop and let the parent see it than to answer every
+ * request with an error.
+ */
+static int
+store_status(const struct store_op *op, int r)
+{
+	switch (r) {
+	case 0:
+		return (STORE_OK);
+	case DB_KEYEXIST:
+		return (STORE_EXISTS);
+	case DB_NOTFOUND:
+		return (STORE_NOTFOUND);
+	case STORE_ELOGGED:
+		return (STORE_FAIL);
+	case DB_RUNRECOVERY:
+		fatalx("store: %s %s: %s", op->op_db->sd_file, op->op_name,
+		    db_strerror(r));
+	default:
+		log_warnx("store: %s %s: %s", op->op_db->sd_file, op->op_name,
+		    db_strerror(r));
+		return (STORE_FAIL);
+	}
+}
+
+/* The inverse, for a status an edit function returns. */
+static int
+store_code(int status)
+{
+	switch (status) {
+	case STORE_OK:
+		return (0);
+	case STORE_EXISTS:
+		return (DB_KEYEXIST);
+	case STORE_NOTFOUND:
+		return (DB_NOTFOUND);
+	default:
+		return (STORE_ELOGGED);
+	}
+}
+
+/*
+ * Run body in a transaction of its own: commit when it returns 0,
+ * abort otherwise, and run it again if libdb chose it as the victim of
+ * a deadlock.
+ */
+static int
+store_txn(struct store_op *op, int (*body)(DB_TXN *, struct store_op *),
+    int write)
+{
+	DB_TXN	*txn;
+	int	 r, ar, try;
+
+	for (try = 0; try < STORE_TRIES; try++) {
+		if ((r = store_env->txn_begin(store_env, NULL, &txn, 0)) != 0)
+			break;
+		if ((r = body(txn, op)) == 0)
+			r = txn->commit(txn, DB_TXN_SYNC);
+		else if ((ar = txn->abort(txn)) != 0)
+			r = ar;
+		if (r != DB_LOCK_DEADLOCK)
+			break;
+		log_debug("store: %s %s: deadlock, again", op->op_db->sd_file,
+		    op->op_name);
+	}
+	if (r == 0 && write && ++store_writes >= STORE_CKP_WRITES)
+		store_checkpoint();
+	return (store_status(op, r));
+}
+
+static void
+store_dbt_in(DBT *d, const void *data, size_t len)
+{
+	memset(d, 0, sizeof(*d));
+	d->data = (void *)data;
+	d->size = len;
+}
+
+/*
+ * A partial read into the caller's memory never fails for want of
+ * room: a longer value is cut at the buffer's size, and the caller's
+ * decoder rejects what fills the buffer.
+ */
+static int
+store_dbt_out(DBT *d, void *buf, size_t size)
+{
+	if (size == 0 || size > STORE_VAL_MAX) {
+		log_warnx("store: buffer of %zu bytes", size);
+		return (-1);
+	}
+	memset(d, 0, sizeof(*d));
+	d->data = buf;
+	d->ulen = d->dlen = size;
+	d->flags = DB_DBT_USERMEM | DB_DBT_PARTIAL;
+	return (0);
+}
+
+static int
+store_op_init(struct store_op *op, enum store_dbid id, const char *name,
+    const void *key, size_t keylen)
+{
+	memset(op, 0, sizeof(*op));
+	if (store_env == NULL) {
+		log_warnx("store: %s: environment not open", name);
+		return (-1);
+	}
+	if (id >= STORE_DB_MAX) {
+		log_warnx("store: %s: no such database", name);
+		return (-1);
+	}
+	op->op_db = &store_dbs[id];
+	op->op_name = name;
+	if (key != NULL) {
+		if (keylen == 0 || keylen > STORE_KEY_MAX) {
+			log_warnx("store: %s %s: key of %zu bytes",
+			    op->op_db->sd_file, name, keylen);
+			return (-1);
+		}
+		store_dbt_in(&op->op_key, key, keylen);
+	}
+	return (0);
+}
+
+static int
+store_insert_body(DB_TXN *txn, struct store_op *op)
+{
+	return (op->op_db->sd_db->put(op->op_db->sd_db, txn, &op->op_key,
+	    &op->op_val, DB_NOOVERWRITE));
+}
+
+int
+store_kv_insert(enum store_dbid id, const void *key, size_t keylen,
+    const void *val, size_t len)
+{
+	struct store_op	op;
+
+	if (store_op_init(&op, id, "insert", key, keylen) == -1)
+		return (STORE_FAIL);
+	if (len > STORE_VAL_MAX) {
+		log_warnx("store: %s insert: value of %zu bytes",
+		    op.op_db->sd_file, len);
+		return (STORE_FAIL);
+	}
+	store_dbt_in(&op.op_val, val, len);
+	return (store_txn(&op, store_insert_body, 1));
+}
+
+static int
+store_get_body(DB_TXN *txn, struct store_op *op)
+{
+	return (op->op_db->sd_db->get(op->op_db->sd_db, txn, &op->op_key,
+	    &op->op_val, 0));
+}
+
+int
+store_kv_get(enum store_dbid id, const void *key, size_t keylen, void *buf,
+    size_t size, size_t *len)
+{
+	struct store_op	op;
+	int		r;
+
+	*len = 0;
+	if (store_op_init(&op, id, "get", key, keylen) == -1 ||
+	    store_dbt_out(&op.op_val, buf, size) == -1)
+		return (STORE_FAIL);
+	if ((r = store_txn(&op, store_get_body, 0)) == STORE_OK)
+		*len = op.op_val.size;
+	return (r);
+}
+
+static int
+store_del_body(DB_TXN *txn, struct store_op *op)
+{
+	return (op->op_db->sd_db->del(op->op_db->sd_db, txn, &op->op_key, 0));
+}
+
+int
+store_kv_del(enum store_dbid id, const void *key, size_t keylen)
+{
+	struct store_op	op;
+
+	if (store_op_init(&op, id, "delete", key, keylen) == -1)
+		return (STORE_FAIL);
+	return (store_txn(&op, store_del_body, 1));
+}
+
+/* DB_RMW takes the write lock at once: no upgrade to deadlock on. */
+static int
+store_edit_body(DB_TXN *txn, struct store_op *op)
+{
+	DB	*db = op->op_db->sd_db;
+	DBT	 val;
+	size_t	 len;
+	int	 r;
+
+	if ((r = db->get(db, txn, &op->op_key, &op->op_val, DB_RMW)) != 0)
+		return (r);
+	len = op->op_val.size;
+	if ((r = op->op_edit(op->op_val.data, op->op_val.ulen, &len,
+	    op->op_arg)) != STORE_OK)
+		return (store_code(r));
+	if (len > op->op_val.ulen) {
+		log_warnx("store: %s edit: value outgrew its buffer",
+		    op->op_db->sd_file);
+		return (STORE_ELOGGED);
+	}
+	store_dbt_in(&val, op->op_val.data, len);
+	return (db->put(db, txn, &op->op_key, &val, 0));
+}
+
+int
+store_kv_edit(enum store_dbid id, const void *key, size_t keylen, void *buf,
+    size_t size, int (*edit)(void *, size_t, size_t *, void *), void *arg)
+{
+	struct store_op	op;
+
+	if (store_op_init(&op, id, "edit", key, keylen) == -1 ||
+	    store_dbt_out(&op.op_val, buf, size) == -1)
+		return (STORE_FAIL);
+	op.op_edit = edit;
+	op.op_arg = arg;
+	return (store_txn(&op, store_edit_body, 1));
+}
+
+/*
+ * Read-committed: a lock on each page is dropped as the cursor leaves
+ * it, or a long walk would fill the lock table.  dirdb is the only
+ * writer and it is busy walking, so nothing changes under the cursor.
+ * Once a value has been handed out, running the walk again would hand
+ * it out twice: a deadlock after that point is a failure.
+ */
+static int
+store_walk_body(DB_TXN *txn, struct store_op *op)
+{
+	static unsigned char	 key[STORE_KEY_MAX], val[STORE_VAL_MAX];
+	DBC			*c;
+	DBT			 k, v;
+	int			 r, cr;
+
+	if ((r = op->op_db->sd_db->cursor(op->op_db->sd_db, txn, &c,
+	    DB_READ_COMMITTED)) != 0)
+		return (r);
+	store_dbt_out(&k, key, sizeof(key));
+	store_dbt_out(&v, val, sizeof(val));
+	while ((r = c->get(c, &k, &v, DB_NEXT)) == 0) {
+		op->op_seen++;
+		if (op->op_walk(key, k.size, val, v.size, op->op_arg) == -1)
+			break;
+	}
+	explicit_bzero(val, sizeof(val));
+	if (r == DB_NOTFOUND)
+		r = 0;
+	if ((cr = c->close(c)) != 0 && r == 0)
+		r = cr;
+	if (r == DB_LOCK_DEADLOCK && op->op_seen > 0) {
+		log_warnx("store: %s walk: deadlock after %zu values",
+		    op->op_db->sd_file, op->op_seen);
+		r = STORE_ELOGGED;
+	}
+	return (r);
+}
+
+int
+store_kv_walk(enum store_dbid id,
+    int (*walk)(const void *, size_t, const void *, size_t, void *),
+    void *arg)
+{
+	struct store_op	op;
+
+	if (store_op_init(&op, id, "walk", NULL, 0) == -1)
+		return (STORE_FAIL);
+	op.op_walk = walk;
+	op.op_arg = arg;
+	return (store_txn(&op, store_walk_body, 0));
+}

@@ -1,0 +1,92 @@
+/*
+ * Copyright (c) 2026 The imd Authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+#ifndef IMD_STORE_H
+#define IMD_STORE_H
+
+/*
+ * The directory's storage: one transactional Berkeley DB environment
+ * and its databases.  Every write is committed and on disk before the
+ * call returns, so an answer sent after it never promises more than a
+ * restart keeps.  Addresses are keys without regard to case.
+ */
+
+#include <stddef.h>
+
+struct user_rec;
+
+enum store_status {
+	STORE_OK,
+	STORE_EXISTS,
+	STORE_NOTFOUND,
+	STORE_FAIL,		/* logged where it happened */
+};
+
+int	store_open(const char *);
+void	store_close(void);
+
+/*
+ * A record comes back with its address in lower case.  An update
+ * replaces the realm, the HA1 values and the flags; the mail address
+ * and the creation time stay as they were added.  A list calls back in
+ * address order until the callback returns -1; a record that fails its
+ * checks is logged and skipped, and makes the list STORE_FAIL.  The
+ * callback runs inside the list's transaction: it must not call the
+ * store.
+ */
+int	store_user_add(const struct user_rec *);
+int	store_user_get(const char *, struct user_rec *);
+int	store_user_del(const char *);
+int	store_user_update(const struct user_rec *);
+int	store_user_list(int (*)(const struct user_rec *, void *), void *);
+
+/*
+ * Below, the key/value layer the record modules share; the rest of
+ * dirdb uses only the calls above.  Values are opaque bytes: each
+ * module encodes and checks its own records.
+ */
+
+/* One entry per database; its file name is in store.c. */
+enum store_dbid {
+	STORE_DB_USERS,
+	STORE_DB_MAX
+};
+
+#define STORE_KEY_MAX	1024	/* bytes of a key a walk returns */
+#define STORE_VAL_MAX	8192	/* bytes of a value a walk returns */
+
+/*
+ * An insert never replaces: STORE_EXISTS.  A get, an edit or a walk
+ * reads at most the buffer's size (a walk's are STORE_KEY_MAX and
+ * STORE_VAL_MAX): a value that fills the buffer may have been longer,
+ * so callers size buffers beyond their longest record and reject what
+ * fills them.  An edit function changes the value in place and returns
+ * a store_status, STORE_OK to write it back; a walk function returns 0
+ * to go on, -1 to stop.
+ */
+int	store_kv_insert(enum store_dbid, const void *, size_t, const void *,
+	    size_t);
+int	store_kv_get(enum store_dbid, const void *, size_t, void *, size_t,
+	    size_t *);
+int	store_kv_del(enum store_dbid, const void *, size_t);
+int	store_kv_edit(enum store_dbid, const void *, size_t, void *, size_t,
+	    int (*)(void *, size_t, size_t *, void *), void *);
+int	store_kv_walk(enum store_dbid,
+	    int (*)(const void *, size_t, const void *, size_t, void *),
+	    void *);
+
+#endif /* IMD_STORE_H */

@@ -1,0 +1,15 @@
+# dirdb: unit tests of the store (store_test, run by store.t).  Only the
+# store's objects are linked: dirdb/dirdb.c has the process's main().
+
+DIRDB_TEST = $(BUILD)/regress/dirdb/store_test
+DIRDB_STORE_OBJS = $(BUILD)/dirdb/store.o $(BUILD)/dirdb/user_store.o
+CHECK_PROGS += $(DIRDB_TEST)
+
+$(DIRDB_TEST): $(BUILD)/regress/dirdb/store_test.o $(DIRDB_STORE_OBJS) \
+	    $(LIBIMD)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -ldb
+
+$(BUILD)/regress/dirdb/store_test.o: regress/dirdb/store_test.c
+	@mkdir -p $(@D)
+	$(CC) $(ALLCFLAGS) -Idirdb -Iregress/lib -c -o $@ $<
