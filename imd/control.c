@@ -250,12 +250,13 @@ control_check_address(struct ctl_conn *cc, const char *address,
 
 	if (!is_valid_address(address) || address_split(address, local,
 	    localsize, domain, sizeof(domain)) == -1) {
-		snprintf(msg, sizeof(msg), "malformed address: %s", address);
+		snprintf(msg, sizeof(msg), "malformed address: %.200s",
+		    address);
 		control_result(cc, CTL_BADADDR, msg);
 		return (NULL);
 	}
 	if ((cd = config_find_domain(imd_conf, domain)) == NULL) {
-		snprintf(msg, sizeof(msg), "unknown domain: %s", domain);
+		snprintf(msg, sizeof(msg), "unknown domain: %.200s", domain);
 		control_result(cc, CTL_BADDOMAIN, msg);
 		return (NULL);
 	}

@@ -19,6 +19,7 @@
 #define IMD_LISTENER_H
 
 #include "config.h"
+#include "sip.h"
 
 /* Where a message came from, and how to answer it. */
 struct sip_peer {
@@ -43,6 +44,11 @@ int	transport_start(struct conf_listen *);
 int	transport_send(const struct sip_peer *, const char *, size_t);
 
 /* sip_server.c */
+#define SIP_REPLY_MAX	8192
+struct sip_msg;
 void	sip_input(const struct sip_peer *, const char *, size_t);
+int	sip_reply(const struct sip_peer *, const struct sip_msg *,
+	    unsigned int, const char *, const char *);
+struct sip_str sip_local_tag(void);
 
 #endif /* IMD_LISTENER_H */

@@ -44,8 +44,8 @@ listen_name(const struct conf_listen *cl, char *buf, size_t size)
 	    host, sizeof(host), port, sizeof(port),
 	    NI_NUMERICHOST | NI_NUMERICSERV) != 0)
 		strlcpy(host, "?", sizeof(host));
-	snprintf(buf, size, "%s %s port %s", transport_name(cl->cl_transport),
-	    host, port);
+	snprintf(buf, size, "%s %.64s port %s",
+	    transport_name(cl->cl_transport), host, port);
 	return (buf);
 }
 

@@ -45,7 +45,6 @@ struct transport_stats transport_stats;
 static void
 udp_read(int fd, short event, void *arg)
 {
-	struct listen_ev	*le = arg;
 	struct sip_peer		 peer;
 	static char		*buf;
 	static size_t		 bufsize;

@@ -86,6 +86,16 @@ struct conf_limits {
 #define LIMIT_CONNS_DEFAULT		1024
 #define LIMIT_CONNS_PER_ADDR_DEFAULT	32
 
+/* What relayd.conf may set them to. */
+#define LIMIT_MSG_SIZE_MIN		1024
+#define LIMIT_MSG_SIZE_MAX		1048576
+#define LIMIT_HEADERS_MIN		8
+#define LIMIT_HEADERS_MAX		1024
+#define LIMIT_LINE_MIN			256
+#define LIMIT_LINE_MAX			65536
+#define LIMIT_CONNS_MIN			1	/* also per address */
+#define LIMIT_CONNS_MAX			100000
+
 struct imd_conf {
 	char		c_file[IMD_PATH_MAX];
 	TAILQ_HEAD(, conf_domain) c_domains;
@@ -100,13 +110,13 @@ struct imd_conf {
 	struct conf_limits c_limits;
 };
 
-/* imd/parse.y and imd/config.c (parent only) */
+/* imd/parse.y (parent only) */
 struct imd_conf	*config_parse(const char *);
-void		 config_free(struct imd_conf *);
 
 /* lib/config.c (every process) */
 struct imd_conf	*config_new(void);
 void		 config_clear(struct imd_conf *);
+void		 config_free(struct imd_conf *);
 struct conf_domain *config_find_domain(const struct imd_conf *, const char *);
 const char	*transport_name(enum imd_transport);
 void		 config_print(const struct imd_conf *, FILE *);

@@ -415,9 +415,10 @@ proc_child_start(const struct proc_self *self, int argc, char **argv)
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* Channels first: closing unlisted slots must not hit new fds. */
+	proc_child_channels(self);
 	if (event_init() == NULL)
 		fatalx("event_init");
-	proc_child_channels(self);
 	conf = proc_child_conf();
 	proc_child_greet(self);
 	return (conf);

@@ -1,0 +1,1471 @@
+/*
+ * Copyright (c) 2026 The imd Authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * relayd.conf: the grammar, a lexer that reads nested files and expands
+ * macros, and the checks that turn what was written into a struct
+ * imd_conf.  Every error is reported as file:line and counted, and the
+ * parse goes on, so that one run shows every mistake in the file.
+ */
+
+%{
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <vis.h>
+
+#include "config.h"
+#include "log.h"
+
+#define PARSE_DEPTH_MAX		16	/* files open at once, main included */
+#define PARSE_TOKEN_MAX		8192	/* one word or quoted string */
+#define PARSE_MACRO_NAME_MAX	64
+#define PARSE_UNGET_MAX		4
+#define PARSE_TEXT_MAX		48	/* token text kept for errors */
+
+struct parse_file {
+	TAILQ_ENTRY(parse_file)	 pf_entry;
+	FILE			*pf_stream;
+	char			*pf_name;	/* as errors name it */
+	dev_t			 pf_dev;	/* to refuse include loops */
+	ino_t			 pf_ino;
+	unsigned int		 pf_id;		/* unique in one parse */
+	int			 pf_line;	/* line being read */
+	int			 pf_lastline;	/* set at end of file */
+	int			 pf_lastc;	/* last byte read, or EOF */
+	int			 pf_eof;
+};
+TAILQ_HEAD(parse_files, parse_file);
+
+struct parse_macro {
+	TAILQ_ENTRY(parse_macro) pm_entry;
+	const char		*pm_name;	/* both in the string arena */
+	const char		*pm_value;
+};
+
+/*
+ * Every string the lexer hands to the grammar lives here until the parse
+ * ends.  yacc's error recovery drops values from its stack without telling
+ * anyone, so freeing them one by one in the actions would leak on every
+ * syntax error.
+ */
+struct parse_str {
+	SLIST_ENTRY(parse_str)	 ps_entry;
+	char			 ps_text[];
+};
+
+/* What one listen statement said, collected option by option. */
+struct listen_opts {
+	int64_t		 lo_port;	/* 0: the transport's default */
+	int		 lo_transport;	/* -1: both udp and tcp */
+	const char	*lo_cert;
+	const char	*lo_key;
+	int		 lo_bad;	/* an option was wrong, and reported */
+};
+
+/* Statements that may appear once. */
+#define SEEN_DATABASE		0x0001
+#define SEEN_CHROOT		0x0002
+#define SEEN_CONTROL		0x0004
+#define SEEN_USER		0x0008
+#define SEEN_REALM		0x0010
+#define SEEN_LIMIT(id)		(0x0100 << (id))
+
+enum limit_id {
+	LIM_MSG_SIZE,
+	LIM_HEADERS,
+	LIM_LINE,
+	LIM_CONNS,
+	LIM_CONNS_PER_ADDR,
+};
+
+static const struct limit_def {
+	const char	*ld_name;
+	int64_t		 ld_min;
+	int64_t		 ld_max;
+} limit_defs[] = {
+	[LIM_MSG_SIZE] = { "message-size",
+	    LIMIT_MSG_SIZE_MIN, LIMIT_MSG_SIZE_MAX },
+	[LIM_HEADERS] = { "headers", LIMIT_HEADERS_MIN, LIMIT_HEADERS_MAX },
+	[LIM_LINE] = { "line-length", LIMIT_LINE_MIN, LIMIT_LINE_MAX },
+	[LIM_CONNS] = { "connections", LIMIT_CONNS_MIN, LIMIT_CONNS_MAX },
+	[LIM_CONNS_PER_ADDR] = { "connections-per-address",
+	    LIMIT_CONNS_MIN, LIMIT_CONNS_MAX },
+};
+
+/* One run of the parser; config_parse starts it afresh. */
+static struct {
+	struct imd_conf		*p_conf;
+	struct parse_files	 p_files;	/* innermost include first */
+	TAILQ_HEAD(, parse_macro) p_macros;
+	SLIST_HEAD(, parse_str)	 p_strings;
+	unsigned int		 p_nfiles;	/* files opened so far */
+	int			 p_depth;	/* files open now */
+	int			 p_errors;
+	unsigned int		 p_errfile;	/* where the last error was */
+	int			 p_errline;
+	unsigned int		 p_seen;	/* SEEN_* */
+	struct listen_opts	 p_listen;
+} parse;
+
+/* Where the lexer is, and what it returned last (for syntax errors). */
+static struct {
+	int		 lx_unget[PARSE_UNGET_MAX];
+	int		 lx_nunget;
+	const char	*lx_expand;	/* rest of a macro value being read */
+	int		 lx_bol;	/* the last token ended a line */
+	int		 lx_tokens;	/* tokens returned on this line */
+	int		 lx_first_string; /* this line began with a STRING */
+	char		 lx_first[PARSE_TEXT_MAX];
+	char		 lx_text[PARSE_TEXT_MAX];
+} lx;
+
+typedef struct {
+	union {
+		int64_t	 number;
+		char	*string;
+	} v;
+	int lineno;
+} YYSTYPE;
+#define YYSTYPE_IS_DECLARED 1
+
+int	yyparse(void);
+int	yylex(void);
+int	yyerror(const char *);
+
+static void	parse_error(const char *, ...)
+		    __attribute__((__format__ (printf, 1, 2)));
+static void	parse_error_at(const struct parse_file *, int,
+		    const char *, ...)
+		    __attribute__((__format__ (printf, 3, 4)));
+static const char *shown(const char *);
+static char	*parse_stralloc(size_t);
+static char	*parse_strdup(const char *);
+static char	*number_text(int64_t);
+static int	 seen_once(unsigned int, const char *);
+
+static void	 include_open(const char *);
+static void	 macro_set(const char *, const char *);
+static void	 domain_add(const char *, const char *);
+static void	 listen_begin(void);
+static void	 listen_port(int64_t);
+static void	 listen_transport(int);
+static void	 listen_file(const char **, const char *, const char *);
+static void	 listen_add(const char *);
+static int64_t	 port_number(int64_t);
+static int64_t	 size_parse(const char *);
+static void	 conf_path(char *, const char *, unsigned int, const char *);
+static void	 conf_user(const char *);
+static void	 conf_realm(const char *);
+static void	 limit_set(enum limit_id, int64_t);
+%}
+
+%token	AUTH CERTIFICATE CHROOT CONNECTIONS CONNS_PER_ADDR CONTROL DATABASE
+%token	DOMAIN HEADERS INCLUDE KEY LIMIT LINE_LENGTH LISTEN MESSAGE_SIZE ON
+%token	PORT REALM SOCKET TCP TLS UDP USER
+%token	ERROR
+%token	<v.string>	STRING
+%token	<v.number>	NUMBER
+%type	<v.string>	include optrealm value
+%type	<v.number>	number port size transport
+
+%%
+
+grammar		: /* empty */
+		| grammar '\n'
+		| grammar include '\n'		{ include_open($2); }
+		| grammar macro '\n'
+		| grammar statement '\n'
+		| grammar error '\n'		{ yyerrok; }
+		;
+
+/* Opened once its line is complete: the next token is the file's first. */
+include		: INCLUDE STRING		{ $$ = $2; }
+		;
+
+macro		: STRING '=' value		{ macro_set($1, $3); }
+		;
+
+value		: STRING
+		| NUMBER			{ $$ = number_text($1); }
+		;
+
+statement	: domain
+		| listen
+		| DATABASE STRING		{
+			conf_path(parse.p_conf->c_database, "database",
+			    SEEN_DATABASE, $2);
+		}
+		| CHROOT STRING			{
+			conf_path(parse.p_conf->c_chroot, "chroot",
+			    SEEN_CHROOT, $2);
+		}
+		| CONTROL SOCKET STRING		{
+			conf_path(parse.p_conf->c_control, "control socket",
+			    SEEN_CONTROL, $3);
+		}
+		| USER STRING			{ conf_user($2); }
+		| AUTH REALM STRING		{ conf_realm($3); }
+		| LIMIT limit
+		;
+
+domain		: DOMAIN STRING optrealm	{ domain_add($2, $3); }
+		;
+
+optrealm	: /* empty */			{ $$ = NULL; }
+		| REALM STRING			{ $$ = $2; }
+		;
+
+listen		: LISTEN ON STRING		{ listen_begin(); }
+		    listenopts			{ listen_add($3); }
+		;
+
+listenopts	: /* empty */
+		| listenopts listenopt
+		;
+
+listenopt	: PORT port			{ listen_port($2); }
+		| transport			{ listen_transport($1); }
+		| CERTIFICATE STRING		{
+			listen_file(&parse.p_listen.lo_cert, "certificate", $2);
+		}
+		| KEY STRING			{
+			listen_file(&parse.p_listen.lo_key, "key", $2);
+		}
+		;
+
+transport	: UDP				{ $$ = TRANSPORT_UDP; }
+		| TCP				{ $$ = TRANSPORT_TCP; }
+		| TLS				{ $$ = TRANSPORT_TLS; }
+		;
+
+/* -1 stands for a value already reported as wrong. */
+port		: NUMBER			{ $$ = port_number($1); }
+		| STRING			{
+			parse_error("port \"%s\" is not a number", shown($1));
+			$$ = -1;
+		}
+		;
+
+number		: NUMBER
+		| STRING			{
+			parse_error("\"%s\" is not a number", shown($1));
+			$$ = -1;
+		}
+		;
+
+size		: NUMBER
+		| STRING			{ $$ = size_parse($1); }
+		;
+
+limit		: MESSAGE_SIZE size		{ limit_set(LIM_MSG_SIZE, $2); }
+		| HEADERS number		{ limit_set(LIM_HEADERS, $2); }
+		| LINE_LENGTH number		{ limit_set(LIM_LINE, $2); }
+		| CONNECTIONS number		{ limit_set(LIM_CONNS, $2); }
+		| CONNS_PER_ADDR number		{
+			limit_set(LIM_CONNS_PER_ADDR, $2);
+		}
+		;
+
+%%
+
+/*
+ * Errors.
+ */
+
+static struct parse_file *
+file_top(void)
+{
+	return (TAILQ_FIRST(&parse.p_files));
+}
+
+static void __attribute__((__format__ (printf, 3, 0)))
+parse_verror(const struct parse_file *pf, int line, const char *fmt,
+    va_list ap)
+{
+	char	msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_warnx("%s:%d: %s", pf->pf_name, line, msg);
+	parse.p_errors++;
+	parse.p_errfile = pf->pf_id;
+	parse.p_errline = line;
+}
+
+/* An error at the token being read, in the file being read. */
+static void
+parse_error(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	parse_verror(file_top(), yylval.lineno, fmt, ap);
+	va_end(ap);
+}
+
+static void
+parse_error_at(const struct parse_file *pf, int line, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	parse_verror(pf, line, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * yacc's own complaint.  A line that already has an error (a bad token
+ * from the lexer, an undefined macro) is not reported twice; a line that
+ * starts with a word that is not a keyword is named for what it is.
+ */
+int
+yyerror(const char *msg)
+{
+	if (parse.p_errfile == file_top()->pf_id &&
+	    parse.p_errline == yylval.lineno)
+		return (0);
+	if (strcmp(msg, "syntax error") != 0)
+		parse_error("%s", msg);
+	else if (lx.lx_first_string && lx.lx_tokens <= 2)
+		parse_error("unknown keyword \"%s\"", shown(lx.lx_first));
+	else if (yychar == '\n' || yychar == 0)
+		parse_error("syntax error at end of line");
+	else
+		parse_error("syntax error near \"%s\"", shown(lx.lx_text));
+	return (0);
+}
+
+/*
+ * Text from the file made printable and short for an error message, with
+ * its double quotes escaped as the message quotes it.  A few buffers in
+ * turn, so that one message can show several.
+ */
+static const char *
+shown(const char *s)
+{
+	static char	buf[4][LOG_VIS_MAX * 4 + 1];
+	static int	next;
+	char		*b = buf[next];
+	size_t		 len = strlen(s);
+
+	next = (next + 1) % 4;
+	if (len > LOG_VIS_MAX)
+		len = LOG_VIS_MAX;
+	strnvisx(b, sizeof(buf[0]), s, len,
+	    VIS_SAFE | VIS_NL | VIS_CSTYLE | VIS_DQ);
+	return (b);
+}
+
+/*
+ * Strings the lexer makes, freed together at the end.
+ */
+
+static char *
+parse_stralloc(size_t size)
+{
+	struct parse_str	*ps;
+
+	if ((ps = malloc(sizeof(*ps) + size)) == NULL)
+		fatal("%s", __func__);
+	SLIST_INSERT_HEAD(&parse.p_strings, ps, ps_entry);
+	return (ps->ps_text);
+}
+
+static char *
+parse_strdup(const char *s)
+{
+	size_t	 size = strlen(s) + 1;
+
+	return (memcpy(parse_stralloc(size), s, size));
+}
+
+static char *
+number_text(int64_t n)
+{
+	char	buf[32];
+
+	snprintf(buf, sizeof(buf), "%lld", (long long)n);
+	return (parse_strdup(buf));
+}
+
+/*
+ * Keywords.
+ */
+
+struct keyword {
+	const char	*k_name;
+	int		 k_token;
+};
+
+/* Sorted for bsearch; keywords_check() insists. */
+static const struct keyword keywords[] = {
+	{ "auth",			AUTH },
+	{ "certificate",		CERTIFICATE },
+	{ "chroot",			CHROOT },
+	{ "connections",		CONNECTIONS },
+	{ "connections-per-address",	CONNS_PER_ADDR },
+	{ "control",			CONTROL },
+	{ "database",			DATABASE },
+	{ "domain",			DOMAIN },
+	{ "headers",			HEADERS },
+	{ "include",			INCLUDE },
+	{ "key",			KEY },
+	{ "limit",			LIMIT },
+	{ "line-length",		LINE_LENGTH },
+	{ "listen",			LISTEN },
+	{ "message-size",		MESSAGE_SIZE },
+	{ "on",				ON },
+	{ "port",			PORT },
+	{ "realm",			REALM },
+	{ "socket",			SOCKET },
+	{ "tcp",			TCP },
+	{ "tls",			TLS },
+	{ "udp",			UDP },
+	{ "user",			USER },
+};
+#define NKEYWORDS	(sizeof(keywords) / sizeof(keywords[0]))
+
+static int
+keyword_cmp(const void *name, const void *kw)
+{
+	return (strcmp(name, ((const struct keyword *)kw)->k_name));
+}
+
+static int
+keyword_lookup(const char *word)
+{
+	const struct keyword	*kw;
+
+	kw = bsearch(word, keywords, NKEYWORDS, sizeof(keywords[0]),
+	    keyword_cmp);
+	return (kw == NULL ? STRING : kw->k_token);
+}
+
+/* A keyword added out of order would silently never match. */
+static void
+keywords_check(void)
+{
+	size_t	i;
+
+	for (i = 1; i < NKEYWORDS; i++)
+		if (strcmp(keywords[i - 1].k_name, keywords[i].k_name) >= 0)
+			fatalx("parse: keyword \"%s\" out of order",
+			    keywords[i].k_name);
+}
+
+/*
+ * Files: a stack with the innermost include on top.
+ */
+
+static struct parse_file *
+file_open(const char *name, const char **why)
+{
+	struct parse_file	*pf;
+	struct stat		 st;
+
+	if ((pf = calloc(1, sizeof(*pf))) == NULL ||
+	    (pf->pf_name = strdup(name)) == NULL)
+		fatal("%s", __func__);
+	if ((pf->pf_stream = fopen(name, "re")) == NULL ||
+	    fstat(fileno(pf->pf_stream), &st) == -1)
+		*why = strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		*why = "not a regular file";
+	else {
+		pf->pf_dev = st.st_dev;
+		pf->pf_ino = st.st_ino;
+		pf->pf_id = ++parse.p_nfiles;
+		pf->pf_line = 1;
+		pf->pf_lastline = 1;
+		pf->pf_lastc = EOF;
+		return (pf);
+	}
+	if (pf->pf_stream != NULL)
+		fclose(pf->pf_stream);
+	free(pf->pf_name);
+	free(pf);
+	return (NULL);
+}
+
+static void
+file_close(struct parse_file *pf)
+{
+	TAILQ_REMOVE(&parse.p_files, pf, pf_entry);
+	parse.p_depth--;
+	fclose(pf->pf_stream);
+	free(pf->pf_name);
+	free(pf);
+}
+
+static void
+file_push(struct parse_file *pf)
+{
+	TAILQ_INSERT_HEAD(&parse.p_files, pf, pf_entry);
+	parse.p_depth++;
+}
+
+static int
+file_is_open(const struct parse_file *nf)
+{
+	const struct parse_file	*pf;
+
+	TAILQ_FOREACH(pf, &parse.p_files, pf_entry)
+		if (pf->pf_dev == nf->pf_dev && pf->pf_ino == nf->pf_ino)
+			return (1);
+	return (0);
+}
+
+/*
+ * A relative include is found beside the file that names it, so that a
+ * configuration and its parts can move together.
+ */
+static int
+include_path(const char *name, char *buf, size_t size)
+{
+	const char	*cur = file_top()->pf_name;
+	const char	*slash;
+	int		 n;
+
+	if (name[0] == '/' || (slash = strrchr(cur, '/')) == NULL)
+		n = snprintf(buf, size, "%s", name);
+	else
+		n = snprintf(buf, size, "%.*s/%s", (int)(slash - cur), cur,
+		    name);
+	return (n < 0 || (size_t)n >= size ? -1 : 0);
+}
+
+static void
+include_open(const char *name)
+{
+	struct parse_file	*pf;
+	char			 path[PATH_MAX];
+	const char		*why;
+
+	if (include_path(name, path, sizeof(path)) == -1) {
+		parse_error("include \"%s\": path too long", shown(name));
+		return;
+	}
+	if (parse.p_depth >= PARSE_DEPTH_MAX) {
+		parse_error("include \"%s\": nested too deeply", shown(name));
+		return;
+	}
+	if ((pf = file_open(path, &why)) == NULL) {
+		parse_error("cannot include \"%s\": %s", shown(name), why);
+		return;
+	}
+	if (file_is_open(pf)) {
+		parse_error("include \"%s\": the file includes itself",
+		    shown(name));
+		fclose(pf->pf_stream);
+		free(pf->pf_name);
+		free(pf);
+		return;
+	}
+	file_push(pf);
+}
+
+/*
+ * Macros.
+ */
+
+static struct parse_macro *
+macro_find(const char *name)
+{
+	struct parse_macro	*pm;
+
+	TAILQ_FOREACH(pm, &parse.p_macros, pm_entry)
+		if (strcmp(pm->pm_name, name) == 0)
+			return (pm);
+	return (NULL);
+}
+
+static int
+is_macro_char(int c)
+{
+	return ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_');
+}
+
+static void
+macro_set(const char *name, const char *value)
+{
+	struct parse_macro	*pm;
+	const char		*p;
+
+	for (p = name; *p != '\0'; p++)
+		if (!is_macro_char((unsigned char)*p))
+			break;
+	if (*p != '\0' || p - name > PARSE_MACRO_NAME_MAX) {
+		parse_error("invalid macro name \"%s\"", shown(name));
+		return;
+	}
+	if ((pm = macro_find(name)) == NULL) {
+		if ((pm = calloc(1, sizeof(*pm))) == NULL)
+			fatal("%s", __func__);
+		pm->pm_name = name;
+		TAILQ_INSERT_TAIL(&parse.p_macros, pm, pm_entry);
+	}
+	pm->pm_value = value;
+}
+
+/*
+ * The lexer.  Characters come from a pushed-back character, then the
+ * rest of a macro value, then the file on top of the stack.
+ */
+
+/* A backslash at the end of a line joins it to the next. */
+static int
+file_getc(struct parse_file *pf)
+{
+	int	c, next;
+
+	if (pf->pf_eof)
+		return (EOF);
+	while ((c = getc(pf->pf_stream)) == '\\') {
+		if ((next = getc(pf->pf_stream)) != '\n') {
+			ungetc(next, pf->pf_stream);
+			break;
+		}
+		pf->pf_line++;
+	}
+	if (c != EOF)
+		pf->pf_lastc = c;
+	return (c);
+}
+
+static int
+lex_getc(void)
+{
+	if (lx.lx_nunget > 0)
+		return (lx.lx_unget[--lx.lx_nunget]);
+	if (lx.lx_expand != NULL) {
+		if (*lx.lx_expand != '\0')
+			return ((unsigned char)*lx.lx_expand++);
+		lx.lx_expand = NULL;
+	}
+	return (file_getc(file_top()));
+}
+
+static void
+lex_ungetc(int c)
+{
+	if (c == EOF)
+		return;
+	if (lx.lx_nunget == PARSE_UNGET_MAX)
+		fatalx("parse: pushback overflow");
+	lx.lx_unget[lx.lx_nunget++] = c;
+}
+
+/* Blanks and a comment up to the end of the line. */
+static int
+lex_skip(void)
+{
+	int	c;
+
+	do {
+		c = lex_getc();
+	} while (c == ' ' || c == '\t' || c == '\r');
+	if (c == '#')
+		while ((c = lex_getc()) != '\n' && c != EOF)
+			;
+	return (c);
+}
+
+/* Note what is returned: syntax errors quote it, newlines count lines. */
+static int
+lex_emit(int token, const char *text)
+{
+	if (lx.lx_bol) {
+		lx.lx_tokens = 0;
+		lx.lx_first_string = token == STRING;
+		strlcpy(lx.lx_first, text, sizeof(lx.lx_first));
+	}
+	lx.lx_tokens++;
+	strlcpy(lx.lx_text, text, sizeof(lx.lx_text));
+	lx.lx_bol = token == '\n';
+	if (token == '\n')
+		file_top()->pf_line++;
+	return (token);
+}
+
+/*
+ * The end of a file gives one newline first, so that a last line without
+ * one still ends its statement; then the includer goes on, or the input
+ * ends.  Returns 1 with a token, or 0 to read on in the includer.
+ */
+static int
+lex_eof(int *token)
+{
+	struct parse_file	*pf = file_top();
+
+	if (!pf->pf_eof) {
+		pf->pf_eof = 1;
+		pf->pf_lastline = pf->pf_line;
+		if (pf->pf_lastc == '\n' || pf->pf_lastc == EOF)
+			pf->pf_lastline--;
+		if (pf->pf_lastline < 1)
+			pf->pf_lastline = 1;
+		if (!lx.lx_bol) {
+			*token = '\n';
+			return (1);
+		}
+	}
+	if (TAILQ_NEXT(pf, pf_entry) == NULL) {
+		*token = 0;
+		return (1);
+	}
+	file_close(pf);
+	return (0);
+}
+
+/*
+ * $name: the value is read in place of the name.  The character that
+ * ended the name comes after the value, so it is put at its end.
+ */
+static int
+lex_macro(void)
+{
+	struct parse_macro	*pm;
+	char			 name[PARSE_MACRO_NAME_MAX + 1];
+	char			*value;
+	size_t			 len = 0, vlen;
+	int			 c;
+
+	while (is_macro_char(c = lex_getc())) {
+		if (len == sizeof(name) - 1) {
+			parse_error("macro name too long");
+			return (-1);
+		}
+		name[len++] = c;
+	}
+	name[len] = '\0';
+	if (len == 0 || (pm = macro_find(name)) == NULL) {
+		lex_ungetc(c);
+		if (len == 0)
+			parse_error("missing macro name after \"$\"");
+		else
+			parse_error("macro \"%s\" is not defined", name);
+		return (-1);
+	}
+	vlen = strlen(pm->pm_value);
+	value = parse_stralloc(vlen + 2);
+	memcpy(value, pm->pm_value, vlen);
+	value[vlen] = c == EOF ? '\0' : c;
+	value[vlen + 1] = '\0';
+	lx.lx_expand = value;
+	return (0);
+}
+
+/* Braces, commas and the like are kept out of words for later syntax. */
+static int
+is_word_char(int c)
+{
+	return (c > ' ' && c < 0x7f && strchr("\"'#=,{}()", c) == NULL);
+}
+
+static int
+is_digits(const char *s)
+{
+	if (*s == '\0')
+		return (0);
+	for (; *s != '\0'; s++)
+		if (*s < '0' || *s > '9')
+			return (0);
+	return (1);
+}
+
+static int
+lex_classify(const char *word)
+{
+	const char	*errstr;
+	int		 token;
+
+	if (is_digits(word)) {
+		yylval.v.number = strtonum(word, 0, LLONG_MAX, &errstr);
+		if (errstr != NULL) {
+			parse_error("number %s is %s", shown(word), errstr);
+			return (lex_emit(ERROR, word));
+		}
+		return (lex_emit(NUMBER, word));
+	}
+	if ((token = keyword_lookup(word)) != STRING)
+		return (lex_emit(token, word));
+	yylval.v.string = parse_strdup(word);
+	return (lex_emit(STRING, word));
+}
+
+static int
+lex_word(int c)
+{
+	char	buf[PARSE_TOKEN_MAX];
+	size_t	len = 0;
+	int	toolong = 0;
+
+	do {
+		if (len < sizeof(buf) - 1)
+			buf[len++] = c;
+		else
+			toolong = 1;
+	} while (is_word_char(c = lex_getc()));
+	lex_ungetc(c);
+	buf[len] = '\0';
+	if (toolong) {
+		parse_error("word too long");
+		return (lex_emit(ERROR, buf));
+	}
+	return (lex_classify(buf));
+}
+
+/* Inside quotes a backslash escapes the quote and itself; no macros. */
+static int
+lex_quoted(int quote)
+{
+	char	buf[PARSE_TOKEN_MAX];
+	size_t	len = 0;
+	int	c, next, bad = 0;
+
+	while ((c = lex_getc()) != quote) {
+		if (c == '\n' || c == EOF) {
+			lex_ungetc(c);
+			parse_error("unterminated quoted string");
+			return (lex_emit(ERROR, "\""));
+		}
+		if (c == '\\' && ((next = lex_getc()) == quote ||
+		    next == '\\'))
+			c = next;
+		else if (c == '\\')
+			lex_ungetc(next);
+		if (c == '\0' && !bad++)
+			parse_error("NUL byte in quoted string");
+		if (len == sizeof(buf) - 1 && !bad++)
+			parse_error("quoted string too long");
+		if (len < sizeof(buf) - 1)
+			buf[len++] = c;
+	}
+	buf[len] = '\0';
+	if (bad)
+		return (lex_emit(ERROR, buf));
+	yylval.v.string = parse_strdup(buf);
+	return (lex_emit(STRING, buf));
+}
+
+static int
+lex_read(int c)
+{
+	char	text[8];
+
+	if (c == '"' || c == '\'')
+		return (lex_quoted(c));
+	if (is_word_char(c))
+		return (lex_word(c));
+	if (c == '\n')
+		return (lex_emit('\n', "end of line"));
+	if (c >= ' ' && c < 0x7f)
+		snprintf(text, sizeof(text), "%c", c);
+	else
+		snprintf(text, sizeof(text), "\\x%02x", c & 0xff);
+	return (lex_emit(c, text));
+}
+
+int
+yylex(void)
+{
+	int	c, token;
+
+	for (;;) {
+		c = lex_skip();
+		yylval.lineno = file_top()->pf_line;
+		if (c == EOF) {
+			if (lex_eof(&token))
+				return (lex_emit(token, "end of file"));
+			continue;
+		}
+		/* A '$' inside a macro value is just a character. */
+		if (c == '$' && lx.lx_expand == NULL) {
+			if (lex_macro() == -1)
+				return (lex_emit(ERROR, "$"));
+			continue;
+		}
+		return (lex_read(c));
+	}
+}
+
+/*
+ * Statements.
+ */
+
+static int
+seen_once(unsigned int bit, const char *what)
+{
+	if (parse.p_seen & bit) {
+		parse_error("%s given twice", what);
+		return (-1);
+	}
+	parse.p_seen |= bit;
+	return (0);
+}
+
+static int
+is_hostname(const char *s)
+{
+	size_t	label = 0;
+	int	c, prev = '.';
+
+	if (*s == '\0' || strlen(s) > IMD_DOMAIN_MAX - 1)
+		return (0);
+	for (; (c = (unsigned char)*s) != '\0'; prev = c, s++) {
+		if (c == '.') {
+			if (prev == '.' || prev == '-')
+				return (0);
+			label = 0;
+			continue;
+		}
+		if (c == '-' && prev == '.')
+			return (0);
+		if (!(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') &&
+		    c != '-')
+			return (0);
+		if (++label > 63)
+			return (0);
+	}
+	return (prev != '.' && prev != '-');
+}
+
+/* The realm goes out inside a quoted header value. */
+static int
+is_realm(const char *s)
+{
+	if (*s == '\0' || strlen(s) > IMD_REALM_MAX - 1)
+		return (0);
+	for (; *s != '\0'; s++)
+		if (*s < ' ' || *s > '~' || *s == '"' || *s == '\\')
+			return (0);
+	return (1);
+}
+
+static void
+domain_add(const char *name, const char *realm)
+{
+	struct imd_conf		*conf = parse.p_conf;
+	struct conf_domain	*cd;
+	char			 lower[IMD_DOMAIN_MAX];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(lower) - 1 && name[i] != '\0'; i++)
+		lower[i] = name[i] >= 'A' && name[i] <= 'Z' ?
+		    name[i] - 'A' + 'a' : name[i];
+	lower[i] = '\0';
+	if (name[i] != '\0' || !is_hostname(lower)) {
+		parse_error("invalid domain name \"%s\"", shown(name));
+		return;
+	}
+	if (realm != NULL && !is_realm(realm)) {
+		parse_error("invalid realm \"%s\"", shown(realm));
+		return;
+	}
+	if (config_find_domain(conf, lower) != NULL) {
+		parse_error("duplicate domain \"%s\"", lower);
+		return;
+	}
+	if ((cd = calloc(1, sizeof(*cd))) == NULL)
+		fatal("%s", __func__);
+	strlcpy(cd->cd_name, lower, sizeof(cd->cd_name));
+	if (realm != NULL)
+		strlcpy(cd->cd_realm, realm, sizeof(cd->cd_realm));
+	TAILQ_INSERT_TAIL(&conf->c_domains, cd, cd_entry);
+}
+
+static void
+listen_begin(void)
+{
+	memset(&parse.p_listen, 0, sizeof(parse.p_listen));
+	parse.p_listen.lo_transport = -1;
+}
+
+static int64_t
+port_number(int64_t port)
+{
+	if (port < 1 || port > 65535) {
+		parse_error("port %lld is out of range (1-65535)",
+		    (long long)port);
+		return (-1);
+	}
+	return (port);
+}
+
+static void
+listen_port(int64_t port)
+{
+	struct listen_opts	*lo = &parse.p_listen;
+
+	if (port == -1)
+		lo->lo_bad = 1;
+	else if (lo->lo_port != 0) {
+		parse_error("port given twice");
+		lo->lo_bad = 1;
+	} else
+		lo->lo_port = port;
+}
+
+static void
+listen_transport(int transport)
+{
+	struct listen_opts	*lo = &parse.p_listen;
+
+	if (lo->lo_transport != -1) {
+		parse_error("more than one transport");
+		lo->lo_bad = 1;
+	} else
+		lo->lo_transport = transport;
+}
+
+/* The parent reads certificate and key: they must be there now. */
+static void
+listen_file(const char **slot, const char *what, const char *path)
+{
+	if (*slot != NULL)
+		parse_error("%s given twice", what);
+	else if (path[0] != '/')
+		parse_error("%s path \"%s\" is not absolute", what,
+		    shown(path));
+	else if (strlen(path) >= IMD_PATH_MAX)
+		parse_error("%s path too long", what);
+	else if (access(path, R_OK) == -1)
+		parse_error("%s \"%s\": %s", what, shown(path),
+		    strerror(errno));
+	else {
+		*slot = path;
+		return;
+	}
+	parse.p_listen.lo_bad = 1;
+	*slot = path;
+}
+
+/* A numeric address only: the parent never waits for DNS. */
+static int
+listen_address(const char *s, struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (strcasecmp(s, "localhost") == 0)
+		s = "127.0.0.1";
+	if (inet_pton(AF_INET, s, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		*len = sizeof(*sin);
+		return (0);
+	}
+	if (inet_pton(AF_INET6, s, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		*len = sizeof(*sin6);
+		return (0);
+	}
+	return (-1);
+}
+
+static void
+listen_set_port(struct sockaddr_storage *ss, in_port_t port)
+{
+	if (ss->ss_family == AF_INET)
+		((struct sockaddr_in *)ss)->sin_port = htons(port);
+	else
+		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+}
+
+static int
+listen_same(const struct conf_listen *a, const struct conf_listen *b)
+{
+	return (a->cl_transport == b->cl_transport &&
+	    a->cl_sslen == b->cl_sslen &&
+	    memcmp(&a->cl_ss, &b->cl_ss, a->cl_sslen) == 0);
+}
+
+static struct conf_listen *
+listen_find(const struct conf_listen *cl)
+{
+	struct conf_listen	*o;
+
+	TAILQ_FOREACH(o, &parse.p_conf->c_listens, cl_entry)
+		if (listen_same(o, cl))
+			return (o);
+	return (NULL);
+}
+
+static int
+listen_count(void)
+{
+	struct conf_listen	*cl;
+	int			 n = 0;
+
+	TAILQ_FOREACH(cl, &parse.p_conf->c_listens, cl_entry)
+		n++;
+	return (n);
+}
+
+/* TLS needs its files; the others must not be given any. */
+static int
+listen_check_tls(const struct listen_opts *lo)
+{
+	if (lo->lo_transport == TRANSPORT_TLS) {
+		if (lo->lo_cert != NULL && lo->lo_key != NULL)
+			return (0);
+		parse_error("tls needs a certificate and a key");
+		return (-1);
+	}
+	if (lo->lo_cert != NULL || lo->lo_key != NULL) {
+		parse_error("certificate and key are for tls only");
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * The entries of one statement: one, or udp and tcp when no transport is
+ * named.  All are checked before any is kept, so a statement is taken
+ * whole or not at all.
+ */
+static int
+listen_make(const struct listen_opts *lo, const struct sockaddr_storage *ss,
+    socklen_t sslen, struct conf_listen *out)
+{
+	int	i, n = lo->lo_transport == -1 ? 2 : 1;
+
+	for (i = 0; i < n; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		out[i].cl_ss = *ss;
+		out[i].cl_sslen = sslen;
+		out[i].cl_fd = -1;
+		out[i].cl_transport = lo->lo_transport == -1 ?
+		    (i == 0 ? TRANSPORT_UDP : TRANSPORT_TCP) :
+		    (enum imd_transport)lo->lo_transport;
+		if (lo->lo_cert != NULL)
+			strlcpy(out[i].cl_cert, lo->lo_cert,
+			    sizeof(out[i].cl_cert));
+		if (lo->lo_key != NULL)
+			strlcpy(out[i].cl_key, lo->lo_key,
+			    sizeof(out[i].cl_key));
+	}
+	return (n);
+}
+
+static void
+listen_keep(const struct conf_listen *entries, int n, const char *addr,
+    int64_t port)
+{
+	struct conf_listen	*cl;
+	int			 i;
+
+	for (i = 0; i < n; i++) {
+		if (listen_find(&entries[i]) == NULL)
+			continue;
+		parse_error("duplicate listen on %s port %lld %s",
+		    shown(addr), (long long)port,
+		    transport_name(entries[i].cl_transport));
+		return;
+	}
+	if (listen_count() + n > IMD_MAX_LISTENS) {
+		parse_error("too many listen addresses (at most %d)",
+		    IMD_MAX_LISTENS);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if ((cl = malloc(sizeof(*cl))) == NULL)
+			fatal("%s", __func__);
+		*cl = entries[i];
+		TAILQ_INSERT_TAIL(&parse.p_conf->c_listens, cl, cl_entry);
+	}
+}
+
+static void
+listen_add(const char *addr)
+{
+	struct listen_opts	*lo = &parse.p_listen;
+	struct conf_listen	 entries[2];
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+	int			 n, bad = lo->lo_bad;
+
+	if (listen_address(addr, &ss, &sslen) == -1) {
+		parse_error("invalid listen address \"%s\": a numeric IPv4 "
+		    "or IPv6 address or localhost is needed", shown(addr));
+		bad = 1;
+	}
+	if (listen_check_tls(lo) == -1)
+		bad = 1;
+	if (bad)
+		return;
+	if (lo->lo_port == 0)
+		lo->lo_port = lo->lo_transport == TRANSPORT_TLS ?
+		    IMD_SIPS_PORT : IMD_SIP_PORT;
+	listen_set_port(&ss, lo->lo_port);
+	n = listen_make(lo, &ss, sslen, entries);
+	listen_keep(entries, n, addr, lo->lo_port);
+}
+
+/* Without a listen statement: udp and tcp on the loopback address. */
+static void
+listen_default(void)
+{
+	listen_begin();
+	listen_add("127.0.0.1");
+}
+
+static void
+conf_path(char *dst, const char *what, unsigned int bit, const char *path)
+{
+	if (seen_once(bit, what) == -1)
+		return;
+	if (path[0] != '/')
+		parse_error("%s path \"%s\" is not absolute", what,
+		    shown(path));
+	else if (strlcpy(dst, path, IMD_PATH_MAX) >= IMD_PATH_MAX)
+		parse_error("%s path too long", what);
+}
+
+/*
+ * Only root can become another user, so only root needs the user to
+ * exist; anyone else runs everything as themselves (development mode).
+ */
+static int
+user_resolve(struct imd_conf *conf, const char *name)
+{
+	struct passwd	*pw;
+
+	if (geteuid() != 0) {
+		conf->c_uid = geteuid();
+		conf->c_gid = getegid();
+		return (0);
+	}
+	if ((pw = getpwnam(name)) == NULL)
+		return (-1);
+	conf->c_uid = pw->pw_uid;
+	conf->c_gid = pw->pw_gid;
+	return (0);
+}
+
+static void
+conf_user(const char *name)
+{
+	struct imd_conf	*conf = parse.p_conf;
+
+	if (seen_once(SEEN_USER, "user") == -1)
+		return;
+	if (*name == '\0')
+		parse_error("empty user name");
+	else if (strlcpy(conf->c_user, name, sizeof(conf->c_user)) >=
+	    sizeof(conf->c_user))
+		parse_error("user name \"%s\" too long", shown(name));
+	else if (user_resolve(conf, name) == -1)
+		parse_error("unknown user \"%s\"", shown(name));
+}
+
+static void
+conf_realm(const char *realm)
+{
+	if (seen_once(SEEN_REALM, "auth realm") == -1)
+		return;
+	if (!is_realm(realm))
+		parse_error("invalid realm \"%s\"", shown(realm));
+	else
+		strlcpy(parse.p_conf->c_realm, realm,
+		    sizeof(parse.p_conf->c_realm));
+}
+
+/* A number with an optional K or M for 1024 or 1048576. */
+static int64_t
+size_parse(const char *s)
+{
+	char		 digits[32];
+	const char	*errstr;
+	size_t		 len = strlen(s);
+	int64_t		 n, unit = 1;
+
+	if (len > 1 && (s[len - 1] == 'K' || s[len - 1] == 'k'))
+		unit = 1024;
+	else if (len > 1 && (s[len - 1] == 'M' || s[len - 1] == 'm'))
+		unit = 1024 * 1024;
+	if (unit != 1)
+		len--;
+	if (len >= sizeof(digits)) {
+		parse_error("\"%s\" is not a size", shown(s));
+		return (-1);
+	}
+	memcpy(digits, s, len);
+	digits[len] = '\0';
+	n = strtonum(digits, 0, LLONG_MAX / (1024 * 1024), &errstr);
+	if (!is_digits(digits) || errstr != NULL) {
+		parse_error("\"%s\" is not a size", shown(s));
+		return (-1);
+	}
+	return (n * unit);
+}
+
+static uint32_t *
+limit_field(struct conf_limits *lim, enum limit_id id)
+{
+	switch (id) {
+	case LIM_MSG_SIZE:
+		return (&lim->lim_msg_size);
+	case LIM_HEADERS:
+		return (&lim->lim_headers);
+	case LIM_LINE:
+		return (&lim->lim_line);
+	case LIM_CONNS:
+		return (&lim->lim_conns);
+	case LIM_CONNS_PER_ADDR:
+		return (&lim->lim_conns_per_addr);
+	}
+	fatalx("%s: limit %d", __func__, id);
+}
+
+static void
+limit_set(enum limit_id id, int64_t value)
+{
+	const struct limit_def	*ld = &limit_defs[id];
+	char			 what[64];
+
+	snprintf(what, sizeof(what), "limit %s", ld->ld_name);
+	if (seen_once(SEEN_LIMIT(id), what) == -1 || value == -1)
+		return;
+	if (value < ld->ld_min || value > ld->ld_max) {
+		parse_error("%s %lld is out of range (%lld-%lld)", what,
+		    (long long)value, (long long)ld->ld_min,
+		    (long long)ld->ld_max);
+		return;
+	}
+	*limit_field(&parse.p_conf->c_limits, id) = value;
+}
+
+/*
+ * After the last line: defaults, and the checks that need the whole file.
+ * Their errors are reported at the last line of the main file.
+ */
+static void
+conf_finish(void)
+{
+	struct imd_conf		*conf = parse.p_conf;
+	struct parse_file	*top;
+	struct conf_domain	*cd;
+	int			 line;
+
+	/* The main file is at the bottom of the stack. */
+	top = TAILQ_LAST(&parse.p_files, parse_files);
+	line = top->pf_eof ? top->pf_lastline : top->pf_line;
+	if (TAILQ_EMPTY(&conf->c_domains))
+		parse_error_at(top, line, "no domain configured");
+	TAILQ_FOREACH(cd, &conf->c_domains, cd_entry) {
+		if (cd->cd_realm[0] != '\0')
+			continue;
+		strlcpy(cd->cd_realm, conf->c_realm[0] != '\0' ?
+		    conf->c_realm : cd->cd_name, sizeof(cd->cd_realm));
+	}
+	if (TAILQ_EMPTY(&conf->c_listens))
+		listen_default();
+	if (!(parse.p_seen & SEEN_USER) &&
+	    user_resolve(conf, conf->c_user) == -1)
+		parse_error_at(top, line, "unknown user \"%s\"",
+		    shown(conf->c_user));
+}
+
+static void
+parse_start(struct imd_conf *conf)
+{
+	memset(&parse, 0, sizeof(parse));
+	memset(&lx, 0, sizeof(lx));
+	parse.p_conf = conf;
+	TAILQ_INIT(&parse.p_files);
+	TAILQ_INIT(&parse.p_macros);
+	SLIST_INIT(&parse.p_strings);
+	lx.lx_bol = 1;
+}
+
+static void
+parse_end(void)
+{
+	struct parse_file	*pf;
+	struct parse_macro	*pm;
+	struct parse_str	*ps;
+
+	while ((pf = TAILQ_FIRST(&parse.p_files)) != NULL)
+		file_close(pf);
+	while ((pm = TAILQ_FIRST(&parse.p_macros)) != NULL) {
+		TAILQ_REMOVE(&parse.p_macros, pm, pm_entry);
+		free(pm);
+	}
+	while ((ps = SLIST_FIRST(&parse.p_strings)) != NULL) {
+		SLIST_REMOVE_HEAD(&parse.p_strings, ps_entry);
+		free(ps);
+	}
+	lx.lx_expand = NULL;
+}
+
+/*
+ * Read file into a new configuration.  Returns it checked and complete,
+ * or NULL once every error has been reported.
+ */
+struct imd_conf *
+config_parse(const char *file)
+{
+	struct imd_conf		*conf;
+	struct parse_file	*pf;
+	const char		*why;
+	int			 errors;
+
+	keywords_check();
+	if ((conf = config_new()) == NULL) {
+		log_warn("%s", __func__);
+		return (NULL);
+	}
+	if (strlcpy(conf->c_file, file, sizeof(conf->c_file)) >=
+	    sizeof(conf->c_file)) {
+		log_warnx("%s: path too long", file);
+		config_free(conf);
+		return (NULL);
+	}
+	parse_start(conf);
+	if ((pf = file_open(file, &why)) == NULL) {
+		log_warnx("%s: %s", file, why);
+		config_free(conf);
+		return (NULL);
+	}
+	file_push(pf);
+	if (yyparse() != 0 && parse.p_errors == 0)
+		parse.p_errors++;
+	conf_finish();
+	errors = parse.p_errors;
+	parse_end();
+	if (errors > 0) {
+		config_free(conf);
+		return (NULL);
+	}
+	return (conf);
+}

@@ -1,0 +1,167 @@
+/*
+ * Copyright (c) 2026 The imd Authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * The SIP entry point of the listener: parse, refuse what is malformed
+ * with a reason, and route each request to the part that serves it.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "listener.h"
+#include "log.h"
+#include "sip.h"
+
+#define SIP_ALLOW	"OPTIONS"
+#define SIP_ACCEPT	"application/sdp, text/plain"
+
+static void
+sip_limits_from_conf(struct sip_limits *lim)
+{
+	const struct conf_limits	*cl = &listener_conf->c_limits;
+
+	lim->max_msg = cl->lim_msg_size;
+	lim->max_headers = cl->lim_headers;
+	lim->max_line = cl->lim_line;
+}
+
+/* RFC 3261 18.2.2 / RFC 3581: where the request really came from. */
+static void
+sip_peer_addr(const struct sip_peer *peer, char *host, size_t hostsize,
+    uint16_t *port)
+{
+	char	serv[NI_MAXSERV];
+
+	if (getnameinfo((const struct sockaddr *)&peer->sp_ss, peer->sp_sslen,
+	    host, hostsize, serv, sizeof(serv),
+	    NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+		strlcpy(host, "0.0.0.0", hostsize);
+		*port = 0;
+		return;
+	}
+	*port = strtonum(serv, 0, 65535, NULL);
+}
+
+int
+sip_reply(const struct sip_peer *peer, const struct sip_msg *req,
+    unsigned int status, const char *reason, const char *extra)
+{
+	struct sip_reply	rp;
+	struct sip_out		out;
+	char			buf[SIP_REPLY_MAX], host[NI_MAXHOST];
+	uint16_t		port;
+
+	memset(&rp, 0, sizeof(rp));
+	rp.rp_status = status;
+	rp.rp_reason = reason;
+	sip_peer_addr(peer, host, sizeof(host), &port);
+	rp.rp_received.s = host;
+	rp.rp_received.len = strlen(host);
+	rp.rp_rport = port;
+	if (status > 100)
+		rp.rp_totag = sip_local_tag();
+	if (extra != NULL) {
+		rp.rp_extra.s = extra;
+		rp.rp_extra.len = strlen(extra);
+	}
+	sip_out_init(&out, buf, sizeof(buf));
+	if (sip_print_response(&out, req, &rp) == -1) {
+		log_warnx("sip: reply %u does not fit", status);
+		return (-1);
+	}
+	return (transport_send(peer, out.buf, out.len));
+}
+
+static void
+sip_options(const struct sip_peer *peer, const struct sip_msg *req)
+{
+	sip_reply(peer, req, 200, "OK",
+	    "Allow: " SIP_ALLOW "\r\n"
+	    "Accept: " SIP_ACCEPT "\r\n"
+	    "Supported: \r\n");
+}
+
+static void
+sip_refuse(const struct sip_peer *peer, const struct sip_msg *msg,
+    const struct sip_err *err)
+{
+	char	host[NI_MAXHOST], vis[LOG_VIS_MAX * 4 + 1];
+	uint16_t port;
+
+	sip_peer_addr(peer, host, sizeof(host), &port);
+	log_debug("sip: %s:%u: %s (%s)", host, port, err->err_reason,
+	    log_vis(msg->msg_buf, msg->msg_len < 40 ? msg->msg_len : 40, vis,
+	    sizeof(vis)));
+	if (!err->err_respond || msg->msg_kind != SIP_REQUEST ||
+	    msg->msg_method == SIP_METHOD_ACK) {
+		transport_stats.ts_dropped++;
+		return;
+	}
+	transport_stats.ts_bad++;
+	sip_reply(peer, msg, err->err_status, err->err_reason, NULL);
+}
+
+void
+sip_input(const struct sip_peer *peer, const char *buf, size_t len)
+{
+	static struct sip_msg	msg;
+	struct sip_limits	lim;
+	struct sip_err		err;
+
+	sip_limits_from_conf(&lim);
+	if (sip_parse(&msg, buf, len, &lim, 0, &err) == -1) {
+		sip_refuse(peer, &msg, &err);
+		return;
+	}
+	if (msg.msg_kind == SIP_RESPONSE)
+		return;	/* no client transactions yet */
+	if (sip_validate_request(&msg, &err) == -1) {
+		sip_refuse(peer, &msg, &err);
+		return;
+	}
+	switch (msg.msg_method) {
+	case SIP_METHOD_OPTIONS:
+		sip_options(peer, &msg);
+		break;
+	case SIP_METHOD_ACK:
+		break;
+	default:
+		sip_reply(peer, &msg, 405, "Method Not Allowed",
+		    "Allow: " SIP_ALLOW "\r\n");
+	}
+}
+
+/* One random tag for the life of the process. */
+struct sip_str
+sip_local_tag(void)
+{
+	static char	tag[17];
+	struct sip_str	s;
+
+	if (tag[0] == '\0')
+		snprintf(tag, sizeof(tag), "%08x%08x", arc4random(),
+		    arc4random());
+	s.s = tag;
+	s.len = strlen(tag);
+	return (s);
+}

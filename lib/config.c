@@ -1,0 +1,210 @@
+/*
+ * Copyright (c) 2026 The imd Authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The configuration in memory: a new one with its defaults, freeing it,
+ * look-ups every process needs, and printing it back in the grammar of
+ * relayd.conf (imd -nv), so that what the parser understood can be read
+ * and parsed again.
+ */
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "config.h"
+
+static void
+config_defaults(struct imd_conf *conf)
+{
+	struct conf_limits	*lim = &conf->c_limits;
+
+	TAILQ_INIT(&conf->c_domains);
+	TAILQ_INIT(&conf->c_listens);
+	strlcpy(conf->c_database, IMD_DATABASE_DIR, sizeof(conf->c_database));
+	strlcpy(conf->c_user, IMD_USER, sizeof(conf->c_user));
+	strlcpy(conf->c_chroot, IMD_CHROOT_DIR, sizeof(conf->c_chroot));
+	strlcpy(conf->c_control, IMD_CONTROL_SOCKET, sizeof(conf->c_control));
+	lim->lim_msg_size = LIMIT_MSG_SIZE_DEFAULT;
+	lim->lim_headers = LIMIT_HEADERS_DEFAULT;
+	lim->lim_line = LIMIT_LINE_DEFAULT;
+	lim->lim_conns = LIMIT_CONNS_DEFAULT;
+	lim->lim_conns_per_addr = LIMIT_CONNS_PER_ADDR_DEFAULT;
+}
+
+struct imd_conf *
+config_new(void)
+{
+	struct imd_conf	*conf;
+
+	if ((conf = calloc(1, sizeof(*conf))) == NULL)
+		return (NULL);
+	config_defaults(conf);
+	return (conf);
+}
+
+/*
+ * Back to what config_new() returns.  A listening socket still held here
+ * was never handed on, so it is closed.
+ */
+void
+config_clear(struct imd_conf *conf)
+{
+	struct conf_domain	*cd;
+	struct conf_listen	*cl;
+
+	while ((cd = TAILQ_FIRST(&conf->c_domains)) != NULL) {
+		TAILQ_REMOVE(&conf->c_domains, cd, cd_entry);
+		freezero(cd, sizeof(*cd));
+	}
+	while ((cl = TAILQ_FIRST(&conf->c_listens)) != NULL) {
+		TAILQ_REMOVE(&conf->c_listens, cl, cl_entry);
+		if (cl->cl_fd != -1)
+			close(cl->cl_fd);
+		freezero(cl, sizeof(*cl));
+	}
+	explicit_bzero(conf, sizeof(*conf));
+	config_defaults(conf);
+}
+
+void
+config_free(struct imd_conf *conf)
+{
+	if (conf == NULL)
+		return;
+	config_clear(conf);
+	freezero(conf, sizeof(*conf));
+}
+
+/* Domain names are stored in lower case; the caller's may be in any. */
+struct conf_domain *
+config_find_domain(const struct imd_conf *conf, const char *name)
+{
+	struct conf_domain	*cd;
+
+	TAILQ_FOREACH(cd, &conf->c_domains, cd_entry)
+		if (strcasecmp(cd->cd_name, name) == 0)
+			return (cd);
+	return (NULL);
+}
+
+const char *
+transport_name(enum imd_transport transport)
+{
+	switch (transport) {
+	case TRANSPORT_UDP:
+		return ("udp");
+	case TRANSPORT_TCP:
+		return ("tcp");
+	case TRANSPORT_TLS:
+		return ("tls");
+	}
+	return ("unknown");
+}
+
+/* A string as the parser reads it back: quoted, with \" and \\. */
+static void
+print_quoted(FILE *fp, const char *s)
+{
+	fputc('"', fp);
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', fp);
+		fputc(*s, fp);
+	}
+	fputc('"', fp);
+}
+
+static void
+print_listen(FILE *fp, const struct conf_listen *cl)
+{
+	const struct sockaddr_in	*sin;
+	const struct sockaddr_in6	*sin6;
+	char				 addr[INET6_ADDRSTRLEN];
+	in_port_t			 port;
+
+	if (cl->cl_ss.ss_family == AF_INET) {
+		sin = (const struct sockaddr_in *)&cl->cl_ss;
+		inet_ntop(AF_INET, &sin->sin_addr, addr, sizeof(addr));
+		port = ntohs(sin->sin_port);
+	} else {
+		sin6 = (const struct sockaddr_in6 *)&cl->cl_ss;
+		inet_ntop(AF_INET6, &sin6->sin6_addr, addr, sizeof(addr));
+		port = ntohs(sin6->sin6_port);
+	}
+	fprintf(fp, "listen on %s port %u %s", addr, port,
+	    transport_name(cl->cl_transport));
+	if (cl->cl_transport == TRANSPORT_TLS) {
+		fputs(" certificate ", fp);
+		print_quoted(fp, cl->cl_cert);
+		fputs(" key ", fp);
+		print_quoted(fp, cl->cl_key);
+	}
+	fputc('\n', fp);
+}
+
+static void
+print_string(FILE *fp, const char *keyword, const char *path)
+{
+	fprintf(fp, "%s ", keyword);
+	print_quoted(fp, path);
+	fputc('\n', fp);
+}
+
+static void
+print_limits(FILE *fp, const struct conf_limits *lim)
+{
+	fprintf(fp, "limit message-size %u\n", lim->lim_msg_size);
+	fprintf(fp, "limit headers %u\n", lim->lim_headers);
+	fprintf(fp, "limit line-length %u\n", lim->lim_line);
+	fprintf(fp, "limit connections %u\n", lim->lim_conns);
+	fprintf(fp, "limit connections-per-address %u\n",
+	    lim->lim_conns_per_addr);
+}
+
+/* Every value in effect, defaults included, one statement a line. */
+void
+config_print(const struct imd_conf *conf, FILE *fp)
+{
+	const struct conf_domain	*cd;
+	const struct conf_listen	*cl;
+
+	TAILQ_FOREACH(cd, &conf->c_domains, cd_entry) {
+		fputs("domain ", fp);
+		print_quoted(fp, cd->cd_name);
+		fputs(" realm ", fp);
+		print_quoted(fp, cd->cd_realm);
+		fputc('\n', fp);
+	}
+	TAILQ_FOREACH(cl, &conf->c_listens, cl_entry)
+		print_listen(fp, cl);
+	if (conf->c_realm[0] != '\0')
+		print_string(fp, "auth realm", conf->c_realm);
+	print_string(fp, "user", conf->c_user);
+	print_string(fp, "chroot", conf->c_chroot);
+	print_string(fp, "database", conf->c_database);
+	print_string(fp, "control socket", conf->c_control);
+	print_limits(fp, &conf->c_limits);
+}

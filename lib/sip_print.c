@@ -1,0 +1,308 @@
+/*
+ * Copyright (c) 2026 The imd Authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Printing into a bounded buffer.  An overflow sticks, and the message
+ * functions then fail: a truncated SIP message must never be sent.
+ * Bytes from a message are copied with sip_out_add(), not "%.*s": a
+ * quoted-pair may hold a NUL (RFC 4475 3.1.1.2), where printf stops.
+ */
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sip.h"
+
+void
+sip_out_init(struct sip_out *out, char *buf, size_t size)
+{
+	out->buf = buf;
+	out->size = size;
+	out->len = 0;
+	out->overflow = 0;
+}
+
+int
+sip_out_add(struct sip_out *out, const void *p, size_t n)
+{
+	if (out->overflow || n > out->size - out->len) {
+		out->overflow = 1;
+		return -1;
+	}
+	if (n > 0)
+		memcpy(out->buf + out->len, p, n);
+	out->len += n;
+	return 0;
+}
+
+int
+sip_out_str(struct sip_out *out, const struct sip_str *s)
+{
+	return sip_out_add(out, s->s, s->len);
+}
+
+int
+sip_out_printf(struct sip_out *out, const char *fmt, ...)
+{
+	va_list	ap;
+	size_t	room = out->size - out->len;
+	int	n;
+
+	if (out->overflow)
+		return -1;
+	va_start(ap, fmt);
+	n = vsnprintf(out->buf + out->len, room, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= room) {
+		out->overflow = 1;
+		return -1;
+	}
+	out->len += n;
+	return 0;
+}
+
+static void
+out_cstr(struct sip_out *out, const char *s)
+{
+	sip_out_add(out, s, strlen(s));
+}
+
+static void
+out_line(struct sip_out *out, const char *name, size_t len, const char *v,
+    const char *vend)
+{
+	sip_out_add(out, name, len);
+	out_cstr(out, ": ");
+	sip_out_add(out, v, vend - v);
+	out_cstr(out, "\r\n");
+}
+
+int
+sip_out_hdr(struct sip_out *out, const struct sip_hdr *h)
+{
+	out_line(out, h->hdr_name.s, h->hdr_name.len, h->hdr_value.s,
+	    SIP_STR_END(&h->hdr_value));
+	return out->overflow ? -1 : 0;
+}
+
+/* A header under its full name, as the responses we build spell it. */
+static void
+out_named(struct sip_out *out, enum sip_hdr_id id, const struct sip_str *v)
+{
+	const char	*name = sip_hdr_name(id);
+
+	out_line(out, name, strlen(name), v->s, SIP_STR_END(v));
+}
+
+static void
+out_first(struct sip_out *out, const struct sip_msg *msg, enum sip_hdr_id id)
+{
+	const struct sip_hdr	*h;
+
+	if ((h = sip_hdr_first(msg, id)) != NULL)
+		out_named(out, id, &h->hdr_value);
+}
+
+/*
+ * The top Via with received and rport filled in (RFC 3261 18.2.1,
+ * RFC 3581 4).  Any further values of that header go on a line of
+ * their own, which means the same.
+ */
+static void
+out_top_via(struct sip_out *out, const struct sip_hdr *h,
+    const struct sip_reply *rp)
+{
+	struct sip_via	 via;
+	struct sip_str	 elem;
+	const char	*p = h->hdr_value.s, *end = SIP_STR_END(&h->hdr_value);
+	const char	*cut;
+
+	if (sip_list_next(&p, end, &elem) != 1 ||
+	    sip_via_parse(elem.s, SIP_STR_END(&elem), &via) == -1) {
+		out_named(out, SIP_HDR_VIA, &h->hdr_value);
+		return;
+	}
+	cut = SIP_STR_END(&elem);
+	if (rp->rp_rport != 0 && via.via_rport_name.s != NULL)
+		cut = SIP_STR_END(&via.via_rport_name);
+	out_cstr(out, "Via: ");
+	sip_out_add(out, elem.s, cut - elem.s);
+	if (cut != SIP_STR_END(&elem)) {
+		sip_out_printf(out, "=%u", rp->rp_rport);
+		sip_out_add(out, cut, SIP_STR_END(&elem) - cut);
+	}
+	if (rp->rp_received.len > 0 && via.via_received.s == NULL) {
+		out_cstr(out, ";received=");
+		sip_out_str(out, &rp->rp_received);
+	}
+	out_cstr(out, "\r\n");
+	if (p < end)
+		out_line(out, "Via", 3, p, end);
+}
+
+static void
+out_vias(struct sip_out *out, const struct sip_msg *msg,
+    const struct sip_reply *rp)
+{
+	const struct sip_hdr	*h;
+
+	h = sip_hdr_first(msg, SIP_HDR_VIA);
+	if (h != NULL && (rp->rp_rport != 0 || rp->rp_received.len > 0)) {
+		out_top_via(out, h, rp);
+		h = sip_hdr_next(msg, h);
+	}
+	for (; h != NULL; h = sip_hdr_next(msg, h))
+		out_named(out, SIP_HDR_VIA, &h->hdr_value);
+}
+
+/* The UAS adds a To tag unless one is there (RFC 3261 8.2.6.2). */
+static void
+out_to(struct sip_out *out, const struct sip_msg *msg,
+    const struct sip_str *totag)
+{
+	const struct sip_hdr	*h;
+	struct sip_addr		 to;
+
+	if ((h = sip_hdr_first(msg, SIP_HDR_TO)) == NULL)
+		return;
+	if (totag->len == 0 || sip_addr_parse(h->hdr_value.s,
+	    SIP_STR_END(&h->hdr_value), &to) == -1 || to.addr_tag.s != NULL) {
+		out_named(out, SIP_HDR_TO, &h->hdr_value);
+		return;
+	}
+	out_cstr(out, "To: ");
+	sip_out_str(out, &h->hdr_value);
+	out_cstr(out, ";tag=");
+	sip_out_str(out, totag);
+	out_cstr(out, "\r\n");
+}
+
+static void
+out_body(struct sip_out *out, const struct sip_str *ctype,
+    const struct sip_str *body)
+{
+	if (body->len > 0 && ctype->len > 0)
+		out_named(out, SIP_HDR_CONTENT_TYPE, ctype);
+	sip_out_printf(out, "Content-Length: %zu\r\n\r\n", body->len);
+	sip_out_str(out, body);
+}
+
+/* A reason phrase or a tag of ours must not break the framing. */
+static int
+is_safe(const char *p, size_t len)
+{
+	return len == 0 ||
+	    (memchr(p, '\r', len) == NULL && memchr(p, '\n', len) == NULL);
+}
+
+/*
+ * A response to a parsed request: every Via in order, From, To with a
+ * tag, Call-ID, CSeq (RFC 3261 8.2.6.2), the caller's extra headers and
+ * the body.
+ */
+int
+sip_print_response(struct sip_out *out, const struct sip_msg *req,
+    const struct sip_reply *rp)
+{
+	if (req->msg_kind != SIP_REQUEST || rp->rp_status < 100 ||
+	    rp->rp_status > 699 || rp->rp_reason == NULL ||
+	    !is_safe(rp->rp_reason, strlen(rp->rp_reason)) ||
+	    !is_safe(rp->rp_totag.s, rp->rp_totag.len) ||
+	    !is_safe(rp->rp_received.s, rp->rp_received.len))
+		return -1;
+	sip_out_printf(out, "SIP/2.0 %u %s\r\n", rp->rp_status,
+	    rp->rp_reason);
+	out_vias(out, req, rp);
+	out_first(out, req, SIP_HDR_FROM);
+	out_to(out, req, &rp->rp_totag);
+	out_first(out, req, SIP_HDR_CALL_ID);
+	out_first(out, req, SIP_HDR_CSEQ);
+	sip_out_str(out, &rp->rp_extra);
+	out_body(out, &rp->rp_ctype, &rp->rp_body);
+	return out->overflow ? -1 : 0;
+}
+
+/* The Route header without its first value, which named us. */
+static void
+out_route_rest(struct sip_out *out, const struct sip_hdr *h)
+{
+	struct sip_str	 elem;
+	const char	*p = h->hdr_value.s, *end = SIP_STR_END(&h->hdr_value);
+
+	if (sip_list_next(&p, end, &elem) == 1 && p < end)
+		out_line(out, h->hdr_name.s, h->hdr_name.len, p, end);
+}
+
+/* Max-Forwards one lower, or 70 when absent (RFC 3261 16.6 step 3). */
+static int
+next_maxfwd(const struct sip_msg *msg, unsigned int *mf)
+{
+	const struct sip_hdr	*h;
+
+	if ((h = sip_hdr_first(msg, SIP_HDR_MAX_FORWARDS)) == NULL) {
+		*mf = 70;
+		return 0;
+	}
+	if (sip_maxfwd_parse(h->hdr_value.s, SIP_STR_END(&h->hdr_value),
+	    mf) == -1 || *mf == 0)
+		return -1;
+	(*mf)--;
+	return 0;
+}
+
+/*
+ * A request to forward: our Via on top, Max-Forwards one lower, the
+ * other headers as they came (less the first Route value if asked),
+ * the extra headers, a fresh Content-Length and the body.  A request
+ * whose Max-Forwards is 0 must be answered with 483 instead: -1.
+ */
+int
+sip_print_request(struct sip_out *out, const struct sip_msg *req,
+    const struct sip_fwd *fw)
+{
+	const struct sip_str	*ruri;
+	const struct sip_hdr	*h, *route;
+	unsigned int		 mf;
+	size_t			 i;
+
+	if (req->msg_kind != SIP_REQUEST || next_maxfwd(req, &mf) == -1 ||
+	    !is_safe(fw->fw_via.s, fw->fw_via.len) ||
+	    !is_safe(fw->fw_branch.s, fw->fw_branch.len))
+		return -1;
+	ruri = fw->fw_ruri.len > 0 ? &fw->fw_ruri : &req->msg_ruri;
+	route = fw->fw_pop_route ? sip_hdr_first(req, SIP_HDR_ROUTE) : NULL;
+	sip_out_str(out, &req->msg_method_str);
+	out_cstr(out, " ");
+	sip_out_str(out, ruri);
+	out_cstr(out, " SIP/2.0\r\nVia: ");
+	sip_out_str(out, &fw->fw_via);
+	out_cstr(out, ";branch=");
+	sip_out_str(out, &fw->fw_branch);
+	sip_out_printf(out, "\r\nMax-Forwards: %u\r\n", mf);
+	for (i = 0; i < req->msg_nhdrs; i++) {
+		h = &req->msg_hdrs[i];
+		if (h == route)
+			out_route_rest(out, h);
+		else if (h->hdr_id != SIP_HDR_MAX_FORWARDS &&
+		    h->hdr_id != SIP_HDR_CONTENT_LENGTH)
+			sip_out_hdr(out, h);
+	}
+	sip_out_str(out, &fw->fw_extra);
+	sip_out_printf(out, "Content-Length: %zu\r\n\r\n", req->msg_body.len);
+	sip_out_str(out, &req->msg_body);
+	return out->overflow ? -1 : 0;
+}
