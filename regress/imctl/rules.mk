@@ -9,3 +9,12 @@ $(BUILD)/regress/imctl/user_test: $(BUILD)/regress/imctl/user_test.o \
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 CHECK_PROGS += $(IMCTL_REGRESS)
+
+# An imctl that speaks another catalogue version, for the mismatch test.
+IMCTL_OTHER = $(BUILD)/regress/imctl/imctl-v999
+CHECK_PROGS += $(IMCTL_OTHER)
+
+$(IMCTL_OTHER): client/imctl.c $(LIBIMD)
+	@mkdir -p $(@D)
+	$(CC) $(ALLCFLAGS) -DIMD_MSG_VERSION=999 -o $@ client/imctl.c \
+	    $(LIBIMD) $(LDFLAGS) $(LDLIBS)
