@@ -34,7 +34,6 @@
 #include <limits.h>
 #include <pwd.h>
 #include <stdarg.h>
-#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -374,10 +373,10 @@ shown(const char *s)
 	static char	buf[4][LOG_VIS_MAX * 4 + 1];
 	static int	next;
 	char		*b = buf[next];
-	size_t		 len = strlen(s);
+	size_t		 len;
 
 	next = (next + 1) % 4;
-	if (len > LOG_VIS_MAX)
+	if ((len = strlen(s)) > LOG_VIS_MAX)
 		len = LOG_VIS_MAX;
 	strnvisx(b, sizeof(buf[0]), s, len,
 	    VIS_SAFE | VIS_NL | VIS_CSTYLE | VIS_DQ);
@@ -402,8 +401,9 @@ parse_stralloc(size_t size)
 static char *
 parse_strdup(const char *s)
 {
-	size_t	 size = strlen(s) + 1;
+	size_t	 size;
 
+	size = strlen(s) + 1;
 	return (memcpy(parse_stralloc(size), s, size));
 }
 
@@ -550,10 +550,10 @@ file_is_open(const struct parse_file *nf)
 static int
 include_path(const char *name, char *buf, size_t size)
 {
-	const char	*cur = file_top()->pf_name;
-	const char	*slash;
+	const char	*cur, *slash;
 	int		 n;
 
+	cur = file_top()->pf_name;
 	if (name[0] == '/' || (slash = strrchr(cur, '/')) == NULL)
 		n = snprintf(buf, size, "%s", name);
 	else
@@ -724,8 +724,9 @@ lex_emit(int token, const char *text)
 static int
 lex_eof(int *token)
 {
-	struct parse_file	*pf = file_top();
+	struct parse_file	*pf;
 
+	pf = file_top();
 	if (!pf->pf_eof) {
 		pf->pf_eof = 1;
 		pf->pf_lastline = pf->pf_line;
@@ -746,6 +747,30 @@ lex_eof(int *token)
 	return (0);
 }
 
+/* The name after '$'; *endc is the character that ended it. */
+static int
+lex_macro_name(char *name, size_t size, int *endc)
+{
+	size_t	len = 0;
+	int	c;
+
+	while (is_macro_char(c = lex_getc())) {
+		if (len == size - 1) {
+			parse_error("macro name too long");
+			return (-1);
+		}
+		name[len++] = c;
+	}
+	name[len] = '\0';
+	*endc = c;
+	if (len == 0) {
+		lex_ungetc(c);
+		parse_error("missing macro name after \"$\"");
+		return (-1);
+	}
+	return (0);
+}
+
 /*
  * $name: the value is read in place of the name.  The character that
  * ended the name comes after the value, so it is put at its end.
@@ -756,30 +781,21 @@ lex_macro(void)
 	struct parse_macro	*pm;
 	char			 name[PARSE_MACRO_NAME_MAX + 1];
 	char			*value;
-	size_t			 len = 0, vlen;
+	size_t			 len;
 	int			 c;
 
-	while (is_macro_char(c = lex_getc())) {
-		if (len == sizeof(name) - 1) {
-			parse_error("macro name too long");
-			return (-1);
-		}
-		name[len++] = c;
-	}
-	name[len] = '\0';
-	if (len == 0 || (pm = macro_find(name)) == NULL) {
+	if (lex_macro_name(name, sizeof(name), &c) == -1)
+		return (-1);
+	if ((pm = macro_find(name)) == NULL) {
 		lex_ungetc(c);
-		if (len == 0)
-			parse_error("missing macro name after \"$\"");
-		else
-			parse_error("macro \"%s\" is not defined", name);
+		parse_error("macro \"%s\" is not defined", name);
 		return (-1);
 	}
-	vlen = strlen(pm->pm_value);
-	value = parse_stralloc(vlen + 2);
-	memcpy(value, pm->pm_value, vlen);
-	value[vlen] = c == EOF ? '\0' : c;
-	value[vlen + 1] = '\0';
+	len = strlen(pm->pm_value);
+	value = parse_stralloc(len + 2);
+	memcpy(value, pm->pm_value, len);
+	value[len] = c == EOF ? '\0' : c;
+	value[len + 1] = '\0';
 	lx.lx_expand = value;
 	return (0);
 }
@@ -971,6 +987,17 @@ is_realm(const char *s)
 	return (1);
 }
 
+static int
+domain_count(void)
+{
+	struct conf_domain	*cd;
+	int			 n = 0;
+
+	TAILQ_FOREACH(cd, &parse.p_conf->c_domains, cd_entry)
+		n++;
+	return (n);
+}
+
 static void
 domain_add(const char *name, const char *realm)
 {
@@ -993,6 +1020,10 @@ domain_add(const char *name, const char *realm)
 	}
 	if (config_find_domain(conf, lower) != NULL) {
 		parse_error("duplicate domain \"%s\"", lower);
+		return;
+	}
+	if (domain_count() == IMD_MAX_DOMAINS) {
+		parse_error("too many domains (at most %d)", IMD_MAX_DOMAINS);
 		return;
 	}
 	if ((cd = calloc(1, sizeof(*cd))) == NULL)
@@ -1306,9 +1337,10 @@ size_parse(const char *s)
 {
 	char		 digits[32];
 	const char	*errstr;
-	size_t		 len = strlen(s);
+	size_t		 len;
 	int64_t		 n, unit = 1;
 
+	len = strlen(s);
 	if (len > 1 && (s[len - 1] == 'K' || s[len - 1] == 'k'))
 		unit = 1024;
 	else if (len > 1 && (s[len - 1] == 'M' || s[len - 1] == 'm'))

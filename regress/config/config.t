@@ -202,6 +202,17 @@ run "$tmp" pass -n
 [ "$code" -eq 1 ] && [ "$(cat "$tmp/err")" = "pass: not a regular file" ]
 ok $? "a directory is refused"
 
+# The sample that make install puts in place.  It names the default user,
+# which root needs to exist.
+sample="$here/../../etc/relayd.conf"
+if [ "$(id -u)" -eq 0 ] && ! id _imd >/dev/null 2>&1; then
+	skip "etc/relayd.conf" "user _imd does not exist here"
+else
+	run "$tmp" "$sample" -n
+	[ "$code" -eq 0 ] && [ "$(cat "$tmp/out")" = "configuration OK" ]
+	ok $? "etc/relayd.conf"
+fi
+
 # Line ends a fixture in git would not keep.
 printf 'domain example.org\r\nuser nobody\r\n' >"$tmp/crlf.conf"
 run "$tmp" crlf.conf -n
