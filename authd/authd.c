@@ -22,12 +22,15 @@
 
 #include <sys/types.h>
 
+#include <event.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "authd.h"
 #include "config.h"
 #include "imd_msg.h"
 #include "log.h"
+#include "nonce.h"
 #include "proc.h"
 #include "sandbox.h"
 
@@ -48,7 +51,8 @@ static const struct proc_self authd_self = {
 	sizeof(authd_peers) / sizeof(authd_peers[0])
 };
 
-static struct imd_conf	*authd_conf;
+struct imd_conf		*authd_conf;
+static struct event	 authd_sweep_ev;
 static unsigned char	 authd_secret[AUTHD_SECRET_LEN];
 
 static void
@@ -70,24 +74,55 @@ authd_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 static void
 authd_dispatch_listener(struct imsgev *iev, struct imsg *imsg)
 {
-	proc_fatal_imsg(iev, imsg, "unexpected");
+	switch (imsg->hdr.ih_type) {
+	case IMSG_AUTH_REQUEST:
+		check_request(iev, imsg);
+		break;
+	default:
+		proc_fatal_imsg(iev, imsg, "unexpected");
+	}
 }
 
 static void
 authd_dispatch_dirdb(struct imsgev *iev, struct imsg *imsg)
 {
-	proc_fatal_imsg(iev, imsg, "unexpected");
+	switch (imsg->hdr.ih_type) {
+	case IMSG_DB_HA1:
+		check_ha1(iev, imsg);
+		break;
+	default:
+		proc_fatal_imsg(iev, imsg, "unexpected");
+	}
+}
+
+static void
+authd_sweep(int fd, short event, void *arg)
+{
+	struct timeval	tv = { 1, 0 };
+
+	check_sweep();
+	evtimer_add(&authd_sweep_ev, &tv);
 }
 
 int
 main(int argc, char *argv[])
 {
 	authd_conf = proc_child_start(&authd_self, argc, argv);
-	/* A new secret each start: nonces of an older authd go stale. */
+	/*
+	 * A new secret each start: nonces of an older authd go stale.  The
+	 * first MAC loads libcrypto's configuration, so it happens here,
+	 * outside the jail.
+	 */
 	arc4random_buf(authd_secret, sizeof(authd_secret));
+	if (nonce_init(authd_secret, sizeof(authd_secret)) == -1)
+		fatalx("nonce_init");
+	explicit_bzero(authd_secret, sizeof(authd_secret));
 	proc_child_jail(authd_conf->c_chroot, authd_conf->c_uid,
 	    authd_conf->c_gid);
+	check_init();
 	sandbox_apply(PROC_AUTHD);
+	evtimer_set(&authd_sweep_ev, authd_sweep, NULL);
+	authd_sweep(-1, 0, NULL);
 	proc_child_ready();
 	proc_child_loop();
 }

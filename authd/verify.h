@@ -25,36 +25,11 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "auth.h"
 #include "digest.h"
 #include "nonce.h"
 
-#define DIGEST_USERNAME_MAX	IMD_ADDRESS_MAX
-#define DIGEST_REALM_MAX	IMD_REALM_MAX
-#define DIGEST_URI_MAX		1024
-#define DIGEST_RESPONSE_MAX	DIGEST_HEX_MAX
-#define DIGEST_ALGNAME_MAX	16
-#define DIGEST_CNONCE_MAX	256
-#define DIGEST_OPAQUE_MAX	128
-#define DIGEST_QOP_MAX		16
-#define DIGEST_NC_LEN		8	/* hex digits, exactly */
-#define DIGEST_NC_MAX		(DIGEST_NC_LEN + 1)
-#define DIGEST_METHOD_MAX	32
-#define DIGEST_CHALLENGE_MAX	1024
-
-/* One set of credentials, each field a NUL-terminated string. */
-struct digest_req {
-	char	dr_username[DIGEST_USERNAME_MAX];
-	char	dr_realm[DIGEST_REALM_MAX];
-	char	dr_nonce[NONCE_MAX];
-	char	dr_uri[DIGEST_URI_MAX];
-	char	dr_response[DIGEST_RESPONSE_MAX];
-	char	dr_algorithm[DIGEST_ALGNAME_MAX];	/* "": MD5 */
-	char	dr_cnonce[DIGEST_CNONCE_MAX];
-	char	dr_opaque[DIGEST_OPAQUE_MAX];
-	char	dr_qop[DIGEST_QOP_MAX];			/* "" or "auth" */
-	char	dr_nc[DIGEST_NC_MAX];
-	char	dr_method[DIGEST_METHOD_MAX];
-};
+_Static_assert(NONCE_MAX == DIGEST_NONCE_MAX, "a nonce fits its message field");
 
 int		 digest_alg_parse(const char *, enum digest_alg *);
 const char	*digest_alg_name(enum digest_alg);

@@ -25,6 +25,7 @@
 #include <err.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <netdb.h>
 #include <poll.h>
 #include <readpassphrase.h>
 #include <stdint.h>
@@ -35,6 +36,7 @@
 #include <unistd.h>
 #include <vis.h>
 
+#include "binding.h"
 #include "config.h"
 #include "imd_msg.h"
 #include "imsg.h"
@@ -62,10 +64,14 @@ struct ctl_conn {
 	struct timespec	cc_deadline;	/* CLOCK_MONOTONIC */
 };
 
+#define ADDR_NONE	0
+#define ADDR_NEEDED	1
+#define ADDR_OPTIONAL	2
+
 struct ctl_command {
 	const char	*cmd_noun;
 	const char	*cmd_verb;
-	int		 cmd_address;	/* takes an address argument */
+	int		 cmd_address;	/* ADDR_NONE, ADDR_NEEDED, ADDR_OPTIONAL */
 	int		 cmd_password;	/* sends a password */
 	uint32_t	 cmd_type;
 	int		(*cmd_reply)(struct ctl_conn *);
@@ -90,8 +96,11 @@ static int	user_list(struct ctl_conn *);
 static int	user_list_item(struct imsg *);
 static int	show_status(struct ctl_conn *);
 static int	show_status_item(struct imsg *);
+static int	show_bindings(struct ctl_conn *);
+static int	show_bindings_item(struct imsg *);
 
 static const struct ctl_command ctl_commands[] = {
+	{ "show", "bindings", 2, 0, IMSG_CTL_SHOW_BINDINGS, show_bindings },
 	{ "show", "status", 0, 0, IMSG_CTL_SHOW_STATUS,	show_status },
 	{ "user", "add",    1, 1, IMSG_CTL_USER_ADD,	ctl_result },
 	{ "user", "del",    1, 0, IMSG_CTL_USER_DEL,	ctl_result },
@@ -105,6 +114,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: imctl [-s socket] user add | del | passwd address\n"
 	    "       imctl [-s socket] user list\n"
+	    "       imctl [-s socket] show bindings [address]\n"
 	    "       imctl [-s socket] show status\n");
 	exit(EXIT_USAGE);
 }
@@ -135,7 +145,9 @@ main(int argc, char *argv[])
 
 	if ((cmd = ctl_lookup(argc, argv)) == NULL)
 		usage();
-	if (cmd->cmd_address) {
+	if (cmd->cmd_address == ADDR_OPTIONAL && argc == 2)
+		address = "";
+	else if (cmd->cmd_address != ADDR_NONE) {
 		address = argv[2];
 		if (!is_valid_address(address))
 			errx(EXIT_BADADDR, "malformed address: %s",
@@ -169,6 +181,8 @@ ctl_lookup(int argc, char **argv)
 		if (strcmp(argv[0], cmd->cmd_noun) != 0 ||
 		    strcmp(argv[1], cmd->cmd_verb) != 0)
 			continue;
+		if (cmd->cmd_address == ADDR_OPTIONAL)
+			return (argc <= 3 ? cmd : NULL);
 		if (argc != 2 + cmd->cmd_address)
 			return (NULL);
 		return (cmd);
@@ -559,5 +573,59 @@ show_status_item(struct imsg *imsg)
 	printf("%-10s %8u %12s%s%s\n", ctl_vis(name, vname, sizeof(vname)),
 	    pid, up, info[0] != '\0' ? "  " : "",
 	    ctl_vis(info, vinfo, sizeof(vinfo)));
+	return (0);
+}
+
+static int
+show_bindings(struct ctl_conn *cc)
+{
+	struct imsg	imsg;
+
+	for (;;) {
+		ctl_read(cc, &imsg);
+		switch (imsg.hdr.ih_type) {
+		case IMSG_CTL_BINDING_ITEM:
+			if (show_bindings_item(&imsg) == -1)
+				ctl_badreply();
+			break;
+		case IMSG_CTL_END:
+			if (imsg_get_end(&imsg) == -1)
+				ctl_badreply();
+			return (EXIT_OK);
+		case IMSG_CTL_RESULT:
+			return (ctl_result_exit(&imsg));
+		default:
+			ctl_badreply();
+		}
+	}
+}
+
+/*
+ * One line per binding: the user, the contact, where it registered from
+ * (transport, address, port), seconds left and the user agent.
+ */
+static int
+show_bindings_item(struct imsg *imsg)
+{
+	struct binding_rec	b;
+	char			host[NI_MAXHOST], port[NI_MAXSERV];
+	char			v1[4 * BINDING_CONTACT_MAX + 1];
+	char			v2[4 * BINDING_UA_MAX + 1];
+	char			v3[4 * IMD_ADDRESS_MAX + 1];
+	time_t			now = time(NULL);
+
+	if (binding_msg_get(imsg, &b) == -1 || imsg_get_end(imsg) == -1)
+		return (-1);
+	if (getnameinfo((struct sockaddr *)&b.b_src, b.b_srclen, host,
+	    sizeof(host), port, sizeof(port),
+	    NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+		strlcpy(host, "?", sizeof(host));
+		strlcpy(port, "?", sizeof(port));
+	}
+	printf("%s %s %s %s:%s %llds %s\n", ctl_vis(b.b_address, v3,
+	    sizeof(v3)), ctl_vis(b.b_contact, v1, sizeof(v1)),
+	    transport_name(b.b_transport), host, port,
+	    (long long)((time_t)b.b_expires - now),
+	    ctl_vis(b.b_ua[0] != '\0' ? b.b_ua : "-", v2, sizeof(v2)));
 	return (0);
 }

@@ -23,6 +23,7 @@
 
 #include <sys/types.h>
 
+#include <event.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,8 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "dirdb.h"
+#include "digest.h"
 #include "imd_msg.h"
 #include "log.h"
 #include "proc.h"
@@ -55,6 +58,7 @@ static const struct proc_self dirdb_self = {
 };
 
 static struct imd_conf	*dirdb_conf;
+static struct event	 dirdb_sweep_ev;
 
 static void __attribute__((__format__ (printf, 4, 5)))
 dirdb_result(struct imsgev *iev, uint32_t id, enum ctl_status status,
@@ -190,6 +194,9 @@ dirdb_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_DB_USER_LIST:
 		dirdb_user_list(iev, imsg);
 		break;
+	case IMSG_DB_BINDING_LIST:
+		loc_list(iev, imsg);
+		break;
 	default:
 		proc_fatal_imsg(iev, imsg, "unexpected");
 	}
@@ -198,7 +205,22 @@ dirdb_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 static void
 dirdb_dispatch_listener(struct imsgev *iev, struct imsg *imsg)
 {
-	proc_fatal_imsg(iev, imsg, "unexpected");
+	switch (imsg->hdr.ih_type) {
+	case IMSG_DB_REGISTER:
+		loc_register(iev, imsg);
+		break;
+	default:
+		proc_fatal_imsg(iev, imsg, "unexpected");
+	}
+}
+
+static void
+dirdb_sweep(int fd, short event, void *arg)
+{
+	struct timeval	tv = { 1, 0 };
+
+	loc_sweep();
+	evtimer_add(&dirdb_sweep_ev, &tv);
 }
 
 static void
@@ -207,10 +229,43 @@ dirdb_dispatch_relayd(struct imsgev *iev, struct imsg *imsg)
 	proc_fatal_imsg(iev, imsg, "unexpected");
 }
 
+/* authd's question: the HA1 of a user for one algorithm. */
+static void
+dirdb_ha1(struct imsgev *iev, struct imsg *imsg)
+{
+	struct user_rec	 u;
+	struct ibuf	*buf;
+	char		 address[IMD_ADDRESS_MAX];
+	const char	*ha1 = "";
+	uint32_t	 alg, found = 0;
+
+	if (imsg_get_str(imsg, address, sizeof(address)) == -1 ||
+	    imsg_get_u32(imsg, &alg) == -1 || imsg_get_end(imsg) == -1 ||
+	    alg > DIGEST_SHA256)
+		proc_fatal_imsg(iev, imsg, "HA1 request");
+	if (store_user_get(address, &u) == STORE_OK &&
+	    (u.u_flags & USER_F_DISABLED) == 0) {
+		found = 1;
+		ha1 = alg == DIGEST_SHA256 ? u.u_ha1_sha256 : u.u_ha1_md5;
+	}
+	if ((buf = imsgev_create(iev, IMSG_DB_HA1, imsg->hdr.ih_peerid,
+	    128)) == NULL || ibuf_add_u32(buf, found) == -1 ||
+	    ibuf_add_str(buf, ha1, DIGEST_HEX_MAX) == -1 ||
+	    imsgev_close(iev, buf) == -1)
+		fatal("%s", __func__);
+	explicit_bzero(&u, sizeof(u));
+}
+
 static void
 dirdb_dispatch_authd(struct imsgev *iev, struct imsg *imsg)
 {
-	proc_fatal_imsg(iev, imsg, "unexpected");
+	switch (imsg->hdr.ih_type) {
+	case IMSG_DB_HA1_GET:
+		dirdb_ha1(iev, imsg);
+		break;
+	default:
+		proc_fatal_imsg(iev, imsg, "unexpected");
+	}
 }
 
 /*
@@ -234,6 +289,8 @@ main(int argc, char *argv[])
 		fatalx("cannot open the database in %s",
 		    dirdb_conf->c_database);
 	sandbox_apply(PROC_DIRDB);
+	evtimer_set(&dirdb_sweep_ev, dirdb_sweep, NULL);
+	dirdb_sweep(-1, 0, NULL);
 	proc_child_ready();
 	proc_child_loop();
 }

@@ -61,6 +61,8 @@ struct store_db {
 /* Each database is opened, in this order, at start-up. */
 static struct store_db store_dbs[] = {
 	[STORE_DB_USERS] =	{ "users.db", DB_BTREE, NULL },
+	[STORE_DB_BINDINGS] =	{ "bindings.db", DB_BTREE, NULL },
+	[STORE_DB_EXPIRY] =	{ "expiry.db", DB_BTREE, NULL },
 };
 
 _Static_assert(sizeof(store_dbs) / sizeof(store_dbs[0]) == STORE_DB_MAX,
@@ -100,6 +102,7 @@ static int	store_get_body(DB_TXN *, struct store_op *);
 static int	store_del_body(DB_TXN *, struct store_op *);
 static int	store_edit_body(DB_TXN *, struct store_op *);
 static int	store_walk_body(DB_TXN *, struct store_op *);
+static int	store_call_body(DB_TXN *, struct store_op *);
 
 /*
  * libdb's own messages name files and calls, never keys or values;
@@ -519,4 +522,45 @@ store_kv_walk(enum store_dbid id,
 	op.op_walk = walk;
 	op.op_arg = arg;
 	return (store_txn(&op, store_walk_body, 0));
+}
+
+/* A module's own body and its argument, carried in op_arg. */
+struct store_call {
+	int	(*sc_body)(DB_TXN *, void *);
+	void	*sc_arg;
+};
+
+static int
+store_call_body(DB_TXN *txn, struct store_op *op)
+{
+	struct store_call	*sc = op->op_arg;
+	int			 r;
+
+	if ((r = sc->sc_body(txn, sc->sc_arg)) == -1)
+		r = STORE_ELOGGED;
+	return (r);
+}
+
+int
+store_kv_txn(enum store_dbid id, const char *name,
+    int (*body)(DB_TXN *, void *), void *arg, int write)
+{
+	struct store_op		op;
+	struct store_call	sc;
+
+	if (store_op_init(&op, id, name, NULL, 0) == -1)
+		return (STORE_FAIL);
+	sc.sc_body = body;
+	sc.sc_arg = arg;
+	op.op_arg = &sc;
+	return (store_txn(&op, store_call_body, write));
+}
+
+/* NULL while the environment is shut: store_kv_txn() refuses then. */
+DB *
+store_kv_db(enum store_dbid id)
+{
+	if (id >= STORE_DB_MAX)
+		return (NULL);
+	return (store_dbs[id].sd_db);
 }

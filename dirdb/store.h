@@ -26,7 +26,9 @@
  */
 
 #include <stddef.h>
+#include <stdint.h>
 
+struct binding_rec;
 struct user_rec;
 
 enum store_status {
@@ -55,6 +57,27 @@ int	store_user_update(const struct user_rec *);
 int	store_user_list(int (*)(const struct user_rec *, void *), void *);
 
 /*
+ * Bindings are filed under the address in lower case and the contact
+ * URI byte for byte: the registrar compares contacts by RFC 3261 rules
+ * and hands over the one it means.  A put inserts or replaces.  A get
+ * returns a binding whether or not it has expired, for the Call-ID and
+ * CSeq checks; list, count and walk see only those that expire after
+ * now, list and walk calling back in key order until the callback
+ * returns -1, under the same rules as a list of users.  A sweep removes
+ * at most max expired bindings, the oldest first, and says how many.
+ */
+int	store_binding_put(const struct binding_rec *);
+int	store_binding_get(const char *, const char *, struct binding_rec *);
+int	store_binding_del(const char *, const char *);
+int	store_binding_del_all(const char *);
+int	store_binding_list(const char *, uint64_t,
+	    int (*)(const struct binding_rec *, void *), void *);
+int	store_binding_count(const char *, uint64_t, size_t *);
+int	store_binding_walk(uint64_t,
+	    int (*)(const struct binding_rec *, void *), void *);
+int	store_binding_sweep(uint64_t, size_t, size_t *);
+
+/*
  * Below, the key/value layer the record modules share; the rest of
  * dirdb uses only the calls above.  Values are opaque bytes: each
  * module encodes and checks its own records.
@@ -63,6 +86,8 @@ int	store_user_list(int (*)(const struct user_rec *, void *), void *);
 /* One entry per database; its file name is in store.c. */
 enum store_dbid {
 	STORE_DB_USERS,
+	STORE_DB_BINDINGS,
+	STORE_DB_EXPIRY,
 	STORE_DB_MAX
 };
 
@@ -88,5 +113,20 @@ int	store_kv_edit(enum store_dbid, const void *, size_t, void *, size_t,
 int	store_kv_walk(enum store_dbid,
 	    int (*)(const void *, size_t, const void *, size_t, void *),
 	    void *);
+
+/*
+ * For a module whose one change spans several keys or databases: its
+ * body runs in one transaction with the commit, retries and checkpoints
+ * of the calls above, on the handles store_kv_db() gives.  The body
+ * returns 0 to commit, a libdb error, or -1 for a failure it logged; it
+ * may run again after a deadlock, so it starts afresh each time.  The
+ * last argument is 1 for a transaction that writes.
+ */
+struct __db;
+struct __db_txn;
+
+int	store_kv_txn(enum store_dbid, const char *,
+	    int (*)(struct __db_txn *, void *), void *, int);
+struct __db *store_kv_db(enum store_dbid);
 
 #endif /* IMD_STORE_H */

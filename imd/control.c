@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "binding.h"
 #include "digest.h"
 #include "imd.h"
 #include "imd_msg.h"
@@ -364,6 +365,44 @@ control_user_del(struct ctl_conn *cc, struct imsg *imsg)
 }
 
 static void
+control_show_bindings(struct ctl_conn *cc, struct imsg *imsg)
+{
+	char	address[IMD_ADDRESS_MAX];
+
+	if (imsg_get_str(imsg, address, sizeof(address)) == -1 ||
+	    imsg_get_end(imsg) == -1) {
+		cc->cc_iev.iev_dead = 1;
+		return;
+	}
+	if (address[0] != '\0' && !is_valid_address(address)) {
+		control_result(cc, CTL_BADADDR, "malformed address");
+		return;
+	}
+	lowercase(address);
+	if (imsgev_compose(control_dirdb(), IMSG_DB_BINDING_LIST, cc->cc_id,
+	    -1, address, strlen(address) + 1) == -1)
+		fatal("control: request to dirdb");
+	cc->cc_busy = 1;
+}
+
+static void
+control_relay_binding(struct ctl_conn *cc, struct imsgev *iev,
+    struct imsg *imsg)
+{
+	struct binding_rec	 b;
+	struct ibuf		*buf;
+
+	if (binding_msg_get(imsg, &b) == -1 || imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "binding item");
+	if ((buf = imsgev_create(&cc->cc_iev, IMSG_CTL_BINDING_ITEM, 0,
+	    sizeof(b))) == NULL || binding_msg_add(buf, &b) == -1 ||
+	    imsgev_close(&cc->cc_iev, buf) == -1) {
+		ibuf_free(buf);
+		cc->cc_iev.iev_dead = 1;
+	}
+}
+
+static void
 control_hello(struct ctl_conn *cc, struct imsg *imsg)
 {
 	/* Answer first, so a client of another version can say why. */
@@ -408,6 +447,9 @@ control_dispatch(struct imsgev *iev, struct imsg *imsg)
 			return;
 		}
 		cc->cc_busy = 1;
+		break;
+	case IMSG_CTL_SHOW_BINDINGS:
+		control_show_bindings(cc, imsg);
 		break;
 	case IMSG_CTL_SHOW_STATUS:
 		if (imsg_get_end(imsg) == -1) {
@@ -478,9 +520,13 @@ control_dispatch_dirdb(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_DB_USER_ITEM:
 		control_relay_user(cc, iev, imsg);
 		break;
+	case IMSG_DB_BINDING_ITEM:
+		control_relay_binding(cc, iev, imsg);
+		break;
 	case IMSG_DB_USER_END:
+	case IMSG_DB_BINDING_END:
 		if (imsg_get_end(imsg) == -1)
-			proc_fatal_imsg(iev, imsg, "user end");
+			proc_fatal_imsg(iev, imsg, "list end");
 		cc->cc_busy = 0;
 		imsgev_compose(&cc->cc_iev, IMSG_CTL_END, 0, -1, NULL, 0);
 		break;

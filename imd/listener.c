@@ -35,12 +35,14 @@
 #include "listener.h"
 #include "log.h"
 #include "proc.h"
+#include "request.h"
 #include "sandbox.h"
 
 static void	listener_dispatch_parent(struct imsgev *, struct imsg *);
 static void	listener_dispatch_authd(struct imsgev *, struct imsg *);
 static void	listener_dispatch_dirdb(struct imsgev *, struct imsg *);
 static void	listener_dispatch_relayd(struct imsgev *, struct imsg *);
+static void	listener_sweep(int, short, void *);
 
 static const struct proc_peer listener_peers[] = {
 	{ PROC_PARENT, listener_dispatch_parent },
@@ -55,6 +57,7 @@ static const struct proc_self listener_self = {
 };
 
 struct imd_conf		*listener_conf;
+static struct event	 listener_sweep_ev;
 
 /* Listening sockets stay outside the configuration, which may reload. */
 static TAILQ_HEAD(, conf_listen) listener_socks =
@@ -68,6 +71,8 @@ listener_take_sockets(struct imd_conf *conf)
 	while ((cl = TAILQ_FIRST(&conf->c_listens)) != NULL) {
 		TAILQ_REMOVE(&conf->c_listens, cl, cl_entry);
 		TAILQ_INSERT_TAIL(&listener_socks, cl, cl_entry);
+		if (transport_init(cl) == -1)
+			fatalx("cannot set up the listening sockets");
 	}
 }
 
@@ -93,6 +98,8 @@ listener_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 		if (imsg_get_end(imsg) == -1)
 			proc_fatal_imsg(iev, imsg, "start");
 		listener_start();
+		evtimer_set(&listener_sweep_ev, listener_sweep, NULL);
+		listener_sweep(-1, 0, NULL);
 		break;
 	default:
 		proc_fatal_imsg(iev, imsg, "unexpected");
@@ -102,13 +109,34 @@ listener_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 static void
 listener_dispatch_authd(struct imsgev *iev, struct imsg *imsg)
 {
-	proc_fatal_imsg(iev, imsg, "unexpected");
+	switch (imsg->hdr.ih_type) {
+	case IMSG_AUTH_RESULT:
+		auth_result(iev, imsg);
+		break;
+	default:
+		proc_fatal_imsg(iev, imsg, "unexpected");
+	}
 }
 
 static void
 listener_dispatch_dirdb(struct imsgev *iev, struct imsg *imsg)
 {
-	proc_fatal_imsg(iev, imsg, "unexpected");
+	switch (imsg->hdr.ih_type) {
+	case IMSG_DB_REGISTER_RESULT:
+		registrar_result(iev, imsg);
+		break;
+	default:
+		proc_fatal_imsg(iev, imsg, "unexpected");
+	}
+}
+
+static void
+listener_sweep(int fd, short event, void *arg)
+{
+	struct timeval	tv = { 1, 0 };
+
+	req_sweep();
+	evtimer_add(&listener_sweep_ev, &tv);
 }
 
 static void

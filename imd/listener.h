@@ -18,6 +18,12 @@
 #ifndef IMD_LISTENER_H
 #define IMD_LISTENER_H
 
+#include <sys/queue.h>
+#include <sys/tree.h>
+#include <netinet/in.h>
+
+#include <event.h>
+
 #include "config.h"
 #include "sip.h"
 
@@ -26,7 +32,8 @@ struct sip_peer {
 	struct sockaddr_storage	 sp_ss;
 	socklen_t		 sp_sslen;
 	enum imd_transport	 sp_transport;
-	int			 sp_fd;
+	int			 sp_fd;		/* udp socket */
+	uint64_t		 sp_conn_id;	/* stream connection, 0: udp */
 };
 
 struct transport_stats {
@@ -34,14 +41,94 @@ struct transport_stats {
 	uint64_t	ts_oversized;
 	uint64_t	ts_dropped;	/* unparsable, no answer possible */
 	uint64_t	ts_bad;		/* answered 400 */
+	uint64_t	ts_retransmits;	/* absorbed by a transaction */
+	uint64_t	ts_conns;	/* stream connections accepted */
+	uint64_t	ts_conns_refused; /* over a connection cap */
+	uint64_t	ts_conns_bad;	/* closed for a framing error */
+	uint64_t	ts_conns_timeout; /* idle or handshake too long */
+	uint64_t	ts_tls_failed;	/* handshakes that failed */
+	uint64_t	ts_keepalives;	/* double CRLF answered */
 };
+
+#define CONN_IDLE_TIMEOUT	120	/* seconds without input */
+#define CONN_HANDSHAKE_TIMEOUT	10	/* seconds to finish TLS */
+#define CONN_NAME_MAX		(INET6_ADDRSTRLEN + 8)	/* [addr]:port */
+
+/* What stream reads and writes return besides a byte count. */
+#define CONN_IO_EOF		0
+#define CONN_IO_ERROR		(-1)
+#define CONN_IO_WAIT		(-2)	/* cn_rwant or cn_wwant says on what */
+
+struct conn_addr;
+struct ssl_ctx_st;
+struct ssl_st;
+struct x509_st;
+
+/* A bound socket from the parent and how it is served. */
+struct transport_listen {
+	TAILQ_ENTRY(transport_listen) tl_entry;
+	struct conf_listen	*tl_cl;
+	char			 tl_name[CONN_NAME_MAX];
+	struct event		 tl_ev;
+	struct event		 tl_pause;	/* accept resumes when it fires */
+	struct ssl_ctx_st	*tl_ssl;	/* tls only */
+};
+
+/* A TCP or TLS connection from a client or a foreign server. */
+struct conn {
+	RB_ENTRY(conn)		 cn_entry;
+	uint64_t		 cn_id;		/* never reused */
+	struct sip_peer		 cn_peer;
+	char			 cn_name[CONN_NAME_MAX];
+	struct transport_listen	*cn_listen;
+	struct conn_addr	*cn_addr;	/* connections from this address */
+	int			 cn_fd;
+	int			 cn_flags;
+	struct event		 cn_rev;
+	struct event		 cn_wev;
+	struct event		 cn_timer;
+	short			 cn_rwant;	/* what a read or the TLS
+						   handshake waits for */
+	short			 cn_wwant;	/* what a write waits for */
+	char			*cn_in;
+	size_t			 cn_inlen;
+	size_t			 cn_insize;
+	char			*cn_out;	/* cn_outlen bytes queued */
+	size_t			 cn_outoff;	/* from here */
+	size_t			 cn_outlen;
+	size_t			 cn_outsize;
+	struct ssl_st		*cn_ssl;
+	struct x509_st		*cn_cert;	/* client certificate, or NULL */
+};
+
+#define CONN_HANDSHAKE		0x01	/* TLS not yet established */
+#define CONN_CLOSING		0x02	/* reads stopped, flushing output */
+#define CONN_DEAD		0x04	/* unlinked, freed from its timer */
+#define CONN_TLS_BROKEN		0x08	/* no close_notify on close */
 
 extern struct imd_conf		*listener_conf;
 extern struct transport_stats	 transport_stats;
 
 /* transport.c */
+int	transport_init(struct conf_listen *);
 int	transport_start(struct conf_listen *);
 int	transport_send(const struct sip_peer *, const char *, size_t);
+void	transport_addr_name(const struct sockaddr_storage *, socklen_t,
+	    char *, size_t);
+
+/* conn.c */
+int	conn_listen(struct transport_listen *);
+int	conn_send(struct conn *, const char *, size_t);
+struct conn *conn_find(uint64_t);
+size_t	conn_count(void);
+
+/* tls.c */
+struct ssl_ctx_st *tls_ctx_new(const struct conf_listen *);
+int	tls_conn_start(struct conn *, struct ssl_ctx_st *);
+int	tls_handshake(struct conn *);
+ssize_t	tls_read(struct conn *, void *, size_t);
+ssize_t	tls_write(struct conn *, const void *, size_t);
+void	tls_conn_free(struct conn *);
 
 /* sip_server.c */
 #define SIP_REPLY_MAX	8192
@@ -49,6 +136,10 @@ struct sip_msg;
 void	sip_input(const struct sip_peer *, const char *, size_t);
 int	sip_reply(const struct sip_peer *, const struct sip_msg *,
 	    unsigned int, const char *, const char *);
+int	sip_build_reply(struct sip_out *, const struct sip_peer *,
+	    const struct sip_msg *, unsigned int, const char *, const char *);
+void	sip_peer_addr(const struct sip_peer *, char *, size_t, uint16_t *);
+void	sip_limits_from_conf(struct sip_limits *);
 struct sip_str sip_local_tag(void);
 
 #endif /* IMD_LISTENER_H */

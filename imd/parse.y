@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <vis.h>
 
@@ -96,6 +97,7 @@ struct listen_opts {
 #define SEEN_CONTROL		0x0004
 #define SEEN_USER		0x0008
 #define SEEN_REALM		0x0010
+#define SEEN_ALGS		0x0020
 #define SEEN_LIMIT(id)		(0x0100 << (id))
 
 enum limit_id {
@@ -104,6 +106,8 @@ enum limit_id {
 	LIM_LINE,
 	LIM_CONNS,
 	LIM_CONNS_PER_ADDR,
+	LIM_MIN_EXPIRES,
+	LIM_MAX_EXPIRES,
 };
 
 static const struct limit_def {
@@ -118,6 +122,10 @@ static const struct limit_def {
 	[LIM_CONNS] = { "connections", LIMIT_CONNS_MIN, LIMIT_CONNS_MAX },
 	[LIM_CONNS_PER_ADDR] = { "connections-per-address",
 	    LIMIT_CONNS_MIN, LIMIT_CONNS_MAX },
+	[LIM_MIN_EXPIRES] = { "min-expires",
+	    LIMIT_EXPIRES_MIN, LIMIT_EXPIRES_MAX },
+	[LIM_MAX_EXPIRES] = { "max-expires",
+	    LIMIT_EXPIRES_MIN, LIMIT_EXPIRES_MAX },
 };
 
 /* One run of the parser; config_parse starts it afresh. */
@@ -187,9 +195,9 @@ static void	 conf_realm(const char *);
 static void	 limit_set(enum limit_id, int64_t);
 %}
 
-%token	AUTH CERTIFICATE CHROOT CONNECTIONS CONNS_PER_ADDR CONTROL DATABASE
+%token	ALGORITHMS AUTH CERTIFICATE CHROOT CONNECTIONS CONNS_PER_ADDR CONTROL DATABASE
 %token	DOMAIN HEADERS INCLUDE KEY LIMIT LINE_LENGTH LISTEN MESSAGE_SIZE ON
-%token	PORT REALM SOCKET TCP TLS UDP USER
+%token	MAX_EXPIRES MIN_EXPIRES PORT REALM SOCKET TCP TLS UDP USER
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -233,7 +241,12 @@ statement	: domain
 		}
 		| USER STRING			{ conf_user($2); }
 		| AUTH REALM STRING		{ conf_realm($3); }
+		| AUTH ALGORITHMS algorithms
 		| LIMIT limit
+		;
+
+algorithms	: STRING			{ conf_algorithm($1); }
+		| algorithms STRING		{ conf_algorithm($2); }
 		;
 
 domain		: DOMAIN STRING optrealm	{ domain_add($2, $3); }
@@ -292,6 +305,8 @@ limit		: MESSAGE_SIZE size		{ limit_set(LIM_MSG_SIZE, $2); }
 		| CONNS_PER_ADDR number		{
 			limit_set(LIM_CONNS_PER_ADDR, $2);
 		}
+		| MIN_EXPIRES number		{ limit_set(LIM_MIN_EXPIRES, $2); }
+		| MAX_EXPIRES number		{ limit_set(LIM_MAX_EXPIRES, $2); }
 		;
 
 %%
@@ -427,6 +442,7 @@ struct keyword {
 
 /* Sorted for bsearch; keywords_check() insists. */
 static const struct keyword keywords[] = {
+	{ "algorithms",			ALGORITHMS },
 	{ "auth",			AUTH },
 	{ "certificate",		CERTIFICATE },
 	{ "chroot",			CHROOT },
@@ -441,7 +457,9 @@ static const struct keyword keywords[] = {
 	{ "limit",			LIMIT },
 	{ "line-length",		LINE_LENGTH },
 	{ "listen",			LISTEN },
+	{ "max-expires",		MAX_EXPIRES },
 	{ "message-size",		MESSAGE_SIZE },
+	{ "min-expires",		MIN_EXPIRES },
 	{ "on",				ON },
 	{ "port",			PORT },
 	{ "realm",			REALM },
@@ -1319,6 +1337,34 @@ conf_user(const char *name)
 		parse_error("unknown user \"%s\"", shown(name));
 }
 
+/* The first name replaces the default list; order is preference. */
+static void
+conf_algorithm(const char *name)
+{
+	struct imd_conf	*conf = parse.p_conf;
+	uint32_t	 alg, i;
+
+	if (strcasecmp(name, "md5") == 0)
+		alg = DIGEST_MD5;
+	else if (strcasecmp(name, "sha-256") == 0)
+		alg = DIGEST_SHA256;
+	else {
+		parse_error("unknown algorithm \"%s\": md5 or sha-256",
+		    shown(name));
+		return;
+	}
+	if (!(parse.p_seen & SEEN_ALGS)) {
+		parse.p_seen |= SEEN_ALGS;
+		conf->c_nauth_algs = 0;
+	}
+	for (i = 0; i < conf->c_nauth_algs; i++)
+		if (conf->c_auth_algs[i] == alg) {
+			parse_error("algorithm %s given twice", shown(name));
+			return;
+		}
+	conf->c_auth_algs[conf->c_nauth_algs++] = alg;
+}
+
 static void
 conf_realm(const char *realm)
 {
@@ -1375,6 +1421,10 @@ limit_field(struct conf_limits *lim, enum limit_id id)
 		return (&lim->lim_conns);
 	case LIM_CONNS_PER_ADDR:
 		return (&lim->lim_conns_per_addr);
+	case LIM_MIN_EXPIRES:
+		return (&lim->lim_min_expires);
+	case LIM_MAX_EXPIRES:
+		return (&lim->lim_max_expires);
 	}
 	fatalx("%s: limit %d", __func__, id);
 }
@@ -1422,6 +1472,10 @@ conf_finish(void)
 	}
 	if (TAILQ_EMPTY(&conf->c_listens))
 		listen_default();
+	if (conf->c_limits.lim_min_expires > conf->c_limits.lim_max_expires)
+		parse_error_at(top, line, "limit min-expires %u is above "
+		    "limit max-expires %u", conf->c_limits.lim_min_expires,
+		    conf->c_limits.lim_max_expires);
 	if (!(parse.p_seen & SEEN_USER) &&
 	    user_resolve(conf, conf->c_user) == -1)
 		parse_error_at(top, line, "unknown user \"%s\"",

@@ -31,11 +31,13 @@
 #include "listener.h"
 #include "log.h"
 #include "sip.h"
+#include "request.h"
+#include "tx.h"
 
-#define SIP_ALLOW	"OPTIONS"
+#define SIP_ALLOW	"OPTIONS, REGISTER"
 #define SIP_ACCEPT	"application/sdp, text/plain"
 
-static void
+void
 sip_limits_from_conf(struct sip_limits *lim)
 {
 	const struct conf_limits	*cl = &listener_conf->c_limits;
@@ -46,7 +48,7 @@ sip_limits_from_conf(struct sip_limits *lim)
 }
 
 /* RFC 3261 18.2.2 / RFC 3581: where the request really came from. */
-static void
+void
 sip_peer_addr(const struct sip_peer *peer, char *host, size_t hostsize,
     uint16_t *port)
 {
@@ -62,13 +64,14 @@ sip_peer_addr(const struct sip_peer *peer, char *host, size_t hostsize,
 	*port = strtonum(serv, 0, 65535, NULL);
 }
 
+/* A response to req into out; -1 when it does not fit. */
 int
-sip_reply(const struct sip_peer *peer, const struct sip_msg *req,
-    unsigned int status, const char *reason, const char *extra)
+sip_build_reply(struct sip_out *out, const struct sip_peer *peer,
+    const struct sip_msg *req, unsigned int status, const char *reason,
+    const char *extra)
 {
 	struct sip_reply	rp;
-	struct sip_out		out;
-	char			buf[SIP_REPLY_MAX], host[NI_MAXHOST];
+	char			host[NI_MAXHOST];
 	uint16_t		port;
 
 	memset(&rp, 0, sizeof(rp));
@@ -84,11 +87,24 @@ sip_reply(const struct sip_peer *peer, const struct sip_msg *req,
 		rp.rp_extra.s = extra;
 		rp.rp_extra.len = strlen(extra);
 	}
-	sip_out_init(&out, buf, sizeof(buf));
-	if (sip_print_response(&out, req, &rp) == -1) {
+	if (sip_print_response(out, req, &rp) == -1) {
 		log_warnx("sip: reply %u does not fit", status);
 		return (-1);
 	}
+	return (0);
+}
+
+/* A stateless reply. */
+int
+sip_reply(const struct sip_peer *peer, const struct sip_msg *req,
+    unsigned int status, const char *reason, const char *extra)
+{
+	struct sip_out	out;
+	char		buf[SIP_REPLY_MAX];
+
+	sip_out_init(&out, buf, sizeof(buf));
+	if (sip_build_reply(&out, peer, req, status, reason, extra) == -1)
+		return (-1);
 	return (transport_send(peer, out.buf, out.len));
 }
 
@@ -139,11 +155,16 @@ sip_input(const struct sip_peer *peer, const char *buf, size_t len)
 		sip_refuse(peer, &msg, &err);
 		return;
 	}
+	if (msg.msg_method == SIP_METHOD_ACK)
+		return;
+	if (tx_absorb(&msg, peer))
+		return;
 	switch (msg.msg_method) {
 	case SIP_METHOD_OPTIONS:
 		sip_options(peer, &msg);
 		break;
-	case SIP_METHOD_ACK:
+	case SIP_METHOD_REGISTER:
+		registrar_request(&msg, peer);
 		break;
 	default:
 		sip_reply(peer, &msg, 405, "Method Not Allowed",

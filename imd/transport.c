@@ -18,7 +18,8 @@
 /*
  * Client-facing sockets.  Datagrams are read into one bounded buffer and
  * handed to the SIP layer; a datagram larger than the configured message
- * size is dropped and counted.
+ * size is dropped and counted.  TCP and TLS listeners hand their
+ * connections to conn.c, which frames the streams into messages.
  */
 
 #include <sys/types.h>
@@ -26,6 +27,8 @@
 
 #include <errno.h>
 #include <event.h>
+#include <netdb.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -35,12 +38,10 @@
 
 #define UDP_BURST	64	/* datagrams per wake-up */
 
-struct listen_ev {
-	struct conf_listen	*le_cl;
-	struct event		 le_ev;
-};
-
 struct transport_stats transport_stats;
+
+static TAILQ_HEAD(, transport_listen) transport_listens =
+    TAILQ_HEAD_INITIALIZER(transport_listens);
 
 static void
 udp_read(int fd, short event, void *arg)
@@ -79,30 +80,120 @@ udp_read(int fd, short event, void *arg)
 	}
 }
 
-int
-transport_start(struct conf_listen *cl)
+/* "addr:port", "[v6addr]:port": how every log line names a peer. */
+void
+transport_addr_name(const struct sockaddr_storage *ss, socklen_t sslen,
+    char *buf, size_t size)
 {
-	struct listen_ev	*le;
+	char	host[NI_MAXHOST], serv[NI_MAXSERV];
 
-	if (cl->cl_transport != TRANSPORT_UDP) {
-		/* Streams come with the SIP core; hold the socket until then. */
-		return (0);
+	if (getnameinfo((const struct sockaddr *)ss, sslen, host,
+	    sizeof(host), serv, sizeof(serv),
+	    NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+		strlcpy(buf, "?", size);
+		return;
 	}
-	if ((le = calloc(1, sizeof(*le))) == NULL)
-		return (-1);
-	le->le_cl = cl;
-	event_set(&le->le_ev, cl->cl_fd, EV_READ | EV_PERSIST, udp_read, le);
-	return (event_add(&le->le_ev, NULL));
+	snprintf(buf, size, ss->ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s",
+	    host, serv);
 }
 
-/* Replies go out on the socket the request came in on. */
-int
-transport_send(const struct sip_peer *peer, const char *buf, size_t len)
+static struct transport_listen *
+transport_listen_get(struct conf_listen *cl)
 {
-	if (sendto(peer->sp_fd, buf, len, 0,
-	    (const struct sockaddr *)&peer->sp_ss, peer->sp_sslen) == -1) {
-		log_warn("udp: sendto");
+	struct transport_listen	*tl;
+
+	TAILQ_FOREACH(tl, &transport_listens, tl_entry)
+		if (tl->tl_cl == cl)
+			return (tl);
+	if ((tl = calloc(1, sizeof(*tl))) == NULL)
+		return (NULL);
+	tl->tl_cl = cl;
+	transport_addr_name(&cl->cl_ss, cl->cl_sslen, tl->tl_name,
+	    sizeof(tl->tl_name));
+	TAILQ_INSERT_TAIL(&transport_listens, tl, tl_entry);
+	return (tl);
+}
+
+/*
+ * What must happen before the jail: a TLS listener reads its
+ * certificate and key here, and OpenSSL reads its own configuration.
+ */
+int
+transport_init(struct conf_listen *cl)
+{
+	struct transport_listen	*tl;
+
+	if ((tl = transport_listen_get(cl)) == NULL)
+		return (-1);
+	if (cl->cl_transport != TRANSPORT_TLS || tl->tl_ssl != NULL)
+		return (0);
+	if ((tl->tl_ssl = tls_ctx_new(cl)) == NULL) {
+		log_warnx("tls: cannot serve %s", tl->tl_name);
 		return (-1);
 	}
 	return (0);
+}
+
+int
+transport_start(struct conf_listen *cl)
+{
+	struct transport_listen	*tl;
+
+	if ((tl = transport_listen_get(cl)) == NULL)
+		return (-1);
+	switch (cl->cl_transport) {
+	case TRANSPORT_UDP:
+		event_set(&tl->tl_ev, cl->cl_fd, EV_READ | EV_PERSIST,
+		    udp_read, tl);
+		return (event_add(&tl->tl_ev, NULL));
+	case TRANSPORT_TLS:
+		if (tl->tl_ssl == NULL) {
+			log_warnx("tls: %s: no certificate loaded",
+			    tl->tl_name);
+			return (-1);
+		}
+		/* FALLTHROUGH */
+	case TRANSPORT_TCP:
+		return (conn_listen(tl));
+	}
+	return (-1);
+}
+
+static int
+udp_send(const struct sip_peer *peer, const char *buf, size_t len)
+{
+	char	name[CONN_NAME_MAX];
+
+	if (sendto(peer->sp_fd, buf, len, 0,
+	    (const struct sockaddr *)&peer->sp_ss, peer->sp_sslen) == -1) {
+		transport_addr_name(&peer->sp_ss, peer->sp_sslen, name,
+		    sizeof(name));
+		log_warn("udp: %s: sendto", name);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Replies go out where the request came in: the same UDP socket, or the
+ * same connection.  When that connection is gone, RFC 3261 18.2.2 says
+ * to open a new one to the address in the top Via; that waits for the
+ * outbound connection code, so for now the reply is lost.
+ */
+int
+transport_send(const struct sip_peer *peer, const char *buf, size_t len)
+{
+	struct conn	*c;
+	char		 name[CONN_NAME_MAX];
+
+	if (peer->sp_transport == TRANSPORT_UDP)
+		return (udp_send(peer, buf, len));
+	if ((c = conn_find(peer->sp_conn_id)) == NULL) {
+		transport_addr_name(&peer->sp_ss, peer->sp_sslen, name,
+		    sizeof(name));
+		log_debug("conn: %s: connection %llu gone, reply dropped",
+		    name, (unsigned long long)peer->sp_conn_id);
+		return (-1);
+	}
+	return (conn_send(c, buf, len));
 }

@@ -52,6 +52,12 @@ config_defaults(struct imd_conf *conf)
 	lim->lim_line = LIMIT_LINE_DEFAULT;
 	lim->lim_conns = LIMIT_CONNS_DEFAULT;
 	lim->lim_conns_per_addr = LIMIT_CONNS_PER_ADDR_DEFAULT;
+	lim->lim_min_expires = LIMIT_MIN_EXPIRES_DEFAULT;
+	/* RFC 8760: the stronger first, MD5 for the clients of yesterday. */
+	conf->c_auth_algs[0] = DIGEST_SHA256;
+	conf->c_auth_algs[1] = DIGEST_MD5;
+	conf->c_nauth_algs = 2;
+	lim->lim_max_expires = LIMIT_MAX_EXPIRES_DEFAULT;
 }
 
 struct imd_conf *
@@ -174,6 +180,18 @@ print_string(FILE *fp, const char *keyword, const char *path)
 }
 
 static void
+print_algorithms(FILE *fp, const struct imd_conf *conf)
+{
+	uint32_t	i;
+
+	fputs("auth algorithms", fp);
+	for (i = 0; i < conf->c_nauth_algs; i++)
+		fputs(conf->c_auth_algs[i] == DIGEST_SHA256 ? " sha-256" :
+		    " md5", fp);
+	fputc('\n', fp);
+}
+
+static void
 print_limits(FILE *fp, const struct conf_limits *lim)
 {
 	fprintf(fp, "limit message-size %u\n", lim->lim_msg_size);
@@ -182,6 +200,8 @@ print_limits(FILE *fp, const struct conf_limits *lim)
 	fprintf(fp, "limit connections %u\n", lim->lim_conns);
 	fprintf(fp, "limit connections-per-address %u\n",
 	    lim->lim_conns_per_addr);
+	fprintf(fp, "limit min-expires %u\n", lim->lim_min_expires);
+	fprintf(fp, "limit max-expires %u\n", lim->lim_max_expires);
 }
 
 /* Every value in effect, defaults included, one statement a line. */
@@ -202,6 +222,7 @@ config_print(const struct imd_conf *conf, FILE *fp)
 		print_listen(fp, cl);
 	if (conf->c_realm[0] != '\0')
 		print_string(fp, "auth realm", conf->c_realm);
+	print_algorithms(fp, conf);
 	print_string(fp, "user", conf->c_user);
 	print_string(fp, "chroot", conf->c_chroot);
 	print_string(fp, "database", conf->c_database);

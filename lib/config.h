@@ -31,6 +31,8 @@
 #include <stdio.h>
 #include <stdint.h>
 
+#include "digest.h"
+
 #define IMD_CONF_FILE		"/etc/imd/relayd.conf"
 #define IMD_CONTROL_SOCKET	"/var/run/imd.sock"
 #define IMD_DATABASE_DIR	"/var/db/imd"
@@ -48,6 +50,7 @@
 #define IMD_PASSWORD_MAX	256
 #define IMD_MAX_DOMAINS		64
 #define IMD_MAX_LISTENS		32
+#define CONF_AUTH_ALGS		2	/* enum digest_alg values */
 
 enum imd_transport {
 	TRANSPORT_UDP,
@@ -78,6 +81,8 @@ struct conf_limits {
 	uint32_t	lim_line;		/* bytes of one header line */
 	uint32_t	lim_conns;		/* stream connections in all */
 	uint32_t	lim_conns_per_addr;	/* per source address */
+	uint32_t	lim_min_expires;	/* shortest registration, s */
+	uint32_t	lim_max_expires;	/* longest registration, s */
 };
 
 #define LIMIT_MSG_SIZE_DEFAULT		65535
@@ -85,6 +90,8 @@ struct conf_limits {
 #define LIMIT_LINE_DEFAULT		8192
 #define LIMIT_CONNS_DEFAULT		1024
 #define LIMIT_CONNS_PER_ADDR_DEFAULT	32
+#define LIMIT_MIN_EXPIRES_DEFAULT	60
+#define LIMIT_MAX_EXPIRES_DEFAULT	7200
 
 /* What relayd.conf may set them to. */
 #define LIMIT_MSG_SIZE_MIN		1024
@@ -95,6 +102,8 @@ struct conf_limits {
 #define LIMIT_LINE_MAX			65536
 #define LIMIT_CONNS_MIN			1	/* also per address */
 #define LIMIT_CONNS_MAX			100000
+#define LIMIT_EXPIRES_MIN		1	/* both expiry limits */
+#define LIMIT_EXPIRES_MAX		86400
 
 struct imd_conf {
 	char		c_file[IMD_PATH_MAX];
@@ -107,6 +116,8 @@ struct imd_conf {
 	char		c_chroot[IMD_PATH_MAX];
 	char		c_control[IMD_PATH_MAX];
 	char		c_realm[IMD_REALM_MAX];	/* default for domains */
+	uint32_t	c_auth_algs[CONF_AUTH_ALGS];	/* by preference */
+	uint32_t	c_nauth_algs;
 	struct conf_limits c_limits;
 };
 

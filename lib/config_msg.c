@@ -47,7 +47,12 @@ config_send_global(struct imsgev *iev, const struct imd_conf *conf)
 	    ibuf_add_u32(buf, lim->lim_headers) == -1 ||
 	    ibuf_add_u32(buf, lim->lim_line) == -1 ||
 	    ibuf_add_u32(buf, lim->lim_conns) == -1 ||
-	    ibuf_add_u32(buf, lim->lim_conns_per_addr) == -1) {
+	    ibuf_add_u32(buf, lim->lim_conns_per_addr) == -1 ||
+	    ibuf_add_u32(buf, lim->lim_min_expires) == -1 ||
+	    ibuf_add_u32(buf, lim->lim_max_expires) == -1 ||
+	    ibuf_add_u32(buf, conf->c_nauth_algs) == -1 ||
+	    ibuf_add_data(buf, conf->c_auth_algs,
+	    sizeof(conf->c_auth_algs)) == -1) {
 		ibuf_free(buf);
 		return (-1);
 	}
@@ -128,6 +133,12 @@ config_recv_global(struct imd_conf *conf, struct imsg *imsg)
 	    imsg_get_u32(imsg, &lim->lim_line) == -1 ||
 	    imsg_get_u32(imsg, &lim->lim_conns) == -1 ||
 	    imsg_get_u32(imsg, &lim->lim_conns_per_addr) == -1 ||
+	    imsg_get_u32(imsg, &lim->lim_min_expires) == -1 ||
+	    imsg_get_u32(imsg, &lim->lim_max_expires) == -1 ||
+	    imsg_get_u32(imsg, &conf->c_nauth_algs) == -1 ||
+	    conf->c_nauth_algs < 1 || conf->c_nauth_algs > CONF_AUTH_ALGS ||
+	    imsg_get_data(imsg, conf->c_auth_algs,
+	    sizeof(conf->c_auth_algs)) == -1 ||
 	    imsg_get_end(imsg) == -1)
 		return (-1);
 	conf->c_uid = uid;

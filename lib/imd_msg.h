@@ -31,7 +31,7 @@
  */
 
 #ifndef IMD_MSG_VERSION		/* a test builds an imctl of another */
-#define IMD_MSG_VERSION		1
+#define IMD_MSG_VERSION		2
 #endif
 
 enum imsg_type {
@@ -61,11 +61,13 @@ enum imsg_type {
 	IMSG_CTL_USER_PASSWD,	/* str address, str password */
 	IMSG_CTL_USER_LIST,	/* none; reply USER_ITEM..., END */
 	IMSG_CTL_SHOW_STATUS,	/* none; reply STATUS_ITEM..., END */
+	IMSG_CTL_SHOW_BINDINGS,	/* str address or ""; reply BINDING_ITEM.., END */
 
 	/* parent -> imctl */
 	IMSG_CTL_RESULT,	/* u32 ctl_status, str message */
 	IMSG_CTL_USER_ITEM,	/* str address, u64 created, u32 flags */
 	IMSG_CTL_STATUS_ITEM,	/* str name, u32 pid, u64 uptime s, str info */
+	IMSG_CTL_BINDING_ITEM,	/* binding record */
 	IMSG_CTL_END,		/* none: end of a list */
 
 	/* parent -> dirdb; reply IMSG_DB_RESULT unless said otherwise */
@@ -78,6 +80,24 @@ enum imsg_type {
 	IMSG_DB_RESULT,		/* u32 ctl_status, str message */
 	IMSG_DB_USER_ITEM,	/* str address, u64 created, u32 flags */
 	IMSG_DB_USER_END,	/* none */
+
+	/* parent -> dirdb -> parent */
+	IMSG_DB_BINDING_LIST,	/* str address or ""; reply ITEM..., END */
+	IMSG_DB_BINDING_ITEM,	/* binding record */
+	IMSG_DB_BINDING_END,	/* none */
+
+	/* listener -> authd -> listener; request id in the peer id */
+	IMSG_AUTH_REQUEST,	/* struct auth_req (auth_req_add) */
+	IMSG_AUTH_RESULT,	/* struct auth_result (auth_result_add) */
+
+	/* authd -> dirdb -> authd; request id in the peer id */
+	IMSG_DB_HA1_GET,	/* str address, u32 enum digest_alg */
+	IMSG_DB_HA1,		/* u32 found, str HA1 in hex ("" if not) */
+
+	/* listener -> dirdb -> listener; request id in the peer id */
+	IMSG_DB_REGISTER,	/* str aor, u32 star, u64 now, u32 n, n bindings */
+	IMSG_DB_REGISTER_RESULT, /* u32 SIP status, str reason, u32 n,
+				    n x (str contact, u32 seconds left) */
 
 	IMSG_TYPE_MAX
 };

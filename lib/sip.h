@@ -272,7 +272,6 @@ struct sip_auth {
 /* An element iterator over the comma lists of all headers of one id. */
 struct sip_iter {
 	const struct sip_msg	*it_msg;
-	enum sip_hdr_id		 it_id;
 	size_t			 it_slot;
 	const char		*it_p;
 	const char		*it_end;
@@ -350,8 +349,10 @@ int		 sip_callid_parse(const char *, const char *, struct sip_str *);
 int		 sip_clen_parse(const char *, const char *, size_t *);
 int		 sip_maxfwd_parse(const char *, const char *, unsigned int *);
 int		 sip_expires_parse(const char *, const char *, uint32_t *);
-int		 sip_ctype_parse(const char *, const char *, struct sip_ctype *);
-int		 sip_event_parse(const char *, const char *, struct sip_event *);
+int		 sip_ctype_parse(const char *, const char *,
+		    struct sip_ctype *);
+int		 sip_event_parse(const char *, const char *,
+		    struct sip_event *);
 int		 sip_auth_parse(const char *, const char *, struct sip_auth *);
 int		 sip_date_parse(const char *, const char *, time_t *);
 int		 sip_validate_request(const struct sip_msg *, struct sip_err *);

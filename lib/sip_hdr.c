@@ -93,21 +93,23 @@ sip_quoted_scan(const char *p, const char *end, const char **after)
 int
 sip_list_next(const char **pp, const char *end, struct sip_str *elem)
 {
-	const char	*p = skip_lws(*pp, end), *start = p;
+	const char	*p, *start;
 	int		 angle = 0;
 
+	start = p = skip_lws(*pp, end);
 	if (p == end)
 		return 0;
 	while (p < end) {
 		if (angle) {
-			angle = *p++ != '>';
+			if (*p++ == '>')
+				angle = 0;
 		} else if (*p == '"') {
 			if (sip_quoted_scan(p, end, &p) == -1)
 				return -1;
 		} else if (*p == ',')
 			break;
-		else
-			angle = *p++ == '<';
+		else if (*p++ == '<')
+			angle = 1;
 	}
 	if (angle)
 		return -1;
@@ -139,7 +141,6 @@ sip_iter_init(struct sip_iter *it, const struct sip_msg *msg,
 {
 	memset(it, 0, sizeof(*it));
 	it->it_msg = msg;
-	it->it_id = id;
 	iter_slot(it, sip_hdr_first(msg, id));
 }
 
@@ -186,9 +187,9 @@ int
 sip_param_next(const char **pp, const char *end, struct sip_str *name,
     struct sip_str *value)
 {
-	const char	*p = skip_lws(*pp, end), *q;
+	const char	*p, *q;
 
-	if (p == end)
+	if ((p = skip_lws(*pp, end)) == end)
 		return 0;
 	if (*p != ';')
 		return -1;
@@ -745,193 +746,121 @@ sip_date_parse(const char *p, const char *end, time_t *t)
 
 /* Validation: each header checked by the parser of its value. */
 
-struct hdr_check {
-	enum sip_hdr_id	  hc_id;
-	int		(*hc_check)(const struct sip_str *);
-	const char	 *hc_bad;
-	const char	 *hc_dup;	/* NULL when it may repeat */
+enum hdr_shape {
+	HDR_ONE,	/* a single value; a second one must be equal */
+	HDR_LIST,	/* a comma list of one or more values */
+	HDR_LIST0	/* a comma list, maybe empty */
 };
 
+static const struct hdr_check {
+	enum sip_hdr_id	 hc_id;
+	enum hdr_shape	 hc_shape;
+	const char	*hc_bad;
+	const char	*hc_dup;
+} hdr_checks[] = {
+	{ SIP_HDR_VIA, HDR_LIST, "bad Via", NULL },
+	{ SIP_HDR_FROM, HDR_ONE, "bad From", "conflicting From" },
+	{ SIP_HDR_TO, HDR_ONE, "bad To", "conflicting To" },
+	{ SIP_HDR_CALL_ID, HDR_ONE, "bad Call-ID", "conflicting Call-ID" },
+	{ SIP_HDR_CSEQ, HDR_ONE, "bad CSeq", "conflicting CSeq" },
+	{ SIP_HDR_MAX_FORWARDS, HDR_ONE, "bad Max-Forwards",
+	    "conflicting Max-Forwards" },
+	{ SIP_HDR_CONTACT, HDR_LIST, "bad Contact", NULL },
+	{ SIP_HDR_CONTENT_TYPE, HDR_ONE, "bad Content-Type",
+	    "conflicting Content-Type" },
+	{ SIP_HDR_EXPIRES, HDR_ONE, "bad Expires", "conflicting Expires" },
+	{ SIP_HDR_DATE, HDR_ONE, "bad Date", "conflicting Date" },
+	{ SIP_HDR_EVENT, HDR_ONE, "bad Event", "conflicting Event" },
+	{ SIP_HDR_ROUTE, HDR_LIST, "bad Route", NULL },
+	{ SIP_HDR_RECORD_ROUTE, HDR_LIST, "bad Record-Route", NULL },
+	{ SIP_HDR_ACCEPT, HDR_LIST0, "bad Accept", NULL },
+	{ SIP_HDR_ALLOW, HDR_LIST0, "bad Allow", NULL },
+	{ SIP_HDR_SUPPORTED, HDR_LIST0, "bad Supported", NULL },
+	{ SIP_HDR_REQUIRE, HDR_LIST0, "bad Require", NULL },
+	{ SIP_HDR_PROXY_REQUIRE, HDR_LIST0, "bad Proxy-Require", NULL },
+};
+
+/* One value, or one element of a list, of a header in hdr_checks. */
 static int
-via_ok(const char *p, const char *end)
+value_ok(enum sip_hdr_id id, const char *p, const char *end)
 {
-	struct sip_via	via;
+	union {
+		struct sip_via		via;
+		struct sip_addr		addr;
+		struct sip_cseq		cseq;
+		struct sip_ctype	ctype;
+		struct sip_event	event;
+		struct sip_str		str;
+		unsigned int		mf;
+		uint32_t		secs;
+		time_t			t;
+	} u;
 
-	return sip_via_parse(p, end, &via);
-}
-
-static int
-route_ok(const char *p, const char *end)
-{
-	struct sip_addr	addr;
-
-	return sip_addr_parse(p, end, &addr);
-}
-
-static int
-mtype_ok(const char *p, const char *end)
-{
-	struct sip_ctype	ct;
-
-	return sip_ctype_parse(p, end, &ct);
-}
-
-static int
-token_ok(const char *p, const char *end)
-{
-	struct sip_str	s;
-
-	str_set(&s, p, end);
-	return sip_is_token(&s) ? 0 : -1;
-}
-
-/* Each element of a comma list must pass; min is the least count. */
-static int
-check_list(const struct sip_str *v, int (*ok)(const char *, const char *),
-    size_t min)
-{
-	struct sip_str	 elem;
-	const char	*p = v->s;
-	size_t		 n = 0;
-	int		 r;
-
-	while ((r = sip_list_next(&p, SIP_STR_END(v), &elem)) == 1) {
-		if (ok(elem.s, SIP_STR_END(&elem)) == -1)
-			return -1;
-		n++;
+	switch (id) {
+	case SIP_HDR_VIA:
+		return sip_via_parse(p, end, &u.via);
+	case SIP_HDR_CONTACT:
+		return sip_contact_parse(p, end, &u.addr);
+	case SIP_HDR_CALL_ID:
+		return sip_callid_parse(p, end, &u.str);
+	case SIP_HDR_CSEQ:
+		return sip_cseq_parse(p, end, &u.cseq);
+	case SIP_HDR_MAX_FORWARDS:
+		return sip_maxfwd_parse(p, end, &u.mf);
+	case SIP_HDR_CONTENT_TYPE:
+	case SIP_HDR_ACCEPT:
+		return sip_ctype_parse(p, end, &u.ctype);
+	case SIP_HDR_EXPIRES:
+		return sip_expires_parse(p, end, &u.secs);
+	case SIP_HDR_DATE:
+		return sip_date_parse(p, end, &u.t);
+	case SIP_HDR_EVENT:
+		return sip_event_parse(p, end, &u.event);
+	case SIP_HDR_FROM:
+	case SIP_HDR_TO:
+	case SIP_HDR_ROUTE:
+	case SIP_HDR_RECORD_ROUTE:
+		return sip_addr_parse(p, end, &u.addr);
+	default:
+		u.str.s = p;
+		u.str.len = end - p;
+		return sip_is_token(&u.str) ? 0 : -1;
 	}
-	return r == 0 && n >= min ? 0 : -1;
+}
+
+/* Contact "*" stands alone (RFC 3261 10.2.2). */
+static int
+is_star(const struct sip_str *elem)
+{
+	return elem->len == 1 && elem->s[0] == '*';
 }
 
 static int
-check_via(const struct sip_str *v)
+list_ok(const struct hdr_check *hc, const struct sip_str *v)
 {
-	return check_list(v, via_ok, 1);
-}
-
-static int
-check_route(const struct sip_str *v)
-{
-	return check_list(v, route_ok, 1);
-}
-
-static int
-check_accept(const struct sip_str *v)
-{
-	return check_list(v, mtype_ok, 0);
-}
-
-static int
-check_tokens(const struct sip_str *v)
-{
-	return check_list(v, token_ok, 0);
-}
-
-/* Contact: "*" stands alone (RFC 3261 10.2.2). */
-static int
-check_contact(const struct sip_str *v)
-{
-	struct sip_addr	 addr;
 	struct sip_str	 elem;
 	const char	*p = v->s;
 	size_t		 n = 0, stars = 0;
 	int		 r;
 
 	while ((r = sip_list_next(&p, SIP_STR_END(v), &elem)) == 1) {
-		if (sip_contact_parse(elem.s, SIP_STR_END(&elem), &addr) == -1)
+		if (value_ok(hc->hc_id, elem.s, SIP_STR_END(&elem)) == -1)
 			return -1;
-		stars += addr.addr_star;
+		stars += hc->hc_id == SIP_HDR_CONTACT && is_star(&elem);
 		n++;
 	}
-	return r == 0 && n > 0 && (stars == 0 || n == 1) ? 0 : -1;
+	if (r == -1 || (n == 0 && hc->hc_shape == HDR_LIST))
+		return -1;
+	return stars == 0 || n == 1 ? 0 : -1;
 }
 
 static int
-check_addr(const struct sip_str *v)
+check_ok(const struct hdr_check *hc, const struct sip_str *v)
 {
-	struct sip_addr	addr;
-
-	return sip_addr_parse(v->s, SIP_STR_END(v), &addr);
+	if (hc->hc_shape == HDR_ONE)
+		return value_ok(hc->hc_id, v->s, SIP_STR_END(v));
+	return list_ok(hc, v);
 }
-
-static int
-check_callid(const struct sip_str *v)
-{
-	struct sip_str	id;
-
-	return sip_callid_parse(v->s, SIP_STR_END(v), &id);
-}
-
-static int
-check_cseq(const struct sip_str *v)
-{
-	struct sip_cseq	cs;
-
-	return sip_cseq_parse(v->s, SIP_STR_END(v), &cs);
-}
-
-static int
-check_ctype(const struct sip_str *v)
-{
-	return mtype_ok(v->s, SIP_STR_END(v));
-}
-
-static int
-check_date(const struct sip_str *v)
-{
-	time_t	t;
-
-	return sip_date_parse(v->s, SIP_STR_END(v), &t);
-}
-
-static int
-check_event(const struct sip_str *v)
-{
-	struct sip_event	ev;
-
-	return sip_event_parse(v->s, SIP_STR_END(v), &ev);
-}
-
-static int
-check_expires(const struct sip_str *v)
-{
-	uint32_t	secs;
-
-	return sip_expires_parse(v->s, SIP_STR_END(v), &secs);
-}
-
-static int
-check_maxfwd(const struct sip_str *v)
-{
-	unsigned int	mf;
-
-	return sip_maxfwd_parse(v->s, SIP_STR_END(v), &mf);
-}
-
-static const struct hdr_check hdr_checks[] = {
-	{ SIP_HDR_VIA, check_via, "bad Via", NULL },
-	{ SIP_HDR_FROM, check_addr, "bad From", "conflicting From" },
-	{ SIP_HDR_TO, check_addr, "bad To", "conflicting To" },
-	{ SIP_HDR_CALL_ID, check_callid, "bad Call-ID",
-	    "conflicting Call-ID" },
-	{ SIP_HDR_CSEQ, check_cseq, "bad CSeq", "conflicting CSeq" },
-	{ SIP_HDR_MAX_FORWARDS, check_maxfwd, "bad Max-Forwards",
-	    "conflicting Max-Forwards" },
-	{ SIP_HDR_CONTACT, check_contact, "bad Contact", NULL },
-	{ SIP_HDR_CONTENT_TYPE, check_ctype, "bad Content-Type",
-	    "conflicting Content-Type" },
-	{ SIP_HDR_EXPIRES, check_expires, "bad Expires",
-	    "conflicting Expires" },
-	{ SIP_HDR_DATE, check_date, "bad Date", "conflicting Date" },
-	{ SIP_HDR_EVENT, check_event, "bad Event", "conflicting Event" },
-	{ SIP_HDR_ROUTE, check_route, "bad Route", NULL },
-	{ SIP_HDR_RECORD_ROUTE, check_route, "bad Record-Route", NULL },
-	{ SIP_HDR_ACCEPT, check_accept, "bad Accept", NULL },
-	{ SIP_HDR_ALLOW, check_tokens, "bad Allow", NULL },
-	{ SIP_HDR_SUPPORTED, check_tokens, "bad Supported", NULL },
-	{ SIP_HDR_REQUIRE, check_tokens, "bad Require", NULL },
-	{ SIP_HDR_PROXY_REQUIRE, check_tokens, "bad Proxy-Require", NULL },
-};
 
 static const struct {
 	enum sip_hdr_id	 id;
@@ -968,10 +897,10 @@ check_headers(const struct sip_msg *msg, struct sip_err *err)
 		hc = &hdr_checks[i];
 		first = sip_hdr_first(msg, hc->hc_id);
 		for (h = first; h != NULL; h = sip_hdr_next(msg, h)) {
-			if (hc->hc_dup != NULL && h != first &&
+			if (hc->hc_shape == HDR_ONE && h != first &&
 			    !sip_str_eq(&h->hdr_value, &first->hdr_value))
 				return vfail(msg, err, 400, hc->hc_dup);
-			if (hc->hc_check(&h->hdr_value) == -1)
+			if (check_ok(hc, &h->hdr_value) == -1)
 				return vfail(msg, err, 400, hc->hc_bad);
 		}
 	}
@@ -1014,7 +943,8 @@ sip_validate_request(const struct sip_msg *msg, struct sip_err *err)
 		return -1;
 	h = sip_hdr_first(msg, SIP_HDR_CSEQ);
 	if (sip_cseq_parse(h->hdr_value.s, SIP_STR_END(&h->hdr_value),
-	    &cs) == -1 || !sip_str_eq(&cs.cseq_method_str, &msg->msg_method_str))
+	    &cs) == -1 ||
+	    !sip_str_eq(&cs.cseq_method_str, &msg->msg_method_str))
 		return vfail(msg, err, 400, "CSeq method mismatch");
 	return check_ruri(msg, err);
 }

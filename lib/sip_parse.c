@@ -174,7 +174,7 @@ sip_str_num(const struct sip_str *a, uint64_t max, uint64_t *out)
 		if (!is_digit((unsigned char)a->s[i]))
 			return -1;
 		d = a->s[i] - '0';
-		if (v > (max - d) / 10)
+		if (d > max || v > (max - d) / 10)
 			return -1;
 		v = v * 10 + d;
 	}
@@ -453,7 +453,8 @@ frame_clen(const char *p, const char *end, const struct sip_limits *lim,
 	if ((p = line_end(p, end, lim->max_line, err)) == NULL)
 		return -1;
 	p += 2;
-	while ((r = hdr_next(&p, end, lim->max_line, &name, &value, err)) == 1) {
+	while ((r = hdr_next(&p, end, lim->max_line, &name, &value,
+	    err)) == 1) {
 		if (sip_hdr_lookup(&name) != SIP_HDR_CONTENT_LENGTH)
 			continue;
 		if (sip_clen_parse(value.s, SIP_STR_END(&value), &v) == -1)

@@ -280,6 +280,7 @@ sip_print_request(struct sip_out *out, const struct sip_msg *req,
 	size_t			 i;
 
 	if (req->msg_kind != SIP_REQUEST || next_maxfwd(req, &mf) == -1 ||
+	    fw->fw_via.len == 0 || fw->fw_branch.len == 0 ||
 	    !is_safe(fw->fw_via.s, fw->fw_via.len) ||
 	    !is_safe(fw->fw_branch.s, fw->fw_branch.len))
 		return -1;

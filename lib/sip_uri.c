@@ -92,8 +92,9 @@ is_ipv4(const char *p, const char *end)
 
 	for (;;) {
 		for (digits = 0, v = 0; p < end && is_digit((unsigned char)*p);
-		    p++, digits++)
-			v = v * 10 + (*p - '0');
+		    p++)
+			if (++digits <= 3)
+				v = v * 10 + (*p - '0');
 		if (digits == 0 || digits > 3 || v > 255)
 			return 0;
 		if (++octets == 4)

@@ -13,3 +13,18 @@ $(DIRDB_TEST): $(BUILD)/regress/dirdb/store_test.o $(DIRDB_STORE_OBJS) \
 $(BUILD)/regress/dirdb/store_test.o: regress/dirdb/store_test.c
 	@mkdir -p $(@D)
 	$(CC) $(ALLCFLAGS) -Idirdb -Iregress/lib -c -o $@ $<
+
+# binding_test: the bindings database and the binding message, run by
+# binding.t.
+BINDING_TEST = $(BUILD)/regress/dirdb/binding_test
+BINDING_STORE_OBJS = $(BUILD)/dirdb/store.o $(BUILD)/dirdb/binding_store.o
+CHECK_PROGS += $(BINDING_TEST)
+
+$(BINDING_TEST): $(BUILD)/regress/dirdb/binding_test.o \
+	    $(BINDING_STORE_OBJS) $(LIBIMD)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -ldb
+
+$(BUILD)/regress/dirdb/binding_test.o: regress/dirdb/binding_test.c
+	@mkdir -p $(@D)
+	$(CC) $(ALLCFLAGS) -Idirdb -Iregress/lib -c -o $@ $<

@@ -73,7 +73,9 @@ test_str(void)
 	a = SIP_STR_LIT("255");
 	TAP_OK(sip_str_num(&a, 255, &v) == 0 && v == 255, "num at bound");
 	a = SIP_STR_LIT("256");
-	TAP_OK(sip_str_num(&a, 255, &v) == -1, "num past bound");
+	b = SIP_STR_LIT("9");
+	TAP_OK(sip_str_num(&a, 255, &v) == -1 && sip_str_num(&b, 5, &v) == -1,
+	    "num past bound");
 	a = SIP_STR_LIT("18446744073709551615");
 	TAP_OK(sip_str_num(&a, UINT64_MAX, &v) == 0 && v == UINT64_MAX,
 	    "num 2^64-1");
@@ -359,6 +361,7 @@ test_uri(void)
 	    u.uri_host_type == SIP_HOST_IPV4, "IPv4 host");
 	TAP_OK(PARSE(sip_uri_parse, "sip:a@1.2.3.256", &u) == -1 &&
 	    PARSE(sip_uri_parse, "sip:a@-h.test", &u) == -1 &&
+	    PARSE(sip_uri_parse, "sip:a@8888888888.1.1.1", &u) == -1 &&
 	    PARSE(sip_uri_parse, "sip:a@h..test", &u) == -1 &&
 	    PARSE(sip_uri_parse, "sip:a@[zz::1]", &u) == -1 &&
 	    PARSE(sip_uri_parse, "sip:a@[::1", &u) == -1 &&

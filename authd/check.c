@@ -1,0 +1,382 @@
+/*
+ * Copyright (c) 2026 The imd Authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * One authentication, from the listener's request to authd's answer:
+ * throttling, the nonce, the HA1 from dirdb, the digest, the nonce
+ * count.  A request waits in a bounded table while dirdb answers.
+ */
+
+#include <sys/types.h>
+#include <sys/queue.h>
+
+#include <ctype.h>
+#include <event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "auth.h"
+#include "authd.h"
+#include "imd_msg.h"
+#include "log.h"
+#include "nonce.h"
+#include "throttle.h"
+#include "user.h"
+#include "verify.h"
+
+#define CHECK_PENDING_MAX	4096
+#define CHECK_TIMEOUT		5	/* seconds dirdb may take */
+
+struct check {
+	TAILQ_ENTRY(check)	 ck_entry;
+	uint32_t		 ck_id;		/* ours, towards dirdb */
+	uint32_t		 ck_lid;	/* the listener's */
+	struct imsgev		*ck_listener;
+	struct auth_req		 ck_req;
+	const struct conf_domain *ck_domain;
+	char			 ck_address[IMD_ADDRESS_MAX];
+	enum digest_alg		 ck_alg;
+	int			 ck_nonce;	/* NONCE_OK or NONCE_STALE */
+	unsigned int		 ck_delay;	/* ms to hold the answer */
+	time_t			 ck_started;
+	struct event		 ck_timer;
+	struct auth_result	 ck_res;
+};
+
+static TAILQ_HEAD(, check)	checks = TAILQ_HEAD_INITIALIZER(checks);
+static size_t			ncheck;
+static uint32_t			check_nextid = 1;
+static char			check_opaque[33];
+
+void
+check_init(void)
+{
+	unsigned char	r[16];
+	size_t		i;
+
+	arc4random_buf(r, sizeof(r));
+	for (i = 0; i < sizeof(r); i++)
+		snprintf(check_opaque + i * 2, 3, "%02x", r[i]);
+	throttle_init(THROTTLE_FAILURES, THROTTLE_WINDOW, THROTTLE_BAN, 0);
+	nonce_count_init(0);
+}
+
+static void
+check_free(struct check *ck)
+{
+	if (event_initialized(&ck->ck_timer))
+		evtimer_del(&ck->ck_timer);
+	TAILQ_REMOVE(&checks, ck, ck_entry);
+	ncheck--;
+	explicit_bzero(ck, sizeof(*ck));
+	free(ck);
+}
+
+static void
+check_send(struct check *ck)
+{
+	struct ibuf	*buf;
+
+	if ((buf = imsgev_create(ck->ck_listener, IMSG_AUTH_RESULT, ck->ck_lid,
+	    sizeof(ck->ck_res))) == NULL ||
+	    auth_result_add(buf, &ck->ck_res) == -1 ||
+	    imsgev_close(ck->ck_listener, buf) == -1)
+		fatal("%s", __func__);
+	check_free(ck);
+}
+
+static void
+check_delayed(int fd, short event, void *arg)
+{
+	check_send(arg);
+}
+
+/* The answer goes now, or after the throttle's delay. */
+static void
+check_answer(struct check *ck, enum auth_status status)
+{
+	struct timeval	tv;
+
+	ck->ck_res.res_status = status;
+	if (status == AUTH_OK)
+		strlcpy(ck->ck_res.res_address, ck->ck_address,
+		    sizeof(ck->ck_res.res_address));
+	if (ck->ck_delay == 0) {
+		check_send(ck);
+		return;
+	}
+	if (event_initialized(&ck->ck_timer))
+		evtimer_del(&ck->ck_timer);
+	tv.tv_sec = ck->ck_delay / 1000;
+	tv.tv_usec = (ck->ck_delay % 1000) * 1000;
+	evtimer_set(&ck->ck_timer, check_delayed, ck);
+	evtimer_add(&ck->ck_timer, &tv);
+}
+
+/* One challenge per configured algorithm, in order of preference. */
+static void
+check_challenge(struct check *ck, int stale)
+{
+	char		 nonce[NONCE_MAX];
+	const char	*realm = ck->ck_domain->cd_realm;
+	uint32_t	 i;
+
+	if (nonce_make(time(NULL), nonce, sizeof(nonce)) == -1)
+		fatalx("cannot make a nonce");
+	for (i = 0; i < authd_conf->c_nauth_algs && i < AUTH_CHALLENGES; i++)
+		if (digest_challenge(ck->ck_res.res_challenge[i],
+		    sizeof(ck->ck_res.res_challenge[i]), realm, nonce,
+		    check_opaque, authd_conf->c_auth_algs[i], stale) == -1)
+			fatalx("cannot make a challenge");
+	check_answer(ck, AUTH_CHALLENGE);
+}
+
+static int
+check_alg_allowed(enum digest_alg alg)
+{
+	uint32_t	i;
+
+	for (i = 0; i < authd_conf->c_nauth_algs; i++)
+		if (authd_conf->c_auth_algs[i] == alg)
+			return (1);
+	return (0);
+}
+
+/* A failed attempt counts against the user and the source address. */
+static void
+check_failed(struct check *ck, const char *why)
+{
+	time_t	now = time(NULL);
+
+	log_info("auth: %s from %s: %s", ck->ck_address,
+	    ck->ck_req.ar_source, why);
+	if (throttle_fail(ck->ck_address, now) == 1)
+		log_warnx("auth: %s banned for %d s after repeated failures",
+		    ck->ck_address, THROTTLE_BAN);
+	if (throttle_fail(ck->ck_req.ar_source, now) == 1)
+		log_warnx("auth: source %s banned for %d s after repeated "
+		    "failures", ck->ck_req.ar_source, THROTTLE_BAN);
+	check_challenge(ck, 0);
+}
+
+/*
+ * The digest user name is the local part of the address; a client that
+ * sends the whole address is taken at its word when the domain matches.
+ */
+static int
+check_address(struct check *ck)
+{
+	const char	*user = ck->ck_req.ar_cred.dr_username;
+	const char	*at;
+	char		 local[IMD_LOCALPART_MAX];
+
+	if ((at = strchr(user, '@')) != NULL) {
+		if (strcasecmp(at + 1, ck->ck_domain->cd_name) != 0 ||
+		    (size_t)(at - user) >= sizeof(local))
+			return (-1);
+		memcpy(local, user, at - user);
+		local[at - user] = '\0';
+	} else if (strlcpy(local, user, sizeof(local)) >= sizeof(local))
+		return (-1);
+	if ((size_t)snprintf(ck->ck_address, sizeof(ck->ck_address), "%s@%s",
+	    local, ck->ck_domain->cd_name) >= sizeof(ck->ck_address) ||
+	    !is_valid_address(ck->ck_address))
+		return (-1);
+	for (char *p = ck->ck_address; *p != '\0'; p++)
+		*p = tolower((unsigned char)*p);
+	return (0);
+}
+
+/* Banned keys are refused before any work; others may be slowed. */
+static int
+check_throttle(struct check *ck)
+{
+	time_t		now = time(NULL);
+	unsigned int	d1 = 0, d2 = 0;
+
+	if (throttle_check(ck->ck_req.ar_source, now, &d1) ==
+	    THROTTLE_BANNED ||
+	    throttle_check(ck->ck_address, now, &d2) == THROTTLE_BANNED)
+		return (-1);
+	ck->ck_delay = d1 > d2 ? d1 : d2;
+	return (0);
+}
+
+static void
+check_ask_dirdb(struct check *ck)
+{
+	struct imsgev	*dirdb = proc_peer(PROC_DIRDB);
+	struct ibuf	*buf;
+
+	if ((buf = imsgev_create(dirdb, IMSG_DB_HA1_GET, ck->ck_id, 128)) ==
+	    NULL ||
+	    ibuf_add_str(buf, ck->ck_address, sizeof(ck->ck_address)) == -1 ||
+	    ibuf_add_u32(buf, ck->ck_alg) == -1 ||
+	    imsgev_close(dirdb, buf) == -1)
+		fatal("%s", __func__);
+}
+
+/* Everything that can be checked without the HA1. */
+static void
+check_credentials(struct check *ck)
+{
+	const struct digest_req	*dr = &ck->ck_req.ar_cred;
+
+	if (check_address(ck) == -1) {
+		strlcpy(ck->ck_address, "?", sizeof(ck->ck_address));
+		check_failed(ck, "bad user name");
+		return;
+	}
+	if (check_throttle(ck) == -1) {
+		log_info("auth: %s from %s refused: banned", ck->ck_address,
+		    ck->ck_req.ar_source);
+		ck->ck_delay = 0;
+		check_answer(ck, AUTH_FORBIDDEN);
+		return;
+	}
+	if (strcmp(dr->dr_realm, ck->ck_domain->cd_realm) != 0 ||
+	    digest_alg_parse(dr->dr_algorithm, &ck->ck_alg) == -1 ||
+	    !check_alg_allowed(ck->ck_alg)) {
+		check_challenge(ck, 0);
+		return;
+	}
+	ck->ck_nonce = nonce_check(dr->dr_nonce, time(NULL), NONCE_LIFETIME);
+	if (ck->ck_nonce == NONCE_BAD) {
+		check_challenge(ck, 0);
+		return;
+	}
+	check_ask_dirdb(ck);
+}
+
+void
+check_request(struct imsgev *iev, struct imsg *imsg)
+{
+	struct check	*ck;
+
+	if ((ck = calloc(1, sizeof(*ck))) == NULL)
+		fatal("%s", __func__);
+	if (auth_req_get(imsg, &ck->ck_req) == -1 ||
+	    imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "auth request");
+	ck->ck_id = check_nextid++;
+	ck->ck_lid = imsg->hdr.ih_peerid;
+	ck->ck_listener = iev;
+	ck->ck_started = time(NULL);
+	TAILQ_INSERT_TAIL(&checks, ck, ck_entry);
+	ncheck++;
+	if (ncheck > CHECK_PENDING_MAX ||
+	    (ck->ck_domain = config_find_domain(authd_conf,
+	    ck->ck_req.ar_domain)) == NULL) {
+		check_answer(ck, AUTH_FORBIDDEN);
+		return;
+	}
+	if (!ck->ck_req.ar_has_cred)
+		check_challenge(ck, 0);
+	else
+		check_credentials(ck);
+}
+
+static struct check *
+check_find(uint32_t id)
+{
+	struct check	*ck;
+
+	TAILQ_FOREACH(ck, &checks, ck_entry)
+		if (ck->ck_id == id && !event_initialized(&ck->ck_timer))
+			return (ck);
+	return (NULL);
+}
+
+/* With the HA1: the digest, then the nonce's freshness and count. */
+static void
+check_verify(struct check *ck, const char *ha1)
+{
+	const struct digest_req	*dr = &ck->ck_req.ar_cred;
+	uint32_t		 nc;
+
+	if (digest_verify(dr, ha1, ck->ck_alg) != 0) {
+		check_failed(ck, "wrong credentials");
+		return;
+	}
+	if (ck->ck_nonce == NONCE_STALE) {
+		check_challenge(ck, 1);
+		return;
+	}
+	if (digest_req_nc(dr, &nc) == -1) {
+		check_challenge(ck, 0);
+		return;
+	}
+	switch (nonce_count_check(dr->dr_nonce, nc)) {
+	case NONCE_OK:
+		throttle_success(ck->ck_address);
+		check_answer(ck, AUTH_OK);
+		break;
+	case NONCE_STALE:
+		check_challenge(ck, 1);
+		break;
+	default:
+		log_info("auth: %s from %s: nonce count replayed",
+		    ck->ck_address, ck->ck_req.ar_source);
+		check_challenge(ck, 0);
+	}
+}
+
+void
+check_ha1(struct imsgev *iev, struct imsg *imsg)
+{
+	struct check	*ck;
+	uint32_t	 found;
+	char		 ha1[DIGEST_HEX_MAX];
+
+	if (imsg_get_u32(imsg, &found) == -1 ||
+	    imsg_get_str(imsg, ha1, sizeof(ha1)) == -1 ||
+	    imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "HA1");
+	if ((ck = check_find(imsg->hdr.ih_peerid)) == NULL) {
+		log_debug("auth: HA1 for a request that is gone");
+		explicit_bzero(ha1, sizeof(ha1));
+		return;
+	}
+	if (!found || ha1[0] == '\0')
+		check_failed(ck, "no such user");
+	else
+		check_verify(ck, ha1);
+	explicit_bzero(ha1, sizeof(ha1));
+}
+
+/* Old nonce counts, old throttle records, requests dirdb never answered. */
+void
+check_sweep(void)
+{
+	struct check	*ck, *next;
+	time_t		 now = time(NULL);
+
+	nonce_sweep(now, NONCE_LIFETIME);
+	throttle_sweep(now);
+	for (ck = TAILQ_FIRST(&checks); ck != NULL; ck = next) {
+		next = TAILQ_NEXT(ck, ck_entry);
+		if (!event_initialized(&ck->ck_timer) &&
+		    now - ck->ck_started > CHECK_TIMEOUT) {
+			log_warnx("auth: dirdb did not answer for %s",
+			    ck->ck_address);
+			check_answer(ck, AUTH_FORBIDDEN);
+		}
+	}
+}

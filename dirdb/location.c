@@ -1,0 +1,257 @@
+/*
+ * Copyright (c) 2026 The imd Authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * The location service in dirdb: one REGISTER applied after its checks
+ * (RFC 3261 10.3 steps 6 to 8), the listing for imctl, the sweep of
+ * expired bindings.
+ */
+
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "binding.h"
+#include "dirdb.h"
+#include "imd_msg.h"
+#include "log.h"
+#include "proc.h"
+#include "store.h"
+#include "user.h"
+
+#define LOC_SWEEP_BATCH	1000
+
+struct loc_reg {
+	char			aor[IMD_ADDRESS_MAX];
+	uint32_t		star;
+	uint64_t		now;
+	uint32_t		n;
+	struct binding_rec	b[BINDING_MAX_PER_USER];
+};
+
+static void
+loc_read(struct imsgev *iev, struct imsg *imsg, struct loc_reg *r)
+{
+	uint32_t	i;
+
+	if (imsg_get_str(imsg, r->aor, sizeof(r->aor)) == -1 ||
+	    imsg_get_u32(imsg, &r->star) == -1 ||
+	    imsg_get_u64(imsg, &r->now) == -1 ||
+	    imsg_get_u32(imsg, &r->n) == -1 || r->n > BINDING_MAX_PER_USER ||
+	    !is_valid_address(r->aor))
+		proc_fatal_imsg(iev, imsg, "register");
+	for (i = 0; i < r->n; i++)
+		if (binding_msg_get(imsg, &r->b[i]) == -1 ||
+		    strcmp(r->b[i].b_address, r->aor) != 0)
+			proc_fatal_imsg(iev, imsg, "register binding");
+	if (imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "register");
+}
+
+/*
+ * Step 7: an update from the same Call-ID must have a higher CSeq; and
+ * the user may not hold more than BINDING_MAX_PER_USER.  Returns a SIP
+ * status, 200 when the request may be applied.
+ */
+static unsigned int
+loc_check(const struct loc_reg *r, const char **reason)
+{
+	struct binding_rec	old;
+	size_t			count, added = 0;
+	uint32_t		i;
+
+	if (store_binding_count(r->aor, r->now, &count) != STORE_OK) {
+		*reason = "Database error";
+		return (500);
+	}
+	for (i = 0; i < r->n; i++) {
+		switch (store_binding_get(r->aor, r->b[i].b_contact, &old)) {
+		case STORE_OK:
+			if (old.b_expires > r->now &&
+			    strcmp(old.b_callid, r->b[i].b_callid) == 0 &&
+			    r->b[i].b_cseq <= old.b_cseq) {
+				*reason = "CSeq out of order";
+				return (400);
+			}
+			if (old.b_expires <= r->now && r->b[i].b_expires != 0)
+				added++;
+			break;
+		case STORE_NOTFOUND:
+			if (r->b[i].b_expires != 0)
+				added++;
+			break;
+		default:
+			*reason = "Database error";
+			return (500);
+		}
+	}
+	if (count + added > BINDING_MAX_PER_USER) {
+		*reason = "Too many bindings";
+		return (403);
+	}
+	*reason = "OK";
+	return (200);
+}
+
+static int
+loc_write(const struct loc_reg *r)
+{
+	uint32_t	i;
+	int		s;
+
+	if (r->star)
+		return (store_binding_del_all(r->aor) == STORE_FAIL ? -1 : 0);
+	for (i = 0; i < r->n; i++) {
+		if (r->b[i].b_expires == 0)
+			s = store_binding_del(r->aor, r->b[i].b_contact);
+		else
+			s = store_binding_put(&r->b[i]);
+		if (s == STORE_FAIL)
+			return (-1);
+	}
+	return (0);
+}
+
+struct loc_list {
+	struct ibuf	*buf;
+	uint64_t	 now;
+	uint32_t	 n;
+};
+
+static int
+loc_list_one(const struct binding_rec *b, void *arg)
+{
+	struct loc_list	*ll = arg;
+
+	if (ll->n == BINDING_MAX_PER_USER)
+		return (-1);
+	if (ibuf_add_str(ll->buf, b->b_contact, sizeof(b->b_contact)) == -1 ||
+	    ibuf_add_u32(ll->buf, b->b_expires - ll->now) == -1)
+		return (-1);
+	ll->n++;
+	return (0);
+}
+
+static void
+loc_answer(struct imsgev *iev, uint32_t id, const struct loc_reg *r,
+    unsigned int status, const char *reason)
+{
+	struct ibuf	*buf, *items;
+	struct loc_list	 ll;
+
+	memset(&ll, 0, sizeof(ll));
+	if ((items = imsgev_create(iev, IMSG_NONE, 0, 1024)) == NULL)
+		fatal("%s", __func__);
+	ll.buf = items;
+	ll.now = r->now;
+	if (status == 200 && store_binding_list(r->aor, r->now, loc_list_one,
+	    &ll) != STORE_OK) {
+		status = 500;
+		reason = "Database error";
+		ll.n = 0;
+	}
+	if ((buf = imsgev_create(iev, IMSG_DB_REGISTER_RESULT, id, 1024)) ==
+	    NULL || ibuf_add_u32(buf, status) == -1 ||
+	    ibuf_add_str(buf, reason, CTL_MESSAGE_MAX) == -1 ||
+	    ibuf_add_u32(buf, ll.n) == -1 || (ll.n > 0 && ibuf_add_data(buf,
+	    items->ib_data + IMSG_HDR_SIZE, items->ib_len - IMSG_HDR_SIZE) ==
+	    -1) || imsgev_close(iev, buf) == -1)
+		fatal("%s", __func__);
+	ibuf_free(items);
+}
+
+void
+loc_register(struct imsgev *iev, struct imsg *imsg)
+{
+	struct loc_reg	*r;
+	const char	*reason;
+	unsigned int	 status;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		fatal("%s", __func__);
+	loc_read(iev, imsg, r);
+	status = r->star ? 200 : loc_check(r, &reason);
+	if (r->star)
+		reason = "OK";
+	if (status == 200 && loc_write(r) == -1) {
+		status = 500;
+		reason = "Database error";
+	}
+	if (status == 200)
+		log_debug("location: %s: %u contact(s) updated", r->aor, r->n);
+	loc_answer(iev, imsg->hdr.ih_peerid, r, status, reason);
+	free(r);
+}
+
+/* Bounded work per tick: a large backlog drains over several ticks. */
+void
+loc_sweep(void)
+{
+	size_t	removed;
+
+	if (store_binding_sweep(time(NULL), LOC_SWEEP_BATCH, &removed) ==
+	    STORE_OK && removed > 0)
+		log_debug("location: %zu expired binding(s) removed", removed);
+}
+
+struct loc_walk {
+	struct imsgev	*iev;
+	uint32_t	 id;
+	const char	*address;	/* "" for every user */
+};
+
+static int
+loc_walk_one(const struct binding_rec *b, void *arg)
+{
+	struct loc_walk	*lw = arg;
+	struct ibuf	*buf;
+
+	if (lw->address[0] != '\0' && strcmp(lw->address, b->b_address) != 0)
+		return (0);
+	if ((buf = imsgev_create(lw->iev, IMSG_DB_BINDING_ITEM, lw->id,
+	    sizeof(*b))) == NULL || binding_msg_add(buf, b) == -1 ||
+	    imsgev_close(lw->iev, buf) == -1)
+		fatal("%s", __func__);
+	return (0);
+}
+
+/* imctl show bindings, through the parent. */
+void
+loc_list(struct imsgev *iev, struct imsg *imsg)
+{
+	struct loc_walk	lw;
+	char		address[IMD_ADDRESS_MAX];
+	uint64_t	now = time(NULL);
+	int		r;
+
+	if (imsg_get_str(imsg, address, sizeof(address)) == -1 ||
+	    imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "binding list");
+	lw.iev = iev;
+	lw.id = imsg->hdr.ih_peerid;
+	lw.address = address;
+	if (address[0] != '\0')
+		r = store_binding_list(address, now, loc_walk_one, &lw);
+	else
+		r = store_binding_walk(now, loc_walk_one, &lw);
+	if (r != STORE_OK)
+		log_warnx("location: listing bindings failed");
+	imsgev_compose(iev, IMSG_DB_BINDING_END, lw.id, -1, NULL, 0);
+}

@@ -1,0 +1,132 @@
+/*
+ * Copyright (c) 2026 The imd Authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * Requests held while authd or dirdb works on them.  The receive buffer
+ * is reused at once, so a held request is a private copy, parsed again;
+ * each has an id for the replies of the other processes and a deadline.
+ */
+
+#include <sys/types.h>
+#include <sys/queue.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "listener.h"
+#include "log.h"
+#include "request.h"
+#include "tx.h"
+
+#define REQ_MAX		16384	/* held at once */
+#define REQ_TIMEOUT	5	/* seconds the other processes may take */
+
+static TAILQ_HEAD(, sip_req)	reqs = TAILQ_HEAD_INITIALIZER(reqs);
+static size_t			nreq;
+static uint32_t			req_nextid = 1;
+
+struct sip_req *
+req_hold(const struct sip_msg *msg, const struct sip_peer *peer)
+{
+	struct sip_req		*rq;
+	struct sip_limits	 lim;
+	struct sip_err		 err;
+
+	if (nreq >= REQ_MAX) {
+		sip_reply(peer, msg, 503, "Service Unavailable", NULL);
+		return (NULL);
+	}
+	if ((rq = calloc(1, sizeof(*rq))) == NULL ||
+	    (rq->rq_buf = malloc(msg->msg_len)) == NULL) {
+		free(rq);
+		sip_reply(peer, msg, 500, "Server Internal Error", NULL);
+		return (NULL);
+	}
+	memcpy(rq->rq_buf, msg->msg_buf, msg->msg_len);
+	sip_limits_from_conf(&lim);
+	if (sip_parse(&rq->rq_msg, rq->rq_buf, msg->msg_len, &lim, 0, &err) ==
+	    -1)
+		fatalx("%s: a request parsed once fails the second time",
+		    __func__);
+	if ((rq->rq_tx = tx_new(&rq->rq_msg, peer)) == NULL)
+		log_debug("sip: request without transaction");
+	rq->rq_peer = *peer;
+	rq->rq_id = req_nextid++;
+	rq->rq_started = time(NULL);
+	TAILQ_INSERT_TAIL(&reqs, rq, rq_entry);
+	nreq++;
+	return (rq);
+}
+
+struct sip_req *
+req_find(uint32_t id)
+{
+	struct sip_req	*rq;
+
+	TAILQ_FOREACH(rq, &reqs, rq_entry)
+		if (rq->rq_id == id)
+			return (rq);
+	return (NULL);
+}
+
+void
+req_release(struct sip_req *rq)
+{
+	TAILQ_REMOVE(&reqs, rq, rq_entry);
+	nreq--;
+	free(rq->rq_buf);
+	explicit_bzero(rq, sizeof(*rq));
+	free(rq);
+}
+
+/* The final response, through the transaction when there is one. */
+void
+req_reply(struct sip_req *rq, unsigned int status, const char *reason,
+    const char *extra)
+{
+	struct sip_out	out;
+	char		buf[SIP_REPLY_MAX];
+
+	sip_out_init(&out, buf, sizeof(buf));
+	if (sip_build_reply(&out, &rq->rq_peer, &rq->rq_msg, status, reason,
+	    extra) == 0) {
+		if (rq->rq_tx != NULL)
+			tx_final(rq->rq_tx, out.buf, out.len);
+		else
+			transport_send(&rq->rq_peer, out.buf, out.len);
+	} else if (rq->rq_tx != NULL)
+		tx_final(rq->rq_tx, NULL, 0);
+	req_release(rq);
+}
+
+/* Requests nobody answered in time get 500, and their ids are forgotten. */
+void
+req_sweep(void)
+{
+	struct sip_req	*rq, *next;
+	time_t		 now = time(NULL);
+
+	for (rq = TAILQ_FIRST(&reqs); rq != NULL; rq = next) {
+		next = TAILQ_NEXT(rq, rq_entry);
+		if (now - rq->rq_started > REQ_TIMEOUT) {
+			log_warnx("sip: request %u timed out inside the suite",
+			    rq->rq_id);
+			req_reply(rq, 500, "Server Internal Error", NULL);
+		}
+	}
+}

@@ -1,0 +1,60 @@
+/*
+ * Copyright (c) 2026 The imd Authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+#ifndef IMD_REQUEST_H
+#define IMD_REQUEST_H
+
+#include <sys/queue.h>
+
+#include <time.h>
+
+#include "auth.h"
+#include "listener.h"
+
+struct tx;
+
+struct sip_req {
+	TAILQ_ENTRY(sip_req)	 rq_entry;
+	uint32_t		 rq_id;
+	struct sip_peer		 rq_peer;
+	struct tx		*rq_tx;
+	char			*rq_buf;
+	struct sip_msg		 rq_msg;	/* parsed from rq_buf */
+	time_t			 rq_started;
+	char			 rq_aor[IMD_ADDRESS_MAX]; /* whose request */
+	int			 rq_proxy;	/* 407, not 401 */
+	void			(*rq_authed)(struct sip_req *);
+};
+
+struct sip_req	*req_hold(const struct sip_msg *, const struct sip_peer *);
+struct sip_req	*req_find(uint32_t);
+void		 req_release(struct sip_req *);
+void		 req_reply(struct sip_req *, unsigned int, const char *,
+		    const char *);
+void		 req_sweep(void);
+
+/* auth.c */
+void		 auth_start(struct sip_req *, const char *);
+void		 auth_result(struct imsgev *, struct imsg *);
+
+/* registrar.c */
+void		 registrar_request(const struct sip_msg *,
+		    const struct sip_peer *);
+void		 registrar_result(struct imsgev *, struct imsg *);
+void		 registrar_apply(struct sip_req *);
+
+#endif /* IMD_REQUEST_H */

@@ -1,0 +1,178 @@
+/*
+ * Copyright (c) 2026 The imd Authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * Non-INVITE server transactions (RFC 3261 17.2.2): a retransmitted
+ * request is absorbed while we work on it and answered again with the
+ * cached final response after; Timer J keeps that for 64*T1 on UDP.
+ * Transactions are matched by the top Via's branch (17.2.3), sent-by and
+ * method, and their number is bounded.
+ */
+
+#include <sys/types.h>
+#include <sys/tree.h>
+
+#include <event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "listener.h"
+#include "log.h"
+#include "tx.h"
+
+#define TX_T1_MS	500
+#define TX_TIMER_J_MS	(64 * TX_T1_MS)
+#define TX_MAX		65536
+#define TX_KEY_MAX	512
+
+struct tx {
+	RB_ENTRY(tx)	 tx_node;
+	char		 tx_key[TX_KEY_MAX];	/* branch, sent-by, method */
+	struct sip_peer	 tx_peer;
+	char		*tx_resp;	/* the final response, once sent */
+	size_t		 tx_resplen;
+	struct event	 tx_timer_j;
+};
+
+static int	tx_cmp(struct tx *, struct tx *);
+RB_HEAD(tx_tree, tx);
+RB_PROTOTYPE(tx_tree, tx, tx_node, tx_cmp);
+RB_GENERATE(tx_tree, tx, tx_node, tx_cmp);
+
+static struct tx_tree	txs = RB_INITIALIZER(&txs);
+static size_t		ntx;
+
+static int
+tx_cmp(struct tx *a, struct tx *b)
+{
+	return (strcmp(a->tx_key, b->tx_key));
+}
+
+/* Only RFC 3261 branches identify a transaction; others get none. */
+static int
+tx_key(const struct sip_msg *msg, char *key, size_t size)
+{
+	const struct sip_hdr	*h;
+	struct sip_via		 via;
+	int			 n;
+
+	if ((h = sip_hdr_first(msg, SIP_HDR_VIA)) == NULL ||
+	    sip_via_parse(h->hdr_value.s, SIP_STR_END(&h->hdr_value), &via) ==
+	    -1 || via.via_branch.len < 8 ||
+	    strncmp(via.via_branch.s, "z9hG4bK", 7) != 0)
+		return (-1);
+	n = snprintf(key, size, "%.*s|%.*s:%u|%.*s",
+	    (int)via.via_branch.len, via.via_branch.s,
+	    (int)via.via_host.len, via.via_host.s, via.via_port,
+	    (int)msg->msg_method_str.len, msg->msg_method_str.s);
+	return (n < 0 || (size_t)n >= size ? -1 : 0);
+}
+
+static struct tx *
+tx_find(const struct sip_msg *msg)
+{
+	struct tx	find;
+
+	if (tx_key(msg, find.tx_key, sizeof(find.tx_key)) == -1)
+		return (NULL);
+	return (RB_FIND(tx_tree, &txs, &find));
+}
+
+/*
+ * A retransmission: answered from the cache when the transaction has
+ * its final response, swallowed while it is still being worked on.
+ */
+int
+tx_absorb(const struct sip_msg *msg, const struct sip_peer *peer)
+{
+	struct tx	*tx;
+
+	if ((tx = tx_find(msg)) == NULL)
+		return (0);
+	transport_stats.ts_retransmits++;
+	if (tx->tx_resp != NULL)
+		transport_send(peer, tx->tx_resp, tx->tx_resplen);
+	return (1);
+}
+
+struct tx *
+tx_new(const struct sip_msg *msg, const struct sip_peer *peer)
+{
+	struct tx	*tx;
+
+	if (ntx >= TX_MAX)
+		return (NULL);
+	if ((tx = calloc(1, sizeof(*tx))) == NULL)
+		return (NULL);
+	if (tx_key(msg, tx->tx_key, sizeof(tx->tx_key)) == -1 ||
+	    RB_INSERT(tx_tree, &txs, tx) != NULL) {
+		free(tx);
+		return (NULL);
+	}
+	tx->tx_peer = *peer;
+	ntx++;
+	return (tx);
+}
+
+static void
+tx_free(struct tx *tx)
+{
+	if (event_initialized(&tx->tx_timer_j))
+		evtimer_del(&tx->tx_timer_j);
+	RB_REMOVE(tx_tree, &txs, tx);
+	ntx--;
+	free(tx->tx_resp);
+	free(tx);
+}
+
+static void
+tx_timer_j(int fd, short event, void *arg)
+{
+	tx_free(arg);
+}
+
+/*
+ * Send the final response and keep it for retransmissions: Timer J on
+ * UDP; a reliable transport retransmits nothing, so the state goes now.
+ */
+void
+tx_final(struct tx *tx, const char *resp, size_t len)
+{
+	struct timeval	tv = { TX_TIMER_J_MS / 1000, 0 };
+
+	if (resp == NULL) {
+		tx_free(tx);
+		return;
+	}
+	transport_send(&tx->tx_peer, resp, len);
+	if (tx->tx_peer.sp_transport != TRANSPORT_UDP ||
+	    (tx->tx_resp = malloc(len)) == NULL) {
+		tx_free(tx);
+		return;
+	}
+	memcpy(tx->tx_resp, resp, len);
+	tx->tx_resplen = len;
+	evtimer_set(&tx->tx_timer_j, tx_timer_j, tx);
+	evtimer_add(&tx->tx_timer_j, &tv);
+}
+
+size_t
+tx_count(void)
+{
+	return (ntx);
+}
