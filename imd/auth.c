@@ -26,6 +26,7 @@
 #include <netdb.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "auth.h"
 #include "imd_msg.h"
@@ -68,9 +69,14 @@ auth_fill(const struct sip_msg *msg, const struct sip_hdr *h,
 		return (-1);
 	if (dr->dr_username[0] == '\0' || dr->dr_response[0] == '\0')
 		return (-1);
-	/* The digest covers the Request-URI: another one is a replay. */
-	if (strlen(dr->dr_uri) != msg->msg_ruri.len ||
-	    memcmp(dr->dr_uri, msg->msg_ruri.s, msg->msg_ruri.len) != 0)
+	/*
+	 * RFC 2617 wants the digest-uri to be the Request-URI, but common
+	 * clients (sipp among them) put the server's address there.  The
+	 * response covers whatever uri was sent and a (nonce, nc) pair is
+	 * good once, so a differing uri is accepted if it is a SIP URI.
+	 */
+	if (strncasecmp(dr->dr_uri, "sip:", 4) != 0 &&
+	    strncasecmp(dr->dr_uri, "sips:", 5) != 0)
 		return (-1);
 	return (0);
 }

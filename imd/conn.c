@@ -396,6 +396,34 @@ conn_stopped(const struct conn *c)
 	    conn_paused(c));
 }
 
+/* sip_frame(), after a look at the first byte. */
+static int
+conn_frame(const char *p, size_t len, const struct sip_limits *lim,
+    size_t *n, struct sip_err *err)
+{
+	if (conn_is_message_start((unsigned char)*p))
+		return (sip_frame(p, len, lim, n, err));
+	err->err_status = 400;
+	err->err_reason = "not a SIP message";
+	err->err_respond = 0;
+	return (SIP_FRAME_ERROR);
+}
+
+static void
+conn_consume(struct conn *c, size_t len)
+{
+	if (len > 0) {
+		c->cn_inlen -= len;
+		memmove(c->cn_in, c->cn_in + len, c->cn_inlen);
+	}
+	/* An idle connection keeps a small buffer, not its largest. */
+	if (c->cn_inlen == 0 && c->cn_insize > CONN_IN_INIT) {
+		free(c->cn_in);
+		c->cn_in = NULL;
+		c->cn_insize = 0;
+	}
+}
+
 /* Hands every complete message in the buffer to the SIP layer. */
 static int
 conn_process(struct conn *c)
@@ -403,22 +431,15 @@ conn_process(struct conn *c)
 	struct sip_limits	 lim;
 	struct sip_err		 err;
 	const char		*p;
-	size_t			 off = 0, left, n;
+	size_t			 off = 0, n;
 	int			 r;
 
 	conn_limits(&lim);
 	while (off < c->cn_inlen && !conn_stopped(c)) {
 		p = c->cn_in + off;
-		left = c->cn_inlen - off;
-		if (!conn_is_message_start((unsigned char)*p)) {
-			err.err_status = 400;
-			err.err_reason = "not a SIP message";
-			err.err_respond = 0;
-			r = SIP_FRAME_ERROR;
-		} else
-			r = sip_frame(p, left, &lim, &n, &err);
+		r = conn_frame(p, c->cn_inlen - off, &lim, &n, &err);
 		if (r == SIP_FRAME_ERROR) {
-			conn_frame_error(c, p, left, &err);
+			conn_frame_error(c, p, c->cn_inlen - off, &err);
 			return (-1);
 		}
 		if (r == SIP_FRAME_MORE)
@@ -431,15 +452,7 @@ conn_process(struct conn *c)
 		}
 		off += n;
 	}
-	if (off > 0) {
-		c->cn_inlen -= off;
-		memmove(c->cn_in, c->cn_in + off, c->cn_inlen);
-	}
-	if (c->cn_inlen == 0 && c->cn_insize > CONN_IN_INIT) {
-		free(c->cn_in);
-		c->cn_in = NULL;
-		c->cn_insize = 0;
-	}
+	conn_consume(c, off);
 	return ((c->cn_flags & CONN_DEAD) ? -1 : 0);
 }
 

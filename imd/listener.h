@@ -70,7 +70,7 @@ struct transport_listen {
 	struct conf_listen	*tl_cl;
 	char			 tl_name[CONN_NAME_MAX];
 	struct event		 tl_ev;
-	struct event		 tl_pause;	/* accept resumes when it fires */
+	struct event		 tl_pause;	/* ends a pause in accept */
 	struct ssl_ctx_st	*tl_ssl;	/* tls only */
 };
 
@@ -81,7 +81,7 @@ struct conn {
 	struct sip_peer		 cn_peer;
 	char			 cn_name[CONN_NAME_MAX];
 	struct transport_listen	*cn_listen;
-	struct conn_addr	*cn_addr;	/* connections from this address */
+	struct conn_addr	*cn_addr;	/* count for this address */
 	int			 cn_fd;
 	int			 cn_flags;
 	struct event		 cn_rev;
@@ -98,7 +98,7 @@ struct conn {
 	size_t			 cn_outlen;
 	size_t			 cn_outsize;
 	struct ssl_st		*cn_ssl;
-	struct x509_st		*cn_cert;	/* client certificate, or NULL */
+	struct x509_st		*cn_cert;	/* the client's, or NULL */
 };
 
 #define CONN_HANDSHAKE		0x01	/* TLS not yet established */

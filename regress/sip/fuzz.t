@@ -44,7 +44,7 @@ if "$out/fuzz_sip" -max_total_time="$secs" -max_len=4096 -timeout=10 \
     -artifact_prefix="$out/" "$out/fuzz-corpus" $seeds \
     > "$out/fuzz.log" 2>&1; then
 	echo "ok 2 - fuzz_sip runs for $secs s"
-	grep -E '^(#[0-9]+ +DONE|Done)' "$out/fuzz.log" | sed 's/^/# /'
+	grep -aE '^(#[0-9]+ +DONE|Done)' "$out/fuzz.log" | sed 's/^/# /'
 else
 	echo "not ok 2 - fuzz_sip runs for $secs s"
 	tail -n 40 "$out/fuzz.log" | sed 's/^/# /'

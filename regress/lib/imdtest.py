@@ -1,0 +1,219 @@
+# Helpers for the regress tests written in Python: a real suite on
+# loopback (started, and stopped by pid, whatever happens) and a small
+# SIP user agent with digest authentication over UDP, TCP and TLS.
+
+import atexit, hashlib, os, random, re, shutil, signal, socket, ssl
+import subprocess, sys, tempfile, time
+
+BUILD = os.environ["IMD_BUILD"]
+IMD = os.path.join(BUILD, "sbin/imd")
+IMCTL = os.path.join(BUILD, "bin/imctl")
+
+_n = 0
+_failed = 0
+
+
+def ok(cond, desc):
+    global _n, _failed
+    _n += 1
+    if not cond:
+        _failed += 1
+    print("%sok %d - %s" % ("" if cond else "not ", _n, desc), flush=True)
+    return cond
+
+
+def done():
+    print("1..%d" % _n, flush=True)
+    sys.exit(1 if _failed else 0)
+
+
+class Suite:
+    def __init__(self, domain, port, extra=(), addr="127.0.0.1"):
+        self.dir = tempfile.mkdtemp(prefix="imd-test.")
+        os.chmod(self.dir, 0o755)
+        self.domain, self.port, self.addr = domain, port, addr
+        self.sock = os.path.join(self.dir, "imd.sock")
+        self.conf = os.path.join(self.dir, "relayd.conf")
+        os.mkdir(os.path.join(self.dir, "empty"))
+        lines = ['domain "%s"' % domain,
+                 "listen on %s port %d" % (addr, port),
+                 'database "%s/db"' % self.dir,
+                 'chroot "%s/empty"' % self.dir,
+                 'control socket "%s"' % self.sock,
+                 'user "nobody"'] + list(extra)
+        with open(self.conf, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        self.proc = None
+        atexit.register(self.cleanup)
+
+    def start(self):
+        self.log = open(os.path.join(self.dir, "imd.log"), "w")
+        self.proc = subprocess.Popen([IMD, "-d", "-f", self.conf],
+                                     stdout=self.log, stderr=self.log)
+        for _ in range(100):
+            if self.ctl("show", "status").returncode == 0:
+                return True
+            if self.proc.poll() is not None:
+                return False
+            time.sleep(0.1)
+        return False
+
+    def ctl(self, *args, stdin=None):
+        return subprocess.run([IMCTL, "-s", self.sock] + list(args),
+                              input=stdin, capture_output=True, text=True)
+
+    def add_user(self, address, password):
+        return self.ctl("user", "add", address,
+                        stdin=password + "\n").returncode == 0
+
+    def logtext(self):
+        with open(os.path.join(self.dir, "imd.log")) as f:
+            return f.read()
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def cleanup(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def parse_response(data):
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("utf-8", "replace").split("\r\n")
+    m = re.match(r"SIP/2.0 (\d{3}) ?(.*)", lines[0])
+    if not m:
+        return None
+    hdrs = []
+    for l in lines[1:]:
+        name, _, value = l.partition(":")
+        hdrs.append((name.strip().lower(), value.strip()))
+    return {"status": int(m.group(1)), "reason": m.group(2),
+            "headers": hdrs, "body": body, "raw": data}
+
+
+def header(resp, name):
+    return [v for n, v in resp["headers"] if n == name.lower()]
+
+
+def digest_params(value):
+    value = value[len("Digest"):]
+    return dict((k, v1 if v1 else v2) for k, v1, v2 in
+                re.findall(r'(\w+)=(?:"([^"]*)"|([^,\s]+))', value))
+
+
+class UA:
+    """One SIP client socket: udp, tcp or tls to (host, port)."""
+
+    def __init__(self, server, transport="udp", bind="127.0.0.1",
+                 timeout=3.0):
+        self.server, self.transport = server, transport
+        self.cseq = 0
+        self.callid = "%x@imd.test" % random.getrandbits(64)
+        self.tag = "%x" % random.getrandbits(32)
+        if transport == "udp":
+            self.s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            self.s.bind((bind, 0))
+        else:
+            self.s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            self.s.bind((bind, 0))
+            self.s.connect(server)
+            if transport == "tls":
+                ctx = ssl.create_default_context()
+                ctx.check_hostname = False
+                ctx.verify_mode = ssl.CERT_NONE
+                self.s = ctx.wrap_socket(self.s)
+        self.s.settimeout(timeout)
+        self.local = self.s.getsockname()
+        self.buf = b""
+
+    def send_raw(self, data):
+        if self.transport == "udp":
+            self.s.sendto(data, self.server)
+        else:
+            self.s.sendall(data)
+
+    def recv(self):
+        if self.transport == "udp":
+            data, _ = self.s.recvfrom(65536)
+            return parse_response(data)
+        while True:
+            head, sep, rest = self.buf.partition(b"\r\n\r\n")
+            if sep:
+                m = re.search(rb"(?im)^(?:content-length|l)\s*:\s*(\d+)",
+                              head)
+                blen = int(m.group(1)) if m else 0
+                if len(rest) >= blen:
+                    self.buf = rest[blen:]
+                    return parse_response(head + sep + rest[:blen])
+            chunk = self.s.recv(65536)
+            if not chunk:
+                raise ConnectionError("closed")
+            self.buf += chunk
+
+    def request(self, method, ruri, frm, to, extra=(), body=b"",
+                cseq=None, branch=None, callid=None):
+        if cseq is None:
+            self.cseq += 1
+            cseq = self.cseq
+        branch = branch or "z9hG4bK%x" % random.getrandbits(48)
+        msg = ("%s %s SIP/2.0\r\n"
+               "Via: SIP/2.0/%s %s:%d;branch=%s;rport\r\n"
+               "Max-Forwards: 70\r\n"
+               "From: <%s>;tag=%s\r\n"
+               "To: <%s>\r\n"
+               "Call-ID: %s\r\n"
+               "CSeq: %d %s\r\n" % (method, ruri, self.transport.upper(),
+                                    self.local[0], self.local[1], branch,
+                                    frm, self.tag, to, callid or self.callid,
+                                    cseq, method))
+        for h in extra:
+            msg += h + "\r\n"
+        msg += "Content-Length: %d\r\n\r\n" % len(body)
+        data = msg.encode() + body
+        self.last = data
+        self.send_raw(data)
+        return self.recv()
+
+    def authorization(self, challenge, user, password, method, uri,
+                      proxy=False):
+        p = digest_params(challenge)
+        alg = p.get("algorithm", "MD5")
+        h = (lambda s: hashlib.sha256(s.encode()).hexdigest()) \
+            if alg.upper() == "SHA-256" else \
+            (lambda s: hashlib.md5(s.encode()).hexdigest())
+        cnonce, nc = "%x" % random.getrandbits(32), "00000001"
+        ha1 = h("%s:%s:%s" % (user, p["realm"], password))
+        ha2 = h("%s:%s" % (method, uri))
+        resp = h("%s:%s:%s:%s:auth:%s" % (ha1, p["nonce"], nc, cnonce, ha2))
+        return ('%s: Digest username="%s", realm="%s", nonce="%s", '
+                'uri="%s", response="%s", algorithm=%s, cnonce="%s", '
+                'opaque="%s", qop=auth, nc=%s' % (
+                    "Proxy-Authorization" if proxy else "Authorization",
+                    user, p["realm"], p["nonce"], uri, resp, alg, cnonce,
+                    p.get("opaque", ""), nc))
+
+    def register(self, user, domain, password, contacts=None, expires=60,
+                 alg=None, extra=()):
+        aor = "sip:%s@%s" % (user, domain)
+        ruri = "sip:%s" % domain
+        if contacts is None:
+            contacts = ["<sip:%s@%s:%d>" % (user, self.local[0],
+                                           self.local[1])]
+        hdrs = ["Contact: %s" % c for c in contacts]
+        hdrs += ["Expires: %d" % expires] + list(extra)
+        r = self.request("REGISTER", ruri, aor, aor, hdrs)
+        if r["status"] != 401:
+            return r
+        chall = header(r, "www-authenticate")
+        if alg is not None:
+            chall = [c for c in chall if ("algorithm=%s" % alg) in c]
+        self.auth = self.authorization(chall[0], user, password,
+                                       "REGISTER", ruri)
+        return self.request("REGISTER", ruri, aor, aor, hdrs + [self.auth])
