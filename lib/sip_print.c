@@ -130,18 +130,19 @@ out_top_via(struct sip_out *out, const struct sip_hdr *h,
 	struct sip_str	 elem;
 	const char	*p = h->hdr_value.s, *end = SIP_STR_END(&h->hdr_value);
 	const char	*cut;
+	int		 fill;
 
 	if (sip_list_next(&p, end, &elem) != 1 ||
 	    sip_via_parse(elem.s, SIP_STR_END(&elem), &via) == -1) {
 		out_named(out, SIP_HDR_VIA, &h->hdr_value);
 		return;
 	}
-	cut = SIP_STR_END(&elem);
-	if (rp->rp_rport != 0 && via.via_rport_name.s != NULL)
-		cut = SIP_STR_END(&via.via_rport_name);
+	fill = rp->rp_rport != 0 && via.via_rport_name.s != NULL;
+	cut = fill ? SIP_STR_END(&via.via_rport_name) : SIP_STR_END(&elem);
 	out_cstr(out, "Via: ");
 	sip_out_add(out, elem.s, cut - elem.s);
-	if (cut != SIP_STR_END(&elem)) {
+	if (fill) {
+		/* A valueless rport may be the last parameter. */
 		sip_out_printf(out, "=%u", rp->rp_rport);
 		sip_out_add(out, cut, SIP_STR_END(&elem) - cut);
 	}

@@ -188,6 +188,7 @@ static const char print_expected[] =
     "listen on 192.0.2.1 port 5061 tls certificate \"/etc/c.pem\" "
     "key \"/etc/k\\\\.pem\"\n"
     "auth realm \"site\"\n"
+    "auth algorithms sha-256 md5\n"
     "user \"nobody\"\n"
     "chroot \"/var/empty\"\n"
     "database \"/var/db/imd\"\n"
@@ -196,7 +197,9 @@ static const char print_expected[] =
     "limit headers 64\n"
     "limit line-length 8192\n"
     "limit connections 1024\n"
-    "limit connections-per-address 32\n";
+    "limit connections-per-address 32\n"
+    "limit min-expires 60\n"
+    "limit max-expires 7200\n";
 
 static void
 test_print(void)

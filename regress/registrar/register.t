@@ -112,10 +112,14 @@ ok(r1["status"] == 200 and r2["raw"] == r1["raw"],
 r = UA(srv).register("carol", "site2.test", "x")
 ok(r["status"] == 403, "REGISTER for a domain not served here: 403")
 
-r = UA(srv).request("OPTIONS", "sip:site1.test", "sip:x@site1.test",
-                    "sip:site1.test")
+uo = UA(srv)
+r = uo.request("OPTIONS", "sip:site1.test", "sip:x@site1.test",
+               "sip:site1.test")
 ok(r["status"] == 200 and "REGISTER" in header(r, "allow")[0],
    "OPTIONS: 200 with Allow")
+ok(("rport=%d" % uo.local[1]) in header(r, "via")[0] and
+   "received=127.0.0.1" in header(r, "via")[0],
+   "RFC 3581: rport and received filled in the top Via")
 r = UA(srv).request("FROB", "sip:site1.test", "sip:x@site1.test",
                     "sip:site1.test")
 ok(r["status"] == 405 and header(r, "allow"), "an unknown method: 405 "

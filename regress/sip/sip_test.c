@@ -667,6 +667,16 @@ test_print_via(void)
 	    "\r\nVia: SIP/2.0/UDP h2\r\nVia: SIP/2.0/UDP h3\r\n"
 	    "To: <sip:b>;tag=x\r\nContent-Length: 0\r\n\r\n"),
 	    "received and rport, To tag kept");
+
+	parse("OPTIONS sip:b SIP/2.0\r\n"
+	    "Via: SIP/2.0/UDP h;branch=z9hG4bK1;rport\r\n"
+	    "To: <sip:b>\r\n\r\n", 0);
+	sip_out_init(&out, buf, sizeof(buf));
+	TAP_OK(sip_print_response(&out, &msg, &rp) == 0 && printed(&out,
+	    "SIP/2.0 200 OK\r\n"
+	    "Via: SIP/2.0/UDP h;branch=z9hG4bK1;rport=5070;received=192.0.2.7"
+	    "\r\nTo: <sip:b>;tag=y\r\nContent-Length: 0\r\n\r\n"),
+	    "rport as the last parameter gets its value");
 }
 
 static void
