@@ -92,10 +92,13 @@ static int	ctl_timeleft(const struct ctl_conn *);
 static void	ctl_badreply(void) __attribute__((__noreturn__));
 static int	ctl_result(struct ctl_conn *);
 static int	ctl_result_exit(struct imsg *);
+static int	ctl_list(struct ctl_conn *, uint32_t, int (*)(struct imsg *),
+		    void (*)(void));
 static int	user_list(struct ctl_conn *);
 static int	user_list_item(struct imsg *);
 static int	show_status(struct ctl_conn *);
 static int	show_status_item(struct imsg *);
+static void	show_status_header(void);
 static int	show_bindings(struct ctl_conn *);
 static int	show_bindings_item(struct imsg *);
 
@@ -467,28 +470,42 @@ ctl_result_exit(struct imsg *imsg)
 	errx(code, "%s", message[0] != '\0' ? vis : what);
 }
 
+/*
+ * A list answer: items of one type until IMSG_CTL_END, each printed by
+ * item(); header, if not NULL, runs before the first line.  The daemon
+ * may refuse the request with IMSG_CTL_RESULT instead.
+ */
 static int
-user_list(struct ctl_conn *cc)
+ctl_list(struct ctl_conn *cc, uint32_t type, int (*item)(struct imsg *),
+    void (*header)(void))
 {
 	struct imsg	imsg;
 
 	for (;;) {
 		ctl_read(cc, &imsg);
-		switch (imsg.hdr.ih_type) {
-		case IMSG_CTL_USER_ITEM:
-			if (user_list_item(&imsg) == -1)
+		if (header != NULL && (imsg.hdr.ih_type == type ||
+		    imsg.hdr.ih_type == IMSG_CTL_END)) {
+			header();
+			header = NULL;
+		}
+		if (imsg.hdr.ih_type == type) {
+			if (item(&imsg) == -1)
 				ctl_badreply();
-			break;
-		case IMSG_CTL_END:
+		} else if (imsg.hdr.ih_type == IMSG_CTL_END) {
 			if (imsg_get_end(&imsg) == -1)
 				ctl_badreply();
 			return (EXIT_OK);
-		case IMSG_CTL_RESULT:
+		} else if (imsg.hdr.ih_type == IMSG_CTL_RESULT)
 			return (ctl_result_exit(&imsg));
-		default:
+		else
 			ctl_badreply();
-		}
 	}
+}
+
+static int
+user_list(struct ctl_conn *cc)
+{
+	return (ctl_list(cc, IMSG_CTL_USER_ITEM, user_list_item, NULL));
 }
 
 /* One line: the address and when it was created, in UTC. */
@@ -514,35 +531,17 @@ user_list_item(struct imsg *imsg)
 	return (0);
 }
 
+static void
+show_status_header(void)
+{
+	printf("%-10s %8s %12s  %s\n", "PROCESS", "PID", "UPTIME", "INFO");
+}
+
 static int
 show_status(struct ctl_conn *cc)
 {
-	struct imsg	imsg;
-	int		header = 0;
-
-	for (;;) {
-		ctl_read(cc, &imsg);
-		if (!header && (imsg.hdr.ih_type == IMSG_CTL_STATUS_ITEM ||
-		    imsg.hdr.ih_type == IMSG_CTL_END)) {
-			printf("%-10s %8s %12s  %s\n", "PROCESS", "PID",
-			    "UPTIME", "INFO");
-			header = 1;
-		}
-		switch (imsg.hdr.ih_type) {
-		case IMSG_CTL_STATUS_ITEM:
-			if (show_status_item(&imsg) == -1)
-				ctl_badreply();
-			break;
-		case IMSG_CTL_END:
-			if (imsg_get_end(&imsg) == -1)
-				ctl_badreply();
-			return (EXIT_OK);
-		case IMSG_CTL_RESULT:
-			return (ctl_result_exit(&imsg));
-		default:
-			ctl_badreply();
-		}
-	}
+	return (ctl_list(cc, IMSG_CTL_STATUS_ITEM, show_status_item,
+	    show_status_header));
 }
 
 /* One row; uptime as [days+]hh:mm:ss. */
@@ -579,25 +578,7 @@ show_status_item(struct imsg *imsg)
 static int
 show_bindings(struct ctl_conn *cc)
 {
-	struct imsg	imsg;
-
-	for (;;) {
-		ctl_read(cc, &imsg);
-		switch (imsg.hdr.ih_type) {
-		case IMSG_CTL_BINDING_ITEM:
-			if (show_bindings_item(&imsg) == -1)
-				ctl_badreply();
-			break;
-		case IMSG_CTL_END:
-			if (imsg_get_end(&imsg) == -1)
-				ctl_badreply();
-			return (EXIT_OK);
-		case IMSG_CTL_RESULT:
-			return (ctl_result_exit(&imsg));
-		default:
-			ctl_badreply();
-		}
-	}
+	return (ctl_list(cc, IMSG_CTL_BINDING_ITEM, show_bindings_item, NULL));
 }
 
 /*

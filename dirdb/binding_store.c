@@ -63,6 +63,7 @@
 #include "binding.h"
 #include "config.h"
 #include "log.h"
+#include "record.h"
 #include "store.h"
 #include "user.h"
 
@@ -86,12 +87,6 @@ _Static_assert(BINDING_BUF_SIZE <= STORE_VAL_MAX, "binding too long");
 _Static_assert(BINDING_IKEY_MAX <= STORE_KEY_MAX, "binding key too long");
 _Static_assert(TRANSPORT_UDP == 0 && TRANSPORT_TCP == 1 &&
     TRANSPORT_TLS == 2, "transport numbers are on disk");
-
-struct binding_buf {
-	unsigned char	*bb_data;
-	size_t		 bb_size;
-	size_t		 bb_off;
-};
 
 /*
  * One call's state, handed to its transaction.  A range covers the
@@ -120,18 +115,12 @@ static const char *binding_fields_bad(const struct binding_rec *);
 static int	binding_prefix(const char *, unsigned char *, size_t *);
 static int	binding_key(const char *, const char *, unsigned char *,
 		    size_t *);
-static int	binding_put(struct binding_buf *, const void *, size_t);
-static int	binding_put_uint(struct binding_buf *, uint64_t, size_t);
-static int	binding_put_str(struct binding_buf *, const char *, size_t);
-static int	binding_put_src(struct binding_buf *,
+static int	binding_put_src(struct rec_buf *,
 		    const struct binding_rec *);
 static int	binding_encode(const struct binding_rec *,
 		    const unsigned char *, void *, size_t, size_t *);
-static int	binding_get(struct binding_buf *, void *, size_t);
-static int	binding_get_uint(struct binding_buf *, uint64_t *, size_t);
-static int	binding_get_str(struct binding_buf *, char *, size_t);
-static int	binding_get_src(struct binding_buf *, struct binding_rec *);
-static const char *binding_parse(struct binding_buf *,
+static int	binding_get_src(struct rec_buf *, struct binding_rec *);
+static const char *binding_parse(struct rec_buf *,
 		    struct binding_rec *);
 static void	binding_refuse(const unsigned char *, size_t, const char *);
 static int	binding_decode(const unsigned char *, size_t, const void *,
@@ -264,61 +253,27 @@ binding_key(const char *address, const char *contact, unsigned char *key,
 	return (0);
 }
 
-static int
-binding_put(struct binding_buf *bb, const void *data, size_t len)
-{
-	if (len > bb->bb_size - bb->bb_off)
-		return (-1);
-	memcpy(bb->bb_data + bb->bb_off, data, len);
-	bb->bb_off += len;
-	return (0);
-}
-
-static int
-binding_put_uint(struct binding_buf *bb, uint64_t v, size_t bytes)
-{
-	unsigned char	be[8];
-	size_t		i;
-
-	for (i = 0; i < bytes; i++)
-		be[i] = (v >> (8 * (bytes - 1 - i))) & 0xff;
-	return (binding_put(bb, be, bytes));
-}
-
-static int
-binding_put_str(struct binding_buf *bb, const char *s, size_t fieldsize)
-{
-	size_t	len;
-
-	if ((len = strnlen(s, fieldsize)) == fieldsize)
-		return (-1);
-	if (binding_put_uint(bb, len, 2) == -1 ||
-	    binding_put(bb, s, len) == -1)
-		return (-1);
-	return (0);
-}
-
 /* Port and addresses are in network order already: big-endian. */
 static int
-binding_put_src(struct binding_buf *bb, const struct binding_rec *b)
+binding_put_src(struct rec_buf *bb, const struct binding_rec *b)
 {
 	const struct sockaddr_in	*sin;
 	const struct sockaddr_in6	*sin6;
 	int				 tag;
 
 	if ((tag = binding_src_tag(b)) == -1 ||
-	    binding_put_uint(bb, tag, 1) == -1)
+	    rec_put_uint(bb, tag, 1) == -1)
 		return (-1);
 	if (tag == 4) {
 		sin = (const struct sockaddr_in *)&b->b_src;
-		return (binding_put(bb, &sin->sin_addr, 4) == -1 ||
-		    binding_put(bb, &sin->sin_port, 2) == -1 ? -1 : 0);
+		return (rec_put(bb, &sin->sin_addr, 4) == -1 ||
+		    rec_put(bb, &sin->sin_port, 2) == -1 ? -1 : 0);
 	}
 	if (tag == 6) {
 		sin6 = (const struct sockaddr_in6 *)&b->b_src;
-		return (binding_put(bb, &sin6->sin6_addr, 16) == -1 ||
-		    binding_put(bb, &sin6->sin6_port, 2) == -1 ||
-		    binding_put_uint(bb, sin6->sin6_scope_id, 4) == -1 ?
+		return (rec_put(bb, &sin6->sin6_addr, 16) == -1 ||
+		    rec_put(bb, &sin6->sin6_port, 2) == -1 ||
+		    rec_put_uint(bb, sin6->sin6_scope_id, 4) == -1 ?
 		    -1 : 0);
 	}
 	return (0);
@@ -329,65 +284,29 @@ static int
 binding_encode(const struct binding_rec *b, const unsigned char *key,
     void *buf, size_t size, size_t *len)
 {
-	struct binding_buf	bb = { buf, size, 0 };
+	struct rec_buf	bb = { buf, size, 0 };
 
-	if (binding_put_uint(&bb, BINDING_REC_VERSION, 1) == -1 ||
-	    binding_put_str(&bb, (const char *)key, IMD_ADDRESS_MAX) == -1 ||
-	    binding_put_str(&bb, b->b_contact, sizeof(b->b_contact)) == -1 ||
+	if (rec_put_uint(&bb, BINDING_REC_VERSION, 1) == -1 ||
+	    rec_put_str(&bb, (const char *)key, IMD_ADDRESS_MAX) == -1 ||
+	    rec_put_str(&bb, b->b_contact, sizeof(b->b_contact)) == -1 ||
 	    binding_put_src(&bb, b) == -1 ||
-	    binding_put_uint(&bb, b->b_transport, 1) == -1 ||
-	    binding_put_uint(&bb, b->b_conn, 8) == -1 ||
-	    binding_put_uint(&bb, b->b_expires, 8) == -1 ||
-	    binding_put_uint(&bb, (uint32_t)b->b_q, 4) == -1 ||
-	    binding_put_str(&bb, b->b_callid, sizeof(b->b_callid)) == -1 ||
-	    binding_put_uint(&bb, b->b_cseq, 4) == -1 ||
-	    binding_put_str(&bb, b->b_ua, sizeof(b->b_ua)) == -1) {
+	    rec_put_uint(&bb, b->b_transport, 1) == -1 ||
+	    rec_put_uint(&bb, b->b_conn, 8) == -1 ||
+	    rec_put_uint(&bb, b->b_expires, 8) == -1 ||
+	    rec_put_uint(&bb, (uint32_t)b->b_q, 4) == -1 ||
+	    rec_put_str(&bb, b->b_callid, sizeof(b->b_callid)) == -1 ||
+	    rec_put_uint(&bb, b->b_cseq, 4) == -1 ||
+	    rec_put_str(&bb, b->b_ua, sizeof(b->b_ua)) == -1) {
 		log_warnx("store: bindings: record of %s does not encode",
 		    (const char *)key);
 		return (-1);
 	}
-	*len = bb.bb_off;
+	*len = bb.rb_off;
 	return (0);
 }
 
 static int
-binding_get(struct binding_buf *bb, void *data, size_t len)
-{
-	if (len > bb->bb_size - bb->bb_off)
-		return (-1);
-	memcpy(data, bb->bb_data + bb->bb_off, len);
-	bb->bb_off += len;
-	return (0);
-}
-
-static int
-binding_get_uint(struct binding_buf *bb, uint64_t *v, size_t bytes)
-{
-	unsigned char	be[8];
-	size_t		i;
-
-	if (binding_get(bb, be, bytes) == -1)
-		return (-1);
-	*v = 0;
-	for (i = 0; i < bytes; i++)
-		*v = (*v << 8) | be[i];
-	return (0);
-}
-
-static int
-binding_get_str(struct binding_buf *bb, char *dst, size_t dstsize)
-{
-	uint64_t	len;
-
-	if (binding_get_uint(bb, &len, 2) == -1 || len >= dstsize ||
-	    binding_get(bb, dst, len) == -1 || memchr(dst, '\0', len) != NULL)
-		return (-1);
-	dst[len] = '\0';
-	return (0);
-}
-
-static int
-binding_get_src(struct binding_buf *bb, struct binding_rec *b)
+binding_get_src(struct rec_buf *bb, struct binding_rec *b)
 {
 	struct sockaddr_in	*sin = (struct sockaddr_in *)&b->b_src;
 	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&b->b_src;
@@ -395,7 +314,7 @@ binding_get_src(struct binding_buf *bb, struct binding_rec *b)
 
 	memset(&b->b_src, 0, sizeof(b->b_src));
 	b->b_srclen = 0;
-	if (binding_get_uint(bb, &tag, 1) == -1)
+	if (rec_get_uint(bb, &tag, 1) == -1)
 		return (-1);
 	switch (tag) {
 	case 0:
@@ -403,14 +322,14 @@ binding_get_src(struct binding_buf *bb, struct binding_rec *b)
 	case 4:
 		sin->sin_family = AF_INET;
 		b->b_srclen = sizeof(*sin);
-		return (binding_get(bb, &sin->sin_addr, 4) == -1 ||
-		    binding_get(bb, &sin->sin_port, 2) == -1 ? -1 : 0);
+		return (rec_get(bb, &sin->sin_addr, 4) == -1 ||
+		    rec_get(bb, &sin->sin_port, 2) == -1 ? -1 : 0);
 	case 6:
 		sin6->sin6_family = AF_INET6;
 		b->b_srclen = sizeof(*sin6);
-		if (binding_get(bb, &sin6->sin6_addr, 16) == -1 ||
-		    binding_get(bb, &sin6->sin6_port, 2) == -1 ||
-		    binding_get_uint(bb, &scope, 4) == -1)
+		if (rec_get(bb, &sin6->sin6_addr, 16) == -1 ||
+		    rec_get(bb, &sin6->sin6_port, 2) == -1 ||
+		    rec_get_uint(bb, &scope, 4) == -1)
 			return (-1);
 		sin6->sin6_scope_id = scope;
 		return (0);
@@ -421,28 +340,28 @@ binding_get_src(struct binding_buf *bb, struct binding_rec *b)
 
 /* Returns why the record is bad, or NULL. */
 static const char *
-binding_parse(struct binding_buf *bb, struct binding_rec *b)
+binding_parse(struct rec_buf *bb, struct binding_rec *b)
 {
 	uint64_t	version, transport, q, cseq;
 
-	if (bb->bb_size > BINDING_REC_MAX)
+	if (bb->rb_size > BINDING_REC_MAX)
 		return ("too long");
-	if (binding_get_uint(bb, &version, 1) == -1)
+	if (rec_get_uint(bb, &version, 1) == -1)
 		return ("empty");
 	if (version != BINDING_REC_VERSION)
 		return ("unknown version");
-	if (binding_get_str(bb, b->b_address, sizeof(b->b_address)) == -1 ||
-	    binding_get_str(bb, b->b_contact, sizeof(b->b_contact)) == -1 ||
+	if (rec_get_str(bb, b->b_address, sizeof(b->b_address)) == -1 ||
+	    rec_get_str(bb, b->b_contact, sizeof(b->b_contact)) == -1 ||
 	    binding_get_src(bb, b) == -1 ||
-	    binding_get_uint(bb, &transport, 1) == -1 ||
-	    binding_get_uint(bb, &b->b_conn, 8) == -1 ||
-	    binding_get_uint(bb, &b->b_expires, 8) == -1 ||
-	    binding_get_uint(bb, &q, 4) == -1 ||
-	    binding_get_str(bb, b->b_callid, sizeof(b->b_callid)) == -1 ||
-	    binding_get_uint(bb, &cseq, 4) == -1 ||
-	    binding_get_str(bb, b->b_ua, sizeof(b->b_ua)) == -1)
+	    rec_get_uint(bb, &transport, 1) == -1 ||
+	    rec_get_uint(bb, &b->b_conn, 8) == -1 ||
+	    rec_get_uint(bb, &b->b_expires, 8) == -1 ||
+	    rec_get_uint(bb, &q, 4) == -1 ||
+	    rec_get_str(bb, b->b_callid, sizeof(b->b_callid)) == -1 ||
+	    rec_get_uint(bb, &cseq, 4) == -1 ||
+	    rec_get_str(bb, b->b_ua, sizeof(b->b_ua)) == -1)
 		return ("malformed field");
-	if (bb->bb_off != bb->bb_size)
+	if (bb->rb_off != bb->rb_size)
 		return ("trailing bytes");
 	if (q != BINDING_Q_NONE && q > BINDING_Q_MAX)
 		return ("q out of range");
@@ -475,7 +394,7 @@ static int
 binding_decode(const unsigned char *key, size_t keylen, const void *val,
     size_t len, struct binding_rec *b)
 {
-	struct binding_buf	 bb = { (unsigned char *)val, len, 0 };
+	struct rec_buf	 bb = { (unsigned char *)val, len, 0 };
 	const char		*why;
 	size_t			 alen, clen;
 

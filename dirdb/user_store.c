@@ -43,6 +43,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "record.h"
 #include "store.h"
 #include "user.h"
 
@@ -56,12 +57,6 @@
 
 _Static_assert(USER_BUF_SIZE <= STORE_VAL_MAX, "user record too long");
 _Static_assert(IMD_ADDRESS_MAX - 1 <= STORE_KEY_MAX, "address too long");
-
-struct user_buf {
-	unsigned char	*ub_data;
-	size_t		 ub_size;
-	size_t		 ub_off;
-};
 
 struct user_edit {
 	const struct user_rec	*ue_new;
@@ -78,15 +73,9 @@ struct user_walk {
 static int	user_key(const char *, char *, size_t *);
 static int	is_user_ha1(const char *, size_t);
 static int	user_check(const struct user_rec *);
-static int	user_put(struct user_buf *, const void *, size_t);
-static int	user_put_uint(struct user_buf *, uint64_t, size_t);
-static int	user_put_str(struct user_buf *, const char *, size_t);
 static int	user_encode(const struct user_rec *, const char *, void *,
 		    size_t, size_t *);
-static int	user_get(struct user_buf *, void *, size_t);
-static int	user_get_uint(struct user_buf *, uint64_t *, size_t);
-static int	user_get_str(struct user_buf *, char *, size_t);
-static const char *user_parse(struct user_buf *, struct user_rec *);
+static const char *user_parse(struct rec_buf *, struct user_rec *);
 static int	user_decode(const void *, size_t, const void *, size_t,
 		    struct user_rec *);
 static int	user_edit(void *, size_t, size_t *, void *);
@@ -143,118 +132,49 @@ user_check(const struct user_rec *u)
 	return (0);
 }
 
-static int
-user_put(struct user_buf *b, const void *data, size_t len)
-{
-	if (len > b->ub_size - b->ub_off)
-		return (-1);
-	memcpy(b->ub_data + b->ub_off, data, len);
-	b->ub_off += len;
-	return (0);
-}
-
-static int
-user_put_uint(struct user_buf *b, uint64_t v, size_t bytes)
-{
-	unsigned char	be[8];
-	size_t		i;
-
-	for (i = 0; i < bytes; i++)
-		be[i] = (v >> (8 * (bytes - 1 - i))) & 0xff;
-	return (user_put(b, be, bytes));
-}
-
-static int
-user_put_str(struct user_buf *b, const char *s, size_t fieldsize)
-{
-	size_t	len;
-
-	if ((len = strnlen(s, fieldsize)) == fieldsize)
-		return (-1);
-	if (user_put_uint(b, len, 2) == -1 || user_put(b, s, len) == -1)
-		return (-1);
-	return (0);
-}
-
 /* The key stands for the address, so the record agrees with it. */
 static int
 user_encode(const struct user_rec *u, const char *key, void *buf,
     size_t size, size_t *len)
 {
-	struct user_buf	b = { buf, size, 0 };
+	struct rec_buf	b = { buf, size, 0 };
 
-	if (user_put_uint(&b, USER_REC_VERSION, 1) == -1 ||
-	    user_put_str(&b, key, sizeof(u->u_address)) == -1 ||
-	    user_put_str(&b, u->u_realm, sizeof(u->u_realm)) == -1 ||
-	    user_put_str(&b, u->u_ha1_md5, sizeof(u->u_ha1_md5)) == -1 ||
-	    user_put_str(&b, u->u_ha1_sha256, sizeof(u->u_ha1_sha256)) == -1 ||
-	    user_put_str(&b, u->u_mail, sizeof(u->u_mail)) == -1 ||
-	    user_put_uint(&b, u->u_created, 8) == -1 ||
-	    user_put_uint(&b, u->u_flags, 4) == -1) {
+	if (rec_put_uint(&b, USER_REC_VERSION, 1) == -1 ||
+	    rec_put_str(&b, key, sizeof(u->u_address)) == -1 ||
+	    rec_put_str(&b, u->u_realm, sizeof(u->u_realm)) == -1 ||
+	    rec_put_str(&b, u->u_ha1_md5, sizeof(u->u_ha1_md5)) == -1 ||
+	    rec_put_str(&b, u->u_ha1_sha256, sizeof(u->u_ha1_sha256)) == -1 ||
+	    rec_put_str(&b, u->u_mail, sizeof(u->u_mail)) == -1 ||
+	    rec_put_uint(&b, u->u_created, 8) == -1 ||
+	    rec_put_uint(&b, u->u_flags, 4) == -1) {
 		log_warnx("store: users: record does not encode");
 		return (-1);
 	}
-	*len = b.ub_off;
-	return (0);
-}
-
-static int
-user_get(struct user_buf *b, void *data, size_t len)
-{
-	if (len > b->ub_size - b->ub_off)
-		return (-1);
-	memcpy(data, b->ub_data + b->ub_off, len);
-	b->ub_off += len;
-	return (0);
-}
-
-static int
-user_get_uint(struct user_buf *b, uint64_t *v, size_t bytes)
-{
-	unsigned char	be[8];
-	size_t		i;
-
-	if (user_get(b, be, bytes) == -1)
-		return (-1);
-	*v = 0;
-	for (i = 0; i < bytes; i++)
-		*v = (*v << 8) | be[i];
-	return (0);
-}
-
-static int
-user_get_str(struct user_buf *b, char *dst, size_t dstsize)
-{
-	uint64_t	len;
-
-	if (user_get_uint(b, &len, 2) == -1 || len >= dstsize ||
-	    user_get(b, dst, len) == -1 || memchr(dst, '\0', len) != NULL)
-		return (-1);
-	dst[len] = '\0';
+	*len = b.rb_off;
 	return (0);
 }
 
 /* Returns why the record is bad, or NULL. */
 static const char *
-user_parse(struct user_buf *b, struct user_rec *u)
+user_parse(struct rec_buf *b, struct user_rec *u)
 {
 	uint64_t	version, flags;
 
-	if (b->ub_size > USER_REC_MAX)
+	if (b->rb_size > USER_REC_MAX)
 		return ("too long");
-	if (user_get_uint(b, &version, 1) == -1)
+	if (rec_get_uint(b, &version, 1) == -1)
 		return ("empty");
 	if (version != USER_REC_VERSION)
 		return ("unknown version");
-	if (user_get_str(b, u->u_address, sizeof(u->u_address)) == -1 ||
-	    user_get_str(b, u->u_realm, sizeof(u->u_realm)) == -1 ||
-	    user_get_str(b, u->u_ha1_md5, sizeof(u->u_ha1_md5)) == -1 ||
-	    user_get_str(b, u->u_ha1_sha256, sizeof(u->u_ha1_sha256)) == -1 ||
-	    user_get_str(b, u->u_mail, sizeof(u->u_mail)) == -1 ||
-	    user_get_uint(b, &u->u_created, 8) == -1 ||
-	    user_get_uint(b, &flags, 4) == -1)
+	if (rec_get_str(b, u->u_address, sizeof(u->u_address)) == -1 ||
+	    rec_get_str(b, u->u_realm, sizeof(u->u_realm)) == -1 ||
+	    rec_get_str(b, u->u_ha1_md5, sizeof(u->u_ha1_md5)) == -1 ||
+	    rec_get_str(b, u->u_ha1_sha256, sizeof(u->u_ha1_sha256)) == -1 ||
+	    rec_get_str(b, u->u_mail, sizeof(u->u_mail)) == -1 ||
+	    rec_get_uint(b, &u->u_created, 8) == -1 ||
+	    rec_get_uint(b, &flags, 4) == -1)
 		return ("malformed field");
-	if (b->ub_off != b->ub_size)
+	if (b->rb_off != b->rb_size)
 		return ("trailing bytes");
 	u->u_flags = flags;
 	if (!is_user_ha1(u->u_ha1_md5, USER_HA1_MD5_LEN) ||
@@ -268,7 +188,7 @@ static int
 user_decode(const void *key, size_t keylen, const void *val, size_t len,
     struct user_rec *u)
 {
-	struct user_buf	 b = { (unsigned char *)val, len, 0 };
+	struct rec_buf	 b = { (unsigned char *)val, len, 0 };
 	const char	*why;
 	char		 vis[LOG_VIS_MAX * 4 + 1];
 

@@ -35,6 +35,8 @@
 #include "imd.h"
 #include "log.h"
 
+#define UDP_RCVBUF	(2 * 1024 * 1024)
+
 static const char *
 listen_name(const struct conf_listen *cl, char *buf, size_t size)
 {
@@ -52,7 +54,7 @@ listen_name(const struct conf_listen *cl, char *buf, size_t size)
 static int
 setup_listen_one(struct conf_listen *cl)
 {
-	int	fd, type, on = 1;
+	int	fd, type, on = 1, rcvbuf = UDP_RCVBUF;
 
 	type = cl->cl_transport == TRANSPORT_UDP ? SOCK_DGRAM : SOCK_STREAM;
 	fd = socket(cl->cl_ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC,
@@ -64,6 +66,14 @@ setup_listen_one(struct conf_listen *cl)
 	if (cl->cl_ss.ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
 	    IPV6_V6ONLY, &on, sizeof(on)) == -1)
 		goto fail;
+	/*
+	 * A burst of datagrams must wait in the kernel, not be dropped,
+	 * while the listener is busy; root may exceed the sysctl maximum.
+	 */
+	if (type == SOCK_DGRAM && setsockopt(fd, SOL_SOCKET,
+	    geteuid() == 0 ? SO_RCVBUFFORCE : SO_RCVBUF, &rcvbuf,
+	    sizeof(rcvbuf)) == -1)
+		log_warn("udp receive buffer");
 	if (bind(fd, (struct sockaddr *)&cl->cl_ss, cl->cl_sslen) == -1)
 		goto fail;
 	if (type == SOCK_STREAM && listen(fd, 128) == -1)

@@ -2,7 +2,8 @@
 # store's objects are linked: dirdb/dirdb.c has the process's main().
 
 DIRDB_TEST = $(BUILD)/regress/dirdb/store_test
-DIRDB_STORE_OBJS = $(BUILD)/dirdb/store.o $(BUILD)/dirdb/user_store.o
+DIRDB_STORE_OBJS = $(BUILD)/dirdb/store.o $(BUILD)/dirdb/user_store.o \
+	    $(BUILD)/dirdb/record.o
 CHECK_PROGS += $(DIRDB_TEST)
 
 $(DIRDB_TEST): $(BUILD)/regress/dirdb/store_test.o $(DIRDB_STORE_OBJS) \
@@ -17,7 +18,8 @@ $(BUILD)/regress/dirdb/store_test.o: regress/dirdb/store_test.c
 # binding_test: the bindings database and the binding message, run by
 # binding.t.
 BINDING_TEST = $(BUILD)/regress/dirdb/binding_test
-BINDING_STORE_OBJS = $(BUILD)/dirdb/store.o $(BUILD)/dirdb/binding_store.o
+BINDING_STORE_OBJS = $(BUILD)/dirdb/store.o $(BUILD)/dirdb/binding_store.o \
+	    $(BUILD)/dirdb/record.o
 CHECK_PROGS += $(BINDING_TEST)
 
 $(BINDING_TEST): $(BUILD)/regress/dirdb/binding_test.o \
