@@ -33,6 +33,7 @@
 #include "sip.h"
 #include "request.h"
 #include "tx.h"
+#include "tx_client.h"
 
 #define SIP_ALLOW	"OPTIONS, REGISTER"
 #define SIP_ACCEPT	"application/sdp, text/plain"
@@ -149,8 +150,13 @@ sip_input(const struct sip_peer *peer, const char *buf, size_t len)
 		sip_refuse(peer, &msg, &err);
 		return;
 	}
-	if (msg.msg_kind == SIP_RESPONSE)
-		return;	/* no client transactions yet */
+	if (msg.msg_kind == SIP_RESPONSE) {
+		if (sip_validate_response(&msg, &err) == -1)
+			sip_refuse(peer, &msg, &err);
+		else if (!txc_response(&msg))
+			transport_stats.ts_dropped++;	/* RFC 3261 18.1.2 */
+		return;
+	}
 	if (sip_validate_request(&msg, &err) == -1) {
 		sip_refuse(peer, &msg, &err);
 		return;

@@ -22,20 +22,23 @@
  * listener sends itself.
  *
  * txc_start() sends a printed request whose top Via carries branch and
- * whose CSeq names method, and returns a handle, or NULL with errno set:
- * EINVAL for a branch without the RFC 3261 magic cookie or longer than
- * TXC_BRANCH_MAX - 1, or a method longer than TXC_METHOD_MAX - 1;
- * EEXIST when a transaction with that branch and method is running;
- * ENOBUFS when TXC_MAX are running; ENOMEM.
+ * whose CSeq names method, keeps its own copies of dest and (on UDP,
+ * for retransmissions) of the request, and returns a handle; or NULL
+ * with errno set: EINVAL for a branch without the RFC 3261 magic cookie
+ * or longer than TXC_BRANCH_MAX - 1, an empty method or one longer than
+ * TXC_METHOD_MAX - 1, or an empty request; EEXIST when a transaction
+ * with that branch and method is running; ENOBUFS when TXC_MAX are
+ * running; ENOMEM.
  *
  * The callback, if not NULL, runs exactly once, from the event loop and
  * never from inside txc_start(): with the first final response and its
  * status, or with NULL and 408 when Timer F fires, or with NULL and 503
- * when the transport fails.  Provisional responses only slow the
- * retransmissions down and are not reported.  The handle belongs to the
- * caller until the callback returns or txc_cancel() is called, and must
- * not be used after that; txc_cancel() from inside the callback does
- * nothing.
+ * when the transport fails.  The response refers to the receive buffer
+ * and lives only until the callback returns.  Provisional responses
+ * only slow the retransmissions down and are not reported.  The handle
+ * belongs to the caller until the callback returns or txc_cancel() is
+ * called, and must not be used after that; txc_cancel() from inside
+ * the callback does nothing.
  *
  * txc_response() takes every response the listener receives and
  * returns 1 if it belonged to a client transaction (consumed), else 0.
