@@ -209,6 +209,9 @@ dirdb_dispatch_listener(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_DB_REGISTER:
 		loc_register(iev, imsg);
 		break;
+	case IMSG_DB_LOOKUP:
+		loc_lookup(iev, imsg);
+		break;
 	default:
 		proc_fatal_imsg(iev, imsg, "unexpected");
 	}

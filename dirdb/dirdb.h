@@ -24,5 +24,6 @@
 void	loc_register(struct imsgev *, struct imsg *);
 void	loc_list(struct imsgev *, struct imsg *);
 void	loc_sweep(void);
+void	loc_lookup(struct imsgev *, struct imsg *);
 
 #endif /* DIRDB_DIRDB_H */

@@ -255,3 +255,56 @@ loc_list(struct imsgev *iev, struct imsg *imsg)
 		log_warnx("location: listing bindings failed");
 	imsgev_compose(iev, IMSG_DB_BINDING_END, lw.id, -1, NULL, 0);
 }
+
+struct loc_found {
+	struct ibuf	*buf;
+	uint32_t	 n;
+};
+
+static int
+loc_found_one(const struct binding_rec *b, void *arg)
+{
+	struct loc_found	*lf = arg;
+
+	if (lf->n == BINDING_MAX_PER_USER)
+		return (-1);
+	if (binding_msg_add(lf->buf, b) == -1)
+		return (-1);
+	lf->n++;
+	return (0);
+}
+
+/*
+ * The listener's question before it delivers: does the user exist, and
+ * where is it now.
+ */
+void
+loc_lookup(struct imsgev *iev, struct imsg *imsg)
+{
+	struct user_rec	 u;
+	struct loc_found lf;
+	struct ibuf	*items, *buf;
+	char		 address[IMD_ADDRESS_MAX];
+	uint32_t	 exists;
+
+	if (imsg_get_str(imsg, address, sizeof(address)) == -1 ||
+	    imsg_get_end(imsg) == -1 || !is_valid_address(address))
+		proc_fatal_imsg(iev, imsg, "lookup");
+	exists = store_user_get(address, &u) == STORE_OK;
+	explicit_bzero(&u, sizeof(u));
+	if ((items = imsgev_create(iev, IMSG_NONE, 0, 4096)) == NULL)
+		fatal("%s", __func__);
+	lf.buf = items;
+	lf.n = 0;
+	if (exists && store_binding_list(address, time(NULL), loc_found_one,
+	    &lf) != STORE_OK)
+		log_warnx("location: lookup of %s failed", address);
+	if ((buf = imsgev_create(iev, IMSG_DB_LOOKUP_RESULT,
+	    imsg->hdr.ih_peerid, items->ib_len)) == NULL ||
+	    ibuf_add_u32(buf, exists) == -1 || ibuf_add_u32(buf, lf.n) == -1 ||
+	    (lf.n > 0 && ibuf_add_data(buf, items->ib_data + IMSG_HDR_SIZE,
+	    items->ib_len - IMSG_HDR_SIZE) == -1) ||
+	    imsgev_close(iev, buf) == -1)
+		fatal("%s", __func__);
+	ibuf_free(items);
+}

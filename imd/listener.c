@@ -125,6 +125,9 @@ listener_dispatch_dirdb(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_DB_REGISTER_RESULT:
 		registrar_result(iev, imsg);
 		break;
+	case IMSG_DB_LOOKUP_RESULT:
+		message_lookup_result(iev, imsg);
+		break;
 	default:
 		proc_fatal_imsg(iev, imsg, "unexpected");
 	}

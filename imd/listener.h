@@ -113,6 +113,7 @@ extern struct transport_stats	 transport_stats;
 int	transport_init(struct conf_listen *);
 int	transport_start(struct conf_listen *);
 int	transport_send(const struct sip_peer *, const char *, size_t);
+int	transport_origin(struct sip_peer *, char *, size_t);
 void	transport_addr_name(const struct sockaddr_storage *, socklen_t,
 	    char *, size_t);
 

@@ -67,7 +67,7 @@ req_hold(const struct sip_msg *msg, const struct sip_peer *peer)
 		log_debug("sip: request without transaction");
 	rq->rq_peer = *peer;
 	rq->rq_id = req_nextid++;
-	rq->rq_started = time(NULL);
+	rq->rq_deadline = time(NULL) + REQ_TIMEOUT;
 	TAILQ_INSERT_TAIL(&reqs, rq, rq_entry);
 	nreq++;
 	return (rq);
@@ -87,6 +87,8 @@ req_find(uint32_t id)
 void
 req_release(struct sip_req *rq)
 {
+	if (rq->rq_cleanup != NULL)
+		rq->rq_cleanup(rq);
 	TAILQ_REMOVE(&reqs, rq, rq_entry);
 	nreq--;
 	free(rq->rq_buf);
@@ -123,7 +125,7 @@ req_sweep(void)
 
 	for (rq = TAILQ_FIRST(&reqs); rq != NULL; rq = next) {
 		next = TAILQ_NEXT(rq, rq_entry);
-		if (now - rq->rq_started > REQ_TIMEOUT) {
+		if (now > rq->rq_deadline) {
 			log_warnx("sip: request %u timed out inside the suite",
 			    rq->rq_id);
 			req_reply(rq, 500, "Server Internal Error", NULL);

@@ -34,10 +34,13 @@ struct sip_req {
 	struct tx		*rq_tx;
 	char			*rq_buf;
 	struct sip_msg		 rq_msg;	/* parsed from rq_buf */
-	time_t			 rq_started;
+	time_t			 rq_deadline;	/* answered 500 after */
 	char			 rq_aor[IMD_ADDRESS_MAX]; /* whose request */
+	char			 rq_to[IMD_ADDRESS_MAX];  /* for whom */
 	int			 rq_proxy;	/* 407, not 401 */
 	void			(*rq_authed)(struct sip_req *);
+	void			*rq_fork;	/* message.c's, while forwarding */
+	void			(*rq_cleanup)(struct sip_req *);
 };
 
 struct sip_req	*req_hold(const struct sip_msg *, const struct sip_peer *);
@@ -50,6 +53,11 @@ void		 req_sweep(void);
 /* auth.c */
 void		 auth_start(struct sip_req *, const char *);
 void		 auth_result(struct imsgev *, struct imsg *);
+
+/* message.c */
+void		 message_request(const struct sip_msg *,
+		    const struct sip_peer *);
+void		 message_lookup_result(struct imsgev *, struct imsg *);
 
 /* registrar.c */
 void		 registrar_request(const struct sip_msg *,

@@ -35,7 +35,7 @@
 #include "tx.h"
 #include "tx_client.h"
 
-#define SIP_ALLOW	"OPTIONS, REGISTER"
+#define SIP_ALLOW	"OPTIONS, REGISTER, MESSAGE"
 #define SIP_ACCEPT	"application/sdp, text/plain"
 
 void
@@ -171,6 +171,9 @@ sip_input(const struct sip_peer *peer, const char *buf, size_t len)
 		break;
 	case SIP_METHOD_REGISTER:
 		registrar_request(&msg, peer);
+		break;
+	case SIP_METHOD_MESSAGE:
+		message_request(&msg, peer);
 		break;
 	default:
 		sip_reply(peer, &msg, 405, "Method Not Allowed",

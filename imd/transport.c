@@ -197,3 +197,42 @@ transport_send(const struct sip_peer *peer, const char *buf, size_t len)
 	}
 	return (conn_send(c, buf, len));
 }
+
+static void
+transport_via(const struct conf_listen *cl, char *via, size_t size)
+{
+	char	name[CONN_NAME_MAX];
+
+	transport_addr_name(&cl->cl_ss, cl->cl_sslen, name, sizeof(name));
+	snprintf(via, size, "SIP/2.0/%s %s",
+	    cl->cl_transport == TRANSPORT_UDP ? "UDP" :
+	    cl->cl_transport == TRANSPORT_TCP ? "TCP" : "TLS", name);
+}
+
+/*
+ * Where a request of ours to dest leaves from: on UDP a listening socket
+ * of the same family, on TCP or TLS the connection dest registered over.
+ * Fills the socket into dest and our Via sent-by into via.
+ */
+int
+transport_origin(struct sip_peer *dest, char *via, size_t size)
+{
+	struct transport_listen	*tl;
+	struct conn		*c;
+
+	if (dest->sp_transport != TRANSPORT_UDP) {
+		if ((c = conn_find(dest->sp_conn_id)) == NULL)
+			return (-1);
+		transport_via(c->cn_listen->tl_cl, via, size);
+		return (0);
+	}
+	TAILQ_FOREACH(tl, &transport_listens, tl_entry) {
+		if (tl->tl_cl->cl_transport != TRANSPORT_UDP ||
+		    tl->tl_cl->cl_ss.ss_family != dest->sp_ss.ss_family)
+			continue;
+		dest->sp_fd = tl->tl_cl->cl_fd;
+		transport_via(tl->tl_cl, via, size);
+		return (0);
+	}
+	return (-1);
+}

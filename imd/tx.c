@@ -67,13 +67,10 @@ tx_cmp(struct tx *a, struct tx *b)
 static int
 tx_key(const struct sip_msg *msg, char *key, size_t size)
 {
-	const struct sip_hdr	*h;
 	struct sip_via		 via;
 	int			 n;
 
-	if ((h = sip_hdr_first(msg, SIP_HDR_VIA)) == NULL ||
-	    sip_via_parse(h->hdr_value.s, SIP_STR_END(&h->hdr_value), &via) ==
-	    -1 || via.via_branch.len < 8 ||
+	if (sip_top_via(msg, &via) == -1 || via.via_branch.len < 8 ||
 	    strncmp(via.via_branch.s, "z9hG4bK", 7) != 0)
 		return (-1);
 	n = snprintf(key, size, "%.*s|%.*s:%u|%.*s",

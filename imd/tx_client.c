@@ -107,16 +107,14 @@ txc_str_copy(char *dst, size_t size, const struct sip_str *src)
 static struct txc *
 txc_find(const struct sip_msg *resp)
 {
-	const struct sip_hdr	*via, *cseq;
+	const struct sip_hdr	*cseq;
 	struct sip_via		 v;
 	struct sip_cseq		 cs;
 	struct txc		 find;
 
-	if ((via = sip_hdr_first(resp, SIP_HDR_VIA)) == NULL ||
-	    (cseq = sip_hdr_first(resp, SIP_HDR_CSEQ)) == NULL)
+	if ((cseq = sip_hdr_first(resp, SIP_HDR_CSEQ)) == NULL)
 		return (NULL);
-	if (sip_via_parse(via->hdr_value.s, SIP_STR_END(&via->hdr_value),
-	    &v) == -1 || sip_cseq_parse(cseq->hdr_value.s,
+	if (sip_top_via(resp, &v) == -1 || sip_cseq_parse(cseq->hdr_value.s,
 	    SIP_STR_END(&cseq->hdr_value), &cs) == -1)
 		return (NULL);
 	if (txc_str_copy(find.tc_branch, sizeof(find.tc_branch),

@@ -31,7 +31,7 @@
  */
 
 #ifndef IMD_MSG_VERSION		/* a test builds an imctl of another */
-#define IMD_MSG_VERSION		2
+#define IMD_MSG_VERSION		3
 #endif
 
 enum imsg_type {
@@ -98,6 +98,10 @@ enum imsg_type {
 	IMSG_DB_REGISTER,	/* str aor, u32 star, u64 now, u32 n, n bindings */
 	IMSG_DB_REGISTER_RESULT, /* u32 SIP status, str reason, u32 n,
 				    n x (str contact, u32 seconds left) */
+
+	/* listener -> dirdb -> listener; request id in the peer id */
+	IMSG_DB_LOOKUP,		/* str address */
+	IMSG_DB_LOOKUP_RESULT,	/* u32 user exists, u32 n, n bindings */
 
 	IMSG_TYPE_MAX
 };

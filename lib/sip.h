@@ -301,6 +301,7 @@ struct sip_fwd {
 	struct sip_str	 fw_branch;	/* starts with z9hG4bK */
 	struct sip_str	 fw_extra;	/* header lines, each ending CRLF */
 	int		 fw_pop_route;	/* drop the first Route value */
+	int		 fw_drop_proxy_auth; /* credentials that were ours */
 };
 
 /* sip_parse.c: strings, names, framing, first line, header split */
@@ -341,6 +342,7 @@ int		 sip_param_find(const struct sip_str *, const char *,
 		    struct sip_str *);
 int		 sip_quoted_scan(const char *, const char *, const char **);
 int		 sip_via_parse(const char *, const char *, struct sip_via *);
+int		 sip_top_via(const struct sip_msg *, struct sip_via *);
 int		 sip_addr_parse(const char *, const char *, struct sip_addr *);
 int		 sip_contact_parse(const char *, const char *,
 		    struct sip_addr *);

@@ -957,3 +957,19 @@ sip_validate_response(const struct sip_msg *msg, struct sip_err *err)
 		return vfail(msg, err, 400, "not a response");
 	return check_headers(msg, err);
 }
+
+/* The first Via value, which may share its header line with others. */
+int
+sip_top_via(const struct sip_msg *msg, struct sip_via *via)
+{
+	const struct sip_hdr	*h;
+	struct sip_str		 elem;
+	const char		*p;
+
+	if ((h = sip_hdr_first(msg, SIP_HDR_VIA)) == NULL)
+		return -1;
+	p = h->hdr_value.s;
+	if (sip_list_next(&p, SIP_STR_END(&h->hdr_value), &elem) != 1)
+		return -1;
+	return sip_via_parse(elem.s, SIP_STR_END(&elem), via);
+}

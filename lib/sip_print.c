@@ -300,7 +300,9 @@ sip_print_request(struct sip_out *out, const struct sip_msg *req,
 		if (h == route)
 			out_route_rest(out, h);
 		else if (h->hdr_id != SIP_HDR_MAX_FORWARDS &&
-		    h->hdr_id != SIP_HDR_CONTENT_LENGTH)
+		    h->hdr_id != SIP_HDR_CONTENT_LENGTH &&
+		    (!fw->fw_drop_proxy_auth ||
+		    h->hdr_id != SIP_HDR_PROXY_AUTHORIZATION))
 			sip_out_hdr(out, h);
 	}
 	sip_out_str(out, &fw->fw_extra);

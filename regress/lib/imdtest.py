@@ -217,3 +217,59 @@ class UA:
         self.auth = self.authorization(chall[0], user, password,
                                        "REGISTER", ruri)
         return self.request("REGISTER", ruri, aor, aor, hdrs + [self.auth])
+
+
+def parse_request(data):
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("utf-8", "replace").split("\r\n")
+    m = re.match(r"(\S+) (\S+) SIP/2.0$", lines[0])
+    if not m:
+        return None
+    hdrs = []
+    for l in lines[1:]:
+        name, _, value = l.partition(":")
+        hdrs.append((name.strip().lower(), value.strip()))
+    return {"method": m.group(1), "ruri": m.group(2), "headers": hdrs,
+            "body": body, "raw": data}
+
+
+def _ua_recv_request(self):
+    """The next request on this UA's socket (UDP: from anyone)."""
+    if self.transport == "udp":
+        data, src = self.s.recvfrom(65536)
+        self.peer = src
+        return parse_request(data)
+    r = self.recv()
+    return r
+
+
+def _ua_reply(self, req, status, reason):
+    hdrs = [(n, v) for n, v in req["headers"]
+            if n in ("via", "from", "to", "call-id", "cseq")]
+    out = "SIP/2.0 %d %s\r\n" % (status, reason)
+    for n, v in hdrs:
+        if n == "to" and "tag=" not in v:
+            v += ";tag=%x" % random.getrandbits(32)
+        out += "%s: %s\r\n" % (n.title(), v)
+    out += "Content-Length: 0\r\n\r\n"
+    if self.transport == "udp":
+        self.s.sendto(out.encode(), self.peer)
+    else:
+        self.s.sendall(out.encode())
+
+
+UA.recv_request = _ua_recv_request
+UA.reply = _ua_reply
+
+
+def message_auth(ua, user, domain, password, to, body, ctype="text/plain",
+                 extra=()):
+    """MESSAGE from user@domain to `to`, answering the 407 once."""
+    frm = "sip:%s@%s" % (user, domain)
+    hdrs = ["Content-Type: %s" % ctype] + list(extra)
+    r = ua.request("MESSAGE", to, frm, to, hdrs, body)
+    if r["status"] != 407:
+        return r
+    auth = ua.authorization(header(r, "proxy-authenticate")[0], user,
+                            password, "MESSAGE", to, proxy=True)
+    return ua.request("MESSAGE", to, frm, to, hdrs + [auth], body)

@@ -1,0 +1,347 @@
+/*
+ * Copyright (c) 2026 The imd Authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * Pager-mode MESSAGE (RFC 3428) for users of our domains: the sender,
+ * when it is ours, authenticates (407); dirdb says where the recipient
+ * is; the request goes to every current binding at once and the first
+ * 2xx answers the sender (RFC 3261 16.7).  Body and Content-Type pass
+ * through untouched.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <ctype.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "binding.h"
+#include "imd_msg.h"
+#include "listener.h"
+#include "log.h"
+#include "proc.h"
+#include "request.h"
+#include "tx_client.h"
+#include "user.h"
+
+#define MSG_FORWARD_TIME	40	/* seconds: Timer F and some */
+#define SIP_FORWARD_MAX		(IMSG_MAX + 4096)
+
+struct fork;
+
+struct fork_leg {
+	struct fork	*lg_fork;
+	struct txc	*lg_txc;	/* NULL once it answered */
+};
+
+struct fork {
+	struct sip_req	*fk_rq;
+	struct fork_leg	 fk_legs[BINDING_MAX_PER_USER];
+	size_t		 fk_n;
+	size_t		 fk_pending;
+	unsigned int	 fk_best;	/* best final status so far */
+	char		 fk_reason[64];
+};
+
+/* user@domain of a SIP URI, lower case; -1 for anything else. */
+static int
+message_uri_address(const struct sip_str *s, char *addr, size_t size,
+    char *domain, size_t dsize)
+{
+	struct sip_uri	u;
+	char		user[IMD_LOCALPART_MAX];
+	size_t		ulen;
+	char		*p;
+
+	if (sip_uri_parse(s->s, SIP_STR_END(s), &u) == -1 ||
+	    (u.uri_scheme != SIP_SCHEME_SIP && u.uri_scheme != SIP_SCHEME_SIPS) ||
+	    sip_str_unescape(&u.uri_user, user, sizeof(user), &ulen) == -1 ||
+	    ulen == 0 || memchr(user, '\0', ulen) != NULL ||
+	    u.uri_host.len >= dsize)
+		return (-1);
+	memcpy(domain, u.uri_host.s, u.uri_host.len);
+	domain[u.uri_host.len] = '\0';
+	if ((size_t)snprintf(addr, size, "%.*s@%s", (int)ulen, user, domain) >=
+	    size || !is_valid_address(addr))
+		return (-1);
+	for (p = addr; *p != '\0'; p++)
+		*p = tolower((unsigned char)*p);
+	for (p = domain; *p != '\0'; p++)
+		*p = tolower((unsigned char)*p);
+	return (0);
+}
+
+static int
+message_from(const struct sip_msg *msg, char *addr, size_t size,
+    char *domain, size_t dsize)
+{
+	const struct sip_hdr	*h = sip_hdr_first(msg, SIP_HDR_FROM);
+	struct sip_addr		 a;
+
+	if (sip_addr_parse(h->hdr_value.s, SIP_STR_END(&h->hdr_value), &a) ==
+	    -1)
+		return (-1);
+	return (message_uri_address(&a.addr_uri_str, addr, size, domain,
+	    dsize));
+}
+
+static void
+message_lookup(struct sip_req *rq)
+{
+	struct imsgev	*dirdb = proc_peer(PROC_DIRDB);
+	struct ibuf	*buf;
+
+	if ((buf = imsgev_create(dirdb, IMSG_DB_LOOKUP, rq->rq_id, 256)) ==
+	    NULL || ibuf_add_str(buf, rq->rq_to, sizeof(rq->rq_to)) == -1 ||
+	    imsgev_close(dirdb, buf) == -1)
+		fatal("%s", __func__);
+}
+
+void
+message_request(const struct sip_msg *msg, const struct sip_peer *peer)
+{
+	struct sip_req	*rq;
+	char		 to[IMD_ADDRESS_MAX], todom[IMD_DOMAIN_MAX];
+	char		 from[IMD_ADDRESS_MAX], fromdom[IMD_DOMAIN_MAX];
+
+	if (message_uri_address(&msg->msg_ruri, to, sizeof(to), todom,
+	    sizeof(todom)) == -1) {
+		sip_reply(peer, msg, 416, "Unsupported URI Scheme", NULL);
+		return;
+	}
+	if (message_from(msg, from, sizeof(from), fromdom, sizeof(fromdom)) ==
+	    -1) {
+		sip_reply(peer, msg, 400, "Bad From", NULL);
+		return;
+	}
+	if (config_find_domain(listener_conf, todom) == NULL) {
+		/* Relaying to other domains is relayd's, not yet here. */
+		sip_reply(peer, msg, 404, "Not a domain served here", NULL);
+		return;
+	}
+	if ((rq = req_hold(msg, peer)) == NULL)
+		return;
+	strlcpy(rq->rq_to, to, sizeof(rq->rq_to));
+	strlcpy(rq->rq_aor, from, sizeof(rq->rq_aor));
+	if (config_find_domain(listener_conf, fromdom) == NULL) {
+		/* From another domain: the inbound policy lets it in. */
+		message_lookup(rq);
+		return;
+	}
+	rq->rq_proxy = 1;
+	rq->rq_authed = message_lookup;
+	auth_start(rq, fromdom);
+}
+
+
+static void
+fork_cleanup(struct sip_req *rq)
+{
+	struct fork	*fk = rq->rq_fork;
+	size_t		 i;
+
+	if (fk == NULL)
+		return;
+	for (i = 0; i < fk->fk_n; i++)
+		if (fk->fk_legs[i].lg_txc != NULL)
+			txc_cancel(fk->fk_legs[i].lg_txc);
+	free(fk);
+	rq->rq_fork = NULL;
+}
+
+/*
+ * RFC 3261 16.7: a 6xx is final for every device; else the lowest
+ * failure.
+ */
+static void
+fork_keep_best(struct fork *fk, const struct sip_msg *resp,
+    unsigned int status)
+{
+	int	six = status >= 600, bestsix = fk->fk_best >= 600;
+
+	if (fk->fk_best != 0 && (bestsix > six ||
+	    (bestsix == six && status >= fk->fk_best)))
+		return;
+	fk->fk_best = status;
+	if (resp != NULL)
+		snprintf(fk->fk_reason, sizeof(fk->fk_reason), "%.*s",
+		    (int)resp->msg_reason.len, resp->msg_reason.s);
+	else
+		strlcpy(fk->fk_reason, status == 408 ? "Request Timeout" :
+		    "Service Unavailable", sizeof(fk->fk_reason));
+}
+
+/* A binding answered, or gave up: the first 2xx answers the sender. */
+static void
+fork_answer(void *arg, const struct sip_msg *resp, unsigned int status)
+{
+	struct fork_leg	*lg = arg;
+	struct fork	*fk = lg->lg_fork;
+	struct sip_req	*rq = fk->fk_rq;
+	char		 reason[64];
+
+	lg->lg_txc = NULL;
+	fk->fk_pending--;
+	if (status >= 200 && status < 300) {
+		snprintf(reason, sizeof(reason), "%.*s",
+		    (int)resp->msg_reason.len, resp->msg_reason.s);
+		req_reply(rq, status, reason, NULL);
+		return;
+	}
+	fork_keep_best(fk, resp, status);
+	if (fk->fk_pending > 0)
+		return;
+	/* Nobody took it: a timeout means the user is not there now. */
+	if (fk->fk_best == 408 || fk->fk_best == 503)
+		req_reply(rq, 480, "Temporarily Unavailable", NULL);
+	else
+		req_reply(rq, fk->fk_best, fk->fk_reason, NULL);
+}
+
+/*
+ * Where a UDP binding is reached: the host and port of its contact when
+ * they are an address, else where its REGISTER came from.
+ */
+static void
+fork_udp_dest(const struct binding_rec *b, struct sip_peer *dest)
+{
+	struct sip_uri		 u;
+	struct sockaddr_in	*sin = (struct sockaddr_in *)&dest->sp_ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&dest->sp_ss;
+	char			 host[64];
+	size_t			 len, skip;
+
+	if (sip_uri_parse(b->b_contact, b->b_contact + strlen(b->b_contact),
+	    &u) == -1 || u.uri_host_type == SIP_HOST_NAME)
+		return;
+	/* An IPv6 host keeps its brackets in the URI. */
+	skip = u.uri_host_type == SIP_HOST_IPV6 ? 1 : 0;
+	len = u.uri_host.len - 2 * skip;
+	if (u.uri_host.len < 2 * skip || len >= sizeof(host))
+		return;
+	memcpy(host, u.uri_host.s + skip, len);
+	host[len] = '\0';
+	memset(&dest->sp_ss, 0, sizeof(dest->sp_ss));
+	if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(u.uri_port ? u.uri_port : 5060);
+		dest->sp_sslen = sizeof(*sin);
+	} else if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(u.uri_port ? u.uri_port : 5060);
+		dest->sp_sslen = sizeof(*sin6);
+	} else {
+		memcpy(&dest->sp_ss, &b->b_src, sizeof(dest->sp_ss));
+		dest->sp_sslen = b->b_srclen;
+	}
+}
+
+/* One copy of the request to one binding, over its own transport. */
+static int
+fork_leg_start(struct fork *fk, const struct binding_rec *b)
+{
+	struct sip_req	*rq = fk->fk_rq;
+	struct fork_leg	*lg = &fk->fk_legs[fk->fk_n];
+	struct sip_peer	 dest;
+	struct sip_fwd	 fw;
+	struct sip_out	 out;
+	char		 via[128], branch[40], buf[SIP_FORWARD_MAX];
+
+	memset(&dest, 0, sizeof(dest));
+	memcpy(&dest.sp_ss, &b->b_src, sizeof(dest.sp_ss));
+	dest.sp_sslen = b->b_srclen;
+	dest.sp_transport = b->b_transport;
+	dest.sp_conn_id = b->b_conn;
+	if (dest.sp_transport == TRANSPORT_UDP)
+		fork_udp_dest(b, &dest);
+	if (transport_origin(&dest, via, sizeof(via)) == -1)
+		return (-1);
+	snprintf(branch, sizeof(branch), "z9hG4bK%08x%08x", arc4random(),
+	    arc4random());
+	memset(&fw, 0, sizeof(fw));
+	fw.fw_ruri.s = b->b_contact;
+	fw.fw_ruri.len = strlen(b->b_contact);
+	fw.fw_via.s = via;
+	fw.fw_via.len = strlen(via);
+	fw.fw_branch.s = branch;
+	fw.fw_branch.len = strlen(branch);
+	fw.fw_drop_proxy_auth = 1;
+	sip_out_init(&out, buf, sizeof(buf));
+	if (sip_print_request(&out, &rq->rq_msg, &fw) == -1)
+		return (-1);
+	lg->lg_fork = fk;
+	if ((lg->lg_txc = txc_start(&dest, out.buf, out.len, branch,
+	    "MESSAGE", fork_answer, lg)) == NULL)
+		return (-1);
+	fk->fk_n++;
+	fk->fk_pending++;
+	return (0);
+}
+
+static void
+message_fork(struct sip_req *rq, const struct binding_rec *bs, uint32_t n)
+{
+	struct fork	*fk;
+	uint32_t	 i;
+
+	if ((fk = calloc(1, sizeof(*fk))) == NULL) {
+		req_reply(rq, 500, "Server Internal Error", NULL);
+		return;
+	}
+	fk->fk_rq = rq;
+	rq->rq_fork = fk;
+	rq->rq_cleanup = fork_cleanup;
+	rq->rq_deadline = time(NULL) + MSG_FORWARD_TIME;
+	for (i = 0; i < n; i++)
+		if (fork_leg_start(fk, &bs[i]) == -1)
+			log_debug("message: %s: binding %s unreachable",
+			    rq->rq_to, bs[i].b_contact);
+	if (fk->fk_n == 0)
+		req_reply(rq, 480, "Temporarily Unavailable", NULL);
+}
+
+void
+message_lookup_result(struct imsgev *iev, struct imsg *imsg)
+{
+	struct binding_rec	 bs[BINDING_MAX_PER_USER];
+	struct sip_req		*rq;
+	uint32_t		 exists, n, i;
+
+	if (imsg_get_u32(imsg, &exists) == -1 ||
+	    imsg_get_u32(imsg, &n) == -1 || n > BINDING_MAX_PER_USER)
+		proc_fatal_imsg(iev, imsg, "lookup result");
+	for (i = 0; i < n; i++)
+		if (binding_msg_get(imsg, &bs[i]) == -1)
+			proc_fatal_imsg(iev, imsg, "lookup result");
+	if (imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "lookup result");
+	if ((rq = req_find(imsg->hdr.ih_peerid)) == NULL)
+		return;
+	if (!exists)
+		req_reply(rq, 404, "Not Found", NULL);
+	else if (n == 0)
+		req_reply(rq, 480, "Temporarily Unavailable", NULL);
+	else
+		message_fork(rq, bs, n);
+}

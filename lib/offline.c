@@ -1,0 +1,97 @@
+/*
+ * Copyright (c) 2026 The imd Authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * An offline message on the wire between dirdb and the processes that
+ * queue and deliver it.  The body travels as its length and its bytes,
+ * whatever they are: a body is the sender's, never interpreted here.
+ */
+
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "config.h"
+#include "imsg.h"
+#include "offline.h"
+
+/* Room left in the largest message for a request id and a status. */
+_Static_assert(OFFLINE_MSG_MAX + 64 <= IMSG_PAYLOAD_MAX,
+    "an offline message does not fit an imsg");
+
+static int	offline_msg_check(int);
+
+/* A failed bound reads as a malformed payload, as the getters' do. */
+static int
+offline_msg_check(int ok)
+{
+	if (ok)
+		return (0);
+	errno = EBADMSG;
+	return (-1);
+}
+
+int
+offline_msg_add(struct ibuf *buf, const struct offline_rec *o)
+{
+	if (o->o_bodylen > sizeof(o->o_body)) {
+		buf->ib_error = 1;
+		return (-1);
+	}
+	if (ibuf_add_u64(buf, o->o_id) == -1 ||
+	    ibuf_add_str(buf, o->o_to, sizeof(o->o_to)) == -1 ||
+	    ibuf_add_str(buf, o->o_from, sizeof(o->o_from)) == -1 ||
+	    ibuf_add_str(buf, o->o_ctype, sizeof(o->o_ctype)) == -1 ||
+	    ibuf_add_u64(buf, o->o_arrived) == -1 ||
+	    ibuf_add_u32(buf, o->o_attempts) == -1 ||
+	    ibuf_add_u64(buf, o->o_next_try) == -1 ||
+	    ibuf_add_u32(buf, o->o_state) == -1 ||
+	    ibuf_add_u32(buf, o->o_bodylen) == -1 ||
+	    ibuf_add_data(buf, o->o_body, o->o_bodylen) == -1)
+		return (-1);
+	return (0);
+}
+
+/*
+ * The caller checks imsg_get_end(): a message may carry more fields
+ * after the record.  The body's length is checked before its bytes are
+ * read, so they never run past o_body; the state must be one the store
+ * takes, so that a bad record is seen at the first process it reaches.
+ */
+int
+offline_msg_get(struct imsg *imsg, struct offline_rec *o)
+{
+	memset(o, 0, sizeof(*o));
+	if (imsg_get_u64(imsg, &o->o_id) == -1 ||
+	    imsg_get_str(imsg, o->o_to, sizeof(o->o_to)) == -1 ||
+	    imsg_get_str(imsg, o->o_from, sizeof(o->o_from)) == -1 ||
+	    imsg_get_str(imsg, o->o_ctype, sizeof(o->o_ctype)) == -1 ||
+	    imsg_get_u64(imsg, &o->o_arrived) == -1 ||
+	    imsg_get_u32(imsg, &o->o_attempts) == -1 ||
+	    imsg_get_u64(imsg, &o->o_next_try) == -1 ||
+	    imsg_get_u32(imsg, &o->o_state) == -1 ||
+	    offline_msg_check(o->o_state == OFFLINE_WAITING ||
+	    o->o_state == OFFLINE_MAILING) == -1 ||
+	    imsg_get_u32(imsg, &o->o_bodylen) == -1 ||
+	    offline_msg_check(o->o_bodylen <= sizeof(o->o_body)) == -1 ||
+	    imsg_get_data(imsg, o->o_body, o->o_bodylen) == -1) {
+		memset(o, 0, sizeof(*o));
+		return (-1);
+	}
+	return (0);
+}
