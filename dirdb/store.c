@@ -63,6 +63,9 @@ static struct store_db store_dbs[] = {
 	[STORE_DB_USERS] =	{ "users.db", DB_BTREE, NULL },
 	[STORE_DB_BINDINGS] =	{ "bindings.db", DB_BTREE, NULL },
 	[STORE_DB_EXPIRY] =	{ "expiry.db", DB_BTREE, NULL },
+	[STORE_DB_OFFLINE] =	{ "offline.db", DB_BTREE, NULL },
+	[STORE_DB_OFFLINE_AGE] = { "offline_age.db", DB_BTREE, NULL },
+	[STORE_DB_OFFLINE_SEQ] = { "offline_seq.db", DB_BTREE, NULL },
 };
 
 _Static_assert(sizeof(store_dbs) / sizeof(store_dbs[0]) == STORE_DB_MAX,

@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 struct binding_rec;
+struct offline_rec;
 struct user_rec;
 
 enum store_status {
@@ -36,6 +37,7 @@ enum store_status {
 	STORE_EXISTS,
 	STORE_NOTFOUND,
 	STORE_FAIL,		/* logged where it happened */
+	STORE_FULL,		/* a per-user cap is reached */
 };
 
 int	store_open(const char *);
@@ -78,6 +80,33 @@ int	store_binding_walk(uint64_t,
 int	store_binding_sweep(uint64_t, size_t, size_t *);
 
 /*
+ * The offline queue, filed under the recipient in lower case and an id
+ * the put assigns and writes into the record, so each user's messages
+ * come in the order they were put.  A put fails with STORE_FULL when
+ * the user already has as many as the limits allow; the limits hold
+ * until changed.  First gives the oldest message, del removes one,
+ * update changes only its attempts, next try and state.  Count is of
+ * the records filed, whether or not they pass their checks.  List,
+ * walk and expired call back under the rules of a list of users, and
+ * first passes over a record that fails its checks, logged.  Expired
+ * hands out the messages older than the age limit, the oldest first,
+ * reading at most max index entries; it removes nothing but index
+ * entries that lead to no good message.
+ */
+void	store_offline_limits(uint32_t, uint64_t);
+int	store_offline_put(struct offline_rec *);
+int	store_offline_first(const char *, struct offline_rec *);
+int	store_offline_del(const char *, uint64_t);
+int	store_offline_update(const struct offline_rec *);
+int	store_offline_count(const char *, size_t *);
+int	store_offline_list(const char *,
+	    int (*)(const struct offline_rec *, void *), void *);
+int	store_offline_walk(int (*)(const struct offline_rec *, void *),
+	    void *);
+int	store_offline_expired(uint64_t,
+	    int (*)(const struct offline_rec *, void *), void *, size_t);
+
+/*
  * Below, the key/value layer the record modules share; the rest of
  * dirdb uses only the calls above.  Values are opaque bytes: each
  * module encodes and checks its own records.
@@ -88,6 +117,9 @@ enum store_dbid {
 	STORE_DB_USERS,
 	STORE_DB_BINDINGS,
 	STORE_DB_EXPIRY,
+	STORE_DB_OFFLINE,
+	STORE_DB_OFFLINE_AGE,
+	STORE_DB_OFFLINE_SEQ,
 	STORE_DB_MAX
 };
 

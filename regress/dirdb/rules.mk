@@ -30,3 +30,19 @@ $(BINDING_TEST): $(BUILD)/regress/dirdb/binding_test.o \
 $(BUILD)/regress/dirdb/binding_test.o: regress/dirdb/binding_test.c
 	@mkdir -p $(@D)
 	$(CC) $(ALLCFLAGS) -Idirdb -Iregress/lib -c -o $@ $<
+
+# offline_test: the offline queue and the offline message, run by
+# offline.t.
+OFFLINE_TEST = $(BUILD)/regress/dirdb/offline_test
+OFFLINE_STORE_OBJS = $(BUILD)/dirdb/store.o $(BUILD)/dirdb/offline_store.o \
+	    $(BUILD)/dirdb/record.o
+CHECK_PROGS += $(OFFLINE_TEST)
+
+$(OFFLINE_TEST): $(BUILD)/regress/dirdb/offline_test.o \
+	    $(OFFLINE_STORE_OBJS) $(LIBIMD)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -ldb
+
+$(BUILD)/regress/dirdb/offline_test.o: regress/dirdb/offline_test.c
+	@mkdir -p $(@D)
+	$(CC) $(ALLCFLAGS) -Idirdb -Iregress/lib -c -o $@ $<

@@ -1,0 +1,1030 @@
+/*
+ * Copyright (c) 2026 The imd Authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The offline queue: three databases changed in one transaction.
+ *
+ * offline.db: the key is the recipient's address in lower case, a NUL,
+ * and the message's id, u64 big-endian.  An address holds no NUL, so
+ * one user's messages are adjacent, in the order of their ids, and the
+ * walk from "address\0" meets no one else's.  The value, version 1,
+ * every integer big-endian so the file means the same on any host:
+ *
+ *	u8		record version, 1
+ *	u64		id: the key's second part
+ *	u16 n, n bytes	recipient, in lower case: the key's first part
+ *	u16 n, n bytes	sender
+ *	u16 n, n bytes	Content-Type
+ *	u64		arrival, seconds since the epoch
+ *	u32		attempts at delivery by mail
+ *	u64		next try by mail, seconds since the epoch
+ *	u8		state: 0 waiting, 1 mailing
+ *	u32 n, n bytes	body
+ *
+ * Strings hold no NUL and fit their offline_rec field with it: the
+ * recipient is a valid address, the sender visible ASCII and not
+ * empty, the Content-Type printable ASCII and empty only with an empty
+ * body.  The body is any bytes, at most OFFLINE_BODY_MAX of them.  The
+ * record ends after the body.  What is read back is checked as closely
+ * as what is written, a version this code does not know is refused,
+ * and a refusal is logged by the key, never by what the record holds.
+ *
+ * offline_age.db: the key is the arrival and the id, u64 big-endian
+ * each; the value is the recipient's address in lower case, without
+ * its NUL.  Sorted by time first, it lets a reader of old messages read
+ * only those.
+ *
+ * offline_seq.db: one record, the last id given out, u64 big-endian.
+ * Kept beside the messages and changed in the same transaction, it
+ * gives ids that grow across restarts and never come back, though the
+ * message that had one is gone.
+ *
+ * A record is longer than the key/value layer's buffers take, so this
+ * module reads and writes through its own transactions, with its own
+ * buffers, allocated for each call.
+ */
+
+#include <sys/types.h>
+
+#include <db.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+#include "offline.h"
+#include "record.h"
+#include "store.h"
+#include "user.h"
+
+#define OFFLINE_REC_VERSION	1
+#define OFFLINE_ID_LEN		8
+/* Address, NUL, id. */
+#define OFFLINE_KEY_MAX		(IMD_ADDRESS_MAX + OFFLINE_ID_LEN)
+/* Arrival, id. */
+#define OFFLINE_IKEY_LEN	(8 + OFFLINE_ID_LEN)
+/* The version, the numbers, three counted strings and the body. */
+#define OFFLINE_REC_MAX		(1 + 8 + 3 * 2 + 2 * (IMD_ADDRESS_MAX - 1) + \
+	(OFFLINE_CTYPE_MAX - 1) + 8 + 4 + 8 + 1 + 4 + OFFLINE_BODY_MAX)
+/* A read that fills this was longer than any valid record. */
+#define OFFLINE_BUF_SIZE	(OFFLINE_REC_MAX + 1)
+#define OFFLINE_SEQ_KEY		"last id"
+
+_Static_assert(OFFLINE_KEY_MAX <= STORE_KEY_MAX, "offline key too long");
+_Static_assert(OFFLINE_WAITING == 0 && OFFLINE_MAILING == 1,
+    "states are on disk");
+
+/*
+ * One call's state, handed to its transaction.  A range covers the
+ * keys that start with oo_key, all of them when oo_keylen is 0.
+ */
+struct offline_op {
+	unsigned char		 oo_key[OFFLINE_KEY_MAX];
+	size_t			 oo_keylen;
+	unsigned char		 oo_ckey[STORE_KEY_MAX]; /* at the cursor */
+	unsigned char		 oo_val[OFFLINE_BUF_SIZE];
+	size_t			 oo_len;
+	struct offline_rec	 oo_rec;
+	const struct offline_rec *oo_in;	/* to put or update */
+	uint64_t		 oo_id;
+	uint64_t		 oo_before;	/* expired: arrivals before */
+	size_t			 oo_max;
+	size_t			 oo_done;	/* handed out or counted */
+	size_t			 oo_bad;	/* records refused */
+	int			 oo_stop;
+	int			 oo_full;
+	int			 oo_keys_only;	/* a range reads no value */
+	int			(*oo_cb)(const struct offline_rec *, void *);
+	void			*oo_arg;
+};
+
+/* Until the configuration says otherwise. */
+static uint32_t	offline_per_user = OFFLINE_PER_USER_DEFAULT;
+static uint64_t	offline_max_age = OFFLINE_AGE_DEFAULT;
+
+static int	is_offline_word(const char *, size_t);
+static int	is_offline_text(const char *, size_t);
+static const char *offline_fields_bad(const struct offline_rec *);
+static void	offline_be_put(unsigned char *, uint64_t);
+static uint64_t	offline_be_get(const unsigned char *);
+static int	offline_prefix(const char *, unsigned char *, size_t *);
+static int	offline_key(const char *, uint64_t, unsigned char *,
+		    size_t *);
+static int	offline_encode(const struct offline_rec *,
+		    const unsigned char *, uint64_t, void *, size_t,
+		    size_t *);
+static const char *offline_parse(struct rec_buf *, struct offline_rec *);
+static void	offline_refuse(const unsigned char *, size_t, const char *);
+static int	offline_decode(const unsigned char *, size_t, const void *,
+		    size_t, struct offline_rec *);
+static void	offline_dbt_in(DBT *, const void *, size_t);
+static void	offline_dbt_out(DBT *, void *, size_t);
+static void	offline_dbt_key(DBT *, void *, size_t, size_t);
+static struct offline_op *offline_op_new(void);
+static int	offline_op_key(struct offline_op *, const char *, uint64_t);
+static int	offline_index(DB_TXN *, uint64_t, uint64_t,
+		    const unsigned char *, int);
+static int	offline_range(DB_TXN *, struct offline_op *, u_int32_t,
+		    int (*)(DB_TXN *, DBC *, struct offline_op *, size_t,
+		    size_t));
+static int	offline_next_id(DB_TXN *, uint64_t *);
+static int	offline_count_one(DB_TXN *, DBC *, struct offline_op *,
+		    size_t, size_t);
+static int	offline_is_full(DB_TXN *, struct offline_op *);
+static int	offline_put_body(DB_TXN *, void *);
+static int	offline_first_one(DB_TXN *, DBC *, struct offline_op *,
+		    size_t, size_t);
+static int	offline_first_body(DB_TXN *, void *);
+static int	offline_get_rmw(DB_TXN *, struct offline_op *);
+static int	offline_del_body(DB_TXN *, void *);
+static int	offline_update_body(DB_TXN *, void *);
+static int	offline_list_one(DB_TXN *, DBC *, struct offline_op *,
+		    size_t, size_t);
+static int	offline_list_body(DB_TXN *, void *);
+static int	offline_list(struct offline_op *, const char *);
+static int	offline_stale(DBC *, struct offline_op *, const char *);
+static int	offline_expire_one(DB_TXN *, DBC *, struct offline_op *,
+		    size_t, size_t);
+static int	offline_expired_body(DB_TXN *, void *);
+
+/* Terminated within size, not empty, all visible ASCII. */
+static int
+is_offline_word(const char *s, size_t size)
+{
+	size_t	i, n;
+
+	if ((n = strnlen(s, size)) == size || n == 0)
+		return (0);
+	for (i = 0; i < n; i++)
+		if (s[i] < '!' || s[i] > '~')
+			return (0);
+	return (1);
+}
+
+/* Terminated within size, printable ASCII: a header field's value. */
+static int
+is_offline_text(const char *s, size_t size)
+{
+	size_t	i, n;
+
+	if ((n = strnlen(s, size)) == size)
+		return (0);
+	for (i = 0; i < n; i++)
+		if (s[i] < ' ' || s[i] > '~')
+			return (0);
+	return (1);
+}
+
+/* The rules of a message, for what is written and what is read. */
+static const char *
+offline_fields_bad(const struct offline_rec *o)
+{
+	if (!is_valid_address(o->o_to))
+		return ("invalid recipient");
+	if (!is_offline_word(o->o_from, sizeof(o->o_from)))
+		return ("invalid sender");
+	if (!is_offline_text(o->o_ctype, sizeof(o->o_ctype)))
+		return ("invalid Content-Type");
+	if (o->o_ctype[0] == '\0' && o->o_bodylen > 0)
+		return ("a body without a Content-Type");
+	if (o->o_state != OFFLINE_WAITING && o->o_state != OFFLINE_MAILING)
+		return ("unknown state");
+	if (o->o_bodylen > sizeof(o->o_body))
+		return ("body too long");
+	return (NULL);
+}
+
+static void
+offline_be_put(unsigned char *p, uint64_t v)
+{
+	size_t	i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = (v >> (8 * (7 - i))) & 0xff;
+}
+
+static uint64_t
+offline_be_get(const unsigned char *p)
+{
+	uint64_t	v = 0;
+	size_t		i;
+
+	for (i = 0; i < 8; i++)
+		v = (v << 8) | p[i];
+	return (v);
+}
+
+/* ASCII only: a key must not depend on the locale. */
+static int
+offline_prefix(const char *address, unsigned char *key, size_t *len)
+{
+	char	vis[LOG_VIS_MAX * 4 + 1];
+	size_t	i, n;
+
+	if (!is_valid_address(address)) {
+		n = strnlen(address, IMD_ADDRESS_MAX);
+		log_warnx("store: offline: invalid address %s",
+		    log_vis(address, n, vis, sizeof(vis)));
+		return (-1);
+	}
+	n = strlen(address);
+	for (i = 0; i < n; i++)
+		key[i] = (address[i] >= 'A' && address[i] <= 'Z') ?
+		    address[i] - 'A' + 'a' : address[i];
+	key[n] = '\0';
+	*len = n + 1;
+	return (0);
+}
+
+static int
+offline_key(const char *address, uint64_t id, unsigned char *key,
+    size_t *len)
+{
+	size_t	plen;
+
+	if (offline_prefix(address, key, &plen) == -1)
+		return (-1);
+	offline_be_put(key + plen, id);
+	*len = plen + OFFLINE_ID_LEN;
+	return (0);
+}
+
+/* The key's first part is the address in lower case, with its NUL. */
+static int
+offline_encode(const struct offline_rec *o, const unsigned char *key,
+    uint64_t id, void *buf, size_t size, size_t *len)
+{
+	struct rec_buf	rb = { buf, size, 0 };
+
+	if (rec_put_uint(&rb, OFFLINE_REC_VERSION, 1) == -1 ||
+	    rec_put_uint(&rb, id, 8) == -1 ||
+	    rec_put_str(&rb, (const char *)key, IMD_ADDRESS_MAX) == -1 ||
+	    rec_put_str(&rb, o->o_from, sizeof(o->o_from)) == -1 ||
+	    rec_put_str(&rb, o->o_ctype, sizeof(o->o_ctype)) == -1 ||
+	    rec_put_uint(&rb, o->o_arrived, 8) == -1 ||
+	    rec_put_uint(&rb, o->o_attempts, 4) == -1 ||
+	    rec_put_uint(&rb, o->o_next_try, 8) == -1 ||
+	    rec_put_uint(&rb, o->o_state, 1) == -1 ||
+	    rec_put_uint(&rb, o->o_bodylen, 4) == -1 ||
+	    rec_put(&rb, o->o_body, o->o_bodylen) == -1) {
+		log_warnx("store: offline: message %llu for %s does not "
+		    "encode", (unsigned long long)id, (const char *)key);
+		return (-1);
+	}
+	*len = rb.rb_off;
+	return (0);
+}
+
+/* Returns why the record is bad, or NULL. */
+static const char *
+offline_parse(struct rec_buf *rb, struct offline_rec *o)
+{
+	uint64_t	version, attempts, state, bodylen;
+
+	if (rb->rb_size > OFFLINE_REC_MAX)
+		return ("too long");
+	if (rec_get_uint(rb, &version, 1) == -1)
+		return ("empty");
+	if (version != OFFLINE_REC_VERSION)
+		return ("unknown version");
+	if (rec_get_uint(rb, &o->o_id, 8) == -1 ||
+	    rec_get_str(rb, o->o_to, sizeof(o->o_to)) == -1 ||
+	    rec_get_str(rb, o->o_from, sizeof(o->o_from)) == -1 ||
+	    rec_get_str(rb, o->o_ctype, sizeof(o->o_ctype)) == -1 ||
+	    rec_get_uint(rb, &o->o_arrived, 8) == -1 ||
+	    rec_get_uint(rb, &attempts, 4) == -1 ||
+	    rec_get_uint(rb, &o->o_next_try, 8) == -1 ||
+	    rec_get_uint(rb, &state, 1) == -1 ||
+	    rec_get_uint(rb, &bodylen, 4) == -1)
+		return ("malformed field");
+	if (bodylen > sizeof(o->o_body))
+		return ("body too long");
+	if (rec_get(rb, o->o_body, bodylen) == -1)
+		return ("body cut short");
+	if (rb->rb_off != rb->rb_size)
+		return ("trailing bytes");
+	o->o_attempts = attempts;
+	o->o_state = state;
+	o->o_bodylen = bodylen;
+	return (offline_fields_bad(o));
+}
+
+/* The key names the message in the log: address, then id. */
+static void
+offline_refuse(const unsigned char *key, size_t keylen, const char *why)
+{
+	char	vis[LOG_VIS_MAX * 4 + 1];
+	size_t	n;
+
+	n = strnlen((const char *)key, keylen);
+	if (n + 1 + OFFLINE_ID_LEN == keylen)
+		log_warnx("store: offline: record of %s %llu refused: %s",
+		    log_vis((const char *)key, n, vis, sizeof(vis)),
+		    (unsigned long long)offline_be_get(key + n + 1), why);
+	else
+		log_warnx("store: offline: record under malformed key %s "
+		    "refused: %s", log_vis((const char *)key, keylen, vis,
+		    sizeof(vis)), why);
+}
+
+/*
+ * A record filed under another key than its own recipient and id is
+ * not trusted; nor is a recipient with capitals, which no lookup would
+ * find.
+ */
+static int
+offline_decode(const unsigned char *key, size_t keylen, const void *val,
+    size_t len, struct offline_rec *o)
+{
+	struct rec_buf	 rb = { (unsigned char *)val, len, 0 };
+	const char	*why;
+	size_t		 n;
+
+	memset(o, 0, sizeof(*o));
+	if ((why = offline_parse(&rb, o)) == NULL) {
+		n = strlen(o->o_to);
+		if (keylen != n + 1 + OFFLINE_ID_LEN ||
+		    memcmp(key, o->o_to, n + 1) != 0 ||
+		    offline_be_get(key + n + 1) != o->o_id)
+			why = "recipient and id are not the key";
+		else if (strpbrk(o->o_to, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") !=
+		    NULL)
+			why = "recipient not in lower case";
+	}
+	if (why == NULL)
+		return (0);
+	memset(o, 0, sizeof(*o));
+	offline_refuse(key, keylen, why);
+	return (-1);
+}
+
+static void
+offline_dbt_in(DBT *d, const void *data, size_t len)
+{
+	memset(d, 0, sizeof(*d));
+	d->data = (void *)data;
+	d->size = len;
+}
+
+/*
+ * A longer value is cut at the buffer's size and refused by the
+ * decoder, rather than failing the whole call for want of room.  A
+ * size of 0 reads no byte of the value: enough to count.
+ */
+static void
+offline_dbt_out(DBT *d, void *buf, size_t size)
+{
+	memset(d, 0, sizeof(*d));
+	d->data = buf;
+	d->ulen = d->dlen = size;
+	d->flags = DB_DBT_USERMEM | DB_DBT_PARTIAL;
+}
+
+/*
+ * A key is read whole into a buffer of the longest key the store
+ * takes: cut, it could pass for another.  It may hold a key to start
+ * from.
+ */
+static void
+offline_dbt_key(DBT *d, void *buf, size_t len, size_t size)
+{
+	memset(d, 0, sizeof(*d));
+	d->data = buf;
+	d->size = len;
+	d->ulen = size;
+	d->flags = DB_DBT_USERMEM;
+}
+
+/* Two records and buffers are too much for the stack of an event loop. */
+static struct offline_op *
+offline_op_new(void)
+{
+	struct offline_op	*op;
+
+	if ((op = calloc(1, sizeof(*op))) == NULL)
+		log_warn("store: offline");
+	return (op);
+}
+
+/* The whole key with an id, the user's prefix without. */
+static int
+offline_op_key(struct offline_op *op, const char *address, uint64_t id)
+{
+	op->oo_id = id;
+	if (id == 0)
+		return (offline_prefix(address, op->oo_key, &op->oo_keylen));
+	return (offline_key(address, id, op->oo_key, &op->oo_keylen));
+}
+
+/*
+ * Add or take away the index entry of a message; key is the address
+ * in lower case with its NUL.  One found missing is logged and let be:
+ * the message is what counts.
+ */
+static int
+offline_index(DB_TXN *txn, uint64_t arrived, uint64_t id,
+    const unsigned char *key, int add)
+{
+	DB		*db = store_kv_db(STORE_DB_OFFLINE_AGE);
+	unsigned char	 ikey[OFFLINE_IKEY_LEN];
+	DBT		 k, v;
+	int		 r;
+
+	offline_be_put(ikey, arrived);
+	offline_be_put(ikey + 8, id);
+	offline_dbt_in(&k, ikey, sizeof(ikey));
+	if (add) {
+		offline_dbt_in(&v, key, strlen((const char *)key));
+		return (db->put(db, txn, &k, &v, DB_NOOVERWRITE));
+	}
+	if ((r = db->del(db, txn, &k, 0)) == DB_NOTFOUND) {
+		log_warnx("store: offline: index entry of %s %llu missing",
+		    (const char *)key, (unsigned long long)id);
+		r = 0;
+	}
+	return (r);
+}
+
+/*
+ * Call fn on each message whose key starts with oo_key, in key order,
+ * until fn fails or sets oo_stop.  fn finds the key in oo_ckey and the
+ * value in oo_val, and is told their lengths.
+ */
+static int
+offline_range(DB_TXN *txn, struct offline_op *op, u_int32_t cflags,
+    int (*fn)(DB_TXN *, DBC *, struct offline_op *, size_t, size_t))
+{
+	DB		*db = store_kv_db(STORE_DB_OFFLINE);
+	DBC		*c;
+	DBT		 k, v;
+	u_int32_t	 how;
+	int		 r, cr;
+
+	if ((r = db->cursor(db, txn, &c, cflags)) != 0)
+		return (r);
+	memcpy(op->oo_ckey, op->oo_key, op->oo_keylen);
+	offline_dbt_key(&k, op->oo_ckey, op->oo_keylen, sizeof(op->oo_ckey));
+	offline_dbt_out(&v, op->oo_val, op->oo_keys_only ? 0 :
+	    sizeof(op->oo_val));
+	how = op->oo_keylen > 0 ? DB_SET_RANGE : DB_FIRST;
+	while ((r = c->get(c, &k, &v, how)) == 0 &&
+	    k.size >= op->oo_keylen &&
+	    memcmp(op->oo_ckey, op->oo_key, op->oo_keylen) == 0) {
+		if ((r = fn(txn, c, op, k.size, v.size)) != 0 || op->oo_stop)
+			break;
+		how = DB_NEXT;
+	}
+	if (r == DB_NOTFOUND)
+		r = 0;
+	if ((cr = c->close(c)) != 0 && r == 0)
+		r = cr;
+	return (r);
+}
+
+/*
+ * The counter is read with DB_RMW: the write lock taken at once makes
+ * puts one after the other, so two cannot both find room for one.
+ */
+static int
+offline_next_id(DB_TXN *txn, uint64_t *id)
+{
+	DB		*db = store_kv_db(STORE_DB_OFFLINE_SEQ);
+	unsigned char	 buf[OFFLINE_ID_LEN + 1];
+	DBT		 k, v;
+	uint64_t	 last = 0;
+	int		 r;
+
+	offline_dbt_in(&k, OFFLINE_SEQ_KEY, sizeof(OFFLINE_SEQ_KEY) - 1);
+	offline_dbt_out(&v, buf, sizeof(buf));
+	if ((r = db->get(db, txn, &k, &v, DB_RMW)) == 0) {
+		if (v.size != OFFLINE_ID_LEN) {
+			log_warnx("store: offline: malformed id counter");
+			return (-1);
+		}
+		last = offline_be_get(buf);
+	} else if (r != DB_NOTFOUND)
+		return (r);
+	if (last == UINT64_MAX) {
+		log_warnx("store: offline: ids exhausted");
+		return (-1);
+	}
+	*id = last + 1;
+	offline_be_put(buf, *id);
+	offline_dbt_in(&v, buf, OFFLINE_ID_LEN);
+	return (db->put(db, txn, &k, &v, 0));
+}
+
+static int
+offline_count_one(DB_TXN *txn, DBC *c, struct offline_op *op, size_t keylen,
+    size_t len)
+{
+	if (++op->oo_done >= op->oo_max)
+		op->oo_stop = 1;
+	return (0);
+}
+
+/* Counts no further than the cap: a full queue costs no more. */
+static int
+offline_is_full(DB_TXN *txn, struct offline_op *op)
+{
+	int	r;
+
+	op->oo_done = 0;
+	op->oo_stop = 0;
+	op->oo_max = offline_per_user;
+	op->oo_keys_only = 1;
+	if (op->oo_max > 0 &&
+	    (r = offline_range(txn, op, 0, offline_count_one)) != 0)
+		return (r);
+	op->oo_full = op->oo_done >= op->oo_max;
+	return (0);
+}
+
+/* oo_key holds the prefix; the id is added once it is known. */
+static int
+offline_put_body(DB_TXN *txn, void *arg)
+{
+	struct offline_op	*op = arg;
+	DB			*db = store_kv_db(STORE_DB_OFFLINE);
+	const struct offline_rec *o = op->oo_in;
+	size_t			 plen = op->oo_keylen;
+	DBT			 k, v;
+	int			 r;
+
+	op->oo_full = 0;
+	if ((r = offline_next_id(txn, &op->oo_id)) != 0 ||
+	    (r = offline_is_full(txn, op)) != 0)
+		return (r);
+	if (op->oo_full)
+		return (-1);
+	if (offline_encode(o, op->oo_key, op->oo_id, op->oo_val,
+	    sizeof(op->oo_val), &op->oo_len) == -1)
+		return (-1);
+	memcpy(op->oo_ckey, op->oo_key, plen);
+	offline_be_put(op->oo_ckey + plen, op->oo_id);
+	offline_dbt_in(&k, op->oo_ckey, plen + OFFLINE_ID_LEN);
+	offline_dbt_in(&v, op->oo_val, op->oo_len);
+	if ((r = db->put(db, txn, &k, &v, DB_NOOVERWRITE)) == 0)
+		r = offline_index(txn, o->o_arrived, op->oo_id, op->oo_key, 1);
+	if (r == DB_KEYEXIST) {
+		log_warnx("store: offline: id %llu already in use",
+		    (unsigned long long)op->oo_id);
+		return (-1);
+	}
+	return (r);
+}
+
+/*
+ * A full queue aborts the transaction: the id it took goes back, and
+ * nothing was written that needs a commit.
+ */
+int
+store_offline_put(struct offline_rec *o)
+{
+	struct offline_op	*op;
+	const char		*why;
+	char			 vis[LOG_VIS_MAX * 4 + 1];
+	int			 r;
+
+	if ((why = offline_fields_bad(o)) != NULL) {
+		log_warnx("store: offline: message for %s refused: %s",
+		    log_vis(o->o_to, strnlen(o->o_to, sizeof(o->o_to)), vis,
+		    sizeof(vis)), why);
+		return (STORE_FAIL);
+	}
+	if ((op = offline_op_new()) == NULL)
+		return (STORE_FAIL);
+	op->oo_in = o;
+	if (offline_op_key(op, o->o_to, 0) == -1)
+		r = STORE_FAIL;
+	else
+		r = store_kv_txn(STORE_DB_OFFLINE, "put", offline_put_body, op,
+		    1);
+	if (r == STORE_FAIL && op->oo_full) {
+		log_info("store: offline: queue of %s full at %u messages",
+		    (const char *)op->oo_key, offline_per_user);
+		r = STORE_FULL;
+	} else if (r == STORE_OK)
+		o->o_id = op->oo_id;
+	free(op);
+	return (r);
+}
+
+void
+store_offline_limits(uint32_t per_user, uint64_t max_age)
+{
+	offline_per_user = per_user;
+	offline_max_age = max_age;
+}
+
+static int
+offline_first_one(DB_TXN *txn, DBC *c, struct offline_op *op, size_t keylen,
+    size_t len)
+{
+	if (offline_decode(op->oo_ckey, keylen, op->oo_val, len,
+	    &op->oo_rec) == -1) {
+		op->oo_bad++;
+		return (0);
+	}
+	op->oo_done = 1;
+	op->oo_stop = 1;
+	return (0);
+}
+
+static int
+offline_first_body(DB_TXN *txn, void *arg)
+{
+	struct offline_op	*op = arg;
+
+	op->oo_done = op->oo_bad = 0;
+	op->oo_stop = 0;
+	return (offline_range(txn, op, DB_READ_COMMITTED, offline_first_one));
+}
+
+/* Only a queue of bad records alone fails: one good message will do. */
+int
+store_offline_first(const char *to, struct offline_rec *o)
+{
+	struct offline_op	*op;
+	int			 r;
+
+	if ((op = offline_op_new()) == NULL) {
+		memset(o, 0, sizeof(*o));
+		return (STORE_FAIL);
+	}
+	/* The address may lie inside *o: take the key before the wipe. */
+	r = offline_op_key(op, to, 0);
+	memset(o, 0, sizeof(*o));
+	if (r == -1)
+		r = STORE_FAIL;
+	else
+		r = store_kv_txn(STORE_DB_OFFLINE, "first", offline_first_body,
+		    op, 0);
+	if (r == STORE_OK && op->oo_done)
+		memcpy(o, &op->oo_rec, sizeof(*o));
+	else if (r == STORE_OK)
+		r = op->oo_bad > 0 ? STORE_FAIL : STORE_NOTFOUND;
+	free(op);
+	return (r);
+}
+
+/* DB_RMW takes the write lock at once: no upgrade to deadlock on. */
+static int
+offline_get_rmw(DB_TXN *txn, struct offline_op *op)
+{
+	DB	*db = store_kv_db(STORE_DB_OFFLINE);
+	DBT	 k, v;
+	int	 r;
+
+	offline_dbt_in(&k, op->oo_key, op->oo_keylen);
+	offline_dbt_out(&v, op->oo_val, sizeof(op->oo_val));
+	if ((r = db->get(db, txn, &k, &v, DB_RMW)) == 0)
+		op->oo_len = v.size;
+	return (r);
+}
+
+/*
+ * A record that does not decode goes all the same; its index entry
+ * cannot be found without the arrival, so a reader of old messages
+ * drops it when it comes to it.
+ */
+static int
+offline_del_body(DB_TXN *txn, void *arg)
+{
+	struct offline_op	*op = arg;
+	DB			*db = store_kv_db(STORE_DB_OFFLINE);
+	DBT			 k;
+	int			 r;
+
+	if ((r = offline_get_rmw(txn, op)) != 0)
+		return (r);
+	if (offline_decode(op->oo_key, op->oo_keylen, op->oo_val, op->oo_len,
+	    &op->oo_rec) == 0 && (r = offline_index(txn,
+	    op->oo_rec.o_arrived, op->oo_id, op->oo_key, 0)) != 0)
+		return (r);
+	offline_dbt_in(&k, op->oo_key, op->oo_keylen);
+	return (db->del(db, txn, &k, 0));
+}
+
+int
+store_offline_del(const char *to, uint64_t id)
+{
+	struct offline_op	*op;
+	int			 r;
+
+	if (id == 0) {
+		log_warnx("store: offline: delete of message 0");
+		return (STORE_FAIL);
+	}
+	if ((op = offline_op_new()) == NULL)
+		return (STORE_FAIL);
+	if (offline_op_key(op, to, id) == -1)
+		r = STORE_FAIL;
+	else
+		r = store_kv_txn(STORE_DB_OFFLINE, "delete", offline_del_body,
+		    op, 1);
+	free(op);
+	return (r);
+}
+
+/* The arrival stays, so the index entry stays too. */
+static int
+offline_update_body(DB_TXN *txn, void *arg)
+{
+	struct offline_op	*op = arg;
+	struct offline_rec	*o = &op->oo_rec;
+	DB			*db = store_kv_db(STORE_DB_OFFLINE);
+	DBT			 k, v;
+	int			 r;
+
+	if ((r = offline_get_rmw(txn, op)) != 0)
+		return (r);
+	if (offline_decode(op->oo_key, op->oo_keylen, op->oo_val, op->oo_len,
+	    o) == -1)
+		return (-1);
+	o->o_attempts = op->oo_in->o_attempts;
+	o->o_next_try = op->oo_in->o_next_try;
+	o->o_state = op->oo_in->o_state;
+	if (offline_encode(o, op->oo_key, op->oo_id, op->oo_val,
+	    sizeof(op->oo_val), &op->oo_len) == -1)
+		return (-1);
+	offline_dbt_in(&k, op->oo_key, op->oo_keylen);
+	offline_dbt_in(&v, op->oo_val, op->oo_len);
+	return (db->put(db, txn, &k, &v, 0));
+}
+
+int
+store_offline_update(const struct offline_rec *o)
+{
+	struct offline_op	*op;
+	int			 r;
+
+	if (o->o_id == 0 ||
+	    (o->o_state != OFFLINE_WAITING && o->o_state != OFFLINE_MAILING)) {
+		log_warnx("store: offline: update of message %llu refused: "
+		    "no id or unknown state", (unsigned long long)o->o_id);
+		return (STORE_FAIL);
+	}
+	if ((op = offline_op_new()) == NULL)
+		return (STORE_FAIL);
+	op->oo_in = o;
+	if (offline_op_key(op, o->o_to, o->o_id) == -1)
+		r = STORE_FAIL;
+	else
+		r = store_kv_txn(STORE_DB_OFFLINE, "update",
+		    offline_update_body, op, 1);
+	free(op);
+	return (r);
+}
+
+/* Without a callback, only a count, and every record counts. */
+static int
+offline_list_one(DB_TXN *txn, DBC *c, struct offline_op *op, size_t keylen,
+    size_t len)
+{
+	if (op->oo_cb == NULL) {
+		op->oo_done++;
+		return (0);
+	}
+	if (offline_decode(op->oo_ckey, keylen, op->oo_val, len,
+	    &op->oo_rec) == -1) {
+		op->oo_bad++;
+		return (0);
+	}
+	op->oo_done++;
+	if (op->oo_cb(&op->oo_rec, op->oo_arg) == -1)
+		op->oo_stop = 1;
+	return (0);
+}
+
+/*
+ * Read-committed, as a walk in store.c and for the same reason: a walk
+ * over every message would otherwise fill the lock table.  A message
+ * handed out cannot be taken back, so after one a deadlock is a
+ * failure, not a reason to run again.
+ */
+static int
+offline_list_body(DB_TXN *txn, void *arg)
+{
+	struct offline_op	*op = arg;
+	int			 r;
+
+	op->oo_done = op->oo_bad = 0;
+	op->oo_stop = 0;
+	r = offline_range(txn, op, DB_READ_COMMITTED, offline_list_one);
+	if (r == DB_LOCK_DEADLOCK && op->oo_cb != NULL && op->oo_done > 0) {
+		log_warnx("store: offline: deadlock after %zu messages",
+		    op->oo_done);
+		return (-1);
+	}
+	return (r);
+}
+
+static int
+offline_list(struct offline_op *op, const char *name)
+{
+	int	r;
+
+	op->oo_keys_only = op->oo_cb == NULL;
+	r = store_kv_txn(STORE_DB_OFFLINE, name, offline_list_body, op, 0);
+	if (r == STORE_OK && op->oo_bad > 0) {
+		log_warnx("store: offline: %zu records refused in a %s",
+		    op->oo_bad, name);
+		r = STORE_FAIL;
+	}
+	return (r);
+}
+
+int
+store_offline_list(const char *to, int (*cb)(const struct offline_rec *,
+    void *), void *arg)
+{
+	struct offline_op	*op;
+	int			 r;
+
+	if (cb == NULL) {
+		log_warnx("store: offline: list without a callback");
+		return (STORE_FAIL);
+	}
+	if ((op = offline_op_new()) == NULL)
+		return (STORE_FAIL);
+	op->oo_cb = cb;
+	op->oo_arg = arg;
+	if (offline_op_key(op, to, 0) == -1)
+		r = STORE_FAIL;
+	else
+		r = offline_list(op, "list");
+	free(op);
+	return (r);
+}
+
+int
+store_offline_count(const char *to, size_t *n)
+{
+	struct offline_op	*op;
+	int			 r;
+
+	*n = 0;
+	if ((op = offline_op_new()) == NULL)
+		return (STORE_FAIL);
+	if (offline_op_key(op, to, 0) == -1)
+		r = STORE_FAIL;
+	else if ((r = offline_list(op, "count")) == STORE_OK)
+		*n = op->oo_done;
+	free(op);
+	return (r);
+}
+
+int
+store_offline_walk(int (*cb)(const struct offline_rec *, void *), void *arg)
+{
+	struct offline_op	*op;
+	int			 r;
+
+	if (cb == NULL) {
+		log_warnx("store: offline: walk without a callback");
+		return (STORE_FAIL);
+	}
+	if ((op = offline_op_new()) == NULL)
+		return (STORE_FAIL);
+	op->oo_cb = cb;
+	op->oo_arg = arg;
+	r = offline_list(op, "walk");
+	free(op);
+	return (r);
+}
+
+/* An index entry that leads to no good message goes, and is counted. */
+static int
+offline_stale(DBC *c, struct offline_op *op, const char *why)
+{
+	log_warnx("store: offline: index entry dropped: %s", why);
+	op->oo_bad++;
+	return (c->del(c, 0));
+}
+
+/*
+ * The entry under the cursor names a message by its recipient, in the
+ * value, and its id; the message must have the entry's arrival.
+ */
+static int
+offline_expire_one(DB_TXN *txn, DBC *c, struct offline_op *op,
+    size_t ikeylen, size_t len)
+{
+	DB	*db = store_kv_db(STORE_DB_OFFLINE);
+	char	 to[IMD_ADDRESS_MAX];
+	DBT	 k, v;
+	int	 r;
+
+	if (ikeylen != OFFLINE_IKEY_LEN || len == 0 || len >= sizeof(to))
+		return (offline_stale(c, op, "malformed"));
+	memcpy(to, op->oo_val, len);
+	to[len] = '\0';
+	if (offline_key(to, offline_be_get(op->oo_ckey + 8), op->oo_key,
+	    &op->oo_keylen) == -1)
+		return (offline_stale(c, op, "malformed recipient"));
+	offline_dbt_in(&k, op->oo_key, op->oo_keylen);
+	offline_dbt_out(&v, op->oo_val, sizeof(op->oo_val));
+	if ((r = db->get(db, txn, &k, &v, 0)) == DB_NOTFOUND)
+		return (offline_stale(c, op, "no such message"));
+	if (r != 0)
+		return (r);
+	if (offline_decode(op->oo_key, op->oo_keylen, op->oo_val, v.size,
+	    &op->oo_rec) == -1)
+		return (offline_stale(c, op, "message refused"));
+	if (op->oo_rec.o_arrived != offline_be_get(op->oo_ckey))
+		return (offline_stale(c, op, "another arrival"));
+	op->oo_done++;
+	if (op->oo_cb(&op->oo_rec, op->oo_arg) == -1)
+		op->oo_stop = 1;
+	return (0);
+}
+
+/*
+ * The index in time order, from the oldest entry, until the first that
+ * is young enough.  An entry that leads nowhere is dropped, or it
+ * would be read again by every call, and counts towards max, so the
+ * work of a call stays bounded whatever the index holds.  A deadlock
+ * after a message was handed out is a failure, as in a list.
+ */
+static int
+offline_expired_body(DB_TXN *txn, void *arg)
+{
+	struct offline_op	*op = arg;
+	DB			*db = store_kv_db(STORE_DB_OFFLINE_AGE);
+	DBC			*c;
+	DBT			 k, v;
+	size_t			 seen;
+	int			 r, cr;
+
+	op->oo_done = op->oo_bad = 0;
+	op->oo_stop = 0;
+	if ((r = db->cursor(db, txn, &c, 0)) != 0)
+		return (r);
+	offline_dbt_key(&k, op->oo_ckey, 0, sizeof(op->oo_ckey));
+	offline_dbt_out(&v, op->oo_val, IMD_ADDRESS_MAX);
+	for (seen = 0; seen < op->oo_max && !op->oo_stop; seen++) {
+		if ((r = c->get(c, &k, &v, DB_NEXT)) != 0)
+			break;
+		if (k.size == OFFLINE_IKEY_LEN &&
+		    offline_be_get(op->oo_ckey) >= op->oo_before)
+			break;
+		if ((r = offline_expire_one(txn, c, op, k.size, v.size)) != 0)
+			break;
+	}
+	if (r == DB_NOTFOUND)
+		r = 0;
+	if ((cr = c->close(c)) != 0 && r == 0)
+		r = cr;
+	if (r == DB_LOCK_DEADLOCK && op->oo_done > 0) {
+		log_warnx("store: offline: deadlock after %zu old messages",
+		    op->oo_done);
+		return (-1);
+	}
+	return (r);
+}
+
+/* Older than the age limit: arrived before now less the limit. */
+int
+store_offline_expired(uint64_t now, int (*cb)(const struct offline_rec *,
+    void *), void *arg, size_t max)
+{
+	struct offline_op	*op;
+	int			 r;
+
+	if (cb == NULL) {
+		log_warnx("store: offline: expired without a callback");
+		return (STORE_FAIL);
+	}
+	if (max == 0 || now <= offline_max_age)
+		return (STORE_OK);
+	if ((op = offline_op_new()) == NULL)
+		return (STORE_FAIL);
+	op->oo_before = now - offline_max_age;
+	op->oo_max = max;
+	op->oo_cb = cb;
+	op->oo_arg = arg;
+	r = store_kv_txn(STORE_DB_OFFLINE_AGE, "expired",
+	    offline_expired_body, op, 1);
+	if (r == STORE_OK && op->oo_bad > 0) {
+		log_warnx("store: offline: %zu index entries dropped",
+		    op->oo_bad);
+		r = STORE_FAIL;
+	}
+	free(op);
+	return (r);
+}
