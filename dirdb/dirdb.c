@@ -212,6 +212,12 @@ dirdb_dispatch_listener(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_DB_LOOKUP:
 		loc_lookup(iev, imsg);
 		break;
+	case IMSG_DB_OFFLINE_PUT:
+		queue_put(iev, imsg);
+		break;
+	case IMSG_DB_OFFLINE_NEXT:
+		queue_next(iev, imsg);
+		break;
 	default:
 		proc_fatal_imsg(iev, imsg, "unexpected");
 	}

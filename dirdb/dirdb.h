@@ -26,4 +26,8 @@ void	loc_list(struct imsgev *, struct imsg *);
 void	loc_sweep(void);
 void	loc_lookup(struct imsgev *, struct imsg *);
 
+/* queue.c */
+void	queue_put(struct imsgev *, struct imsg *);
+void	queue_next(struct imsgev *, struct imsg *);
+
 #endif /* DIRDB_DIRDB_H */

@@ -128,6 +128,12 @@ listener_dispatch_dirdb(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_DB_LOOKUP_RESULT:
 		message_lookup_result(iev, imsg);
 		break;
+	case IMSG_DB_OFFLINE_STORED:
+		queue_stored(iev, imsg);
+		break;
+	case IMSG_DB_OFFLINE_ITEM:
+		queue_item(iev, imsg);
+		break;
 	default:
 		proc_fatal_imsg(iev, imsg, "unexpected");
 	}

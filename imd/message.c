@@ -257,6 +257,24 @@ fork_udp_dest(const struct binding_rec *b, struct sip_peer *dest)
 	}
 }
 
+/*
+ * How a request of ours reaches a binding: destination, socket or
+ * connection, and our Via.
+ */
+int
+message_dest(const struct binding_rec *b, struct sip_peer *dest, char *via,
+    size_t size)
+{
+	memset(dest, 0, sizeof(*dest));
+	memcpy(&dest->sp_ss, &b->b_src, sizeof(dest->sp_ss));
+	dest->sp_sslen = b->b_srclen;
+	dest->sp_transport = b->b_transport;
+	dest->sp_conn_id = b->b_conn;
+	if (dest->sp_transport == TRANSPORT_UDP)
+		fork_udp_dest(b, dest);
+	return (transport_origin(dest, via, size));
+}
+
 /* One copy of the request to one binding, over its own transport. */
 static int
 fork_leg_start(struct fork *fk, const struct binding_rec *b)
@@ -268,14 +286,7 @@ fork_leg_start(struct fork *fk, const struct binding_rec *b)
 	struct sip_out	 out;
 	char		 via[128], branch[40], buf[SIP_FORWARD_MAX];
 
-	memset(&dest, 0, sizeof(dest));
-	memcpy(&dest.sp_ss, &b->b_src, sizeof(dest.sp_ss));
-	dest.sp_sslen = b->b_srclen;
-	dest.sp_transport = b->b_transport;
-	dest.sp_conn_id = b->b_conn;
-	if (dest.sp_transport == TRANSPORT_UDP)
-		fork_udp_dest(b, &dest);
-	if (transport_origin(&dest, via, sizeof(via)) == -1)
+	if (message_dest(b, &dest, via, sizeof(via)) == -1)
 		return (-1);
 	snprintf(branch, sizeof(branch), "z9hG4bK%08x%08x", arc4random(),
 	    arc4random());
@@ -341,7 +352,7 @@ message_lookup_result(struct imsgev *iev, struct imsg *imsg)
 	if (!exists)
 		req_reply(rq, 404, "Not Found", NULL);
 	else if (n == 0)
-		req_reply(rq, 480, "Temporarily Unavailable", NULL);
+		queue_store(rq);
 	else
 		message_fork(rq, bs, n);
 }

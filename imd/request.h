@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "auth.h"
+#include "binding.h"
 #include "listener.h"
 
 struct tx;
@@ -37,6 +38,8 @@ struct sip_req {
 	time_t			 rq_deadline;	/* answered 500 after */
 	char			 rq_aor[IMD_ADDRESS_MAX]; /* whose request */
 	char			 rq_to[IMD_ADDRESS_MAX];  /* for whom */
+	struct binding_rec	 rq_device;	/* REGISTER: the one added */
+	int			 rq_has_device;
 	int			 rq_proxy;	/* 407, not 401 */
 	void			(*rq_authed)(struct sip_req *);
 	void			*rq_fork;	/* message.c's, while forwarding */
@@ -58,6 +61,15 @@ void		 auth_result(struct imsgev *, struct imsg *);
 void		 message_request(const struct sip_msg *,
 		    const struct sip_peer *);
 void		 message_lookup_result(struct imsgev *, struct imsg *);
+
+int		 message_dest(const struct binding_rec *, struct sip_peer *,
+		    char *, size_t);
+
+/* queue.c */
+void		 queue_store(struct sip_req *);
+void		 queue_stored(struct imsgev *, struct imsg *);
+void		 queue_drain(const struct binding_rec *);
+void		 queue_item(struct imsgev *, struct imsg *);
 
 /* registrar.c */
 void		 registrar_request(const struct sip_msg *,

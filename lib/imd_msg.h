@@ -31,7 +31,7 @@
  */
 
 #ifndef IMD_MSG_VERSION		/* a test builds an imctl of another */
-#define IMD_MSG_VERSION		3
+#define IMD_MSG_VERSION		4
 #endif
 
 enum imsg_type {
@@ -103,6 +103,13 @@ enum imsg_type {
 	IMSG_DB_LOOKUP,		/* str address */
 	IMSG_DB_LOOKUP_RESULT,	/* u32 user exists, u32 n, n bindings */
 
+	/* listener -> dirdb -> listener: the offline queue */
+	IMSG_DB_OFFLINE_PUT,	/* offline record; reply OFFLINE_STORED */
+	IMSG_DB_OFFLINE_STORED,	/* u32 enum offline_stored, u64 id */
+	IMSG_DB_OFFLINE_NEXT,	/* str address, u64 id delivered or 0;
+				   reply OFFLINE_ITEM */
+	IMSG_DB_OFFLINE_ITEM,	/* u32 found, [offline record] */
+
 	IMSG_TYPE_MAX
 };
 
@@ -118,5 +125,12 @@ enum ctl_status {
 };
 
 #define CTL_MESSAGE_MAX		256
+
+/* What became of a message for the offline queue. */
+enum offline_stored {
+	OFFLINE_STORED_OK,
+	OFFLINE_STORED_FULL,	/* the user's queue is at its limit */
+	OFFLINE_STORED_FAIL,
+};
 
 #endif /* IMD_MSG_H */

@@ -1,0 +1,102 @@
+/*
+ * Copyright (c) 2026 The imd Authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * The offline queue for the listener: a message stored (and committed)
+ * before its sender hears 202, and handed out oldest first on the
+ * recipient's next registration, each removed once it was delivered.
+ */
+
+#include <sys/types.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dirdb.h"
+#include "imd_msg.h"
+#include "log.h"
+#include "offline.h"
+#include "proc.h"
+#include "store.h"
+#include "user.h"
+
+void
+queue_put(struct imsgev *iev, struct imsg *imsg)
+{
+	struct offline_rec	*o;
+	struct ibuf		*buf;
+	uint32_t		 status;
+
+	if ((o = calloc(1, sizeof(*o))) == NULL)
+		fatal("%s", __func__);
+	if (offline_msg_get(imsg, o) == -1 || imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "offline put");
+	switch (store_offline_put(o)) {
+	case STORE_OK:
+		status = OFFLINE_STORED_OK;
+		break;
+	case STORE_FULL:
+		status = OFFLINE_STORED_FULL;
+		break;
+	default:
+		status = OFFLINE_STORED_FAIL;
+	}
+	if (status == OFFLINE_STORED_OK)
+		log_info("queue: message %llu for %s from %s stored",
+		    (unsigned long long)o->o_id, o->o_to, o->o_from);
+	else
+		log_warnx("queue: message for %s from %s not stored (%s)",
+		    o->o_to, o->o_from, status == OFFLINE_STORED_FULL ?
+		    "queue full" :
+		    "database error");
+	if ((buf = imsgev_create(iev, IMSG_DB_OFFLINE_STORED,
+	    imsg->hdr.ih_peerid, 16)) == NULL ||
+	    ibuf_add_u32(buf, status) == -1 ||
+	    ibuf_add_u64(buf, o->o_id) == -1 ||
+	    imsgev_close(iev, buf) == -1)
+		fatal("%s", __func__);
+	free(o);
+}
+
+/* The delivered one goes, the next oldest comes back. */
+void
+queue_next(struct imsgev *iev, struct imsg *imsg)
+{
+	struct offline_rec	*o;
+	struct ibuf		*buf;
+	char			 address[IMD_ADDRESS_MAX];
+	uint64_t		 done;
+	uint32_t		 found;
+
+	if (imsg_get_str(imsg, address, sizeof(address)) == -1 ||
+	    imsg_get_u64(imsg, &done) == -1 || imsg_get_end(imsg) == -1 ||
+	    !is_valid_address(address))
+		proc_fatal_imsg(iev, imsg, "offline next");
+	if ((o = calloc(1, sizeof(*o))) == NULL)
+		fatal("%s", __func__);
+	if (done != 0 && store_offline_del(address, done) == STORE_OK)
+		log_info("queue: message %llu for %s delivered",
+		    (unsigned long long)done, address);
+	found = store_offline_first(address, o) == STORE_OK;
+	if ((buf = imsgev_create(iev, IMSG_DB_OFFLINE_ITEM,
+	    imsg->hdr.ih_peerid, found ? OFFLINE_MSG_MAX + 4 : 4)) == NULL ||
+	    ibuf_add_u32(buf, found) == -1 ||
+	    (found && offline_msg_add(buf, o) == -1) ||
+	    imsgev_close(iev, buf) == -1)
+		fatal("%s", __func__);
+	free(o);
+}
