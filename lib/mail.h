@@ -39,14 +39,16 @@
  * The body is always base64 in lines of 76: any UTF-8 text, whatever
  * its line lengths, leading dots, "From " lines or trailing blanks,
  * then arrives unchanged through any MTA, 7-bit or not.  Line breaks
- * (CRLF, LF or a lone CR) become CRLF, the canonical form of text/*
+ * (CRLF, LF or a lone CR) become CRLF, the canonical form of text
  * (RFC 2046 4.1.1); nothing else in the text changes.
  *
- * A message the mail cannot carry as text (mm_ctype is not text/*, its
- * charset is neither UTF-8 nor US-ASCII, or the body is not valid UTF-8
- * or holds a NUL) is not attached: the body is instead a short text that
- * names the sender, the type and the size, so that the recipient knows
- * to fetch it over IM.  An empty mm_ctype means text/plain (RFC 3428).
+ * A message the mail cannot carry as text (mm_ctype is not a text
+ * type, its charset is neither UTF-8 nor US-ASCII, or the body is not
+ * valid UTF-8 or holds a NUL) is not attached: the body is instead a
+ * short text that names the sender, the type and the size, so that the
+ * recipient knows to fetch it over IM.  An empty mm_ctype means
+ * text/plain (RFC 3428).  Any text subtype goes out as text/plain: the
+ * mail shows HTML or XML as its source rather than render it.
  *
  * Addresses must be ASCII, without quoting, spaces or controls, since
  * the mail is not SMTPUTF8 (RFC 6531).  The one exception is an IM
