@@ -1,12 +1,11 @@
 # smtp: the mail that stands in for an offline message (lib/mail.c,
-# mail_test, run by mail.t), the SMTP client of relayd (relayd/smtp.c)
-# against a peer that breaks the protocol (smtp_test, run by proto.t),
-# and the hand-off to a real OpenSMTPD (mta_send, driven by
+# mail_test, run by mail.t), and the SMTP client of relayd
+# (relayd/smtp.c) handing mail to a real OpenSMTPD (mta_send, driven by
 # opensmtpd.t).  The SMTP tests link relayd/smtp.o, never relayd.o,
 # which holds main().
 
 SMTP_REGRESS = $(BUILD)/regress/smtp/mail_test \
-	$(BUILD)/regress/smtp/smtp_test $(BUILD)/regress/smtp/mta_send
+	$(BUILD)/regress/smtp/mta_send
 
 CHECK_PROGS += $(SMTP_REGRESS)
 
@@ -14,7 +13,7 @@ $(BUILD)/regress/smtp/mail_test: $(BUILD)/regress/smtp/mail_test.o \
 	    $(LIBIMD)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/regress/smtp/smtp_test $(BUILD)/regress/smtp/mta_send: %: %.o \
+$(BUILD)/regress/smtp/mta_send: %: %.o \
 	    $(BUILD)/relayd/smtp.o $(LIBIMD)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
