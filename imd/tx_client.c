@@ -184,8 +184,13 @@ static void
 txc_final(struct txc *tc, const struct sip_msg *resp)
 {
 	txc_report(tc, resp, resp->msg_status);
-	if (tc->tc_peer.sp_transport == TRANSPORT_UDP)
+	if (tc->tc_peer.sp_transport == TRANSPORT_UDP) {
+		/* Completed: nothing is sent again, only absorbed. */
+		free(tc->tc_req);
+		tc->tc_req = NULL;
+		tc->tc_reqlen = 0;
 		txc_timer_add(&tc->tc_end, txc_t4);
+	}
 	else
 		txc_free(tc);
 }

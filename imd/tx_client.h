@@ -50,7 +50,12 @@
 
 #include "listener.h"
 
-#define TXC_MAX		65536	/* transactions at once */
+/*
+ * Transactions at once.  A completed UDP transaction stays for Timer K
+ * (5 s), so this bounds the rate of requests we send: 262144 allows
+ * some 50000 a second.
+ */
+#define TXC_MAX		262144
 #define TXC_BRANCH_MAX	128
 #define TXC_METHOD_MAX	32
 
