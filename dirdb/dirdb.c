@@ -297,6 +297,8 @@ main(int argc, char *argv[])
 	if (store_open(home) == -1)
 		fatalx("cannot open the database in %s",
 		    dirdb_conf->c_database);
+	store_group_commit(1);
+	proc_before_write(store_sync);
 	sandbox_apply(PROC_DIRDB);
 	evtimer_set(&dirdb_sweep_ev, dirdb_sweep, NULL);
 	dirdb_sweep(-1, 0, NULL);

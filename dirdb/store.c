@@ -293,6 +293,37 @@ store_code(int status)
 }
 
 /*
+ * Group commit.  By default every commit is synchronous.  dirdb, which
+ * answers many requests read at once, asks for commits that are only
+ * written (DB_TXN_WRITE_NOSYNC: they survive the process, not the
+ * machine) and calls store_sync() before any answer leaves: one fsync
+ * of the log then covers every write of the batch.
+ */
+static uint32_t	store_commit_flags = DB_TXN_SYNC;
+static int	store_unsynced;
+
+void
+store_group_commit(int on)
+{
+	store_commit_flags = on ? DB_TXN_WRITE_NOSYNC : DB_TXN_SYNC;
+}
+
+int
+store_sync(void)
+{
+	int	r;
+
+	if (!store_unsynced || store_env == NULL)
+		return (0);
+	if ((r = store_env->log_flush(store_env, NULL)) != 0) {
+		log_warnx("store: log flush: %s", db_strerror(r));
+		return (-1);
+	}
+	store_unsynced = 0;
+	return (0);
+}
+
+/*
  * Run body in a transaction of its own: commit when it returns 0,
  * abort otherwise, and run it again if libdb chose it as the victim of
  * a deadlock.
@@ -308,7 +339,7 @@ store_txn(struct store_op *op, int (*body)(DB_TXN *, struct store_op *),
 		if ((r = store_env->txn_begin(store_env, NULL, &txn, 0)) != 0)
 			break;
 		if ((r = body(txn, op)) == 0)
-			r = txn->commit(txn, DB_TXN_SYNC);
+			r = txn->commit(txn, store_commit_flags);
 		else if ((ar = txn->abort(txn)) != 0)
 			r = ar;
 		if (r != DB_LOCK_DEADLOCK)
@@ -316,6 +347,8 @@ store_txn(struct store_op *op, int (*body)(DB_TXN *, struct store_op *),
 		log_debug("store: %s %s: deadlock, again", op->op_db->sd_file,
 		    op->op_name);
 	}
+	if (r == 0 && write && store_commit_flags != DB_TXN_SYNC)
+		store_unsynced = 1;
 	if (r == 0 && write && ++store_writes >= STORE_CKP_WRITES)
 		store_checkpoint();
 	return (store_status(op, r));

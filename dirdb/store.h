@@ -42,6 +42,8 @@ enum store_status {
 
 int	store_open(const char *);
 void	store_close(void);
+void	store_group_commit(int);
+int	store_sync(void);
 
 /*
  * A record comes back with its address in lower case.  An update

@@ -65,6 +65,7 @@ static const unsigned char proc_edges[PROC_MAX][PROC_MAX] = {
 };
 
 static const struct proc_self	*proc_self;
+static int			(*proc_write_hook)(void);
 static struct imsgev		 proc_chan[PROC_MAX];
 
 int
@@ -121,6 +122,8 @@ imsgev_handler(int fd, short event, void *arg)
 		}
 	}
 	if (event & EV_WRITE) {
+		if (proc_write_hook != NULL && proc_write_hook() == -1)
+			fatalx("cannot make the answers durable");
 		if (imsgbuf_write(&iev->iev_ibuf) == -1) {
 			imsgev_closed(iev);
 			return;
@@ -280,6 +283,16 @@ proc_fatal_imsg(struct imsgev *iev, struct imsg *imsg, const char *what)
 {
 	fatalx("bad %s message (type %u, %u bytes) from %s", what,
 	    imsg->hdr.ih_type, imsg->hdr.ih_len, proc_names[iev->iev_peer]);
+}
+
+/*
+ * Runs before any queued message is written: dirdb makes its writes
+ * durable there, once for all the answers of a batch.
+ */
+void
+proc_before_write(int (*hook)(void))
+{
+	proc_write_hook = hook;
 }
 
 struct imsgev *

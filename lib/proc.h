@@ -95,6 +95,7 @@ int	 imsgev_wait(struct imsgev *, struct imsg *, int);
 
 /* children */
 struct imsgev	*proc_peer(enum imd_proc);
+void		 proc_before_write(int (*)(void));
 struct imd_conf;
 struct imd_conf	*proc_child_start(const struct proc_self *, int, char **);
 void		 proc_child_jail(const char *, uid_t, gid_t);
