@@ -125,9 +125,6 @@ static const char *binding_parse(struct rec_buf *,
 static void	binding_refuse(const unsigned char *, size_t, const char *);
 static int	binding_decode(const unsigned char *, size_t, const void *,
 		    size_t, struct binding_rec *);
-static void	binding_dbt_in(DBT *, const void *, size_t);
-static void	binding_dbt_out(DBT *, void *, size_t);
-static void	binding_dbt_key(DBT *, void *, size_t, size_t);
 static uint64_t	binding_ikey_expiry(const unsigned char *);
 static int	binding_index(DB_TXN *, uint64_t, const unsigned char *,
 		    size_t, int);
@@ -417,42 +414,6 @@ binding_decode(const unsigned char *key, size_t keylen, const void *val,
 	return (-1);
 }
 
-static void
-binding_dbt_in(DBT *d, const void *data, size_t len)
-{
-	memset(d, 0, sizeof(*d));
-	d->data = (void *)data;
-	d->size = len;
-}
-
-/*
- * A longer value is cut at the buffer's size and refused by the
- * decoder, rather than failing the whole call for want of room.
- */
-static void
-binding_dbt_out(DBT *d, void *buf, size_t size)
-{
-	memset(d, 0, sizeof(*d));
-	d->data = buf;
-	d->ulen = d->dlen = size;
-	d->flags = DB_DBT_USERMEM | DB_DBT_PARTIAL;
-}
-
-/*
- * A key is read whole into a buffer of the longest key the store
- * takes: cut, it could pass for another.  It may hold a key to start
- * from.
- */
-static void
-binding_dbt_key(DBT *d, void *buf, size_t len, size_t size)
-{
-	memset(d, 0, sizeof(*d));
-	d->data = buf;
-	d->size = len;
-	d->ulen = size;
-	d->flags = DB_DBT_USERMEM;
-}
-
 static uint64_t
 binding_ikey_expiry(const unsigned char *ikey)
 {
@@ -481,9 +442,9 @@ binding_index(DB_TXN *txn, uint64_t expires, const unsigned char *key,
 	for (i = 0; i < BINDING_EXP_LEN; i++)
 		ikey[i] = (expires >> (8 * (BINDING_EXP_LEN - 1 - i))) & 0xff;
 	memcpy(ikey + BINDING_EXP_LEN, key, keylen);
-	binding_dbt_in(&k, ikey, BINDING_EXP_LEN + keylen);
+	store_dbt_in(&k, ikey, BINDING_EXP_LEN + keylen);
 	if (add) {
-		binding_dbt_in(&v, "", 0);
+		store_dbt_in(&v, "", 0);
 		return (db->put(db, txn, &k, &v, 0));
 	}
 	if ((r = db->del(db, txn, &k, 0)) == DB_NOTFOUND) {
@@ -508,8 +469,8 @@ binding_unindex(DB_TXN *txn, const unsigned char *key, size_t keylen)
 	DBT			 k, v;
 	int			 r;
 
-	binding_dbt_in(&k, key, keylen);
-	binding_dbt_out(&v, val, sizeof(val));
+	store_dbt_in(&k, key, keylen);
+	store_dbt_part(&v, val, sizeof(val));
 	if ((r = db->get(db, txn, &k, &v, DB_RMW)) != 0)
 		return (r);
 	if (binding_decode(key, keylen, val, v.size, &old) == -1)
@@ -536,8 +497,8 @@ binding_range(DB_TXN *txn, struct binding_op *bo, u_int32_t cflags,
 	if ((r = db->cursor(db, txn, &c, cflags)) != 0)
 		return (r);
 	memcpy(bo->bo_ckey, bo->bo_key, bo->bo_keylen);
-	binding_dbt_key(&k, bo->bo_ckey, bo->bo_keylen, sizeof(bo->bo_ckey));
-	binding_dbt_out(&v, bo->bo_val, sizeof(bo->bo_val));
+	store_dbt_key(&k, bo->bo_ckey, bo->bo_keylen, sizeof(bo->bo_ckey));
+	store_dbt_part(&v, bo->bo_val, sizeof(bo->bo_val));
 	op = bo->bo_keylen > 0 ? DB_SET_RANGE : DB_FIRST;
 	while ((r = c->get(c, &k, &v, op | gflags)) == 0 &&
 	    k.size >= bo->bo_keylen &&
@@ -564,8 +525,8 @@ binding_put_body(DB_TXN *txn, void *arg)
 	if ((r = binding_unindex(txn, bo->bo_key, bo->bo_keylen)) != 0 &&
 	    r != DB_NOTFOUND)
 		return (r);
-	binding_dbt_in(&k, bo->bo_key, bo->bo_keylen);
-	binding_dbt_in(&v, bo->bo_val, bo->bo_len);
+	store_dbt_in(&k, bo->bo_key, bo->bo_keylen);
+	store_dbt_in(&v, bo->bo_val, bo->bo_len);
 	if ((r = db->put(db, txn, &k, &v, 0)) != 0)
 		return (r);
 	return (binding_index(txn, bo->bo_expires, bo->bo_key, bo->bo_keylen,
@@ -626,7 +587,7 @@ binding_del_body(DB_TXN *txn, void *arg)
 
 	if ((r = binding_unindex(txn, bo->bo_key, bo->bo_keylen)) != 0)
 		return (r);
-	binding_dbt_in(&k, bo->bo_key, bo->bo_keylen);
+	store_dbt_in(&k, bo->bo_key, bo->bo_keylen);
 	return (db->del(db, txn, &k, 0));
 }
 
@@ -797,8 +758,8 @@ binding_expire(DB_TXN *txn, struct binding_op *bo, uint64_t expires,
 	DBT			 k, v;
 	int			 r;
 
-	binding_dbt_in(&k, key, keylen);
-	binding_dbt_out(&v, bo->bo_val, sizeof(bo->bo_val));
+	store_dbt_in(&k, key, keylen);
+	store_dbt_part(&v, bo->bo_val, sizeof(bo->bo_val));
 	if ((r = db->get(db, txn, &k, &v, DB_RMW)) == DB_NOTFOUND)
 		return (0);
 	if (r != 0)
@@ -830,8 +791,8 @@ binding_sweep_body(DB_TXN *txn, void *arg)
 	bo->bo_done = 0;
 	if ((r = db->cursor(db, txn, &c, 0)) != 0)
 		return (r);
-	binding_dbt_key(&k, bo->bo_ckey, 0, sizeof(bo->bo_ckey));
-	binding_dbt_out(&v, bo->bo_val, sizeof(bo->bo_val));
+	store_dbt_key(&k, bo->bo_ckey, 0, sizeof(bo->bo_ckey));
+	store_dbt_part(&v, bo->bo_val, sizeof(bo->bo_val));
 	for (seen = 0; seen < bo->bo_max; seen++) {
 		if ((r = c->get(c, &k, &v, DB_NEXT | DB_RMW)) != 0)
 			break;

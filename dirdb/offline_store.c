@@ -131,9 +131,6 @@ static const char *offline_parse(struct rec_buf *, struct offline_rec *);
 static void	offline_refuse(const unsigned char *, size_t, const char *);
 static int	offline_decode(const unsigned char *, size_t, const void *,
 		    size_t, struct offline_rec *);
-static void	offline_dbt_in(DBT *, const void *, size_t);
-static void	offline_dbt_out(DBT *, void *, size_t);
-static void	offline_dbt_key(DBT *, void *, size_t, size_t);
 static struct offline_op *offline_op_new(void);
 static int	offline_op_key(struct offline_op *, const char *, uint64_t);
 static int	offline_index(DB_TXN *, uint64_t, uint64_t,
@@ -372,43 +369,6 @@ offline_decode(const unsigned char *key, size_t keylen, const void *val,
 	return (-1);
 }
 
-static void
-offline_dbt_in(DBT *d, const void *data, size_t len)
-{
-	memset(d, 0, sizeof(*d));
-	d->data = (void *)data;
-	d->size = len;
-}
-
-/*
- * A longer value is cut at the buffer's size and refused by the
- * decoder, rather than failing the whole call for want of room.  A
- * size of 0 reads no byte of the value: enough to count.
- */
-static void
-offline_dbt_out(DBT *d, void *buf, size_t size)
-{
-	memset(d, 0, sizeof(*d));
-	d->data = buf;
-	d->ulen = d->dlen = size;
-	d->flags = DB_DBT_USERMEM | DB_DBT_PARTIAL;
-}
-
-/*
- * A key is read whole into a buffer of the longest key the store
- * takes: cut, it could pass for another.  It may hold a key to start
- * from.
- */
-static void
-offline_dbt_key(DBT *d, void *buf, size_t len, size_t size)
-{
-	memset(d, 0, sizeof(*d));
-	d->data = buf;
-	d->size = len;
-	d->ulen = size;
-	d->flags = DB_DBT_USERMEM;
-}
-
 /* Two records and buffers are too much for the stack of an event loop. */
 static struct offline_op *
 offline_op_new(void)
@@ -446,9 +406,9 @@ offline_index(DB_TXN *txn, uint64_t arrived, uint64_t id,
 
 	offline_be_put(ikey, arrived);
 	offline_be_put(ikey + 8, id);
-	offline_dbt_in(&k, ikey, sizeof(ikey));
+	store_dbt_in(&k, ikey, sizeof(ikey));
 	if (add) {
-		offline_dbt_in(&v, key, strlen((const char *)key));
+		store_dbt_in(&v, key, strlen((const char *)key));
 		return (db->put(db, txn, &k, &v, DB_NOOVERWRITE));
 	}
 	if ((r = db->del(db, txn, &k, 0)) == DB_NOTFOUND) {
@@ -477,8 +437,8 @@ offline_range(DB_TXN *txn, struct offline_op *op, u_int32_t cflags,
 	if ((r = db->cursor(db, txn, &c, cflags)) != 0)
 		return (r);
 	memcpy(op->oo_ckey, op->oo_key, op->oo_keylen);
-	offline_dbt_key(&k, op->oo_ckey, op->oo_keylen, sizeof(op->oo_ckey));
-	offline_dbt_out(&v, op->oo_val, op->oo_keys_only ? 0 :
+	store_dbt_key(&k, op->oo_ckey, op->oo_keylen, sizeof(op->oo_ckey));
+	store_dbt_part(&v, op->oo_val, op->oo_keys_only ? 0 :
 	    sizeof(op->oo_val));
 	how = op->oo_keylen > 0 ? DB_SET_RANGE : DB_FIRST;
 	while ((r = c->get(c, &k, &v, how)) == 0 &&
@@ -508,8 +468,8 @@ offline_next_id(DB_TXN *txn, uint64_t *id)
 	uint64_t	 last = 0;
 	int		 r;
 
-	offline_dbt_in(&k, OFFLINE_SEQ_KEY, sizeof(OFFLINE_SEQ_KEY) - 1);
-	offline_dbt_out(&v, buf, sizeof(buf));
+	store_dbt_in(&k, OFFLINE_SEQ_KEY, sizeof(OFFLINE_SEQ_KEY) - 1);
+	store_dbt_part(&v, buf, sizeof(buf));
 	if ((r = db->get(db, txn, &k, &v, DB_RMW)) == 0) {
 		if (v.size != OFFLINE_ID_LEN) {
 			log_warnx("store: offline: malformed id counter");
@@ -524,7 +484,7 @@ offline_next_id(DB_TXN *txn, uint64_t *id)
 	}
 	*id = last + 1;
 	offline_be_put(buf, *id);
-	offline_dbt_in(&v, buf, OFFLINE_ID_LEN);
+	store_dbt_in(&v, buf, OFFLINE_ID_LEN);
 	return (db->put(db, txn, &k, &v, 0));
 }
 
@@ -576,8 +536,8 @@ offline_put_body(DB_TXN *txn, void *arg)
 		return (-1);
 	memcpy(op->oo_ckey, op->oo_key, plen);
 	offline_be_put(op->oo_ckey + plen, op->oo_id);
-	offline_dbt_in(&k, op->oo_ckey, plen + OFFLINE_ID_LEN);
-	offline_dbt_in(&v, op->oo_val, op->oo_len);
+	store_dbt_in(&k, op->oo_ckey, plen + OFFLINE_ID_LEN);
+	store_dbt_in(&v, op->oo_val, op->oo_len);
 	if ((r = db->put(db, txn, &k, &v, DB_NOOVERWRITE)) == 0)
 		r = offline_index(txn, o->o_arrived, op->oo_id, op->oo_key, 1);
 	if (r == DB_KEYEXIST) {
@@ -690,8 +650,8 @@ offline_get_rmw(DB_TXN *txn, struct offline_op *op)
 	DBT	 k, v;
 	int	 r;
 
-	offline_dbt_in(&k, op->oo_key, op->oo_keylen);
-	offline_dbt_out(&v, op->oo_val, sizeof(op->oo_val));
+	store_dbt_in(&k, op->oo_key, op->oo_keylen);
+	store_dbt_part(&v, op->oo_val, sizeof(op->oo_val));
 	if ((r = db->get(db, txn, &k, &v, DB_RMW)) == 0)
 		op->oo_len = v.size;
 	return (r);
@@ -716,7 +676,7 @@ offline_del_body(DB_TXN *txn, void *arg)
 	    &op->oo_rec) == 0 && (r = offline_index(txn,
 	    op->oo_rec.o_arrived, op->oo_id, op->oo_key, 0)) != 0)
 		return (r);
-	offline_dbt_in(&k, op->oo_key, op->oo_keylen);
+	store_dbt_in(&k, op->oo_key, op->oo_keylen);
 	return (db->del(db, txn, &k, 0));
 }
 
@@ -762,8 +722,8 @@ offline_update_body(DB_TXN *txn, void *arg)
 	if (offline_encode(o, op->oo_key, op->oo_id, op->oo_val,
 	    sizeof(op->oo_val), &op->oo_len) == -1)
 		return (-1);
-	offline_dbt_in(&k, op->oo_key, op->oo_keylen);
-	offline_dbt_in(&v, op->oo_val, op->oo_len);
+	store_dbt_in(&k, op->oo_key, op->oo_keylen);
+	store_dbt_in(&v, op->oo_val, op->oo_len);
 	return (db->put(db, txn, &k, &v, 0));
 }
 
@@ -937,8 +897,8 @@ offline_expire_one(DB_TXN *txn, DBC *c, struct offline_op *op,
 	if (offline_key(to, offline_be_get(op->oo_ckey + 8), op->oo_key,
 	    &op->oo_keylen) == -1)
 		return (offline_stale(c, op, "malformed recipient"));
-	offline_dbt_in(&k, op->oo_key, op->oo_keylen);
-	offline_dbt_out(&v, op->oo_val, sizeof(op->oo_val));
+	store_dbt_in(&k, op->oo_key, op->oo_keylen);
+	store_dbt_part(&v, op->oo_val, sizeof(op->oo_val));
 	if ((r = db->get(db, txn, &k, &v, 0)) == DB_NOTFOUND)
 		return (offline_stale(c, op, "no such message"));
 	if (r != 0)
@@ -975,8 +935,8 @@ offline_expired_body(DB_TXN *txn, void *arg)
 	op->oo_stop = 0;
 	if ((r = db->cursor(db, txn, &c, 0)) != 0)
 		return (r);
-	offline_dbt_key(&k, op->oo_ckey, 0, sizeof(op->oo_ckey));
-	offline_dbt_out(&v, op->oo_val, IMD_ADDRESS_MAX);
+	store_dbt_key(&k, op->oo_ckey, 0, sizeof(op->oo_ckey));
+	store_dbt_part(&v, op->oo_val, IMD_ADDRESS_MAX);
 	for (seen = 0; seen < op->oo_max && !op->oo_stop; seen++) {
 		if ((r = c->get(c, &k, &v, DB_NEXT)) != 0)
 			break;

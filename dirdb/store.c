@@ -98,7 +98,6 @@ static int	store_txn(struct store_op *, int (*)(DB_TXN *,
 		    struct store_op *), int);
 static int	store_op_init(struct store_op *, enum store_dbid,
 		    const char *, const void *, size_t);
-static void	store_dbt_in(DBT *, const void *, size_t);
 static int	store_dbt_out(DBT *, void *, size_t);
 static int	store_insert_body(DB_TXN *, struct store_op *);
 static int	store_get_body(DB_TXN *, struct store_op *);
@@ -354,12 +353,42 @@ store_txn(struct store_op *op, int (*body)(DB_TXN *, struct store_op *),
 	return (store_status(op, r));
 }
 
-static void
+void
 store_dbt_in(DBT *d, const void *data, size_t len)
 {
 	memset(d, 0, sizeof(*d));
 	d->data = (void *)data;
 	d->size = len;
+}
+
+/*
+ * For the stores' own transaction bodies: a longer value is cut at the
+ * buffer's size and refused by the decoder, rather than failing the
+ * whole call for want of room.  A size of 0 reads no byte: enough to
+ * count.
+ */
+void
+store_dbt_part(DBT *d, void *buf, size_t size)
+{
+	memset(d, 0, sizeof(*d));
+	d->data = buf;
+	d->ulen = d->dlen = size;
+	d->flags = DB_DBT_USERMEM | DB_DBT_PARTIAL;
+}
+
+/*
+ * A key is read whole into a buffer of the longest key the store
+ * takes: cut, it could pass for another.  It may hold a key to start
+ * from.
+ */
+void
+store_dbt_key(DBT *d, void *buf, size_t len, size_t size)
+{
+	memset(d, 0, sizeof(*d));
+	d->data = buf;
+	d->size = len;
+	d->ulen = size;
+	d->flags = DB_DBT_USERMEM;
 }
 
 /*

@@ -157,10 +157,14 @@ int	store_kv_walk(enum store_dbid,
  * last argument is 1 for a transaction that writes.
  */
 struct __db;
+struct __db_dbt;
 struct __db_txn;
 
 int	store_kv_txn(enum store_dbid, const char *,
 	    int (*)(struct __db_txn *, void *), void *, int);
 struct __db *store_kv_db(enum store_dbid);
+void	store_dbt_in(struct __db_dbt *, const void *, size_t);
+void	store_dbt_part(struct __db_dbt *, void *, size_t);
+void	store_dbt_key(struct __db_dbt *, void *, size_t, size_t);
 
 #endif /* IMD_STORE_H */
