@@ -101,9 +101,12 @@ static int	show_status_item(struct imsg *);
 static void	show_status_header(void);
 static int	show_bindings(struct ctl_conn *);
 static int	show_bindings_item(struct imsg *);
+static int	show_queue(struct ctl_conn *);
+static int	show_queue_item(struct imsg *);
 
 static const struct ctl_command ctl_commands[] = {
 	{ "show", "bindings", 2, 0, IMSG_CTL_SHOW_BINDINGS, show_bindings },
+	{ "show", "queue",  2, 0, IMSG_CTL_SHOW_QUEUE,	show_queue },
 	{ "show", "status", 0, 0, IMSG_CTL_SHOW_STATUS,	show_status },
 	{ "user", "add",    1, 1, IMSG_CTL_USER_ADD,	ctl_result },
 	{ "user", "del",    1, 0, IMSG_CTL_USER_DEL,	ctl_result },
@@ -118,6 +121,7 @@ usage(void)
 	    "usage: imctl [-s socket] user add | del | passwd address\n"
 	    "       imctl [-s socket] user list\n"
 	    "       imctl [-s socket] show bindings [address]\n"
+	    "       imctl [-s socket] show queue [address]\n"
 	    "       imctl [-s socket] show status\n");
 	exit(EXIT_USAGE);
 }
@@ -608,5 +612,45 @@ show_bindings_item(struct imsg *imsg)
 	    transport_name(b.b_transport), host, port,
 	    (long long)((time_t)b.b_expires - now),
 	    ctl_vis(b.b_ua[0] != '\0' ? b.b_ua : "-", v2, sizeof(v2)));
+	return (0);
+}
+
+static int
+show_queue(struct ctl_conn *cc)
+{
+	return (ctl_list(cc, IMSG_CTL_QUEUE_ITEM, show_queue_item, NULL));
+}
+
+/*
+ * One line per waiting message: its id, recipient, sender, arrival in
+ * UTC, size, and whether it waits for a registration or for mail.
+ */
+static int
+show_queue_item(struct imsg *imsg)
+{
+	char		 to[IMD_ADDRESS_MAX], from[IMD_ADDRESS_MAX];
+	char		 vto[4 * IMD_ADDRESS_MAX + 1];
+	char		 vfrom[4 * IMD_ADDRESS_MAX + 1];
+	char		 when[32];
+	struct tm	 tm;
+	uint64_t	 id, arrived;
+	uint32_t	 bytes, state, attempts;
+	time_t		 t;
+
+	if (imsg_get_u64(imsg, &id) == -1 ||
+	    imsg_get_str(imsg, to, sizeof(to)) == -1 ||
+	    imsg_get_str(imsg, from, sizeof(from)) == -1 ||
+	    imsg_get_u64(imsg, &arrived) == -1 ||
+	    imsg_get_u32(imsg, &bytes) == -1 ||
+	    imsg_get_u32(imsg, &state) == -1 ||
+	    imsg_get_u32(imsg, &attempts) == -1 || imsg_get_end(imsg) == -1)
+		return (-1);
+	t = (time_t)arrived;
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		return (-1);
+	printf("%llu %s %s %s %u %s %u\n", (unsigned long long)id,
+	    ctl_vis(to, vto, sizeof(vto)), ctl_vis(from, vfrom, sizeof(vfrom)),
+	    when, bytes, state == 0 ? "waiting" : "mailing", attempts);
 	return (0);
 }

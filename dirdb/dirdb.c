@@ -197,6 +197,9 @@ dirdb_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_DB_BINDING_LIST:
 		loc_list(iev, imsg);
 		break;
+	case IMSG_DB_QUEUE_LIST:
+		queue_list(iev, imsg);
+		break;
 	default:
 		proc_fatal_imsg(iev, imsg, "unexpected");
 	}

@@ -29,5 +29,6 @@ void	loc_lookup(struct imsgev *, struct imsg *);
 /* queue.c */
 void	queue_put(struct imsgev *, struct imsg *);
 void	queue_next(struct imsgev *, struct imsg *);
+void	queue_list(struct imsgev *, struct imsg *);
 
 #endif /* DIRDB_DIRDB_H */

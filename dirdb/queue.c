@@ -100,3 +100,50 @@ queue_next(struct imsgev *iev, struct imsg *imsg)
 		fatal("%s", __func__);
 	free(o);
 }
+
+struct queue_walk {
+	struct imsgev	*qw_iev;
+	uint32_t	 qw_id;
+};
+
+static int
+queue_list_one(const struct offline_rec *o, void *arg)
+{
+	struct queue_walk	*qw = arg;
+	struct ibuf		*buf;
+
+	if ((buf = imsgev_create(qw->qw_iev, IMSG_DB_QUEUE_ITEM, qw->qw_id,
+	    2 * IMD_ADDRESS_MAX + 40)) == NULL ||
+	    ibuf_add_u64(buf, o->o_id) == -1 ||
+	    ibuf_add_str(buf, o->o_to, sizeof(o->o_to)) == -1 ||
+	    ibuf_add_str(buf, o->o_from, sizeof(o->o_from)) == -1 ||
+	    ibuf_add_u64(buf, o->o_arrived) == -1 ||
+	    ibuf_add_u32(buf, o->o_bodylen) == -1 ||
+	    ibuf_add_u32(buf, o->o_state) == -1 ||
+	    ibuf_add_u32(buf, o->o_attempts) == -1 ||
+	    imsgev_close(qw->qw_iev, buf) == -1)
+		fatal("%s", __func__);
+	return (0);
+}
+
+/* imctl show queue, through the parent: what waits, never the text. */
+void
+queue_list(struct imsgev *iev, struct imsg *imsg)
+{
+	struct queue_walk	qw;
+	char			address[IMD_ADDRESS_MAX];
+	int			r;
+
+	if (imsg_get_str(imsg, address, sizeof(address)) == -1 ||
+	    imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "queue list");
+	qw.qw_iev = iev;
+	qw.qw_id = imsg->hdr.ih_peerid;
+	if (address[0] != '\0')
+		r = store_offline_list(address, queue_list_one, &qw);
+	else
+		r = store_offline_walk(queue_list_one, &qw);
+	if (r != STORE_OK)
+		log_warnx("queue: listing failed");
+	imsgev_compose(iev, IMSG_DB_QUEUE_END, qw.qw_id, -1, NULL, 0);
+}

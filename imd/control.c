@@ -364,8 +364,9 @@ control_user_del(struct ctl_conn *cc, struct imsg *imsg)
 	cc->cc_busy = 1;
 }
 
+/* show bindings and show queue: for one address, or for everyone. */
 static void
-control_show_bindings(struct ctl_conn *cc, struct imsg *imsg)
+control_show_list(struct ctl_conn *cc, struct imsg *imsg, uint32_t dbtype)
 {
 	char	address[IMD_ADDRESS_MAX];
 
@@ -379,8 +380,8 @@ control_show_bindings(struct ctl_conn *cc, struct imsg *imsg)
 		return;
 	}
 	lowercase(address);
-	if (imsgev_compose(control_dirdb(), IMSG_DB_BINDING_LIST, cc->cc_id,
-	    -1, address, strlen(address) + 1) == -1)
+	if (imsgev_compose(control_dirdb(), dbtype, cc->cc_id, -1, address,
+	    strlen(address) + 1) == -1)
 		fatal("control: request to dirdb");
 	cc->cc_busy = 1;
 }
@@ -396,6 +397,38 @@ control_relay_binding(struct ctl_conn *cc, struct imsgev *iev,
 		proc_fatal_imsg(iev, imsg, "binding item");
 	if ((buf = imsgev_create(&cc->cc_iev, IMSG_CTL_BINDING_ITEM, 0,
 	    sizeof(b))) == NULL || binding_msg_add(buf, &b) == -1 ||
+	    imsgev_close(&cc->cc_iev, buf) == -1) {
+		ibuf_free(buf);
+		cc->cc_iev.iev_dead = 1;
+	}
+}
+
+/* A queued message as imctl sees it: who, when, how big; no text. */
+static void
+control_relay_queued(struct ctl_conn *cc, struct imsgev *iev,
+    struct imsg *imsg)
+{
+	struct ibuf	*buf;
+	char		 to[IMD_ADDRESS_MAX], from[IMD_ADDRESS_MAX];
+	uint64_t	 id, arrived;
+	uint32_t	 bytes, state, attempts;
+
+	if (imsg_get_u64(imsg, &id) == -1 ||
+	    imsg_get_str(imsg, to, sizeof(to)) == -1 ||
+	    imsg_get_str(imsg, from, sizeof(from)) == -1 ||
+	    imsg_get_u64(imsg, &arrived) == -1 ||
+	    imsg_get_u32(imsg, &bytes) == -1 ||
+	    imsg_get_u32(imsg, &state) == -1 ||
+	    imsg_get_u32(imsg, &attempts) == -1 || imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "queue item");
+	if ((buf = imsgev_create(&cc->cc_iev, IMSG_CTL_QUEUE_ITEM, 0,
+	    2 * IMD_ADDRESS_MAX + 40)) == NULL ||
+	    ibuf_add_u64(buf, id) == -1 ||
+	    ibuf_add_str(buf, to, sizeof(to)) == -1 ||
+	    ibuf_add_str(buf, from, sizeof(from)) == -1 ||
+	    ibuf_add_u64(buf, arrived) == -1 || ibuf_add_u32(buf, bytes) == -1 ||
+	    ibuf_add_u32(buf, state) == -1 ||
+	    ibuf_add_u32(buf, attempts) == -1 ||
 	    imsgev_close(&cc->cc_iev, buf) == -1) {
 		ibuf_free(buf);
 		cc->cc_iev.iev_dead = 1;
@@ -449,7 +482,10 @@ control_dispatch(struct imsgev *iev, struct imsg *imsg)
 		cc->cc_busy = 1;
 		break;
 	case IMSG_CTL_SHOW_BINDINGS:
-		control_show_bindings(cc, imsg);
+		control_show_list(cc, imsg, IMSG_DB_BINDING_LIST);
+		break;
+	case IMSG_CTL_SHOW_QUEUE:
+		control_show_list(cc, imsg, IMSG_DB_QUEUE_LIST);
 		break;
 	case IMSG_CTL_SHOW_STATUS:
 		if (imsg_get_end(imsg) == -1) {
@@ -523,8 +559,12 @@ control_dispatch_dirdb(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_DB_BINDING_ITEM:
 		control_relay_binding(cc, iev, imsg);
 		break;
+	case IMSG_DB_QUEUE_ITEM:
+		control_relay_queued(cc, iev, imsg);
+		break;
 	case IMSG_DB_USER_END:
 	case IMSG_DB_BINDING_END:
+	case IMSG_DB_QUEUE_END:
 		if (imsg_get_end(imsg) == -1)
 			proc_fatal_imsg(iev, imsg, "list end");
 		cc->cc_busy = 0;

@@ -31,7 +31,7 @@
  */
 
 #ifndef IMD_MSG_VERSION		/* a test builds an imctl of another */
-#define IMD_MSG_VERSION		4
+#define IMD_MSG_VERSION		5
 #endif
 
 enum imsg_type {
@@ -62,12 +62,15 @@ enum imsg_type {
 	IMSG_CTL_USER_LIST,	/* none; reply USER_ITEM..., END */
 	IMSG_CTL_SHOW_STATUS,	/* none; reply STATUS_ITEM..., END */
 	IMSG_CTL_SHOW_BINDINGS,	/* str address or ""; reply BINDING_ITEM.., END */
+	IMSG_CTL_SHOW_QUEUE,	/* str address or ""; reply QUEUE_ITEM..., END */
 
 	/* parent -> imctl */
 	IMSG_CTL_RESULT,	/* u32 ctl_status, str message */
 	IMSG_CTL_USER_ITEM,	/* str address, u64 created, u32 flags */
 	IMSG_CTL_STATUS_ITEM,	/* str name, u32 pid, u64 uptime s, str info */
 	IMSG_CTL_BINDING_ITEM,	/* binding record */
+	IMSG_CTL_QUEUE_ITEM,	/* u64 id, str to, str from, u64 arrived,
+				   u32 bytes, u32 state, u32 attempts */
 	IMSG_CTL_END,		/* none: end of a list */
 
 	/* parent -> dirdb; reply IMSG_DB_RESULT unless said otherwise */
@@ -85,6 +88,9 @@ enum imsg_type {
 	IMSG_DB_BINDING_LIST,	/* str address or ""; reply ITEM..., END */
 	IMSG_DB_BINDING_ITEM,	/* binding record */
 	IMSG_DB_BINDING_END,	/* none */
+	IMSG_DB_QUEUE_LIST,	/* str address or ""; reply ITEM..., END */
+	IMSG_DB_QUEUE_ITEM,	/* as IMSG_CTL_QUEUE_ITEM */
+	IMSG_DB_QUEUE_END,	/* none */
 
 	/* listener -> authd -> listener; request id in the peer id */
 	IMSG_AUTH_REQUEST,	/* struct auth_req (auth_req_add) */

@@ -43,6 +43,11 @@ def collect(ua, n):
 st = [send(t) for t in TEXTS]
 ok(st == [202, 202, 202], "three messages for offline b1: 202 each (%s)" %
    st)
+q = s.ctl("show", "queue", "b1@site1.test").stdout.splitlines()
+ok(len(q) == 3 and all(" b1@site1.test a1@site1.test " in l and
+   l.endswith(" waiting 0") for l in q),
+   "imctl show queue lists them: %s" % q)
+ok(str(len(TEXTS[1].encode())) in q[1].split(), "with their sizes")
 
 # A restart between store and delivery.
 s.proc.send_signal(signal.SIGTERM)
@@ -63,6 +68,7 @@ b1b.register("b1", "site1.test", "b1pw", contacts=[
     "<sip:b1@127.0.0.1:%d>" % b1b.local[1]])
 ok(collect(b1b, 1) == [], "a second registration gets nothing again: "
    "exactly once")
+ok(s.ctl("show", "queue").stdout == "", "the queue is empty")
 
 # Unregister b1 everywhere, queue one more, kill -9 dirdb after the 202.
 b1b.register("b1", "site1.test", "b1pw", contacts=["*"], expires=0)
