@@ -680,6 +680,22 @@ test_print_via(void)
 }
 
 static void
+test_top_via(void)
+{
+	struct sip_via	v;
+
+	parse("SIP/2.0 200 OK\r\n"
+	    "Via: SIP/2.0/UDP a.test:5060;branch=z9hG4bKtop, "
+	    "SIP/2.0/UDP b.test;branch=z9hG4bKnext\r\n"
+	    "Via: SIP/2.0/TCP c.test;branch=z9hG4bKlast\r\n\r\n", 0);
+	TAP_OK(sip_top_via(&msg, &v) == 0 && is(&v.via_branch, "z9hG4bKtop") &&
+	    is(&v.via_host, "a.test") && v.via_port == 5060,
+	    "top Via: the first value of a shared header line");
+	parse("SIP/2.0 200 OK\r\nTo: <sip:b>\r\n\r\n", 0);
+	TAP_OK(sip_top_via(&msg, &v) == -1, "top Via: none, -1");
+}
+
+static void
 test_print_request(void)
 {
 	struct sip_fwd	 fw;
@@ -738,6 +754,7 @@ main(void)
 	test_validate();
 	test_print_response();
 	test_print_via();
+	test_top_via();
 	test_print_request();
 	return TAP_DONE();
 }
