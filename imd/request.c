@@ -60,9 +60,14 @@ req_hold(const struct sip_msg *msg, const struct sip_peer *peer)
 	memcpy(rq->rq_buf, msg->msg_buf, msg->msg_len);
 	sip_limits_from_conf(&lim);
 	if (sip_parse(&rq->rq_msg, rq->rq_buf, msg->msg_len, &lim, 0, &err) ==
-	    -1)
-		fatalx("%s: a request parsed once fails the second time",
-		    __func__);
+	    -1) {
+		/* Cannot happen; and a remote host must never end us. */
+		log_warnx("sip: a request parsed once fails the second time");
+		free(rq->rq_buf);
+		free(rq);
+		sip_reply(peer, msg, 500, "Server Internal Error", NULL);
+		return (NULL);
+	}
 	if ((rq->rq_tx = tx_new(&rq->rq_msg, peer)) == NULL)
 		log_debug("sip: request without transaction");
 	rq->rq_peer = *peer;
