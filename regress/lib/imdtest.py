@@ -84,18 +84,26 @@ class Suite:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def parse_response(data):
+def _parse(data, first):
+    """A SIP message: the first line matched by `first`, the headers in
+    order as (lower-case name, value), the body."""
     head, _, body = data.partition(b"\r\n\r\n")
     lines = head.decode("utf-8", "replace").split("\r\n")
-    m = re.match(r"SIP/2.0 (\d{3}) ?(.*)", lines[0])
+    m = re.match(first, lines[0])
     if not m:
-        return None
+        return None, None
     hdrs = []
     for l in lines[1:]:
         name, _, value = l.partition(":")
         hdrs.append((name.strip().lower(), value.strip()))
-    return {"status": int(m.group(1)), "reason": m.group(2),
-            "headers": hdrs, "body": body, "raw": data}
+    return m, {"headers": hdrs, "body": body, "raw": data}
+
+
+def parse_response(data):
+    m, msg = _parse(data, r"SIP/2.0 (\d{3}) ?(.*)")
+    if m:
+        msg.update(status=int(m.group(1)), reason=m.group(2))
+    return msg
 
 
 def header(resp, name):
@@ -220,17 +228,10 @@ class UA:
 
 
 def parse_request(data):
-    head, _, body = data.partition(b"\r\n\r\n")
-    lines = head.decode("utf-8", "replace").split("\r\n")
-    m = re.match(r"(\S+) (\S+) SIP/2.0$", lines[0])
-    if not m:
-        return None
-    hdrs = []
-    for l in lines[1:]:
-        name, _, value = l.partition(":")
-        hdrs.append((name.strip().lower(), value.strip()))
-    return {"method": m.group(1), "ruri": m.group(2), "headers": hdrs,
-            "body": body, "raw": data}
+    m, msg = _parse(data, r"(\S+) (\S+) SIP/2.0$")
+    if m:
+        msg.update(method=m.group(1), ruri=m.group(2))
+    return msg
 
 
 def _ua_recv_request(self):
