@@ -174,8 +174,13 @@ dirdb_user_list(struct imsgev *iev, struct imsg *imsg)
 static void
 dirdb_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 {
-	if (proc_dispatch_parent_common(iev, imsg, &dirdb_conf) != 0)
+	switch (proc_dispatch_parent_common(iev, imsg, &dirdb_conf)) {
+	case 2:
+		queue_configure(dirdb_conf);
+		/* FALLTHROUGH */
+	case 1:
 		return;
+	}
 	switch (imsg->hdr.ih_type) {
 	case IMSG_START:
 		if (imsg_get_end(imsg) == -1)
@@ -232,6 +237,7 @@ dirdb_sweep(int fd, short event, void *arg)
 	struct timeval	tv = { 1, 0 };
 
 	loc_sweep();
+	queue_expire();
 	evtimer_add(&dirdb_sweep_ev, &tv);
 }
 
@@ -301,6 +307,7 @@ main(int argc, char *argv[])
 		fatalx("cannot open the database in %s",
 		    dirdb_conf->c_database);
 	store_group_commit(1);
+	queue_configure(dirdb_conf);
 	proc_before_write(store_sync);
 	sandbox_apply(PROC_DIRDB);
 	evtimer_set(&dirdb_sweep_ev, dirdb_sweep, NULL);

@@ -30,5 +30,8 @@ void	loc_lookup(struct imsgev *, struct imsg *);
 void	queue_put(struct imsgev *, struct imsg *);
 void	queue_next(struct imsgev *, struct imsg *);
 void	queue_list(struct imsgev *, struct imsg *);
+void	queue_expire(void);
+struct imd_conf;
+void	queue_configure(const struct imd_conf *);
 
 #endif /* DIRDB_DIRDB_H */

@@ -25,6 +25,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dirdb.h"
 #include "imd_msg.h"
@@ -146,4 +147,55 @@ queue_list(struct imsgev *iev, struct imsg *imsg)
 	if (r != STORE_OK)
 		log_warnx("queue: listing failed");
 	imsgev_compose(iev, IMSG_DB_QUEUE_END, qw.qw_id, -1, NULL, 0);
+}
+
+#define QUEUE_EXPIRE_BATCH	256
+
+struct queue_expired {
+	char		qe_to[QUEUE_EXPIRE_BATCH][IMD_ADDRESS_MAX];
+	uint64_t	qe_id[QUEUE_EXPIRE_BATCH];
+	size_t		qe_n;
+};
+
+static int
+queue_expired_one(const struct offline_rec *o, void *arg)
+{
+	struct queue_expired	*qe = arg;
+
+	if (qe->qe_n == QUEUE_EXPIRE_BATCH)
+		return (-1);
+	strlcpy(qe->qe_to[qe->qe_n], o->o_to, sizeof(qe->qe_to[0]));
+	qe->qe_id[qe->qe_n++] = o->o_id;
+	return (0);
+}
+
+/*
+ * Messages older than `offline max-age` are dropped and logged; the
+ * callback runs inside the store's transaction, so the deletes follow.
+ */
+void
+queue_expire(void)
+{
+	struct queue_expired	*qe;
+	size_t			 i;
+
+	if ((qe = calloc(1, sizeof(*qe))) == NULL)
+		return;
+	if (store_offline_expired(time(NULL), queue_expired_one, qe,
+	    QUEUE_EXPIRE_BATCH) == STORE_FAIL)
+		log_warnx("queue: looking for expired messages failed");
+	for (i = 0; i < qe->qe_n; i++)
+		if (store_offline_del(qe->qe_to[i], qe->qe_id[i]) == STORE_OK)
+			log_warnx("queue: message %llu for %s dropped: older "
+			    "than offline max-age",
+			    (unsigned long long)qe->qe_id[i], qe->qe_to[i]);
+	free(qe);
+}
+
+/* The limits of the configuration in force, at start and on reload. */
+void
+queue_configure(const struct imd_conf *conf)
+{
+	store_offline_limits(conf->c_offline.off_max,
+	    conf->c_offline.off_age);
 }

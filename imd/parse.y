@@ -98,6 +98,9 @@ struct listen_opts {
 #define SEEN_USER		0x0008
 #define SEEN_REALM		0x0010
 #define SEEN_ALGS		0x0020
+#define SEEN_OFF_POLICY		0x0040
+#define SEEN_OFF_MAX		0x0080
+#define SEEN_OFF_AGE		0x10000000
 #define SEEN_LIMIT(id)		(0x0100 << (id))
 
 enum limit_id {
@@ -189,6 +192,7 @@ static void	 listen_file(const char **, const char *, const char *);
 static void	 listen_add(const char *);
 static int64_t	 port_number(int64_t);
 static int64_t	 size_parse(const char *);
+static int64_t	 duration_parse(const char *);
 static void	 conf_path(char *, const char *, unsigned int, const char *);
 static void	 conf_user(const char *);
 static void	 conf_realm(const char *);
@@ -197,12 +201,13 @@ static void	 limit_set(enum limit_id, int64_t);
 
 %token	ALGORITHMS AUTH CERTIFICATE CHROOT CONNECTIONS CONNS_PER_ADDR CONTROL DATABASE
 %token	DOMAIN HEADERS INCLUDE KEY LIMIT LINE_LENGTH LISTEN MESSAGE_SIZE ON
-%token	MAX_EXPIRES MIN_EXPIRES PORT REALM SOCKET TCP TLS UDP USER
+%token	MAX_AGE MAX_EXPIRES MIN_EXPIRES NONE OFFLINE PORT REALM SOCKET STORE
+%token	TCP TLS UDP USER
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
 %type	<v.string>	include optrealm value
-%type	<v.number>	number port size transport
+%type	<v.number>	number port size transport duration
 
 %%
 
@@ -243,6 +248,7 @@ statement	: domain
 		| AUTH REALM STRING		{ conf_realm($3); }
 		| AUTH ALGORITHMS algorithms
 		| LIMIT limit
+		| OFFLINE offline
 		;
 
 algorithms	: STRING			{ conf_algorithm($1); }
@@ -296,6 +302,24 @@ number		: NUMBER
 
 size		: NUMBER
 		| STRING			{ $$ = size_parse($1); }
+		;
+
+offline		: STORE				{ conf_offline_policy(OFFLINE_POLICY_STORE); }
+		| NONE				{ conf_offline_policy(OFFLINE_POLICY_NONE); }
+		| LIMIT number			{
+			conf_offline_number(&parse.p_conf->c_offline.off_max,
+			    "offline limit", SEEN_OFF_MAX, $2, OFFLINE_MAX_MIN,
+			    OFFLINE_MAX_MAX);
+		}
+		| MAX_AGE duration		{
+			conf_offline_number(&parse.p_conf->c_offline.off_age,
+			    "offline max-age", SEEN_OFF_AGE, $2, OFFLINE_AGE_MIN,
+			    OFFLINE_AGE_MAX);
+		}
+		;
+
+duration	: NUMBER
+		| STRING			{ $$ = duration_parse($1); }
 		;
 
 limit		: MESSAGE_SIZE size		{ limit_set(LIM_MSG_SIZE, $2); }
@@ -457,13 +481,17 @@ static const struct keyword keywords[] = {
 	{ "limit",			LIMIT },
 	{ "line-length",		LINE_LENGTH },
 	{ "listen",			LISTEN },
+	{ "max-age",			MAX_AGE },
 	{ "max-expires",		MAX_EXPIRES },
 	{ "message-size",		MESSAGE_SIZE },
 	{ "min-expires",		MIN_EXPIRES },
+	{ "none",			NONE },
+	{ "offline",			OFFLINE },
 	{ "on",				ON },
 	{ "port",			PORT },
 	{ "realm",			REALM },
 	{ "socket",			SOCKET },
+	{ "store",			STORE },
 	{ "tcp",			TCP },
 	{ "tls",			TLS },
 	{ "udp",			UDP },
@@ -1375,6 +1403,69 @@ conf_realm(const char *realm)
 	else
 		strlcpy(parse.p_conf->c_realm, realm,
 		    sizeof(parse.p_conf->c_realm));
+}
+
+static void
+conf_offline_policy(enum offline_policy policy)
+{
+	if (seen_once(SEEN_OFF_POLICY, "offline store|none") == -1)
+		return;
+	parse.p_conf->c_offline.off_policy = policy;
+}
+
+static void
+conf_offline_number(uint32_t *field, const char *what, int seen,
+    int64_t value, int64_t min, int64_t max)
+{
+	if (seen_once(seen, what) == -1 || value == -1)
+		return;
+	if (value < min || value > max) {
+		parse_error("%s %lld is out of range (%lld-%lld)", what,
+		    (long long)value, (long long)min, (long long)max);
+		return;
+	}
+	*field = value;
+}
+
+/* Seconds, or a number with s, m, h or d. */
+static int64_t
+duration_parse(const char *s)
+{
+	char		 digits[32];
+	const char	*errstr;
+	size_t		 len = strlen(s);
+	int64_t		 n, unit = 1;
+
+	if (len > 1) {
+		switch (s[len - 1]) {
+		case 's':
+			unit = 1;
+			break;
+		case 'm':
+			unit = 60;
+			break;
+		case 'h':
+			unit = 60 * 60;
+			break;
+		case 'd':
+			unit = 24 * 60 * 60;
+			break;
+		default:
+			unit = 0;
+		}
+	}
+	if (unit == 0 || len < 2 || len - 1 >= sizeof(digits)) {
+		parse_error("\"%s\" is not a duration", shown(s));
+		return (-1);
+	}
+	memcpy(digits, s, len - 1);
+	digits[len - 1] = '\0';
+	n = strtonum(digits, 0, 10L * 365 * 24 * 60 * 60, &errstr);
+	if (!is_digits(digits) || errstr != NULL) {
+		parse_error("\"%s\" is not a duration", shown(s));
+		return (-1);
+	}
+	return (n * unit);
 }
 
 /* A number with an optional K or M for 1024 or 1048576. */

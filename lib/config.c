@@ -57,6 +57,9 @@ config_defaults(struct imd_conf *conf)
 	conf->c_auth_algs[0] = DIGEST_SHA256;
 	conf->c_auth_algs[1] = DIGEST_MD5;
 	conf->c_nauth_algs = 2;
+	conf->c_offline.off_policy = OFFLINE_POLICY_STORE;
+	conf->c_offline.off_max = OFFLINE_MAX_DEFAULT;
+	conf->c_offline.off_age = OFFLINE_AGE_DEFAULT_S;
 	lim->lim_max_expires = LIMIT_MAX_EXPIRES_DEFAULT;
 }
 
@@ -228,4 +231,8 @@ config_print(const struct imd_conf *conf, FILE *fp)
 	print_string(fp, "database", conf->c_database);
 	print_string(fp, "control socket", conf->c_control);
 	print_limits(fp, &conf->c_limits);
+	fprintf(fp, "offline %s\n", conf->c_offline.off_policy ==
+	    OFFLINE_POLICY_NONE ? "none" : "store");
+	fprintf(fp, "offline limit %u\n", conf->c_offline.off_max);
+	fprintf(fp, "offline max-age %u\n", conf->c_offline.off_age);
 }

@@ -105,6 +105,25 @@ struct conf_limits {
 #define LIMIT_EXPIRES_MIN		1	/* both expiry limits */
 #define LIMIT_EXPIRES_MAX		86400
 
+/* What becomes of a message for a user with no binding. */
+enum offline_policy {
+	OFFLINE_POLICY_STORE,	/* kept for the next registration: 202 */
+	OFFLINE_POLICY_NONE,	/* refused: 480 */
+};
+
+struct conf_offline {
+	uint32_t	off_policy;	/* enum offline_policy */
+	uint32_t	off_max;	/* messages per user */
+	uint32_t	off_age;	/* seconds a message is kept */
+};
+
+#define OFFLINE_MAX_DEFAULT	100
+#define OFFLINE_MAX_MIN		1
+#define OFFLINE_MAX_MAX		100000
+#define OFFLINE_AGE_DEFAULT_S	(24 * 60 * 60)
+#define OFFLINE_AGE_MIN		1
+#define OFFLINE_AGE_MAX		(365 * 24 * 60 * 60)
+
 struct imd_conf {
 	char		c_file[IMD_PATH_MAX];
 	TAILQ_HEAD(, conf_domain) c_domains;
@@ -119,6 +138,7 @@ struct imd_conf {
 	uint32_t	c_auth_algs[CONF_AUTH_ALGS];	/* by preference */
 	uint32_t	c_nauth_algs;
 	struct conf_limits c_limits;
+	struct conf_offline c_offline;
 };
 
 /* imd/parse.y (parent only) */

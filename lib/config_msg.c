@@ -50,6 +50,9 @@ config_send_global(struct imsgev *iev, const struct imd_conf *conf)
 	    ibuf_add_u32(buf, lim->lim_conns_per_addr) == -1 ||
 	    ibuf_add_u32(buf, lim->lim_min_expires) == -1 ||
 	    ibuf_add_u32(buf, lim->lim_max_expires) == -1 ||
+	    ibuf_add_u32(buf, conf->c_offline.off_policy) == -1 ||
+	    ibuf_add_u32(buf, conf->c_offline.off_max) == -1 ||
+	    ibuf_add_u32(buf, conf->c_offline.off_age) == -1 ||
 	    ibuf_add_u32(buf, conf->c_nauth_algs) == -1 ||
 	    ibuf_add_data(buf, conf->c_auth_algs,
 	    sizeof(conf->c_auth_algs)) == -1) {
@@ -135,6 +138,10 @@ config_recv_global(struct imd_conf *conf, struct imsg *imsg)
 	    imsg_get_u32(imsg, &lim->lim_conns_per_addr) == -1 ||
 	    imsg_get_u32(imsg, &lim->lim_min_expires) == -1 ||
 	    imsg_get_u32(imsg, &lim->lim_max_expires) == -1 ||
+	    imsg_get_u32(imsg, &conf->c_offline.off_policy) == -1 ||
+	    conf->c_offline.off_policy > OFFLINE_POLICY_NONE ||
+	    imsg_get_u32(imsg, &conf->c_offline.off_max) == -1 ||
+	    imsg_get_u32(imsg, &conf->c_offline.off_age) == -1 ||
 	    imsg_get_u32(imsg, &conf->c_nauth_algs) == -1 ||
 	    conf->c_nauth_algs < 1 || conf->c_nauth_algs > CONF_AUTH_ALGS ||
 	    imsg_get_data(imsg, conf->c_auth_algs,

@@ -199,7 +199,10 @@ static const char print_expected[] =
     "limit connections 1024\n"
     "limit connections-per-address 32\n"
     "limit min-expires 60\n"
-    "limit max-expires 7200\n";
+    "limit max-expires 7200\n"
+    "offline store\n"
+    "offline limit 100\n"
+    "offline max-age 86400\n";
 
 static void
 test_print(void)
