@@ -112,7 +112,6 @@ static int	is_binding_word(const char *, size_t, size_t);
 static int	is_binding_text(const char *, size_t);
 static int	binding_src_tag(const struct binding_rec *);
 static const char *binding_fields_bad(const struct binding_rec *);
-static int	binding_prefix(const char *, unsigned char *, size_t *);
 static int	binding_key(const char *, const char *, unsigned char *,
 		    size_t *);
 static int	binding_put_src(struct rec_buf *,
@@ -209,35 +208,13 @@ binding_fields_bad(const struct binding_rec *b)
 	return (NULL);
 }
 
-/* ASCII only: a key must not depend on the locale. */
-static int
-binding_prefix(const char *address, unsigned char *key, size_t *len)
-{
-	char	vis[LOG_VIS_MAX * 4 + 1];
-	size_t	i, n;
-
-	if (!is_valid_address(address)) {
-		n = strnlen(address, IMD_ADDRESS_MAX);
-		log_warnx("store: bindings: invalid address %s",
-		    log_vis(address, n, vis, sizeof(vis)));
-		return (-1);
-	}
-	n = strlen(address);
-	for (i = 0; i < n; i++)
-		key[i] = (address[i] >= 'A' && address[i] <= 'Z') ?
-		    address[i] - 'A' + 'a' : address[i];
-	key[n] = '\0';
-	*len = n + 1;
-	return (0);
-}
-
 static int
 binding_key(const char *address, const char *contact, unsigned char *key,
     size_t *len)
 {
 	size_t	n, plen;
 
-	if (binding_prefix(address, key, &plen) == -1)
+	if (store_address_key("bindings", address, key, &plen) == -1)
 		return (-1);
 	if (!is_binding_word(contact, BINDING_CONTACT_MAX, 1)) {
 		log_warnx("store: bindings: contact of %s empty, too long "
@@ -635,7 +612,8 @@ store_binding_del_all(const char *address)
 	int			r;
 
 	memset(&bo, 0, sizeof(bo));
-	if (binding_prefix(address, bo.bo_key, &bo.bo_keylen) == -1)
+	if (store_address_key("bindings", address, bo.bo_key,
+	    &bo.bo_keylen) == -1)
 		return (STORE_FAIL);
 	r = store_kv_txn(STORE_DB_BINDINGS, "delete all", binding_del_all_body,
 	    &bo, 1);
@@ -708,7 +686,8 @@ store_binding_list(const char *address, uint64_t now,
 	struct binding_op	bo;
 
 	memset(&bo, 0, sizeof(bo));
-	if (binding_prefix(address, bo.bo_key, &bo.bo_keylen) == -1)
+	if (store_address_key("bindings", address, bo.bo_key,
+	    &bo.bo_keylen) == -1)
 		return (STORE_FAIL);
 	bo.bo_now = now;
 	bo.bo_cb = cb;
@@ -724,7 +703,8 @@ store_binding_count(const char *address, uint64_t now, size_t *n)
 
 	*n = 0;
 	memset(&bo, 0, sizeof(bo));
-	if (binding_prefix(address, bo.bo_key, &bo.bo_keylen) == -1)
+	if (store_address_key("bindings", address, bo.bo_key,
+	    &bo.bo_keylen) == -1)
 		return (STORE_FAIL);
 	bo.bo_now = now;
 	if ((r = binding_list(&bo, "count")) == STORE_OK)

@@ -121,7 +121,6 @@ static int	is_offline_text(const char *, size_t);
 static const char *offline_fields_bad(const struct offline_rec *);
 static void	offline_be_put(unsigned char *, uint64_t);
 static uint64_t	offline_be_get(const unsigned char *);
-static int	offline_prefix(const char *, unsigned char *, size_t *);
 static int	offline_key(const char *, uint64_t, unsigned char *,
 		    size_t *);
 static int	offline_encode(const struct offline_rec *,
@@ -225,35 +224,13 @@ offline_be_get(const unsigned char *p)
 	return (v);
 }
 
-/* ASCII only: a key must not depend on the locale. */
-static int
-offline_prefix(const char *address, unsigned char *key, size_t *len)
-{
-	char	vis[LOG_VIS_MAX * 4 + 1];
-	size_t	i, n;
-
-	if (!is_valid_address(address)) {
-		n = strnlen(address, IMD_ADDRESS_MAX);
-		log_warnx("store: offline: invalid address %s",
-		    log_vis(address, n, vis, sizeof(vis)));
-		return (-1);
-	}
-	n = strlen(address);
-	for (i = 0; i < n; i++)
-		key[i] = (address[i] >= 'A' && address[i] <= 'Z') ?
-		    address[i] - 'A' + 'a' : address[i];
-	key[n] = '\0';
-	*len = n + 1;
-	return (0);
-}
-
 static int
 offline_key(const char *address, uint64_t id, unsigned char *key,
     size_t *len)
 {
 	size_t	plen;
 
-	if (offline_prefix(address, key, &plen) == -1)
+	if (store_address_key("offline", address, key, &plen) == -1)
 		return (-1);
 	offline_be_put(key + plen, id);
 	*len = plen + OFFLINE_ID_LEN;
@@ -386,7 +363,8 @@ offline_op_key(struct offline_op *op, const char *address, uint64_t id)
 {
 	op->oo_id = id;
 	if (id == 0)
-		return (offline_prefix(address, op->oo_key, &op->oo_keylen));
+		return (store_address_key("offline", address, op->oo_key,
+		    &op->oo_keylen));
 	return (offline_key(address, id, op->oo_key, &op->oo_keylen));
 }
 

@@ -30,6 +30,7 @@
 
 #include "log.h"
 #include "store.h"
+#include "user.h"
 
 #define STORE_CACHE_BYTES	(8 * 1024 * 1024)
 #define STORE_MODE		0600	/* only dirdb's user reads it */
@@ -628,4 +629,31 @@ store_kv_db(enum store_dbid id)
 	if (id >= STORE_DB_MAX)
 		return (NULL);
 	return (store_dbs[id].sd_db);
+}
+
+/*
+ * The key prefix of an address: the address checked, lower-cased in
+ * ASCII only (a key must not depend on the locale), with its NUL, so
+ * that one user's records sort together and apart from any other's.
+ */
+int
+store_address_key(const char *what, const char *address, unsigned char *key,
+    size_t *len)
+{
+	char	vis[LOG_VIS_MAX * 4 + 1];
+	size_t	i, n;
+
+	if (!is_valid_address(address)) {
+		n = strnlen(address, IMD_ADDRESS_MAX);
+		log_warnx("store: %s: invalid address %s", what,
+		    log_vis(address, n, vis, sizeof(vis)));
+		return (-1);
+	}
+	n = strlen(address);
+	for (i = 0; i < n; i++)
+		key[i] = (address[i] >= 'A' && address[i] <= 'Z') ?
+		    address[i] - 'A' + 'a' : address[i];
+	key[n] = '\0';
+	*len = n + 1;
+	return (0);
 }

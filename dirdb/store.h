@@ -163,6 +163,8 @@ struct __db_txn;
 int	store_kv_txn(enum store_dbid, const char *,
 	    int (*)(struct __db_txn *, void *), void *, int);
 struct __db *store_kv_db(enum store_dbid);
+int	store_address_key(const char *, const char *, unsigned char *,
+	    size_t *);
 void	store_dbt_in(struct __db_dbt *, const void *, size_t);
 void	store_dbt_part(struct __db_dbt *, void *, size_t);
 void	store_dbt_key(struct __db_dbt *, void *, size_t, size_t);
