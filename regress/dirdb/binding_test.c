@@ -46,6 +46,7 @@
 #include "log.h"
 #include "store.h"
 #include "tap.h"
+#include "testenv.h"
 
 #define NOW		2000000ULL	/* the clock of most tests */
 #define FAR		4000000000ULL	/* an expiry no test reaches */
@@ -82,12 +83,7 @@ struct batch {
 	int	ba_n;
 };
 
-static char	tmpdir[PATH_MAX];
-static char	logpath[PATH_MAX];
 
-static const char *envpath(char *, size_t, const char *);
-static void	cleanup(void);
-static void	setup(void);
 static double	ms_since(const struct timespec *);
 static void	bind_fill(struct binding_rec *, const char *, const char *,
 		    uint64_t);
@@ -119,65 +115,11 @@ static void	test_corrupt(void);
 static int	many_body(DB_TXN *, void *);
 static int	many_write(void);
 static void	test_many(void);
-static void	msg_pair(int *, struct imsgbuf *, struct imsgbuf *);
-static int	msg_send(struct imsgbuf *, struct imsgbuf *, const void *,
-		    size_t, struct imsg *);
 static size_t	msg_payload(const struct binding_rec *, unsigned char *,
 		    size_t);
 static void	test_msg(void);
 static void	test_msg_bad(void);
 static void	test_log(void);
-
-static const char *
-envpath(char *buf, size_t size, const char *name)
-{
-	if ((size_t)snprintf(buf, size, "%s/%s", tmpdir, name) >= size)
-		errx(1, "%s/%s: path too long", tmpdir, name);
-	return (buf);
-}
-
-/* The environment is flat: its files and nothing else. */
-static void
-cleanup(void)
-{
-	DIR		*d;
-	struct dirent	*de;
-	char		 path[PATH_MAX];
-
-	store_close();
-	if (tmpdir[0] == '\0' || (d = opendir(tmpdir)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		unlink(envpath(path, sizeof(path), de->d_name));
-	}
-	closedir(d);
-	rmdir(tmpdir);
-}
-
-/* The log goes to a file, shown by binding.t when the test fails. */
-static void
-setup(void)
-{
-	const char	*t;
-	int		 fd;
-
-	if ((t = getenv("TMPDIR")) == NULL || *t == '\0')
-		t = "/tmp";
-	if ((size_t)snprintf(tmpdir, sizeof(tmpdir), "%s/binding.XXXXXX",
-	    t) >= sizeof(tmpdir) || mkdtemp(tmpdir) == NULL)
-		err(1, "mkdtemp");
-	atexit(cleanup);
-	envpath(logpath, sizeof(logpath), "test.log");
-	if ((fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1 ||
-	    dup2(fd, STDERR_FILENO) == -1)
-		err(1, "%s", logpath);
-	close(fd);
-	log_init(1, 0);
-	log_procinit("dirdb");
-}
 
 static double
 ms_since(const struct timespec *t0)
@@ -639,7 +581,7 @@ test_reopen(void)
 	TAP_OK(store_binding_get("s@x.test", "sip:live@192.0.2.1", &got) ==
 	    STORE_FAIL && put_simple("s@x.test", "sip:closed", FAR) ==
 	    STORE_FAIL, "get and put on a closed store fail");
-	TAP_OK(store_open(tmpdir) == 0, "reopen");
+	TAP_OK(store_open(testenv_dir) == 0, "reopen");
 	TAP_OK(store_binding_get("s@x.test", "sip:live@192.0.2.1", &got) ==
 	    STORE_OK && got.b_expires == SWEEP_NOW + 1,
 	    "a binding survives the reopen");
@@ -865,32 +807,6 @@ test_many(void)
 	    db_count(STORE_DB_EXPIRY) == 6, "the other bindings are left");
 }
 
-static void
-msg_pair(int *sv, struct imsgbuf *wb, struct imsgbuf *rb)
-{
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
-		err(1, "socketpair");
-	if (fcntl(sv[1], F_SETFL, O_NONBLOCK) == -1 ||
-	    imsgbuf_init(wb, sv[0]) == -1 || imsgbuf_init(rb, sv[1]) == -1)
-		err(1, "imsgbuf_init");
-}
-
-/* One message across the pair: 1 when it arrived. */
-static int
-msg_send(struct imsgbuf *wb, struct imsgbuf *rb, const void *data,
-    size_t len, struct imsg *imsg)
-{
-	int	r;
-
-	if (imsg_compose(wb, 1, 0, -1, data, len) == -1 ||
-	    imsgbuf_flush(wb) == -1)
-		return (-1);
-	while ((r = imsg_get(rb, imsg)) == 0)
-		if (imsgbuf_read(rb) <= 0)
-			return (0);
-	return (r);
-}
-
 /* The payload binding_msg_add() writes, taken before it is sent. */
 static size_t
 msg_payload(const struct binding_rec *b, unsigned char *buf, size_t size)
@@ -929,7 +845,7 @@ test_msg(void)
 	b.b_srclen = sizeof(*sin6);
 	b.b_transport = TRANSPORT_TLS;
 	b.b_q = -1;
-	msg_pair(sv, &wb, &rb);
+	testenv_pair(sv, &wb, &rb);
 	TAP_OK((ibuf = imsg_create(&wb, 1, 0, 0)) != NULL &&
 	    binding_msg_add(ibuf, &b) == 0 && imsg_close(&wb, ibuf) == 0 &&
 	    imsgbuf_flush(&wb) == 0, "binding sent");
@@ -962,21 +878,21 @@ test_msg_bad(void)
 
 	bind_fill(&b, "alice@x.test", "sip:alice@192.0.2.1", FAR);
 	len = msg_payload(&b, p, sizeof(p));
-	msg_pair(sv, &wb, &rb);
+	testenv_pair(sv, &wb, &rb);
 	for (cut = 0; cut < len; cut++)
-		if (msg_send(&wb, &rb, p, cut, &imsg) == 1 &&
+		if (testenv_send(&wb, &rb, p, cut, &imsg) == 1 &&
 		    binding_msg_get(&imsg, &got) == -1 &&
 		    got.b_address[0] == '\0')
 			refused++;
 	TAP_OK(refused == len, "all %zu truncated payloads refused", len);
 	p[len] = 0;
-	TAP_OK(msg_send(&wb, &rb, p, len + 1, &imsg) == 1 &&
+	TAP_OK(testenv_send(&wb, &rb, p, len + 1, &imsg) == 1 &&
 	    binding_msg_get(&imsg, &got) == 0 && imsg_get_end(&imsg) == -1,
 	    "a trailing byte is left for imsg_get_end to refuse");
 	f = p + strlen("alice@x.test") + 1 + strlen("sip:alice@192.0.2.1") + 1;
 	v = sizeof(b.b_src) + 1;
 	memcpy(f, &v, sizeof(v));
-	TAP_OK(msg_send(&wb, &rb, p, len, &imsg) == 1 &&
+	TAP_OK(testenv_send(&wb, &rb, p, len, &imsg) == 1 &&
 	    binding_msg_get(&imsg, &got) == -1 && errno == EBADMSG,
 	    "a source length beyond sockaddr_storage refused");
 	v = b.b_srclen;
@@ -984,14 +900,14 @@ test_msg_bad(void)
 	f += sizeof(v) + b.b_srclen;
 	v = TRANSPORT_TLS + 1;
 	memcpy(f, &v, sizeof(v));
-	TAP_OK(msg_send(&wb, &rb, p, len, &imsg) == 1 &&
+	TAP_OK(testenv_send(&wb, &rb, p, len, &imsg) == 1 &&
 	    binding_msg_get(&imsg, &got) == -1, "an unknown transport refused");
 	v = TRANSPORT_UDP;
 	memcpy(f, &v, sizeof(v));
 	f += sizeof(v) + 8 + 8;
 	v = 1001;
 	memcpy(f, &v, sizeof(v));
-	TAP_OK(msg_send(&wb, &rb, p, len, &imsg) == 1 &&
+	TAP_OK(testenv_send(&wb, &rb, p, len, &imsg) == 1 &&
 	    binding_msg_get(&imsg, &got) == -1, "a q above 1000 refused");
 	imsgbuf_clear(&wb);
 	imsgbuf_clear(&rb);
@@ -1007,8 +923,8 @@ test_log(void)
 	FILE	*fp;
 	size_t	n;
 
-	if ((fp = fopen(logpath, "r")) == NULL)
-		err(1, "%s", logpath);
+	if ((fp = fopen(testenv_log, "r")) == NULL)
+		err(1, "%s", testenv_log);
 	n = fread(buf, 1, sizeof(buf) - 1, fp);
 	buf[n] = '\0';
 	fclose(fp);
@@ -1025,8 +941,8 @@ test_log(void)
 int
 main(void)
 {
-	setup();
-	TAP_OK(store_open(tmpdir) == 0, "open a fresh environment");
+	testenv_setup("binding");
+	TAP_OK(store_open(testenv_dir) == 0, "open a fresh environment");
 	test_basic();
 	test_refused();
 	test_order();

@@ -45,6 +45,7 @@
 #include "offline.h"
 #include "store.h"
 #include "tap.h"
+#include "testenv.h"
 
 #define NOW		2000000ULL	/* the arrival of most messages */
 #define AGE		1000ULL		/* the age limit of most tests */
@@ -82,12 +83,7 @@ struct raw {
 	struct rec	*ra_rec;
 };
 
-static char	tmpdir[PATH_MAX];
-static char	logpath[PATH_MAX];
 
-static const char *envpath(char *, size_t, const char *);
-static void	cleanup(void);
-static void	setup(void);
 static void	msg_fill(struct offline_rec *, const char *, const char *,
 		    uint64_t);
 static int	msg_same(const struct offline_rec *,
@@ -120,65 +116,11 @@ static void	test_refused(void);
 static void	test_encoding(void);
 static void	test_corrupt(void);
 static void	test_durable(void);
-static void	msg_pair(int *, struct imsgbuf *, struct imsgbuf *);
-static int	msg_send(struct imsgbuf *, struct imsgbuf *, const void *,
-		    size_t, struct imsg *);
 static size_t	msg_payload(const struct offline_rec *, unsigned char *,
 		    size_t);
 static void	test_msg(void);
 static void	test_msg_bad(void);
 static void	test_log(void);
-
-static const char *
-envpath(char *buf, size_t size, const char *name)
-{
-	if ((size_t)snprintf(buf, size, "%s/%s", tmpdir, name) >= size)
-		errx(1, "%s/%s: path too long", tmpdir, name);
-	return (buf);
-}
-
-/* The environment is flat: its files and nothing else. */
-static void
-cleanup(void)
-{
-	DIR		*d;
-	struct dirent	*de;
-	char		 path[PATH_MAX];
-
-	store_close();
-	if (tmpdir[0] == '\0' || (d = opendir(tmpdir)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		unlink(envpath(path, sizeof(path), de->d_name));
-	}
-	closedir(d);
-	rmdir(tmpdir);
-}
-
-/* The log goes to a file, shown by offline.t when the test fails. */
-static void
-setup(void)
-{
-	const char	*t;
-	int		 fd;
-
-	if ((t = getenv("TMPDIR")) == NULL || *t == '\0')
-		t = "/tmp";
-	if ((size_t)snprintf(tmpdir, sizeof(tmpdir), "%s/offline.XXXXXX",
-	    t) >= sizeof(tmpdir) || mkdtemp(tmpdir) == NULL)
-		err(1, "mkdtemp");
-	atexit(cleanup);
-	envpath(logpath, sizeof(logpath), "test.log");
-	if ((fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1 ||
-	    dup2(fd, STDERR_FILENO) == -1)
-		err(1, "%s", logpath);
-	close(fd);
-	log_init(1, 0);
-	log_procinit("dirdb");
-}
 
 /* The message rec_msg() encodes, waiting, with a text body. */
 static void
@@ -442,7 +384,7 @@ test_reopen(void)
 	TAP_OK(put_simple("r@x.test", "closed", NOW, NULL) == STORE_FAIL &&
 	    store_offline_first("r@x.test", &o) == STORE_FAIL,
 	    "put and first on a closed store fail");
-	TAP_OK(store_open(tmpdir) == 0, "reopen");
+	TAP_OK(store_open(testenv_dir) == 0, "reopen");
 	TAP_OK(put_simple("r@x.test", "after", NOW, &after) == STORE_OK &&
 	    after == before + 1, "the id after the reopen follows: %llu, %llu",
 	    (unsigned long long)before, (unsigned long long)after);
@@ -815,7 +757,7 @@ test_durable(void)
 	if ((pid = fork()) == -1)
 		err(1, "fork");
 	if (pid == 0) {
-		if (store_open(tmpdir) == -1)
+		if (store_open(testenv_dir) == -1)
 			_exit(1);
 		msg_fill(&o, "durable@x.test", KOREAN, NOW);
 		if (store_offline_put(&o) != STORE_OK)
@@ -827,37 +769,11 @@ test_durable(void)
 		err(1, "waitpid");
 	TAP_OK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
 	    "child killed right after its put");
-	TAP_OK(store_open(tmpdir) == 0, "reopen with recovery");
+	TAP_OK(store_open(testenv_dir) == 0, "reopen with recovery");
 	msg_fill(&o, "durable@x.test", KOREAN, NOW);
 	TAP_OK(store_offline_first("durable@x.test", &got) == STORE_OK &&
 	    (o.o_id = got.o_id) != 0 && msg_same(&o, &got),
 	    "the message put before the kill is there");
-}
-
-static void
-msg_pair(int *sv, struct imsgbuf *wb, struct imsgbuf *rb)
-{
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
-		err(1, "socketpair");
-	if (fcntl(sv[1], F_SETFL, O_NONBLOCK) == -1 ||
-	    imsgbuf_init(wb, sv[0]) == -1 || imsgbuf_init(rb, sv[1]) == -1)
-		err(1, "imsgbuf_init");
-}
-
-/* One message across the pair: 1 when it arrived. */
-static int
-msg_send(struct imsgbuf *wb, struct imsgbuf *rb, const void *data,
-    size_t len, struct imsg *imsg)
-{
-	int	r;
-
-	if (imsg_compose(wb, 1, 0, -1, data, len) == -1 ||
-	    imsgbuf_flush(wb) == -1)
-		return (-1);
-	while ((r = imsg_get(rb, imsg)) == 0)
-		if (imsgbuf_read(rb) <= 0)
-			return (0);
-	return (r);
 }
 
 /* The payload offline_msg_add() writes, taken before it is sent. */
@@ -902,7 +818,7 @@ test_msg(void)
 	o.o_bodylen = OFFLINE_BODY_MAX;
 	for (i = 0; i < OFFLINE_BODY_MAX; i++)
 		o.o_body[i] = (i * 13) & 0xff;
-	msg_pair(sv, &wb, &rb);
+	testenv_pair(sv, &wb, &rb);
 	TAP_OK((ibuf = imsg_create(&wb, 1, 0, 0)) != NULL &&
 	    offline_msg_add(ibuf, &o) == 0 &&
 	    ibuf->ib_len - IMSG_HDR_SIZE == OFFLINE_MSG_MAX &&
@@ -938,26 +854,26 @@ test_msg_bad(void)
 
 	msg_fill(&o, "a@x.test", KOREAN, NOW);
 	len = msg_payload(&o, p, sizeof(p));
-	msg_pair(sv, &wb, &rb);
+	testenv_pair(sv, &wb, &rb);
 	for (cut = 0; cut < len; cut++)
-		if (msg_send(&wb, &rb, p, cut, &imsg) == 1 &&
+		if (testenv_send(&wb, &rb, p, cut, &imsg) == 1 &&
 		    offline_msg_get(&imsg, &got) == -1 &&
 		    got.o_to[0] == '\0')
 			refused++;
 	TAP_OK(refused == len, "all %zu truncated payloads refused", len);
 	p[len] = 0;
-	TAP_OK(msg_send(&wb, &rb, p, len + 1, &imsg) == 1 &&
+	TAP_OK(testenv_send(&wb, &rb, p, len + 1, &imsg) == 1 &&
 	    offline_msg_get(&imsg, &got) == 0 && imsg_get_end(&imsg) == -1,
 	    "a trailing byte is left for imsg_get_end to refuse");
 	f = p + len - strlen(KOREAN) - 4;
 	v = OFFLINE_BODY_MAX + 1;
 	memcpy(f, &v, sizeof(v));
-	TAP_OK(msg_send(&wb, &rb, p, len, &imsg) == 1 &&
+	TAP_OK(testenv_send(&wb, &rb, p, len, &imsg) == 1 &&
 	    offline_msg_get(&imsg, &got) == -1 && errno == EBADMSG,
 	    "a body length beyond the field refused");
 	v = strlen(KOREAN) + 1;
 	memcpy(f, &v, sizeof(v));
-	TAP_OK(msg_send(&wb, &rb, p, len, &imsg) == 1 &&
+	TAP_OK(testenv_send(&wb, &rb, p, len, &imsg) == 1 &&
 	    offline_msg_get(&imsg, &got) == -1,
 	    "a body length beyond the payload refused");
 	v = strlen(KOREAN);
@@ -965,15 +881,15 @@ test_msg_bad(void)
 	f -= sizeof(v);
 	v = 2;
 	memcpy(f, &v, sizeof(v));
-	TAP_OK(msg_send(&wb, &rb, p, len, &imsg) == 1 &&
+	TAP_OK(testenv_send(&wb, &rb, p, len, &imsg) == 1 &&
 	    offline_msg_get(&imsg, &got) == -1 && errno == EBADMSG,
 	    "an unknown state refused");
 	msg_fill(&o, "big@x.test", "", NOW);
 	o.o_bodylen = OFFLINE_BODY_MAX;
 	len = msg_payload(&o, p, sizeof(p));
-	TAP_OK(msg_send(&wb, &rb, p, len - 1, &imsg) == 1 &&
+	TAP_OK(testenv_send(&wb, &rb, p, len - 1, &imsg) == 1 &&
 	    offline_msg_get(&imsg, &got) == -1 &&
-	    msg_send(&wb, &rb, p, len - OFFLINE_BODY_MAX / 2, &imsg) == 1 &&
+	    testenv_send(&wb, &rb, p, len - OFFLINE_BODY_MAX / 2, &imsg) == 1 &&
 	    offline_msg_get(&imsg, &got) == -1,
 	    "a long body cut short refused");
 	imsgbuf_clear(&wb);
@@ -991,8 +907,8 @@ test_log(void)
 	FILE		*fp;
 	size_t		 n;
 
-	if ((fp = fopen(logpath, "r")) == NULL)
-		err(1, "%s", logpath);
+	if ((fp = fopen(testenv_log, "r")) == NULL)
+		err(1, "%s", testenv_log);
 	n = fread(buf, 1, sizeof(buf) - 1, fp);
 	buf[n] = '\0';
 	fclose(fp);
@@ -1011,9 +927,9 @@ test_log(void)
 int
 main(void)
 {
-	setup();
+	testenv_setup("offline");
 	store_offline_limits(OFFLINE_PER_USER_DEFAULT, AGE);
-	TAP_OK(store_open(tmpdir) == 0, "open a fresh environment");
+	TAP_OK(store_open(testenv_dir) == 0, "open a fresh environment");
 	test_order();
 	test_prefix();
 	test_reopen();

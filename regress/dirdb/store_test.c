@@ -40,6 +40,7 @@
 #include "log.h"
 #include "store.h"
 #include "tap.h"
+#include "testenv.h"
 #include "user.h"
 
 #define NUSERS		1000
@@ -62,12 +63,7 @@ struct listing {
 	char	l_last[IMD_ADDRESS_MAX];
 };
 
-static char	tmpdir[PATH_MAX];
-static char	logpath[PATH_MAX];
 
-static const char *envpath(char *, size_t, const char *);
-static void	cleanup(void);
-static void	setup(void);
 static void	user_fill(struct user_rec *, const char *, const char *,
 		    const char *);
 static int	user_same(const struct user_rec *, const struct user_rec *);
@@ -95,60 +91,6 @@ static void	test_durable(void);
 static void	test_files(void);
 static void	test_log(void);
 static void	log_dump(char *);
-
-static const char *
-envpath(char *buf, size_t size, const char *name)
-{
-	if ((size_t)snprintf(buf, size, "%s/%s", tmpdir, name) >= size)
-		errx(1, "%s/%s: path too long", tmpdir, name);
-	return (buf);
-}
-
-/* The environment is flat: its files and nothing else. */
-static void
-cleanup(void)
-{
-	DIR		*d;
-	struct dirent	*de;
-	char		 path[PATH_MAX];
-
-	store_close();
-	if (tmpdir[0] == '\0' || (d = opendir(tmpdir)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		unlink(envpath(path, sizeof(path), de->d_name));
-	}
-	closedir(d);
-	rmdir(tmpdir);
-}
-
-/*
- * The log goes to a file, so that a test can show no secret reached
- * it; stderr is the log in the foreground.
- */
-static void
-setup(void)
-{
-	const char	*t;
-	int		 fd;
-
-	if ((t = getenv("TMPDIR")) == NULL || *t == '\0')
-		t = "/tmp";
-	if ((size_t)snprintf(tmpdir, sizeof(tmpdir), "%s/store.XXXXXX", t) >=
-	    sizeof(tmpdir) || mkdtemp(tmpdir) == NULL)
-		err(1, "mkdtemp");
-	atexit(cleanup);
-	envpath(logpath, sizeof(logpath), "test.log");
-	if ((fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1 ||
-	    dup2(fd, STDERR_FILENO) == -1)
-		err(1, "%s", logpath);
-	close(fd);
-	log_init(1, 0);
-	log_procinit("dirdb");
-}
 
 static void
 user_fill(struct user_rec *u, const char *address, const char *md5,
@@ -225,7 +167,7 @@ raw_open(DB_ENV **env, DB **db)
 	int	r;
 
 	if ((r = db_env_create(env, 0)) != 0 ||
-	    (r = (*env)->open(*env, tmpdir, DB_INIT_TXN | DB_INIT_LOCK |
+	    (r = (*env)->open(*env, testenv_dir, DB_INIT_TXN | DB_INIT_LOCK |
 	    DB_INIT_LOG | DB_INIT_MPOOL, 0)) != 0 ||
 	    (r = db_create(db, *env, 0)) != 0 ||
 	    (r = (*db)->open(*db, NULL, "users.db", NULL, DB_BTREE,
@@ -443,7 +385,7 @@ test_encoding(void)
 	    "record on disk is version 1 in the documented layout");
 	TAP_OK(raw_get("ALICE@example.org", &got) == DB_NOTFOUND,
 	    "key on disk is in lower case");
-	TAP_OK(store_open(tmpdir) == 0, "reopen after raw access");
+	TAP_OK(store_open(testenv_dir) == 0, "reopen after raw access");
 }
 
 static void
@@ -484,7 +426,7 @@ test_reopen(void)
 	store_close();
 	TAP_OK(store_user_get("user0500@example.org", &got) == STORE_FAIL,
 	    "get on a closed store fails");
-	TAP_OK(store_open(tmpdir) == 0, "reopen");
+	TAP_OK(store_open(testenv_dir) == 0, "reopen");
 	TAP_OK(store_user_get("USER0500@example.org", &got) == STORE_OK &&
 	    got.u_created == 500 && strcmp(got.u_ha1_md5, MD5_A) == 0,
 	    "a user survives the reopen");
@@ -530,7 +472,7 @@ test_corrupt(void)
 		raw_put(keys[i], strlen(keys[i]), &r[i]);
 	memset(bigkey, 'k', sizeof(bigkey));
 	raw_put(bigkey, sizeof(bigkey), &r[4]);
-	TAP_OK(store_open(tmpdir) == 0, "reopen with corrupted records");
+	TAP_OK(store_open(testenv_dir) == 0, "reopen with corrupted records");
 	for (i = 0; i < n; i++)
 		if (store_user_get(keys[i], &got) == STORE_FAIL &&
 		    got.u_address[0] == '\0')
@@ -547,7 +489,7 @@ test_corrupt(void)
 	TAP_OK(refused == n, "bad records can be deleted");
 	store_close();
 	raw_del(bigkey, sizeof(bigkey));
-	TAP_OK(store_open(tmpdir) == 0 && list_all(&l, 0) == STORE_OK &&
+	TAP_OK(store_open(testenv_dir) == 0 && list_all(&l, 0) == STORE_OK &&
 	    l.l_count == NUSERS, "list succeeds once bad records are gone");
 }
 
@@ -567,7 +509,7 @@ test_durable(void)
 	if ((pid = fork()) == -1)
 		err(1, "fork");
 	if (pid == 0) {
-		if (store_open(tmpdir) == -1)
+		if (store_open(testenv_dir) == -1)
 			_exit(1);
 		user_fill(&u, "durable@example.org", MD5_A, SHA_A);
 		if (store_user_add(&u) != STORE_OK)
@@ -585,7 +527,7 @@ test_durable(void)
 		err(1, "waitpid");
 	TAP_OK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
 	    "child killed right after its writes");
-	TAP_OK(store_open(tmpdir) == 0, "reopen with recovery");
+	TAP_OK(store_open(testenv_dir) == 0, "reopen with recovery");
 	TAP_OK(store_user_get("durable@example.org", &got) == STORE_OK,
 	    "user added before the kill is there");
 	TAP_OK(got.u_flags == USER_F_DISABLED &&
@@ -602,12 +544,12 @@ test_files(void)
 	char		path[PATH_MAX];
 	struct stat	sb;
 
-	envpath(path, sizeof(path), "users.db");
+	testenv_path(path, sizeof(path), "users.db");
 	TAP_OK(stat(path, &sb) == 0 && (sb.st_mode & 077) == 0,
 	    "users.db is there, mode 0600");
-	envpath(path, sizeof(path), "__db.001");
+	testenv_path(path, sizeof(path), "__db.001");
 	TAP_OK(stat(path, &sb) == 0, "regions are files, not private");
-	envpath(path, sizeof(path), "log.0000000001");
+	testenv_path(path, sizeof(path), "log.0000000001");
 	TAP_OK(stat(path, &sb) == 0, "log files beside the databases");
 }
 
@@ -621,8 +563,8 @@ test_log(void)
 	size_t	i, n;
 	int	clean = 1;
 
-	if ((fp = fopen(logpath, "r")) == NULL)
-		err(1, "%s", logpath);
+	if ((fp = fopen(testenv_log, "r")) == NULL)
+		err(1, "%s", testenv_log);
 	n = fread(buf, 1, sizeof(buf) - 1, fp);
 	buf[n] = '\0';
 	fclose(fp);
@@ -652,11 +594,11 @@ main(void)
 {
 	char	path[PATH_MAX];
 
-	setup();
-	envpath(path, sizeof(path), "missing");
+	testenv_setup("store");
+	testenv_path(path, sizeof(path), "missing");
 	TAP_OK(store_open(path) == -1, "open of a missing directory fails");
-	TAP_OK(store_open(tmpdir) == 0, "open a fresh environment");
-	TAP_OK(store_open(tmpdir) == -1, "second open refused");
+	TAP_OK(store_open(testenv_dir) == 0, "open a fresh environment");
+	TAP_OK(store_open(testenv_dir) == -1, "second open refused");
 	test_basic();
 	test_update();
 	test_delete();
