@@ -634,7 +634,7 @@ conn_alloc(struct transport_listen *tl, int fd,
 	event_set(&c->cn_rev, fd, EV_READ | EV_PERSIST, conn_event, c);
 	event_set(&c->cn_wev, fd, EV_WRITE | EV_PERSIST, conn_event, c);
 	evtimer_set(&c->cn_timer, conn_timeout, c);
-	transport_addr_name(ss, sslen, c->cn_name, sizeof(c->cn_name));
+	sockaddr_name(ss, sslen, c->cn_name, sizeof(c->cn_name));
 	conn_peer_init(c, tl, ss, sslen);
 	/* Replies are whole messages; do not hold one back for the next. */
 	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) == -1)

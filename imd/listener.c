@@ -151,7 +151,13 @@ listener_sweep(int fd, short event, void *arg)
 static void
 listener_dispatch_relayd(struct imsgev *iev, struct imsg *imsg)
 {
-	proc_fatal_imsg(iev, imsg, "unexpected");
+	switch (imsg->hdr.ih_type) {
+	case IMSG_RELAY_RESPONSE:
+		relay_result(iev, imsg);
+		break;
+	default:
+		proc_fatal_imsg(iev, imsg, "unexpected");
+	}
 }
 
 int

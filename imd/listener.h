@@ -114,8 +114,6 @@ int	transport_init(struct conf_listen *);
 int	transport_start(struct conf_listen *);
 int	transport_send(const struct sip_peer *, const char *, size_t);
 int	transport_origin(struct sip_peer *, char *, size_t);
-void	transport_addr_name(const struct sockaddr_storage *, socklen_t,
-	    char *, size_t);
 
 /* conn.c */
 int	conn_listen(struct transport_listen *);

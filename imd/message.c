@@ -118,6 +118,61 @@ message_lookup(struct sip_req *rq)
 		fatal("%s", __func__);
 }
 
+static unsigned int
+message_max_forwards(const struct sip_msg *msg)
+{
+	const struct sip_hdr	*h = sip_hdr_first(msg, SIP_HDR_MAX_FORWARDS);
+	unsigned int		 mf;
+
+	if (h == NULL || sip_maxfwd_parse(h->hdr_value.s,
+	    SIP_STR_END(&h->hdr_value), &mf) == -1)
+		return (70);
+	return (mf);
+}
+
+/* Via values, in all Via headers. */
+static size_t
+message_hops(const struct sip_msg *msg)
+{
+	struct sip_iter	it;
+	struct sip_str	v;
+	size_t		n = 0;
+
+	sip_iter_init(&it, msg, SIP_HDR_VIA);
+	while (sip_iter_next(&it, &v) == 1)
+		n++;
+	return (n);
+}
+
+/*
+ * What a MESSAGE may not do, answered at once: go round in circles, use
+ * us as an open relay, speak for one of our users from outside (our own
+ * users reach us directly, with one Via), or come from a server the
+ * inbound policy does not admit.
+ */
+static int
+message_refused(const struct sip_msg *msg, const struct sip_peer *peer,
+    const char *todom, const char *fromdom)
+{
+	int	to_ours = config_find_domain(listener_conf, todom) != NULL;
+	int	from_ours = config_find_domain(listener_conf, fromdom) != NULL;
+
+	if (relay_is_loop(msg))
+		sip_reply(peer, msg, 482, "Loop Detected", NULL);
+	else if (message_max_forwards(msg) == 0)
+		sip_reply(peer, msg, 483, "Too Many Hops", NULL);
+	else if (!to_ours && !from_ours)
+		sip_reply(peer, msg, 403, "Relaying Denied", NULL);
+	else if (from_ours && message_hops(msg) > 1)
+		sip_reply(peer, msg, 403, "Local Sender From Outside", NULL);
+	else if (!from_ours && !relay_inbound_allowed(peer, fromdom))
+		sip_reply(peer, msg, 403, "Inbound Policy Refuses Sender",
+		    NULL);
+	else
+		return (0);
+	return (1);
+}
+
 void
 message_request(const struct sip_msg *msg, const struct sip_peer *peer)
 {
@@ -135,22 +190,20 @@ message_request(const struct sip_msg *msg, const struct sip_peer *peer)
 		sip_reply(peer, msg, 400, "Bad From", NULL);
 		return;
 	}
-	if (config_find_domain(listener_conf, todom) == NULL) {
-		/* Relaying to other domains is relayd's, not yet here. */
-		sip_reply(peer, msg, 404, "Not a domain served here", NULL);
+	if (message_refused(msg, peer, todom, fromdom))
 		return;
-	}
 	if ((rq = req_hold(msg, peer)) == NULL)
 		return;
 	strlcpy(rq->rq_to, to, sizeof(rq->rq_to));
 	strlcpy(rq->rq_aor, from, sizeof(rq->rq_aor));
 	if (config_find_domain(listener_conf, fromdom) == NULL) {
-		/* From another domain: the inbound policy lets it in. */
+		/* From another domain: the inbound policy let it in. */
 		message_lookup(rq);
 		return;
 	}
 	rq->rq_proxy = 1;
-	rq->rq_authed = message_lookup;
+	rq->rq_authed = config_find_domain(listener_conf, todom) != NULL ?
+	    message_lookup : relay_start;
 	auth_start(rq, fromdom);
 }
 

@@ -101,6 +101,9 @@ struct listen_opts {
 #define SEEN_OFF_POLICY		0x0040
 #define SEEN_OFF_MAX		0x0080
 #define SEEN_OFF_AGE		0x10000000
+#define SEEN_RESOLVER		0x20000000
+#define SEEN_INBOUND		0x40000000
+#define SEEN_TLS_CA		0x80000000
 #define SEEN_LIMIT(id)		(0x0100 << (id))
 
 enum limit_id {
@@ -197,8 +200,13 @@ static void	 conf_path(char *, const char *, unsigned int, const char *);
 static void	 conf_user(const char *);
 static void	 conf_realm(const char *);
 static void	 limit_set(enum limit_id, int64_t);
+static void	 route_add(const char *, const char *);
+static void	 resolver_set(const char *);
+static void	 inbound_set(enum inbound_policy);
+static void	 tls_ca_set(const char *);
 %}
 
+%token	ANY CA INBOUND RESOLVER ROUTE TLS_VERIFIED VIA
 %token	ALGORITHMS AUTH CERTIFICATE CHROOT CONNECTIONS CONNS_PER_ADDR CONTROL DATABASE
 %token	DOMAIN HEADERS INCLUDE KEY LIMIT LINE_LENGTH LISTEN MESSAGE_SIZE ON
 %token	MAX_AGE MAX_EXPIRES MIN_EXPIRES NONE OFFLINE PORT REALM SOCKET STORE
@@ -249,6 +257,15 @@ statement	: domain
 		| AUTH ALGORITHMS algorithms
 		| LIMIT limit
 		| OFFLINE offline
+		| ROUTE STRING VIA STRING	{ listen_begin(); }
+		    listenopts			{ route_add($2, $4); }
+		| RESOLVER STRING		{ listen_begin(); }
+		    listenopts			{ resolver_set($2); }
+		| INBOUND ANY			{ inbound_set(INBOUND_ANY); }
+		| INBOUND TLS_VERIFIED		{
+			inbound_set(INBOUND_TLS_VERIFIED);
+		}
+		| TLS CA STRING			{ tls_ca_set($3); }
 		;
 
 algorithms	: STRING			{ conf_algorithm($1); }
@@ -467,7 +484,9 @@ struct keyword {
 /* Sorted for bsearch; keywords_check() insists. */
 static const struct keyword keywords[] = {
 	{ "algorithms",			ALGORITHMS },
+	{ "any",			ANY },
 	{ "auth",			AUTH },
+	{ "ca",				CA },
 	{ "certificate",		CERTIFICATE },
 	{ "chroot",			CHROOT },
 	{ "connections",		CONNECTIONS },
@@ -476,6 +495,7 @@ static const struct keyword keywords[] = {
 	{ "database",			DATABASE },
 	{ "domain",			DOMAIN },
 	{ "headers",			HEADERS },
+	{ "inbound",			INBOUND },
 	{ "include",			INCLUDE },
 	{ "key",			KEY },
 	{ "limit",			LIMIT },
@@ -490,12 +510,16 @@ static const struct keyword keywords[] = {
 	{ "on",				ON },
 	{ "port",			PORT },
 	{ "realm",			REALM },
+	{ "resolver",			RESOLVER },
+	{ "route",			ROUTE },
 	{ "socket",			SOCKET },
 	{ "store",			STORE },
 	{ "tcp",			TCP },
 	{ "tls",			TLS },
+	{ "tls-verified",		TLS_VERIFIED },
 	{ "udp",			UDP },
 	{ "user",			USER },
+	{ "via",			VIA },
 };
 #define NKEYWORDS	(sizeof(keywords) / sizeof(keywords[0]))
 
@@ -1044,22 +1068,32 @@ domain_count(void)
 	return (n);
 }
 
+/* A domain name in lower case, or -1 and an error. */
+static int
+domain_lower(const char *name, char *lower)
+{
+	size_t	i;
+
+	for (i = 0; i < IMD_DOMAIN_MAX - 1 && name[i] != '\0'; i++)
+		lower[i] = name[i] >= 'A' && name[i] <= 'Z' ?
+		    name[i] - 'A' + 'a' : name[i];
+	lower[i] = '\0';
+	if (name[i] != '\0' || !is_hostname(lower)) {
+		parse_error("invalid domain name \"%s\"", shown(name));
+		return (-1);
+	}
+	return (0);
+}
+
 static void
 domain_add(const char *name, const char *realm)
 {
 	struct imd_conf		*conf = parse.p_conf;
 	struct conf_domain	*cd;
 	char			 lower[IMD_DOMAIN_MAX];
-	size_t			 i;
 
-	for (i = 0; i < sizeof(lower) - 1 && name[i] != '\0'; i++)
-		lower[i] = name[i] >= 'A' && name[i] <= 'Z' ?
-		    name[i] - 'A' + 'a' : name[i];
-	lower[i] = '\0';
-	if (name[i] != '\0' || !is_hostname(lower)) {
-		parse_error("invalid domain name \"%s\"", shown(name));
+	if (domain_lower(name, lower) == -1)
 		return;
-	}
 	if (realm != NULL && !is_realm(realm)) {
 		parse_error("invalid realm \"%s\"", shown(realm));
 		return;
@@ -1645,4 +1679,103 @@ config_parse(const char *file)
 		return (NULL);
 	}
 	return (conf);
+}
+
+/*
+ * route DOMAIN via ADDRESS [port N] [udp | tcp | tls]: a numeric next
+ * hop, so that relaying never waits for DNS; over UDP unless named.
+ */
+static void
+route_add(const char *domain, const char *addr)
+{
+	struct listen_opts	*lo = &parse.p_listen;
+	struct conf_route	*cr;
+	char			 lower[IMD_DOMAIN_MAX];
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+	int			 bad = lo->lo_bad;
+
+	if (domain_lower(domain, lower) == -1)
+		bad = 1;
+	else if (config_find_domain(parse.p_conf, lower) != NULL) {
+		parse_error("route for \"%s\", a domain served here", lower);
+		bad = 1;
+	} else if (config_find_route(parse.p_conf, lower) != NULL) {
+		parse_error("duplicate route for \"%s\"", lower);
+		bad = 1;
+	}
+	if (listen_address(addr, &ss, &sslen) == -1) {
+		parse_error("invalid route address \"%s\": a numeric IPv4 "
+		    "or IPv6 address is needed", shown(addr));
+		bad = 1;
+	}
+	if (lo->lo_cert != NULL || lo->lo_key != NULL) {
+		parse_error("certificate and key are for listen only");
+		bad = 1;
+	}
+	if (bad)
+		return;
+	if (lo->lo_transport == -1)
+		lo->lo_transport = TRANSPORT_UDP;
+	if (lo->lo_port == 0)
+		lo->lo_port = lo->lo_transport == TRANSPORT_TLS ?
+		    IMD_SIPS_PORT : IMD_SIP_PORT;
+	listen_set_port(&ss, lo->lo_port);
+	if ((cr = calloc(1, sizeof(*cr))) == NULL)
+		fatal("%s", __func__);
+	strlcpy(cr->cr_domain, lower, sizeof(cr->cr_domain));
+	cr->cr_ss = ss;
+	cr->cr_sslen = sslen;
+	cr->cr_transport = lo->lo_transport;
+	TAILQ_INSERT_TAIL(&parse.p_conf->c_routes, cr, cr_entry);
+}
+
+/* resolver ADDRESS [port N]: the DNS server relayd asks, port 53. */
+static void
+resolver_set(const char *addr)
+{
+	struct listen_opts	*lo = &parse.p_listen;
+	struct imd_conf		*conf = parse.p_conf;
+
+	if (seen_once(SEEN_RESOLVER, "resolver") == -1 || lo->lo_bad)
+		return;
+	if (lo->lo_transport != -1 || lo->lo_cert != NULL ||
+	    lo->lo_key != NULL) {
+		parse_error("resolver takes an address and a port only");
+		return;
+	}
+	if (listen_address(addr, &conf->c_resolver,
+	    &conf->c_resolverlen) == -1) {
+		parse_error("invalid resolver address \"%s\": a numeric "
+		    "IPv4 or IPv6 address is needed", shown(addr));
+		memset(&conf->c_resolver, 0, sizeof(conf->c_resolver));
+		conf->c_resolverlen = 0;
+		return;
+	}
+	listen_set_port(&conf->c_resolver, lo->lo_port ? lo->lo_port : 53);
+}
+
+static void
+inbound_set(enum inbound_policy policy)
+{
+	if (seen_once(SEEN_INBOUND, "inbound") == -1)
+		return;
+	parse.p_conf->c_inbound = policy;
+}
+
+/* Read by the children before their chroot: it must be there now. */
+static void
+tls_ca_set(const char *path)
+{
+	if (seen_once(SEEN_TLS_CA, "tls ca") == -1)
+		return;
+	if (path[0] != '/')
+		parse_error("tls ca path \"%s\" is not absolute", shown(path));
+	else if (strlen(path) >= IMD_PATH_MAX)
+		parse_error("tls ca path too long");
+	else if (access(path, R_OK) == -1)
+		parse_error("tls ca \"%s\": %s", shown(path), strerror(errno));
+	else
+		strlcpy(parse.p_conf->c_tls_ca, path,
+		    sizeof(parse.p_conf->c_tls_ca));
 }

@@ -112,12 +112,22 @@ req_reply(struct sip_req *rq, unsigned int status, const char *reason,
 	sip_out_init(&out, buf, sizeof(buf));
 	if (sip_build_reply(&out, &rq->rq_peer, &rq->rq_msg, status, reason,
 	    extra) == 0) {
-		if (rq->rq_tx != NULL)
-			tx_final(rq->rq_tx, out.buf, out.len);
-		else
-			transport_send(&rq->rq_peer, out.buf, out.len);
-	} else if (rq->rq_tx != NULL)
+		req_forward_reply(rq, out.buf, out.len);
+		return;
+	}
+	if (rq->rq_tx != NULL)
 		tx_final(rq->rq_tx, NULL, 0);
+	req_release(rq);
+}
+
+/* A response from further on, passed back as it is. */
+void
+req_forward_reply(struct sip_req *rq, const char *resp, size_t len)
+{
+	if (rq->rq_tx != NULL)
+		tx_final(rq->rq_tx, resp, len);
+	else
+		transport_send(&rq->rq_peer, resp, len);
 	req_release(rq);
 }
 

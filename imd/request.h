@@ -51,6 +51,7 @@ struct sip_req	*req_find(uint32_t);
 void		 req_release(struct sip_req *);
 void		 req_reply(struct sip_req *, unsigned int, const char *,
 		    const char *);
+void		 req_forward_reply(struct sip_req *, const char *, size_t);
 void		 req_sweep(void);
 
 /* auth.c */
@@ -64,6 +65,12 @@ void		 message_lookup_result(struct imsgev *, struct imsg *);
 
 int		 message_dest(const struct binding_rec *, struct sip_peer *,
 		    char *, size_t);
+
+/* relay.c */
+void		 relay_start(struct sip_req *);
+void		 relay_result(struct imsgev *, struct imsg *);
+int		 relay_is_loop(const struct sip_msg *);
+int		 relay_inbound_allowed(const struct sip_peer *, const char *);
 
 /* queue.c */
 void		 queue_store(struct sip_req *);

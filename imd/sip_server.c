@@ -43,9 +43,7 @@ sip_limits_from_conf(struct sip_limits *lim)
 {
 	const struct conf_limits	*cl = &listener_conf->c_limits;
 
-	lim->max_msg = cl->lim_msg_size;
-	lim->max_headers = cl->lim_headers;
-	lim->max_line = cl->lim_line;
+	sip_limits_set(lim, cl->lim_msg_size, cl->lim_headers, cl->lim_line);
 }
 
 /* RFC 3261 18.2.2 / RFC 3581: where the request really came from. */

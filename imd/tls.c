@@ -123,6 +123,11 @@ tls_ctx_new(const struct conf_listen *cl)
 	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, tls_verify);
 	SSL_CTX_set_default_passwd_cb(ctx, tls_no_password);
+	/* Only to judge client certificates, for the inbound policy. */
+	if (SSL_CTX_load_verify_locations(ctx, listener_conf->c_tls_ca,
+	    NULL) != 1)
+		log_warnx("tls: ca \"%s\": %s", listener_conf->c_tls_ca,
+		    tls_error(err, sizeof(err)));
 	if (tls_ctx_files(ctx, cl) == -1) {
 		SSL_CTX_free(ctx);
 		return (NULL);

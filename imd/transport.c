@@ -81,21 +81,6 @@ udp_read(int fd, short event, void *arg)
 }
 
 /* "addr:port", "[v6addr]:port": how every log line names a peer. */
-void
-transport_addr_name(const struct sockaddr_storage *ss, socklen_t sslen,
-    char *buf, size_t size)
-{
-	char	host[NI_MAXHOST], serv[NI_MAXSERV];
-
-	if (getnameinfo((const struct sockaddr *)ss, sslen, host,
-	    sizeof(host), serv, sizeof(serv),
-	    NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
-		strlcpy(buf, "?", size);
-		return;
-	}
-	snprintf(buf, size, ss->ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s",
-	    host, serv);
-}
 
 static struct transport_listen *
 transport_listen_get(struct conf_listen *cl)
@@ -108,7 +93,7 @@ transport_listen_get(struct conf_listen *cl)
 	if ((tl = calloc(1, sizeof(*tl))) == NULL)
 		return (NULL);
 	tl->tl_cl = cl;
-	transport_addr_name(&cl->cl_ss, cl->cl_sslen, tl->tl_name,
+	sockaddr_name(&cl->cl_ss, cl->cl_sslen, tl->tl_name,
 	    sizeof(tl->tl_name));
 	TAILQ_INSERT_TAIL(&transport_listens, tl, tl_entry);
 	return (tl);
@@ -139,7 +124,7 @@ transport_start(struct conf_listen *cl)
 {
 	struct transport_listen	*tl;
 
-	if ((tl = transport_listen_get(cl)) == NULL)
+	if (cl->cl_fd == -1 || (tl = transport_listen_get(cl)) == NULL)
 		return (-1);
 	switch (cl->cl_transport) {
 	case TRANSPORT_UDP:
@@ -166,7 +151,7 @@ udp_send(const struct sip_peer *peer, const char *buf, size_t len)
 
 	if (sendto(peer->sp_fd, buf, len, 0,
 	    (const struct sockaddr *)&peer->sp_ss, peer->sp_sslen) == -1) {
-		transport_addr_name(&peer->sp_ss, peer->sp_sslen, name,
+		sockaddr_name(&peer->sp_ss, peer->sp_sslen, name,
 		    sizeof(name));
 		log_warn("udp: %s: sendto", name);
 		return (-1);
@@ -189,7 +174,7 @@ transport_send(const struct sip_peer *peer, const char *buf, size_t len)
 	if (peer->sp_transport == TRANSPORT_UDP)
 		return (udp_send(peer, buf, len));
 	if ((c = conn_find(peer->sp_conn_id)) == NULL) {
-		transport_addr_name(&peer->sp_ss, peer->sp_sslen, name,
+		sockaddr_name(&peer->sp_ss, peer->sp_sslen, name,
 		    sizeof(name));
 		log_debug("conn: %s: connection %llu gone, reply dropped",
 		    name, (unsigned long long)peer->sp_conn_id);
@@ -203,7 +188,7 @@ transport_via(const struct conf_listen *cl, char *via, size_t size)
 {
 	char	name[CONN_NAME_MAX];
 
-	transport_addr_name(&cl->cl_ss, cl->cl_sslen, name, sizeof(name));
+	sockaddr_name(&cl->cl_ss, cl->cl_sslen, name, sizeof(name));
 	snprintf(via, size, "SIP/2.0/%s %s",
 	    cl->cl_transport == TRANSPORT_UDP ? "UDP" :
 	    cl->cl_transport == TRANSPORT_TCP ? "TCP" : "TLS", name);

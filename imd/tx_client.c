@@ -171,7 +171,7 @@ txc_fail(struct txc *tc, unsigned int status)
 {
 	char	name[CONN_NAME_MAX];
 
-	transport_addr_name(&tc->tc_peer.sp_ss, tc->tc_peer.sp_sslen, name,
+	sockaddr_name(&tc->tc_peer.sp_ss, tc->tc_peer.sp_sslen, name,
 	    sizeof(name));
 	log_debug("txc: %s: %s %s", name, tc->tc_method,
 	    status == 408 ? "timed out" : "not sent");

@@ -27,6 +27,7 @@
 
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <netdb.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,10 +44,12 @@ config_defaults(struct imd_conf *conf)
 
 	TAILQ_INIT(&conf->c_domains);
 	TAILQ_INIT(&conf->c_listens);
+	TAILQ_INIT(&conf->c_routes);
 	strlcpy(conf->c_database, IMD_DATABASE_DIR, sizeof(conf->c_database));
 	strlcpy(conf->c_user, IMD_USER, sizeof(conf->c_user));
 	strlcpy(conf->c_chroot, IMD_CHROOT_DIR, sizeof(conf->c_chroot));
 	strlcpy(conf->c_control, IMD_CONTROL_SOCKET, sizeof(conf->c_control));
+	strlcpy(conf->c_tls_ca, IMD_TLS_CA_DEFAULT, sizeof(conf->c_tls_ca));
 	lim->lim_msg_size = LIMIT_MSG_SIZE_DEFAULT;
 	lim->lim_headers = LIMIT_HEADERS_DEFAULT;
 	lim->lim_line = LIMIT_LINE_DEFAULT;
@@ -83,6 +86,7 @@ config_clear(struct imd_conf *conf)
 {
 	struct conf_domain	*cd;
 	struct conf_listen	*cl;
+	struct conf_route	*cr;
 
 	while ((cd = TAILQ_FIRST(&conf->c_domains)) != NULL) {
 		TAILQ_REMOVE(&conf->c_domains, cd, cd_entry);
@@ -93,6 +97,10 @@ config_clear(struct imd_conf *conf)
 		if (cl->cl_fd != -1)
 			close(cl->cl_fd);
 		freezero(cl, sizeof(*cl));
+	}
+	while ((cr = TAILQ_FIRST(&conf->c_routes)) != NULL) {
+		TAILQ_REMOVE(&conf->c_routes, cr, cr_entry);
+		freezero(cr, sizeof(*cr));
 	}
 	explicit_bzero(conf, sizeof(*conf));
 	config_defaults(conf);
@@ -117,6 +125,54 @@ config_find_domain(const struct imd_conf *conf, const char *name)
 		if (strcasecmp(cd->cd_name, name) == 0)
 			return (cd);
 	return (NULL);
+}
+
+struct conf_route *
+config_find_route(const struct imd_conf *conf, const char *domain)
+{
+	struct conf_route	*cr;
+
+	TAILQ_FOREACH(cr, &conf->c_routes, cr_entry)
+		if (strcasecmp(cr->cr_domain, domain) == 0)
+			return (cr);
+	return (NULL);
+}
+
+/*
+ * A mark of this suite, the same in every process: a hash of the
+ * domains served.  relayd puts it in the branch of its Via, so that
+ * the listener knows a request it relayed itself when it comes back.
+ */
+uint32_t
+config_loop_tag(const struct imd_conf *conf)
+{
+	const struct conf_domain	*cd;
+	const unsigned char		*p;
+	uint32_t			 h = 2166136261U;	/* FNV-1a */
+
+	TAILQ_FOREACH(cd, &conf->c_domains, cd_entry) {
+		for (p = (const unsigned char *)cd->cd_name; *p != '\0'; p++)
+			h = (h ^ *p) * 16777619U;
+		h = (h ^ ' ') * 16777619U;
+	}
+	return (h);
+}
+
+/* A numeric address and port, IPv6 in brackets, for Via and logs. */
+void
+sockaddr_name(const struct sockaddr_storage *ss, socklen_t sslen,
+    char *buf, size_t size)
+{
+	char	host[NI_MAXHOST], serv[NI_MAXSERV];
+
+	if (getnameinfo((const struct sockaddr *)ss, sslen, host,
+	    sizeof(host), serv, sizeof(serv),
+	    NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+		strlcpy(buf, "?", size);
+		return;
+	}
+	snprintf(buf, size, ss->ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s",
+	    host, serv);
 }
 
 const char *
@@ -147,24 +203,31 @@ print_quoted(FILE *fp, const char *s)
 }
 
 static void
-print_listen(FILE *fp, const struct conf_listen *cl)
+print_address(FILE *fp, const struct sockaddr_storage *ss)
 {
 	const struct sockaddr_in	*sin;
 	const struct sockaddr_in6	*sin6;
 	char				 addr[INET6_ADDRSTRLEN];
 	in_port_t			 port;
 
-	if (cl->cl_ss.ss_family == AF_INET) {
-		sin = (const struct sockaddr_in *)&cl->cl_ss;
+	if (ss->ss_family == AF_INET) {
+		sin = (const struct sockaddr_in *)ss;
 		inet_ntop(AF_INET, &sin->sin_addr, addr, sizeof(addr));
 		port = ntohs(sin->sin_port);
 	} else {
-		sin6 = (const struct sockaddr_in6 *)&cl->cl_ss;
+		sin6 = (const struct sockaddr_in6 *)ss;
 		inet_ntop(AF_INET6, &sin6->sin6_addr, addr, sizeof(addr));
 		port = ntohs(sin6->sin6_port);
 	}
-	fprintf(fp, "listen on %s port %u %s", addr, port,
-	    transport_name(cl->cl_transport));
+	fprintf(fp, "%s port %u", addr, port);
+}
+
+static void
+print_listen(FILE *fp, const struct conf_listen *cl)
+{
+	fputs("listen on ", fp);
+	print_address(fp, &cl->cl_ss);
+	fprintf(fp, " %s", transport_name(cl->cl_transport));
 	if (cl->cl_transport == TRANSPORT_TLS) {
 		fputs(" certificate ", fp);
 		print_quoted(fp, cl->cl_cert);
@@ -208,6 +271,28 @@ print_limits(FILE *fp, const struct conf_limits *lim)
 }
 
 /* Every value in effect, defaults included, one statement a line. */
+static void
+print_relay(FILE *fp, const struct imd_conf *conf)
+{
+	const struct conf_route	*cr;
+
+	TAILQ_FOREACH(cr, &conf->c_routes, cr_entry) {
+		fputs("route ", fp);
+		print_quoted(fp, cr->cr_domain);
+		fputs(" via ", fp);
+		print_address(fp, &cr->cr_ss);
+		fprintf(fp, " %s\n", transport_name(cr->cr_transport));
+	}
+	if (conf->c_resolver.ss_family != 0) {
+		fputs("resolver ", fp);
+		print_address(fp, &conf->c_resolver);
+		fputc('\n', fp);
+	}
+	fprintf(fp, "inbound %s\n", conf->c_inbound == INBOUND_TLS_VERIFIED ?
+	    "tls-verified" : "any");
+	print_string(fp, "tls ca", conf->c_tls_ca);
+}
+
 void
 config_print(const struct imd_conf *conf, FILE *fp)
 {
@@ -235,4 +320,5 @@ config_print(const struct imd_conf *conf, FILE *fp)
 	    OFFLINE_POLICY_NONE ? "none" : "store");
 	fprintf(fp, "offline limit %u\n", conf->c_offline.off_max);
 	fprintf(fp, "offline max-age %u\n", conf->c_offline.off_age);
+	print_relay(fp, conf);
 }

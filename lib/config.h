@@ -64,6 +64,21 @@ struct conf_domain {
 	char		cd_realm[IMD_REALM_MAX];	/* auth realm */
 };
 
+/* A static next hop for a foreign domain, ahead of DNS. */
+struct conf_route {
+	TAILQ_ENTRY(conf_route) cr_entry;
+	char		cr_domain[IMD_DOMAIN_MAX];	/* lower case */
+	struct sockaddr_storage cr_ss;			/* with the port */
+	socklen_t	cr_sslen;
+	enum imd_transport cr_transport;
+};
+
+/* Who may send to our users without being one of them. */
+enum inbound_policy {
+	INBOUND_ANY,		/* any server, for our domains only */
+	INBOUND_TLS_VERIFIED,	/* TLS with a certificate naming From's domain */
+};
+
 struct conf_listen {
 	TAILQ_ENTRY(conf_listen) cl_entry;
 	struct sockaddr_storage	 cl_ss;
@@ -139,7 +154,14 @@ struct imd_conf {
 	uint32_t	c_nauth_algs;
 	struct conf_limits c_limits;
 	struct conf_offline c_offline;
+	TAILQ_HEAD(, conf_route) c_routes;
+	struct sockaddr_storage c_resolver;	/* ss_family 0: no DNS */
+	socklen_t	c_resolverlen;
+	uint32_t	c_inbound;	/* enum inbound_policy */
+	char		c_tls_ca[IMD_PATH_MAX];	/* CA certificates, PEM */
 };
+
+#define IMD_TLS_CA_DEFAULT	"/etc/ssl/certs/ca-certificates.crt"
 
 /* imd/parse.y (parent only) */
 struct imd_conf	*config_parse(const char *);
@@ -149,7 +171,11 @@ struct imd_conf	*config_new(void);
 void		 config_clear(struct imd_conf *);
 void		 config_free(struct imd_conf *);
 struct conf_domain *config_find_domain(const struct imd_conf *, const char *);
+struct conf_route *config_find_route(const struct imd_conf *, const char *);
+uint32_t	 config_loop_tag(const struct imd_conf *);
 const char	*transport_name(enum imd_transport);
+void		 sockaddr_name(const struct sockaddr_storage *, socklen_t,
+		    char *, size_t);
 void		 config_print(const struct imd_conf *, FILE *);
 
 /* lib/config_msg.c */

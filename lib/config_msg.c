@@ -55,7 +55,12 @@ config_send_global(struct imsgev *iev, const struct imd_conf *conf)
 	    ibuf_add_u32(buf, conf->c_offline.off_age) == -1 ||
 	    ibuf_add_u32(buf, conf->c_nauth_algs) == -1 ||
 	    ibuf_add_data(buf, conf->c_auth_algs,
-	    sizeof(conf->c_auth_algs)) == -1) {
+	    sizeof(conf->c_auth_algs)) == -1 ||
+	    ibuf_add_u32(buf, conf->c_inbound) == -1 ||
+	    ibuf_add_u32(buf, conf->c_resolverlen) == -1 ||
+	    ibuf_add_data(buf, &conf->c_resolver,
+	    sizeof(conf->c_resolver)) == -1 ||
+	    ibuf_add_str(buf, conf->c_tls_ca, sizeof(conf->c_tls_ca)) == -1) {
 		ibuf_free(buf);
 		return (-1);
 	}
@@ -77,9 +82,12 @@ config_send_domain(struct imsgev *iev, const struct conf_domain *cd)
 	return (imsgev_close(iev, buf));
 }
 
-/* The bound socket goes with it; the parent keeps no copy. */
+/*
+ * The listener gets the bound socket with it, and the parent keeps no
+ * copy; relayd gets only the address (its outbound source) and files.
+ */
 static int
-config_send_listen(struct imsgev *iev, struct conf_listen *cl)
+config_send_listen(struct imsgev *iev, struct conf_listen *cl, int with_fd)
 {
 	struct ibuf	*buf;
 
@@ -93,8 +101,27 @@ config_send_listen(struct imsgev *iev, struct conf_listen *cl)
 		ibuf_free(buf);
 		return (-1);
 	}
-	ibuf_set_fd(buf, cl->cl_fd);
-	cl->cl_fd = -1;
+	if (with_fd) {
+		ibuf_set_fd(buf, cl->cl_fd);
+		cl->cl_fd = -1;
+	}
+	return (imsgev_close(iev, buf));
+}
+
+static int
+config_send_route(struct imsgev *iev, const struct conf_route *cr)
+{
+	struct ibuf	*buf;
+
+	if ((buf = imsgev_create(iev, IMSG_CONF_ROUTE, 0, 512)) == NULL)
+		return (-1);
+	if (ibuf_add_str(buf, cr->cr_domain, sizeof(cr->cr_domain)) == -1 ||
+	    ibuf_add_u32(buf, cr->cr_transport) == -1 ||
+	    ibuf_add_u32(buf, cr->cr_sslen) == -1 ||
+	    ibuf_add_data(buf, &cr->cr_ss, sizeof(cr->cr_ss)) == -1) {
+		ibuf_free(buf);
+		return (-1);
+	}
 	return (imsgev_close(iev, buf));
 }
 
@@ -104,6 +131,7 @@ config_send(struct imsgev *iev, struct imd_conf *conf, int to,
 {
 	struct conf_domain	*cd;
 	struct conf_listen	*cl;
+	struct conf_route	*cr;
 	uint32_t		 r = reload;
 
 	if (imsgev_compose(iev, IMSG_CONF_START, 0, -1, &r, sizeof(r)) == -1 ||
@@ -114,9 +142,18 @@ config_send(struct imsgev *iev, struct imd_conf *conf, int to,
 			return (-1);
 	if (to == PROC_LISTENER && !reload) {
 		TAILQ_FOREACH(cl, &conf->c_listens, cl_entry)
-			if (config_send_listen(iev, cl) == -1)
+			if (config_send_listen(iev, cl, 1) == -1)
 				return (-1);
 	}
+	if (to == PROC_RELAYD && !reload) {
+		TAILQ_FOREACH(cl, &conf->c_listens, cl_entry)
+			if (config_send_listen(iev, cl, 0) == -1)
+				return (-1);
+	}
+	if (to == PROC_RELAYD)
+		TAILQ_FOREACH(cr, &conf->c_routes, cr_entry)
+			if (config_send_route(iev, cr) == -1)
+				return (-1);
 	if (to == PROC_DIRDB && imsgev_compose(iev, IMSG_CONF_DATABASE, 0, -1,
 	    conf->c_database, strlen(conf->c_database) + 1) == -1)
 		return (-1);
@@ -146,6 +183,13 @@ config_recv_global(struct imd_conf *conf, struct imsg *imsg)
 	    conf->c_nauth_algs < 1 || conf->c_nauth_algs > CONF_AUTH_ALGS ||
 	    imsg_get_data(imsg, conf->c_auth_algs,
 	    sizeof(conf->c_auth_algs)) == -1 ||
+	    imsg_get_u32(imsg, &conf->c_inbound) == -1 ||
+	    conf->c_inbound > INBOUND_TLS_VERIFIED ||
+	    imsg_get_u32(imsg, &conf->c_resolverlen) == -1 ||
+	    conf->c_resolverlen > sizeof(conf->c_resolver) ||
+	    imsg_get_data(imsg, &conf->c_resolver,
+	    sizeof(conf->c_resolver)) == -1 ||
+	    imsg_get_str(imsg, conf->c_tls_ca, sizeof(conf->c_tls_ca)) == -1 ||
 	    imsg_get_end(imsg) == -1)
 		return (-1);
 	conf->c_uid = uid;
@@ -171,6 +215,29 @@ config_recv_domain(struct imd_conf *conf, struct imsg *imsg)
 }
 
 static int
+config_recv_route(struct imd_conf *conf, struct imsg *imsg)
+{
+	struct conf_route	*cr;
+	uint32_t		 transport, sslen;
+
+	if ((cr = calloc(1, sizeof(*cr))) == NULL)
+		fatal("%s", __func__);
+	if (imsg_get_str(imsg, cr->cr_domain, sizeof(cr->cr_domain)) == -1 ||
+	    imsg_get_u32(imsg, &transport) == -1 ||
+	    imsg_get_u32(imsg, &sslen) == -1 ||
+	    imsg_get_data(imsg, &cr->cr_ss, sizeof(cr->cr_ss)) == -1 ||
+	    imsg_get_end(imsg) == -1 || transport > TRANSPORT_TLS ||
+	    sslen > sizeof(cr->cr_ss)) {
+		free(cr);
+		return (-1);
+	}
+	cr->cr_transport = transport;
+	cr->cr_sslen = sslen;
+	TAILQ_INSERT_TAIL(&conf->c_routes, cr, cr_entry);
+	return (0);
+}
+
+static int
 config_recv_listen(struct imd_conf *conf, struct imsg *imsg)
 {
 	struct conf_listen	*cl;
@@ -184,7 +251,7 @@ config_recv_listen(struct imd_conf *conf, struct imsg *imsg)
 	    imsg_get_data(imsg, &cl->cl_ss, sizeof(cl->cl_ss)) == -1 ||
 	    imsg_get_str(imsg, cl->cl_cert, sizeof(cl->cl_cert)) == -1 ||
 	    imsg_get_str(imsg, cl->cl_key, sizeof(cl->cl_key)) == -1 ||
-	    imsg_get_end(imsg) == -1 || cl->cl_fd == -1 ||
+	    imsg_get_end(imsg) == -1 ||
 	    transport > TRANSPORT_TLS || sslen > sizeof(cl->cl_ss)) {
 		if (cl->cl_fd != -1)
 			close(cl->cl_fd);
@@ -220,6 +287,9 @@ config_recv(struct imd_conf *conf, struct imsgev *iev, struct imsg *imsg)
 		break;
 	case IMSG_CONF_LISTEN:
 		r = config_recv_listen(conf, imsg);
+		break;
+	case IMSG_CONF_ROUTE:
+		r = config_recv_route(conf, imsg);
 		break;
 	case IMSG_CONF_DATABASE:
 		r = imsg_get_str(imsg, conf->c_database,

@@ -31,7 +31,7 @@
  */
 
 #ifndef IMD_MSG_VERSION		/* a test builds an imctl of another */
-#define IMD_MSG_VERSION		5
+#define IMD_MSG_VERSION		6
 #endif
 
 enum imsg_type {
@@ -42,10 +42,14 @@ enum imsg_type {
 
 	/* parent -> child: configuration, at start and on reload */
 	IMSG_CONF_START,	/* u32 reload (0 or 1) */
-	IMSG_CONF_GLOBAL,	/* u32 uid, u32 gid, str chroot, limits */
+	IMSG_CONF_GLOBAL,	/* u32 uid, u32 gid, str chroot, limits,
+				   offline, auth algorithms, u32 inbound,
+				   resolver addr, str tls ca */
 	IMSG_CONF_DOMAIN,	/* str name, str realm */
-	IMSG_CONF_LISTEN,	/* u32 transport, addr, str cert, str key; fd */
+	IMSG_CONF_LISTEN,	/* u32 transport, addr, str cert, str key; fd
+				   to the listener, none to relayd */
 	IMSG_CONF_DATABASE,	/* str database directory; dirdb only */
+	IMSG_CONF_ROUTE,	/* str domain, u32 transport, addr; relayd only */
 	IMSG_CONF_END,		/* none; the child applies what it got */
 
 	/* child -> parent, parent -> child: start-up */
@@ -115,6 +119,11 @@ enum imsg_type {
 	IMSG_DB_OFFLINE_NEXT,	/* str address, u64 id delivered or 0;
 				   reply OFFLINE_ITEM */
 	IMSG_DB_OFFLINE_ITEM,	/* u32 found, [offline record] */
+
+	/* listener -> relayd -> listener: a request for a foreign domain */
+	IMSG_RELAY_REQUEST,	/* str domain, data: the request as received */
+	IMSG_RELAY_RESPONSE,	/* u32 status, str reason, data: the final
+				   response without relayd's Via, or none */
 
 	IMSG_TYPE_MAX
 };

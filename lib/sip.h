@@ -317,6 +317,8 @@ int		 sip_is_lws(int);
 int		 sip_is_token_char(int);
 int		 sip_is_token(const struct sip_str *);
 void		 sip_limits_default(struct sip_limits *);
+void		 sip_limits_set(struct sip_limits *, uint32_t, uint32_t,
+		    uint32_t);
 enum sip_method	 sip_method_lookup(const struct sip_str *);
 const char	*sip_method_name(enum sip_method);
 enum sip_hdr_id	 sip_hdr_lookup(const struct sip_str *);
@@ -378,5 +380,7 @@ int		 sip_print_response(struct sip_out *, const struct sip_msg *,
 		    const struct sip_reply *);
 int		 sip_print_request(struct sip_out *, const struct sip_msg *,
 		    const struct sip_fwd *);
+int		 sip_print_response_back(struct sip_out *,
+		    const struct sip_msg *);
 
 #endif /* IMD_SIP_H */

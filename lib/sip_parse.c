@@ -290,6 +290,16 @@ sip_limits_default(struct sip_limits *lim)
 	lim->max_line = SIP_DEF_MAX_LINE;
 }
 
+/* The bounds relayd.conf sets, for the parser. */
+void
+sip_limits_set(struct sip_limits *lim, uint32_t msg, uint32_t headers,
+    uint32_t line)
+{
+	lim->max_msg = msg;
+	lim->max_headers = headers;
+	lim->max_line = line;
+}
+
 /* Methods are case-sensitive (RFC 3261 7.1). */
 enum sip_method
 sip_method_lookup(const struct sip_str *a)

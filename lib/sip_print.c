@@ -237,9 +237,9 @@ sip_print_response(struct sip_out *out, const struct sip_msg *req,
 	return out->overflow ? -1 : 0;
 }
 
-/* The Route header without its first value, which named us. */
+/* A Route or Via header without its first value, which named us. */
 static void
-out_route_rest(struct sip_out *out, const struct sip_hdr *h)
+out_hdr_rest(struct sip_out *out, const struct sip_hdr *h)
 {
 	struct sip_str	 elem;
 	const char	*p = h->hdr_value.s, *end = SIP_STR_END(&h->hdr_value);
@@ -298,7 +298,7 @@ sip_print_request(struct sip_out *out, const struct sip_msg *req,
 	for (i = 0; i < req->msg_nhdrs; i++) {
 		h = &req->msg_hdrs[i];
 		if (h == route)
-			out_route_rest(out, h);
+			out_hdr_rest(out, h);
 		else if (h->hdr_id != SIP_HDR_MAX_FORWARDS &&
 		    h->hdr_id != SIP_HDR_CONTENT_LENGTH &&
 		    (!fw->fw_drop_proxy_auth ||
@@ -308,5 +308,34 @@ sip_print_request(struct sip_out *out, const struct sip_msg *req,
 	sip_out_str(out, &fw->fw_extra);
 	sip_out_printf(out, "Content-Length: %zu\r\n\r\n", req->msg_body.len);
 	sip_out_str(out, &req->msg_body);
+	return out->overflow ? -1 : 0;
+}
+
+/*
+ * A response to pass back to the previous hop (RFC 3261 16.7 step 3):
+ * the first Via value, ours, removed; everything else as it came, with
+ * a fresh Content-Length.
+ */
+int
+sip_print_response_back(struct sip_out *out, const struct sip_msg *resp)
+{
+	const struct sip_hdr	*h, *via;
+	size_t			 i;
+
+	if (resp->msg_kind != SIP_RESPONSE ||
+	    (via = sip_hdr_first(resp, SIP_HDR_VIA)) == NULL)
+		return -1;
+	sip_out_printf(out, "SIP/2.0 %u ", resp->msg_status);
+	sip_out_str(out, &resp->msg_reason);
+	out_cstr(out, "\r\n");
+	for (i = 0; i < resp->msg_nhdrs; i++) {
+		h = &resp->msg_hdrs[i];
+		if (h == via)
+			out_hdr_rest(out, h);
+		else if (h->hdr_id != SIP_HDR_CONTENT_LENGTH)
+			sip_out_hdr(out, h);
+	}
+	sip_out_printf(out, "Content-Length: %zu\r\n\r\n", resp->msg_body.len);
+	sip_out_str(out, &resp->msg_body);
 	return out->overflow ? -1 : 0;
 }

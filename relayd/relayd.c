@@ -27,9 +27,11 @@
 #include <string.h>
 
 #include "config.h"
+#include "dns.h"
 #include "imd_msg.h"
 #include "log.h"
 #include "proc.h"
+#include "relayd.h"
 #include "sandbox.h"
 
 
@@ -48,7 +50,7 @@ static const struct proc_self relayd_self = {
 	sizeof(relayd_peers) / sizeof(relayd_peers[0])
 };
 
-static struct imd_conf	*relayd_conf;
+struct imd_conf	*relayd_conf;
 
 static void
 relayd_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
@@ -69,7 +71,13 @@ relayd_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 static void
 relayd_dispatch_listener(struct imsgev *iev, struct imsg *imsg)
 {
-	proc_fatal_imsg(iev, imsg, "unexpected");
+	switch (imsg->hdr.ih_type) {
+	case IMSG_RELAY_REQUEST:
+		relay_request(iev, imsg);
+		break;
+	default:
+		proc_fatal_imsg(iev, imsg, "unexpected");
+	}
 }
 
 static void
@@ -82,6 +90,12 @@ int
 main(int argc, char *argv[])
 {
 	relayd_conf = proc_child_start(&relayd_self, argc, argv);
+	/* Files and /dev/urandom are read now, before the chroot. */
+	out_init(relayd_conf);
+	if (relayd_conf->c_resolver.ss_family != 0 &&
+	    dns_init((struct sockaddr *)&relayd_conf->c_resolver,
+	    relayd_conf->c_resolverlen) == -1)
+		fatal("resolver");
 	proc_child_jail(relayd_conf->c_chroot, relayd_conf->c_uid,
 	    relayd_conf->c_gid);
 	sandbox_apply(PROC_RELAYD);

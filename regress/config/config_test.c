@@ -202,13 +202,37 @@ static const char print_expected[] =
     "limit max-expires 7200\n"
     "offline store\n"
     "offline limit 100\n"
-    "offline max-age 86400\n";
+    "offline max-age 86400\n"
+    "route \"site2.test\" via 127.0.0.2 port 5062 tls\n"
+    "resolver ::1 port 53\n"
+    "inbound any\n"
+    "tls ca \"/etc/ssl/certs/ca-certificates.crt\"\n";
+
+static void
+add_route(struct imd_conf *conf, const char *domain, const char *addr,
+    int port, enum imd_transport transport)
+{
+	struct conf_route	*cr;
+	struct sockaddr_in	*sin;
+
+	if ((cr = calloc(1, sizeof(*cr))) == NULL)
+		exit(2);
+	strlcpy(cr->cr_domain, domain, sizeof(cr->cr_domain));
+	sin = (struct sockaddr_in *)&cr->cr_ss;
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(port);
+	inet_pton(AF_INET, addr, &sin->sin_addr);
+	cr->cr_sslen = sizeof(*sin);
+	cr->cr_transport = transport;
+	TAILQ_INSERT_TAIL(&conf->c_routes, cr, cr_entry);
+}
 
 static void
 test_print(void)
 {
 	struct imd_conf		*conf;
 	struct conf_listen	*cl;
+	struct sockaddr_in6	*sin6;
 	char			*buf = NULL;
 	size_t			 len = 0;
 	FILE			*fp;
@@ -225,6 +249,12 @@ test_print(void)
 	strlcpy(conf->c_realm, "site", sizeof(conf->c_realm));
 	strlcpy(conf->c_user, "nobody", sizeof(conf->c_user));
 	conf->c_limits.lim_msg_size = 1048576;
+	add_route(conf, "site2.test", "127.0.0.2", 5062, TRANSPORT_TLS);
+	sin6 = (struct sockaddr_in6 *)&conf->c_resolver;
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = htons(53);
+	inet_pton(AF_INET6, "::1", &sin6->sin6_addr);
+	conf->c_resolverlen = sizeof(*sin6);
 	config_print(conf, fp);
 	fclose(fp);
 	TAP_OK(strcmp(buf, print_expected) == 0,

@@ -2,7 +2,7 @@
 # loopback (started, and stopped by pid, whatever happens) and a small
 # SIP user agent with digest authentication over UDP, TCP and TLS.
 
-import atexit, hashlib, os, random, re, shutil, signal, socket, ssl
+import atexit, hashlib, os, pwd, random, re, shutil, signal, socket, ssl
 import subprocess, sys, tempfile, time
 
 BUILD = os.environ["IMD_BUILD"]
@@ -147,10 +147,11 @@ class UA:
         else:
             self.s.sendall(data)
 
-    def recv(self):
+    def recv(self, parse=None):
+        parse = parse or parse_response
         if self.transport == "udp":
             data, _ = self.s.recvfrom(65536)
-            return parse_response(data)
+            return parse(data)
         while True:
             head, sep, rest = self.buf.partition(b"\r\n\r\n")
             if sep:
@@ -159,7 +160,7 @@ class UA:
                 blen = int(m.group(1)) if m else 0
                 if len(rest) >= blen:
                     self.buf = rest[blen:]
-                    return parse_response(head + sep + rest[:blen])
+                    return parse(head + sep + rest[:blen])
             chunk = self.s.recv(65536)
             if not chunk:
                 raise ConnectionError("closed")
@@ -240,8 +241,7 @@ def _ua_recv_request(self):
         data, src = self.s.recvfrom(65536)
         self.peer = src
         return parse_request(data)
-    r = self.recv()
-    return r
+    return self.recv(parse_request)
 
 
 def _ua_reply(self, req, status, reason):
@@ -274,3 +274,62 @@ def message_auth(ua, user, domain, password, to, body, ctype="text/plain",
     auth = ua.authorization(header(r, "proxy-authenticate")[0], user,
                             password, "MESSAGE", to, proxy=True)
     return ua.request("MESSAGE", to, frm, to, hdrs + [auth], body)
+
+
+class Dnsmasq:
+    """A real DNS server on 127.0.0.1:port that knows only `options`
+    (dnsmasq --srv-host=... / --host-record=... lines); stopped by pid
+    at exit."""
+
+    def __init__(self, port, options):
+        self.dir = tempfile.mkdtemp(prefix="imd-dns.")
+        log = os.path.join(self.dir, "dnsmasq.log")
+        exe = shutil.which("dnsmasq") or "/usr/sbin/dnsmasq"
+        self.proc = subprocess.Popen(
+            [exe, "--keep-in-foreground", "--conf-file=/dev/null",
+             "--pid-file=", "--no-resolv", "--no-hosts",
+             "--port=%d" % port, "--listen-address=127.0.0.1",
+             "--bind-interfaces", "--user=" + pwd.getpwuid(os.getuid()).pw_name, "--log-queries",
+             "--log-facility=%s" % log, "--local=/test/",
+             "--local-ttl=60"] + list(options),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        atexit.register(self.cleanup)
+        for _ in range(100):
+            if os.path.exists(log) and "started" in open(log).read():
+                break
+            time.sleep(0.05)
+
+    def cleanup(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def make_ca(directory):
+    """A test CA in directory: returns the path of its certificate."""
+    key, crt = (os.path.join(directory, "ca." + e) for e in ("key", "crt"))
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048",
+                    "-nodes", "-days", "2", "-subj", "/CN=imd test CA",
+                    "-keyout", key, "-out", crt], check=True,
+                   capture_output=True)
+    return crt
+
+
+def make_cert(directory, name, sans):
+    """A certificate signed by the CA of make_ca(directory) for the DNS
+    names in sans; returns (certificate, key)."""
+    base = os.path.join(directory, name)
+    ext = base + ".ext"
+    with open(ext, "w") as f:
+        f.write("subjectAltName=%s\n" % ",".join("DNS:" + s for s in sans))
+    subprocess.run(["openssl", "req", "-newkey", "rsa:2048", "-nodes",
+                    "-subj", "/CN=%s" % name, "-keyout", base + ".key",
+                    "-out", base + ".csr"], check=True, capture_output=True)
+    subprocess.run(["openssl", "x509", "-req", "-in", base + ".csr",
+                    "-CA", os.path.join(directory, "ca.crt"),
+                    "-CAkey", os.path.join(directory, "ca.key"),
+                    "-CAcreateserial", "-days", "2", "-extfile", ext,
+                    "-out", base + ".crt"], check=True, capture_output=True)
+    os.chmod(base + ".key", 0o644)
+    return base + ".crt", base + ".key"

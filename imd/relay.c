@@ -1,0 +1,137 @@
+/*
+ * Copyright (c) 2026 The imd Authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * The listener's half of relaying: a request of an authenticated user
+ * of ours for a foreign domain goes to relayd as it came, and relayd's
+ * final answer, the far server's response less relayd's Via, goes to
+ * the sender through the server transaction.  What arrives from other
+ * servers is checked here too: the inbound policy, loops.
+ */
+
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include "imd_msg.h"
+#include "listener.h"
+#include "log.h"
+#include "proc.h"
+#include "request.h"
+#include "tx.h"
+
+#define RELAY_WAIT		40	/* s: relayd answers within 32 */
+#define RELAY_REASON_MAX	64
+
+void
+relay_start(struct sip_req *rq)
+{
+	struct imsgev	*relayd = proc_peer(PROC_RELAYD);
+	struct ibuf	*buf;
+	const char	*domain = strchr(rq->rq_to, '@') + 1;
+	size_t		 len = rq->rq_msg.msg_len;
+
+	if (len + IMD_DOMAIN_MAX + 64 > IMSG_PAYLOAD_MAX) {
+		req_reply(rq, 513, "Message Too Large To Relay", NULL);
+		return;
+	}
+	if ((buf = imsgev_create(relayd, IMSG_RELAY_REQUEST, rq->rq_id,
+	    len + IMD_DOMAIN_MAX + 8)) == NULL ||
+	    ibuf_add_str(buf, domain, IMD_DOMAIN_MAX) == -1 ||
+	    ibuf_add_u32(buf, len) == -1 ||
+	    ibuf_add_data(buf, rq->rq_buf, len) == -1 ||
+	    imsgev_close(relayd, buf) == -1)
+		fatal("%s", __func__);
+	rq->rq_deadline = time(NULL) + RELAY_WAIT;
+}
+
+/* IMSG_RELAY_RESPONSE: u32 status, str reason, u32 length, response. */
+void
+relay_result(struct imsgev *iev, struct imsg *imsg)
+{
+	static char	 resp[IMSG_PAYLOAD_MAX];
+	struct sip_req	*rq;
+	char		 reason[RELAY_REASON_MAX];
+	uint32_t	 status, len;
+
+	if (imsg_get_u32(imsg, &status) == -1 || status < 200 ||
+	    status > 699 ||
+	    imsg_get_str(imsg, reason, sizeof(reason)) == -1 ||
+	    imsg_get_u32(imsg, &len) == -1 || len > sizeof(resp) ||
+	    imsg_get_data(imsg, resp, len) == -1 ||
+	    imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "relay response");
+	if ((rq = req_find(imsg->hdr.ih_peerid)) == NULL)
+		return;
+	if (len == 0)
+		req_reply(rq, status, reason, NULL);
+	else
+		req_forward_reply(rq, resp, len);
+}
+
+/*
+ * A Via of our own relayd (the branch starts with the suite's tag): the
+ * request went out of this suite and came back, a loop (RFC 3261 16.3).
+ */
+int
+relay_is_loop(const struct sip_msg *msg)
+{
+	struct sip_iter	it;
+	struct sip_str	v;
+	struct sip_via	via;
+	char		tag[32];
+	size_t		len;
+
+	len = snprintf(tag, sizeof(tag), "z9hG4bK%08x.",
+	    config_loop_tag(listener_conf));
+	sip_iter_init(&it, msg, SIP_HDR_VIA);
+	while (sip_iter_next(&it, &v) == 1)
+		if (sip_via_parse(v.s, SIP_STR_END(&v), &via) == 0 &&
+		    via.via_branch.len > len &&
+		    memcmp(via.via_branch.s, tag, len) == 0)
+			return (1);
+	return (0);
+}
+
+/*
+ * inbound tls-verified: the request came over TLS, the certificate the
+ * peer showed verified against our CA file, and it names the domain of
+ * the From (RFC 5922 7.1: subjectAltName, or the CN without one).
+ */
+int
+relay_inbound_allowed(const struct sip_peer *peer, const char *fromdom)
+{
+	struct conn	*c;
+	X509		*cert;
+	int		 ok;
+
+	if (listener_conf->c_inbound == INBOUND_ANY)
+		return (1);
+	if (peer->sp_transport != TRANSPORT_TLS ||
+	    (c = conn_find(peer->sp_conn_id)) == NULL || c->cn_ssl == NULL ||
+	    SSL_get_verify_result(c->cn_ssl) != X509_V_OK ||
+	    (cert = SSL_get1_peer_certificate(c->cn_ssl)) == NULL)
+		return (0);
+	ok = X509_check_host(cert, fromdom, strlen(fromdom), 0, NULL) == 1;
+	X509_free(cert);
+	return (ok);
+}
