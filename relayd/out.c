@@ -287,9 +287,15 @@ static void
 oconn_close(struct oconn *oc, const char *why)
 {
 	uint64_t	id = oc->oc_id;
-	int		was_up = oc->oc_state == OC_UP;
+	int		how = oc->oc_state == OC_UP ? OUT_LOST_UP : OUT_LOST_DOWN;
 
-	log_debug("relay: %s %s closed: %s",
+	if (oc->oc_ssl != NULL && oc->oc_state == OC_HANDSHAKE &&
+	    SSL_get_verify_result(oc->oc_ssl) != X509_V_OK) {
+		how = OUT_LOST_REFUSED;
+		why = X509_verify_cert_error_string(
+		    SSL_get_verify_result(oc->oc_ssl));
+	}
+	log_info("relay: %s %s closed: %s",
 	    transport_name(oc->oc_dest.od_transport), oc->oc_peer, why);
 	TAILQ_REMOVE(&oconns, oc, oc_entry);
 	event_del(&oc->oc_rev);
@@ -300,7 +306,7 @@ oconn_close(struct oconn *oc, const char *why)
 	free(oc->oc_out);
 	free(oc->oc_in);
 	free(oc);
-	relay_conn_lost(id, why, was_up);
+	relay_conn_lost(id, why, how);
 }
 
 static void

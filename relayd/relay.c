@@ -61,6 +61,7 @@ struct relay_job {
 	struct out_dest		 rj_targets[DNS_TARGETS_MAX];
 	size_t			 rj_ntargets;
 	size_t			 rj_next;	/* the next to try */
+	uint32_t		 rj_refused;	/* targets never to retry */
 	unsigned int		 rj_round;
 	char			 rj_branch[RELAY_BRANCH_MAX];
 	uint64_t		 rj_conn;	/* of the attempt, 0: UDP */
@@ -229,6 +230,10 @@ relay_attempt(struct relay_job *rj)
 	rj->rj_dest = NULL;
 	rj->rj_taken = 0;
 	while (rj->rj_next < rj->rj_ntargets) {
+		if (rj->rj_refused & (1U << rj->rj_next)) {
+			rj->rj_next++;
+			continue;
+		}
 		d = &rj->rj_targets[rj->rj_next++];
 		if (out_origin(d, via, sizeof(via), &rj->rj_conn) == -1 ||
 		    job_print(rj, via, rj->rj_out, IMSG_PAYLOAD_MAX,
@@ -244,6 +249,10 @@ relay_attempt(struct relay_job *rj)
 			evtimer_set(&rj->rj_timer, job_resend, rj);
 			evtimer_add(&rj->rj_timer, &tv);
 		}
+		return;
+	}
+	if (rj->rj_refused == (1U << rj->rj_ntargets) - 1) {
+		job_finish(rj, rj->rj_status, rj->rj_reason, NULL, 0);
 		return;
 	}
 	job_pause(rj);
@@ -411,7 +420,7 @@ relay_response(const struct sip_msg *msg)
 
 /* A connection went down: its requests go to their next target. */
 void
-relay_conn_lost(uint64_t conn, const char *why, int was_up)
+relay_conn_lost(uint64_t conn, const char *why, int how)
 {
 	struct relay_job	*rj, *next;
 
@@ -421,9 +430,13 @@ relay_conn_lost(uint64_t conn, const char *why, int was_up)
 			continue;
 		log_info("relay: request %u for %s: %s", rj->rj_id,
 		    rj->rj_domain, why);
-		if (was_up)
+		if (how == OUT_LOST_UP)
 			rj->rj_sent = 1;
-		job_fail_reason(rj, 503, "Next hop unreachable");
+		if (how == OUT_LOST_REFUSED) {
+			rj->rj_refused |= 1U << (rj->rj_dest - rj->rj_targets);
+			job_fail_reason(rj, 503, "Next hop not trusted");
+		} else
+			job_fail_reason(rj, 503, "Next hop unreachable");
 		relay_attempt(rj);
 	}
 }

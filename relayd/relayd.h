@@ -48,6 +48,11 @@ struct out_dest {
 #define OUT_IDLE_S		300	/* an unused connection is closed */
 #define OUT_CONNECT_S		10	/* connect and TLS handshake */
 
+/* How a connection was lost, for relay_conn_lost(). */
+#define OUT_LOST_DOWN		0	/* never up: nothing went out */
+#define OUT_LOST_UP		1	/* requests on it may have arrived */
+#define OUT_LOST_REFUSED	2	/* its certificate is wrong: no retry */
+
 /* relayd.c */
 extern struct imd_conf	*relayd_conf;
 

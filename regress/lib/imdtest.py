@@ -120,7 +120,7 @@ class UA:
     """One SIP client socket: udp, tcp or tls to (host, port)."""
 
     def __init__(self, server, transport="udp", bind="127.0.0.1",
-                 timeout=3.0):
+                 timeout=3.0, cert=None):
         self.server, self.transport = server, transport
         self.cseq = 0
         self.callid = "%x@imd.test" % random.getrandbits(64)
@@ -136,6 +136,8 @@ class UA:
                 ctx = ssl.create_default_context()
                 ctx.check_hostname = False
                 ctx.verify_mode = ssl.CERT_NONE
+                if cert is not None:
+                    ctx.load_cert_chain(*cert)
                 self.s = ctx.wrap_socket(self.s)
         self.s.settimeout(timeout)
         self.local = self.s.getsockname()

@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+# A foreign server of another make: Kamailio from Debian serves
+# site4.test on 127.0.0.4 (regress/relay/kamailio.cfg).  imd relays a1's
+# message to a user registered at Kamailio, and Kamailio's user reaches
+# a1 through imd.
+
+import atexit, os, shutil, subprocess, sys, tempfile, threading, time
+sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
+from imdtest import Suite, UA, ok, done, header, message_auth
+
+KAMAILIO = shutil.which("kamailio") or "/usr/sbin/kamailio"
+if not os.access(KAMAILIO, os.X_OK):
+    print("1..0 # SKIP kamailio is not installed")
+    sys.exit(0)
+
+P, K = 25700, 25760
+kdir = tempfile.mkdtemp(prefix="imd-kamailio.")
+klog = open(os.path.join(kdir, "kamailio.log"), "w")
+kam = subprocess.Popen(
+    [KAMAILIO, "-f", os.path.join(os.environ["IMD_TOP"],
+                                  "regress/relay/kamailio.cfg"),
+     "-DD", "-E", "-m", "32", "-M", "8", "-Y", kdir,
+     "-P", os.path.join(kdir, "k.pid")], stdout=klog, stderr=klog)
+
+
+def stop_kamailio():
+    if kam.poll() is None:
+        kam.terminate()
+        try:
+            kam.wait(10)
+        except subprocess.TimeoutExpired:
+            kam.kill()
+            kam.wait()
+    shutil.rmtree(kdir, ignore_errors=True)
+
+
+atexit.register(stop_kamailio)
+
+s1 = Suite("site1.test", P, ['route "site4.test" via 127.0.0.4 port %d' % K])
+ok(s1.start(), "site1 (imd) starts")
+s1.add_user("a1@site1.test", "a1pw")
+srv1, srvk = ("127.0.0.1", P), ("127.0.0.4", K)
+
+d4 = UA(srvk, bind="127.0.0.4", timeout=1)
+r = None
+for _ in range(20):
+    if kam.poll() is not None:
+        break
+    try:
+        r = d4.register("d4", "site4.test", "", expires=300)
+        break
+    except OSError:
+        time.sleep(0.2)
+d4.s.settimeout(3)
+if r is None:
+    print("Bail out! kamailio did not start: " +
+          open(os.path.join(kdir, "kamailio.log")).read()[-500:])
+    sys.exit(1)
+ok(r["status"] == 200,
+   "d4 registers at Kamailio (site4.test)")
+
+got = {}
+
+
+def answer(ua, key):
+    try:
+        req = ua.recv_request()
+        got[key] = req
+        ua.reply(req, 200, "OK")
+    except Exception as e:
+        got[key] = e
+
+
+TEXT = "카밀리오에게 안녕".encode()
+t = threading.Thread(target=answer, args=(d4, "d4"))
+t.start()
+r = message_auth(UA(srv1), "a1", "site1.test", "a1pw", "sip:d4@site4.test",
+                 TEXT, "text/plain;charset=UTF-8")
+t.join(10)
+req = got.get("d4")
+ok(isinstance(req, dict) and req["body"] == TEXT,
+   "d4 at Kamailio receives a1's MESSAGE relayed by imd, body exact")
+ok(isinstance(req, dict) and len(header(req, "via")) == 3,
+   "through imd's relayd and Kamailio")
+ok(r["status"] == 200, "a1 gets d4's 200 back through Kamailio and imd")
+
+a1 = UA(srv1)
+ok(a1.register("a1", "site1.test", "a1pw")["status"] == 200,
+   "a1 registers at imd")
+t = threading.Thread(target=answer, args=(a1, "a1"))
+t.start()
+r = UA(srvk, bind="127.0.0.4").request(
+    "MESSAGE", "sip:a1@site1.test", "sip:d4@site4.test", "sip:a1@site1.test",
+    ["Content-Type: text/plain;charset=UTF-8"], "답장이에요".encode())
+t.join(10)
+req = got.get("a1")
+ok(isinstance(req, dict) and req["body"] == "답장이에요".encode(),
+   "a1 receives d4's MESSAGE relayed by Kamailio to imd")
+ok(r["status"] == 200, "d4 gets a1's 200 back through imd and Kamailio")
+ok(kam.poll() is None and s1.alive(), "both servers still run")
+done()
