@@ -60,6 +60,9 @@ config_defaults(struct imd_conf *conf)
 	conf->c_offline.off_policy = OFFLINE_POLICY_STORE;
 	conf->c_offline.off_max = OFFLINE_MAX_DEFAULT;
 	conf->c_offline.off_age = OFFLINE_AGE_DEFAULT_S;
+	if (config_sockaddr(IMD_MTA_ADDRESS, IMD_MTA_PORT, &conf->c_mta,
+	    &conf->c_mtalen) == -1)
+		abort();
 	lim->lim_max_expires = LIMIT_MAX_EXPIRES_DEFAULT;
 }
 
@@ -133,6 +136,30 @@ transport_name(enum imd_transport transport)
 	return ("unknown");
 }
 
+/* A numeric IPv4 or IPv6 address and a port: nobody waits for DNS. */
+int
+config_sockaddr(const char *s, in_port_t port, struct sockaddr_storage *ss,
+    socklen_t *len)
+{
+	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, s, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		*len = sizeof(*sin);
+		return (0);
+	}
+	if (inet_pton(AF_INET6, s, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		*len = sizeof(*sin6);
+		return (0);
+	}
+	return (-1);
+}
+
 /* A string as the parser reads it back: quoted, with \" and \\. */
 static void
 print_quoted(FILE *fp, const char *s)
@@ -146,23 +173,30 @@ print_quoted(FILE *fp, const char *s)
 	fputc('"', fp);
 }
 
-static void
-print_listen(FILE *fp, const struct conf_listen *cl)
+/* The numeric address into addr, and the port. */
+static in_port_t
+print_sockaddr(const struct sockaddr_storage *ss, char *addr, size_t size)
 {
 	const struct sockaddr_in	*sin;
 	const struct sockaddr_in6	*sin6;
-	char				 addr[INET6_ADDRSTRLEN];
-	in_port_t			 port;
 
-	if (cl->cl_ss.ss_family == AF_INET) {
-		sin = (const struct sockaddr_in *)&cl->cl_ss;
-		inet_ntop(AF_INET, &sin->sin_addr, addr, sizeof(addr));
-		port = ntohs(sin->sin_port);
-	} else {
-		sin6 = (const struct sockaddr_in6 *)&cl->cl_ss;
-		inet_ntop(AF_INET6, &sin6->sin6_addr, addr, sizeof(addr));
-		port = ntohs(sin6->sin6_port);
+	if (ss->ss_family == AF_INET) {
+		sin = (const struct sockaddr_in *)ss;
+		inet_ntop(AF_INET, &sin->sin_addr, addr, size);
+		return (ntohs(sin->sin_port));
 	}
+	sin6 = (const struct sockaddr_in6 *)ss;
+	inet_ntop(AF_INET6, &sin6->sin6_addr, addr, size);
+	return (ntohs(sin6->sin6_port));
+}
+
+static void
+print_listen(FILE *fp, const struct conf_listen *cl)
+{
+	char		addr[INET6_ADDRSTRLEN];
+	in_port_t	port;
+
+	port = print_sockaddr(&cl->cl_ss, addr, sizeof(addr));
 	fprintf(fp, "listen on %s port %u %s", addr, port,
 	    transport_name(cl->cl_transport));
 	if (cl->cl_transport == TRANSPORT_TLS) {
@@ -207,6 +241,39 @@ print_limits(FILE *fp, const struct conf_limits *lim)
 	fprintf(fp, "limit max-expires %u\n", lim->lim_max_expires);
 }
 
+static void
+print_offline(FILE *fp, const struct conf_offline *off)
+{
+	switch (off->off_policy) {
+	case OFFLINE_POLICY_NONE:
+		fputs("offline none\n", fp);
+		break;
+	case OFFLINE_POLICY_MAIL:
+		fputs("offline mail\n", fp);
+		break;
+	case OFFLINE_POLICY_STORE_MAIL:
+		fprintf(fp, "offline store then mail after %u\n",
+		    off->off_mail_after);
+		break;
+	default:
+		fputs("offline store\n", fp);
+	}
+	fprintf(fp, "offline limit %u\n", off->off_max);
+	fprintf(fp, "offline max-age %u\n", off->off_age);
+}
+
+static void
+print_mail(FILE *fp, const struct imd_conf *conf)
+{
+	char		addr[INET6_ADDRSTRLEN];
+	in_port_t	port;
+
+	port = print_sockaddr(&conf->c_mta, addr, sizeof(addr));
+	fprintf(fp, "mta %s port %u\n", addr, port);
+	if (conf->c_mail_from[0] != '\0')
+		print_string(fp, "mail from", conf->c_mail_from);
+}
+
 /* Every value in effect, defaults included, one statement a line. */
 void
 config_print(const struct imd_conf *conf, FILE *fp)
@@ -231,8 +298,6 @@ config_print(const struct imd_conf *conf, FILE *fp)
 	print_string(fp, "database", conf->c_database);
 	print_string(fp, "control socket", conf->c_control);
 	print_limits(fp, &conf->c_limits);
-	fprintf(fp, "offline %s\n", conf->c_offline.off_policy ==
-	    OFFLINE_POLICY_NONE ? "none" : "store");
-	fprintf(fp, "offline limit %u\n", conf->c_offline.off_max);
-	fprintf(fp, "offline max-age %u\n", conf->c_offline.off_age);
+	print_offline(fp, &conf->c_offline);
+	print_mail(fp, conf);
 }
