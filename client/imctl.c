@@ -105,6 +105,7 @@ static int	show_queue(struct ctl_conn *);
 static int	show_queue_item(struct imsg *);
 
 static const struct ctl_command ctl_commands[] = {
+	{ "queue", "flush", 1, 0, IMSG_CTL_QUEUE_FLUSH,	ctl_result },
 	{ "show", "bindings", 2, 0, IMSG_CTL_SHOW_BINDINGS, show_bindings },
 	{ "show", "queue",  2, 0, IMSG_CTL_SHOW_QUEUE,	show_queue },
 	{ "show", "status", 0, 0, IMSG_CTL_SHOW_STATUS,	show_status },
@@ -118,7 +119,8 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: imctl [-s socket] user add | del | passwd address\n"
+	    "usage: imctl [-s socket] queue flush address\n"
+	    "       imctl [-s socket] user add | del | passwd address\n"
 	    "       imctl [-s socket] user list\n"
 	    "       imctl [-s socket] show bindings [address]\n"
 	    "       imctl [-s socket] show queue [address]\n"

@@ -171,6 +171,29 @@ dirdb_user_list(struct imsgev *iev, struct imsg *imsg)
 	imsgev_compose(iev, IMSG_DB_USER_END, dl.dl_id, -1, NULL, 0);
 }
 
+/* imctl queue flush, through the parent. */
+static void
+dirdb_queue_flush(struct imsgev *iev, struct imsg *imsg)
+{
+	char		address[IMD_ADDRESS_MAX];
+	uint32_t	id = imsg->hdr.ih_peerid;
+	size_t		n;
+
+	if (imsg_get_str(imsg, address, sizeof(address)) == -1 ||
+	    imsg_get_end(imsg) == -1 || !is_valid_address(address))
+		proc_fatal_imsg(iev, imsg, "queue flush");
+	switch (queue_flush(address, &n)) {
+	case CTL_OK:
+		dirdb_result(iev, id, CTL_OK, "%s", "");
+		break;
+	case CTL_NOUSER:
+		dirdb_result(iev, id, CTL_NOUSER, "no such user: %s", address);
+		break;
+	default:
+		dirdb_result(iev, id, CTL_ERROR, "database error%s", "");
+	}
+}
+
 static void
 dirdb_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 {
@@ -204,6 +227,9 @@ dirdb_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 		break;
 	case IMSG_DB_QUEUE_LIST:
 		queue_list(iev, imsg);
+		break;
+	case IMSG_DB_QUEUE_FLUSH:
+		dirdb_queue_flush(iev, imsg);
 		break;
 	default:
 		proc_fatal_imsg(iev, imsg, "unexpected");
@@ -244,7 +270,16 @@ dirdb_sweep(int fd, short event, void *arg)
 static void
 dirdb_dispatch_relayd(struct imsgev *iev, struct imsg *imsg)
 {
-	proc_fatal_imsg(iev, imsg, "unexpected");
+	switch (imsg->hdr.ih_type) {
+	case IMSG_DB_MAIL_NEXT:
+		queue_mail_next(iev, imsg);
+		break;
+	case IMSG_DB_MAIL_DONE:
+		queue_mail_done(iev, imsg);
+		break;
+	default:
+		proc_fatal_imsg(iev, imsg, "unexpected");
+	}
 }
 
 /* authd's question: the HA1 of a user for one algorithm. */
@@ -308,6 +343,7 @@ main(int argc, char *argv[])
 		    dirdb_conf->c_database);
 	store_group_commit(1);
 	queue_configure(dirdb_conf);
+	queue_unmark();
 	proc_before_write(store_sync);
 	sandbox_apply(PROC_DIRDB);
 	evtimer_set(&dirdb_sweep_ev, dirdb_sweep, NULL);

@@ -18,6 +18,7 @@
 #ifndef DIRDB_DIRDB_H
 #define DIRDB_DIRDB_H
 
+#include "imd_msg.h"
 #include "proc.h"
 
 /* location.c */
@@ -31,6 +32,10 @@ void	queue_put(struct imsgev *, struct imsg *);
 void	queue_next(struct imsgev *, struct imsg *);
 void	queue_list(struct imsgev *, struct imsg *);
 void	queue_expire(void);
+void	queue_mail_next(struct imsgev *, struct imsg *);
+void	queue_mail_done(struct imsgev *, struct imsg *);
+enum ctl_status queue_flush(const char *, size_t *);
+void	queue_unmark(void);
 struct imd_conf;
 void	queue_configure(const struct imd_conf *);
 

@@ -47,6 +47,11 @@
  * its NUL.  Sorted by time first, it lets a reader of old messages read
  * only those.
  *
+ * offline_due.db: the key is the next try by mail and the id, u64
+ * big-endian each; the value is the recipient's address in lower case,
+ * without its NUL.  A message has an entry exactly when its next try is
+ * not 0, so the first entry is the message that falls due first.
+ *
  * offline_seq.db: one record, the last id given out, u64 big-endian.
  * Kept beside the messages and changed in the same transaction, it
  * gives ids that grow across restarts and never come back, though the
@@ -75,8 +80,10 @@
 #define OFFLINE_ID_LEN		8
 /* Address, NUL, id. */
 #define OFFLINE_KEY_MAX		(IMD_ADDRESS_MAX + OFFLINE_ID_LEN)
-/* Arrival, id. */
+/* Arrival or next try, id. */
 #define OFFLINE_IKEY_LEN	(8 + OFFLINE_ID_LEN)
+/* Entries of the due index that lead nowhere, dropped in one call. */
+#define OFFLINE_DUE_STALE_MAX	16
 /* The version, the numbers, three counted strings and the body. */
 #define OFFLINE_REC_MAX		(1 + 8 + 3 * 2 + 2 * (IMD_ADDRESS_MAX - 1) + \
 	(OFFLINE_CTYPE_MAX - 1) + 8 + 4 + 8 + 1 + 4 + OFFLINE_BODY_MAX)
@@ -132,8 +139,15 @@ static int	offline_decode(const unsigned char *, size_t, const void *,
 		    size_t, struct offline_rec *);
 static struct offline_op *offline_op_new(void);
 static int	offline_op_key(struct offline_op *, const char *, uint64_t);
-static int	offline_index(DB_TXN *, uint64_t, uint64_t,
-		    const unsigned char *, int);
+static int	offline_index(DB_TXN *, enum store_dbid, uint64_t,
+		    uint64_t, const unsigned char *, int);
+static int	offline_due_move(DB_TXN *, struct offline_op *, uint64_t,
+		    uint64_t);
+static int	offline_due_take(DB_TXN *, DBC *, struct offline_op *,
+		    uint64_t);
+static int	offline_due_one(DB_TXN *, DBC *, struct offline_op *,
+		    size_t, size_t);
+static int	offline_due_body(DB_TXN *, void *);
 static int	offline_range(DB_TXN *, struct offline_op *, u_int32_t,
 		    int (*)(DB_TXN *, DBC *, struct offline_op *, size_t,
 		    size_t));
@@ -153,8 +167,13 @@ static int	offline_list_one(DB_TXN *, DBC *, struct offline_op *,
 static int	offline_list_body(DB_TXN *, void *);
 static int	offline_list(struct offline_op *, const char *);
 static int	offline_stale(DBC *, struct offline_op *, const char *);
+static int	offline_index_message(DB_TXN *, DBC *, struct offline_op *,
+		    size_t, size_t, u_int32_t, int *);
 static int	offline_expire_one(DB_TXN *, DBC *, struct offline_op *,
 		    size_t, size_t);
+static int	offline_index_walk(DB_TXN *, enum store_dbid,
+		    struct offline_op *, size_t, int (*)(DB_TXN *, DBC *,
+		    struct offline_op *, size_t, size_t));
 static int	offline_expired_body(DB_TXN *, void *);
 
 /* Terminated within size, not empty, all visible ASCII. */
@@ -369,20 +388,20 @@ offline_op_key(struct offline_op *op, const char *address, uint64_t id)
 }
 
 /*
- * Add or take away the index entry of a message; key is the address
- * in lower case with its NUL.  One found missing is logged and let be:
- * the message is what counts.
+ * Add or take away an index entry of a message, by arrival or by next
+ * try; key is the address in lower case with its NUL.  One found
+ * missing is logged and let be: the message is what counts.
  */
 static int
-offline_index(DB_TXN *txn, uint64_t arrived, uint64_t id,
+offline_index(DB_TXN *txn, enum store_dbid dbid, uint64_t when, uint64_t id,
     const unsigned char *key, int add)
 {
-	DB		*db = store_kv_db(STORE_DB_OFFLINE_AGE);
+	DB		*db = store_kv_db(dbid);
 	unsigned char	 ikey[OFFLINE_IKEY_LEN];
 	DBT		 k, v;
 	int		 r;
 
-	offline_be_put(ikey, arrived);
+	offline_be_put(ikey, when);
 	offline_be_put(ikey + 8, id);
 	store_dbt_in(&k, ikey, sizeof(ikey));
 	if (add) {
@@ -517,7 +536,11 @@ offline_put_body(DB_TXN *txn, void *arg)
 	store_dbt_in(&k, op->oo_ckey, plen + OFFLINE_ID_LEN);
 	store_dbt_in(&v, op->oo_val, op->oo_len);
 	if ((r = db->put(db, txn, &k, &v, DB_NOOVERWRITE)) == 0)
-		r = offline_index(txn, o->o_arrived, op->oo_id, op->oo_key, 1);
+		r = offline_index(txn, STORE_DB_OFFLINE_AGE, o->o_arrived,
+		    op->oo_id, op->oo_key, 1);
+	if (r == 0 && o->o_next_try != 0)
+		r = offline_index(txn, STORE_DB_OFFLINE_DUE, o->o_next_try,
+		    op->oo_id, op->oo_key, 1);
 	if (r == DB_KEYEXIST) {
 		log_warnx("store: offline: id %llu already in use",
 		    (unsigned long long)op->oo_id);
@@ -569,6 +592,7 @@ store_offline_limits(uint32_t per_user, uint64_t max_age)
 	offline_max_age = max_age;
 }
 
+/* One on its way to the MTA is not for a registration as well. */
 static int
 offline_first_one(DB_TXN *txn, DBC *c, struct offline_op *op, size_t keylen,
     size_t len)
@@ -578,6 +602,8 @@ offline_first_one(DB_TXN *txn, DBC *c, struct offline_op *op, size_t keylen,
 		op->oo_bad++;
 		return (0);
 	}
+	if (op->oo_rec.o_state == OFFLINE_MAILING)
+		return (0);
 	op->oo_done = 1;
 	op->oo_stop = 1;
 	return (0);
@@ -651,9 +677,13 @@ offline_del_body(DB_TXN *txn, void *arg)
 	if ((r = offline_get_rmw(txn, op)) != 0)
 		return (r);
 	if (offline_decode(op->oo_key, op->oo_keylen, op->oo_val, op->oo_len,
-	    &op->oo_rec) == 0 && (r = offline_index(txn,
-	    op->oo_rec.o_arrived, op->oo_id, op->oo_key, 0)) != 0)
-		return (r);
+	    &op->oo_rec) == 0) {
+		if ((r = offline_index(txn, STORE_DB_OFFLINE_AGE,
+		    op->oo_rec.o_arrived, op->oo_id, op->oo_key, 0)) != 0 ||
+		    (r = offline_due_move(txn, op, op->oo_rec.o_next_try,
+		    0)) != 0)
+			return (r);
+	}
 	store_dbt_in(&k, op->oo_key, op->oo_keylen);
 	return (db->del(db, txn, &k, 0));
 }
@@ -679,7 +709,28 @@ store_offline_del(const char *to, uint64_t id)
 	return (r);
 }
 
-/* The arrival stays, so the index entry stays too. */
+/*
+ * The entry of the due index follows the next try: from when, if not
+ * 0, to to, if not 0.
+ */
+static int
+offline_due_move(DB_TXN *txn, struct offline_op *op, uint64_t from,
+    uint64_t to)
+{
+	int	r;
+
+	if (from == to)
+		return (0);
+	if (from != 0 && (r = offline_index(txn, STORE_DB_OFFLINE_DUE, from,
+	    op->oo_id, op->oo_key, 0)) != 0)
+		return (r);
+	if (to != 0)
+		return (offline_index(txn, STORE_DB_OFFLINE_DUE, to, op->oo_id,
+		    op->oo_key, 1));
+	return (0);
+}
+
+/* The arrival stays, so its index entry stays too; the due one moves. */
 static int
 offline_update_body(DB_TXN *txn, void *arg)
 {
@@ -694,6 +745,9 @@ offline_update_body(DB_TXN *txn, void *arg)
 	if (offline_decode(op->oo_key, op->oo_keylen, op->oo_val, op->oo_len,
 	    o) == -1)
 		return (-1);
+	if ((r = offline_due_move(txn, op, o->o_next_try,
+	    op->oo_in->o_next_try)) != 0)
+		return (r);
 	o->o_attempts = op->oo_in->o_attempts;
 	o->o_next_try = op->oo_in->o_next_try;
 	o->o_state = op->oo_in->o_state;
@@ -856,18 +910,21 @@ offline_stale(DBC *c, struct offline_op *op, const char *why)
 }
 
 /*
- * The entry under the cursor names a message by its recipient, in the
- * value, and its id; the message must have the entry's arrival.
+ * The message that the index entry under the cursor names by its
+ * recipient, in the value, and its id, read into oo_rec with its key
+ * in oo_key.  An entry that leads to no good message is dropped, and
+ * *gone set.
  */
 static int
-offline_expire_one(DB_TXN *txn, DBC *c, struct offline_op *op,
-    size_t ikeylen, size_t len)
+offline_index_message(DB_TXN *txn, DBC *c, struct offline_op *op,
+    size_t ikeylen, size_t len, u_int32_t flags, int *gone)
 {
 	DB	*db = store_kv_db(STORE_DB_OFFLINE);
 	char	 to[IMD_ADDRESS_MAX];
 	DBT	 k, v;
 	int	 r;
 
+	*gone = 1;
 	if (ikeylen != OFFLINE_IKEY_LEN || len == 0 || len >= sizeof(to))
 		return (offline_stale(c, op, "malformed"));
 	memcpy(to, op->oo_val, len);
@@ -877,19 +934,76 @@ offline_expire_one(DB_TXN *txn, DBC *c, struct offline_op *op,
 		return (offline_stale(c, op, "malformed recipient"));
 	store_dbt_in(&k, op->oo_key, op->oo_keylen);
 	store_dbt_part(&v, op->oo_val, sizeof(op->oo_val));
-	if ((r = db->get(db, txn, &k, &v, 0)) == DB_NOTFOUND)
+	if ((r = db->get(db, txn, &k, &v, flags)) == DB_NOTFOUND)
 		return (offline_stale(c, op, "no such message"));
 	if (r != 0)
 		return (r);
 	if (offline_decode(op->oo_key, op->oo_keylen, op->oo_val, v.size,
 	    &op->oo_rec) == -1)
 		return (offline_stale(c, op, "message refused"));
+	*gone = 0;
+	return (0);
+}
+
+/*
+ * The entry under the cursor names a message, which must have the
+ * entry's arrival.
+ */
+static int
+offline_expire_one(DB_TXN *txn, DBC *c, struct offline_op *op,
+    size_t ikeylen, size_t len)
+{
+	int	r, gone;
+
+	if (ikeylen == OFFLINE_IKEY_LEN &&
+	    offline_be_get(op->oo_ckey) >= op->oo_before) {
+		op->oo_stop = 1;	/* young enough, and all after it */
+		return (0);
+	}
+	if ((r = offline_index_message(txn, c, op, ikeylen, len, 0,
+	    &gone)) != 0 || gone)
+		return (r);
 	if (op->oo_rec.o_arrived != offline_be_get(op->oo_ckey))
 		return (offline_stale(c, op, "another arrival"));
 	op->oo_done++;
 	if (op->oo_cb(&op->oo_rec, op->oo_arg) == -1)
 		op->oo_stop = 1;
 	return (0);
+}
+
+/*
+ * Call fn on the entries of an index (by arrival or by next try) from
+ * the first, at most max of them, until fn fails or sets oo_stop.  fn
+ * finds the key in oo_ckey and the address in oo_val.
+ */
+static int
+offline_index_walk(DB_TXN *txn, enum store_dbid dbid, struct offline_op *op,
+    size_t max, int (*fn)(DB_TXN *, DBC *, struct offline_op *, size_t,
+    size_t))
+{
+	DB	*db = store_kv_db(dbid);
+	DBC	*c;
+	DBT	 k, v;
+	size_t	 seen;
+	int	 r = 0, cr;
+
+	op->oo_done = op->oo_bad = 0;
+	op->oo_stop = 0;
+	if ((r = db->cursor(db, txn, &c, 0)) != 0)
+		return (r);
+	store_dbt_key(&k, op->oo_ckey, 0, sizeof(op->oo_ckey));
+	store_dbt_part(&v, op->oo_val, IMD_ADDRESS_MAX);
+	for (seen = 0; seen < max && !op->oo_stop; seen++) {
+		if ((r = c->get(c, &k, &v, DB_NEXT)) != 0)
+			break;
+		if ((r = fn(txn, c, op, k.size, v.size)) != 0)
+			break;
+	}
+	if (r == DB_NOTFOUND)
+		r = 0;
+	if ((cr = c->close(c)) != 0 && r == 0)
+		r = cr;
+	return (r);
 }
 
 /*
@@ -903,31 +1017,10 @@ static int
 offline_expired_body(DB_TXN *txn, void *arg)
 {
 	struct offline_op	*op = arg;
-	DB			*db = store_kv_db(STORE_DB_OFFLINE_AGE);
-	DBC			*c;
-	DBT			 k, v;
-	size_t			 seen;
-	int			 r, cr;
+	int			 r;
 
-	op->oo_done = op->oo_bad = 0;
-	op->oo_stop = 0;
-	if ((r = db->cursor(db, txn, &c, 0)) != 0)
-		return (r);
-	store_dbt_key(&k, op->oo_ckey, 0, sizeof(op->oo_ckey));
-	store_dbt_part(&v, op->oo_val, IMD_ADDRESS_MAX);
-	for (seen = 0; seen < op->oo_max && !op->oo_stop; seen++) {
-		if ((r = c->get(c, &k, &v, DB_NEXT)) != 0)
-			break;
-		if (k.size == OFFLINE_IKEY_LEN &&
-		    offline_be_get(op->oo_ckey) >= op->oo_before)
-			break;
-		if ((r = offline_expire_one(txn, c, op, k.size, v.size)) != 0)
-			break;
-	}
-	if (r == DB_NOTFOUND)
-		r = 0;
-	if ((cr = c->close(c)) != 0 && r == 0)
-		r = cr;
+	r = offline_index_walk(txn, STORE_DB_OFFLINE_AGE, op, op->oo_max,
+	    offline_expire_one);
 	if (r == DB_LOCK_DEADLOCK && op->oo_done > 0) {
 		log_warnx("store: offline: deadlock after %zu old messages",
 		    op->oo_done);
@@ -963,6 +1056,100 @@ store_offline_expired(uint64_t now, int (*cb)(const struct offline_rec *,
 		    op->oo_bad);
 		r = STORE_FAIL;
 	}
+	free(op);
+	return (r);
+}
+
+/*
+ * The message under the due entry at the cursor, in oo_rec, becomes
+ * mailing until now plus the lease: its record and its entry change.
+ */
+static int
+offline_due_take(DB_TXN *txn, DBC *c, struct offline_op *op, uint64_t until)
+{
+	DB	*db = store_kv_db(STORE_DB_OFFLINE);
+	DBT	 k, v;
+	int	 r;
+
+	op->oo_rec.o_state = OFFLINE_MAILING;
+	op->oo_rec.o_next_try = until;
+	if (offline_encode(&op->oo_rec, op->oo_key, op->oo_id, op->oo_val,
+	    sizeof(op->oo_val), &op->oo_len) == -1)
+		return (-1);
+	store_dbt_in(&k, op->oo_key, op->oo_keylen);
+	store_dbt_in(&v, op->oo_val, op->oo_len);
+	if ((r = db->put(db, txn, &k, &v, 0)) != 0 || (r = c->del(c, 0)) != 0)
+		return (r);
+	return (offline_index(txn, STORE_DB_OFFLINE_DUE, until, op->oo_id,
+	    op->oo_key, 1));
+}
+
+/*
+ * The entry under the cursor: not yet due ends the search; one that
+ * leads to no good message with that next try is dropped; else the
+ * message is taken.
+ */
+static int
+offline_due_one(DB_TXN *txn, DBC *c, struct offline_op *op, size_t ikeylen,
+    size_t len)
+{
+	uint64_t	due;
+	int		r, gone;
+
+	if (ikeylen == OFFLINE_IKEY_LEN &&
+	    (due = offline_be_get(op->oo_ckey)) > op->oo_before) {
+		op->oo_id = due;	/* the answer: when the first falls due */
+		op->oo_stop = 1;
+		return (0);
+	}
+	if ((r = offline_index_message(txn, c, op, ikeylen, len, DB_RMW,
+	    &gone)) != 0 || gone)
+		return (r);
+	if (op->oo_rec.o_next_try != (due = offline_be_get(op->oo_ckey)))
+		return (offline_stale(c, op, "another next try"));
+	op->oo_id = op->oo_rec.o_id;
+	op->oo_done = 1;
+	op->oo_stop = 1;
+	return (offline_due_take(txn, c, op, op->oo_before + op->oo_max));
+}
+
+/*
+ * From the first entry of the due index; a stale entry is dropped and
+ * the next one read, at most OFFLINE_DUE_STALE_MAX of them in a call.
+ */
+static int
+offline_due_body(DB_TXN *txn, void *arg)
+{
+	struct offline_op	*op = arg;
+
+	op->oo_id = 0;
+	return (offline_index_walk(txn, STORE_DB_OFFLINE_DUE, op,
+	    OFFLINE_DUE_STALE_MAX, offline_due_one));
+}
+
+int
+store_offline_due(uint64_t now, uint64_t lease, struct offline_rec *o,
+    uint64_t *next)
+{
+	struct offline_op	*op;
+	int			 r;
+
+	*next = 0;
+	memset(o, 0, sizeof(*o));
+	if ((op = offline_op_new()) == NULL)
+		return (STORE_FAIL);
+	op->oo_before = now;
+	op->oo_max = lease;
+	r = store_kv_txn(STORE_DB_OFFLINE_DUE, "due", offline_due_body, op, 1);
+	if (r == STORE_OK && op->oo_done)
+		memcpy(o, &op->oo_rec, sizeof(*o));
+	else if (r == STORE_OK) {
+		*next = op->oo_id;
+		r = STORE_NOTFOUND;
+	}
+	if (op->oo_bad > 0)
+		log_warnx("store: offline: %zu due entries dropped",
+		    op->oo_bad);
 	free(op);
 	return (r);
 }

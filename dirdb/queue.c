@@ -19,6 +19,11 @@
  * The offline queue for the listener: a message stored (and committed)
  * before its sender hears 202, and handed out oldest first on the
  * recipient's next registration, each removed once it was delivered.
+ *
+ * And for relayd, when the policy mails: each message records when it
+ * falls due for mail; relayd asks for the next one due, which is marked
+ * mailing for a lease, and reports what the MTA said.  Only a 250 to
+ * the data or a permanent refusal removes the message.
  */
 
 #include <sys/types.h>
@@ -27,6 +32,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "binding.h"
+#include "config.h"
 #include "dirdb.h"
 #include "imd_msg.h"
 #include "log.h"
@@ -34,6 +41,50 @@
 #include "proc.h"
 #include "store.h"
 #include "user.h"
+
+/*
+ * Long enough for every step of one SMTP dialogue to time out: a
+ * message handed to relayd is not handed out again before, unless
+ * relayd reports on it.
+ */
+#define QUEUE_MAIL_LEASE	300
+
+static uint32_t	queue_policy = OFFLINE_POLICY_STORE;
+static uint32_t	queue_mail_after;
+static uint32_t	queue_max_age = OFFLINE_AGE_DEFAULT_S;
+
+/*
+ * When a message arriving now falls due for mail, 0 for never.  No
+ * later than max-age: a message that outlives it under a policy that
+ * mails is mailed, not dropped.
+ */
+static uint64_t
+queue_due(uint64_t arrived)
+{
+	uint32_t	after;
+
+	switch (queue_policy) {
+	case OFFLINE_POLICY_MAIL:
+		return (arrived);
+	case OFFLINE_POLICY_STORE_MAIL:
+		after = queue_mail_after < queue_max_age ? queue_mail_after :
+		    queue_max_age;
+		return (arrived + after);
+	default:
+		return (0);
+	}
+}
+
+/* relayd asks again: something may be due, or due sooner than it knew. */
+static void
+queue_nudge(void)
+{
+	struct imsgev	*relayd;
+
+	if ((relayd = proc_peer(PROC_RELAYD)) != NULL &&
+	    imsgev_compose(relayd, IMSG_DB_MAIL_NUDGE, 0, -1, NULL, 0) == -1)
+		fatal("%s", __func__);
+}
 
 void
 queue_put(struct imsgev *iev, struct imsg *imsg)
@@ -46,6 +97,9 @@ queue_put(struct imsgev *iev, struct imsg *imsg)
 		fatal("%s", __func__);
 	if (offline_msg_get(imsg, o) == -1 || imsg_get_end(imsg) == -1)
 		proc_fatal_imsg(iev, imsg, "offline put");
+	o->o_attempts = 0;
+	o->o_state = OFFLINE_WAITING;
+	o->o_next_try = queue_due(o->o_arrived);
 	switch (store_offline_put(o)) {
 	case STORE_OK:
 		status = OFFLINE_STORED_OK;
@@ -70,6 +124,8 @@ queue_put(struct imsgev *iev, struct imsg *imsg)
 	    ibuf_add_u64(buf, o->o_id) == -1 ||
 	    imsgev_close(iev, buf) == -1)
 		fatal("%s", __func__);
+	if (status == OFFLINE_STORED_OK && o->o_next_try != 0)
+		queue_nudge();
 	free(o);
 }
 
@@ -170,18 +226,64 @@ queue_expired_one(const struct offline_rec *o, void *arg)
 }
 
 /*
- * Messages older than `offline max-age` are dropped and logged; the
- * callback runs inside the store's transaction, so the deletes follow.
+ * Under a policy that mails, an old message is mailed instead; only
+ * one that was never due for mail (kept under an earlier policy) needs
+ * a due time, now.  Its id is kept; 0 stands for nothing to do.
+ */
+static int
+queue_expired_mail(const struct offline_rec *o, void *arg)
+{
+	if (o->o_next_try != 0)
+		return (0);
+	return (queue_expired_one(o, arg));
+}
+
+static void
+queue_expired_due(struct queue_expired *qe, uint64_t now)
+{
+	struct offline_rec	*o;
+	size_t			 i;
+
+	if ((o = calloc(1, sizeof(*o))) == NULL)
+		return;
+	for (i = 0; i < qe->qe_n; i++) {
+		strlcpy(o->o_to, qe->qe_to[i], sizeof(o->o_to));
+		o->o_id = qe->qe_id[i];
+		o->o_state = OFFLINE_WAITING;
+		o->o_next_try = now;
+		if (store_offline_update(o) == STORE_OK)
+			log_info("queue: message %llu for %s older than "
+			    "offline max-age: mailing it",
+			    (unsigned long long)o->o_id, o->o_to);
+	}
+	if (qe->qe_n > 0)
+		queue_nudge();
+	free(o);
+}
+
+/*
+ * Messages older than `offline max-age` are dropped and logged, or
+ * mailed when the policy mails; the callback runs inside the store's
+ * transaction, so the deletes and updates follow.
  */
 void
 queue_expire(void)
 {
 	struct queue_expired	*qe;
+	uint64_t		 now = time(NULL);
 	size_t			 i;
 
 	if ((qe = calloc(1, sizeof(*qe))) == NULL)
 		return;
-	if (store_offline_expired(time(NULL), queue_expired_one, qe,
+	if (OFFLINE_MAILS(queue_policy)) {
+		if (store_offline_expired(now, queue_expired_mail, qe,
+		    QUEUE_EXPIRE_BATCH) == STORE_FAIL)
+			log_warnx("queue: looking for old messages failed");
+		queue_expired_due(qe, now);
+		free(qe);
+		return;
+	}
+	if (store_offline_expired(now, queue_expired_one, qe,
 	    QUEUE_EXPIRE_BATCH) == STORE_FAIL)
 		log_warnx("queue: looking for expired messages failed");
 	for (i = 0; i < qe->qe_n; i++)
@@ -198,4 +300,282 @@ queue_configure(const struct imd_conf *conf)
 {
 	store_offline_limits(conf->c_offline.off_max,
 	    conf->c_offline.off_age);
+	queue_policy = conf->c_offline.off_policy;
+	queue_mail_after = conf->c_offline.off_mail_after;
+	queue_max_age = conf->c_offline.off_age;
+}
+
+/*
+ * The mail address of the recipient from the user record, when it has
+ * one; else the IM address, which is a mail address too.
+ */
+static void
+queue_mail_address(const char *to, char *mail, size_t size)
+{
+	struct user_rec	u;
+
+	if (store_user_get(to, &u) == STORE_OK && u.u_mail[0] != '\0')
+		strlcpy(mail, u.u_mail, size);
+	else
+		strlcpy(mail, to, size);
+	explicit_bzero(&u, sizeof(u));
+}
+
+/* relayd's question: the next message due for mail, marked mailing. */
+void
+queue_mail_next(struct imsgev *iev, struct imsg *imsg)
+{
+	struct offline_rec	*o;
+	struct ibuf		*buf;
+	char			 mail[IMD_ADDRESS_MAX];
+	uint64_t		 next = 0;
+	uint32_t		 found;
+
+	if (imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "mail next");
+	if ((o = calloc(1, sizeof(*o))) == NULL)
+		fatal("%s", __func__);
+	found = store_offline_due(time(NULL), QUEUE_MAIL_LEASE, o, &next) ==
+	    STORE_OK;
+	if (found)
+		queue_mail_address(o->o_to, mail, sizeof(mail));
+	if ((buf = imsgev_create(iev, IMSG_DB_MAIL_ITEM, imsg->hdr.ih_peerid,
+	    found ? OFFLINE_MSG_MAX + IMD_ADDRESS_MAX + 12 : 12)) == NULL ||
+	    ibuf_add_u32(buf, found) == -1 || ibuf_add_u64(buf, next) == -1 ||
+	    (found && (ibuf_add_str(buf, mail, sizeof(mail)) == -1 ||
+	    offline_msg_add(buf, o) == -1)) ||
+	    imsgev_close(iev, buf) == -1)
+		fatal("%s", __func__);
+	free(o);
+}
+
+/* A TEMPFAIL: waiting again, for the next try relayd chose. */
+static void
+queue_mail_retry(const char *to, uint64_t id, uint32_t attempts,
+    uint32_t retry, const char *reply)
+{
+	struct offline_rec	*o;
+	int			 r;
+
+	if ((o = calloc(1, sizeof(*o))) == NULL)
+		fatal("%s", __func__);
+	strlcpy(o->o_to, to, sizeof(o->o_to));
+	o->o_id = id;
+	o->o_attempts = attempts;
+	o->o_state = OFFLINE_WAITING;
+	o->o_next_try = time(NULL) + retry;
+	if ((r = store_offline_update(o)) == STORE_OK)
+		log_info("queue: message %llu for %s not mailed (attempt %u, "
+		    "next in %us): %s", (unsigned long long)id, to, attempts,
+		    retry, reply);
+	else if (r == STORE_NOTFOUND)
+		log_info("queue: message %llu for %s gone while mailed",
+		    (unsigned long long)id, to);
+	free(o);
+}
+
+/* relayd's report: sent and refused go, a temporary failure stays. */
+void
+queue_mail_done(struct imsgev *iev, struct imsg *imsg)
+{
+	char		to[IMD_ADDRESS_MAX], reply[MAIL_REPLY_MAX];
+	uint64_t	id;
+	uint32_t	outcome, attempts, retry;
+
+	if (imsg_get_str(imsg, to, sizeof(to)) == -1 ||
+	    imsg_get_u64(imsg, &id) == -1 ||
+	    imsg_get_u32(imsg, &outcome) == -1 ||
+	    imsg_get_u32(imsg, &attempts) == -1 ||
+	    imsg_get_u32(imsg, &retry) == -1 ||
+	    imsg_get_str(imsg, reply, sizeof(reply)) == -1 ||
+	    imsg_get_end(imsg) == -1 || !is_valid_address(to) || id == 0 ||
+	    outcome > MAIL_PERMFAIL)
+		proc_fatal_imsg(iev, imsg, "mail done");
+	switch (outcome) {
+	case MAIL_SENT:
+		if (store_offline_del(to, id) == STORE_OK)
+			log_info("queue: message %llu for %s mailed: %s",
+			    (unsigned long long)id, to, reply);
+		break;
+	case MAIL_PERMFAIL:
+		if (store_offline_del(to, id) == STORE_OK)
+			log_warnx("queue: message %llu for %s dropped: the MTA "
+			    "refused it: %s", (unsigned long long)id, to,
+			    reply);
+		break;
+	default:
+		queue_mail_retry(to, id, attempts, retry, reply);
+	}
+}
+
+#define QUEUE_FLUSH_BATCH	OFFLINE_PER_USER_DEFAULT
+
+struct queue_flush {
+	uint64_t	qf_id[QUEUE_FLUSH_BATCH];
+	uint32_t	qf_attempts[QUEUE_FLUSH_BATCH];
+	size_t		qf_n;
+	uint64_t	qf_now;
+	int		qf_more;	/* the batch was full */
+};
+
+/*
+ * A message waiting for mail whose back-off runs; one whose `store
+ * then mail after` delay runs stays for it, and one due now already
+ * needs nothing (so a second walk does not meet it again).
+ */
+static int
+queue_flush_one(const struct offline_rec *o, void *arg)
+{
+	struct queue_flush	*qf = arg;
+
+	if (o->o_state != OFFLINE_WAITING || o->o_next_try == 0 ||
+	    o->o_next_try <= qf->qf_now ||
+	    (o->o_attempts == 0 && o->o_next_try > qf->qf_now))
+		return (0);
+	if (qf->qf_n == QUEUE_FLUSH_BATCH) {
+		qf->qf_more = 1;
+		return (-1);
+	}
+	qf->qf_id[qf->qf_n] = o->o_id;
+	qf->qf_attempts[qf->qf_n++] = o->o_attempts;
+	return (0);
+}
+
+/* Due now, whatever the back-off said; returns how many. */
+static size_t
+queue_flush_mail(const char *address)
+{
+	struct queue_flush	*qf;
+	struct offline_rec	*o;
+	size_t			 i, n = 0;
+
+	if ((qf = calloc(1, sizeof(*qf))) == NULL ||
+	    (o = calloc(1, sizeof(*o))) == NULL) {
+		free(qf);
+		return (0);
+	}
+	qf->qf_now = time(NULL);
+	do {
+		qf->qf_n = 0;
+		qf->qf_more = 0;
+		if (store_offline_list(address, queue_flush_one, qf) ==
+		    STORE_FAIL)
+			log_warnx("queue: flush of %s: listing failed",
+			    address);
+		for (i = 0; i < qf->qf_n; i++) {
+			strlcpy(o->o_to, address, sizeof(o->o_to));
+			o->o_id = qf->qf_id[i];
+			o->o_attempts = qf->qf_attempts[i];
+			o->o_state = OFFLINE_WAITING;
+			o->o_next_try = qf->qf_now;
+			if (store_offline_update(o) == STORE_OK)
+				n++;
+		}
+	} while (qf->qf_more && qf->qf_n > 0 && n > 0);
+	free(o);
+	free(qf);
+	return (n);
+}
+
+/* Each live binding of the user gets the queue, as on REGISTER. */
+static int
+queue_flush_binding(const struct binding_rec *b, void *arg)
+{
+	struct imsgev	*listener = arg;
+	struct ibuf	*buf;
+
+	if ((buf = imsgev_create(listener, IMSG_DB_OFFLINE_DRAIN, 0,
+	    sizeof(*b))) == NULL || binding_msg_add(buf, b) == -1 ||
+	    imsgev_close(listener, buf) == -1)
+		fatal("%s", __func__);
+	return (0);
+}
+
+/*
+ * imctl queue flush: the user's bindings are given the queue, and the
+ * mail of the user is due now.  The address was checked by the parent
+ * and is in lower case.
+ */
+enum ctl_status
+queue_flush(const char *address, size_t *nmail)
+{
+	struct user_rec	 u;
+	struct imsgev	*listener;
+	int		 r;
+
+	*nmail = 0;
+	r = store_user_get(address, &u);
+	explicit_bzero(&u, sizeof(u));
+	if (r == STORE_NOTFOUND)
+		return (CTL_NOUSER);
+	if (r != STORE_OK)
+		return (CTL_ERROR);
+	if ((listener = proc_peer(PROC_LISTENER)) != NULL &&
+	    store_binding_list(address, time(NULL), queue_flush_binding,
+	    listener) == STORE_FAIL)
+		log_warnx("queue: flush of %s: bindings not listed", address);
+	if ((*nmail = queue_flush_mail(address)) > 0)
+		queue_nudge();
+	log_info("queue: flush of %s: %zu messages due for mail now", address,
+	    *nmail);
+	return (CTL_OK);
+}
+
+struct queue_unmark {
+	char		qu_to[QUEUE_EXPIRE_BATCH][IMD_ADDRESS_MAX];
+	uint64_t	qu_id[QUEUE_EXPIRE_BATCH];
+	uint32_t	qu_attempts[QUEUE_EXPIRE_BATCH];
+	size_t		qu_n;
+};
+
+static int
+queue_unmark_one(const struct offline_rec *o, void *arg)
+{
+	struct queue_unmark	*qu = arg;
+
+	if (o->o_state != OFFLINE_MAILING)
+		return (0);
+	if (qu->qu_n == QUEUE_EXPIRE_BATCH)
+		return (-1);
+	strlcpy(qu->qu_to[qu->qu_n], o->o_to, sizeof(qu->qu_to[0]));
+	qu->qu_attempts[qu->qu_n] = o->o_attempts;
+	qu->qu_id[qu->qu_n++] = o->o_id;
+	return (0);
+}
+
+/*
+ * At start nothing is being mailed: a mark left by the relayd of the
+ * last run would hide the message from registrations until its lease
+ * ran out.  Each is due again now; the walk repeats while it fills a
+ * batch, since an unmarked message is not met again.
+ */
+void
+queue_unmark(void)
+{
+	struct queue_unmark	*qu;
+	struct offline_rec	*o;
+	size_t			 i, n;
+
+	if ((qu = calloc(1, sizeof(*qu))) == NULL ||
+	    (o = calloc(1, sizeof(*o))) == NULL)
+		fatal("%s", __func__);
+	do {
+		qu->qu_n = 0;
+		if (store_offline_walk(queue_unmark_one, qu) == STORE_FAIL)
+			log_warnx("queue: looking for marked messages failed");
+		for (i = n = 0; i < qu->qu_n; i++) {
+			strlcpy(o->o_to, qu->qu_to[i], sizeof(o->o_to));
+			o->o_id = qu->qu_id[i];
+			o->o_attempts = qu->qu_attempts[i];
+			o->o_state = OFFLINE_WAITING;
+			o->o_next_try = time(NULL);
+			if (store_offline_update(o) == STORE_OK)
+				n++;
+		}
+		if (n > 0)
+			log_info("queue: %zu messages left mailing by the last "
+			    "run are due again", n);
+	} while (qu->qu_n == QUEUE_EXPIRE_BATCH && n > 0);
+	free(o);
+	free(qu);
 }

@@ -67,6 +67,7 @@ static struct store_db store_dbs[] = {
 	[STORE_DB_OFFLINE] =	{ "offline.db", DB_BTREE, NULL },
 	[STORE_DB_OFFLINE_AGE] = { "offline_age.db", DB_BTREE, NULL },
 	[STORE_DB_OFFLINE_SEQ] = { "offline_seq.db", DB_BTREE, NULL },
+	[STORE_DB_OFFLINE_DUE] = { "offline_due.db", DB_BTREE, NULL },
 };
 
 _Static_assert(sizeof(store_dbs) / sizeof(store_dbs[0]) == STORE_DB_MAX,

@@ -94,6 +94,13 @@ int	store_binding_sweep(uint64_t, size_t, size_t *);
  * hands out the messages older than the age limit, the oldest first,
  * reading at most max index entries; it removes nothing but index
  * entries that lead to no good message.
+ *
+ * A message with a next try (o_next_try not 0) is due for mail from
+ * then on.  First passes over a message being mailed.  Due hands out
+ * the message due the earliest, if that is at or before now, marked
+ * mailing with a next try of now plus the lease, so it is handed out
+ * again only if nobody reports on it in time; otherwise STORE_NOTFOUND
+ * and *next, the time the earliest falls due, or 0 for none.
  */
 void	store_offline_limits(uint32_t, uint64_t);
 int	store_offline_put(struct offline_rec *);
@@ -107,6 +114,8 @@ int	store_offline_walk(int (*)(const struct offline_rec *, void *),
 	    void *);
 int	store_offline_expired(uint64_t,
 	    int (*)(const struct offline_rec *, void *), void *, size_t);
+int	store_offline_due(uint64_t, uint64_t, struct offline_rec *,
+	    uint64_t *);
 
 /*
  * Below, the key/value layer the record modules share; the rest of
@@ -122,6 +131,7 @@ enum store_dbid {
 	STORE_DB_OFFLINE,
 	STORE_DB_OFFLINE_AGE,
 	STORE_DB_OFFLINE_SEQ,
+	STORE_DB_OFFLINE_DUE,
 	STORE_DB_MAX
 };
 

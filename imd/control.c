@@ -345,8 +345,13 @@ control_user_write(struct ctl_conn *cc, struct imsg *imsg, uint32_t type)
 	cc->cc_busy = 1;
 }
 
+/*
+ * user del and queue flush: an address of ours, in lower case, for
+ * dirdb, which says whether the user exists.
+ */
 static void
-control_user_del(struct ctl_conn *cc, struct imsg *imsg)
+control_address_request(struct ctl_conn *cc, struct imsg *imsg,
+    uint32_t dbtype)
 {
 	char	address[IMD_ADDRESS_MAX], local[IMD_LOCALPART_MAX];
 
@@ -358,8 +363,8 @@ control_user_del(struct ctl_conn *cc, struct imsg *imsg)
 	if (control_check_address(cc, address, local, sizeof(local)) == NULL)
 		return;
 	lowercase(address);
-	if (imsgev_compose(control_dirdb(), IMSG_DB_USER_DEL, cc->cc_id, -1,
-	    address, strlen(address) + 1) == -1)
+	if (imsgev_compose(control_dirdb(), dbtype, cc->cc_id, -1, address,
+	    strlen(address) + 1) == -1)
 		fatal("control: request to dirdb");
 	cc->cc_busy = 1;
 }
@@ -471,7 +476,7 @@ control_dispatch(struct imsgev *iev, struct imsg *imsg)
 		control_user_write(cc, imsg, IMSG_DB_USER_PASSWD);
 		break;
 	case IMSG_CTL_USER_DEL:
-		control_user_del(cc, imsg);
+		control_address_request(cc, imsg, IMSG_DB_USER_DEL);
 		break;
 	case IMSG_CTL_USER_LIST:
 		if (imsg_get_end(imsg) == -1 || imsgev_compose(control_dirdb(),
@@ -486,6 +491,9 @@ control_dispatch(struct imsgev *iev, struct imsg *imsg)
 		break;
 	case IMSG_CTL_SHOW_QUEUE:
 		control_show_list(cc, imsg, IMSG_DB_QUEUE_LIST);
+		break;
+	case IMSG_CTL_QUEUE_FLUSH:
+		control_address_request(cc, imsg, IMSG_DB_QUEUE_FLUSH);
 		break;
 	case IMSG_CTL_SHOW_STATUS:
 		if (imsg_get_end(imsg) == -1) {

@@ -134,6 +134,9 @@ listener_dispatch_dirdb(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_DB_OFFLINE_ITEM:
 		queue_item(iev, imsg);
 		break;
+	case IMSG_DB_OFFLINE_DRAIN:
+		queue_flush(iev, imsg);
+		break;
 	default:
 		proc_fatal_imsg(iev, imsg, "unexpected");
 	}

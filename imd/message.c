@@ -404,8 +404,7 @@ message_lookup_result(struct imsgev *iev, struct imsg *imsg)
 		return;
 	if (!exists)
 		req_reply(rq, 404, "Not Found", NULL);
-	else if (n == 0 && listener_conf->c_offline.off_policy ==
-	    OFFLINE_POLICY_STORE)
+	else if (n == 0 && OFFLINE_KEEPS(listener_conf->c_offline.off_policy))
 		queue_store(rq);
 	else if (n == 0)
 		req_reply(rq, 480, "Temporarily Unavailable", NULL);

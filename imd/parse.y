@@ -44,6 +44,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "user.h"
 
 #define PARSE_DEPTH_MAX		16	/* files open at once, main included */
 #define PARSE_TOKEN_MAX		8192	/* one word or quoted string */
@@ -101,6 +102,8 @@ struct listen_opts {
 #define SEEN_OFF_POLICY		0x0040
 #define SEEN_OFF_MAX		0x0080
 #define SEEN_OFF_AGE		0x10000000
+#define SEEN_MTA		0x00008000
+#define SEEN_MAIL_FROM		0x00010000
 #define SEEN_RESOLVER		0x20000000
 #define SEEN_INBOUND		0x40000000
 #define SEEN_TLS_CA		0x80000000
@@ -204,18 +207,21 @@ static void	 route_add(const char *, const char *);
 static void	 resolver_set(const char *);
 static void	 inbound_set(enum inbound_policy);
 static void	 tls_ca_set(const char *);
+static void	 conf_offline_policy(enum offline_policy, int64_t);
+static void	 conf_mta(const char *, int64_t);
+static void	 conf_mail_from(const char *);
 %}
 
-%token	ANY CA INBOUND RESOLVER ROUTE TLS_VERIFIED VIA
-%token	ALGORITHMS AUTH CERTIFICATE CHROOT CONNECTIONS CONNS_PER_ADDR CONTROL DATABASE
-%token	DOMAIN HEADERS INCLUDE KEY LIMIT LINE_LENGTH LISTEN MESSAGE_SIZE ON
-%token	MAX_AGE MAX_EXPIRES MIN_EXPIRES NONE OFFLINE PORT REALM SOCKET STORE
-%token	TCP TLS UDP USER
+%token	AFTER ALGORITHMS ANY AUTH CA CERTIFICATE CHROOT CONNECTIONS
+%token	CONNS_PER_ADDR CONTROL DATABASE DOMAIN FROM HEADERS INBOUND INCLUDE
+%token	KEY LIMIT LINE_LENGTH LISTEN MAIL MESSAGE_SIZE MTA ON MAX_AGE
+%token	MAX_EXPIRES MIN_EXPIRES NONE OFFLINE PORT REALM RESOLVER ROUTE SOCKET
+%token	STORE TCP THEN TLS TLS_VERIFIED UDP USER VIA
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
 %type	<v.string>	include optrealm value
-%type	<v.number>	number port size transport duration
+%type	<v.number>	number port size transport duration mtaport
 
 %%
 
@@ -257,6 +263,8 @@ statement	: domain
 		| AUTH ALGORITHMS algorithms
 		| LIMIT limit
 		| OFFLINE offline
+		| MTA STRING mtaport		{ conf_mta($2, $3); }
+		| MAIL FROM STRING		{ conf_mail_from($3); }
 		| ROUTE STRING VIA STRING	{ listen_begin(); }
 		    listenopts			{ route_add($2, $4); }
 		| RESOLVER STRING		{ listen_begin(); }
@@ -266,6 +274,10 @@ statement	: domain
 			inbound_set(INBOUND_TLS_VERIFIED);
 		}
 		| TLS CA STRING			{ tls_ca_set($3); }
+		;
+
+mtaport		: /* empty */			{ $$ = IMD_MTA_PORT; }
+		| PORT port			{ $$ = $2; }
 		;
 
 algorithms	: STRING			{ conf_algorithm($1); }
@@ -321,8 +333,18 @@ size		: NUMBER
 		| STRING			{ $$ = size_parse($1); }
 		;
 
-offline		: STORE				{ conf_offline_policy(OFFLINE_POLICY_STORE); }
-		| NONE				{ conf_offline_policy(OFFLINE_POLICY_NONE); }
+offline		: STORE				{
+			conf_offline_policy(OFFLINE_POLICY_STORE, 0);
+		}
+		| STORE THEN MAIL AFTER duration {
+			conf_offline_policy(OFFLINE_POLICY_STORE_MAIL, $5);
+		}
+		| MAIL				{
+			conf_offline_policy(OFFLINE_POLICY_MAIL, 0);
+		}
+		| NONE				{
+			conf_offline_policy(OFFLINE_POLICY_NONE, 0);
+		}
 		| LIMIT number			{
 			conf_offline_number(&parse.p_conf->c_offline.off_max,
 			    "offline limit", SEEN_OFF_MAX, $2, OFFLINE_MAX_MIN,
@@ -483,6 +505,7 @@ struct keyword {
 
 /* Sorted for bsearch; keywords_check() insists. */
 static const struct keyword keywords[] = {
+	{ "after",			AFTER },
 	{ "algorithms",			ALGORITHMS },
 	{ "any",			ANY },
 	{ "auth",			AUTH },
@@ -494,6 +517,7 @@ static const struct keyword keywords[] = {
 	{ "control",			CONTROL },
 	{ "database",			DATABASE },
 	{ "domain",			DOMAIN },
+	{ "from",			FROM },
 	{ "headers",			HEADERS },
 	{ "inbound",			INBOUND },
 	{ "include",			INCLUDE },
@@ -501,10 +525,12 @@ static const struct keyword keywords[] = {
 	{ "limit",			LIMIT },
 	{ "line-length",		LINE_LENGTH },
 	{ "listen",			LISTEN },
+	{ "mail",			MAIL },
 	{ "max-age",			MAX_AGE },
 	{ "max-expires",		MAX_EXPIRES },
 	{ "message-size",		MESSAGE_SIZE },
 	{ "min-expires",		MIN_EXPIRES },
+	{ "mta",			MTA },
 	{ "none",			NONE },
 	{ "offline",			OFFLINE },
 	{ "on",				ON },
@@ -515,6 +541,7 @@ static const struct keyword keywords[] = {
 	{ "socket",			SOCKET },
 	{ "store",			STORE },
 	{ "tcp",			TCP },
+	{ "then",			THEN },
 	{ "tls",			TLS },
 	{ "tls-verified",		TLS_VERIFIED },
 	{ "udp",			UDP },
@@ -1184,23 +1211,9 @@ listen_file(const char **slot, const char *what, const char *path)
 static int
 listen_address(const char *s, struct sockaddr_storage *ss, socklen_t *len)
 {
-	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)ss;
-
-	memset(ss, 0, sizeof(*ss));
 	if (strcasecmp(s, "localhost") == 0)
 		s = "127.0.0.1";
-	if (inet_pton(AF_INET, s, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		*len = sizeof(*sin);
-		return (0);
-	}
-	if (inet_pton(AF_INET6, s, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		*len = sizeof(*sin6);
-		return (0);
-	}
-	return (-1);
+	return (config_sockaddr(s, 0, ss, len));
 }
 
 static void
@@ -1439,12 +1452,56 @@ conf_realm(const char *realm)
 		    sizeof(parse.p_conf->c_realm));
 }
 
+/* after: the delay of store then mail, -1 when already reported. */
 static void
-conf_offline_policy(enum offline_policy policy)
+conf_offline_policy(enum offline_policy policy, int64_t after)
 {
-	if (seen_once(SEEN_OFF_POLICY, "offline store|none") == -1)
+	struct conf_offline	*off = &parse.p_conf->c_offline;
+
+	if (seen_once(SEEN_OFF_POLICY, "offline store|mail|none") == -1 ||
+	    after == -1)
 		return;
-	parse.p_conf->c_offline.off_policy = policy;
+	if (policy == OFFLINE_POLICY_STORE_MAIL &&
+	    (after < OFFLINE_MAIL_AFTER_MIN || after > OFFLINE_MAIL_AFTER_MAX)) {
+		parse_error("offline store then mail after %lld is out of "
+		    "range (%d-%d)", (long long)after, OFFLINE_MAIL_AFTER_MIN,
+		    OFFLINE_MAIL_AFTER_MAX);
+		return;
+	}
+	off->off_policy = policy;
+	off->off_mail_after = policy == OFFLINE_POLICY_STORE_MAIL ? after : 0;
+}
+
+/* A numeric address, as for listen: the parent never waits for DNS. */
+static void
+conf_mta(const char *addr, int64_t port)
+{
+	struct imd_conf	*conf = parse.p_conf;
+
+	if (seen_once(SEEN_MTA, "mta") == -1 || port == -1)
+		return;
+	if (strcasecmp(addr, "localhost") == 0)
+		addr = "127.0.0.1";
+	if (config_sockaddr(addr, port, &conf->c_mta, &conf->c_mtalen) == -1)
+		parse_error("mta \"%s\" is not a numeric address", shown(addr));
+}
+
+/*
+ * The envelope sender and From of every mail; an address the mail
+ * may carry: ASCII, no quoting (lib/mail.h).
+ */
+static void
+conf_mail_from(const char *address)
+{
+	if (seen_once(SEEN_MAIL_FROM, "mail from") == -1)
+		return;
+	if (!is_valid_address(address) || strlen(address) >=
+	    sizeof(parse.p_conf->c_mail_from))
+		parse_error("mail from \"%s\" is not a mail address",
+		    shown(address));
+	else
+		strlcpy(parse.p_conf->c_mail_from, address,
+		    sizeof(parse.p_conf->c_mail_from));
 }
 
 static void

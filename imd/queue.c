@@ -259,3 +259,14 @@ queue_item(struct imsgev *iev, struct imsg *imsg)
 		drain_free(dr);
 	free(o);
 }
+
+/* imctl queue flush: dirdb names a live binding of the user. */
+void
+queue_flush(struct imsgev *iev, struct imsg *imsg)
+{
+	struct binding_rec	b;
+
+	if (binding_msg_get(imsg, &b) == -1 || imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "offline drain");
+	queue_drain(&b);
+}

@@ -77,6 +77,7 @@ void		 queue_store(struct sip_req *);
 void		 queue_stored(struct imsgev *, struct imsg *);
 void		 queue_drain(const struct binding_rec *);
 void		 queue_item(struct imsgev *, struct imsg *);
+void		 queue_flush(struct imsgev *, struct imsg *);
 
 /* registrar.c */
 void		 registrar_request(const struct sip_msg *,

@@ -63,6 +63,9 @@ config_defaults(struct imd_conf *conf)
 	conf->c_offline.off_policy = OFFLINE_POLICY_STORE;
 	conf->c_offline.off_max = OFFLINE_MAX_DEFAULT;
 	conf->c_offline.off_age = OFFLINE_AGE_DEFAULT_S;
+	if (config_sockaddr(IMD_MTA_ADDRESS, IMD_MTA_PORT, &conf->c_mta,
+	    &conf->c_mtalen) == -1)
+		abort();
 	lim->lim_max_expires = LIMIT_MAX_EXPIRES_DEFAULT;
 }
 
@@ -189,6 +192,30 @@ transport_name(enum imd_transport transport)
 	return ("unknown");
 }
 
+/* A numeric IPv4 or IPv6 address and a port: nobody waits for DNS. */
+int
+config_sockaddr(const char *s, in_port_t port, struct sockaddr_storage *ss,
+    socklen_t *len)
+{
+	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, s, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		*len = sizeof(*sin);
+		return (0);
+	}
+	if (inet_pton(AF_INET6, s, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		*len = sizeof(*sin6);
+		return (0);
+	}
+	return (-1);
+}
+
 /* A string as the parser reads it back: quoted, with \" and \\. */
 static void
 print_quoted(FILE *fp, const char *s)
@@ -270,7 +297,37 @@ print_limits(FILE *fp, const struct conf_limits *lim)
 	fprintf(fp, "limit max-expires %u\n", lim->lim_max_expires);
 }
 
-/* Every value in effect, defaults included, one statement a line. */
+static void
+print_offline(FILE *fp, const struct conf_offline *off)
+{
+	switch (off->off_policy) {
+	case OFFLINE_POLICY_NONE:
+		fputs("offline none\n", fp);
+		break;
+	case OFFLINE_POLICY_MAIL:
+		fputs("offline mail\n", fp);
+		break;
+	case OFFLINE_POLICY_STORE_MAIL:
+		fprintf(fp, "offline store then mail after %u\n",
+		    off->off_mail_after);
+		break;
+	default:
+		fputs("offline store\n", fp);
+	}
+	fprintf(fp, "offline limit %u\n", off->off_max);
+	fprintf(fp, "offline max-age %u\n", off->off_age);
+}
+
+static void
+print_mail(FILE *fp, const struct imd_conf *conf)
+{
+	fputs("mta ", fp);
+	print_address(fp, &conf->c_mta);
+	fputc('\n', fp);
+	if (conf->c_mail_from[0] != '\0')
+		print_string(fp, "mail from", conf->c_mail_from);
+}
+
 static void
 print_relay(FILE *fp, const struct imd_conf *conf)
 {
@@ -316,9 +373,7 @@ config_print(const struct imd_conf *conf, FILE *fp)
 	print_string(fp, "database", conf->c_database);
 	print_string(fp, "control socket", conf->c_control);
 	print_limits(fp, &conf->c_limits);
-	fprintf(fp, "offline %s\n", conf->c_offline.off_policy ==
-	    OFFLINE_POLICY_NONE ? "none" : "store");
-	fprintf(fp, "offline limit %u\n", conf->c_offline.off_max);
-	fprintf(fp, "offline max-age %u\n", conf->c_offline.off_age);
+	print_offline(fp, &conf->c_offline);
+	print_mail(fp, conf);
 	print_relay(fp, conf);
 }

@@ -27,6 +27,8 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include <netinet/in.h>
+
 #include <limits.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -124,13 +126,21 @@ struct conf_limits {
 enum offline_policy {
 	OFFLINE_POLICY_STORE,	/* kept for the next registration: 202 */
 	OFFLINE_POLICY_NONE,	/* refused: 480 */
+	OFFLINE_POLICY_MAIL,	/* kept, 202, and mailed at once */
+	OFFLINE_POLICY_STORE_MAIL, /* kept, 202, mailed after off_mail_after */
 };
 
 struct conf_offline {
 	uint32_t	off_policy;	/* enum offline_policy */
 	uint32_t	off_max;	/* messages per user */
 	uint32_t	off_age;	/* seconds a message is kept */
+	uint32_t	off_mail_after;	/* seconds; STORE_MAIL only */
 };
+
+/* The policies that keep a message, and those that also mail it. */
+#define OFFLINE_KEEPS(p)	((p) != OFFLINE_POLICY_NONE)
+#define OFFLINE_MAILS(p)	((p) == OFFLINE_POLICY_MAIL || \
+	(p) == OFFLINE_POLICY_STORE_MAIL)
 
 #define OFFLINE_MAX_DEFAULT	100
 #define OFFLINE_MAX_MIN		1
@@ -138,6 +148,12 @@ struct conf_offline {
 #define OFFLINE_AGE_DEFAULT_S	(24 * 60 * 60)
 #define OFFLINE_AGE_MIN		1
 #define OFFLINE_AGE_MAX		(365 * 24 * 60 * 60)
+#define OFFLINE_MAIL_AFTER_MIN	1
+#define OFFLINE_MAIL_AFTER_MAX	OFFLINE_AGE_MAX
+
+/* The local MTA that takes offline messages as mail. */
+#define IMD_MTA_ADDRESS		"127.0.0.1"
+#define IMD_MTA_PORT		25
 
 struct imd_conf {
 	char		c_file[IMD_PATH_MAX];
@@ -159,6 +175,9 @@ struct imd_conf {
 	socklen_t	c_resolverlen;
 	uint32_t	c_inbound;	/* enum inbound_policy */
 	char		c_tls_ca[IMD_PATH_MAX];	/* CA certificates, PEM */
+	struct sockaddr_storage c_mta;	/* numeric: relayd never waits */
+	socklen_t	c_mtalen;
+	char		c_mail_from[IMD_ADDRESS_MAX];	/* "" or From */
 };
 
 #define IMD_TLS_CA_DEFAULT	"/etc/ssl/certs/ca-certificates.crt"
@@ -176,6 +195,8 @@ uint32_t	 config_loop_tag(const struct imd_conf *);
 const char	*transport_name(enum imd_transport);
 void		 sockaddr_name(const struct sockaddr_storage *, socklen_t,
 		    char *, size_t);
+int		 config_sockaddr(const char *, in_port_t,
+		    struct sockaddr_storage *, socklen_t *);
 void		 config_print(const struct imd_conf *, FILE *);
 
 /* lib/config_msg.c */

@@ -38,7 +38,8 @@ config_send_global(struct imsgev *iev, const struct imd_conf *conf)
 	const struct conf_limits	*lim = &conf->c_limits;
 	struct ibuf			*buf;
 
-	if ((buf = imsgev_create(iev, IMSG_CONF_GLOBAL, 0, 256)) == NULL)
+	if ((buf = imsgev_create(iev, IMSG_CONF_GLOBAL, 0,
+	    256 + sizeof(conf->c_mta) + sizeof(conf->c_mail_from))) == NULL)
 		return (-1);
 	if (ibuf_add_u32(buf, conf->c_uid) == -1 ||
 	    ibuf_add_u32(buf, conf->c_gid) == -1 ||
@@ -53,6 +54,11 @@ config_send_global(struct imsgev *iev, const struct imd_conf *conf)
 	    ibuf_add_u32(buf, conf->c_offline.off_policy) == -1 ||
 	    ibuf_add_u32(buf, conf->c_offline.off_max) == -1 ||
 	    ibuf_add_u32(buf, conf->c_offline.off_age) == -1 ||
+	    ibuf_add_u32(buf, conf->c_offline.off_mail_after) == -1 ||
+	    ibuf_add_u32(buf, conf->c_mtalen) == -1 ||
+	    ibuf_add_data(buf, &conf->c_mta, sizeof(conf->c_mta)) == -1 ||
+	    ibuf_add_str(buf, conf->c_mail_from,
+	    sizeof(conf->c_mail_from)) == -1 ||
 	    ibuf_add_u32(buf, conf->c_nauth_algs) == -1 ||
 	    ibuf_add_data(buf, conf->c_auth_algs,
 	    sizeof(conf->c_auth_algs)) == -1 ||
@@ -164,7 +170,7 @@ static int
 config_recv_global(struct imd_conf *conf, struct imsg *imsg)
 {
 	struct conf_limits	*lim = &conf->c_limits;
-	uint32_t		 uid, gid;
+	uint32_t		 uid, gid, mtalen;
 
 	if (imsg_get_u32(imsg, &uid) == -1 || imsg_get_u32(imsg, &gid) == -1 ||
 	    imsg_get_str(imsg, conf->c_chroot, sizeof(conf->c_chroot)) == -1 ||
@@ -176,9 +182,15 @@ config_recv_global(struct imd_conf *conf, struct imsg *imsg)
 	    imsg_get_u32(imsg, &lim->lim_min_expires) == -1 ||
 	    imsg_get_u32(imsg, &lim->lim_max_expires) == -1 ||
 	    imsg_get_u32(imsg, &conf->c_offline.off_policy) == -1 ||
-	    conf->c_offline.off_policy > OFFLINE_POLICY_NONE ||
+	    conf->c_offline.off_policy > OFFLINE_POLICY_STORE_MAIL ||
 	    imsg_get_u32(imsg, &conf->c_offline.off_max) == -1 ||
 	    imsg_get_u32(imsg, &conf->c_offline.off_age) == -1 ||
+	    imsg_get_u32(imsg, &conf->c_offline.off_mail_after) == -1 ||
+	    imsg_get_u32(imsg, &mtalen) == -1 ||
+	    mtalen > sizeof(conf->c_mta) ||
+	    imsg_get_data(imsg, &conf->c_mta, sizeof(conf->c_mta)) == -1 ||
+	    imsg_get_str(imsg, conf->c_mail_from,
+	    sizeof(conf->c_mail_from)) == -1 ||
 	    imsg_get_u32(imsg, &conf->c_nauth_algs) == -1 ||
 	    conf->c_nauth_algs < 1 || conf->c_nauth_algs > CONF_AUTH_ALGS ||
 	    imsg_get_data(imsg, conf->c_auth_algs,
@@ -194,6 +206,7 @@ config_recv_global(struct imd_conf *conf, struct imsg *imsg)
 		return (-1);
 	conf->c_uid = uid;
 	conf->c_gid = gid;
+	conf->c_mtalen = mtalen;
 	return (0);
 }
 

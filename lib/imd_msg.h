@@ -43,8 +43,9 @@ enum imsg_type {
 	/* parent -> child: configuration, at start and on reload */
 	IMSG_CONF_START,	/* u32 reload (0 or 1) */
 	IMSG_CONF_GLOBAL,	/* u32 uid, u32 gid, str chroot, limits,
-				   offline, auth algorithms, u32 inbound,
-				   resolver addr, str tls ca */
+				   offline policy, mta, str mail from,
+				   auth algorithms, u32 inbound, resolver
+				   addr, str tls ca */
 	IMSG_CONF_DOMAIN,	/* str name, str realm */
 	IMSG_CONF_LISTEN,	/* u32 transport, addr, str cert, str key; fd
 				   to the listener, none to relayd */
@@ -67,6 +68,7 @@ enum imsg_type {
 	IMSG_CTL_SHOW_STATUS,	/* none; reply STATUS_ITEM..., END */
 	IMSG_CTL_SHOW_BINDINGS,	/* str address or ""; reply BINDING_ITEM.., END */
 	IMSG_CTL_SHOW_QUEUE,	/* str address or ""; reply QUEUE_ITEM..., END */
+	IMSG_CTL_QUEUE_FLUSH,	/* str address: deliver or mail its queue now */
 
 	/* parent -> imctl */
 	IMSG_CTL_RESULT,	/* u32 ctl_status, str message */
@@ -82,6 +84,8 @@ enum imsg_type {
 	IMSG_DB_USER_DEL,	/* str address */
 	IMSG_DB_USER_PASSWD,	/* user record: new HA1s */
 	IMSG_DB_USER_LIST,	/* none; reply USER_ITEM..., USER_END */
+	IMSG_DB_QUEUE_FLUSH,	/* str address: drains to its bindings,
+				   its mail due now, relayd nudged */
 
 	/* dirdb -> parent */
 	IMSG_DB_RESULT,		/* u32 ctl_status, str message */
@@ -119,6 +123,18 @@ enum imsg_type {
 	IMSG_DB_OFFLINE_NEXT,	/* str address, u64 id delivered or 0;
 				   reply OFFLINE_ITEM */
 	IMSG_DB_OFFLINE_ITEM,	/* u32 found, [offline record] */
+	IMSG_DB_OFFLINE_DRAIN,	/* dirdb -> listener: binding record; give
+				   it the queue (queue flush); no reply */
+
+	/* relayd -> dirdb -> relayd: the offline queue by mail */
+	IMSG_DB_MAIL_NEXT,	/* none; reply MAIL_ITEM */
+	IMSG_DB_MAIL_ITEM,	/* u32 found, u64 next due (0 none); if found:
+				   str mail address, offline record, marked
+				   mailing until MAIL_DONE or its lease ends */
+	IMSG_DB_MAIL_DONE,	/* str to, u64 id, u32 enum mail_outcome,
+				   u32 attempts so far, u32 retry in s
+				   (TEMPFAIL), str reply; no reply */
+	IMSG_DB_MAIL_NUDGE,	/* dirdb -> relayd: none; mail is due now */
 
 	/* listener -> relayd -> listener: a request for a foreign domain */
 	IMSG_RELAY_REQUEST,	/* str domain, data: the request as received */
@@ -147,5 +163,15 @@ enum offline_stored {
 	OFFLINE_STORED_FULL,	/* the user's queue is at its limit */
 	OFFLINE_STORED_FAIL,
 };
+
+/* What the MTA said to one offline message (IMSG_DB_MAIL_DONE). */
+enum mail_outcome {
+	MAIL_SENT,		/* 250 to the data: the message goes */
+	MAIL_TEMPFAIL,		/* kept, tried again after the retry */
+	MAIL_PERMFAIL,		/* 5xx: dropped and logged */
+};
+
+/* The MTA's reply in IMSG_DB_MAIL_DONE: a line of 512 through strnvis. */
+#define MAIL_REPLY_MAX		(4 * 512 + 1)
 
 #endif /* IMD_MSG_H */

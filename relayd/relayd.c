@@ -30,6 +30,7 @@
 #include "dns.h"
 #include "imd_msg.h"
 #include "log.h"
+#include "mailer.h"
 #include "proc.h"
 #include "relayd.h"
 #include "sandbox.h"
@@ -62,6 +63,7 @@ relayd_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 		if (imsg_get_end(imsg) == -1)
 			proc_fatal_imsg(iev, imsg, "start");
 		log_debug("serving");
+		mailer_start();
 		break;
 	default:
 		proc_fatal_imsg(iev, imsg, "unexpected");
@@ -83,6 +85,8 @@ relayd_dispatch_listener(struct imsgev *iev, struct imsg *imsg)
 static void
 relayd_dispatch_dirdb(struct imsgev *iev, struct imsg *imsg)
 {
+	if (mailer_dispatch_dirdb(iev, imsg))
+		return;
 	proc_fatal_imsg(iev, imsg, "unexpected");
 }
 
@@ -99,6 +103,7 @@ main(int argc, char *argv[])
 	proc_child_jail(relayd_conf->c_chroot, relayd_conf->c_uid,
 	    relayd_conf->c_gid);
 	sandbox_apply(PROC_RELAYD);
+	mailer_init(&relayd_conf);
 	proc_child_ready();
 	proc_child_loop();
 }

@@ -36,6 +36,18 @@
 #include "config.h"
 #include "tap.h"
 
+/* 127.0.0.1 port 25 */
+static int
+is_default_mta(const struct imd_conf *conf)
+{
+	const struct sockaddr_in	*sin;
+
+	sin = (const struct sockaddr_in *)&conf->c_mta;
+	return (conf->c_mtalen == sizeof(*sin) &&
+	    sin->sin_family == AF_INET && ntohs(sin->sin_port) == 25 &&
+	    ntohl(sin->sin_addr.s_addr) == INADDR_LOOPBACK);
+}
+
 static int
 has_defaults(const struct imd_conf *conf)
 {
@@ -52,7 +64,9 @@ has_defaults(const struct imd_conf *conf)
 	    lim->lim_headers == LIMIT_HEADERS_DEFAULT &&
 	    lim->lim_line == LIMIT_LINE_DEFAULT &&
 	    lim->lim_conns == LIMIT_CONNS_DEFAULT &&
-	    lim->lim_conns_per_addr == LIMIT_CONNS_PER_ADDR_DEFAULT);
+	    lim->lim_conns_per_addr == LIMIT_CONNS_PER_ADDR_DEFAULT &&
+	    conf->c_offline.off_policy == OFFLINE_POLICY_STORE &&
+	    conf->c_mail_from[0] == '\0' && is_default_mta(conf));
 }
 
 static struct conf_domain *
@@ -200,9 +214,11 @@ static const char print_expected[] =
     "limit connections-per-address 32\n"
     "limit min-expires 60\n"
     "limit max-expires 7200\n"
-    "offline store\n"
+    "offline store then mail after 120\n"
     "offline limit 100\n"
     "offline max-age 86400\n"
+    "mta ::1 port 2525\n"
+    "mail from \"im@example.org\"\n"
     "route \"site2.test\" via 127.0.0.2 port 5062 tls\n"
     "resolver ::1 port 53\n"
     "inbound any\n"
@@ -232,7 +248,6 @@ test_print(void)
 {
 	struct imd_conf		*conf;
 	struct conf_listen	*cl;
-	struct sockaddr_in6	*sin6;
 	char			*buf = NULL;
 	size_t			 len = 0;
 	FILE			*fp;
@@ -249,12 +264,15 @@ test_print(void)
 	strlcpy(conf->c_realm, "site", sizeof(conf->c_realm));
 	strlcpy(conf->c_user, "nobody", sizeof(conf->c_user));
 	conf->c_limits.lim_msg_size = 1048576;
+	conf->c_offline.off_policy = OFFLINE_POLICY_STORE_MAIL;
+	conf->c_offline.off_mail_after = 120;
+	if (config_sockaddr("::1", 2525, &conf->c_mta, &conf->c_mtalen) == -1)
+		exit(2);
+	strlcpy(conf->c_mail_from, "im@example.org", sizeof(conf->c_mail_from));
 	add_route(conf, "site2.test", "127.0.0.2", 5062, TRANSPORT_TLS);
-	sin6 = (struct sockaddr_in6 *)&conf->c_resolver;
-	sin6->sin6_family = AF_INET6;
-	sin6->sin6_port = htons(53);
-	inet_pton(AF_INET6, "::1", &sin6->sin6_addr);
-	conf->c_resolverlen = sizeof(*sin6);
+	if (config_sockaddr("::1", 53, &conf->c_resolver,
+	    &conf->c_resolverlen) == -1)
+		exit(2);
 	config_print(conf, fp);
 	fclose(fp);
 	TAP_OK(strcmp(buf, print_expected) == 0,

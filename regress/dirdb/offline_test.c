@@ -109,6 +109,9 @@ static void	test_reopen(void);
 static void	test_first(void);
 static void	test_update(void);
 static void	test_cap(void);
+static int	put_due(const char *, uint64_t, uint64_t *);
+static void	test_due(void);
+static void	test_due_lease(void);
 static void	test_walk(void);
 static void	test_expired(void);
 static void	test_bodies(void);
@@ -404,7 +407,6 @@ test_first(void)
 	strlcpy(o.o_from, "carol@x.test", sizeof(o.o_from));
 	o.o_attempts = 3;
 	o.o_next_try = 77;
-	o.o_state = OFFLINE_MAILING;
 	TAP_OK(store_offline_put(&o) == STORE_OK && (id1 = o.o_id) != 0 &&
 	    put_simple("f@x.test", "two", NOW + 1, &id2) == STORE_OK,
 	    "two messages for f@x.test");
@@ -445,17 +447,26 @@ test_update(void)
 	u.o_id = id;
 	u.o_attempts = 2;
 	u.o_next_try = NOW + 600;
-	u.o_state = OFFLINE_MAILING;
+	u.o_state = OFFLINE_WAITING;
 	strlcpy(u.o_from, "ignored@x.test", sizeof(u.o_from));
 	TAP_OK(store_offline_update(&u) == STORE_OK, "update");
 	TAP_OK(store_offline_first("u@x.test", &got) == STORE_OK &&
 	    got.o_attempts == 2 && got.o_next_try == NOW + 600 &&
-	    got.o_state == OFFLINE_MAILING,
-	    "update changed attempts, next try and state");
+	    got.o_state == OFFLINE_WAITING,
+	    "update changed attempts and next try");
 	TAP_OK(strcmp(got.o_from, "bob@remote.test") == 0 &&
 	    got.o_arrived == NOW && got.o_bodylen == 9 &&
 	    memcmp(got.o_body, "update me", 9) == 0,
 	    "update kept sender, arrival and body");
+	u.o_state = OFFLINE_MAILING;
+	TAP_OK(store_offline_update(&u) == STORE_OK &&
+	    store_offline_first("u@x.test", &got) == STORE_NOTFOUND,
+	    "update to mailing: first passes over it");
+	u.o_state = OFFLINE_WAITING;
+	u.o_next_try = 0;
+	TAP_OK(store_offline_update(&u) == STORE_OK &&
+	    store_offline_first("u@x.test", &got) == STORE_OK,
+	    "back to waiting, with no next try");
 	u.o_state = 2;
 	TAP_OK(store_offline_update(&u) == STORE_FAIL, "unknown state refused");
 	u.o_state = OFFLINE_WAITING;
@@ -465,6 +476,82 @@ test_update(void)
 	u.o_id = 0;
 	TAP_OK(store_offline_update(&u) == STORE_FAIL,
 	    "update of id 0 refused");
+}
+
+static int
+put_due(const char *body, uint64_t next_try, uint64_t *id)
+{
+	struct offline_rec	o;
+
+	msg_fill(&o, "due@x.test", body, NOW);
+	o.o_next_try = next_try;
+	if (store_offline_put(&o) != STORE_OK)
+		return (-1);
+	*id = o.o_id;
+	return (0);
+}
+
+/*
+ * The due index: the message that falls due first comes first, marked
+ * mailing; a registration passes over it; its entry follows updates
+ * and goes with the message.
+ */
+static void
+test_due(void)
+{
+	struct offline_rec	got, u;
+	uint64_t		a, b, c, next;
+
+	TAP_OK(put_due("b", NOW + 5, &b) == 0 && put_due("a", NOW + 10, &a) ==
+	    0 && put_due("c", 0, &c) == 0, "three messages, two due later");
+	TAP_OK(store_offline_due(NOW, 300, &got, &next) == STORE_NOTFOUND &&
+	    next == NOW + 5, "none due yet: the first falls due at +5");
+	TAP_OK(store_offline_due(NOW + 5, 300, &got, &next) == STORE_OK &&
+	    got.o_id == b && got.o_state == OFFLINE_MAILING &&
+	    got.o_next_try == NOW + 305 && got.o_bodylen == 1,
+	    "at +5 the earliest comes, mailing for the lease");
+	TAP_OK(store_offline_first("due@x.test", &got) == STORE_OK &&
+	    got.o_id == a, "first passes over the message being mailed");
+	TAP_OK(store_offline_due(NOW + 5, 300, &got, &next) ==
+	    STORE_NOTFOUND && next == NOW + 10,
+	    "handed out once: next due is the other one");
+	memset(&u, 0, sizeof(u));
+	strlcpy(u.o_to, "due@x.test", sizeof(u.o_to));
+	u.o_id = b;
+	u.o_attempts = 1;
+	u.o_next_try = NOW + 7;
+	u.o_state = OFFLINE_WAITING;
+	TAP_OK(store_offline_update(&u) == STORE_OK &&
+	    store_offline_due(NOW + 7, 300, &got, &next) == STORE_OK &&
+	    got.o_id == b && got.o_attempts == 1,
+	    "a retry time set by update is due then");
+	TAP_OK(store_offline_del("due@x.test", b) == STORE_OK &&
+	    store_offline_due(NOW + 8, 300, &got, &next) == STORE_NOTFOUND &&
+	    next == NOW + 10, "a deleted message leaves the due index");
+	TAP_OK(store_offline_del("due@x.test", a) == STORE_OK &&
+	    store_offline_due(NOW + 1000, 300, &got, &next) ==
+	    STORE_NOTFOUND && next == 0,
+	    "a message with no next try is never due");
+	TAP_OK(store_offline_del("due@x.test", c) == STORE_OK, "clean up");
+}
+
+/* Nobody reported in time: the message is handed out again. */
+static void
+test_due_lease(void)
+{
+	struct offline_rec	got;
+	uint64_t		d, next;
+
+	TAP_OK(put_due("d", NOW, &d) == 0 &&
+	    store_offline_due(NOW, 300, &got, &next) == STORE_OK &&
+	    got.o_id == d, "a message due at once");
+	TAP_OK(store_offline_due(NOW + 299, 300, &got, &next) ==
+	    STORE_NOTFOUND && next == NOW + 300, "not again within the lease");
+	TAP_OK(store_offline_due(NOW + 300, 300, &got, &next) == STORE_OK &&
+	    got.o_id == d && got.o_next_try == NOW + 600,
+	    "again when the lease ran out");
+	TAP_OK(store_offline_del("due@x.test", d) == STORE_OK,
+	    "clean up");
 }
 
 /* A refused put takes no id: the next one follows the last given. */
@@ -935,6 +1022,8 @@ main(void)
 	test_reopen();
 	test_first();
 	test_update();
+	test_due();
+	test_due_lease();
 	test_cap();
 	test_walk();
 	test_expired();

@@ -99,6 +99,10 @@ usage_case "unknown option" -x user list
 usage_case "-s without argument" -s
 usage_case "-s without command" -s "$sock"
 usage_case "address in the verb's place" user noat@example
+usage_case "queue alone" queue
+usage_case "queue flush without address" queue flush
+usage_case "queue flush with two addresses" queue flush a@example.org \
+    b@example.org
 
 # Malformed addresses: exit 5, before a password is read or imd asked.
 for a in noat a@@example.org @example.org alice@ 'a b@example.org' \
@@ -113,6 +117,9 @@ expect "control character shown visibly" 5 \
 run -s "$sock" user passwd noat
 expect "malformed address wins over an empty password" 5 \
     "imctl: malformed address: noat"
+run -s "$sock" queue flush a@@example.org
+expect "queue flush: malformed address refused" 5 \
+    "imctl: malformed address: a@@example.org"
 
 # Passwords from a pipe: checked before connecting, so exit 7 here.
 printf '\n' >"$tmp/pw"; stdin="$tmp/pw"
@@ -144,6 +151,8 @@ run -s "$sock" show status
 expect "show status, no daemon" 1 "$notrunning"
 run -s "$sock" user del a@example.org
 expect "user del, no daemon" 1 "$notrunning"
+run -s "$sock" queue flush a@example.org
+expect "queue flush, no daemon" 1 "$notrunning"
 run -s "$sock" -- user list
 expect "-- ends the options" 1 "$notrunning"
 run -s "$sock" user del -a@example.org
