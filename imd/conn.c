@@ -369,13 +369,16 @@ conn_frame_error(struct conn *c, const char *buf, size_t len,
 {
 	char	vis[LOG_VIS_MAX * 4 + 1];
 
-	if (err->err_status == 413 || err->err_status == 513)
-		transport_stats.ts_oversized++;
-	else
-		transport_stats.ts_conns_bad++;
 	log_info("conn: %s: %s, closing (%s)", c->cn_name,
 	    err->err_reason, log_vis(buf, len < 40 ? len : 40, vis,
 	    sizeof(vis)));
+	if (err->err_status == 413 || err->err_status == 513) {
+		/* The answer goes out before the connection closes. */
+		sip_refuse_oversized(&c->cn_peer, buf, len);
+		conn_shutdown(c, "message too large");
+		return;
+	}
+	transport_stats.ts_conns_bad++;
 	conn_close(c, "framing error");
 }
 

@@ -133,6 +133,7 @@ void	tls_conn_free(struct conn *);
 #define SIP_REPLY_MAX	8192
 struct sip_msg;
 void	sip_input(const struct sip_peer *, const char *, size_t);
+void	sip_refuse_oversized(const struct sip_peer *, const char *, size_t);
 int	sip_reply(const struct sip_peer *, const struct sip_msg *,
 	    unsigned int, const char *, const char *);
 int	sip_build_reply(struct sip_out *, const struct sip_peer *,

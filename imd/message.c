@@ -46,7 +46,8 @@
 #include "user.h"
 
 #define MSG_FORWARD_TIME	40	/* seconds: Timer F and some */
-#define SIP_FORWARD_MAX		(IMSG_MAX + 4096)
+#define FORWARD_GROWTH		4096	/* our Via, Date, a longer URI */
+#define FORK_TOO_LARGE		-2	/* for a UDP binding */
 
 struct fork;
 
@@ -337,10 +338,14 @@ fork_leg_start(struct fork *fk, const struct binding_rec *b)
 	struct sip_peer	 dest;
 	struct sip_fwd	 fw;
 	struct sip_out	 out;
-	char		 via[128], branch[40], buf[SIP_FORWARD_MAX];
+	char		 via[128], branch[40], date[SIP_DATE_LINE_MAX];
+	char		*buf;
+	size_t		 size = rq->rq_msg.msg_len + FORWARD_GROWTH;
+	int		 r = 0;
 
 	if (message_dest(b, &dest, via, sizeof(via)) == -1)
 		return (-1);
+	sip_date_line(&rq->rq_msg, time(NULL), date, sizeof(date));
 	snprintf(branch, sizeof(branch), "z9hG4bK%08x%08x", arc4random(),
 	    arc4random());
 	memset(&fw, 0, sizeof(fw));
@@ -351,23 +356,33 @@ fork_leg_start(struct fork *fk, const struct binding_rec *b)
 	fw.fw_branch.s = branch;
 	fw.fw_branch.len = strlen(branch);
 	fw.fw_drop_proxy_auth = 1;
-	sip_out_init(&out, buf, sizeof(buf));
-	if (sip_print_request(&out, &rq->rq_msg, &fw) == -1)
+	fw.fw_extra.s = date;
+	fw.fw_extra.len = strlen(date);
+	if ((buf = malloc(size)) == NULL)
 		return (-1);
+	sip_out_init(&out, buf, size);
 	lg->lg_fork = fk;
-	if ((lg->lg_txc = txc_start(&dest, out.buf, out.len, branch,
+	if (sip_print_request(&out, &rq->rq_msg, &fw) == -1)
+		r = -1;
+	else if (dest.sp_transport == TRANSPORT_UDP && out.len > SIP_UDP_MAX)
+		r = FORK_TOO_LARGE;	/* RFC 3261 18.1.1: not this path */
+	else if ((lg->lg_txc = txc_start(&dest, out.buf, out.len, branch,
 	    "MESSAGE", fork_answer, lg)) == NULL)
-		return (-1);
-	fk->fk_n++;
-	fk->fk_pending++;
-	return (0);
+		r = -1;
+	else {
+		fk->fk_n++;
+		fk->fk_pending++;
+	}
+	free(buf);
+	return (r);
 }
 
 static void
 message_fork(struct sip_req *rq, const struct binding_rec *bs, uint32_t n)
 {
 	struct fork	*fk;
-	uint32_t	 i;
+	uint32_t	 i, too_large = 0;
+	int		 r;
 
 	if ((fk = calloc(1, sizeof(*fk))) == NULL) {
 		req_reply(rq, 500, "Server Internal Error", NULL);
@@ -378,10 +393,14 @@ message_fork(struct sip_req *rq, const struct binding_rec *bs, uint32_t n)
 	rq->rq_cleanup = fork_cleanup;
 	rq->rq_deadline = time(NULL) + MSG_FORWARD_TIME;
 	for (i = 0; i < n; i++)
-		if (fork_leg_start(fk, &bs[i]) == -1)
+		if ((r = fork_leg_start(fk, &bs[i])) == FORK_TOO_LARGE)
+			too_large++;
+		else if (r == -1)
 			log_debug("message: %s: binding %s unreachable",
 			    rq->rq_to, bs[i].b_contact);
-	if (fk->fk_n == 0)
+	if (fk->fk_n == 0 && too_large > 0)
+		req_reply(rq, 513, "Message Too Large For UDP", NULL);
+	else if (fk->fk_n == 0)
 		req_reply(rq, 480, "Temporarily Unavailable", NULL);
 }
 

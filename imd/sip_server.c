@@ -136,6 +136,29 @@ sip_refuse(const struct sip_peer *peer, const struct sip_msg *msg,
 	sip_reply(peer, msg, err->err_status, err->err_reason, NULL);
 }
 
+/*
+ * A message over `limit message-size`: when its header block came
+ * whole, the sender learns why (413); else it is only counted.
+ */
+void
+sip_refuse_oversized(const struct sip_peer *peer, const char *buf,
+    size_t len)
+{
+	static struct sip_msg	msg;
+	struct sip_limits	lim;
+	struct sip_err		err;
+	const char		*hend;
+
+	transport_stats.ts_oversized++;
+	if ((hend = memmem(buf, len, "\r\n\r\n", 4)) == NULL)
+		return;
+	sip_limits_from_conf(&lim);
+	if ((sip_parse(&msg, buf, hend + 4 - buf, &lim, 0, &err) == 0 ||
+	    err.err_respond) && msg.msg_kind == SIP_REQUEST &&
+	    msg.msg_method != SIP_METHOD_ACK)
+		sip_reply(peer, &msg, 413, "Message Too Large", NULL);
+}
+
 void
 sip_input(const struct sip_peer *peer, const char *buf, size_t len)
 {

@@ -70,12 +70,12 @@ udp_read(int fd, short event, void *arg)
 			return;
 		}
 		transport_stats.ts_received++;
-		if ((size_t)n > max) {
-			transport_stats.ts_oversized++;
-			continue;
-		}
 		peer.sp_transport = TRANSPORT_UDP;
 		peer.sp_fd = fd;
+		if ((size_t)n > max) {
+			sip_refuse_oversized(&peer, buf, max);
+			continue;
+		}
 		sip_input(&peer, buf, n);
 	}
 }

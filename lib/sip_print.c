@@ -339,3 +339,23 @@ sip_print_response_back(struct sip_out *out, const struct sip_msg *resp)
 	sip_out_str(out, &resp->msg_body);
 	return out->overflow ? -1 : 0;
 }
+
+/*
+ * "Date: ...\r\n" in RFC 1123 form for a request that has no Date, else
+ * an empty string: a message keeps the time it was sent (RFC 3428 4),
+ * also when it waits in a queue.
+ */
+void
+sip_date_line(const struct sip_msg *msg, time_t when, char *buf,
+    size_t size)
+{
+	struct tm	tm;
+
+	buf[0] = '\0';
+	if (sip_hdr_first(msg, SIP_HDR_DATE) != NULL ||
+	    gmtime_r(&when, &tm) == NULL)
+		return;
+	if (strftime(buf, size, "Date: %a, %d %b %Y %H:%M:%S GMT\r\n",
+	    &tm) == 0)
+		buf[0] = '\0';
+}

@@ -35,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "config.h"
 #include "dns.h"
@@ -199,6 +200,7 @@ job_print(struct relay_job *rj, const char *via, char *out, size_t size,
 	struct sip_err		err;
 	struct sip_fwd		fw;
 	struct sip_out		o;
+	char			date[SIP_DATE_LINE_MAX];
 
 	out_limits(&lim);
 	if (sip_parse(&msg, rj->rj_req, rj->rj_reqlen, &lim, 0, &err) == -1)
@@ -211,6 +213,9 @@ job_print(struct relay_job *rj, const char *via, char *out, size_t size,
 	fw.fw_branch.s = rj->rj_branch;
 	fw.fw_branch.len = strlen(rj->rj_branch);
 	fw.fw_drop_proxy_auth = 1;
+	sip_date_line(&msg, time(NULL), date, sizeof(date));
+	fw.fw_extra.s = date;
+	fw.fw_extra.len = strlen(date);
 	sip_out_init(&o, out, size);
 	if (sip_print_request(&o, &msg, &fw) == -1)
 		return (-1);
@@ -235,6 +240,13 @@ relay_attempt(struct relay_job *rj)
 			continue;
 		}
 		d = &rj->rj_targets[rj->rj_next++];
+		if (d->od_transport == TRANSPORT_UDP &&
+		    rj->rj_reqlen + 512 > SIP_UDP_MAX) {
+			/* RFC 3261 18.1.1: not over UDP, not ever. */
+			rj->rj_refused |= 1U << (rj->rj_next - 1);
+			job_fail_reason(rj, 513, "Message Too Large For UDP");
+			continue;
+		}
 		if (out_origin(d, via, sizeof(via), &rj->rj_conn) == -1 ||
 		    job_print(rj, via, rj->rj_out, IMSG_PAYLOAD_MAX,
 		    &rj->rj_outlen) == -1 ||
