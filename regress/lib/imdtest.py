@@ -3,7 +3,7 @@
 # SIP user agent with digest authentication over UDP, TCP and TLS.
 
 import atexit, hashlib, os, pwd, random, re, shutil, signal, socket, ssl
-import subprocess, sys, tempfile, time
+import subprocess, sys, tempfile, threading, time
 
 BUILD = os.environ["IMD_BUILD"]
 IMD = os.path.join(BUILD, "sbin/imd")
@@ -259,6 +259,30 @@ def _ua_reply(self, req, status, reason):
         self.s.sendto(out.encode(), self.peer)
     else:
         self.s.sendall(out.encode())
+
+
+class Answer:
+    """The next request on a UA, taken and answered in a thread while the
+    test sends: a = Answer(ua); send...; req = a.request()."""
+
+    def __init__(self, ua, status=200, reason="OK"):
+        self.req = self.error = None
+        self.t = threading.Thread(target=self._run,
+                                  args=(ua, status, reason))
+        self.t.start()
+
+    def _run(self, ua, status, reason):
+        try:
+            req = ua.recv_request()
+            ua.reply(req, status, reason)
+            self.req = req
+        except Exception as e:
+            self.error = e
+
+    def request(self, timeout=10):
+        """The request answered, or None when none came in time."""
+        self.t.join(timeout)
+        return self.req
 
 
 UA.recv_request = _ua_recv_request

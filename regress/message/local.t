@@ -4,9 +4,9 @@
 # byte-exact, the first 2xx answers the sender; unknown and offline
 # recipients, and forking to two devices.
 
-import os, sys, threading
+import os, sys
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
-from imdtest import Suite, UA, ok, done, header, message_auth
+from imdtest import Answer, Suite, UA, ok, done, header, message_auth
 
 PORT = 25400
 s = Suite("site1.test", PORT)
@@ -21,25 +21,11 @@ ok(b1.register("b1", "site1.test", "b1pw")["status"] == 200,
    "b1 registers")
 
 TEXT = "안녕하세요, 잘 지내요? 🙂".encode()
-got = {}
-
-
-def answer(ua, key, status=200, reason="OK"):
-    try:
-        req = ua.recv_request()
-        got[key] = req
-        ua.reply(req, status, reason)
-    except Exception as e:
-        got[key] = e
-
-
-t = threading.Thread(target=answer, args=(b1, "b1"))
-t.start()
+ans_b1 = Answer(b1)
 a1 = UA(srv)
 r = message_auth(a1, "a1", "site1.test", "a1pw", "sip:b1@site1.test", TEXT,
                  "text/plain;charset=UTF-8")
-t.join(5)
-req = got.get("b1")
+req = ans_b1.request()
 ok(isinstance(req, dict) and req["method"] == "MESSAGE",
    "b1 receives the MESSAGE")
 ok(req["body"] == TEXT, "the Korean UTF-8 body arrives byte-exact")
@@ -72,26 +58,18 @@ ok(r["status"] == 202, "a recipient with no binding: queued, 202")
 c1a, c1b = UA(srv), UA(srv)
 c1a.register("c1", "site1.test", "c1pw")
 c1b.register("c1", "site1.test", "c1pw")
-ta = threading.Thread(target=answer, args=(c1a, "c1a", 486, "Busy Here"))
-tb = threading.Thread(target=answer, args=(c1b, "c1b", 200, "OK"))
-ta.start()
-tb.start()
+ans_c1a = Answer(c1a, 486, "Busy Here")
+ans_c1b = Answer(c1b, 200, "OK")
 r = message_auth(UA(srv), "a1", "site1.test", "a1pw", "sip:c1@site1.test",
                  b"to both")
-ta.join(5)
-tb.join(5)
-ok(isinstance(got.get("c1a"), dict) and isinstance(got.get("c1b"), dict),
+ok(isinstance(ans_c1a.request(), dict) and isinstance(ans_c1b.request(), dict),
    "both devices get the message")
 ok(r["status"] == 200, "the 2xx of one device answers the sender")
 
-ta = threading.Thread(target=answer, args=(c1a, "c1a2", 486, "Busy Here"))
-tb = threading.Thread(target=answer, args=(c1b, "c1b2", 603, "Decline"))
-ta.start()
-tb.start()
+ans_c1a2 = Answer(c1a, 486, "Busy Here")
+ans_c1b2 = Answer(c1b, 603, "Decline")
 r = message_auth(UA(srv), "a1", "site1.test", "a1pw", "sip:c1@site1.test",
                  b"again")
-ta.join(5)
-tb.join(5)
 ok(r["status"] == 603, "no 2xx: a 6xx wins over a 4xx (%d)" %
    r["status"])
 

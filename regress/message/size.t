@@ -4,9 +4,9 @@
 # message a UDP binding cannot carry gets 513.  A Date is added when the
 # sender gave none.
 
-import os, sys, threading
+import os, sys
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
-from imdtest import Suite, UA, ok, done, header, message_auth
+from imdtest import Answer, Suite, UA, ok, done, header, message_auth
 
 PORT = 25440
 s = Suite("site1.test", PORT, ["limit message-size 16K"])
@@ -18,24 +18,10 @@ srv = ("127.0.0.1", PORT)
 b1 = UA(srv)
 ok(b1.register("b1", "site1.test", "b1pw")["status"] == 200,
    "b1 registers over UDP")
-got = {}
-
-
-def answer(ua, key):
-    try:
-        req = ua.recv_request()
-        got[key] = req
-        ua.reply(req, 200, "OK")
-    except Exception as e:
-        got[key] = e
-
-
-t = threading.Thread(target=answer, args=(b1, "b1"))
-t.start()
+ans_b1 = Answer(b1)
 r = message_auth(UA(srv), "a1", "site1.test", "a1pw", "sip:b1@site1.test",
                  b"what time is it?")
-t.join(5)
-req = got.get("b1")
+req = ans_b1.request()
 ok(r["status"] == 200 and isinstance(req, dict), "a small one is delivered")
 date = header(req, "date") if isinstance(req, dict) else []
 ok(len(date) == 1 and date[0].endswith(" GMT"),
@@ -71,12 +57,10 @@ ok(r["status"] == 513, "70000 bytes for a UDP binding: 513")
 b2t = UA(srv2, "tcp")
 ok(b2t.register("b2", "site2.test", "b2pw")["status"] == 200,
    "b2 registers a second device over TCP")
-t = threading.Thread(target=answer, args=(b2t, "b2t"))
-t.start()
+ans_b2t = Answer(b2t)
 r = message_auth(UA(srv2, "tcp"), "a2", "site2.test", "a2pw",
                  "sip:b2@site2.test", b"y" * 50000)
-t.join(5)
-req = got.get("b2t")
+req = ans_b2t.request()
 ok(r["status"] == 200 and isinstance(req, dict) and
    req["body"] == b"y" * 50000, "50000 bytes reach the TCP device whole")
 done()

@@ -7,7 +7,7 @@
 
 import os, random, sys, threading, time
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
-from imdtest import Suite, UA, Dnsmasq, ok, done, header, message_auth
+from imdtest import Answer, Suite, UA, Dnsmasq, ok, done, header, message_auth
 
 PORT, DNS = 25700, 25753
 dns = Dnsmasq(DNS, [
@@ -46,18 +46,6 @@ tdead = threading.Thread(target=send_dead)
 tdead.start()
 
 TEXT = "안녕, 다른 도메인에서 왔어요".encode()
-got = {}
-
-
-def answer(ua, key, status=200, reason="OK"):
-    try:
-        req = ua.recv_request()
-        got[key] = req
-        ua.reply(req, status, reason)
-    except Exception as e:
-        got[key] = e
-
-
 b1 = UA(srv2, bind="127.0.0.2")
 ok(b1.register("b1", "site2.test", "b1pw")["status"] == 200,
    "b1 registers at site2")
@@ -65,13 +53,11 @@ c1 = UA(srv3, transport="tcp", bind="127.0.0.3")
 ok(c1.register("c1", "site3.test", "c1pw")["status"] == 200,
    "c1 registers at site3 over TCP")
 
-t = threading.Thread(target=answer, args=(b1, "b1", 200, "Got It"))
-t.start()
+ans_b1 = Answer(b1, 200, "Got It")
 a1 = UA(srv1)
 r = message_auth(a1, "a1", "site1.test", "a1pw", "sip:b1@site2.test", TEXT,
                  "text/plain;charset=UTF-8")
-t.join(10)
-req = got.get("b1")
+req = ans_b1.request()
 ok(isinstance(req, dict) and req["method"] == "MESSAGE",
    "b1@site2 receives a1's MESSAGE (site2 found by SRV _sip._udp)")
 ok(isinstance(req, dict) and req["body"] == TEXT,
@@ -90,12 +76,10 @@ ok(r["status"] == 200 and r["reason"] == "Got It",
    "a1 gets b1's own final response back")
 ok(len(header(r, "via")) == 1, "the response reaches a1 with a1's Via only")
 
-t = threading.Thread(target=answer, args=(c1, "c1"))
-t.start()
+ans_c1 = Answer(c1)
 r = message_auth(UA(srv1), "a1", "site1.test", "a1pw", "sip:c1@site3.test",
                  b"hello site3")
-t.join(10)
-req = got.get("c1")
+req = ans_c1.request()
 ok(isinstance(req, dict) and req["body"] == b"hello site3",
    "c1@site3 receives it (SRV _sip._tcp, relayed over TCP)")
 ok(r["status"] == 200, "a1 gets c1's 200")
@@ -104,21 +88,17 @@ ok(r["status"] == 200, "a1 gets c1's 200")
 a1r = UA(srv1)
 ok(a1r.register("a1", "site1.test", "a1pw")["status"] == 200,
    "a1 registers at site1")
-t = threading.Thread(target=answer, args=(a1r, "a1"))
-t.start()
+ans_a1 = Answer(a1r)
 r = message_auth(UA(srv2, bind="127.0.0.2"), "b1", "site2.test", "b1pw",
                  "sip:a1@site1.test", b"reply from b1")
-t.join(10)
-req = got.get("a1")
+req = ans_a1.request()
 ok(isinstance(req, dict) and req["body"] == b"reply from b1",
    "a1 receives b1's MESSAGE (site2 -> site1 by static route)")
 ok(r["status"] == 200, "b1 gets a1's 200")
-t = threading.Thread(target=answer, args=(a1r, "a1b"))
-t.start()
+ans_a1b = Answer(a1r)
 r = message_auth(UA(srv3, bind="127.0.0.3"), "c1", "site3.test", "c1pw",
                  "sip:a1@site1.test", b"from c1 over tcp")
-t.join(10)
-req = got.get("a1b")
+req = ans_a1b.request()
 ok(isinstance(req, dict) and req["body"] == b"from c1 over tcp",
    "a1 receives c1's MESSAGE (site3 -> site1 over TCP)")
 ok(r["status"] == 200, "c1 gets a1's 200")

@@ -4,9 +4,9 @@
 # message to a user registered at Kamailio, and Kamailio's user reaches
 # a1 through imd.
 
-import atexit, os, shutil, subprocess, sys, tempfile, threading, time
+import atexit, os, shutil, subprocess, sys, tempfile, time
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
-from imdtest import Suite, UA, ok, done, header, message_auth
+from imdtest import Answer, Suite, UA, ok, done, header, message_auth
 
 KAMAILIO = shutil.which("kamailio") or "/usr/sbin/kamailio"
 if not os.access(KAMAILIO, os.X_OK):
@@ -59,25 +59,11 @@ if r is None:
 ok(r["status"] == 200,
    "d4 registers at Kamailio (site4.test)")
 
-got = {}
-
-
-def answer(ua, key):
-    try:
-        req = ua.recv_request()
-        got[key] = req
-        ua.reply(req, 200, "OK")
-    except Exception as e:
-        got[key] = e
-
-
 TEXT = "카밀리오에게 안녕".encode()
-t = threading.Thread(target=answer, args=(d4, "d4"))
-t.start()
+ans_d4 = Answer(d4)
 r = message_auth(UA(srv1), "a1", "site1.test", "a1pw", "sip:d4@site4.test",
                  TEXT, "text/plain;charset=UTF-8")
-t.join(10)
-req = got.get("d4")
+req = ans_d4.request()
 ok(isinstance(req, dict) and req["body"] == TEXT,
    "d4 at Kamailio receives a1's MESSAGE relayed by imd, body exact")
 ok(isinstance(req, dict) and len(header(req, "via")) == 3,
@@ -87,13 +73,11 @@ ok(r["status"] == 200, "a1 gets d4's 200 back through Kamailio and imd")
 a1 = UA(srv1)
 ok(a1.register("a1", "site1.test", "a1pw")["status"] == 200,
    "a1 registers at imd")
-t = threading.Thread(target=answer, args=(a1, "a1"))
-t.start()
+ans_a1 = Answer(a1)
 r = UA(srvk, bind="127.0.0.4").request(
     "MESSAGE", "sip:a1@site1.test", "sip:d4@site4.test", "sip:a1@site1.test",
     ["Content-Type: text/plain;charset=UTF-8"], "답장이에요".encode())
-t.join(10)
-req = got.get("a1")
+req = ans_a1.request()
 ok(isinstance(req, dict) and req["body"] == "답장이에요".encode(),
    "a1 receives d4's MESSAGE relayed by Kamailio to imd")
 ok(r["status"] == 200, "d4 gets a1's 200 back through imd and Kamailio")

@@ -4,9 +4,9 @@
 # its own; a suite with `inbound tls-verified` takes a foreign sender
 # only over TLS with a certificate that names the From domain.
 
-import os, sys, tempfile, threading
+import os, sys, tempfile
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
-from imdtest import (Suite, UA, ok, done, header, message_auth, make_ca,
+from imdtest import (Answer, Suite, UA, ok, done, header, message_auth, make_ca,
                      make_cert)
 
 P = 25710
@@ -40,27 +40,13 @@ s2.add_user("b1@site2.test", "b1pw")
 srv1, srv2 = ("127.0.0.1", P), ("127.0.0.2", P)
 tls2 = ("127.0.0.2", P + 1)
 
-got = {}
-
-
-def answer(ua, key):
-    try:
-        req = ua.recv_request()
-        got[key] = req
-        ua.reply(req, 200, "OK")
-    except Exception as e:
-        got[key] = e
-
-
 b1 = UA(srv2, bind="127.0.0.2")
 ok(b1.register("b1", "site2.test", "b1pw")["status"] == 200,
    "b1 registers at site2")
-t = threading.Thread(target=answer, args=(b1, "b1"))
-t.start()
+ans_b1 = Answer(b1)
 r = message_auth(UA(srv1), "a1", "site1.test", "a1pw", "sip:b1@site2.test",
                  "TLS로 왔어요".encode())
-t.join(10)
-req = got.get("b1")
+req = ans_b1.request()
 ok(isinstance(req, dict) and req["body"] == "TLS로 왔어요".encode(),
    "b1 receives a1's MESSAGE, relayed over TLS")
 ok(isinstance(req, dict) and "SIP/2.0/TLS 127.0.0.1" in header(req,
@@ -90,13 +76,11 @@ r = UA(tls2, "tls", bind="127.0.0.1", cert=cert9).request(
     ["Content-Type: text/plain"], b"x")
 ok(r["status"] == 403,
    "tls-verified: a certificate for other.test, From site1.test: 403")
-t = threading.Thread(target=answer, args=(b1, "b1b"))
-t.start()
+ans_b1b = Answer(b1)
 r = UA(tls2, "tls", bind="127.0.0.1", cert=cert9).request(
     "MESSAGE", "sip:b1@site2.test", "sip:x@other.test", "sip:b1@site2.test",
     ["Content-Type: text/plain"], b"from other")
-t.join(10)
-ok(r["status"] == 200 and isinstance(got.get("b1b"), dict),
+ok(r["status"] == 200 and isinstance(ans_b1b.request(), dict),
    "tls-verified: the certificate names the From domain: delivered")
 for s in (s1, s2, s9):
     ok(s.alive(), "%s still runs" % s.domain)
