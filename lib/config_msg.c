@@ -151,7 +151,7 @@ config_send(struct imsgev *iev, struct imd_conf *conf, int to,
 			if (config_send_listen(iev, cl, 1) == -1)
 				return (-1);
 	}
-	if (to == PROC_RELAYD && !reload) {
+	if (to == PROC_RELAYD) {
 		TAILQ_FOREACH(cl, &conf->c_listens, cl_entry)
 			if (config_send_listen(iev, cl, 0) == -1)
 				return (-1);

@@ -539,6 +539,8 @@ proc_dispatch_parent_common(struct imsgev *iev, struct imsg *imsg,
 		/* FALLTHROUGH */
 	case IMSG_CONF_GLOBAL:
 	case IMSG_CONF_DOMAIN:
+	case IMSG_CONF_LISTEN:
+	case IMSG_CONF_ROUTE:
 	case IMSG_CONF_DATABASE:
 	case IMSG_CONF_END:
 		if (pending == NULL)

@@ -48,6 +48,7 @@
 #include "sip.h"
 
 #define OUT_UDP_MAX		65535
+#define OUT_UDP_RCVBUF		(2 * 1024 * 1024)	/* as the listener's */
 
 enum oc_state {
 	OC_CONNECTING,
@@ -84,14 +85,14 @@ static TAILQ_HEAD(, oconn)	 oconns = TAILQ_HEAD_INITIALIZER(oconns);
 static uint64_t			 oconn_next_id = 1;
 static struct out_udp		 out_udp4, out_udp6;
 static SSL_CTX			*out_tls;
-static const struct imd_conf	*out_conf;
 
 static void	oconn_event(int, short, void *);
+static struct out_udp *out_udp_get(int);
 
 void
 out_limits(struct sip_limits *lim)
 {
-	const struct conf_limits	*cl = &out_conf->c_limits;
+	const struct conf_limits	*cl = &relayd_conf->c_limits;
 
 	sip_limits_set(lim, cl->lim_msg_size, cl->lim_headers, cl->lim_line);
 }
@@ -118,7 +119,6 @@ out_init(const struct imd_conf *conf)
 {
 	const struct conf_listen	*cl;
 
-	out_conf = conf;
 	out_udp4.ou_fd = out_udp6.ou_fd = -1;
 	if ((out_tls = SSL_CTX_new(TLS_client_method())) == NULL ||
 	    SSL_CTX_set_min_proto_version(out_tls, TLS1_2_VERSION) != 1)
@@ -141,6 +141,13 @@ out_init(const struct imd_conf *conf)
 			    cl->cl_cert, out_tls_error());
 		break;
 	}
+	/*
+	 * The UDP sockets now, while root may give them a receive buffer
+	 * above the sysctl limit: responses come in bursts under load.
+	 */
+	TAILQ_FOREACH(cl, &conf->c_listens, cl_entry)
+		if (out_udp_get(cl->cl_ss.ss_family) == NULL)
+			fatalx("relay: no outbound UDP socket");
 }
 
 /* Our own address of that family, port 0, so that peers see it. */
@@ -150,7 +157,7 @@ out_bind_local(int fd, int family)
 	const struct conf_listen	*cl;
 	struct sockaddr_storage		 ss;
 
-	TAILQ_FOREACH(cl, &out_conf->c_listens, cl_entry) {
+	TAILQ_FOREACH(cl, &relayd_conf->c_listens, cl_entry) {
 		if (cl->cl_ss.ss_family != family)
 			continue;
 		ss = cl->cl_ss;
@@ -234,11 +241,14 @@ static struct out_udp *
 out_udp_get(int family)
 {
 	struct out_udp	*ou = family == AF_INET ? &out_udp4 : &out_udp6;
+	int		 rcvbuf = OUT_UDP_RCVBUF;
 
 	if (ou->ou_fd != -1)
 		return (ou);
 	if ((ou->ou_fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK, 0)) ==
-	    -1 || out_bind_local(ou->ou_fd, family) == -1 ||
+	    -1 || setsockopt(ou->ou_fd, SOL_SOCKET, geteuid() == 0 ?
+	    SO_RCVBUFFORCE : SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) == -1 ||
+	    out_bind_local(ou->ou_fd, family) == -1 ||
 	    out_via(ou->ou_fd, TRANSPORT_UDP, ou->ou_via,
 	    sizeof(ou->ou_via)) == -1) {
 		log_warn("relay: udp socket");

@@ -5,7 +5,7 @@
 # site1 by a static route.  Responses come back to the sender; no open
 # relay, no local From from outside, loops and Max-Forwards.
 
-import os, random, sys, threading, time
+import os, random, signal, sys, threading, time
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
 from imdtest import Answer, Suite, UA, Dnsmasq, ok, done, header, message_auth
 
@@ -83,6 +83,15 @@ req = ans_c1.request()
 ok(isinstance(req, dict) and req["body"] == b"hello site3",
    "c1@site3 receives it (SRV _sip._tcp, relayed over TCP)")
 ok(r["status"] == 200, "a1 gets c1's 200")
+
+# A reload (SIGHUP) keeps relaying: routes and the resolver come again.
+s1.proc.send_signal(signal.SIGHUP)
+time.sleep(0.5)
+ans = Answer(b1)
+r = message_auth(UA(srv1), "a1", "site1.test", "a1pw", "sip:b1@site2.test",
+                 b"after a reload")
+ok(s1.alive() and r["status"] == 200 and ans.request() is not None,
+   "after a reload of site1, a1's message still reaches b1")
 
 # The other way, by static routes: site2 -> site1 over UDP, site3 over TCP.
 a1r = UA(srv1)
