@@ -26,30 +26,50 @@ kamailio_start() {	# Kamailio 5.6 with digest, two workers
 	wait_ready || exit 1
 }
 
-imd_start() {		# imd for bench.test, as root with privilege drop
-	rm -rf "$IMD_RUN"
-	mkdir -p "$IMD_RUN/empty"
-	chmod 755 "$IMD_RUN"
-	cat > "$IMD_RUN/relayd.conf" <<CONF
-domain "bench.test"
-listen on 127.0.0.1 port 15060 udp
-database "$IMD_RUN/db"
-chroot "$IMD_RUN/empty"
-control socket "$IMD_RUN/imd.sock"
+# addr_free ADDRESS PORT: no UDP or TCP socket listens on ADDRESS:PORT or on
+# the wildcard address at PORT (port_free in the anchor looks at the port
+# only, which two servers on 127.0.0.1 and 127.0.0.2 share)
+addr_free() {
+	! ss -Hlnut | awk -v a="$1:$2" -v p=":$2" '
+	    $5 == a || $5 == "0.0.0.0" p || $5 == "*" p || $5 == "[::]" p {
+		found = 1 }
+	    END { exit !found }'
+}
+
+# imd_start [DOMAIN [ADDRESS [RUNDIR [EXTRA]]]]: a suite for DOMAIN
+# (bench.test) on ADDRESS (127.0.0.1) port 15060 udp, as root with privilege
+# drop, its configuration, database, socket and log in RUNDIR ($IMD_RUN),
+# EXTRA (lines) appended to its relayd.conf.  Sets SRV_PID.
+imd_start() {
+	local dom=${1:-bench.test} addr=${2:-127.0.0.1} dir=${3:-$IMD_RUN}
+	local extra=${4:-}
+
+	rm -rf "$dir"
+	mkdir -p "$dir/empty"
+	chmod 755 "$dir"
+	cat > "$dir/relayd.conf" <<CONF
+domain "$dom"
+listen on $addr port 15060 udp
+database "$dir/db"
+chroot "$dir/empty"
+control socket "$dir/imd.sock"
 user "nobody"
 auth algorithms md5 sha-256
 CONF
-	port_free 15060 || { echo "port 15060 is busy" >&2; exit 1; }
-	"$TOP/build/sbin/imd" -d -f "$IMD_RUN/relayd.conf" \
-	    > "$IMD_RUN/imd.log" 2>&1 &
+	[ -z "$extra" ] || echo "$extra" >> "$dir/relayd.conf"
+	addr_free "$addr" 15060 ||
+	    { echo "$addr port 15060 is busy" >&2; exit 1; }
+	"$TOP/build/sbin/imd" -d -f "$dir/relayd.conf" > "$dir/imd.log" 2>&1 &
 	SRV_PID=$!
 	track "$SRV_PID" imd
-	wait_ready || exit 1
+	TARGET=$addr:15060 wait_ready || exit 1
 }
 
-imd_user() {		# imd_user NAME PASSWORD
-	echo "$2" | "$TOP/build/bin/imctl" -s "$IMD_RUN/imd.sock" \
-	    user add "$1@bench.test"
+# imd_user NAME PASSWORD [DOMAIN [RUNDIR]]: add NAME@DOMAIN (bench.test)
+# to the suite whose files are in RUNDIR ($IMD_RUN)
+imd_user() {
+	echo "$2" | "$TOP/build/bin/imctl" -s "${4:-$IMD_RUN}/imd.sock" \
+	    user add "$1@${3:-bench.test}"
 }
 
 # ratios FILE: for each imd row the matching Kamailio row, as ratios.
