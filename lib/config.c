@@ -67,6 +67,13 @@ config_defaults(struct imd_conf *conf)
 	    &conf->c_mtalen) == -1)
 		abort();
 	lim->lim_max_expires = LIMIT_MAX_EXPIRES_DEFAULT;
+	conf->c_presence.pr_authorize = PRESENCE_AUTH_AUTO;
+	conf->c_presence.pr_min_expires = PRESENCE_MIN_EXPIRES_DEFAULT;
+	conf->c_presence.pr_max_expires = PRESENCE_MAX_EXPIRES_DEFAULT;
+	conf->c_presence.pr_notify_interval = PRESENCE_NOTIFY_INTERVAL_DEFAULT;
+	conf->c_presence.pr_doc_size = PRESENCE_DOC_SIZE_DEFAULT;
+	conf->c_presence.pr_max_subs = PRESENCE_MAX_SUBS_DEFAULT;
+	conf->c_presence.pr_max_docs = PRESENCE_MAX_DOCS_DEFAULT;
 }
 
 struct imd_conf *

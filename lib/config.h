@@ -155,6 +155,32 @@ struct conf_offline {
 #define IMD_MTA_ADDRESS		"127.0.0.1"
 #define IMD_MTA_PORT		25
 
+/* Who may watch a user's presence without asking. */
+enum presence_authorize {
+	PRESENCE_AUTH_AUTO,	/* anyone */
+	PRESENCE_AUTH_DOMAIN,	/* watchers of the presentity's domain */
+	PRESENCE_AUTH_ASK,	/* nobody: the presentity decides */
+};
+
+struct conf_presence {
+	uint32_t	pr_authorize;	/* enum presence_authorize */
+	uint32_t	pr_min_expires;	/* s, subscriptions and PUBLISH */
+	uint32_t	pr_max_expires;
+	uint32_t	pr_notify_interval; /* ms between NOTIFYs of one
+					       subscription, at least */
+	uint32_t	pr_doc_size;	/* bytes of a published document */
+	uint32_t	pr_max_subs;	/* subscriptions to one presentity */
+	uint32_t	pr_max_docs;	/* documents of one presentity */
+};
+
+#define PRESENCE_EXPIRES_DEFAULT	3600	/* RFC 3856 6.4 */
+#define PRESENCE_MIN_EXPIRES_DEFAULT	60
+#define PRESENCE_MAX_EXPIRES_DEFAULT	86400
+#define PRESENCE_NOTIFY_INTERVAL_DEFAULT 200	/* ms */
+#define PRESENCE_DOC_SIZE_DEFAULT	16384
+#define PRESENCE_MAX_SUBS_DEFAULT	1000
+#define PRESENCE_MAX_DOCS_DEFAULT	16
+
 struct imd_conf {
 	char		c_file[IMD_PATH_MAX];
 	TAILQ_HEAD(, conf_domain) c_domains;
@@ -175,6 +201,7 @@ struct imd_conf {
 	socklen_t	c_resolverlen;
 	uint32_t	c_inbound;	/* enum inbound_policy */
 	char		c_tls_ca[IMD_PATH_MAX];	/* CA certificates, PEM */
+	struct conf_presence c_presence;
 	struct sockaddr_storage c_mta;	/* numeric: relayd never waits */
 	socklen_t	c_mtalen;
 	char		c_mail_from[IMD_ADDRESS_MAX];	/* "" or From */

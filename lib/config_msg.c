@@ -66,7 +66,9 @@ config_send_global(struct imsgev *iev, const struct imd_conf *conf)
 	    ibuf_add_u32(buf, conf->c_resolverlen) == -1 ||
 	    ibuf_add_data(buf, &conf->c_resolver,
 	    sizeof(conf->c_resolver)) == -1 ||
-	    ibuf_add_str(buf, conf->c_tls_ca, sizeof(conf->c_tls_ca)) == -1) {
+	    ibuf_add_str(buf, conf->c_tls_ca, sizeof(conf->c_tls_ca)) == -1 ||
+	    ibuf_add_data(buf, &conf->c_presence,
+	    sizeof(conf->c_presence)) == -1) {
 		ibuf_free(buf);
 		return (-1);
 	}
@@ -202,6 +204,9 @@ config_recv_global(struct imd_conf *conf, struct imsg *imsg)
 	    imsg_get_data(imsg, &conf->c_resolver,
 	    sizeof(conf->c_resolver)) == -1 ||
 	    imsg_get_str(imsg, conf->c_tls_ca, sizeof(conf->c_tls_ca)) == -1 ||
+	    imsg_get_data(imsg, &conf->c_presence,
+	    sizeof(conf->c_presence)) == -1 ||
+	    conf->c_presence.pr_authorize > PRESENCE_AUTH_ASK ||
 	    imsg_get_end(imsg) == -1)
 		return (-1);
 	conf->c_uid = uid;

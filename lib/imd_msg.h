@@ -136,6 +136,20 @@ enum imsg_type {
 				   (TEMPFAIL), str reply; no reply */
 	IMSG_DB_MAIL_NUDGE,	/* dirdb -> relayd: none; mail is due now */
 
+	/*
+	 * listener -> dirdb -> listener: the presence store.  The listener
+	 * holds presence in memory and is its only writer; dirdb keeps it
+	 * durable as opaque values (lib/pstore.h) and gives it back at
+	 * start.  Request id in the peer id.
+	 */
+	IMSG_DB_PSTORE_PUT,	/* u32 table, str key, u32 len, value;
+				   reply PSTORE_DONE once durable */
+	IMSG_DB_PSTORE_DEL,	/* u32 table, str key; reply PSTORE_DONE */
+	IMSG_DB_PSTORE_DONE,	/* u32 ok (1) or failed (0) */
+	IMSG_DB_PSTORE_LOAD,	/* u32 table; reply ITEM..., END */
+	IMSG_DB_PSTORE_ITEM,	/* u32 table, str key, u32 len, value */
+	IMSG_DB_PSTORE_END,	/* u32 table */
+
 	/* listener -> relayd -> listener: a request for a foreign domain */
 	IMSG_RELAY_REQUEST,	/* str domain, data: the request as received */
 	IMSG_RELAY_RESPONSE,	/* u32 status, str reason, data: the final
