@@ -26,8 +26,9 @@
  * a client opened or nothing; the test covers the nothing (503).
  *
  * The harness supplies what listener.c and sip_server.c would:
- * listener_conf for the limits, and a sip_input() that hands every
- * response to txc_response() and counts what it consumed.
+ * listener_conf for the limits, a sip_input() that hands every
+ * response to txc_response() and counts what it consumed, and a
+ * sip_refuse_oversized() that never runs.
  */
 
 #include <sys/types.h>
@@ -142,6 +143,14 @@ sip_input(const struct sip_peer *from, const char *buf, size_t len)
 		nconsumed++;
 	else
 		nunmatched++;
+}
+
+/* Nothing here sends more than the limit. */
+void
+sip_refuse_oversized(const struct sip_peer *from, const char *buf,
+    size_t len)
+{
+	errx(1, "an oversized message on our socket");
 }
 
 static void
