@@ -80,6 +80,8 @@ static void	pidf_sax_start(void *, const xmlChar *, const xmlChar *,
 static void	pidf_sax_end(void *, const xmlChar *, const xmlChar *,
 		    const xmlChar *);
 static void	pidf_malformed(xmlParserCtxtPtr, char *, size_t);
+static xmlDocPtr pidf_verdict(xmlParserCtxtPtr, const struct pidf_guard *,
+		    char *, size_t);
 static xmlDocPtr pidf_read(const char *, size_t, char *, size_t);
 static int	pidf_is(xmlNodePtr, const char *, const char *);
 static xmlNodePtr pidf_next(xmlNodePtr, const char *, const char *);
@@ -205,10 +207,33 @@ pidf_malformed(xmlParserCtxtPtr ctxt, char *reason, size_t reasonsize)
 }
 
 /*
- * The one way a document is parsed: returns the tree, or NULL with a
- * reason.  A namespace error (an undeclared prefix) counts as
- * malformed too, which libxml2 on its own does not insist on.
+ * After the parse: the tree, or NULL with a reason.  A namespace error
+ * (an undeclared prefix) counts as malformed too, which libxml2 on its
+ * own does not insist on.
  */
+static xmlDocPtr
+pidf_verdict(xmlParserCtxtPtr ctxt, const struct pidf_guard *pg,
+    char *reason, size_t reasonsize)
+{
+	xmlDocPtr	 xd = ctxt->myDoc;
+
+	ctxt->myDoc = NULL;
+	if (pg->pg_refused != NULL)
+		pidf_fail(reason, reasonsize, "%s", pg->pg_refused);
+	else if (!ctxt->wellFormed || !ctxt->nsWellFormed || xd == NULL)
+		pidf_malformed(ctxt, reason, reasonsize);
+	else if (xd->intSubset != NULL || xd->extSubset != NULL)
+		pidf_fail(reason, reasonsize, "a document type declaration "
+		    "is not allowed");
+	else if (xmlDocGetRootElement(xd) == NULL)
+		pidf_fail(reason, reasonsize, "no root element");
+	else
+		return (xd);
+	xmlFreeDoc(xd);
+	return (NULL);
+}
+
+/* The one way a document is parsed: the tree, or NULL with a reason. */
 static xmlDocPtr
 pidf_read(const char *doc, size_t len, char *reason, size_t reasonsize)
 {
@@ -217,12 +242,9 @@ pidf_read(const char *doc, size_t len, char *reason, size_t reasonsize)
 	xmlDocPtr		 xd;
 
 	xml_quiet();
-	if (len == 0) {
-		pidf_fail(reason, reasonsize, "empty document");
-		return (NULL);
-	}
-	if (len > INT_MAX) {
-		pidf_fail(reason, reasonsize, "document too large");
+	if (len == 0 || len > INT_MAX) {
+		pidf_fail(reason, reasonsize, len == 0 ? "empty document" :
+		    "document too large");
 		return (NULL);
 	}
 	if ((ctxt = xmlCreateMemoryParserCtxt(doc, (int)len)) == NULL) {
@@ -236,24 +258,9 @@ pidf_read(const char *doc, size_t len, char *reason, size_t reasonsize)
 	ctxt->sax->startElementNs = pidf_sax_start;
 	ctxt->sax->endElementNs = pidf_sax_end;
 	(void)xmlParseDocument(ctxt);
-	xd = ctxt->myDoc;
-	ctxt->myDoc = NULL;
-	if (pg.pg_refused != NULL)
-		pidf_fail(reason, reasonsize, "%s", pg.pg_refused);
-	else if (!ctxt->wellFormed || !ctxt->nsWellFormed || xd == NULL)
-		pidf_malformed(ctxt, reason, reasonsize);
-	else if (xd->intSubset != NULL || xd->extSubset != NULL)
-		pidf_fail(reason, reasonsize, "a document type declaration "
-		    "is not allowed");
-	else if (xmlDocGetRootElement(xd) == NULL)
-		pidf_fail(reason, reasonsize, "no root element");
-	else {
-		xmlFreeParserCtxt(ctxt);
-		return (xd);
-	}
-	xmlFreeDoc(xd);
+	xd = pidf_verdict(ctxt, &pg, reason, reasonsize);
 	xmlFreeParserCtxt(ctxt);
-	return (NULL);
+	return (xd);
 }
 
 /* Is n the element ns:name?  (ns NULL: no namespace.) */
