@@ -44,6 +44,11 @@
  * winfo_compose() writes an application/watcherinfo+xml document for
  * the presence of presentity: version, state "full" or "partial", and
  * one <watcher> for each entry.
+ *
+ * pidf_init() initialises libxml2 and silences its error output; call
+ * it once before chroot and the sandbox, so that libxml2 sets itself up
+ * while it still can.  Every other function also works without it.
+ * Reasons are NUL-terminated printable ASCII, cut to reasonsize.
  */
 
 #include <stddef.h>
@@ -63,6 +68,7 @@ struct winfo_watcher {
 	uint32_t	 ww_duration;	/* s subscribed, 0 to leave out */
 };
 
+void	pidf_init(void);
 int	pidf_check(const char *, size_t, const char *, char *, size_t);
 int	pidf_compose(const char *, const char *const *, const size_t *,
 	    size_t, int, char **, size_t *);
