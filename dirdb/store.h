@@ -132,6 +132,9 @@ enum store_dbid {
 	STORE_DB_OFFLINE_AGE,
 	STORE_DB_OFFLINE_SEQ,
 	STORE_DB_OFFLINE_DUE,
+	STORE_DB_PSTORE_DOCS,	/* the tables of lib/pstore.h, in order */
+	STORE_DB_PSTORE_SUBS,
+	STORE_DB_PSTORE_AUTHZ,
 	STORE_DB_MAX
 };
 
@@ -169,6 +172,7 @@ int	store_kv_walk(enum store_dbid,
 struct __db;
 struct __db_dbt;
 struct __db_txn;
+struct __dbc;
 
 int	store_kv_txn(enum store_dbid, const char *,
 	    int (*)(struct __db_txn *, void *), void *, int);
@@ -178,5 +182,33 @@ int	store_address_key(const char *, const char *, unsigned char *,
 void	store_dbt_in(struct __db_dbt *, const void *, size_t);
 void	store_dbt_part(struct __db_dbt *, void *, size_t);
 void	store_dbt_key(struct __db_dbt *, void *, size_t, size_t);
+
+/*
+ * A cursor walk for such a body: from sr_start (the first key when
+ * sr_startlen is 0) in key order, over the keys that share the first
+ * sr_prefixlen bytes of sr_start, until the callback fails or sets
+ * sr_stop.  The callback finds the key in sr_key and the value in
+ * sr_val, read as store_dbt_key() and store_dbt_part() read them, and
+ * is told their lengths; it may work on the cursor.  sr_cflags go to
+ * the cursor, sr_gflags to each read.
+ */
+struct store_range {
+	const void	*sr_start;
+	size_t		 sr_startlen;
+	size_t		 sr_prefixlen;
+	unsigned char	*sr_key;
+	size_t		 sr_keysize;
+	void		*sr_val;
+	size_t		 sr_valsize;	/* 0 reads no value */
+	uint32_t	 sr_cflags;
+	uint32_t	 sr_gflags;
+	int		 sr_stop;
+	int		(*sr_fn)(struct __db_txn *, struct __dbc *,
+			    struct store_range *, size_t, size_t);
+	void		*sr_arg;
+};
+
+int	store_kv_range(struct __db_txn *, enum store_dbid,
+	    struct store_range *);
 
 #endif /* IMD_STORE_H */
