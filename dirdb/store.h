@@ -118,6 +118,24 @@ int	store_offline_due(uint64_t, uint64_t, struct offline_rec *,
 	    uint64_t *);
 
 /*
+ * The presence store of lib/pstore.h: in table, opaque values of at
+ * most PSTORE_VALUE_MAX bytes under keys of 1 to PSTORE_KEY_MAX - 1
+ * bytes.  A put replaces, a del of a missing key is STORE_OK.  A walk
+ * calls back in key order, from the first key after after (NULL: from
+ * the first of all), until the callback returns -1 or max rows (0: no
+ * limit) were handed out, and says in *n how many were.  Taking up
+ * again after the last key handed out walks a large table in batches.
+ * A row that breaks the rules of a put is logged and passed over.  The
+ * callback runs inside the walk's transaction: it must not call the
+ * store.
+ */
+int	store_pstore_put(uint32_t, const char *, const void *, size_t);
+int	store_pstore_del(uint32_t, const char *);
+int	store_pstore_walk(uint32_t, const char *, size_t,
+	    int (*)(const char *, const void *, size_t, void *), void *,
+	    size_t *);
+
+/*
  * Below, the key/value layer the record modules share; the rest of
  * dirdb uses only the calls above.  Values are opaque bytes: each
  * module encodes and checks its own records.
