@@ -376,8 +376,9 @@ test_big(void)
 		if (put_str(PSTORE_SUBS, key, key) != STORE_OK)
 			fails++;
 	}
-	TAP_OK(fails == 0 && store_sync() == 0, "%d rows put out of order, "
-	    "%zu failed (%lld s)", BIGROWS, fails, (long long)(time(NULL) - t0));
+	TAP_OK(fails == 0 && store_sync() == 0,
+	    "%d rows put out of order, %zu failed (%lld s)", BIGROWS, fails,
+	    (long long)(time(NULL) - t0));
 	store_group_commit(0);
 	TAP_OK(walk(PSTORE_SUBS, NULL, 0, &r, &n) == STORE_OK &&
 	    n == BIGROWS && r.r_n == BIGROWS && r.r_sorted && r.r_match,
