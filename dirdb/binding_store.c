@@ -103,7 +103,6 @@ struct binding_op {
 	size_t		 bo_max;
 	size_t		 bo_done;	/* handed out, counted or removed */
 	size_t		 bo_bad;	/* records refused */
-	int		 bo_stop;
 	int		(*bo_cb)(const struct binding_rec *, void *);
 	void		*bo_arg;
 };
@@ -129,15 +128,15 @@ static int	binding_index(DB_TXN *, uint64_t, const unsigned char *,
 		    size_t, int);
 static int	binding_unindex(DB_TXN *, const unsigned char *, size_t);
 static int	binding_range(DB_TXN *, struct binding_op *, u_int32_t,
-		    u_int32_t, int (*)(DB_TXN *, DBC *, struct binding_op *,
+		    u_int32_t, int (*)(DB_TXN *, DBC *, struct store_range *,
 		    size_t, size_t));
 static int	binding_put_body(DB_TXN *, void *);
 static int	binding_del_body(DB_TXN *, void *);
-static int	binding_del_one(DB_TXN *, DBC *, struct binding_op *, size_t,
-		    size_t);
+static int	binding_del_one(DB_TXN *, DBC *, struct store_range *,
+		    size_t, size_t);
 static int	binding_del_all_body(DB_TXN *, void *);
-static int	binding_list_one(DB_TXN *, DBC *, struct binding_op *, size_t,
-		    size_t);
+static int	binding_list_one(DB_TXN *, DBC *, struct store_range *,
+		    size_t, size_t);
 static int	binding_list_body(DB_TXN *, void *);
 static int	binding_list(struct binding_op *, const char *);
 static int	binding_expire(DB_TXN *, struct binding_op *, uint64_t,
@@ -457,38 +456,24 @@ binding_unindex(DB_TXN *txn, const unsigned char *key, size_t keylen)
 
 /*
  * Call fn on each binding whose key starts with bo_key, in key order,
- * until fn fails or sets bo_stop.  fn finds the key in bo_ckey and the
- * value in bo_val, and is told their lengths.
+ * until fn fails or sets sr_stop.  fn finds its binding_op in sr_arg,
+ * the key in bo_ckey and the value in bo_val.
  */
 static int
 binding_range(DB_TXN *txn, struct binding_op *bo, u_int32_t cflags,
-    u_int32_t gflags, int (*fn)(DB_TXN *, DBC *, struct binding_op *, size_t,
-    size_t))
+    u_int32_t gflags, int (*fn)(DB_TXN *, DBC *, struct store_range *,
+    size_t, size_t))
 {
-	DB		*db = store_kv_db(STORE_DB_BINDINGS);
-	DBC		*c;
-	DBT		 k, v;
-	u_int32_t	 op;
-	int		 r, cr;
+	struct store_range	sr = {
+		.sr_start = bo->bo_key, .sr_startlen = bo->bo_keylen,
+		.sr_prefixlen = bo->bo_keylen,
+		.sr_key = bo->bo_ckey, .sr_keysize = sizeof(bo->bo_ckey),
+		.sr_val = bo->bo_val, .sr_valsize = sizeof(bo->bo_val),
+		.sr_cflags = cflags, .sr_gflags = gflags,
+		.sr_fn = fn, .sr_arg = bo,
+	};
 
-	if ((r = db->cursor(db, txn, &c, cflags)) != 0)
-		return (r);
-	memcpy(bo->bo_ckey, bo->bo_key, bo->bo_keylen);
-	store_dbt_key(&k, bo->bo_ckey, bo->bo_keylen, sizeof(bo->bo_ckey));
-	store_dbt_part(&v, bo->bo_val, sizeof(bo->bo_val));
-	op = bo->bo_keylen > 0 ? DB_SET_RANGE : DB_FIRST;
-	while ((r = c->get(c, &k, &v, op | gflags)) == 0 &&
-	    k.size >= bo->bo_keylen &&
-	    memcmp(bo->bo_ckey, bo->bo_key, bo->bo_keylen) == 0) {
-		if ((r = fn(txn, c, bo, k.size, v.size)) != 0 || bo->bo_stop)
-			break;
-		op = DB_NEXT;
-	}
-	if (r == DB_NOTFOUND)
-		r = 0;
-	if ((cr = c->close(c)) != 0 && r == 0)
-		r = cr;
-	return (r);
+	return (store_kv_range(txn, STORE_DB_BINDINGS, &sr));
 }
 
 static int
@@ -582,11 +567,12 @@ store_binding_del(const char *address, const char *contact)
 
 /* A record that does not decode goes all the same, and its entry stays. */
 static int
-binding_del_one(DB_TXN *txn, DBC *c, struct binding_op *bo, size_t keylen,
+binding_del_one(DB_TXN *txn, DBC *c, struct store_range *sr, size_t keylen,
     size_t len)
 {
-	struct binding_rec	b;
-	int			r;
+	struct binding_op	*bo = sr->sr_arg;
+	struct binding_rec	 b;
+	int			 r;
 
 	if (binding_decode(bo->bo_ckey, keylen, bo->bo_val, len, &b) == 0 &&
 	    (r = binding_index(txn, b.b_expires, bo->bo_ckey, keylen,
@@ -625,10 +611,11 @@ store_binding_del_all(const char *address)
 
 /* Without a callback, only a count. */
 static int
-binding_list_one(DB_TXN *txn, DBC *c, struct binding_op *bo, size_t keylen,
-    size_t len)
+binding_list_one(DB_TXN *txn, DBC *c, struct store_range *sr,
+    size_t keylen, size_t len)
 {
-	struct binding_rec	b;
+	struct binding_op	*bo = sr->sr_arg;
+	struct binding_rec	 b;
 
 	if (binding_decode(bo->bo_ckey, keylen, bo->bo_val, len, &b) == -1) {
 		bo->bo_bad++;
@@ -638,7 +625,7 @@ binding_list_one(DB_TXN *txn, DBC *c, struct binding_op *bo, size_t keylen,
 		return (0);
 	bo->bo_done++;
 	if (bo->bo_cb != NULL && bo->bo_cb(&b, bo->bo_arg) == -1)
-		bo->bo_stop = 1;
+		sr->sr_stop = 1;
 	return (0);
 }
 
@@ -655,7 +642,6 @@ binding_list_body(DB_TXN *txn, void *arg)
 	int			 r;
 
 	bo->bo_done = bo->bo_bad = 0;
-	bo->bo_stop = 0;
 	r = binding_range(txn, bo, DB_READ_COMMITTED, 0, binding_list_one);
 	if (r == DB_LOCK_DEADLOCK && bo->bo_cb != NULL && bo->bo_done > 0) {
 		log_warnx("store: bindings: deadlock after %zu bindings",

@@ -252,6 +252,15 @@ dirdb_dispatch_listener(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_DB_OFFLINE_NEXT:
 		queue_next(iev, imsg);
 		break;
+	case IMSG_DB_PSTORE_PUT:
+		presence_put(iev, imsg);
+		break;
+	case IMSG_DB_PSTORE_DEL:
+		presence_del(iev, imsg);
+		break;
+	case IMSG_DB_PSTORE_LOAD:
+		presence_load(iev, imsg);
+		break;
 	default:
 		proc_fatal_imsg(iev, imsg, "unexpected");
 	}
@@ -345,6 +354,7 @@ main(int argc, char *argv[])
 	queue_configure(dirdb_conf);
 	queue_unmark();
 	proc_before_write(store_sync);
+	presence_init();
 	sandbox_apply(PROC_DIRDB);
 	evtimer_set(&dirdb_sweep_ev, dirdb_sweep, NULL);
 	dirdb_sweep(-1, 0, NULL);

@@ -27,6 +27,12 @@ void	loc_list(struct imsgev *, struct imsg *);
 void	loc_sweep(void);
 void	loc_lookup(struct imsgev *, struct imsg *);
 
+/* presence.c */
+void	presence_init(void);
+void	presence_put(struct imsgev *, struct imsg *);
+void	presence_del(struct imsgev *, struct imsg *);
+void	presence_load(struct imsgev *, struct imsg *);
+
 /* queue.c */
 void	queue_put(struct imsgev *, struct imsg *);
 void	queue_next(struct imsgev *, struct imsg *);

@@ -115,6 +115,8 @@ struct offline_op {
 	int			 oo_stop;
 	int			 oo_full;
 	int			 oo_keys_only;	/* a range reads no value */
+	int			(*oo_fn)(DB_TXN *, DBC *, struct offline_op *,
+				    size_t, size_t);	/* a range's callback */
 	int			(*oo_cb)(const struct offline_rec *, void *);
 	void			*oo_arg;
 };
@@ -148,6 +150,8 @@ static int	offline_due_take(DB_TXN *, DBC *, struct offline_op *,
 static int	offline_due_one(DB_TXN *, DBC *, struct offline_op *,
 		    size_t, size_t);
 static int	offline_due_body(DB_TXN *, void *);
+static int	offline_range_one(DB_TXN *, DBC *, struct store_range *,
+		    size_t, size_t);
 static int	offline_range(DB_TXN *, struct offline_op *, u_int32_t,
 		    int (*)(DB_TXN *, DBC *, struct offline_op *, size_t,
 		    size_t));
@@ -416,6 +420,19 @@ offline_index(DB_TXN *txn, enum store_dbid dbid, uint64_t when, uint64_t id,
 	return (r);
 }
 
+/* The callbacks keep their own stop flag: the index walks use it too. */
+static int
+offline_range_one(DB_TXN *txn, DBC *c, struct store_range *sr,
+    size_t keylen, size_t len)
+{
+	struct offline_op	*op = sr->sr_arg;
+	int			 r;
+
+	r = op->oo_fn(txn, c, op, keylen, len);
+	sr->sr_stop = op->oo_stop;
+	return (r);
+}
+
 /*
  * Call fn on each message whose key starts with oo_key, in key order,
  * until fn fails or sets oo_stop.  fn finds the key in oo_ckey and the
@@ -425,31 +442,17 @@ static int
 offline_range(DB_TXN *txn, struct offline_op *op, u_int32_t cflags,
     int (*fn)(DB_TXN *, DBC *, struct offline_op *, size_t, size_t))
 {
-	DB		*db = store_kv_db(STORE_DB_OFFLINE);
-	DBC		*c;
-	DBT		 k, v;
-	u_int32_t	 how;
-	int		 r, cr;
+	struct store_range	sr = {
+		.sr_start = op->oo_key, .sr_startlen = op->oo_keylen,
+		.sr_prefixlen = op->oo_keylen,
+		.sr_key = op->oo_ckey, .sr_keysize = sizeof(op->oo_ckey),
+		.sr_val = op->oo_val,
+		.sr_valsize = op->oo_keys_only ? 0 : sizeof(op->oo_val),
+		.sr_cflags = cflags, .sr_fn = offline_range_one, .sr_arg = op,
+	};
 
-	if ((r = db->cursor(db, txn, &c, cflags)) != 0)
-		return (r);
-	memcpy(op->oo_ckey, op->oo_key, op->oo_keylen);
-	store_dbt_key(&k, op->oo_ckey, op->oo_keylen, sizeof(op->oo_ckey));
-	store_dbt_part(&v, op->oo_val, op->oo_keys_only ? 0 :
-	    sizeof(op->oo_val));
-	how = op->oo_keylen > 0 ? DB_SET_RANGE : DB_FIRST;
-	while ((r = c->get(c, &k, &v, how)) == 0 &&
-	    k.size >= op->oo_keylen &&
-	    memcmp(op->oo_ckey, op->oo_key, op->oo_keylen) == 0) {
-		if ((r = fn(txn, c, op, k.size, v.size)) != 0 || op->oo_stop)
-			break;
-		how = DB_NEXT;
-	}
-	if (r == DB_NOTFOUND)
-		r = 0;
-	if ((cr = c->close(c)) != 0 && r == 0)
-		r = cr;
-	return (r);
+	op->oo_fn = fn;
+	return (store_kv_range(txn, STORE_DB_OFFLINE, &sr));
 }
 
 /*

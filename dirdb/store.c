@@ -68,6 +68,9 @@ static struct store_db store_dbs[] = {
 	[STORE_DB_OFFLINE_AGE] = { "offline_age.db", DB_BTREE, NULL },
 	[STORE_DB_OFFLINE_SEQ] = { "offline_seq.db", DB_BTREE, NULL },
 	[STORE_DB_OFFLINE_DUE] = { "offline_due.db", DB_BTREE, NULL },
+	[STORE_DB_PSTORE_DOCS] = { "pstore_docs.db", DB_BTREE, NULL },
+	[STORE_DB_PSTORE_SUBS] = { "pstore_subs.db", DB_BTREE, NULL },
+	[STORE_DB_PSTORE_AUTHZ] = { "pstore_authz.db", DB_BTREE, NULL },
 };
 
 _Static_assert(sizeof(store_dbs) / sizeof(store_dbs[0]) == STORE_DB_MAX,
@@ -107,6 +110,7 @@ static int	store_del_body(DB_TXN *, struct store_op *);
 static int	store_edit_body(DB_TXN *, struct store_op *);
 static int	store_walk_body(DB_TXN *, struct store_op *);
 static int	store_call_body(DB_TXN *, struct store_op *);
+static int	store_range_in(const struct store_range *, const DBT *);
 
 /*
  * libdb's own messages name files and calls, never keys or values;
@@ -621,6 +625,56 @@ store_kv_txn(enum store_dbid id, const char *name,
 	sc.sc_arg = arg;
 	op.op_arg = &sc;
 	return (store_txn(&op, store_call_body, write));
+}
+
+/*
+ * A range ends at the first key that does not start with the prefix:
+ * in a btree every key that does lies between the start and that one.
+ */
+static int
+store_range_in(const struct store_range *sr, const DBT *k)
+{
+	if (sr->sr_prefixlen == 0)
+		return (1);
+	return (k->size >= sr->sr_prefixlen &&
+	    memcmp(sr->sr_key, sr->sr_start, sr->sr_prefixlen) == 0);
+}
+
+int
+store_kv_range(DB_TXN *txn, enum store_dbid id, struct store_range *sr)
+{
+	DB		*db;
+	DBC		*c;
+	DBT		 k, v;
+	u_int32_t	 how;
+	int		 r, cr;
+
+	if ((db = store_kv_db(id)) == NULL ||
+	    sr->sr_startlen > sr->sr_keysize ||
+	    sr->sr_prefixlen > sr->sr_startlen) {
+		log_warnx("store: range: bad arguments");
+		return (STORE_ELOGGED);
+	}
+	if ((r = db->cursor(db, txn, &c, sr->sr_cflags)) != 0)
+		return (r);
+	if (sr->sr_startlen > 0)
+		memcpy(sr->sr_key, sr->sr_start, sr->sr_startlen);
+	store_dbt_key(&k, sr->sr_key, sr->sr_startlen, sr->sr_keysize);
+	store_dbt_part(&v, sr->sr_val, sr->sr_valsize);
+	how = sr->sr_startlen > 0 ? DB_SET_RANGE : DB_FIRST;
+	sr->sr_stop = 0;
+	while ((r = c->get(c, &k, &v, how | sr->sr_gflags)) == 0 &&
+	    store_range_in(sr, &k)) {
+		if ((r = sr->sr_fn(txn, c, sr, k.size, v.size)) != 0 ||
+		    sr->sr_stop)
+			break;
+		how = DB_NEXT;
+	}
+	if (r == DB_NOTFOUND)
+		r = 0;
+	if ((cr = c->close(c)) != 0 && r == 0)
+		r = cr;
+	return (r);
 }
 
 /* NULL while the environment is shut: store_kv_txn() refuses then. */

@@ -118,6 +118,24 @@ int	store_offline_due(uint64_t, uint64_t, struct offline_rec *,
 	    uint64_t *);
 
 /*
+ * The presence store of lib/pstore.h: in table, opaque values of at
+ * most PSTORE_VALUE_MAX bytes under keys of 1 to PSTORE_KEY_MAX - 1
+ * bytes.  A put replaces, a del of a missing key is STORE_OK.  A walk
+ * calls back in key order, from the first key after after (NULL: from
+ * the first of all), until the callback returns -1 or max rows (0: no
+ * limit) were handed out, and says in *n how many were.  Taking up
+ * again after the last key handed out walks a large table in batches.
+ * A row that breaks the rules of a put is logged and passed over.  The
+ * callback runs inside the walk's transaction: it must not call the
+ * store.
+ */
+int	store_pstore_put(uint32_t, const char *, const void *, size_t);
+int	store_pstore_del(uint32_t, const char *);
+int	store_pstore_walk(uint32_t, const char *, size_t,
+	    int (*)(const char *, const void *, size_t, void *), void *,
+	    size_t *);
+
+/*
  * Below, the key/value layer the record modules share; the rest of
  * dirdb uses only the calls above.  Values are opaque bytes: each
  * module encodes and checks its own records.
@@ -132,6 +150,9 @@ enum store_dbid {
 	STORE_DB_OFFLINE_AGE,
 	STORE_DB_OFFLINE_SEQ,
 	STORE_DB_OFFLINE_DUE,
+	STORE_DB_PSTORE_DOCS,	/* the tables of lib/pstore.h, in order */
+	STORE_DB_PSTORE_SUBS,
+	STORE_DB_PSTORE_AUTHZ,
 	STORE_DB_MAX
 };
 
@@ -169,6 +190,7 @@ int	store_kv_walk(enum store_dbid,
 struct __db;
 struct __db_dbt;
 struct __db_txn;
+struct __dbc;
 
 int	store_kv_txn(enum store_dbid, const char *,
 	    int (*)(struct __db_txn *, void *), void *, int);
@@ -178,5 +200,33 @@ int	store_address_key(const char *, const char *, unsigned char *,
 void	store_dbt_in(struct __db_dbt *, const void *, size_t);
 void	store_dbt_part(struct __db_dbt *, void *, size_t);
 void	store_dbt_key(struct __db_dbt *, void *, size_t, size_t);
+
+/*
+ * A cursor walk for such a body: from sr_start (the first key when
+ * sr_startlen is 0) in key order, over the keys that share the first
+ * sr_prefixlen bytes of sr_start, until the callback fails or sets
+ * sr_stop.  The callback finds the key in sr_key and the value in
+ * sr_val, read as store_dbt_key() and store_dbt_part() read them, and
+ * is told their lengths; it may work on the cursor.  sr_cflags go to
+ * the cursor, sr_gflags to each read.
+ */
+struct store_range {
+	const void	*sr_start;
+	size_t		 sr_startlen;
+	size_t		 sr_prefixlen;
+	unsigned char	*sr_key;
+	size_t		 sr_keysize;
+	void		*sr_val;
+	size_t		 sr_valsize;	/* 0 reads no value */
+	uint32_t	 sr_cflags;
+	uint32_t	 sr_gflags;
+	int		 sr_stop;
+	int		(*sr_fn)(struct __db_txn *, struct __dbc *,
+			    struct store_range *, size_t, size_t);
+	void		*sr_arg;
+};
+
+int	store_kv_range(struct __db_txn *, enum store_dbid,
+	    struct store_range *);
 
 #endif /* IMD_STORE_H */

@@ -108,6 +108,7 @@ struct listen_opts {
 #define SEEN_INBOUND		0x40000000
 #define SEEN_TLS_CA		0x80000000
 #define SEEN_LIMIT(id)		(0x0100 << (id))
+#define SEEN_PRES(id)		(0x00020000 << (id))
 
 enum limit_id {
 	LIM_MSG_SIZE,
@@ -135,6 +136,34 @@ static const struct limit_def {
 	    LIMIT_EXPIRES_MIN, LIMIT_EXPIRES_MAX },
 	[LIM_MAX_EXPIRES] = { "max-expires",
 	    LIMIT_EXPIRES_MIN, LIMIT_EXPIRES_MAX },
+};
+
+/* The presence statements, one SEEN_PRES bit each. */
+enum pres_id {
+	PRES_AUTHORIZE,
+	PRES_MIN_EXPIRES,
+	PRES_MAX_EXPIRES,
+	PRES_NOTIFY_INTERVAL,
+	PRES_DOC_SIZE,
+	PRES_SUBS,
+	PRES_DEVICES,
+};
+
+_Static_assert(SEEN_PRES(PRES_DEVICES) < SEEN_OFF_AGE,
+    "presence bits run into others");
+
+/* The numbers of presence, checked as limits are. */
+static const struct limit_def pres_defs[] = {
+	[PRES_MIN_EXPIRES] = { "min-expires",
+	    LIMIT_EXPIRES_MIN, LIMIT_EXPIRES_MAX },
+	[PRES_MAX_EXPIRES] = { "max-expires",
+	    LIMIT_EXPIRES_MIN, LIMIT_EXPIRES_MAX },
+	[PRES_DOC_SIZE] = { "document-size",
+	    PRESENCE_DOC_SIZE_MIN, PRESENCE_DOC_SIZE_MAX },
+	[PRES_SUBS] = { "subscriptions",
+	    PRESENCE_MAX_SUBS_MIN, PRESENCE_MAX_SUBS_MAX },
+	[PRES_DEVICES] = { "devices",
+	    PRESENCE_MAX_DOCS_MIN, PRESENCE_MAX_DOCS_MAX },
 };
 
 /* One run of the parser; config_parse starts it afresh. */
@@ -199,6 +228,8 @@ static void	 listen_add(const char *);
 static int64_t	 port_number(int64_t);
 static int64_t	 size_parse(const char *);
 static int64_t	 duration_parse(const char *);
+static int64_t	 duration_ms_parse(const char *);
+static int64_t	 seconds_ms(int64_t);
 static void	 conf_path(char *, const char *, unsigned int, const char *);
 static void	 conf_user(const char *);
 static void	 conf_realm(const char *);
@@ -210,18 +241,25 @@ static void	 tls_ca_set(const char *);
 static void	 conf_offline_policy(enum offline_policy, int64_t);
 static void	 conf_mta(const char *, int64_t);
 static void	 conf_mail_from(const char *);
+static void	 conf_number(uint32_t *, const char *, unsigned int, int64_t,
+		    int64_t, int64_t);
+static void	 pres_authorize(enum presence_authorize);
+static void	 pres_number(enum pres_id, int64_t);
+static void	 pres_interval(int64_t);
 %}
 
-%token	AFTER ALGORITHMS ANY AUTH CA CERTIFICATE CHROOT CONNECTIONS
-%token	CONNS_PER_ADDR CONTROL DATABASE DOMAIN FROM HEADERS INBOUND INCLUDE
-%token	KEY LIMIT LINE_LENGTH LISTEN MAIL MESSAGE_SIZE MTA ON MAX_AGE
-%token	MAX_EXPIRES MIN_EXPIRES NONE OFFLINE PORT REALM RESOLVER ROUTE SOCKET
-%token	STORE TCP THEN TLS TLS_VERIFIED UDP USER VIA
+%token	AFTER ALGORITHMS ANY ASK AUTH AUTHORIZE AUTO CA CERTIFICATE CHROOT
+%token	CONNECTIONS CONNS_PER_ADDR CONTROL DATABASE DEVICES DOCUMENT_SIZE
+%token	DOMAIN FROM HEADERS INBOUND INCLUDE KEY LIMIT LINE_LENGTH LISTEN MAIL
+%token	MESSAGE_SIZE MTA ON MAX_AGE MAX_EXPIRES MIN_EXPIRES NONE
+%token	NOTIFY_INTERVAL OFFLINE PORT PRESENCE REALM RESOLVER ROUTE SOCKET
+%token	STORE SUBSCRIPTIONS TCP THEN TLS TLS_VERIFIED UDP USER VIA
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
 %type	<v.string>	include optrealm value
 %type	<v.number>	number port size transport duration mtaport
+%type	<v.number>	msduration
 
 %%
 
@@ -263,6 +301,7 @@ statement	: domain
 		| AUTH ALGORITHMS algorithms
 		| LIMIT limit
 		| OFFLINE offline
+		| PRESENCE presence
 		| MTA STRING mtaport		{ conf_mta($2, $3); }
 		| MAIL FROM STRING		{ conf_mail_from($3); }
 		| ROUTE STRING VIA STRING	{ listen_begin(); }
@@ -346,12 +385,12 @@ offline		: STORE				{
 			conf_offline_policy(OFFLINE_POLICY_NONE, 0);
 		}
 		| LIMIT number			{
-			conf_offline_number(&parse.p_conf->c_offline.off_max,
+			conf_number(&parse.p_conf->c_offline.off_max,
 			    "offline limit", SEEN_OFF_MAX, $2, OFFLINE_MAX_MIN,
 			    OFFLINE_MAX_MAX);
 		}
 		| MAX_AGE duration		{
-			conf_offline_number(&parse.p_conf->c_offline.off_age,
+			conf_number(&parse.p_conf->c_offline.off_age,
 			    "offline max-age", SEEN_OFF_AGE, $2, OFFLINE_AGE_MIN,
 			    OFFLINE_AGE_MAX);
 		}
@@ -359,6 +398,36 @@ offline		: STORE				{
 
 duration	: NUMBER
 		| STRING			{ $$ = duration_parse($1); }
+		;
+
+/* Milliseconds: a bare number is seconds, as in every duration. */
+msduration	: NUMBER			{ $$ = seconds_ms($1); }
+		| STRING			{ $$ = duration_ms_parse($1); }
+		;
+
+presence	: AUTHORIZE AUTO		{
+			pres_authorize(PRESENCE_AUTH_AUTO);
+		}
+		| AUTHORIZE DOMAIN		{
+			pres_authorize(PRESENCE_AUTH_DOMAIN);
+		}
+		| AUTHORIZE ASK			{
+			pres_authorize(PRESENCE_AUTH_ASK);
+		}
+		| MIN_EXPIRES number		{
+			pres_number(PRES_MIN_EXPIRES, $2);
+		}
+		| MAX_EXPIRES number		{
+			pres_number(PRES_MAX_EXPIRES, $2);
+		}
+		| NOTIFY_INTERVAL msduration	{ pres_interval($2); }
+		| DOCUMENT_SIZE size		{
+			pres_number(PRES_DOC_SIZE, $2);
+		}
+		| SUBSCRIPTIONS number		{ pres_number(PRES_SUBS, $2); }
+		| DEVICES number		{
+			pres_number(PRES_DEVICES, $2);
+		}
 		;
 
 limit		: MESSAGE_SIZE size		{ limit_set(LIM_MSG_SIZE, $2); }
@@ -508,7 +577,10 @@ static const struct keyword keywords[] = {
 	{ "after",			AFTER },
 	{ "algorithms",			ALGORITHMS },
 	{ "any",			ANY },
+	{ "ask",			ASK },
 	{ "auth",			AUTH },
+	{ "authorize",			AUTHORIZE },
+	{ "auto",			AUTO },
 	{ "ca",				CA },
 	{ "certificate",		CERTIFICATE },
 	{ "chroot",			CHROOT },
@@ -516,6 +588,8 @@ static const struct keyword keywords[] = {
 	{ "connections-per-address",	CONNS_PER_ADDR },
 	{ "control",			CONTROL },
 	{ "database",			DATABASE },
+	{ "devices",			DEVICES },
+	{ "document-size",		DOCUMENT_SIZE },
 	{ "domain",			DOMAIN },
 	{ "from",			FROM },
 	{ "headers",			HEADERS },
@@ -532,14 +606,17 @@ static const struct keyword keywords[] = {
 	{ "min-expires",		MIN_EXPIRES },
 	{ "mta",			MTA },
 	{ "none",			NONE },
+	{ "notify-interval",		NOTIFY_INTERVAL },
 	{ "offline",			OFFLINE },
 	{ "on",				ON },
 	{ "port",			PORT },
+	{ "presence",			PRESENCE },
 	{ "realm",			REALM },
 	{ "resolver",			RESOLVER },
 	{ "route",			ROUTE },
 	{ "socket",			SOCKET },
 	{ "store",			STORE },
+	{ "subscriptions",		SUBSCRIPTIONS },
 	{ "tcp",			TCP },
 	{ "then",			THEN },
 	{ "tls",			TLS },
@@ -1504,8 +1581,9 @@ conf_mail_from(const char *address)
 		    sizeof(parse.p_conf->c_mail_from));
 }
 
+/* A number statement given once, in range; -1 was reported already. */
 static void
-conf_offline_number(uint32_t *field, const char *what, int seen,
+conf_number(uint32_t *field, const char *what, unsigned int seen,
     int64_t value, int64_t min, int64_t max)
 {
 	if (seen_once(seen, what) == -1 || value == -1)
@@ -1516,6 +1594,40 @@ conf_offline_number(uint32_t *field, const char *what, int seen,
 		return;
 	}
 	*field = value;
+}
+
+/* Milliseconds, without overflow: too many is out of any range. */
+static int64_t
+seconds_ms(int64_t n)
+{
+	if (n < 0)
+		return (n);
+	return (n > INT64_MAX / 1000 ? INT64_MAX : n * 1000);
+}
+
+/* A duration in milliseconds: a number with ms, or any duration. */
+static int64_t
+duration_ms_parse(const char *s)
+{
+	char		 digits[32];
+	const char	*errstr;
+	size_t		 len = strlen(s);
+	int64_t		 n;
+
+	if (len < 3 || strcmp(s + len - 2, "ms") != 0)
+		return (seconds_ms(duration_parse(s)));
+	if (len - 2 >= sizeof(digits)) {
+		parse_error("\"%s\" is not a duration", shown(s));
+		return (-1);
+	}
+	memcpy(digits, s, len - 2);
+	digits[len - 2] = '\0';
+	n = strtonum(digits, 0, INT32_MAX, &errstr);
+	if (!is_digits(digits) || errstr != NULL) {
+		parse_error("\"%s\" is not a duration", shown(s));
+		return (-1);
+	}
+	return (n);
 }
 
 /* Seconds, or a number with s, m, h or d. */
@@ -1618,15 +1730,60 @@ limit_set(enum limit_id id, int64_t value)
 	char			 what[64];
 
 	snprintf(what, sizeof(what), "limit %s", ld->ld_name);
-	if (seen_once(SEEN_LIMIT(id), what) == -1 || value == -1)
+	conf_number(limit_field(&parse.p_conf->c_limits, id), what,
+	    SEEN_LIMIT(id), value, ld->ld_min, ld->ld_max);
+}
+
+static void
+pres_authorize(enum presence_authorize authorize)
+{
+	if (seen_once(SEEN_PRES(PRES_AUTHORIZE), "presence authorize") == 0)
+		parse.p_conf->c_presence.pr_authorize = authorize;
+}
+
+static uint32_t *
+pres_field(struct conf_presence *pr, enum pres_id id)
+{
+	switch (id) {
+	case PRES_MIN_EXPIRES:
+		return (&pr->pr_min_expires);
+	case PRES_MAX_EXPIRES:
+		return (&pr->pr_max_expires);
+	case PRES_DOC_SIZE:
+		return (&pr->pr_doc_size);
+	case PRES_SUBS:
+		return (&pr->pr_max_subs);
+	case PRES_DEVICES:
+		return (&pr->pr_max_docs);
+	default:
+		fatalx("%s: presence statement %d", __func__, id);
+	}
+}
+
+static void
+pres_number(enum pres_id id, int64_t value)
+{
+	const struct limit_def	*pd = &pres_defs[id];
+	char			 what[64];
+
+	snprintf(what, sizeof(what), "presence %s", pd->ld_name);
+	conf_number(pres_field(&parse.p_conf->c_presence, id), what,
+	    SEEN_PRES(id), value, pd->ld_min, pd->ld_max);
+}
+
+/* Its own message: the value is in milliseconds, whatever its unit. */
+static void
+pres_interval(int64_t ms)
+{
+	if (seen_once(SEEN_PRES(PRES_NOTIFY_INTERVAL),
+	    "presence notify-interval") == -1 || ms == -1)
 		return;
-	if (value < ld->ld_min || value > ld->ld_max) {
-		parse_error("%s %lld is out of range (%lld-%lld)", what,
-		    (long long)value, (long long)ld->ld_min,
-		    (long long)ld->ld_max);
+	if (ms > PRESENCE_NOTIFY_INTERVAL_MAX) {
+		parse_error("presence notify-interval of %lldms is above "
+		    "%dms", (long long)ms, PRESENCE_NOTIFY_INTERVAL_MAX);
 		return;
 	}
-	*limit_field(&parse.p_conf->c_limits, id) = value;
+	parse.p_conf->c_presence.pr_notify_interval = ms;
 }
 
 /*
@@ -1658,6 +1815,10 @@ conf_finish(void)
 		parse_error_at(top, line, "limit min-expires %u is above "
 		    "limit max-expires %u", conf->c_limits.lim_min_expires,
 		    conf->c_limits.lim_max_expires);
+	if (conf->c_presence.pr_min_expires > conf->c_presence.pr_max_expires)
+		parse_error_at(top, line, "presence min-expires %u is above "
+		    "presence max-expires %u", conf->c_presence.pr_min_expires,
+		    conf->c_presence.pr_max_expires);
 	if (!(parse.p_seen & SEEN_USER) &&
 	    user_resolve(conf, conf->c_user) == -1)
 		parse_error_at(top, line, "unknown user \"%s\"",

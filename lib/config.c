@@ -326,6 +326,27 @@ print_offline(FILE *fp, const struct conf_offline *off)
 }
 
 static void
+print_presence(FILE *fp, const struct conf_presence *pr)
+{
+	static const char	*authorize[] = {
+		[PRESENCE_AUTH_AUTO] = "auto",
+		[PRESENCE_AUTH_DOMAIN] = "domain",
+		[PRESENCE_AUTH_ASK] = "ask",
+	};
+
+	fprintf(fp, "presence authorize %s\n",
+	    pr->pr_authorize <= PRESENCE_AUTH_ASK ?
+	    authorize[pr->pr_authorize] : "auto");
+	fprintf(fp, "presence min-expires %u\n", pr->pr_min_expires);
+	fprintf(fp, "presence max-expires %u\n", pr->pr_max_expires);
+	fprintf(fp, "presence notify-interval %ums\n",
+	    pr->pr_notify_interval);
+	fprintf(fp, "presence document-size %u\n", pr->pr_doc_size);
+	fprintf(fp, "presence subscriptions %u\n", pr->pr_max_subs);
+	fprintf(fp, "presence devices %u\n", pr->pr_max_docs);
+}
+
+static void
 print_mail(FILE *fp, const struct imd_conf *conf)
 {
 	fputs("mta ", fp);
@@ -381,6 +402,7 @@ config_print(const struct imd_conf *conf, FILE *fp)
 	print_string(fp, "control socket", conf->c_control);
 	print_limits(fp, &conf->c_limits);
 	print_offline(fp, &conf->c_offline);
+	print_presence(fp, &conf->c_presence);
 	print_mail(fp, conf);
 	print_relay(fp, conf);
 }

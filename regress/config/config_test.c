@@ -217,6 +217,13 @@ static const char print_expected[] =
     "offline store then mail after 120\n"
     "offline limit 100\n"
     "offline max-age 86400\n"
+    "presence authorize ask\n"
+    "presence min-expires 60\n"
+    "presence max-expires 86400\n"
+    "presence notify-interval 0ms\n"
+    "presence document-size 16384\n"
+    "presence subscriptions 1000\n"
+    "presence devices 16\n"
     "mta ::1 port 2525\n"
     "mail from \"im@example.org\"\n"
     "route \"site2.test\" via 127.0.0.2 port 5062 tls\n"
@@ -266,6 +273,8 @@ test_print(void)
 	conf->c_limits.lim_msg_size = 1048576;
 	conf->c_offline.off_policy = OFFLINE_POLICY_STORE_MAIL;
 	conf->c_offline.off_mail_after = 120;
+	conf->c_presence.pr_authorize = PRESENCE_AUTH_ASK;
+	conf->c_presence.pr_notify_interval = 0;
 	if (config_sockaddr("::1", 2525, &conf->c_mta, &conf->c_mtalen) == -1)
 		exit(2);
 	strlcpy(conf->c_mail_from, "im@example.org", sizeof(conf->c_mail_from));

@@ -25,14 +25,12 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 
 #include <db.h>
 #include <dirent.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,6 +116,7 @@ static void	test_bodies(void);
 static void	test_refused(void);
 static void	test_encoding(void);
 static void	test_corrupt(void);
+static int	durable_put(void);
 static void	test_durable(void);
 static size_t	msg_payload(const struct offline_rec *, unsigned char *,
 		    size_t);
@@ -828,34 +827,22 @@ test_corrupt(void)
 	    "expired succeeds once they are gone");
 }
 
-/*
- * The child puts and is killed the moment the call returns: only what
- * reached the disk before the return can be found afterwards.
- */
+/* The put of the child that testenv_killed() kills. */
+static int
+durable_put(void)
+{
+	struct offline_rec	o;
+
+	msg_fill(&o, "durable@x.test", KOREAN, NOW);
+	return (store_offline_put(&o) == STORE_OK ? 0 : -1);
+}
+
 static void
 test_durable(void)
 {
 	struct offline_rec	o, got;
-	pid_t			pid;
-	int			status;
 
-	store_close();
-	fflush(stdout);
-	if ((pid = fork()) == -1)
-		err(1, "fork");
-	if (pid == 0) {
-		if (store_open(testenv_dir) == -1)
-			_exit(1);
-		msg_fill(&o, "durable@x.test", KOREAN, NOW);
-		if (store_offline_put(&o) != STORE_OK)
-			_exit(2);
-		kill(getpid(), SIGKILL);
-		_exit(3);
-	}
-	if (waitpid(pid, &status, 0) == -1)
-		err(1, "waitpid");
-	TAP_OK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
-	    "child killed right after its put");
+	TAP_OK(testenv_killed(durable_put), "child killed right after its put");
 	TAP_OK(store_open(testenv_dir) == 0, "reopen with recovery");
 	msg_fill(&o, "durable@x.test", KOREAN, NOW);
 	TAP_OK(store_offline_first("durable@x.test", &got) == STORE_OK &&

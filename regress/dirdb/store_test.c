@@ -24,13 +24,11 @@
 
 #include <sys/types.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include <db.h>
 #include <dirent.h>
 #include <err.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +85,7 @@ static void	test_encoding(void);
 static void	test_many(void);
 static void	test_reopen(void);
 static void	test_corrupt(void);
+static int	durable_writes(void);
 static void	test_durable(void);
 static void	test_files(void);
 static void	test_log(void);
@@ -493,39 +492,29 @@ test_corrupt(void)
 	    l.l_count == NUSERS, "list succeeds once bad records are gone");
 }
 
-/*
- * The child writes and is killed the moment the call returns: only
- * what reached the disk before the return can be found afterwards.
- */
+/* The writes of the child that testenv_killed() kills. */
+static int
+durable_writes(void)
+{
+	struct user_rec	u;
+
+	user_fill(&u, "durable@example.org", MD5_A, SHA_A);
+	if (store_user_add(&u) != STORE_OK)
+		return (-1);
+	u.u_flags = USER_F_DISABLED;
+	strlcpy(u.u_ha1_md5, MD5_B, sizeof(u.u_ha1_md5));
+	if (store_user_update(&u) != STORE_OK ||
+	    store_user_del("user0001@example.org") != STORE_OK)
+		return (-1);
+	return (0);
+}
+
 static void
 test_durable(void)
 {
-	struct user_rec	u, got;
-	pid_t		pid;
-	int		status;
+	struct user_rec	got;
 
-	store_close();
-	fflush(stdout);
-	if ((pid = fork()) == -1)
-		err(1, "fork");
-	if (pid == 0) {
-		if (store_open(testenv_dir) == -1)
-			_exit(1);
-		user_fill(&u, "durable@example.org", MD5_A, SHA_A);
-		if (store_user_add(&u) != STORE_OK)
-			_exit(2);
-		u.u_flags = USER_F_DISABLED;
-		strlcpy(u.u_ha1_md5, MD5_B, sizeof(u.u_ha1_md5));
-		if (store_user_update(&u) != STORE_OK)
-			_exit(3);
-		if (store_user_del("user0001@example.org") != STORE_OK)
-			_exit(4);
-		kill(getpid(), SIGKILL);
-		_exit(5);
-	}
-	if (waitpid(pid, &status, 0) == -1)
-		err(1, "waitpid");
-	TAP_OK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+	TAP_OK(testenv_killed(durable_writes),
 	    "child killed right after its writes");
 	TAP_OK(store_open(testenv_dir) == 0, "reopen with recovery");
 	TAP_OK(store_user_get("durable@example.org", &got) == STORE_OK,

@@ -17,10 +17,12 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include <dirent.h>
 #include <err.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,4 +115,33 @@ testenv_send(struct imsgbuf *wb, struct imsgbuf *rb, const void *data,
 		if (imsgbuf_read(rb) <= 0)
 			return (0);
 	return (r);
+}
+
+/*
+ * The store is closed and a child opens it, writes, and is killed the
+ * moment the writes return: only what reached the disk before can be
+ * found afterwards.  1 when the child died of the SIGKILL; the store
+ * is left closed.
+ */
+int
+testenv_killed(int (*writes)(void))
+{
+	pid_t	pid;
+	int	status;
+
+	store_close();
+	fflush(stdout);
+	if ((pid = fork()) == -1)
+		err(1, "fork");
+	if (pid == 0) {
+		if (store_open(testenv_dir) == -1)
+			_exit(1);
+		if (writes() == -1)
+			_exit(2);
+		kill(getpid(), SIGKILL);
+		_exit(3);
+	}
+	if (waitpid(pid, &status, 0) == -1)
+		err(1, "waitpid");
+	return (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 }

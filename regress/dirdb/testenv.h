@@ -21,7 +21,8 @@
 /*
  * What the dirdb store tests share: a fresh Berkeley DB environment in
  * a temporary directory, removed at exit; the store's log in a file of
- * its own; and a socketpair to carry one message across.
+ * its own; a socketpair to carry one message across; and a child
+ * killed right after its writes.
  */
 
 #include <limits.h>
@@ -37,5 +38,6 @@ const char	*testenv_path(char *, size_t, const char *);
 void		 testenv_pair(int *, struct imsgbuf *, struct imsgbuf *);
 int		 testenv_send(struct imsgbuf *, struct imsgbuf *, const void *,
 		    size_t, struct imsg *);
+int		 testenv_killed(int (*)(void));
 
 #endif /* REGRESS_DIRDB_TESTENV_H */
