@@ -28,12 +28,15 @@
 #include <event.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "imd_msg.h"
 #include "listener.h"
 #include "log.h"
+#include "pidf.h"
+#include "presence.h"
 #include "proc.h"
 #include "request.h"
 #include "sandbox.h"
@@ -98,6 +101,7 @@ listener_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 		if (imsg_get_end(imsg) == -1)
 			proc_fatal_imsg(iev, imsg, "start");
 		listener_start();
+		pres_start();
 		evtimer_set(&listener_sweep_ev, listener_sweep, NULL);
 		listener_sweep(-1, 0, NULL);
 		break;
@@ -137,6 +141,15 @@ listener_dispatch_dirdb(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_DB_OFFLINE_DRAIN:
 		queue_flush(iev, imsg);
 		break;
+	case IMSG_DB_PSTORE_DONE:
+		pres_store_done(iev, imsg);
+		break;
+	case IMSG_DB_PSTORE_ITEM:
+		pres_store_item(iev, imsg);
+		break;
+	case IMSG_DB_PSTORE_END:
+		pres_store_end(iev, imsg);
+		break;
 	default:
 		proc_fatal_imsg(iev, imsg, "unexpected");
 	}
@@ -148,6 +161,8 @@ listener_sweep(int fd, short event, void *arg)
 	struct timeval	tv = { 1, 0 };
 
 	req_sweep();
+	if (pres_ready())
+		pres_sweep(time(NULL));
 	evtimer_add(&listener_sweep_ev, &tv);
 }
 
@@ -167,6 +182,7 @@ int
 main(int argc, char *argv[])
 {
 	listener_conf = proc_child_start(&listener_self, argc, argv);
+	pidf_init();	/* libxml2 reads nothing after the jail */
 	listener_take_sockets(listener_conf);
 	proc_child_jail(listener_conf->c_chroot, listener_conf->c_uid,
 	    listener_conf->c_gid);

@@ -138,6 +138,9 @@ int	sip_reply(const struct sip_peer *, const struct sip_msg *,
 	    unsigned int, const char *, const char *);
 int	sip_build_reply(struct sip_out *, const struct sip_peer *,
 	    const struct sip_msg *, unsigned int, const char *, const char *);
+int	sip_build_reply_tag(struct sip_out *, const struct sip_peer *,
+	    const struct sip_msg *, unsigned int, const char *, const char *,
+	    const char *);
 void	sip_peer_addr(const struct sip_peer *, char *, size_t, uint16_t *);
 void	sip_limits_from_conf(struct sip_limits *);
 struct sip_str sip_local_tag(void);

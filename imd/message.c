@@ -66,8 +66,8 @@ struct fork {
 };
 
 /* user@domain of a SIP URI, lower case; -1 for anything else. */
-static int
-message_uri_address(const struct sip_str *s, char *addr, size_t size,
+int
+uri_address(const struct sip_str *s, char *addr, size_t size,
     char *domain, size_t dsize)
 {
 	struct sip_uri	u;
@@ -93,8 +93,8 @@ message_uri_address(const struct sip_str *s, char *addr, size_t size,
 	return (0);
 }
 
-static int
-message_from(const struct sip_msg *msg, char *addr, size_t size,
+int
+from_address(const struct sip_msg *msg, char *addr, size_t size,
     char *domain, size_t dsize)
 {
 	const struct sip_hdr	*h = sip_hdr_first(msg, SIP_HDR_FROM);
@@ -103,12 +103,13 @@ message_from(const struct sip_msg *msg, char *addr, size_t size,
 	if (sip_addr_parse(h->hdr_value.s, SIP_STR_END(&h->hdr_value), &a) ==
 	    -1)
 		return (-1);
-	return (message_uri_address(&a.addr_uri_str, addr, size, domain,
+	return (uri_address(&a.addr_uri_str, addr, size, domain,
 	    dsize));
 }
 
-static void
-message_lookup(struct sip_req *rq)
+/* Does rq_to exist, where are its devices: then rq_looked_up. */
+void
+req_lookup(struct sip_req *rq)
 {
 	struct imsgev	*dirdb = proc_peer(PROC_DIRDB);
 	struct ibuf	*buf;
@@ -117,6 +118,16 @@ message_lookup(struct sip_req *rq)
 	    NULL || ibuf_add_str(buf, rq->rq_to, sizeof(rq->rq_to)) == -1 ||
 	    imsgev_close(dirdb, buf) == -1)
 		fatal("%s", __func__);
+}
+
+static void	message_deliver(struct sip_req *, int,
+		    const struct binding_rec *, uint32_t);
+
+static void
+message_lookup(struct sip_req *rq)
+{
+	rq->rq_looked_up = message_deliver;
+	req_lookup(rq);
 }
 
 static unsigned int
@@ -151,8 +162,8 @@ message_hops(const struct sip_msg *msg)
  * users reach us directly, with one Via), or come from a server the
  * inbound policy does not admit.
  */
-static int
-message_refused(const struct sip_msg *msg, const struct sip_peer *peer,
+int
+inbound_refused(const struct sip_msg *msg, const struct sip_peer *peer,
     const char *todom, const char *fromdom)
 {
 	int	to_ours = config_find_domain(listener_conf, todom) != NULL;
@@ -174,29 +185,45 @@ message_refused(const struct sip_msg *msg, const struct sip_peer *peer,
 	return (1);
 }
 
+/*
+ * A request for to (of todom) held, once From reads and the inbound
+ * rules let it in; the sender's domain into fromdom.  NULL when it was
+ * answered instead.
+ */
+struct sip_req *
+req_hold_from(const struct sip_msg *msg, const struct sip_peer *peer,
+    const char *to, const char *todom, char *fromdom)
+{
+	struct sip_req	*rq;
+	char		 from[IMD_ADDRESS_MAX];
+
+	if (from_address(msg, from, sizeof(from), fromdom, IMD_DOMAIN_MAX) ==
+	    -1) {
+		sip_reply(peer, msg, 400, "Bad From", NULL);
+		return (NULL);
+	}
+	if (inbound_refused(msg, peer, todom, fromdom) ||
+	    (rq = req_hold(msg, peer)) == NULL)
+		return (NULL);
+	strlcpy(rq->rq_to, to, sizeof(rq->rq_to));
+	strlcpy(rq->rq_aor, from, sizeof(rq->rq_aor));
+	return (rq);
+}
+
 void
 message_request(const struct sip_msg *msg, const struct sip_peer *peer)
 {
 	struct sip_req	*rq;
 	char		 to[IMD_ADDRESS_MAX], todom[IMD_DOMAIN_MAX];
-	char		 from[IMD_ADDRESS_MAX], fromdom[IMD_DOMAIN_MAX];
+	char		 fromdom[IMD_DOMAIN_MAX];
 
-	if (message_uri_address(&msg->msg_ruri, to, sizeof(to), todom,
+	if (uri_address(&msg->msg_ruri, to, sizeof(to), todom,
 	    sizeof(todom)) == -1) {
 		sip_reply(peer, msg, 416, "Unsupported URI Scheme", NULL);
 		return;
 	}
-	if (message_from(msg, from, sizeof(from), fromdom, sizeof(fromdom)) ==
-	    -1) {
-		sip_reply(peer, msg, 400, "Bad From", NULL);
+	if ((rq = req_hold_from(msg, peer, to, todom, fromdom)) == NULL)
 		return;
-	}
-	if (message_refused(msg, peer, todom, fromdom))
-		return;
-	if ((rq = req_hold(msg, peer)) == NULL)
-		return;
-	strlcpy(rq->rq_to, to, sizeof(rq->rq_to));
-	strlcpy(rq->rq_aor, from, sizeof(rq->rq_aor));
 	if (config_find_domain(listener_conf, fromdom) == NULL) {
 		/* From another domain: the inbound policy let it in. */
 		message_lookup(rq);
@@ -356,6 +383,7 @@ fork_leg_start(struct fork *fk, const struct binding_rec *b)
 	fw.fw_branch.s = branch;
 	fw.fw_branch.len = strlen(branch);
 	fw.fw_drop_proxy_auth = 1;
+	fw.fw_pop_route = rq->rq_pop_route;
 	fw.fw_extra.s = date;
 	fw.fw_extra.len = strlen(date);
 	if ((buf = malloc(size)) == NULL)
@@ -367,7 +395,7 @@ fork_leg_start(struct fork *fk, const struct binding_rec *b)
 	else if (dest.sp_transport == TRANSPORT_UDP && out.len > SIP_UDP_MAX)
 		r = FORK_TOO_LARGE;	/* RFC 3261 18.1.1: not this path */
 	else if ((lg->lg_txc = txc_start(&dest, out.buf, out.len, branch,
-	    "MESSAGE", fork_answer, lg)) == NULL)
+	    sip_method_name(rq->rq_msg.msg_method), fork_answer, lg)) == NULL)
 		r = -1;
 	else {
 		fk->fk_n++;
@@ -377,7 +405,7 @@ fork_leg_start(struct fork *fk, const struct binding_rec *b)
 	return (r);
 }
 
-static void
+void
 message_fork(struct sip_req *rq, const struct binding_rec *bs, uint32_t n)
 {
 	struct fork	*fk;
@@ -419,8 +447,15 @@ message_lookup_result(struct imsgev *iev, struct imsg *imsg)
 			proc_fatal_imsg(iev, imsg, "lookup result");
 	if (imsg_get_end(imsg) == -1)
 		proc_fatal_imsg(iev, imsg, "lookup result");
-	if ((rq = req_find(imsg->hdr.ih_peerid)) == NULL)
-		return;
+	if ((rq = req_find(imsg->hdr.ih_peerid)) != NULL &&
+	    rq->rq_looked_up != NULL)
+		rq->rq_looked_up(rq, exists, bs, n);
+}
+
+static void
+message_deliver(struct sip_req *rq, int exists, const struct binding_rec *bs,
+    uint32_t n)
+{
 	if (!exists)
 		req_reply(rq, 404, "Not Found", NULL);
 	else if (n == 0 && OFFLINE_KEEPS(listener_conf->c_offline.off_policy))

@@ -33,6 +33,7 @@
 #include "imd_msg.h"
 #include "listener.h"
 #include "log.h"
+#include "presence.h"
 #include "proc.h"
 #include "request.h"
 #include "user.h"
@@ -259,5 +260,7 @@ registrar_result(struct imsgev *iev, struct imsg *imsg)
 	sip_out_add(&out, "", 1);
 	if (status == 200 && rq->rq_has_device)
 		queue_drain(&rq->rq_device);
+	if (status == 200)
+		pres_registered(rq->rq_aor, n > 0);
 	req_reply(rq, status, reason, status == 200 ? extra : NULL);
 }

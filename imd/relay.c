@@ -24,8 +24,10 @@
  */
 
 #include <sys/types.h>
+#include <sys/queue.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -41,27 +43,101 @@
 
 #define RELAY_WAIT		40	/* s: relayd answers within 32 */
 #define RELAY_REASON_MAX	64
+#define RELAY_OWN_ID		0x80000000U
+
+struct relay_own {
+	TAILQ_ENTRY(relay_own)	 ro_entry;
+	uint32_t		 ro_id;
+	void			(*ro_cb)(void *, const struct sip_msg *,
+				    unsigned int);
+	void			*ro_arg;
+};
+
+static TAILQ_HEAD(, relay_own)	relay_owns = TAILQ_HEAD_INITIALIZER(relay_owns);
+
+static int
+relay_emit(uint32_t id, const char *domain, const char *req, size_t len)
+{
+	struct imsgev	*relayd = proc_peer(PROC_RELAYD);
+	struct ibuf	*buf;
+
+	if (len + IMD_DOMAIN_MAX + 64 > IMSG_PAYLOAD_MAX)
+		return (-1);
+	if ((buf = imsgev_create(relayd, IMSG_RELAY_REQUEST, id,
+	    len + IMD_DOMAIN_MAX + 8)) == NULL ||
+	    ibuf_add_str(buf, domain, IMD_DOMAIN_MAX) == -1 ||
+	    ibuf_add_u32(buf, len) == -1 ||
+	    ibuf_add_data(buf, req, len) == -1 ||
+	    imsgev_close(relayd, buf) == -1)
+		fatal("%s", __func__);
+	return (0);
+}
 
 void
 relay_start(struct sip_req *rq)
 {
-	struct imsgev	*relayd = proc_peer(PROC_RELAYD);
-	struct ibuf	*buf;
 	const char	*domain = strchr(rq->rq_to, '@') + 1;
-	size_t		 len = rq->rq_msg.msg_len;
 
-	if (len + IMD_DOMAIN_MAX + 64 > IMSG_PAYLOAD_MAX) {
+	if (relay_emit(rq->rq_id, domain, rq->rq_buf, rq->rq_msg.msg_len) ==
+	    -1) {
 		req_reply(rq, 513, "Message Too Large To Relay", NULL);
 		return;
 	}
-	if ((buf = imsgev_create(relayd, IMSG_RELAY_REQUEST, rq->rq_id,
-	    len + IMD_DOMAIN_MAX + 8)) == NULL ||
-	    ibuf_add_str(buf, domain, IMD_DOMAIN_MAX) == -1 ||
-	    ibuf_add_u32(buf, len) == -1 ||
-	    ibuf_add_data(buf, rq->rq_buf, len) == -1 ||
-	    imsgev_close(relayd, buf) == -1)
-		fatal("%s", __func__);
 	rq->rq_deadline = time(NULL) + RELAY_WAIT;
+}
+
+/*
+ * A request of the listener's own (a NOTIFY to a watcher of another
+ * domain) goes out through relayd too; cb gets the final status.  Its
+ * id has the high bit set, which request ids never reach.
+ */
+uint32_t
+relay_send(const char *domain, const char *req, size_t len,
+    void (*cb)(void *, const struct sip_msg *, unsigned int), void *arg)
+{
+	static uint32_t		 next;
+	struct relay_own	*ro;
+
+	if ((ro = calloc(1, sizeof(*ro))) == NULL)
+		return (0);
+	ro->ro_id = RELAY_OWN_ID | (++next & ~RELAY_OWN_ID);
+	ro->ro_cb = cb;
+	ro->ro_arg = arg;
+	if (relay_emit(ro->ro_id, domain, req, len) == -1) {
+		free(ro);
+		return (0);
+	}
+	TAILQ_INSERT_TAIL(&relay_owns, ro, ro_entry);
+	return (ro->ro_id);
+}
+
+/* The caller is gone: its callback must not run. */
+void
+relay_forget(uint32_t id)
+{
+	struct relay_own	*ro;
+
+	TAILQ_FOREACH(ro, &relay_owns, ro_entry)
+		if (ro->ro_id == id) {
+			ro->ro_cb = NULL;
+			return;
+		}
+}
+
+static void
+relay_own_result(uint32_t id, unsigned int status)
+{
+	struct relay_own	*ro;
+
+	TAILQ_FOREACH(ro, &relay_owns, ro_entry)
+		if (ro->ro_id == id)
+			break;
+	if (ro == NULL)
+		return;
+	TAILQ_REMOVE(&relay_owns, ro, ro_entry);
+	if (ro->ro_cb != NULL)
+		ro->ro_cb(ro->ro_arg, NULL, status);
+	free(ro);
 }
 
 /* IMSG_RELAY_RESPONSE: u32 status, str reason, u32 length, response. */
@@ -80,6 +156,10 @@ relay_result(struct imsgev *iev, struct imsg *imsg)
 	    imsg_get_data(imsg, resp, len) == -1 ||
 	    imsg_get_end(imsg) == -1)
 		proc_fatal_imsg(iev, imsg, "relay response");
+	if (imsg->hdr.ih_peerid & RELAY_OWN_ID) {
+		relay_own_result(imsg->hdr.ih_peerid, status);
+		return;
+	}
 	if ((rq = req_find(imsg->hdr.ih_peerid)) == NULL)
 		return;
 	if (len == 0)

@@ -106,12 +106,19 @@ void
 req_reply(struct sip_req *rq, unsigned int status, const char *reason,
     const char *extra)
 {
+	req_reply_tag(rq, status, reason, extra, NULL);
+}
+
+void
+req_reply_tag(struct sip_req *rq, unsigned int status, const char *reason,
+    const char *extra, const char *totag)
+{
 	struct sip_out	out;
 	char		buf[SIP_REPLY_MAX];
 
 	sip_out_init(&out, buf, sizeof(buf));
-	if (sip_build_reply(&out, &rq->rq_peer, &rq->rq_msg, status, reason,
-	    extra) == 0) {
+	if (sip_build_reply_tag(&out, &rq->rq_peer, &rq->rq_msg, status,
+	    reason, extra, totag) == 0) {
 		req_forward_reply(rq, out.buf, out.len);
 		return;
 	}

@@ -41,9 +41,15 @@ struct sip_req {
 	struct binding_rec	 rq_device;	/* REGISTER: the one added */
 	int			 rq_has_device;
 	int			 rq_proxy;	/* 407, not 401 */
+	int			 rq_pop_route;	/* the first Route named us */
 	void			(*rq_authed)(struct sip_req *);
 	void			*rq_fork;	/* message.c's, while forwarding */
 	void			(*rq_cleanup)(struct sip_req *);
+	/* what a DB_LOOKUP_RESULT goes on with: exists, bindings */
+	void			(*rq_looked_up)(struct sip_req *, int,
+				    const struct binding_rec *, uint32_t);
+	void			(*rq_stored)(struct sip_req *, int);
+	void			*rq_pres;	/* presence's, while held */
 };
 
 struct sip_req	*req_hold(const struct sip_msg *, const struct sip_peer *);
@@ -51,6 +57,8 @@ struct sip_req	*req_find(uint32_t);
 void		 req_release(struct sip_req *);
 void		 req_reply(struct sip_req *, unsigned int, const char *,
 		    const char *);
+void		 req_reply_tag(struct sip_req *, unsigned int, const char *,
+		    const char *, const char *);
 void		 req_forward_reply(struct sip_req *, const char *, size_t);
 void		 req_sweep(void);
 
@@ -65,9 +73,29 @@ void		 message_lookup_result(struct imsgev *, struct imsg *);
 
 int		 message_dest(const struct binding_rec *, struct sip_peer *,
 		    char *, size_t);
+int		 inbound_refused(const struct sip_msg *,
+		    const struct sip_peer *, const char *, const char *);
+void		 req_lookup(struct sip_req *);
+struct sip_req	*req_hold_from(const struct sip_msg *,
+		    const struct sip_peer *, const char *, const char *,
+		    char *);
+void		 message_fork(struct sip_req *, const struct binding_rec *,
+		    uint32_t);
+
+/* dialog.c */
+void		 dialog_request(const struct sip_msg *,
+		    const struct sip_peer *);
+int		 uri_address(const struct sip_str *, char *, size_t, char *,
+		    size_t);
+int		 from_address(const struct sip_msg *, char *, size_t, char *,
+		    size_t);
 
 /* relay.c */
 void		 relay_start(struct sip_req *);
+uint32_t	 relay_send(const char *, const char *, size_t,
+		    void (*)(void *, const struct sip_msg *, unsigned int),
+		    void *);
+void		 relay_forget(uint32_t);
 void		 relay_result(struct imsgev *, struct imsg *);
 int		 relay_is_loop(const struct sip_msg *);
 int		 relay_inbound_allowed(const struct sip_peer *, const char *);

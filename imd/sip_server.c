@@ -32,10 +32,11 @@
 #include "log.h"
 #include "sip.h"
 #include "request.h"
+#include "presence.h"
 #include "tx.h"
 #include "tx_client.h"
 
-#define SIP_ALLOW	"OPTIONS, REGISTER, MESSAGE"
+#define SIP_ALLOW	"OPTIONS, REGISTER, MESSAGE, PUBLISH, SUBSCRIBE, NOTIFY"
 #define SIP_ACCEPT	"application/sdp, text/plain"
 
 void
@@ -69,6 +70,16 @@ sip_build_reply(struct sip_out *out, const struct sip_peer *peer,
     const struct sip_msg *req, unsigned int status, const char *reason,
     const char *extra)
 {
+	return (sip_build_reply_tag(out, peer, req, status, reason, extra,
+	    NULL));
+}
+
+/* The same with a To tag of the caller's: a dialog's, for its life. */
+int
+sip_build_reply_tag(struct sip_out *out, const struct sip_peer *peer,
+    const struct sip_msg *req, unsigned int status, const char *reason,
+    const char *extra, const char *totag)
+{
 	struct sip_reply	rp;
 	char			host[NI_MAXHOST];
 	uint16_t		port;
@@ -80,7 +91,10 @@ sip_build_reply(struct sip_out *out, const struct sip_peer *peer,
 	rp.rp_received.s = host;
 	rp.rp_received.len = strlen(host);
 	rp.rp_rport = port;
-	if (status > 100)
+	if (status > 100 && totag != NULL) {
+		rp.rp_totag.s = totag;
+		rp.rp_totag.len = strlen(totag);
+	} else if (status > 100)
 		rp.rp_totag = sip_local_tag();
 	if (extra != NULL) {
 		rp.rp_extra.s = extra;
@@ -195,6 +209,15 @@ sip_input(const struct sip_peer *peer, const char *buf, size_t len)
 		break;
 	case SIP_METHOD_MESSAGE:
 		message_request(&msg, peer);
+		break;
+	case SIP_METHOD_PUBLISH:
+		publish_request(&msg, peer);
+		break;
+	case SIP_METHOD_SUBSCRIBE:
+		subscribe_request(&msg, peer);
+		break;
+	case SIP_METHOD_NOTIFY:
+		dialog_request(&msg, peer);
 		break;
 	default:
 		sip_reply(peer, &msg, 405, "Method Not Allowed",

@@ -63,6 +63,7 @@ struct relay_job {
 	size_t			 rj_ntargets;
 	size_t			 rj_next;	/* the next to try */
 	uint32_t		 rj_refused;	/* targets never to retry */
+	int			 rj_pop_route;	/* the first Route names us */
 	unsigned int		 rj_round;
 	char			 rj_branch[RELAY_BRANCH_MAX];
 	uint64_t		 rj_conn;	/* of the attempt, 0: UDP */
@@ -188,6 +189,27 @@ job_pause(struct relay_job *rj)
 }
 
 /*
+ * A SUBSCRIBE makes a dialog whose NOTIFYs must come back through our
+ * listener, which knows where the watcher's device is: it is added to
+ * the route set (RFC 3261 16.6 step 4), by the first listening address.
+ */
+static void
+job_record_route(char *extra, size_t size)
+{
+	const struct conf_listen	*cl;
+	char				 name[64];
+	size_t				 len = strlen(extra);
+
+	if ((cl = TAILQ_FIRST(&relayd_conf->c_listens)) == NULL)
+		return;
+	sockaddr_name(&cl->cl_ss, cl->cl_sslen, name, sizeof(name));
+	snprintf(extra + len, size - len, "Record-Route: <sip:%s;lr%s>\r\n",
+	    name, cl->cl_transport == TRANSPORT_UDP ? "" :
+	    cl->cl_transport == TRANSPORT_TCP ? ";transport=tcp" :
+	    ";transport=tls");
+}
+
+/*
  * Our Via, with a branch that starts with the suite's loop tag: the
  * listener refuses a request that carries it (RFC 3261 16.3 step 4).
  */
@@ -200,7 +222,7 @@ job_print(struct relay_job *rj, const char *via, char *out, size_t size,
 	struct sip_err		err;
 	struct sip_fwd		fw;
 	struct sip_out		o;
-	char			date[SIP_DATE_LINE_MAX];
+	char			extra[SIP_DATE_LINE_MAX + 128];
 
 	out_limits(&lim);
 	if (sip_parse(&msg, rj->rj_req, rj->rj_reqlen, &lim, 0, &err) == -1)
@@ -213,9 +235,12 @@ job_print(struct relay_job *rj, const char *via, char *out, size_t size,
 	fw.fw_branch.s = rj->rj_branch;
 	fw.fw_branch.len = strlen(rj->rj_branch);
 	fw.fw_drop_proxy_auth = 1;
-	sip_date_line(&msg, time(NULL), date, sizeof(date));
-	fw.fw_extra.s = date;
-	fw.fw_extra.len = strlen(date);
+	fw.fw_pop_route = rj->rj_pop_route;
+	sip_date_line(&msg, time(NULL), extra, sizeof(extra));
+	if (msg.msg_method == SIP_METHOD_SUBSCRIBE)
+		job_record_route(extra, sizeof(extra));
+	fw.fw_extra.s = extra;
+	fw.fw_extra.len = strlen(extra);
 	sip_out_init(&o, out, size);
 	if (sip_print_request(&o, &msg, &fw) == -1)
 		return (-1);
@@ -307,13 +332,106 @@ job_resolved(void *arg, const struct dns_target *t, size_t n, int error)
 	job_targets_start(rj);
 }
 
-/* A static route first; else DNS, when a resolver is configured. */
+/* Does this URI name one of our listening addresses? */
+static int
+job_uri_is_ours(const struct sip_uri *u, const char *host)
+{
+	const struct conf_listen	*cl;
+	struct sockaddr_storage		 ss;
+	socklen_t			 len;
+
+	if (config_sockaddr(host, u->uri_port != 0 ? u->uri_port :
+	    IMD_SIP_PORT, &ss, &len) == -1)
+		return (0);
+	TAILQ_FOREACH(cl, &relayd_conf->c_listens, cl_entry)
+		if (cl->cl_sslen == len && memcmp(&cl->cl_ss, &ss, len) == 0)
+			return (1);
+	return (0);
+}
+
+/* A URI with a numeric host as the one target; 0, or -1 for a name. */
+static int
+job_uri_target(struct relay_job *rj, const struct sip_uri *u, int *ours)
+{
+	struct out_dest	*d = &rj->rj_targets[0];
+	char		 host[IMD_DOMAIN_MAX];
+	size_t		 skip = u->uri_host_type == SIP_HOST_IPV6 ? 1 : 0;
+
+	if (u->uri_host.len < 2 * skip + 1 ||
+	    u->uri_host.len - 2 * skip >= sizeof(host))
+		return (-1);
+	snprintf(host, sizeof(host), "%.*s", (int)(u->uri_host.len - 2 * skip),
+	    u->uri_host.s + skip);
+	if (u->uri_host_type == SIP_HOST_NAME) {
+		strlcpy(rj->rj_domain, host, sizeof(rj->rj_domain));
+		return (-1);
+	}
+	*ours = job_uri_is_ours(u, host);
+	d->od_transport = u->uri_scheme == SIP_SCHEME_SIPS ||
+	    sip_str_is_ci(&u->uri_transport, "tls") ? TRANSPORT_TLS :
+	    sip_str_is_ci(&u->uri_transport, "tcp") ? TRANSPORT_TCP :
+	    TRANSPORT_UDP;
+	if (config_sockaddr(host, u->uri_port != 0 ? u->uri_port :
+	    d->od_transport == TRANSPORT_TLS ? IMD_SIPS_PORT : IMD_SIP_PORT,
+	    &d->od_ss, &d->od_sslen) == -1)
+		return (-1);
+	strlcpy(d->od_name, rj->rj_domain, sizeof(d->od_name));
+	rj->rj_ntargets = 1;
+	return (0);
+}
+
+/*
+ * A request in a dialog carries its route set: the first Route is the
+ * next hop (RFC 3261 16.6 step 7), unless it names us, then it is
+ * dropped and the next one, or the Request-URI, says (16.4).  A numeric
+ * next hop is used as it is; a name is the domain to look up.  0, or
+ * -1 to look up rj_domain.
+ */
+static int
+job_route_header(struct relay_job *rj)
+{
+	static struct sip_msg	 msg;
+	struct sip_limits	 lim;
+	struct sip_err		 err;
+	const struct sip_hdr	*h;
+	struct sip_str		 first;
+	struct sip_addr		 a;
+	const char		*p, *end;
+	int			 ours = 0;
+
+	out_limits(&lim);
+	if (sip_parse(&msg, rj->rj_req, rj->rj_reqlen, &lim, 0, &err) == -1 ||
+	    (h = sip_hdr_first(&msg, SIP_HDR_ROUTE)) == NULL)
+		return (-1);
+	p = h->hdr_value.s;
+	end = SIP_STR_END(&h->hdr_value);
+	if (sip_list_next(&p, end, &first) != 1 ||
+	    sip_addr_parse(first.s, SIP_STR_END(&first), &a) == -1 ||
+	    job_uri_target(rj, &a.addr_uri, &ours) == -1)
+		return (-1);
+	if (!ours)
+		return (0);
+	rj->rj_pop_route = 1;
+	if (p < end && sip_list_next(&p, end, &first) == 1 &&
+	    sip_addr_parse(first.s, SIP_STR_END(&first), &a) == 0)
+		return (job_uri_target(rj, &a.addr_uri, &ours));
+	if (sip_uri_parse(msg.msg_ruri.s, SIP_STR_END(&msg.msg_ruri),
+	    &a.addr_uri) == -1)
+		return (-1);
+	return (job_uri_target(rj, &a.addr_uri, &ours));
+}
+
+/* A Route first; a static route; else DNS, when there is a resolver. */
 static void
 job_route(struct relay_job *rj)
 {
 	const struct conf_route	*cr;
 	struct out_dest		*d = &rj->rj_targets[0];
 
+	if (job_route_header(rj) == 0) {
+		relay_attempt(rj);
+		return;
+	}
 	if ((cr = config_find_route(relayd_conf, rj->rj_domain)) != NULL) {
 		d->od_transport = cr->cr_transport;
 		memcpy(&d->od_ss, &cr->cr_ss, sizeof(d->od_ss));
@@ -409,8 +527,11 @@ relay_response(const struct sip_msg *msg)
 	char			*buf, reason[RELAY_REASON_MAX];
 
 	if (sip_top_via(msg, &via) == -1 ||
-	    (rj = job_by_branch(&via.via_branch)) == NULL)
+	    (rj = job_by_branch(&via.via_branch)) == NULL) {
+		log_debug("relay: a response %u for no request of ours",
+		    msg->msg_status);
 		return;		/* late, or not ours: RFC 3261 16.7 */
+	}
 	if (msg->msg_status < 200) {
 		rj->rj_taken = 1;
 		evtimer_del(&rj->rj_timer);

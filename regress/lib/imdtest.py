@@ -48,7 +48,7 @@ class Suite:
 
     def start(self):
         self.log = open(os.path.join(self.dir, "imd.log"), "w")
-        self.proc = subprocess.Popen([IMD, "-d", "-f", self.conf],
+        self.proc = subprocess.Popen([IMD, "-d"] + (["-v"] if os.environ.get("IMD_VERBOSE") else []) + ["-f", self.conf],
                                      stdout=self.log, stderr=self.log)
         for _ in range(100):
             if self.ctl("show", "status").returncode == 0:
@@ -169,7 +169,7 @@ class UA:
             self.buf += chunk
 
     def request(self, method, ruri, frm, to, extra=(), body=b"",
-                cseq=None, branch=None, callid=None):
+                cseq=None, branch=None, callid=None, totag=None):
         if cseq is None:
             self.cseq += 1
             cseq = self.cseq
@@ -178,12 +178,13 @@ class UA:
                "Via: SIP/2.0/%s %s:%d;branch=%s;rport\r\n"
                "Max-Forwards: 70\r\n"
                "From: <%s>;tag=%s\r\n"
-               "To: <%s>\r\n"
+               "To: <%s>%s\r\n"
                "Call-ID: %s\r\n"
                "CSeq: %d %s\r\n" % (method, ruri, self.transport.upper(),
                                     self.local[0], self.local[1], branch,
-                                    frm, self.tag, to, callid or self.callid,
-                                    cseq, method))
+                                    frm, self.tag, to,
+                                    ";tag=" + totag if totag else "",
+                                    callid or self.callid, cseq, method))
         for h in extra:
             msg += h + "\r\n"
         msg += "Content-Length: %d\r\n\r\n" % len(body)
@@ -359,3 +360,79 @@ def make_cert(directory, name, sans):
                     "-out", base + ".crt"], check=True, capture_output=True)
     os.chmod(base + ".key", 0o644)
     return base + ".crt", base + ".key"
+
+
+def auth_request(ua, method, ruri, user, domain, password, to=None,
+                 extra=(), body=b"", frm=None, totag=None):
+    """A request from user@domain that answers one 401 or 407."""
+    frm = frm or "sip:%s@%s" % (user, domain)
+    to = to or ruri
+    r = ua.request(method, ruri, frm, to, list(extra), body, totag=totag)
+    if r["status"] not in (401, 407):
+        return r
+    proxy = r["status"] == 407
+    chall = header(r, "proxy-authenticate" if proxy else "www-authenticate")
+    auth = ua.authorization(chall[0], user, password, method, ruri, proxy)
+    return ua.request(method, ruri, frm, to, list(extra) + [auth], body,
+                      totag=totag)
+
+
+class Collector:
+    """A UDP socket that answers every request it gets with 200 (or what
+    `status` says) and keeps them, in order, for the test to take."""
+
+    def __init__(self, bind="127.0.0.1", status=200):
+        import queue
+        self.q = queue.Queue()
+        self.status = status
+        self.s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.s.bind((bind, 0))
+        self.s.settimeout(0.2)
+        self.addr = self.s.getsockname()
+        self.running = True
+        self.t = threading.Thread(target=self._run, daemon=True)
+        self.t.start()
+
+    def contact(self, user):
+        return "<sip:%s@%s:%d>" % (user, self.addr[0], self.addr[1])
+
+    def _run(self):
+        while self.running:
+            try:
+                data, src = self.s.recvfrom(65536)
+            except OSError:
+                continue
+            req = parse_request(data)
+            if req is None:
+                continue
+            hdrs = [(n, v) for n, v in req["headers"]
+                    if n in ("via", "from", "to", "call-id", "cseq")]
+            out = "SIP/2.0 %d %s\r\n" % (self.status, "OK" if
+                                         self.status == 200 else "No")
+            for n, v in hdrs:
+                out += "%s: %s\r\n" % (n.title(), v)
+            out += "Content-Length: 0\r\n\r\n"
+            self.s.sendto(out.encode(), src)
+            self.q.put(req)
+
+    def next(self, timeout=5):
+        """The next request kept, or None."""
+        import queue
+        try:
+            return self.q.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def drain(self, wait=0.3):
+        """Every request kept until nothing came for `wait` seconds."""
+        out = []
+        while True:
+            r = self.next(wait)
+            if r is None:
+                return out
+            out.append(r)
+
+    def stop(self):
+        self.running = False
+        self.t.join(2)
+        self.s.close()

@@ -1,0 +1,516 @@
+/*
+ * Copyright (c) 2026 The imd Authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * Presence state in the listener: presentities by address, their
+ * documents, subscriptions and rules, and the store that keeps them in
+ * dirdb.  A write goes to dirdb at once; a PUBLISH is answered only
+ * when dirdb says its document is durable (rq_stored).  At start every
+ * table is loaded back before presence is served, and every presentity
+ * with watchers is notified again, so NOTIFYs resume after a restart.
+ */
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/tree.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "imd_msg.h"
+#include "listener.h"
+#include "log.h"
+#include "presence.h"
+#include "proc.h"
+#include "pstore.h"
+#include "tx_client.h"
+
+/* A restart does not know how many NOTIFYs went out since the save. */
+#define PRES_CSEQ_RESTART_GAP	65536
+
+static int	pres_cmp(struct presentity *, struct presentity *);
+static int	pres_sub_cmp(struct pres_sub *, struct pres_sub *);
+
+RB_HEAD(pres_tree, presentity);
+RB_PROTOTYPE(pres_tree, presentity, pr_node, pres_cmp)
+RB_GENERATE(pres_tree, presentity, pr_node, pres_cmp)
+RB_HEAD(pres_sub_tree, pres_sub);
+RB_PROTOTYPE(pres_sub_tree, pres_sub, ps_node, pres_sub_cmp)
+RB_GENERATE(pres_sub_tree, pres_sub, ps_node, pres_sub_cmp)
+
+static struct pres_tree		presentities = RB_INITIALIZER(&presentities);
+static struct pres_sub_tree	pres_subs = RB_INITIALIZER(&pres_subs);
+static int			pres_tables_loaded;
+
+static int
+pres_cmp(struct presentity *a, struct presentity *b)
+{
+	return (strcmp(a->pr_aor, b->pr_aor));
+}
+
+static int
+pres_sub_cmp(struct pres_sub *a, struct pres_sub *b)
+{
+	return (strcmp(a->ps_rec.sr_id, b->ps_rec.sr_id));
+}
+
+void
+pres_random_tag(char *buf, size_t size)
+{
+	snprintf(buf, size, "%08x%08x", arc4random(), arc4random());
+}
+
+static void	pres_timer(int, short, void *);
+
+struct presentity *
+pres_get(const char *aor, int create)
+{
+	struct presentity	 key, *pr;
+
+	strlcpy(key.pr_aor, aor, sizeof(key.pr_aor));
+	if ((pr = RB_FIND(pres_tree, &presentities, &key)) != NULL ||
+	    !create)
+		return (pr);
+	if ((pr = calloc(1, sizeof(*pr))) == NULL)
+		fatal("%s", __func__);
+	strlcpy(pr->pr_aor, aor, sizeof(pr->pr_aor));
+	TAILQ_INIT(&pr->pr_docs);
+	TAILQ_INIT(&pr->pr_subs);
+	TAILQ_INIT(&pr->pr_rules);
+	evtimer_set(&pr->pr_timer, pres_timer, pr);
+	RB_INSERT(pres_tree, &presentities, pr);
+	return (pr);
+}
+
+struct pres_sub *
+pres_sub_find(const char *id)
+{
+	struct pres_sub	key;
+
+	if (strlcpy(key.ps_rec.sr_id, id, sizeof(key.ps_rec.sr_id)) >=
+	    sizeof(key.ps_rec.sr_id))
+		return (NULL);
+	return (RB_FIND(pres_sub_tree, &pres_subs, &key));
+}
+
+struct pres_doc *
+pres_doc_find(struct presentity *pr, const char *etag)
+{
+	struct pres_doc	*pd;
+
+	TAILQ_FOREACH(pd, &pr->pr_docs, pd_entry)
+		if (strcmp(pd->pd_etag, etag) == 0)
+			return (pd);
+	return (NULL);
+}
+
+/* "presentity\nname": rows of one presentity sort together. */
+static void
+pres_key(char *key, const char *aor, const char *name)
+{
+	snprintf(key, PSTORE_KEY_MAX, "%s\n%s", aor, name);
+}
+
+static void
+pres_store_put(uint32_t id, uint32_t table, const char *key,
+    const void *v1, size_t l1, const void *v2, size_t l2)
+{
+	struct imsgev	*dirdb = proc_peer(PROC_DIRDB);
+	struct ibuf	*buf;
+
+	if ((buf = imsgev_create(dirdb, IMSG_DB_PSTORE_PUT, id,
+	    PSTORE_KEY_MAX + l1 + l2 + 16)) == NULL ||
+	    ibuf_add_u32(buf, table) == -1 ||
+	    ibuf_add_str(buf, key, PSTORE_KEY_MAX) == -1 ||
+	    ibuf_add_u32(buf, l1 + l2) == -1 ||
+	    ibuf_add_data(buf, v1, l1) == -1 ||
+	    (l2 > 0 && ibuf_add_data(buf, v2, l2) == -1) ||
+	    imsgev_close(dirdb, buf) == -1)
+		fatal("%s", __func__);
+}
+
+static void
+pres_store_del(uint32_t table, const char *key)
+{
+	struct imsgev	*dirdb = proc_peer(PROC_DIRDB);
+	struct ibuf	*buf;
+
+	if ((buf = imsgev_create(dirdb, IMSG_DB_PSTORE_DEL, 0,
+	    PSTORE_KEY_MAX + 8)) == NULL ||
+	    ibuf_add_u32(buf, table) == -1 ||
+	    ibuf_add_str(buf, key, PSTORE_KEY_MAX) == -1 ||
+	    imsgev_close(dirdb, buf) == -1)
+		fatal("%s", __func__);
+}
+
+/* Kept, and rq answered once it is durable (rq_stored). */
+void
+pres_doc_put(struct presentity *pr, struct pres_doc *pd, struct sip_req *rq,
+    int changed)
+{
+	char	key[PSTORE_KEY_MAX];
+	int64_t	expires = pd->pd_expires;
+
+	pres_key(key, pr->pr_aor, pd->pd_etag);
+	pres_store_put(rq != NULL ? rq->rq_id : 0, PSTORE_DOCS, key,
+	    &expires, sizeof(expires), pd->pd_body, pd->pd_len);
+	if (changed)
+		pres_changed(pr);
+}
+
+/* Gone; watchers hear of it if changed (not for a refresh). */
+void
+pres_doc_del(struct presentity *pr, struct pres_doc *pd, int changed)
+{
+	char	key[PSTORE_KEY_MAX];
+
+	pres_key(key, pr->pr_aor, pd->pd_etag);
+	pres_store_del(PSTORE_DOCS, key);
+	TAILQ_REMOVE(&pr->pr_docs, pd, pd_entry);
+	pr->pr_ndocs--;
+	free(pd->pd_body);
+	free(pd);
+	if (changed)
+		pres_changed(pr);
+}
+
+struct pres_sub *
+pres_sub_add(struct presentity *pr, const struct pres_sub_rec *rec)
+{
+	struct pres_sub	*ps;
+
+	if ((ps = calloc(1, sizeof(*ps))) == NULL)
+		fatal("%s", __func__);
+	ps->ps_rec = *rec;
+	ps->ps_pres = pr;
+	if (RB_INSERT(pres_sub_tree, &pres_subs, ps) != NULL) {
+		free(ps);
+		return (NULL);
+	}
+	TAILQ_INSERT_TAIL(&pr->pr_subs, ps, ps_entry);
+	pr->pr_nsubs++;
+	return (ps);
+}
+
+void
+pres_sub_save(struct pres_sub *ps)
+{
+	char	key[PSTORE_KEY_MAX];
+
+	pres_key(key, ps->ps_rec.sr_presentity, ps->ps_rec.sr_id);
+	pres_store_put(0, PSTORE_SUBS, key, &ps->ps_rec,
+	    sizeof(ps->ps_rec), NULL, 0);
+}
+
+void
+pres_sub_del(struct pres_sub *ps)
+{
+	struct presentity	*pr = ps->ps_pres;
+	char			 key[PSTORE_KEY_MAX];
+
+	pres_key(key, ps->ps_rec.sr_presentity, ps->ps_rec.sr_id);
+	pres_store_del(PSTORE_SUBS, key);
+	if (ps->ps_txc != NULL)
+		txc_cancel(ps->ps_txc);
+	if (ps->ps_relay != 0)
+		relay_forget(ps->ps_relay);
+	RB_REMOVE(pres_sub_tree, &pres_subs, ps);
+	TAILQ_REMOVE(&pr->pr_subs, ps, ps_entry);
+	pr->pr_nsubs--;
+	free(ps);
+}
+
+const struct pres_rule_ent *
+pres_rule_find(struct presentity *pr, const char *watcher)
+{
+	struct pres_rule_ent	*pa;
+
+	TAILQ_FOREACH(pa, &pr->pr_rules, pa_entry)
+		if (strcmp(pa->pa_watcher, watcher) == 0)
+			return (pa);
+	return (NULL);
+}
+
+static void
+pres_rule_keep(struct presentity *pr, const char *watcher, uint32_t rule)
+{
+	struct pres_rule_ent	*pa;
+
+	if ((pa = (struct pres_rule_ent *)pres_rule_find(pr, watcher)) ==
+	    NULL) {
+		if ((pa = calloc(1, sizeof(*pa))) == NULL)
+			fatal("%s", __func__);
+		strlcpy(pa->pa_watcher, watcher, sizeof(pa->pa_watcher));
+		TAILQ_INSERT_TAIL(&pr->pr_rules, pa, pa_entry);
+	}
+	pa->pa_rule = rule;
+}
+
+void
+pres_rule_set(struct presentity *pr, const char *watcher, uint32_t rule)
+{
+	char	key[PSTORE_KEY_MAX];
+
+	pres_rule_keep(pr, watcher, rule);
+	pres_key(key, pr->pr_aor, watcher);
+	pres_store_put(0, PSTORE_AUTHZ, key, &rule, sizeof(rule), NULL, 0);
+}
+
+static void
+pres_timer(int fd, short event, void *arg)
+{
+	struct presentity	*pr = arg;
+
+	pr->pr_dirty = 0;
+	gettimeofday(&pr->pr_last, NULL);
+	notify_fanout(pr);
+}
+
+/*
+ * Something a watcher sees changed.  Changes closer together than
+ * presence notify-interval make one NOTIFY (RFC 6665 4.2.2).
+ */
+void
+pres_changed(struct presentity *pr)
+{
+	struct timeval	now, next, tv;
+	uint32_t	ms = listener_conf->c_presence.pr_notify_interval;
+
+	free(pr->pr_body);
+	pr->pr_body = NULL;
+	if (pr->pr_dirty || !pres_ready())
+		return;
+	pr->pr_dirty = 1;
+	gettimeofday(&now, NULL);
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	timeradd(&pr->pr_last, &tv, &next);
+	if (timercmp(&next, &now, <))
+		timerclear(&tv);
+	else
+		timersub(&next, &now, &tv);
+	evtimer_add(&pr->pr_timer, &tv);
+}
+
+/* A REGISTER changed whether the user has a device. */
+void
+pres_registered(const char *aor, int registered)
+{
+	struct presentity	*pr;
+
+	if ((pr = pres_get(aor, 0)) == NULL ||
+	    pr->pr_registered == registered)
+		return;
+	pr->pr_registered = registered;
+	if (pr->pr_ndocs == 0)
+		pres_changed(pr);
+}
+
+void
+pres_start(void)
+{
+	struct imsgev	*dirdb = proc_peer(PROC_DIRDB);
+	uint32_t	 t;
+
+	for (t = 0; t < PSTORE_TABLES; t++)
+		if (imsgev_compose(dirdb, IMSG_DB_PSTORE_LOAD, 0, -1, &t,
+		    sizeof(t)) == -1)
+			fatal("%s", __func__);
+}
+
+int
+pres_ready(void)
+{
+	return (pres_tables_loaded == PSTORE_TABLES);
+}
+
+void
+pres_store_done(struct imsgev *iev, struct imsg *imsg)
+{
+	struct sip_req	*rq;
+	uint32_t	 ok;
+
+	if (imsg_get_u32(imsg, &ok) == -1 || imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "pstore done");
+	if (!ok)
+		log_warnx("presence: a write to the store failed");
+	if (imsg->hdr.ih_peerid != 0 &&
+	    (rq = req_find(imsg->hdr.ih_peerid)) != NULL &&
+	    rq->rq_stored != NULL)
+		rq->rq_stored(rq, ok);
+}
+
+/* "presentity\nname" back into its parts. */
+static int
+pres_key_split(const char *key, char *aor, char *name, size_t namesize)
+{
+	const char	*nl;
+
+	if ((nl = strchr(key, '\n')) == NULL ||
+	    (size_t)(nl - key) >= IMD_ADDRESS_MAX ||
+	    strlcpy(name, nl + 1, namesize) >= namesize)
+		return (-1);
+	memcpy(aor, key, nl - key);
+	aor[nl - key] = '\0';
+	return (0);
+}
+
+static void
+pres_load_doc(struct presentity *pr, const char *etag, const char *v,
+    size_t len)
+{
+	struct pres_doc	*pd = NULL;
+	int64_t		 expires;
+
+	if (len < sizeof(expires))
+		return;
+	memcpy(&expires, v, sizeof(expires));
+	if (expires <= time(NULL) || (pd = calloc(1, sizeof(*pd))) == NULL ||
+	    (pd->pd_body = malloc(len - sizeof(expires) + 1)) == NULL) {
+		if (pd != NULL)
+			free(pd);
+		return;
+	}
+	strlcpy(pd->pd_etag, etag, sizeof(pd->pd_etag));
+	pd->pd_expires = expires;
+	pd->pd_len = len - sizeof(expires);
+	memcpy(pd->pd_body, v + sizeof(expires), pd->pd_len);
+	pd->pd_body[pd->pd_len] = '\0';
+	TAILQ_INSERT_TAIL(&pr->pr_docs, pd, pd_entry);
+	pr->pr_ndocs++;
+}
+
+static void
+pres_load_sub(struct presentity *pr, const char *v, size_t len)
+{
+	struct pres_sub_rec	rec;
+
+	if (len != sizeof(rec))
+		return;
+	memcpy(&rec, v, sizeof(rec));
+	if (rec.sr_version != PRES_REC_VERSION ||
+	    rec.sr_event > PRES_EVENT_WINFO || rec.sr_state > PRES_ACTIVE) {
+		log_warnx("presence: a stored subscription of %s is of "
+		    "another version, dropped", pr->pr_aor);
+		return;
+	}
+	rec.sr_id[sizeof(rec.sr_id) - 1] = '\0';
+	rec.sr_cseq += PRES_CSEQ_RESTART_GAP;
+	pres_sub_add(pr, &rec);
+}
+
+void
+pres_store_item(struct imsgev *iev, struct imsg *imsg)
+{
+	static char		 v[PSTORE_VALUE_MAX];
+	struct presentity	*pr;
+	char			 key[PSTORE_KEY_MAX], aor[IMD_ADDRESS_MAX];
+	char			 name[PSTORE_KEY_MAX];
+	uint32_t		 table, len, rule;
+
+	if (imsg_get_u32(imsg, &table) == -1 || table >= PSTORE_TABLES ||
+	    imsg_get_str(imsg, key, sizeof(key)) == -1 ||
+	    imsg_get_u32(imsg, &len) == -1 || len > sizeof(v) ||
+	    imsg_get_data(imsg, v, len) == -1 || imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "pstore item");
+	if (pres_key_split(key, aor, name, sizeof(name)) == -1)
+		return;
+	pr = pres_get(aor, 1);
+	switch (table) {
+	case PSTORE_DOCS:
+		pres_load_doc(pr, name, v, len);
+		break;
+	case PSTORE_SUBS:
+		pres_load_sub(pr, v, len);
+		break;
+	case PSTORE_AUTHZ:
+		if (len == sizeof(rule)) {
+			memcpy(&rule, v, sizeof(rule));
+			pres_rule_keep(pr, name, rule);
+		}
+		break;
+	}
+}
+
+void
+pres_store_end(struct imsgev *iev, struct imsg *imsg)
+{
+	struct presentity	*pr;
+	uint32_t		 table;
+
+	if (imsg_get_u32(imsg, &table) == -1 || table >= PSTORE_TABLES ||
+	    imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "pstore end");
+	if (++pres_tables_loaded < PSTORE_TABLES)
+		return;
+	log_debug("presence: store loaded");
+	RB_FOREACH(pr, pres_tree, &presentities)
+		if (!TAILQ_EMPTY(&pr->pr_subs))
+			pres_changed(pr);
+}
+
+/* Documents and subscriptions whose time is up. */
+void
+pres_sweep(time_t now)
+{
+	struct presentity	*pr;
+	struct pres_doc		*pd, *pdn;
+	struct pres_sub		*ps, *psn;
+
+	RB_FOREACH(pr, pres_tree, &presentities) {
+		for (pd = TAILQ_FIRST(&pr->pr_docs); pd != NULL; pd = pdn) {
+			pdn = TAILQ_NEXT(pd, pd_entry);
+			if (pd->pd_expires <= now)
+				pres_doc_del(pr, pd, 1);
+		}
+		for (ps = TAILQ_FIRST(&pr->pr_subs); ps != NULL; ps = psn) {
+			psn = TAILQ_NEXT(ps, ps_entry);
+			if (ps->ps_rec.sr_expires <= now)
+				notify_final(ps, "timeout");
+		}
+	}
+}
+
+/*
+ * Expires of a PUBLISH or SUBSCRIBE: the default when absent, the
+ * maximum at most; under the minimum (but for 0, the end) 423 with
+ * Min-Expires (RFC 3903 6, RFC 6665 4.2.1.1).  -1 once answered.
+ */
+int64_t
+pres_expires(struct sip_req *rq)
+{
+	const struct conf_presence	*cp = &listener_conf->c_presence;
+	const struct sip_hdr		*h = sip_hdr_first(&rq->rq_msg,
+					    SIP_HDR_EXPIRES);
+	uint32_t			 secs = PRESENCE_EXPIRES_DEFAULT;
+	char				 extra[64];
+
+	if (h != NULL && sip_expires_parse(h->hdr_value.s,
+	    SIP_STR_END(&h->hdr_value), &secs) == -1) {
+		req_reply(rq, 400, "Bad Expires", NULL);
+		return (-1);
+	}
+	if (secs != 0 && secs < cp->pr_min_expires) {
+		snprintf(extra, sizeof(extra), "Min-Expires: %u\r\n",
+		    cp->pr_min_expires);
+		req_reply(rq, 423, "Interval Too Brief", extra);
+		return (-1);
+	}
+	return (secs > cp->pr_max_expires ? cp->pr_max_expires : secs);
+}

@@ -1,0 +1,405 @@
+/*
+ * Copyright (c) 2026 The imd Authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * SUBSCRIBE (RFC 6665, RFC 3856, RFC 3857) to the presence, or the
+ * watcher information, of a user of ours.  Each subscription is a
+ * dialog in which we are the notifier: our To tag is its id.  A watcher
+ * of our domains authenticates (401); one of another domain comes in
+ * under the inbound policy.  Whether the watcher may see the presence
+ * is the policy's (presence authorize) and the presentity's decision;
+ * until then the subscription is pending.  Only the presentity itself
+ * watches its watchers.
+ */
+
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "listener.h"
+#include "log.h"
+#include "presence.h"
+
+#define SUBSCRIBE_ALLOW_EVENTS	"Allow-Events: presence, presence.winfo\r\n"
+
+static const struct conf_presence *
+sub_conf(void)
+{
+	return (&listener_conf->c_presence);
+}
+
+static int
+sub_event(const struct sip_msg *msg, uint32_t *event)
+{
+	const struct sip_hdr	*h = sip_hdr_first(msg, SIP_HDR_EVENT);
+	struct sip_event	 ev;
+
+	if (h == NULL || sip_event_parse(h->hdr_value.s,
+	    SIP_STR_END(&h->hdr_value), &ev) == -1)
+		return (-1);
+	if (sip_str_is_ci(&ev.ev_package, "presence"))
+		*event = PRES_EVENT_PRESENCE;
+	else if (sip_str_is_ci(&ev.ev_package, "presence.winfo"))
+		*event = PRES_EVENT_WINFO;
+	else
+		return (-1);
+	return (0);
+}
+
+/* No Accept means the package's default type (RFC 6665 7.2). */
+static int
+sub_accepts(const struct sip_msg *msg, const char *subtype)
+{
+	struct sip_iter	it;
+	struct sip_str	v;
+	struct sip_ctype ct;
+
+	if (sip_hdr_first(msg, SIP_HDR_ACCEPT) == NULL)
+		return (1);
+	sip_iter_init(&it, msg, SIP_HDR_ACCEPT);
+	while (sip_iter_next(&it, &v) == 1) {
+		if (sip_ctype_parse(v.s, SIP_STR_END(&v), &ct) == -1)
+			continue;
+		if ((sip_str_is_ci(&ct.ct_type, "application") ||
+		    sip_str_is_ci(&ct.ct_type, "*")) &&
+		    (sip_str_is_ci(&ct.ct_subtype, subtype) ||
+		    sip_str_is_ci(&ct.ct_subtype, "*")))
+			return (1);
+	}
+	return (0);
+}
+
+/* The tag of a From or To header, or "" without one. */
+static void
+sub_tag(const struct sip_msg *msg, enum sip_hdr_id id, char *buf,
+    size_t size, char *uri, size_t urisize)
+{
+	const struct sip_hdr	*h = sip_hdr_first(msg, id);
+	struct sip_addr		 a;
+
+	buf[0] = '\0';
+	if (uri != NULL)
+		uri[0] = '\0';
+	if (sip_addr_parse(h->hdr_value.s, SIP_STR_END(&h->hdr_value), &a) ==
+	    -1)
+		return;
+	if (a.addr_tag.len < size)
+		snprintf(buf, size, "%.*s", (int)a.addr_tag.len, a.addr_tag.s);
+	if (uri != NULL && a.addr_uri_str.len < urisize)
+		snprintf(uri, urisize, "%.*s", (int)a.addr_uri_str.len,
+		    a.addr_uri_str.s);
+}
+
+/* Where the watcher is reached: its Contact, by the way it came. */
+static int
+sub_target(const struct sip_req *rq, struct binding_rec *b)
+{
+	const struct sip_hdr	*h;
+	struct sip_addr		 c;
+
+	memset(b, 0, sizeof(*b));
+	if ((h = sip_hdr_first(&rq->rq_msg, SIP_HDR_CONTACT)) == NULL ||
+	    sip_contact_parse(h->hdr_value.s, SIP_STR_END(&h->hdr_value),
+	    &c) == -1 || c.addr_star ||
+	    c.addr_uri_str.len >= sizeof(b->b_contact))
+		return (-1);
+	memcpy(b->b_contact, c.addr_uri_str.s, c.addr_uri_str.len);
+	memcpy(&b->b_src, &rq->rq_peer.sp_ss, sizeof(b->b_src));
+	b->b_srclen = rq->rq_peer.sp_sslen;
+	b->b_transport = rq->rq_peer.sp_transport;
+	b->b_conn = rq->rq_peer.sp_conn_id;
+	return (0);
+}
+
+/* The Record-Route values, in order: the dialog's route set. */
+static void
+sub_route(const struct sip_msg *msg, char *buf, size_t size)
+{
+	struct sip_iter	it;
+	struct sip_str	v;
+	size_t		len = 0;
+
+	buf[0] = '\0';
+	sip_iter_init(&it, msg, SIP_HDR_RECORD_ROUTE);
+	while (sip_iter_next(&it, &v) == 1 && len + v.len + 3 < size)
+		len += snprintf(buf + len, size - len, "%s%.*s",
+		    len > 0 ? ", " : "", (int)v.len, v.s);
+}
+
+/* Pending, active, or -1: the presentity refuses this watcher. */
+static int
+sub_decide(struct presentity *pr, const char *watcher, uint32_t event)
+{
+	const struct pres_rule_ent	*pa;
+	const char			*wd, *pd;
+
+	if (event == PRES_EVENT_WINFO || strcmp(watcher, pr->pr_aor) == 0)
+		return (PRES_ACTIVE);
+	if ((pa = pres_rule_find(pr, watcher)) != NULL)
+		return (pa->pa_rule == PRES_RULE_ALLOW ? PRES_ACTIVE : -1);
+	switch (sub_conf()->pr_authorize) {
+	case PRESENCE_AUTH_AUTO:
+		return (PRES_ACTIVE);
+	case PRESENCE_AUTH_DOMAIN:
+		wd = strchr(watcher, '@');
+		pd = strchr(pr->pr_aor, '@');
+		return (wd != NULL && pd != NULL && strcmp(wd, pd) == 0 ?
+		    PRES_ACTIVE : PRES_PENDING);
+	default:
+		return (PRES_PENDING);
+	}
+}
+
+static void
+sub_reply_ok(struct sip_req *rq, struct pres_sub *ps, uint32_t secs)
+{
+	struct sip_peer	dest;
+	char		extra[PRES_URI_MAX + PRES_ROUTE_MAX + 64], via[128];
+	char		contact[PRES_URI_MAX];
+
+	contact[0] = '\0';
+	if (message_dest(&ps->ps_rec.sr_target, &dest, via, sizeof(via)) ==
+	    0)
+		pres_contact(ps, via, contact, sizeof(contact));
+	/* RFC 3261 12.1.1: the route set goes back to the watcher too. */
+	snprintf(extra, sizeof(extra), "Expires: %u\r\nContact: %s\r\n"
+	    "%s%s%s", secs, contact, ps->ps_rec.sr_route[0] != '\0' ?
+	    "Record-Route: " : "", ps->ps_rec.sr_route,
+	    ps->ps_rec.sr_route[0] != '\0' ? "\r\n" : "");
+	req_reply_tag(rq, 200, "OK", extra, ps->ps_rec.sr_id);
+}
+
+/*
+ * The 200, then the NOTIFY that must follow it; with Expires 0 the
+ * last one.  -1 when the subscription ended here.
+ */
+static int
+sub_granted(struct sip_req *rq, struct pres_sub *ps, uint32_t secs)
+{
+	sub_reply_ok(rq, ps, secs);
+	if (secs == 0) {
+		notify_final(ps, "timeout");
+		return (-1);
+	}
+	pres_sub_save(ps);
+	notify_send(ps);
+	return (0);
+}
+
+static void
+sub_new(struct sip_req *rq, struct presentity *pr, uint32_t event,
+    uint32_t secs)
+{
+	struct pres_sub_rec	 rec;
+	struct pres_sub		*ps;
+	const struct sip_hdr	*h;
+	int			 state;
+
+	if ((state = sub_decide(pr, rq->rq_aor, event)) == -1) {
+		req_reply(rq, 403, "Watcher Blocked", NULL);
+		return;
+	}
+	if (pr->pr_nsubs >= sub_conf()->pr_max_subs) {
+		req_reply(rq, 403, "Too Many Watchers", NULL);
+		return;
+	}
+	memset(&rec, 0, sizeof(rec));
+	if (sub_target(rq, &rec.sr_target) == -1) {
+		req_reply(rq, 400, "Bad Or Missing Contact", NULL);
+		return;
+	}
+	sub_tag(&rq->rq_msg, SIP_HDR_FROM, rec.sr_remote_tag,
+	    sizeof(rec.sr_remote_tag), rec.sr_remote_uri,
+	    sizeof(rec.sr_remote_uri));
+	sub_tag(&rq->rq_msg, SIP_HDR_TO, rec.sr_id, sizeof(rec.sr_id),
+	    rec.sr_local_uri, sizeof(rec.sr_local_uri));
+	h = sip_hdr_first(&rq->rq_msg, SIP_HDR_CALL_ID);
+	if (rec.sr_remote_tag[0] == '\0' || rec.sr_remote_uri[0] == '\0' ||
+	    h->hdr_value.len >= sizeof(rec.sr_callid)) {
+		req_reply(rq, 400, "Bad From Or Call-ID", NULL);
+		return;
+	}
+	snprintf(rec.sr_callid, sizeof(rec.sr_callid), "%.*s",
+	    (int)h->hdr_value.len, h->hdr_value.s);
+	sub_route(&rq->rq_msg, rec.sr_route, sizeof(rec.sr_route));
+	rec.sr_version = PRES_REC_VERSION;
+	rec.sr_event = event;
+	rec.sr_state = state;
+	rec.sr_created = time(NULL);
+	rec.sr_expires = rec.sr_created + secs;
+	strlcpy(rec.sr_presentity, pr->pr_aor, sizeof(rec.sr_presentity));
+	strlcpy(rec.sr_watcher, rq->rq_aor, sizeof(rec.sr_watcher));
+	pres_random_tag(rec.sr_id, sizeof(rec.sr_id));
+	if ((ps = pres_sub_add(pr, &rec)) == NULL) {
+		req_reply(rq, 500, "Server Internal Error", NULL);
+		return;
+	}
+	/* Expires 0 is a fetch: the state once (RFC 6665 4.4.3). */
+	if (sub_granted(rq, ps, secs) == 0 && event == PRES_EVENT_PRESENCE)
+		notify_winfo(pr, ps);
+}
+
+/* A refresh, or with Expires 0 the end, of a subscription we know. */
+static void
+sub_refresh(struct sip_req *rq, struct pres_sub *ps, uint32_t secs)
+{
+	struct binding_rec	target;
+
+	if (sub_target(rq, &target) == 0)
+		ps->ps_rec.sr_target = target;
+	ps->ps_rec.sr_expires = time(NULL) + secs;
+	sub_granted(rq, ps, secs);
+}
+
+static void
+sub_looked_up(struct sip_req *rq, int exists, const struct binding_rec *bs,
+    uint32_t n)
+{
+	struct presentity	*pr;
+	struct pres_sub		*ps;
+	char			 totag[PRES_TAG_MAX], fromtag[PRES_TAG_MAX];
+	uint32_t		 event;
+	int64_t			 secs;
+
+	if (!exists) {
+		req_reply(rq, 404, "Not Found", NULL);
+		return;
+	}
+	pr = pres_get(rq->rq_to, 1);
+	pr->pr_registered = n > 0;
+	if ((secs = pres_expires(rq)) == -1 ||
+	    sub_event(&rq->rq_msg, &event) == -1)
+		return;
+	sub_tag(&rq->rq_msg, SIP_HDR_TO, totag, sizeof(totag), NULL, 0);
+	if (totag[0] == '\0') {
+		sub_new(rq, pr, event, secs);
+		return;
+	}
+	sub_tag(&rq->rq_msg, SIP_HDR_FROM, fromtag, sizeof(fromtag), NULL, 0);
+	if ((ps = pres_sub_find(totag)) == NULL || ps->ps_pres != pr ||
+	    strcmp(ps->ps_rec.sr_remote_tag, fromtag) != 0 ||
+	    ps->ps_rec.sr_event != event) {
+		req_reply(rq, 481, "Subscription Does Not Exist", NULL);
+		return;
+	}
+	sub_refresh(rq, ps, secs);
+}
+
+static void
+sub_authed(struct sip_req *rq)
+{
+	uint32_t	event = PRES_EVENT_PRESENCE;
+
+	sub_event(&rq->rq_msg, &event);
+	if (!pres_ready()) {
+		req_reply(rq, 503, "Presence Loading", "Retry-After: 1\r\n");
+		return;
+	}
+	if (event == PRES_EVENT_WINFO && strcmp(rq->rq_aor, rq->rq_to) != 0) {
+		req_reply(rq, 403, "Only The Presentity Watches Its Watchers",
+		    NULL);
+		return;
+	}
+	rq->rq_looked_up = sub_looked_up;
+	req_lookup(rq);
+}
+
+/*
+ * Whose presence: in a dialog of ours the subscription says (the
+ * Request-URI is then our Contact), else the Request-URI.
+ */
+static int
+sub_presentity(const struct sip_msg *msg, char *to, size_t size,
+    char *domain, size_t dsize)
+{
+	struct pres_sub	*ps;
+	char		 totag[PRES_TAG_MAX];
+	const char	*at;
+
+	sub_tag(msg, SIP_HDR_TO, totag, sizeof(totag), NULL, 0);
+	if (totag[0] != '\0' && (ps = pres_sub_find(totag)) != NULL) {
+		at = strchr(ps->ps_rec.sr_presentity, '@');
+		strlcpy(to, ps->ps_rec.sr_presentity, size);
+		strlcpy(domain, at != NULL ? at + 1 : "", dsize);
+		return (0);
+	}
+	return (uri_address(&msg->msg_ruri, to, size, domain, dsize));
+}
+
+void
+subscribe_request(const struct sip_msg *msg, const struct sip_peer *peer)
+{
+	struct sip_req	*rq;
+	char		 to[IMD_ADDRESS_MAX], todom[IMD_DOMAIN_MAX];
+	char		 fromdom[IMD_DOMAIN_MAX];
+	uint32_t	 event;
+
+	if (sub_presentity(msg, to, sizeof(to), todom, sizeof(todom)) == -1) {
+		sip_reply(peer, msg, 416, "Unsupported URI Scheme", NULL);
+		return;
+	}
+	if (sub_event(msg, &event) == -1) {
+		sip_reply(peer, msg, 489, "Bad Event", SUBSCRIBE_ALLOW_EVENTS);
+		return;
+	}
+	if (!sub_accepts(msg, event == PRES_EVENT_WINFO ?
+	    "watcherinfo+xml" : "pidf+xml")) {
+		sip_reply(peer, msg, 406, "Not Acceptable", NULL);
+		return;
+	}
+	if ((rq = req_hold_from(msg, peer, to, todom, fromdom)) == NULL)
+		return;
+	if (config_find_domain(listener_conf, todom) == NULL) {
+		/* Our watcher, someone else's presentity: relayd's. */
+		rq->rq_proxy = 1;
+		rq->rq_authed = relay_start;
+		auth_start(rq, fromdom);
+		return;
+	}
+	if (config_find_domain(listener_conf, fromdom) == NULL) {
+		sub_authed(rq);
+		return;
+	}
+	rq->rq_authed = sub_authed;
+	auth_start(rq, fromdom);
+}
+
+/* The presentity decided about a watcher: its subscriptions follow. */
+void
+subscribe_authorize(struct presentity *pr, const char *watcher,
+    uint32_t rule)
+{
+	struct pres_sub	*ps, *next;
+
+	for (ps = TAILQ_FIRST(&pr->pr_subs); ps != NULL; ps = next) {
+		next = TAILQ_NEXT(ps, ps_entry);
+		if (ps->ps_rec.sr_event != PRES_EVENT_PRESENCE ||
+		    strcmp(ps->ps_rec.sr_watcher, watcher) != 0)
+			continue;
+		if (rule == PRES_RULE_BLOCK)
+			notify_final(ps, "rejected");
+		else if (ps->ps_rec.sr_state == PRES_PENDING) {
+			ps->ps_rec.sr_state = PRES_ACTIVE;
+			pres_sub_save(ps);
+			notify_send(ps);
+			notify_winfo(pr, ps);
+		}
+	}
+}
