@@ -67,11 +67,12 @@ struct ctl_conn {
 #define ADDR_NONE	0
 #define ADDR_NEEDED	1
 #define ADDR_OPTIONAL	2
+#define ADDR_TWO	3	/* presentity and watcher */
 
 struct ctl_command {
 	const char	*cmd_noun;
 	const char	*cmd_verb;
-	int		 cmd_address;	/* ADDR_NONE, ADDR_NEEDED, ADDR_OPTIONAL */
+	int		 cmd_address;	/* ADDR_* */
 	int		 cmd_password;	/* sends a password */
 	uint32_t	 cmd_type;
 	int		(*cmd_reply)(struct ctl_conn *);
@@ -86,7 +87,7 @@ static void	password_read_tty(char *, size_t);
 static void	ctl_connect(struct ctl_conn *, const char *);
 static void	ctl_hello(struct ctl_conn *);
 static void	ctl_request(struct ctl_conn *, const struct ctl_command *,
-		    const char *, const char *);
+		    const char *, const char *, const char *);
 static void	ctl_read(struct ctl_conn *, struct imsg *);
 static int	ctl_timeleft(const struct ctl_conn *);
 static void	ctl_badreply(void) __attribute__((__noreturn__));
@@ -103,12 +104,17 @@ static int	show_bindings(struct ctl_conn *);
 static int	show_bindings_item(struct imsg *);
 static int	show_queue(struct ctl_conn *);
 static int	show_queue_item(struct imsg *);
+static int	show_watchers(struct ctl_conn *);
+static int	show_watchers_item(struct imsg *);
 
 static const struct ctl_command ctl_commands[] = {
+	{ "presence", "allow", ADDR_TWO, 0, IMSG_CTL_PRES_ALLOW, ctl_result },
+	{ "presence", "block", ADDR_TWO, 0, IMSG_CTL_PRES_BLOCK, ctl_result },
 	{ "queue", "flush", 1, 0, IMSG_CTL_QUEUE_FLUSH,	ctl_result },
 	{ "show", "bindings", 2, 0, IMSG_CTL_SHOW_BINDINGS, show_bindings },
 	{ "show", "queue",  2, 0, IMSG_CTL_SHOW_QUEUE,	show_queue },
 	{ "show", "status", 0, 0, IMSG_CTL_SHOW_STATUS,	show_status },
+	{ "show", "watchers", 1, 0, IMSG_CTL_SHOW_WATCHERS, show_watchers },
 	{ "user", "add",    1, 1, IMSG_CTL_USER_ADD,	ctl_result },
 	{ "user", "del",    1, 0, IMSG_CTL_USER_DEL,	ctl_result },
 	{ "user", "list",   0, 0, IMSG_CTL_USER_LIST,	user_list },
@@ -119,12 +125,15 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: imctl [-s socket] queue flush address\n"
+	    "usage: imctl [-s socket] presence allow | block presentity "
+	    "watcher\n"
+	    "       imctl [-s socket] queue flush address\n"
 	    "       imctl [-s socket] user add | del | passwd address\n"
 	    "       imctl [-s socket] user list\n"
 	    "       imctl [-s socket] show bindings [address]\n"
 	    "       imctl [-s socket] show queue [address]\n"
-	    "       imctl [-s socket] show status\n");
+	    "       imctl [-s socket] show status\n"
+	    "       imctl [-s socket] show watchers address\n");
 	exit(EXIT_USAGE);
 }
 
@@ -134,7 +143,7 @@ main(int argc, char *argv[])
 	const struct ctl_command	*cmd;
 	struct ctl_conn			 cc;
 	const char			*sock = IMD_CONTROL_SOCKET;
-	const char			*address = NULL;
+	const char			*address = NULL, *address2 = NULL;
 	char				 password[IMD_PASSWORD_MAX];
 	char				 vis[ADDRESS_VIS_MAX];
 	int				 ch, status;
@@ -162,13 +171,20 @@ main(int argc, char *argv[])
 			errx(EXIT_BADADDR, "malformed address: %s",
 			    ctl_vis(address, vis, sizeof(vis)));
 	}
+	if (cmd->cmd_address == ADDR_TWO) {
+		address2 = argv[3];
+		if (!is_valid_address(address2))
+			errx(EXIT_BADADDR, "malformed address: %s",
+			    ctl_vis(address2, vis, sizeof(vis)));
+	}
 	/* Before connecting, so imd does not wait while someone types. */
 	if (cmd->cmd_password)
 		password_get(password, sizeof(password));
 
 	ctl_connect(&cc, sock);
 	ctl_hello(&cc);
-	ctl_request(&cc, cmd, address, cmd->cmd_password ? password : NULL);
+	ctl_request(&cc, cmd, address, address2,
+	    cmd->cmd_password ? password : NULL);
 	explicit_bzero(password, sizeof(password));
 	status = cmd->cmd_reply(&cc);
 	close(cc.cc_ibuf.ib_fd);
@@ -192,6 +208,8 @@ ctl_lookup(int argc, char **argv)
 			continue;
 		if (cmd->cmd_address == ADDR_OPTIONAL)
 			return (argc <= 3 ? cmd : NULL);
+		if (cmd->cmd_address == ADDR_TWO)
+			return (argc == 4 ? cmd : NULL);
 		if (argc != 2 + cmd->cmd_address)
 			return (NULL);
 		return (cmd);
@@ -348,15 +366,17 @@ ctl_hello(struct ctl_conn *cc)
  */
 static void
 ctl_request(struct ctl_conn *cc, const struct ctl_command *cmd,
-    const char *address, const char *password)
+    const char *address, const char *address2, const char *password)
 {
 	struct ibuf	*buf;
 
 	if ((buf = imsg_create(&cc->cc_ibuf, cmd->cmd_type, 0,
-	    IMD_ADDRESS_MAX + IMD_PASSWORD_MAX)) == NULL)
+	    2 * IMD_ADDRESS_MAX + IMD_PASSWORD_MAX)) == NULL)
 		err(EXIT_ERROR, "imsg_create");
 	if ((address != NULL &&
 	    ibuf_add_str(buf, address, IMD_ADDRESS_MAX) == -1) ||
+	    (address2 != NULL &&
+	    ibuf_add_str(buf, address2, IMD_ADDRESS_MAX) == -1) ||
 	    (password != NULL &&
 	    ibuf_add_str(buf, password, IMD_PASSWORD_MAX) == -1)) {
 		ibuf_free(buf);
@@ -654,5 +674,37 @@ show_queue_item(struct imsg *imsg)
 	printf("%llu %s %s %s %u %s %u\n", (unsigned long long)id,
 	    ctl_vis(to, vto, sizeof(vto)), ctl_vis(from, vfrom, sizeof(vfrom)),
 	    when, bytes, state == 0 ? "waiting" : "mailing", attempts);
+	return (0);
+}
+
+static int
+show_watchers(struct ctl_conn *cc)
+{
+	return (ctl_list(cc, IMSG_CTL_WATCHER_ITEM, show_watchers_item, NULL));
+}
+
+/*
+ * One line per subscription: the watcher, the package, pending or
+ * active, seconds left; one per decision: the watcher, "rule", allow
+ * or block.
+ */
+static int
+show_watchers_item(struct imsg *imsg)
+{
+	char		watcher[IMD_ADDRESS_MAX], what[32], state[32];
+	char		v[ADDRESS_VIS_MAX];
+	uint32_t	left;
+
+	if (imsg_get_str(imsg, watcher, sizeof(watcher)) == -1 ||
+	    imsg_get_str(imsg, what, sizeof(what)) == -1 ||
+	    imsg_get_str(imsg, state, sizeof(state)) == -1 ||
+	    imsg_get_u32(imsg, &left) == -1 || imsg_get_end(imsg) == -1)
+		return (-1);
+	if (strcmp(what, "rule") == 0)
+		printf("%s rule %s\n", ctl_vis(watcher, v, sizeof(v)),
+		    state);
+	else
+		printf("%s %s %s %us\n", ctl_vis(watcher, v, sizeof(v)), what,
+		    state, left);
 	return (0);
 }

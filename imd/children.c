@@ -227,6 +227,9 @@ child_dispatch(struct imsgev *iev, struct imsg *imsg)
 	case PROC_DIRDB:
 		control_dispatch_dirdb(iev, imsg);
 		break;
+	case PROC_LISTENER:
+		control_dispatch_listener(iev, imsg);
+		break;
 	default:
 		proc_fatal_imsg(iev, imsg, "unexpected");
 	}

@@ -351,7 +351,7 @@ control_user_write(struct ctl_conn *cc, struct imsg *imsg, uint32_t type)
  */
 static void
 control_address_request(struct ctl_conn *cc, struct imsg *imsg,
-    uint32_t dbtype)
+    struct imsgev *to, uint32_t type)
 {
 	char	address[IMD_ADDRESS_MAX], local[IMD_LOCALPART_MAX];
 
@@ -363,9 +363,52 @@ control_address_request(struct ctl_conn *cc, struct imsg *imsg,
 	if (control_check_address(cc, address, local, sizeof(local)) == NULL)
 		return;
 	lowercase(address);
-	if (imsgev_compose(control_dirdb(), dbtype, cc->cc_id, -1, address,
+	if (imsgev_compose(to, type, cc->cc_id, -1, address,
 	    strlen(address) + 1) == -1)
-		fatal("control: request to dirdb");
+		fatal("control: request to a child");
+	cc->cc_busy = 1;
+}
+
+static struct imsgev *
+control_listener(void)
+{
+	struct child	*ch;
+
+	if ((ch = child_get(PROC_LISTENER)) == NULL)
+		fatalx("control: no listener");
+	return (&ch->ch_iev);
+}
+
+/* presence allow and block: the listener keeps the presentity's rules. */
+static void
+control_pres_rule(struct ctl_conn *cc, struct imsg *imsg, uint32_t rule)
+{
+	struct ibuf	*buf;
+	char		 presentity[IMD_ADDRESS_MAX], watcher[IMD_ADDRESS_MAX];
+	char		 local[IMD_LOCALPART_MAX];
+
+	if (imsg_get_str(imsg, presentity, sizeof(presentity)) == -1 ||
+	    imsg_get_str(imsg, watcher, sizeof(watcher)) == -1 ||
+	    imsg_get_end(imsg) == -1) {
+		control_result(cc, CTL_ERROR, "malformed request");
+		return;
+	}
+	if (control_check_address(cc, presentity, local, sizeof(local)) ==
+	    NULL)
+		return;
+	if (!is_valid_address(watcher)) {
+		control_result(cc, CTL_BADADDR, "malformed watcher address");
+		return;
+	}
+	lowercase(presentity);
+	lowercase(watcher);
+	if ((buf = imsgev_create(control_listener(), IMSG_LSN_RULE, cc->cc_id,
+	    2 * IMD_ADDRESS_MAX + 8)) == NULL ||
+	    ibuf_add_str(buf, presentity, sizeof(presentity)) == -1 ||
+	    ibuf_add_str(buf, watcher, sizeof(watcher)) == -1 ||
+	    ibuf_add_u32(buf, rule) == -1 ||
+	    imsgev_close(control_listener(), buf) == -1)
+		fatal("control: request to the listener");
 	cc->cc_busy = 1;
 }
 
@@ -476,7 +519,8 @@ control_dispatch(struct imsgev *iev, struct imsg *imsg)
 		control_user_write(cc, imsg, IMSG_DB_USER_PASSWD);
 		break;
 	case IMSG_CTL_USER_DEL:
-		control_address_request(cc, imsg, IMSG_DB_USER_DEL);
+		control_address_request(cc, imsg, control_dirdb(),
+		    IMSG_DB_USER_DEL);
 		break;
 	case IMSG_CTL_USER_LIST:
 		if (imsg_get_end(imsg) == -1 || imsgev_compose(control_dirdb(),
@@ -493,7 +537,18 @@ control_dispatch(struct imsgev *iev, struct imsg *imsg)
 		control_show_list(cc, imsg, IMSG_DB_QUEUE_LIST);
 		break;
 	case IMSG_CTL_QUEUE_FLUSH:
-		control_address_request(cc, imsg, IMSG_DB_QUEUE_FLUSH);
+		control_address_request(cc, imsg, control_dirdb(),
+		    IMSG_DB_QUEUE_FLUSH);
+		break;
+	case IMSG_CTL_SHOW_WATCHERS:
+		control_address_request(cc, imsg, control_listener(),
+		    IMSG_LSN_WATCHERS);
+		break;
+	case IMSG_CTL_PRES_ALLOW:
+		control_pres_rule(cc, imsg, CTL_RULE_ALLOW);
+		break;
+	case IMSG_CTL_PRES_BLOCK:
+		control_pres_rule(cc, imsg, CTL_RULE_BLOCK);
 		break;
 	case IMSG_CTL_SHOW_STATUS:
 		if (imsg_get_end(imsg) == -1) {
@@ -573,6 +628,61 @@ control_dispatch_dirdb(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_DB_USER_END:
 	case IMSG_DB_BINDING_END:
 	case IMSG_DB_QUEUE_END:
+		if (imsg_get_end(imsg) == -1)
+			proc_fatal_imsg(iev, imsg, "list end");
+		cc->cc_busy = 0;
+		imsgev_compose(&cc->cc_iev, IMSG_CTL_END, 0, -1, NULL, 0);
+		break;
+	default:
+		proc_fatal_imsg(iev, imsg, "unexpected");
+	}
+}
+
+/* A subscription or rule of a presentity, as the listener told it. */
+static void
+control_relay_watcher(struct ctl_conn *cc, struct imsgev *iev,
+    struct imsg *imsg)
+{
+	struct ibuf	*buf;
+	char		 watcher[IMD_ADDRESS_MAX], what[32], state[32];
+	uint32_t	 left;
+
+	if (imsg_get_str(imsg, watcher, sizeof(watcher)) == -1 ||
+	    imsg_get_str(imsg, what, sizeof(what)) == -1 ||
+	    imsg_get_str(imsg, state, sizeof(state)) == -1 ||
+	    imsg_get_u32(imsg, &left) == -1 || imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "watcher item");
+	if ((buf = imsgev_create(&cc->cc_iev, IMSG_CTL_WATCHER_ITEM, 0,
+	    IMD_ADDRESS_MAX + 80)) == NULL ||
+	    ibuf_add_str(buf, watcher, sizeof(watcher)) == -1 ||
+	    ibuf_add_str(buf, what, sizeof(what)) == -1 ||
+	    ibuf_add_str(buf, state, sizeof(state)) == -1 ||
+	    ibuf_add_u32(buf, left) == -1 ||
+	    imsgev_close(&cc->cc_iev, buf) == -1) {
+		ibuf_free(buf);
+		cc->cc_iev.iev_dead = 1;
+	}
+}
+
+/* The listener's answers, matched to the client by request id. */
+void
+control_dispatch_listener(struct imsgev *iev, struct imsg *imsg)
+{
+	struct ctl_conn	*cc;
+
+	if ((cc = control_find(imsg->hdr.ih_peerid)) == NULL) {
+		log_debug("control: answer for gone client %u",
+		    imsg->hdr.ih_peerid);
+		return;
+	}
+	switch (imsg->hdr.ih_type) {
+	case IMSG_LSN_RESULT:
+		control_relay_result(cc, iev, imsg);
+		break;
+	case IMSG_LSN_WATCHER_ITEM:
+		control_relay_watcher(cc, iev, imsg);
+		break;
+	case IMSG_LSN_END:
 		if (imsg_get_end(imsg) == -1)
 			proc_fatal_imsg(iev, imsg, "list end");
 		cc->cc_busy = 0;

@@ -53,6 +53,7 @@ void		 control_init(const char *);
 void		 control_listen(void);
 void		 control_cleanup(const char *);
 void		 control_dispatch_dirdb(struct imsgev *, struct imsg *);
+void		 control_dispatch_listener(struct imsgev *, struct imsg *);
 
 /* setup.c */
 void		 setup_listens(struct imd_conf *);

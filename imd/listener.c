@@ -105,6 +105,12 @@ listener_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 		evtimer_set(&listener_sweep_ev, listener_sweep, NULL);
 		listener_sweep(-1, 0, NULL);
 		break;
+	case IMSG_LSN_WATCHERS:
+		pres_ctl_watchers(iev, imsg);
+		break;
+	case IMSG_LSN_RULE:
+		pres_ctl_rule(iev, imsg);
+		break;
 	default:
 		proc_fatal_imsg(iev, imsg, "unexpected");
 	}

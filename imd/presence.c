@@ -120,11 +120,21 @@ pres_doc_find(struct presentity *pr, const char *etag)
 	return (NULL);
 }
 
-/* "presentity\nname": rows of one presentity sort together. */
-static void
+/*
+ * "presentity\nname": rows of one presentity sort together.  Two
+ * addresses of the longest kind do not fit; such a row is not kept.
+ */
+static int
 pres_key(char *key, const char *aor, const char *name)
 {
-	snprintf(key, PSTORE_KEY_MAX, "%s\n%s", aor, name);
+	int	n;
+
+	n = snprintf(key, PSTORE_KEY_MAX, "%s\n%s", aor, name);
+	if (n < 0 || n >= PSTORE_KEY_MAX) {
+		log_warnx("presence: %s: a key too long to store", aor);
+		return (-1);
+	}
+	return (0);
 }
 
 static void
@@ -167,9 +177,9 @@ pres_doc_put(struct presentity *pr, struct pres_doc *pd, struct sip_req *rq,
 	char	key[PSTORE_KEY_MAX];
 	int64_t	expires = pd->pd_expires;
 
-	pres_key(key, pr->pr_aor, pd->pd_etag);
-	pres_store_put(rq != NULL ? rq->rq_id : 0, PSTORE_DOCS, key,
-	    &expires, sizeof(expires), pd->pd_body, pd->pd_len);
+	if (pres_key(key, pr->pr_aor, pd->pd_etag) == 0)
+		pres_store_put(rq != NULL ? rq->rq_id : 0, PSTORE_DOCS, key,
+		    &expires, sizeof(expires), pd->pd_body, pd->pd_len);
 	if (changed)
 		pres_changed(pr);
 }
@@ -180,8 +190,8 @@ pres_doc_del(struct presentity *pr, struct pres_doc *pd, int changed)
 {
 	char	key[PSTORE_KEY_MAX];
 
-	pres_key(key, pr->pr_aor, pd->pd_etag);
-	pres_store_del(PSTORE_DOCS, key);
+	if (pres_key(key, pr->pr_aor, pd->pd_etag) == 0)
+		pres_store_del(PSTORE_DOCS, key);
 	TAILQ_REMOVE(&pr->pr_docs, pd, pd_entry);
 	pr->pr_ndocs--;
 	free(pd->pd_body);
@@ -213,9 +223,9 @@ pres_sub_save(struct pres_sub *ps)
 {
 	char	key[PSTORE_KEY_MAX];
 
-	pres_key(key, ps->ps_rec.sr_presentity, ps->ps_rec.sr_id);
-	pres_store_put(0, PSTORE_SUBS, key, &ps->ps_rec,
-	    sizeof(ps->ps_rec), NULL, 0);
+	if (pres_key(key, ps->ps_rec.sr_presentity, ps->ps_rec.sr_id) == 0)
+		pres_store_put(0, PSTORE_SUBS, key, &ps->ps_rec,
+		    sizeof(ps->ps_rec), NULL, 0);
 }
 
 void
@@ -224,8 +234,8 @@ pres_sub_del(struct pres_sub *ps)
 	struct presentity	*pr = ps->ps_pres;
 	char			 key[PSTORE_KEY_MAX];
 
-	pres_key(key, ps->ps_rec.sr_presentity, ps->ps_rec.sr_id);
-	pres_store_del(PSTORE_SUBS, key);
+	if (pres_key(key, ps->ps_rec.sr_presentity, ps->ps_rec.sr_id) == 0)
+		pres_store_del(PSTORE_SUBS, key);
 	if (ps->ps_txc != NULL)
 		txc_cancel(ps->ps_txc);
 	if (ps->ps_relay != 0)
@@ -268,8 +278,9 @@ pres_rule_set(struct presentity *pr, const char *watcher, uint32_t rule)
 	char	key[PSTORE_KEY_MAX];
 
 	pres_rule_keep(pr, watcher, rule);
-	pres_key(key, pr->pr_aor, watcher);
-	pres_store_put(0, PSTORE_AUTHZ, key, &rule, sizeof(rule), NULL, 0);
+	if (pres_key(key, pr->pr_aor, watcher) == 0)
+		pres_store_put(0, PSTORE_AUTHZ, key, &rule, sizeof(rule), NULL,
+		    0);
 }
 
 static void
@@ -513,4 +524,79 @@ pres_expires(struct sip_req *rq)
 		return (-1);
 	}
 	return (secs > cp->pr_max_expires ? cp->pr_max_expires : secs);
+}
+
+static void
+pres_ctl_item(struct imsgev *iev, uint32_t id, const char *watcher,
+    const char *what, const char *state, uint32_t left)
+{
+	struct ibuf	*buf;
+
+	if ((buf = imsgev_create(iev, IMSG_LSN_WATCHER_ITEM, id,
+	    IMD_ADDRESS_MAX + 80)) == NULL ||
+	    ibuf_add_str(buf, watcher, IMD_ADDRESS_MAX) == -1 ||
+	    ibuf_add_str(buf, what, 32) == -1 ||
+	    ibuf_add_str(buf, state, 32) == -1 ||
+	    ibuf_add_u32(buf, left) == -1 || imsgev_close(iev, buf) == -1)
+		fatal("%s", __func__);
+}
+
+/* imctl show watchers: the subscriptions of a presentity, its rules. */
+void
+pres_ctl_watchers(struct imsgev *iev, struct imsg *imsg)
+{
+	struct presentity		*pr;
+	const struct pres_sub		*ps;
+	const struct pres_rule_ent	*pa;
+	char				 aor[IMD_ADDRESS_MAX];
+	time_t				 now = time(NULL);
+	uint32_t			 id = imsg->hdr.ih_peerid;
+
+	if (imsg_get_str(imsg, aor, sizeof(aor)) == -1 ||
+	    imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "watchers");
+	if ((pr = pres_get(aor, 0)) != NULL) {
+		TAILQ_FOREACH(ps, &pr->pr_subs, ps_entry)
+			pres_ctl_item(iev, id, ps->ps_rec.sr_watcher,
+			    ps->ps_rec.sr_event == PRES_EVENT_WINFO ?
+			    "presence.winfo" : "presence",
+			    ps->ps_rec.sr_state == PRES_ACTIVE ? "active" :
+			    "pending", ps->ps_rec.sr_expires > now ?
+			    ps->ps_rec.sr_expires - now : 0);
+		TAILQ_FOREACH(pa, &pr->pr_rules, pa_entry)
+			pres_ctl_item(iev, id, pa->pa_watcher, "rule",
+			    pa->pa_rule == PRES_RULE_ALLOW ? "allow" : "block",
+			    0);
+	}
+	if (imsgev_compose(iev, IMSG_LSN_END, id, -1, NULL, 0) == -1)
+		fatal("%s", __func__);
+}
+
+/* imctl presence allow|block: as if the presentity had decided. */
+void
+pres_ctl_rule(struct imsgev *iev, struct imsg *imsg)
+{
+	struct presentity	*pr;
+	struct ibuf		*buf;
+	char			 aor[IMD_ADDRESS_MAX], watcher[IMD_ADDRESS_MAX];
+	uint32_t		 rule, status = CTL_OK;
+
+	if (imsg_get_str(imsg, aor, sizeof(aor)) == -1 ||
+	    imsg_get_str(imsg, watcher, sizeof(watcher)) == -1 ||
+	    imsg_get_u32(imsg, &rule) == -1 || imsg_get_end(imsg) == -1 ||
+	    (rule != PRES_RULE_ALLOW && rule != PRES_RULE_BLOCK))
+		proc_fatal_imsg(iev, imsg, "presence rule");
+	if (!pres_ready())
+		status = CTL_ERROR;
+	else {
+		pr = pres_get(aor, 1);
+		pres_rule_set(pr, watcher, rule);
+		subscribe_authorize(pr, watcher, rule);
+	}
+	if ((buf = imsgev_create(iev, IMSG_LSN_RESULT, imsg->hdr.ih_peerid,
+	    CTL_MESSAGE_MAX + 8)) == NULL ||
+	    ibuf_add_u32(buf, status) == -1 ||
+	    ibuf_add_str(buf, status == CTL_OK ? "" : "presence is loading",
+	    CTL_MESSAGE_MAX) == -1 || imsgev_close(iev, buf) == -1)
+		fatal("%s", __func__);
 }

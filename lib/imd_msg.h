@@ -31,7 +31,7 @@
  */
 
 #ifndef IMD_MSG_VERSION		/* a test builds an imctl of another */
-#define IMD_MSG_VERSION		6
+#define IMD_MSG_VERSION		7
 #endif
 
 enum imsg_type {
@@ -70,7 +70,13 @@ enum imsg_type {
 	IMSG_CTL_SHOW_QUEUE,	/* str address or ""; reply QUEUE_ITEM..., END */
 	IMSG_CTL_QUEUE_FLUSH,	/* str address: deliver or mail its queue now */
 
+	IMSG_CTL_SHOW_WATCHERS,	/* str presentity; reply WATCHER_ITEM..., END */
+	IMSG_CTL_PRES_ALLOW,	/* str presentity, str watcher */
+	IMSG_CTL_PRES_BLOCK,	/* str presentity, str watcher */
+
 	/* parent -> imctl */
+	IMSG_CTL_WATCHER_ITEM,	/* str watcher, str what, str state,
+				   u32 seconds left */
 	IMSG_CTL_RESULT,	/* u32 ctl_status, str message */
 	IMSG_CTL_USER_ITEM,	/* str address, u64 created, u32 flags */
 	IMSG_CTL_STATUS_ITEM,	/* str name, u32 pid, u64 uptime s, str info */
@@ -150,6 +156,14 @@ enum imsg_type {
 	IMSG_DB_PSTORE_ITEM,	/* u32 table, str key, u32 len, value */
 	IMSG_DB_PSTORE_END,	/* u32 table */
 
+	/* parent -> listener -> parent: presence, which the listener holds */
+	IMSG_LSN_WATCHERS,	/* str presentity; reply WATCHER_ITEM..., END */
+	IMSG_LSN_WATCHER_ITEM,	/* as IMSG_CTL_WATCHER_ITEM */
+	IMSG_LSN_END,		/* none */
+	IMSG_LSN_RULE,		/* str presentity, str watcher, u32 rule;
+				   reply LSN_RESULT */
+	IMSG_LSN_RESULT,	/* u32 ctl_status, str message */
+
 	/* listener -> relayd -> listener: a request for a foreign domain */
 	IMSG_RELAY_REQUEST,	/* str domain, data: the request as received */
 	IMSG_RELAY_RESPONSE,	/* u32 status, str reason, data: the final
@@ -170,6 +184,10 @@ enum ctl_status {
 };
 
 #define CTL_MESSAGE_MAX		256
+
+/* A presentity's decision about a watcher, in IMSG_LSN_RULE. */
+#define CTL_RULE_ALLOW		1
+#define CTL_RULE_BLOCK		2
 
 /* What became of a message for the offline queue. */
 enum offline_stored {

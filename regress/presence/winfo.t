@@ -102,6 +102,32 @@ ok(r["status"] == 403, "bob cannot decide for alice: 403")
 r = subscribe("bob", Collector(), event="presence.winfo")
 ok(r["status"] == 403, "bob cannot watch alice's watchers: 403")
 
+# The same decisions through imctl.
+out = s.ctl("show", "watchers", "alice@%s" % D)
+lines = out.stdout.splitlines()
+ok(out.returncode == 0 and
+   any(re.match(r"bob@site1.test presence active \d+s$", l) for l in lines)
+   and "dave@site1.test rule block" in lines and
+   "bob@site1.test rule allow" in lines and
+   any(l.startswith("alice@site1.test presence.winfo active") for l in lines),
+   "imctl show watchers lists subscriptions and rules: %s" % lines)
+out = s.ctl("presence", "allow", "alice@%s" % D, "dave@%s" % D)
+ok(out.returncode == 0, "imctl presence allow alice dave: exit 0")
+dw2 = Collector()
+r = subscribe("dave", dw2)
+n = dw2.next()
+ok(r["status"] == 200 and n and substate(n).startswith("active"),
+   "dave, allowed by the administrator, is active at once")
+dw2.stop()
+ok(s.ctl("presence", "block", "alice@%s" % D).returncode == 2,
+   "imctl presence block with one address: usage, exit 2")
+ok(s.ctl("presence", "block", "alice@%s" % D, "not-an-address")
+   .returncode == 5, "a malformed watcher: exit 5")
+ok(s.ctl("presence", "block", "alice@else.test", "bob@%s" % D)
+   .returncode == 6, "a presentity of another domain: exit 6")
+ok(s.ctl("show", "watchers", "nobody@%s" % D).stdout == "",
+   "show watchers of a user nobody watches: nothing")
+
 s.proc.send_signal(signal.SIGTERM)
 s.proc.wait(10)
 ok(s.start(), "the suite restarts")
@@ -110,8 +136,8 @@ r = subscribe("bob", b2)
 n = b2.next()
 ok(r["status"] == 200 and n and substate(n).startswith("active"),
    "after the restart a new subscription of bob is active at once")
-ok(subscribe("dave", Collector())["status"] == 403,
-   "and dave is still blocked")
+ok(subscribe("dave", Collector())["status"] == 200,
+   "and dave's allowance by imctl too")
 for c in (aw, bw, dw, b2):
     c.stop()
 ok(s.alive(), "the suite still runs")
