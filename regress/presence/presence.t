@@ -4,6 +4,7 @@
 # tuple and unknown elements passed through, bad input, and a restart.
 
 import os, re, signal, sys, time
+import xml.etree.ElementTree as ET
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
 from imdtest import Suite, UA, Collector, ok, done, header, auth_request
 
@@ -101,6 +102,31 @@ ok(MEDIA_NS in body and "<m:port>5070</m:port>" in body,
 ok("urn:example:unknown" in body and "calm" in body,
    "and the unknown namespaced element too")
 
+
+def tuple_of(doc, tid):
+    root = ET.fromstring(doc)
+    for t in root.iter("{urn:ietf:params:xml:ns:pidf}tuple"):
+        if t.get("id") == tid:
+            return t
+    return None
+
+
+def same_xml(a, b):
+    """Equal as XML: names with their namespaces, attributes, text."""
+    if a is None or b is None or a.tag != b.tag or a.attrib != b.attrib:
+        return False
+    if (a.text or "").strip() != (b.text or "").strip() or \
+            (a.tail or "").strip() != (b.tail or "").strip():
+        return False
+    return len(a) == len(b) and all(same_xml(x, y) for x, y in zip(a, b))
+
+
+sent = pidf("dev2", "open", "on the phone", media + unknown)
+ok(same_xml(tuple_of(sent, "dev2"), tuple_of(n["body"] if n else b"<x/>",
+                                              "dev2")),
+   "dev2's tuple, media and unknown element included, arrives equal as "
+   "XML (namespaces resolved)")
+
 # Bad input.
 r = publish(pidf("d", "open"), event="dialog")
 ok(r["status"] == 489 and header(r, "allow-events"),
@@ -172,4 +198,28 @@ ok(n and substate(n) == "terminated;reason=timeout",
 ok(s.alive(), "the suite still runs")
 bobn.stop()
 caroln.stop()
+
+# A presentity with its limit of watchers refuses more.
+s2 = Suite(D, PORT + 1, ["presence subscriptions 2",
+                         "presence notify-interval 1s"])
+ok(s2.start(), "a suite with presence subscriptions 2 starts")
+for u in ("alice", "bob", "carol"):
+    s2.add_user("%s@%s" % (u, D), u + "pw")
+srv = ("127.0.0.1", PORT + 1)
+cols = [Collector() for _ in range(3)]
+st = [subscribe(UA(srv), c, u)["status"]
+      for c, u in zip(cols, ("alice", "bob", "carol"))]
+ok(st == [200, 200, 403], "the third watcher is refused: %s" % st)
+
+# Rapid changes are coalesced: presence notify-interval 1s.
+cols[1].drain(1.2)
+for note in ("one", "two", "three"):
+    r = publish(pidf("c%s" % note, "open", note))
+got = cols[1].drain(1.5)
+ok(1 <= len(got) <= 2 and b"three" in got[-1]["body"],
+   "three changes in quick succession: %d NOTIFY(s), the last with the "
+   "latest state" % len(got))
+ok(s2.alive(), "and the suite goes on")
+for c in cols:
+    c.stop()
 done()
