@@ -8,7 +8,8 @@
 # file, a socketpair, a child killed after its writes.
 
 DIRDB_TESTS = $(BUILD)/regress/dirdb/store_test \
-	$(BUILD)/regress/dirdb/binding_test $(BUILD)/regress/dirdb/offline_test \
+	$(BUILD)/regress/dirdb/binding_test \
+	$(BUILD)/regress/dirdb/offline_test \
 	$(BUILD)/regress/dirdb/pstore_test \
 	$(BUILD)/regress/dirdb/presence_test
 DIRDB_TEST_COMMON = $(BUILD)/regress/dirdb/testenv.o \
