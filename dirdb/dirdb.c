@@ -253,13 +253,9 @@ dirdb_dispatch_listener(struct imsgev *iev, struct imsg *imsg)
 		queue_next(iev, imsg);
 		break;
 	case IMSG_DB_PSTORE_PUT:
-		presence_put(iev, imsg);
-		break;
 	case IMSG_DB_PSTORE_DEL:
-		presence_del(iev, imsg);
-		break;
 	case IMSG_DB_PSTORE_LOAD:
-		presence_load(iev, imsg);
+		presence_dispatch(iev, imsg);
 		break;
 	default:
 		proc_fatal_imsg(iev, imsg, "unexpected");

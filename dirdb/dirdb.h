@@ -29,9 +29,7 @@ void	loc_lookup(struct imsgev *, struct imsg *);
 
 /* presence.c */
 void	presence_init(void);
-void	presence_put(struct imsgev *, struct imsg *);
-void	presence_del(struct imsgev *, struct imsg *);
-void	presence_load(struct imsgev *, struct imsg *);
+void	presence_dispatch(struct imsgev *, struct imsg *);
 
 /* queue.c */
 void	queue_put(struct imsgev *, struct imsg *);

@@ -62,6 +62,9 @@ static TAILQ_HEAD(, presence_load) presence_loads =
 static struct event	presence_load_ev;
 
 static void	presence_done(struct imsgev *, uint32_t, int);
+static void	presence_put(struct imsgev *, struct imsg *);
+static void	presence_del(struct imsgev *, struct imsg *);
+static void	presence_load(struct imsgev *, struct imsg *);
 static int	presence_load_one(const char *, const void *, size_t,
 		    void *);
 static int	presence_load_batch(struct presence_load *);
@@ -72,6 +75,25 @@ void
 presence_init(void)
 {
 	evtimer_set(&presence_load_ev, presence_load_run, NULL);
+}
+
+/* The listener's presence requests, from dirdb_dispatch_listener(). */
+void
+presence_dispatch(struct imsgev *iev, struct imsg *imsg)
+{
+	switch (imsg->hdr.ih_type) {
+	case IMSG_DB_PSTORE_PUT:
+		presence_put(iev, imsg);
+		break;
+	case IMSG_DB_PSTORE_DEL:
+		presence_del(iev, imsg);
+		break;
+	case IMSG_DB_PSTORE_LOAD:
+		presence_load(iev, imsg);
+		break;
+	default:
+		proc_fatal_imsg(iev, imsg, "unexpected");
+	}
 }
 
 static void
@@ -86,7 +108,7 @@ presence_done(struct imsgev *iev, uint32_t id, int ok)
 }
 
 /* Static: one value at a time, and too large for the stack's comfort. */
-void
+static void
 presence_put(struct imsgev *iev, struct imsg *imsg)
 {
 	static unsigned char	 val[PSTORE_VALUE_MAX];
@@ -104,7 +126,7 @@ presence_put(struct imsgev *iev, struct imsg *imsg)
 	    store_pstore_put(table, key, val, len) == STORE_OK);
 }
 
-void
+static void
 presence_del(struct imsgev *iev, struct imsg *imsg)
 {
 	char		key[PSTORE_KEY_MAX];
@@ -119,7 +141,7 @@ presence_del(struct imsgev *iev, struct imsg *imsg)
 	    store_pstore_del(table, key) == STORE_OK);
 }
 
-void
+static void
 presence_load(struct imsgev *iev, struct imsg *imsg)
 {
 	struct presence_load	*pl;

@@ -34,6 +34,7 @@
 
 char	testenv_dir[PATH_MAX];
 char	testenv_log[PATH_MAX];
+static pid_t testenv_pid;	/* the test's own process */
 
 const char *
 testenv_path(char *buf, size_t size, const char *name)
@@ -43,7 +44,10 @@ testenv_path(char *buf, size_t size, const char *name)
 	return (buf);
 }
 
-/* The environment is flat: its files and nothing else. */
+/*
+ * The environment is flat: its files and nothing else.  A child that
+ * exits through exit(3), as fatalx() does, leaves it to the test.
+ */
 static void
 testenv_cleanup(void)
 {
@@ -51,6 +55,8 @@ testenv_cleanup(void)
 	struct dirent	*de;
 	char		 path[PATH_MAX];
 
+	if (getpid() != testenv_pid)
+		return;
 	store_close();
 	if (testenv_dir[0] == '\0' || (d = opendir(testenv_dir)) == NULL)
 		return;
@@ -81,6 +87,7 @@ testenv_setup(const char *name)
 	    "%s/%s.XXXXXX", t, name) >= sizeof(testenv_dir) ||
 	    mkdtemp(testenv_dir) == NULL)
 		err(1, "mkdtemp");
+	testenv_pid = getpid();
 	atexit(testenv_cleanup);
 	testenv_path(testenv_log, sizeof(testenv_log), "test.log");
 	if ((fd = open(testenv_log, O_WRONLY | O_CREAT | O_TRUNC, 0600)) ==
