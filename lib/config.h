@@ -182,7 +182,7 @@ struct conf_presence {
 #define PRESENCE_MAX_DOCS_DEFAULT	16
 #define PRESENCE_NOTIFY_INTERVAL_MAX	60000	/* ms; from 0 */
 #define PRESENCE_DOC_SIZE_MIN		256
-#define PRESENCE_DOC_SIZE_MAX		65536
+#define PRESENCE_DOC_SIZE_MAX		32768	/* fits the presence store */
 #define PRESENCE_MAX_SUBS_MIN		1
 #define PRESENCE_MAX_SUBS_MAX		1000000
 #define PRESENCE_MAX_DOCS_MIN		1
