@@ -303,16 +303,24 @@ notify_winfo(struct presentity *pr, struct pres_sub *ps)
 
 /*
  * The end of a subscription: a last NOTIFY, "terminated" with the
- * reason (RFC 6665 4.2.2), nobody waiting for its answer; the
- * presentity's winfo watchers hear of it; then it is gone.
+ * reason, or none when the watcher ended it (RFC 6665 4.2.2), nobody
+ * waiting for its answer.  A watcher allowed to see the presence gets
+ * it once more in that NOTIFY: for a fetch (Expires 0, 4.4.3) it is
+ * the whole point.  The presentity's winfo watchers hear of it; then
+ * the subscription is gone.
  */
 void
 notify_final(struct pres_sub *ps, const char *reason)
 {
 	struct presentity	*pr = ps->ps_pres;
+	const char		*body = NULL;
+	size_t			 len = 0;
 	char			 state[64];
 
-	snprintf(state, sizeof(state), "terminated;reason=%s", reason);
+	if (reason != NULL)
+		snprintf(state, sizeof(state), "terminated;reason=%s", reason);
+	else
+		strlcpy(state, "terminated", sizeof(state));
 	if (ps->ps_txc != NULL) {
 		txc_cancel(ps->ps_txc);
 		ps->ps_txc = NULL;
@@ -321,8 +329,14 @@ notify_final(struct pres_sub *ps, const char *reason)
 		relay_forget(ps->ps_relay);
 		ps->ps_relay = 0;
 	}
-	notify_emit(ps, state, NULL, NULL, 0, 1);
-	ps->ps_reason = reason;
+	if (ps->ps_rec.sr_event == PRES_EVENT_PRESENCE &&
+	    ps->ps_rec.sr_state == PRES_ACTIVE &&
+	    (reason == NULL || strcmp(reason, "timeout") == 0) &&
+	    notify_body(pr, &body, &len) == -1)
+		len = 0;
+	notify_emit(ps, state, "application/pidf+xml", body, len, 1);
+	/* RFC 3857 3.2: an ended subscription is a "timeout" to winfo. */
+	ps->ps_reason = reason != NULL ? reason : "timeout";
 	if (ps->ps_rec.sr_event == PRES_EVENT_PRESENCE)
 		notify_winfo(pr, ps);
 	pres_sub_del(ps);

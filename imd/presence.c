@@ -492,7 +492,8 @@ pres_sweep(time_t now)
 		}
 		for (ps = TAILQ_FIRST(&pr->pr_subs); ps != NULL; ps = psn) {
 			psn = TAILQ_NEXT(ps, ps_entry);
-			if (ps->ps_rec.sr_expires <= now)
+			/* Granted whole seconds: never a moment early. */
+			if (ps->ps_rec.sr_expires < now)
 				notify_final(ps, "timeout");
 		}
 	}

@@ -195,7 +195,8 @@ sub_granted(struct sip_req *rq, struct pres_sub *ps, uint32_t secs)
 {
 	sub_reply_ok(rq, ps, secs);
 	if (secs == 0) {
-		notify_final(ps, "timeout");
+		/* A fetch, or the watcher's own end: no reason to give. */
+		notify_final(ps, NULL);
 		return (-1);
 	}
 	pres_sub_save(ps);

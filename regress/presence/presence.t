@@ -184,8 +184,9 @@ r = subscribe(bob, bobn, "bob", expires=0,
 ok(r["status"] == 200, "bob unsubscribes (Expires: 0 in the dialog): "
    "%d" % r["status"])
 n = bobn.next()
-ok(n and substate(n).startswith("terminated"),
-   "the final NOTIFY says terminated (%s)" % (n and substate(n)))
+ok(n and substate(n) == "terminated",
+   "the final NOTIFY says terminated, no reason: the watcher ended it "
+   "(%s)" % (n and substate(n)))
 
 # Expiry: a subscription of 2 s ends with terminated;reason=timeout.
 carol, caroln = UA(srv), Collector()
@@ -195,6 +196,12 @@ ok(r["status"] == 200 and caroln.next() is not None,
 n = caroln.next(6)
 ok(n and substate(n) == "terminated;reason=timeout",
    "when it expires: terminated;reason=timeout (%s)" % (n and substate(n)))
+# A fetch (Expires 0): the state once, in a terminated NOTIFY.
+r = subscribe(UA(srv), caroln, "carol", expires=0)
+n = caroln.next()
+ok(r["status"] == 200 and n and substate(n) == "terminated" and
+   b"asleep" in n["body"], "a fetch: 200, then one NOTIFY, terminated, "
+   "with alice's state (%s)" % (n and substate(n)))
 ok(s.alive(), "the suite still runs")
 bobn.stop()
 caroln.stop()
