@@ -40,6 +40,7 @@
 #include "imd_msg.h"
 #include "listener.h"
 #include "log.h"
+#include "presence.h"
 #include "proc.h"
 #include "request.h"
 #include "tx_client.h"
@@ -452,6 +453,49 @@ message_lookup_result(struct imsgev *iev, struct imsg *imsg)
 		rq->rq_looked_up(rq, exists, bs, n);
 }
 
+/* Request-Disposition: redirect (RFC 3841 9.1). */
+static int
+message_wants_redirect(const struct sip_msg *msg)
+{
+	struct sip_iter	it;
+	struct sip_str	v;
+
+	sip_iter_init(&it, msg, SIP_HDR_REQUEST_DISPOSITION);
+	while (sip_iter_next(&it, &v) == 1)
+		if (sip_str_is_ci(&v, "redirect"))
+			return (1);
+	return (0);
+}
+
+/*
+ * Direct mode: a sender that asks for the recipient's address gets its
+ * contacts in a 302, when the recipient's domain allows direct mode
+ * and the recipient's media tuple accepts it; else the message goes
+ * the usual way (the disposition is a wish, RFC 3841 9.1).
+ */
+static int
+message_redirect(struct sip_req *rq, const struct binding_rec *bs,
+    uint32_t n)
+{
+	const struct conf_domain	*cd;
+	struct sip_out			 out;
+	char				 extra[SIP_REPLY_MAX / 2];
+	uint32_t			 i;
+
+	cd = config_find_domain(listener_conf, strchr(rq->rq_to, '@') + 1);
+	if (!message_wants_redirect(&rq->rq_msg) || cd == NULL ||
+	    !cd->cd_direct || !pres_direct_allowed(rq->rq_to))
+		return (0);
+	sip_out_init(&out, extra, sizeof(extra));
+	for (i = 0; i < n; i++)
+		sip_out_printf(&out, "Contact: <%s>\r\n", bs[i].b_contact);
+	sip_out_add(&out, "", 1);
+	if (out.overflow)
+		return (0);
+	req_reply(rq, 302, "Moved Temporarily", extra);
+	return (1);
+}
+
 static void
 message_deliver(struct sip_req *rq, int exists, const struct binding_rec *bs,
     uint32_t n)
@@ -462,6 +506,6 @@ message_deliver(struct sip_req *rq, int exists, const struct binding_rec *bs,
 		queue_store(rq);
 	else if (n == 0)
 		req_reply(rq, 480, "Temporarily Unavailable", NULL);
-	else
+	else if (!message_redirect(rq, bs, n))
 		message_fork(rq, bs, n);
 }

@@ -219,7 +219,7 @@ static int	 seen_once(unsigned int, const char *);
 
 static void	 include_open(const char *);
 static void	 macro_set(const char *, const char *);
-static void	 domain_add(const char *, const char *);
+static void	 domain_add(const char *, const char *, int);
 static void	 listen_begin(void);
 static void	 listen_port(int64_t);
 static void	 listen_transport(int);
@@ -248,6 +248,7 @@ static void	 pres_number(enum pres_id, int64_t);
 static void	 pres_interval(int64_t);
 %}
 
+%token	DIRECT
 %token	AFTER ALGORITHMS ANY ASK AUTH AUTHORIZE AUTO CA CERTIFICATE CHROOT
 %token	CONNECTIONS CONNS_PER_ADDR CONTROL DATABASE DEVICES DOCUMENT_SIZE
 %token	DOMAIN FROM HEADERS INBOUND INCLUDE KEY LIMIT LINE_LENGTH LISTEN MAIL
@@ -258,7 +259,7 @@ static void	 pres_interval(int64_t);
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
 %type	<v.string>	include optrealm value
-%type	<v.number>	number port size transport duration mtaport
+%type	<v.number>	optdirect number port size transport duration mtaport
 %type	<v.number>	msduration
 
 %%
@@ -323,7 +324,13 @@ algorithms	: STRING			{ conf_algorithm($1); }
 		| algorithms STRING		{ conf_algorithm($2); }
 		;
 
-domain		: DOMAIN STRING optrealm	{ domain_add($2, $3); }
+domain		: DOMAIN STRING optrealm optdirect {
+			domain_add($2, $3, $4);
+		}
+		;
+
+optdirect	: /* empty */			{ $$ = 0; }
+		| DIRECT			{ $$ = 1; }
 		;
 
 optrealm	: /* empty */			{ $$ = NULL; }
@@ -589,6 +596,7 @@ static const struct keyword keywords[] = {
 	{ "control",			CONTROL },
 	{ "database",			DATABASE },
 	{ "devices",			DEVICES },
+	{ "direct",			DIRECT },
 	{ "document-size",		DOCUMENT_SIZE },
 	{ "domain",			DOMAIN },
 	{ "from",			FROM },
@@ -1190,7 +1198,7 @@ domain_lower(const char *name, char *lower)
 }
 
 static void
-domain_add(const char *name, const char *realm)
+domain_add(const char *name, const char *realm, int direct)
 {
 	struct imd_conf		*conf = parse.p_conf;
 	struct conf_domain	*cd;
@@ -1215,6 +1223,7 @@ domain_add(const char *name, const char *realm)
 	strlcpy(cd->cd_name, lower, sizeof(cd->cd_name));
 	if (realm != NULL)
 		strlcpy(cd->cd_realm, realm, sizeof(cd->cd_realm));
+	cd->cd_direct = direct;
 	TAILQ_INSERT_TAIL(&conf->c_domains, cd, cd_entry);
 }
 

@@ -36,6 +36,7 @@
 #include "imd_msg.h"
 #include "listener.h"
 #include "log.h"
+#include "pidf.h"
 #include "presence.h"
 #include "proc.h"
 #include "pstore.h"
@@ -600,4 +601,19 @@ pres_ctl_rule(struct imsgev *iev, struct imsg *imsg)
 	    ibuf_add_str(buf, status == CTL_OK ? "" : "presence is loading",
 	    CTL_MESSAGE_MAX) == -1 || imsgev_close(iev, buf) == -1)
 		fatal("%s", __func__);
+}
+
+/* Direct mode (docs/presence.md): some document of aor's says so. */
+int
+pres_direct_allowed(const char *aor)
+{
+	struct presentity	*pr;
+	struct pres_doc		*pd;
+
+	if ((pr = pres_get(aor, 0)) == NULL)
+		return (0);
+	TAILQ_FOREACH(pd, &pr->pr_docs, pd_entry)
+		if (pidf_direct(pd->pd_body, pd->pd_len))
+			return (1);
+	return (0);
 }

@@ -389,7 +389,7 @@ config_print(const struct imd_conf *conf, FILE *fp)
 		print_quoted(fp, cd->cd_name);
 		fputs(" realm ", fp);
 		print_quoted(fp, cd->cd_realm);
-		fputc('\n', fp);
+		fputs(cd->cd_direct ? " direct\n" : "\n", fp);
 	}
 	TAILQ_FOREACH(cl, &conf->c_listens, cl_entry)
 		print_listen(fp, cl);

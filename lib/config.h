@@ -64,6 +64,7 @@ struct conf_domain {
 	TAILQ_ENTRY(conf_domain) cd_entry;
 	char		cd_name[IMD_DOMAIN_MAX];	/* lower case */
 	char		cd_realm[IMD_REALM_MAX];	/* auth realm */
+	uint32_t	cd_direct;	/* redirects allowed (RFC 3841) */
 };
 
 /* A static next hop for a foreign domain, ahead of DNS. */

@@ -83,7 +83,8 @@ config_send_domain(struct imsgev *iev, const struct conf_domain *cd)
 	if ((buf = imsgev_create(iev, IMSG_CONF_DOMAIN, 0, 512)) == NULL)
 		return (-1);
 	if (ibuf_add_str(buf, cd->cd_name, sizeof(cd->cd_name)) == -1 ||
-	    ibuf_add_str(buf, cd->cd_realm, sizeof(cd->cd_realm)) == -1) {
+	    ibuf_add_str(buf, cd->cd_realm, sizeof(cd->cd_realm)) == -1 ||
+	    ibuf_add_u32(buf, cd->cd_direct) == -1) {
 		ibuf_free(buf);
 		return (-1);
 	}
@@ -224,6 +225,7 @@ config_recv_domain(struct imd_conf *conf, struct imsg *imsg)
 		fatal("%s", __func__);
 	if (imsg_get_str(imsg, cd->cd_name, sizeof(cd->cd_name)) == -1 ||
 	    imsg_get_str(imsg, cd->cd_realm, sizeof(cd->cd_realm)) == -1 ||
+	    imsg_get_u32(imsg, &cd->cd_direct) == -1 || cd->cd_direct > 1 ||
 	    imsg_get_end(imsg) == -1) {
 		free(cd);
 		return (-1);

@@ -52,11 +52,15 @@ static const int sandbox_base[] = {
 	SC(geteuid), SC(getgid), SC(getegid),
 };
 
-/* Client sockets: accept, connect back over TCP/TLS. */
+/* Sockets of one's own: outbound connections, a bound UDP socket. */
 static const int sandbox_net[] = {
-	SC(accept), SC(accept4), SC(socket), SC(connect), SC(setsockopt),
-	SC(getsockopt), SC(getsockname), SC(getpeername), SC(shutdown),
-	SC(bind),
+	SC(socket), SC(connect), SC(setsockopt), SC(getsockopt),
+	SC(getsockname), SC(getpeername), SC(shutdown), SC(bind),
+};
+
+/* Client connections: the listener's alone; relayd accepts none. */
+static const int sandbox_accept[] = {
+	SC(accept), SC(accept4),
 };
 
 /* The Berkeley DB environment, inside the jail. */
@@ -129,6 +133,9 @@ sandbox_apply(enum imd_proc proc)
 	ALLOW(ctx, sandbox_base);
 	switch (proc) {
 	case PROC_LISTENER:
+		ALLOW(ctx, sandbox_accept);
+		ALLOW(ctx, sandbox_net);
+		break;
 	case PROC_RELAYD:
 		ALLOW(ctx, sandbox_net);
 		break;

@@ -28,14 +28,15 @@ def done():
 
 
 class Suite:
-    def __init__(self, domain, port, extra=(), addr="127.0.0.1"):
+    def __init__(self, domain, port, extra=(), addr="127.0.0.1",
+                 domain_extra=""):
         self.dir = tempfile.mkdtemp(prefix="imd-test.")
         os.chmod(self.dir, 0o755)
         self.domain, self.port, self.addr = domain, port, addr
         self.sock = os.path.join(self.dir, "imd.sock")
         self.conf = os.path.join(self.dir, "relayd.conf")
         os.mkdir(os.path.join(self.dir, "empty"))
-        lines = ['domain "%s"' % domain,
+        lines = ['domain "%s"%s' % (domain, domain_extra),
                  "listen on %s port %d" % (addr, port),
                  'database "%s/db"' % self.dir,
                  'chroot "%s/empty"' % self.dir,
