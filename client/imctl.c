@@ -108,6 +108,8 @@ static int	show_watchers(struct ctl_conn *);
 static int	show_watchers_item(struct imsg *);
 
 static const struct ctl_command ctl_commands[] = {
+	{ "log", "brief",   0, 0, IMSG_CTL_LOG_BRIEF,	ctl_result },
+	{ "log", "verbose", 0, 0, IMSG_CTL_LOG_VERBOSE,	ctl_result },
 	{ "presence", "allow", ADDR_TWO, 0, IMSG_CTL_PRES_ALLOW, ctl_result },
 	{ "presence", "block", ADDR_TWO, 0, IMSG_CTL_PRES_BLOCK, ctl_result },
 	{ "queue", "flush", 1, 0, IMSG_CTL_QUEUE_FLUSH,	ctl_result },
@@ -125,7 +127,8 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: imctl [-s socket] presence allow | block presentity "
+	    "usage: imctl [-s socket] log brief | verbose\n"
+	    "       imctl [-s socket] presence allow | block presentity "
 	    "watcher\n"
 	    "       imctl [-s socket] queue flush address\n"
 	    "       imctl [-s socket] user add | del | passwd address\n"

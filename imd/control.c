@@ -165,6 +165,7 @@ control_accept(int fd, short event, void *arg)
 	TAILQ_INSERT_TAIL(&ctl_conns, cc, cc_entry);
 	ctl_nconns++;
 	imsgev_update(&cc->cc_iev);
+	log_debug("control: client %u connected", cc->cc_id);
 }
 
 static struct ctl_conn *
@@ -483,6 +484,24 @@ control_relay_queued(struct ctl_conn *cc, struct imsgev *iev,
 	}
 }
 
+/*
+ * log verbose and log brief: the parent's level and every child's, so
+ * that one command turns debugging on or off in the whole suite without
+ * a restart.  Said at info level, so the log shows either change.
+ */
+static void
+control_log_verbose(struct ctl_conn *cc, struct imsg *imsg, int verbose)
+{
+	if (imsg_get_end(imsg) == -1) {
+		cc->cc_iev.iev_dead = 1;
+		return;
+	}
+	log_setverbose(verbose);
+	children_verbose(verbose);
+	log_info("control: log %s", verbose ? "verbose" : "brief");
+	control_result(cc, CTL_OK, "");
+}
+
 static void
 control_hello(struct ctl_conn *cc, struct imsg *imsg)
 {
@@ -549,6 +568,12 @@ control_dispatch(struct imsgev *iev, struct imsg *imsg)
 		break;
 	case IMSG_CTL_PRES_BLOCK:
 		control_pres_rule(cc, imsg, CTL_RULE_BLOCK);
+		break;
+	case IMSG_CTL_LOG_VERBOSE:
+		control_log_verbose(cc, imsg, 1);
+		break;
+	case IMSG_CTL_LOG_BRIEF:
+		control_log_verbose(cc, imsg, 0);
 		break;
 	case IMSG_CTL_SHOW_STATUS:
 		if (imsg_get_end(imsg) == -1) {

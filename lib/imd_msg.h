@@ -31,7 +31,7 @@
  */
 
 #ifndef IMD_MSG_VERSION		/* a test builds an imctl of another */
-#define IMD_MSG_VERSION		7
+#define IMD_MSG_VERSION		8
 #endif
 
 enum imsg_type {
@@ -73,6 +73,8 @@ enum imsg_type {
 	IMSG_CTL_SHOW_WATCHERS,	/* str presentity; reply WATCHER_ITEM..., END */
 	IMSG_CTL_PRES_ALLOW,	/* str presentity, str watcher */
 	IMSG_CTL_PRES_BLOCK,	/* str presentity, str watcher */
+	IMSG_CTL_LOG_VERBOSE,	/* none: debug lines on, parent and children */
+	IMSG_CTL_LOG_BRIEF,	/* none: debug lines off, parent and children */
 
 	/* parent -> imctl */
 	IMSG_CTL_WATCHER_ITEM,	/* str watcher, str what, str state,

@@ -103,6 +103,9 @@ usage_case "queue alone" queue
 usage_case "queue flush without address" queue flush
 usage_case "queue flush with two addresses" queue flush a@example.org \
     b@example.org
+usage_case "log alone" log
+usage_case "unknown log level" log debug
+usage_case "log verbose with extra" log verbose extra
 
 # Malformed addresses: exit 5, before a password is read or imd asked.
 for a in noat a@@example.org @example.org alice@ 'a b@example.org' \
