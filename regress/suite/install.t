@@ -12,6 +12,8 @@ for f in usr/local/sbin/imd usr/local/bin/imctl \
     usr/local/libexec/imd/listener usr/local/libexec/imd/relayd \
     usr/local/libexec/imd/authd usr/local/libexec/imd/dirdb \
     usr/local/share/man/man8/imd.8 usr/local/share/man/man8/imctl.8 \
+    usr/local/share/man/man8/relayd.8 usr/local/share/man/man8/authd.8 \
+    usr/local/share/man/man8/dirdb.8 \
     usr/local/share/man/man5/relayd.conf.5 etc/imd/relayd.conf; do
 	[ -f "$D/$f" ]
 	ok $? "installed $f"
