@@ -46,7 +46,7 @@ enum imsg_type {
 				   offline policy, mta, str mail from,
 				   auth algorithms, u32 inbound, resolver
 				   addr, str tls ca */
-	IMSG_CONF_DOMAIN,	/* str name, str realm */
+	IMSG_CONF_DOMAIN,	/* str name, str realm, u32 direct */
 	IMSG_CONF_LISTEN,	/* u32 transport, addr, str cert, str key; fd
 				   to the listener, none to relayd */
 	IMSG_CONF_DATABASE,	/* str database directory; dirdb only */
