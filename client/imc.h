@@ -21,8 +21,10 @@
  * imc, the user's client: shared declarations of its parts.  conf.c
  * reads the configuration and the password, ua.c is the SIP user agent
  * (transport, transactions, digest), reg.c keeps the registration,
- * msg.c sends and receives messages, pres.c and pres_doc.c do
- * presence, imc.c reads the command line.
+ * msg.c sends and receives messages, pres.c, watch.c, watchers.c,
+ * dialog.c and pres_doc.c do presence, session.c runs the event loop
+ * of a command, outcome.c says what happened, imc.c reads the command
+ * line.
  */
 
 #include <sys/types.h>
@@ -175,20 +177,37 @@ int		 session_run(struct session *);
 int		 cmd_send(struct imc_conf *, int, char **);
 int		 cmd_listen(struct imc_conf *, int, char **);
 
-/* pres.c */
+/* pres.c: PUBLISH of our presence and of our decisions */
 int		 cmd_status(struct imc_conf *, int, char **);
-int		 cmd_watch(struct imc_conf *, int, char **);
-int		 cmd_watchers(struct imc_conf *, int, char **);
 int		 cmd_decide(struct imc_conf *, const char *, int, char **);
 
-/* pres_doc.c */
+/* watch.c, watchers.c */
+int		 cmd_watch(struct imc_conf *, int, char **);
+int		 cmd_watchers(struct imc_conf *, int, char **);
+
+/* dialog.c: the subscription dialogs we hold (RFC 6665 4.1.2) */
+int		 dialog_is(const struct ua_req *, const struct sip_msg *);
+void		 dialog_from_response(struct ua_req *, const struct sip_msg *);
+void		 dialog_from_notify(struct ua_req *, const struct sip_msg *);
+int		 dialog_substate(const struct sip_msg *, char *, size_t,
+		    char *, size_t);
+
+/* pres_doc.c: the documents, read and written with libxml2 */
+struct pres_pub {
+	const char	*pp_entity;	/* alice@site1.test */
+	const char	*pp_tuple;
+	const char	*pp_state;	/* open away busy closed */
+	const char	*pp_note;	/* or NULL */
+	const char	*pp_contact;
+	uint16_t	 pp_port;
+	int		 pp_direct;
+};
 struct pres_view {
 	char	 pv_basic[16];
 	char	 pv_activity[32];
 	char	 pv_note[256];
 };
-int		 pres_doc_make(const struct imc_conf *, const char *,
-		    const char *, uint16_t, char **, size_t *);
+int		 pres_doc_make(const struct pres_pub *, char **, size_t *);
 int		 pres_doc_read(const char *, size_t, struct pres_view *);
 typedef void	(*winfo_each_cb)(const char *, const char *, void *);
 int		 winfo_read(const char *, size_t, winfo_each_cb, void *);
