@@ -11,7 +11,7 @@ D="$T/dest"
 make -s -C "$IMD_TOP" install BUILD="$IMD_BUILD" DESTDIR="$D" \
     PREFIX=/usr/local ETCDIR=/etc/imd > "$T/install.log" 2>&1
 ok $? "make install into a DESTDIR"
-for f in usr/local/sbin/imd usr/local/bin/imctl \
+for f in usr/local/sbin/imd usr/local/bin/imctl usr/local/bin/imc \
     usr/local/libexec/imd/listener usr/local/libexec/imd/relayd \
     usr/local/libexec/imd/authd usr/local/libexec/imd/dirdb \
     usr/local/share/man/man8/imd.8 usr/local/share/man/man8/imctl.8 \

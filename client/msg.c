@@ -1,0 +1,267 @@
+/*
+ * Copyright (c) 2026 The imd Authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Messages (RFC 3428): `imc send' sends one and says what became of
+ * it; `imc listen' registers and prints each message that comes, one
+ * line each, until the time limit or an interrupt.
+ */
+
+#include <sys/types.h>
+
+#include <err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "imc.h"
+
+#define TEXT_CTYPE	"text/plain;charset=UTF-8"
+
+struct msg_send {
+	struct session	*ms_s;
+	struct ua_req	 ms_req;
+	const char	*ms_to;		/* as the user wrote it */
+};
+
+struct msg_listen {
+	struct session	*ml_s;
+	struct reg	*ml_reg;
+};
+
+/* Well-formed UTF-8 (RFC 3629): no overlong form, no surrogate. */
+static int
+is_utf8(const unsigned char *p, size_t len)
+{
+	size_t	i = 0, n, k;
+	uint32_t cp;
+
+	while (i < len) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((p[i] & 0xe0) == 0xc0)
+			n = 1, cp = p[i] & 0x1f;
+		else if ((p[i] & 0xf0) == 0xe0)
+			n = 2, cp = p[i] & 0x0f;
+		else if ((p[i] & 0xf8) == 0xf0)
+			n = 3, cp = p[i] & 0x07;
+		else
+			return (0);
+		for (k = 1; k <= n; k++) {
+			if (i + k >= len || (p[i + k] & 0xc0) != 0x80)
+				return (0);
+			cp = cp << 6 | (p[i + k] & 0x3f);
+		}
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
+		    (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return (0);
+		i += n + 1;
+	}
+	return (1);
+}
+
+/* The text from standard input, without the newline that ends it. */
+static char *
+read_text(size_t *lenp)
+{
+	char	*buf;
+	size_t	 len = 0;
+	ssize_t	 n;
+
+	if ((buf = malloc(IMC_TEXT_MAX + 1)) == NULL)
+		return (NULL);
+	while ((n = read(STDIN_FILENO, buf + len, IMC_TEXT_MAX + 1 - len)) > 0)
+		if ((len += n) > IMC_TEXT_MAX)
+			break;
+	if (n == -1 || len > IMC_TEXT_MAX) {
+		warnx(n == -1 ? "cannot read the text" :
+		    "the text is longer than %d bytes", IMC_TEXT_MAX);
+		free(buf);
+		return (NULL);
+	}
+	if (len > 0 && buf[len - 1] == '\n')
+		len--;
+	*lenp = len;
+	return (buf);
+}
+
+static void
+send_done(struct ua *ua, struct ua_req *req, const struct sip_msg *msg,
+    void *arg)
+{
+	struct msg_send	*ms = arg;
+	int		 code;
+
+	code = outcome_report(ua, ua_conf(ua), ms->ms_to, msg);
+	if (code == IMC_EXIT_OK && msg->msg_status == 202)
+		printf("queued for later: %s is not online, the server "
+		    "keeps the message\n", ms->ms_to);
+	else if (code == IMC_EXIT_OK)
+		printf("delivered to %s\n", ms->ms_to);
+	session_done(ms->ms_s, code);
+}
+
+static int
+send_text(struct imc_conf *conf, const char *to, const char *text,
+    size_t len)
+{
+	struct session	 s;
+	struct msg_send	 ms;
+	char		 uri[IMC_URI_MAX];
+	int		 code;
+
+	if (address_arg(to, uri, sizeof(uri)) == -1)
+		return (IMC_EXIT_USAGE);
+	if (!is_utf8((const unsigned char *)text, len)) {
+		warnx("the text is not UTF-8");
+		return (IMC_EXIT_USAGE);
+	}
+	if ((code = session_open(&s, conf)) != IMC_EXIT_OK)
+		return (code);
+	memset(&ms, 0, sizeof(ms));
+	ms.ms_s = &s;
+	ms.ms_to = uri + 4;
+	ua_req_init(s.s_ua, &ms.ms_req, SIP_METHOD_MESSAGE, uri);
+	ms.ms_req.rq_ctype = TEXT_CTYPE;
+	ms.ms_req.rq_body = text;
+	ms.ms_req.rq_bodylen = len;
+	if (ua_request(s.s_ua, &ms.ms_req, send_done, &ms) == -1)
+		session_done(&s, outcome_unreachable(s.s_ua));
+	return (session_run(&s));
+}
+
+int
+cmd_send(struct imc_conf *conf, int argc, char **argv)
+{
+	char	*text;
+	size_t	 len;
+	int	 code;
+
+	if (argc == 2 && strcmp(argv[1], "-") != 0)
+		return (send_text(conf, argv[0], argv[1], strlen(argv[1])));
+	if ((text = read_text(&len)) == NULL)
+		return (IMC_EXIT_FAIL);
+	code = send_text(conf, argv[0], text, len);
+	free(text);
+	return (code);
+}
+
+/* One line per message: "from alice@site1.test: text". */
+static void
+listen_message(struct ua *ua, const struct sip_msg *msg)
+{
+	const struct sip_hdr	*from, *ct;
+	struct sip_ctype	 ctype;
+	char			 who[IMD_ADDRESS_MAX + 8];
+
+	from = sip_hdr_first(msg, SIP_HDR_FROM);
+	if (from == NULL || uri_address(&from->hdr_value, who,
+	    sizeof(who)) == NULL)
+		(void)strlcpy(who, "?", sizeof(who));
+	ct = sip_hdr_first(msg, SIP_HDR_CONTENT_TYPE);
+	if (ct != NULL && (sip_ctype_parse(ct->hdr_value.s,
+	    SIP_STR_END(&ct->hdr_value), &ctype) == -1 ||
+	    !sip_str_is_ci(&ctype.ct_type, "text"))) {
+		(void)ua_reply(ua, msg, 415, "Unsupported Media Type");
+		return;
+	}
+	printf("from %s: ", who);
+	print_safe(stdout, msg->msg_body.s, msg->msg_body.len);
+	printf("\n");
+	fflush(stdout);
+	(void)ua_reply(ua, msg, 200, "OK");
+}
+
+static void
+listen_request(struct ua *ua, const struct sip_msg *msg, void *arg)
+{
+	switch (msg->msg_method) {
+	case SIP_METHOD_MESSAGE:
+		listen_message(ua, msg);
+		break;
+	case SIP_METHOD_OPTIONS:
+		(void)ua_reply(ua, msg, 200, "OK");
+		break;
+	default:
+		(void)ua_reply(ua, msg, 481, "Call/Transaction Does Not Exist");
+		break;
+	}
+}
+
+static void
+listen_registered(struct reg *rg, int code, void *arg)
+{
+	struct msg_listen	*ml = arg;
+
+	if (code != IMC_EXIT_OK) {
+		session_done(ml->ml_s, code);
+		return;
+	}
+	fprintf(stderr, "imc: listening as %s\n", ua_conf(ml->ml_s->s_ua)->
+	    c_account);
+}
+
+static void
+listen_unregistered(struct reg *rg, int code, void *arg)
+{
+	struct msg_listen	*ml = arg;
+
+	session_done(ml->ml_s, IMC_EXIT_OK);
+}
+
+static void
+listen_finish(struct session *s)
+{
+	struct msg_listen	*ml = s->s_cmd;
+
+	reg_stop(ml->ml_reg, listen_unregistered);
+}
+
+static void
+listen_cleanup(struct session *s)
+{
+	struct msg_listen	*ml = s->s_cmd;
+
+	reg_free(ml->ml_reg);
+}
+
+int
+cmd_listen(struct imc_conf *conf, int argc, char **argv)
+{
+	struct session		 s;
+	struct msg_listen	 ml;
+	int			 code, secs;
+
+	if (seconds_arg(&argc, argv, &secs) == -1 || argc != 0) {
+		warnx("usage: imc listen [-t seconds]");
+		return (IMC_EXIT_USAGE);
+	}
+	if ((code = session_open(&s, conf)) != IMC_EXIT_OK)
+		return (code);
+	memset(&ml, 0, sizeof(ml));
+	ml.ml_s = &s;
+	s.s_cmd = &ml;
+	ua_on_request(s.s_ua, listen_request, &ml);
+	if (session_deadline(&s, secs, listen_finish) == -1 ||
+	    (ml.ml_reg = reg_start(s.s_ua, listen_registered, &ml)) == NULL)
+		session_done(&s, IMC_EXIT_FAIL);
+	s.s_cleanup = listen_cleanup;
+	return (session_run(&s));
+}
