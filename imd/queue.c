@@ -201,12 +201,12 @@ queue_request(const struct offline_rec *o, const char *contact,
 	sip_out_printf(out, "MESSAGE %s SIP/2.0\r\n"
 	    "Via: %s;branch=%s\r\n"
 	    "Max-Forwards: 70\r\n"
-	    "From: <sip:%s>;tag=q%llu\r\n"
+	    "From: <sip:%s>;tag=%08x%08x\r\n"
 	    "To: <sip:%s>\r\n"
 	    "Call-ID: queued-%llu-%08x@%s\r\n"
 	    "CSeq: 1 MESSAGE\r\n"
 	    "Date: %s\r\n",
-	    contact, via, branch, o->o_from, (unsigned long long)o->o_id,
+	    contact, via, branch, o->o_from, arc4random(), arc4random(),
 	    o->o_to, (unsigned long long)o->o_id, arc4random(), domain, date);
 	if (o->o_ctype[0] != '\0')
 		sip_out_printf(out, "Content-Type: %s\r\n", o->o_ctype);
