@@ -626,17 +626,36 @@ control_relay_user(struct ctl_conn *cc, struct imsgev *iev,
 	}
 }
 
+/* The client a child's answer is for, by request id; NULL if gone. */
+static struct ctl_conn *
+control_answered(struct imsg *imsg)
+{
+	struct ctl_conn	*cc;
+
+	if ((cc = control_find(imsg->hdr.ih_peerid)) == NULL)
+		log_debug("control: answer for gone client %u",
+		    imsg->hdr.ih_peerid);
+	return (cc);
+}
+
+/* The end of a list a child sent: the client may ask again. */
+static void
+control_list_end(struct ctl_conn *cc, struct imsgev *iev, struct imsg *imsg)
+{
+	if (imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "list end");
+	cc->cc_busy = 0;
+	imsgev_compose(&cc->cc_iev, IMSG_CTL_END, 0, -1, NULL, 0);
+}
+
 /* dirdb's answers, matched to the client by request id. */
 void
 control_dispatch_dirdb(struct imsgev *iev, struct imsg *imsg)
 {
 	struct ctl_conn	*cc;
 
-	if ((cc = control_find(imsg->hdr.ih_peerid)) == NULL) {
-		log_debug("control: answer for gone client %u",
-		    imsg->hdr.ih_peerid);
+	if ((cc = control_answered(imsg)) == NULL)
 		return;
-	}
 	switch (imsg->hdr.ih_type) {
 	case IMSG_DB_RESULT:
 		control_relay_result(cc, iev, imsg);
@@ -653,10 +672,7 @@ control_dispatch_dirdb(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_DB_USER_END:
 	case IMSG_DB_BINDING_END:
 	case IMSG_DB_QUEUE_END:
-		if (imsg_get_end(imsg) == -1)
-			proc_fatal_imsg(iev, imsg, "list end");
-		cc->cc_busy = 0;
-		imsgev_compose(&cc->cc_iev, IMSG_CTL_END, 0, -1, NULL, 0);
+		control_list_end(cc, iev, imsg);
 		break;
 	default:
 		proc_fatal_imsg(iev, imsg, "unexpected");
@@ -695,11 +711,8 @@ control_dispatch_listener(struct imsgev *iev, struct imsg *imsg)
 {
 	struct ctl_conn	*cc;
 
-	if ((cc = control_find(imsg->hdr.ih_peerid)) == NULL) {
-		log_debug("control: answer for gone client %u",
-		    imsg->hdr.ih_peerid);
+	if ((cc = control_answered(imsg)) == NULL)
 		return;
-	}
 	switch (imsg->hdr.ih_type) {
 	case IMSG_LSN_RESULT:
 		control_relay_result(cc, iev, imsg);
@@ -708,10 +721,7 @@ control_dispatch_listener(struct imsgev *iev, struct imsg *imsg)
 		control_relay_watcher(cc, iev, imsg);
 		break;
 	case IMSG_LSN_END:
-		if (imsg_get_end(imsg) == -1)
-			proc_fatal_imsg(iev, imsg, "list end");
-		cc->cc_busy = 0;
-		imsgev_compose(&cc->cc_iev, IMSG_CTL_END, 0, -1, NULL, 0);
+		control_list_end(cc, iev, imsg);
 		break;
 	default:
 		proc_fatal_imsg(iev, imsg, "unexpected");
