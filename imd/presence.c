@@ -477,15 +477,34 @@ pres_store_end(struct imsgev *iev, struct imsg *imsg)
 			pres_changed(pr);
 }
 
-/* Documents and subscriptions whose time is up. */
+/*
+ * A presentity nobody publishes for, watches or has rules for takes no
+ * memory: it is made again by the next PUBLISH or SUBSCRIBE.
+ */
+static int
+pres_forget(struct presentity *pr)
+{
+	if (!TAILQ_EMPTY(&pr->pr_docs) || !TAILQ_EMPTY(&pr->pr_subs) ||
+	    !TAILQ_EMPTY(&pr->pr_rules) || pr->pr_dirty)
+		return (0);
+	RB_REMOVE(pres_tree, &presentities, pr);
+	free(pr->pr_body);
+	free(pr);
+	return (1);
+}
+
+/* Documents and subscriptions whose time is up; the empty forgotten. */
 void
 pres_sweep(time_t now)
 {
-	struct presentity	*pr;
+	struct presentity	*pr, *next;
 	struct pres_doc		*pd, *pdn;
 	struct pres_sub		*ps, *psn;
 
-	RB_FOREACH(pr, pres_tree, &presentities) {
+	for (pr = RB_MIN(pres_tree, &presentities); pr != NULL; pr = next) {
+		next = RB_NEXT(pres_tree, &presentities, pr);
+		if (pres_forget(pr))
+			continue;
 		for (pd = TAILQ_FIRST(&pr->pr_docs); pd != NULL; pd = pdn) {
 			pdn = TAILQ_NEXT(pd, pd_entry);
 			if (pd->pd_expires <= now)
