@@ -45,7 +45,7 @@ static const struct imc_cmd imc_cmds[] = {
 	{ "approve",	1, 1,	cmd_approve },
 	{ "block",	1, 1,	cmd_block },
 	{ "listen",	0, 0,	cmd_listen },
-	{ "send",	1, 2,	cmd_send },
+	{ "send",	1, 3,	cmd_send },
 	{ "status",	1, 2,	cmd_status },
 	{ "watch",	0, IMC_BUDDIES_MAX, cmd_watch },
 	{ "watchers",	0, 0,	cmd_watchers },
@@ -55,7 +55,7 @@ static void __attribute__((__noreturn__))
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: imc [-c dir] send address [text | -]\n"
+	    "usage: imc [-c dir] send [-d] address [text | -]\n"
 	    "       imc [-c dir] listen [-t seconds]\n"
 	    "       imc [-c dir] status open | away | busy | closed [note]\n"
 	    "       imc [-c dir] watch [address ...] [-t seconds]\n"

@@ -131,6 +131,8 @@ const char	*ua_error(struct ua *);
 const char	*ua_server_name(struct ua *);
 struct imc_conf	*ua_conf(struct ua *);
 struct event_base *ua_base(struct ua *);
+void		 ua_no_auth(struct ua *);
+const char	*ua_peer_name(struct ua *, char *, size_t);
 void		 ua_random_token(char *, size_t);
 
 /* ua_auth.c */
@@ -173,7 +175,30 @@ int		 session_deadline(struct session *, int,
 void		 session_done(struct session *, int);
 int		 session_run(struct session *);
 
+/* direct.c: direct mode, a MESSAGE straight to a peer's contact */
+struct direct;
+typedef void	(*direct_cb)(struct direct *, int, const char *, void *);
+int		 direct_contact(const struct sip_msg *, char *, size_t);
+struct direct	*direct_send(struct event_base *, const struct imc_conf *,
+		    const char *, const char *, const struct ua_req *,
+		    direct_cb, void *);
+const char	*direct_peer(struct direct *);
+void		 direct_free(struct direct *);
+int		 direct_cache_get(const struct imc_conf *, const char *,
+		    char *, size_t);
+void		 direct_cache_put(const struct imc_conf *, const char *,
+		    const char *);
+
+/* send.c: one message, through the server or directly */
+struct send;
+typedef void	(*send_cb)(int, void *);
+struct send	*send_start(struct ua *, const char *, const char *, size_t,
+		    int, send_cb, void *);
+void		 send_free(struct send *);
+
 /* msg.c */
+int		 text_is_utf8(const char *, size_t);
+int		 msg_receive(struct ua *, const struct sip_msg *, FILE *);
 int		 cmd_send(struct imc_conf *, int, char **);
 int		 cmd_listen(struct imc_conf *, int, char **);
 
