@@ -196,6 +196,9 @@ struct send	*send_start(struct ua *, const char *, const char *, size_t,
 		    int, send_cb, void *);
 void		 send_free(struct send *);
 
+/* chat.c: the interactive mode */
+int		 cmd_chat(struct imc_conf *, int, char **);
+
 /* msg.c */
 int		 text_is_utf8(const char *, size_t);
 int		 msg_receive(struct ua *, const struct sip_msg *, FILE *);
@@ -205,10 +208,22 @@ int		 cmd_listen(struct imc_conf *, int, char **);
 /* pres.c: PUBLISH of our presence and of our decisions */
 int		 cmd_status(struct imc_conf *, int, char **);
 int		 cmd_decide(struct imc_conf *, const char *, int, char **);
+struct pub;
+typedef void	(*pres_cb)(int, void *);
+struct pub	*pres_publish(struct session *, const char *, const char *,
+		    pres_cb, void *);
+struct pub	*pres_decide(struct session *, const char *, const char *,
+		    pres_cb, void *);
+void		 pres_free(struct pub *);
 
 /* watch.c, watchers.c */
 int		 cmd_watch(struct imc_conf *, int, char **);
 int		 cmd_watchers(struct imc_conf *, int, char **);
+struct watch;
+struct watch	*watch_start(struct session *, ua_req_cb, void (*)(void *),
+		    void *);
+void		 watch_stop(struct watch *);
+void		 watch_free(struct watch *);
 
 /* dialog.c: the subscription dialogs we hold (RFC 6665 4.1.2) */
 int		 dialog_is(const struct ua_req *, const struct sip_msg *);
