@@ -44,8 +44,9 @@ static int	cmd_block(struct imc_conf *, int, char **);
 static const struct imc_cmd imc_cmds[] = {
 	{ "approve",	1, 1,	cmd_approve },
 	{ "block",	1, 1,	cmd_block },
+	{ "chat",	0, 0,	cmd_chat },
 	{ "listen",	0, 0,	cmd_listen },
-	{ "send",	1, 2,	cmd_send },
+	{ "send",	1, 3,	cmd_send },
 	{ "status",	1, 2,	cmd_status },
 	{ "watch",	0, IMC_BUDDIES_MAX, cmd_watch },
 	{ "watchers",	0, 0,	cmd_watchers },
@@ -55,7 +56,8 @@ static void __attribute__((__noreturn__))
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: imc [-c dir] send address [text | -]\n"
+	    "usage: imc [-c dir] [chat]\n"
+	    "       imc [-c dir] send [-d] address [text | -]\n"
 	    "       imc [-c dir] listen [-t seconds]\n"
 	    "       imc [-c dir] status open | away | busy | closed [note]\n"
 	    "       imc [-c dir] watch [address ...] [-t seconds]\n"
@@ -188,6 +190,7 @@ int
 main(int argc, char *argv[])
 {
 	static struct imc_conf	 conf;
+	static char		*chat_argv[] = { "chat", NULL };
 	const struct imc_cmd	*cmd;
 	const char		*dir = NULL;
 	int			 ch, r;
@@ -203,9 +206,16 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 1 || (cmd = cmd_lookup(argv[0])) == NULL ||
+	/* No command: the interactive mode, for a person at a terminal. */
+	if (argc == 0)
+		cmd = cmd_lookup("chat");
+	else if ((cmd = cmd_lookup(argv[0])) == NULL ||
 	    !cmd_args_ok(cmd, argc - 1, argv + 1))
 		usage();
+	if (argc == 0) {
+		argc = 1;
+		argv = chat_argv;
+	}
 	(void)signal(SIGPIPE, SIG_IGN);
 	pidf_init();
 	if (conf_load(&conf, dir) == -1 || conf_password(&conf) == -1)

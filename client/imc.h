@@ -131,6 +131,8 @@ const char	*ua_error(struct ua *);
 const char	*ua_server_name(struct ua *);
 struct imc_conf	*ua_conf(struct ua *);
 struct event_base *ua_base(struct ua *);
+void		 ua_no_auth(struct ua *);
+const char	*ua_peer_name(struct ua *, char *, size_t);
 void		 ua_random_token(char *, size_t);
 
 /* ua_auth.c */
@@ -173,17 +175,55 @@ int		 session_deadline(struct session *, int,
 void		 session_done(struct session *, int);
 int		 session_run(struct session *);
 
+/* direct.c: direct mode, a MESSAGE straight to a peer's contact */
+struct direct;
+typedef void	(*direct_cb)(struct direct *, int, const char *, void *);
+int		 direct_contact(const struct sip_msg *, char *, size_t);
+struct direct	*direct_send(struct event_base *, const struct imc_conf *,
+		    const char *, const char *, const struct ua_req *,
+		    direct_cb, void *);
+const char	*direct_peer(struct direct *);
+void		 direct_free(struct direct *);
+int		 direct_cache_get(const struct imc_conf *, const char *,
+		    char *, size_t);
+void		 direct_cache_put(const struct imc_conf *, const char *,
+		    const char *);
+
+/* send.c: one message, through the server or directly */
+struct send;
+typedef void	(*send_cb)(int, void *);
+struct send	*send_start(struct ua *, const char *, const char *, size_t,
+		    int, send_cb, void *);
+void		 send_free(struct send *);
+
+/* chat.c: the interactive mode */
+int		 cmd_chat(struct imc_conf *, int, char **);
+
 /* msg.c */
+int		 text_is_utf8(const char *, size_t);
+int		 msg_receive(struct ua *, const struct sip_msg *, FILE *);
 int		 cmd_send(struct imc_conf *, int, char **);
 int		 cmd_listen(struct imc_conf *, int, char **);
 
 /* pres.c: PUBLISH of our presence and of our decisions */
 int		 cmd_status(struct imc_conf *, int, char **);
 int		 cmd_decide(struct imc_conf *, const char *, int, char **);
+struct pub;
+typedef void	(*pres_cb)(int, void *);
+struct pub	*pres_publish(struct session *, const char *, const char *,
+		    pres_cb, void *);
+struct pub	*pres_decide(struct session *, const char *, const char *,
+		    pres_cb, void *);
+void		 pres_free(struct pub *);
 
 /* watch.c, watchers.c */
 int		 cmd_watch(struct imc_conf *, int, char **);
 int		 cmd_watchers(struct imc_conf *, int, char **);
+struct watch;
+struct watch	*watch_start(struct session *, ua_req_cb, void (*)(void *),
+		    void *);
+void		 watch_stop(struct watch *);
+void		 watch_free(struct watch *);
 
 /* dialog.c: the subscription dialogs we hold (RFC 6665 4.1.2) */
 int		 dialog_is(const struct ua_req *, const struct sip_msg *);

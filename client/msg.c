@@ -15,9 +15,9 @@
  */
 
 /*
- * Messages (RFC 3428): `imc send' sends one and says what became of
- * it; `imc listen' registers and prints each message that comes, one
- * line each, until the time limit or an interrupt.
+ * Messages (RFC 3428): `imc send' sends one (send.c) and says what
+ * became of it; `imc listen' registers and prints each message that
+ * comes, one line each, until the time limit or an interrupt.
  */
 
 #include <sys/types.h>
@@ -30,23 +30,16 @@
 
 #include "imc.h"
 
-#define TEXT_CTYPE	"text/plain;charset=UTF-8"
-
-struct msg_send {
-	struct session	*ms_s;
-	struct ua_req	 ms_req;
-	const char	*ms_to;		/* as the user wrote it */
-};
-
 struct msg_listen {
 	struct session	*ml_s;
 	struct reg	*ml_reg;
 };
 
 /* Well-formed UTF-8 (RFC 3629): no overlong form, no surrogate. */
-static int
-is_utf8(const unsigned char *p, size_t len)
+int
+text_is_utf8(const char *text, size_t len)
 {
+	const unsigned char *p = (const unsigned char *)text;
 	size_t	i = 0, n, k;
 	uint32_t cp;
 
@@ -103,74 +96,95 @@ read_text(size_t *lenp)
 }
 
 static void
-send_done(struct ua *ua, struct ua_req *req, const struct sip_msg *msg,
-    void *arg)
+send_finished(int code, void *arg)
 {
-	struct msg_send	*ms = arg;
-	int		 code;
-
-	code = outcome_report(ua, ua_conf(ua), ms->ms_to, msg);
-	if (code == IMC_EXIT_OK && msg->msg_status == 202)
-		printf("queued for later: %s is not online, the server "
-		    "keeps the message\n", ms->ms_to);
-	else if (code == IMC_EXIT_OK)
-		printf("delivered to %s\n", ms->ms_to);
-	session_done(ms->ms_s, code);
+	session_done(arg, code);
 }
 
 static int
 send_text(struct imc_conf *conf, const char *to, const char *text,
-    size_t len)
+    size_t len, int direct)
 {
 	struct session	 s;
-	struct msg_send	 ms;
+	struct send	*sd;
 	char		 uri[IMC_URI_MAX];
 	int		 code;
 
 	if (address_arg(to, uri, sizeof(uri)) == -1)
 		return (IMC_EXIT_USAGE);
-	if (!is_utf8((const unsigned char *)text, len)) {
+	if (!text_is_utf8(text, len)) {
 		warnx("the text is not UTF-8");
 		return (IMC_EXIT_USAGE);
 	}
 	if ((code = session_open(&s, conf)) != IMC_EXIT_OK)
 		return (code);
-	memset(&ms, 0, sizeof(ms));
-	ms.ms_s = &s;
-	ms.ms_to = uri + 4;
-	ua_req_init(s.s_ua, &ms.ms_req, SIP_METHOD_MESSAGE, uri);
-	ms.ms_req.rq_ctype = TEXT_CTYPE;
-	ms.ms_req.rq_body = text;
-	ms.ms_req.rq_bodylen = len;
-	if (ua_request(s.s_ua, &ms.ms_req, send_done, &ms) == -1)
-		session_done(&s, outcome_unreachable(s.s_ua));
-	return (session_run(&s));
+	if ((sd = send_start(s.s_ua, uri, text, len, direct, send_finished,
+	    &s)) == NULL)
+		session_done(&s, IMC_EXIT_FAIL);
+	code = session_run(&s);
+	send_free(sd);
+	return (code);
 }
 
+/* imc send [-d | --direct] address [text | -] */
 int
 cmd_send(struct imc_conf *conf, int argc, char **argv)
 {
 	char	*text;
 	size_t	 len;
-	int	 code;
+	int	 code, direct = 0;
 
+	if (argc > 1 && (strcmp(argv[0], "-d") == 0 ||
+	    strcmp(argv[0], "--direct") == 0)) {
+		direct = 1;
+		argc--;
+		argv++;
+	}
+	if (argc < 1 || argc > 2) {
+		warnx("usage: imc send [-d] address [text | -]");
+		return (IMC_EXIT_USAGE);
+	}
 	if (argc == 2 && strcmp(argv[1], "-") != 0)
-		return (send_text(conf, argv[0], argv[1], strlen(argv[1])));
+		return (send_text(conf, argv[0], argv[1], strlen(argv[1]),
+		    direct));
 	if ((text = read_text(&len)) == NULL)
 		return (IMC_EXIT_FAIL);
-	code = send_text(conf, argv[0], text, len);
+	code = send_text(conf, argv[0], text, len, direct);
 	free(text);
 	return (code);
 }
 
-/* One line per message: "from alice@site1.test: text". */
-static void
-listen_message(struct ua *ua, const struct sip_msg *msg)
+/*
+ * A peer's MESSAGE in direct mode: meant for us, since a contact we
+ * gave up may now be someone else's.  Nobody vouches for its From.
+ */
+static int
+msg_direct_for_us(struct ua *ua, const struct sip_msg *msg)
+{
+	const struct sip_hdr	*to;
+	char			 addr[IMD_ADDRESS_MAX + 8];
+
+	to = sip_hdr_first(msg, SIP_HDR_TO);
+	return (to != NULL && uri_address(&to->hdr_value, addr,
+	    sizeof(addr)) != NULL && strcasecmp(addr,
+	    ua_conf(ua)->c_account) == 0);
+}
+
+/*
+ * One line per message, "from alice@site1.test: text", or "from
+ * alice@site1.test (direct from 127.0.0.1:5062): text" when it came
+ * straight from a peer; 0 when it was shown and taken.
+ */
+int
+msg_receive(struct ua *ua, const struct sip_msg *msg, FILE *fp)
 {
 	const struct sip_hdr	*from, *ct;
 	struct sip_ctype	 ctype;
-	char			 who[IMD_ADDRESS_MAX + 8];
+	char			 who[IMD_ADDRESS_MAX + 8], peer[80];
+	const char		*direct = ua_peer_name(ua, peer, sizeof(peer));
 
+	if (direct != NULL && !msg_direct_for_us(ua, msg))
+		return (ua_reply(ua, msg, 404, "Not Found"), -1);
 	from = sip_hdr_first(msg, SIP_HDR_FROM);
 	if (from == NULL || uri_address(&from->hdr_value, who,
 	    sizeof(who)) == NULL)
@@ -178,15 +192,16 @@ listen_message(struct ua *ua, const struct sip_msg *msg)
 	ct = sip_hdr_first(msg, SIP_HDR_CONTENT_TYPE);
 	if (ct != NULL && (sip_ctype_parse(ct->hdr_value.s,
 	    SIP_STR_END(&ct->hdr_value), &ctype) == -1 ||
-	    !sip_str_is_ci(&ctype.ct_type, "text"))) {
-		(void)ua_reply(ua, msg, 415, "Unsupported Media Type");
-		return;
-	}
-	printf("from %s: ", who);
-	print_safe(stdout, msg->msg_body.s, msg->msg_body.len);
-	printf("\n");
-	fflush(stdout);
+	    !sip_str_is_ci(&ctype.ct_type, "text")))
+		return (ua_reply(ua, msg, 415, "Unsupported Media Type"), -1);
+	fprintf(fp, "from %s%s%s%s: ", who, direct != NULL ?
+	    " (direct from " : "", direct != NULL ? direct : "",
+	    direct != NULL ? ")" : "");
+	print_safe(fp, msg->msg_body.s, msg->msg_body.len);
+	fprintf(fp, "\n");
+	fflush(fp);
 	(void)ua_reply(ua, msg, 200, "OK");
+	return (0);
 }
 
 static void
@@ -194,7 +209,7 @@ listen_request(struct ua *ua, const struct sip_msg *msg, void *arg)
 {
 	switch (msg->msg_method) {
 	case SIP_METHOD_MESSAGE:
-		listen_message(ua, msg);
+		(void)msg_receive(ua, msg, stdout);
 		break;
 	case SIP_METHOD_OPTIONS:
 		(void)ua_reply(ua, msg, 200, "OK");

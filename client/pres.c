@@ -45,9 +45,23 @@ struct pub {
 	const char	*pb_decision;
 	char		*pb_doc;
 	int		 pb_matched;	/* sent with SIP-If-Match */
+	pres_cb		 pb_done;	/* else the command ends */
+	void		*pb_arg;
+	char		 pb_notebuf[256];
+	char		 pb_watcherbuf[IMD_ADDRESS_MAX];
 };
 
 static void	pub_send(struct pub *);
+static void	pub_decide(struct pub *);
+
+static void
+pub_finish(struct pub *pb, int code)
+{
+	if (pb->pb_done != NULL)
+		pb->pb_done(code, pb->pb_arg);
+	else
+		session_done(pb->pb_s, code);
+}
 
 static int
 pub_etag_save(struct pub *pb, const struct sip_msg *msg)
@@ -85,8 +99,9 @@ pub_status_done(struct ua *ua, struct ua_req *req, const struct sip_msg *msg,
 		printf("%s is now %s%s%s\n", ua_conf(ua)->c_account,
 		    pb->pb_state, pb->pb_note != NULL ? ": " : "",
 		    pb->pb_note != NULL ? pb->pb_note : "");
+		fflush(stdout);
 	}
-	session_done(pb->pb_s, code);
+	pub_finish(pb, code);
 }
 
 /* A tuple id of this device that stays the same from run to run. */
@@ -142,7 +157,7 @@ pub_send(struct pub *pb)
 	(void)snprintf(uri, sizeof(uri), "sip:%s", pb->pb_s->s_conf->c_account);
 	ua_req_init(pb->pb_s->s_ua, req, SIP_METHOD_PUBLISH, uri);
 	if (pub_document(pb, &len) == -1) {
-		session_done(pb->pb_s, IMC_EXIT_FAIL);
+		pub_finish(pb, IMC_EXIT_FAIL);
 		return;
 	}
 	pb->pb_matched = conf_state_read(pb->pb_s->s_conf, PUB_ETAG, etag,
@@ -155,7 +170,7 @@ pub_send(struct pub *pb)
 	req->rq_body = pb->pb_doc;
 	req->rq_bodylen = len;
 	if (ua_request(pb->pb_s->s_ua, req, pub_status_done, pb) == -1)
-		session_done(pb->pb_s, outcome_unreachable(pb->pb_s->s_ua));
+		pub_finish(pb, outcome_unreachable(pb->pb_s->s_ua));
 }
 
 static int
@@ -173,28 +188,92 @@ pub_run(struct imc_conf *conf, struct pub *pb, void (*start)(struct pub *))
 	return (code);
 }
 
-int
-cmd_status(struct imc_conf *conf, int argc, char **argv)
+/* A status word and an optional note, checked; -1 after a warning. */
+static int
+pub_status_args(struct pub *pb, const char *state, const char *note)
 {
 	static const char *const states[] = { "open", "away", "busy",
 	    "closed" };
-	struct pub	 pb;
 	size_t		 i;
 
-	memset(&pb, 0, sizeof(pb));
 	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++)
-		if (strcmp(argv[0], states[i]) == 0)
-			pb.pb_state = states[i];
-	if (pb.pb_state == NULL) {
-		warnx("status is open, away, busy or closed, not %s", argv[0]);
-		return (IMC_EXIT_USAGE);
+		if (strcmp(state, states[i]) == 0)
+			pb->pb_state = states[i];
+	if (pb->pb_state == NULL) {
+		warnx("status is open, away, busy or closed, not %s", state);
+		return (-1);
 	}
-	if (argc == 2 && (strlen(argv[1]) > 200 || !xml_is_text(argv[1]))) {
+	if (note != NULL && (strlen(note) > 200 || !xml_is_text(note))) {
 		warnx("the note must be UTF-8 text of at most 200 bytes");
-		return (IMC_EXIT_USAGE);
+		return (-1);
 	}
-	pb.pb_note = argc == 2 && argv[1][0] != '\0' ? argv[1] : NULL;
+	if (note != NULL && note[0] != '\0') {
+		(void)strlcpy(pb->pb_notebuf, note, sizeof(pb->pb_notebuf));
+		pb->pb_note = pb->pb_notebuf;
+	}
+	return (0);
+}
+
+int
+cmd_status(struct imc_conf *conf, int argc, char **argv)
+{
+	struct pub	 pb;
+
+	memset(&pb, 0, sizeof(pb));
+	if (pub_status_args(&pb, argv[0], argc == 2 ? argv[1] : NULL) == -1)
+		return (IMC_EXIT_USAGE);
 	return (pub_run(conf, &pb, pub_send));
+}
+
+/*
+ * The same within a running session (the interactive mode): done gets
+ * the status instead of the session ending.  NULL after a warning.
+ */
+struct pub *
+pres_publish(struct session *s, const char *state, const char *note,
+    pres_cb done, void *arg)
+{
+	struct pub	*pb;
+
+	if ((pb = calloc(1, sizeof(*pb))) == NULL)
+		return (NULL);
+	if (pub_status_args(pb, state, note) == -1) {
+		free(pb);
+		return (NULL);
+	}
+	pb->pb_s = s;
+	pb->pb_done = done;
+	pb->pb_arg = arg;
+	pub_send(pb);
+	return (pb);
+}
+
+/* decision is "allow" or "block"; watcher a checked address. */
+struct pub *
+pres_decide(struct session *s, const char *decision, const char *watcher,
+    pres_cb done, void *arg)
+{
+	struct pub	*pb;
+
+	if ((pb = calloc(1, sizeof(*pb))) == NULL)
+		return (NULL);
+	pb->pb_s = s;
+	pb->pb_done = done;
+	pb->pb_arg = arg;
+	pb->pb_decision = decision;
+	(void)strlcpy(pb->pb_watcherbuf, watcher, sizeof(pb->pb_watcherbuf));
+	pb->pb_watcher = pb->pb_watcherbuf;
+	pub_decide(pb);
+	return (pb);
+}
+
+void
+pres_free(struct pub *pb)
+{
+	if (pb == NULL)
+		return;
+	free(pb->pb_doc);
+	free(pb);
 }
 
 static void
@@ -209,7 +288,8 @@ pub_decide_done(struct ua *ua, struct ua_req *req, const struct sip_msg *msg,
 		printf(strcmp(pb->pb_decision, "allow") == 0 ?
 		    "%s may now see your presence\n" :
 		    "%s is blocked from your presence\n", pb->pb_watcher);
-	session_done(pb->pb_s, code);
+	fflush(stdout);
+	pub_finish(pb, code);
 }
 
 static void
@@ -225,14 +305,14 @@ pub_decide(struct pub *pb)
 	if (asprintf(&pb->pb_doc, "%s sip:%s\r\n", pb->pb_decision,
 	    pb->pb_watcher) == -1) {
 		pb->pb_doc = NULL;
-		session_done(pb->pb_s, IMC_EXIT_FAIL);
+		pub_finish(pb, IMC_EXIT_FAIL);
 		return;
 	}
 	req->rq_ctype = "text/plain";
 	req->rq_body = pb->pb_doc;
 	req->rq_bodylen = strlen(pb->pb_doc);
 	if (ua_request(pb->pb_s->s_ua, req, pub_decide_done, pb) == -1)
-		session_done(pb->pb_s, outcome_unreachable(pb->pb_s->s_ua));
+		pub_finish(pb, outcome_unreachable(pb->pb_s->s_ua));
 }
 
 /* imc approve | block ADDRESS */

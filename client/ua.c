@@ -21,7 +21,9 @@
  * requests the server sends us, answered by the command that runs.
  *
  * Every request goes to the server, which is our registrar and
- * outbound proxy: imc never talks to another host.
+ * outbound proxy.  The exceptions are direct mode: a user agent made
+ * for one peer's contact (ua_no_auth()), and, with `direct yes', the
+ * peers' MESSAGEs that come straight to our contact (ua_peer.c).
  */
 
 #include <sys/types.h>
@@ -56,6 +58,7 @@ ua_new(struct event_base *base, struct imc_conf *conf)
 	ua->ua_base = base;
 	ua->ua_conf = conf;
 	ua->ua_fd = -1;
+	ua->ua_pfd = -1;
 	TAILQ_INIT(&ua->ua_txs);
 	ua->ua_www = ua_cred_new();
 	ua->ua_proxy = ua_cred_new();
@@ -78,6 +81,7 @@ ua_free(struct ua *ua)
 		return;
 	while ((tx = TAILQ_FIRST(&ua->ua_txs)) != NULL)
 		ua_tx_free(tx);
+	ua_peer_close(ua);
 	if (ua->ua_rev != NULL)
 		event_free(ua->ua_rev);
 	if (ua->ua_bev != NULL)
@@ -139,6 +143,13 @@ ua_local_port(struct ua *ua)
 	return (ua->ua_lport);
 }
 
+/* A peer has no credentials to ask for: never answer a challenge. */
+void
+ua_no_auth(struct ua *ua)
+{
+	ua->ua_noauth = 1;
+}
+
 void
 ua_on_request(struct ua *ua, ua_req_cb cb, void *arg)
 {
@@ -187,7 +198,7 @@ ua_handle_response(struct ua *ua, const struct sip_msg *msg)
 	if (tx == NULL || msg->msg_status < 200)
 		return;
 	if ((msg->msg_status == 401 || msg->msg_status == 407) &&
-	    ua_tx_auth_retry(tx, msg) == 0)
+	    !ua->ua_noauth && ua_tx_auth_retry(tx, msg) == 0)
 		return;
 	TAILQ_REMOVE(&ua->ua_txs, tx, tx_entry);
 	tx->tx_linked = 0;
@@ -208,12 +219,18 @@ ua_handle(struct ua *ua, const char *buf, size_t len, int flags)
 	if (sip_parse(msg, buf, len, &lim, flags, &err) == -1)
 		goto done;
 	if (msg->msg_kind == SIP_RESPONSE) {
-		if (sip_validate_response(msg, &err) == 0)
+		/* A peer has no request of ours to answer. */
+		if (ua->ua_peerlen == 0 &&
+		    sip_validate_response(msg, &err) == 0)
 			ua_handle_response(ua, msg);
 	} else if (sip_validate_request(msg, &err) == 0) {
 		if (ua_dedup_replay(ua, msg) == 0)
 			goto done;
-		if (ua->ua_req_cb != NULL)
+		/* Unauthenticated, so a peer may only hand us a message. */
+		if (ua->ua_peerlen != 0 &&
+		    msg->msg_method != SIP_METHOD_MESSAGE)
+			(void)ua_reply(ua, msg, 405, "Method Not Allowed");
+		else if (ua->ua_req_cb != NULL)
 			ua->ua_req_cb(ua, msg, ua->ua_req_arg);
 		else
 			(void)ua_reply(ua, msg, 481,

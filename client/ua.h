@@ -80,6 +80,12 @@ struct ua {
 	unsigned int		 ua_kind[SIP_METHOD_UPDATE + 1];
 	struct ua_dedup		 ua_dedup[UA_DEDUP_MAX];
 	size_t			 ua_dedup_next;
+	int			 ua_noauth;	/* a peer, not our server */
+	/* Direct mode: peers' requests on our contact's port (ua_peer.c). */
+	int			 ua_pfd;
+	struct event		*ua_prev;
+	struct sockaddr_storage	 ua_peer;	/* while answering a peer */
+	socklen_t		 ua_peerlen;	/* 0: the server */
 };
 
 /* ua.c */
@@ -93,6 +99,12 @@ int	ua_tx_build(struct ua_tx *);
 int	ua_tx_auth_retry(struct ua_tx *, const struct sip_msg *);
 int	ua_dedup_replay(struct ua *, const struct sip_msg *);
 void	ua_dedup_free(struct ua *);
+
+/* ua_peer.c */
+int	ua_peer_prepare(struct ua *);
+int	ua_peer_open(struct ua *);
+void	ua_peer_close(struct ua *);
+int	ua_peer_send(struct ua *, const char *, size_t);
 
 /* ua_net.c */
 int	ua_send_raw(struct ua *, const char *, size_t);

@@ -47,6 +47,8 @@
 int
 ua_send_raw(struct ua *ua, const char *buf, size_t len)
 {
+	if (ua->ua_peerlen != 0)
+		return (ua_peer_send(ua, buf, len));
 	if (ua->ua_failed)
 		return (-1);
 	if (ua->ua_bev != NULL)
@@ -229,7 +231,8 @@ ua_open_udp(struct ua *ua, struct sockaddr_storage *ss, socklen_t len)
 {
 	/*
 	 * Connected, so that only the server is heard and a port with
-	 * nothing behind it is reported at once (ECONNREFUSED).
+	 * nothing behind it is reported at once (ECONNREFUSED).  Peers in
+	 * direct mode are heard on a second socket (ua_peer.c).
 	 */
 	if (connect(ua->ua_fd, (struct sockaddr *)ss, len) == -1) {
 		ua_fail(ua, "%s", strerror(errno));
@@ -321,10 +324,13 @@ ua_open(struct ua *ua)
 		ua_fail(ua, "socket: %s", strerror(errno));
 		return (-1);
 	}
-	if (ua_bind(ua, ua->ua_fd, ss.ss_family) == -1)
+	if ((udp && ua_peer_prepare(ua) == -1) ||
+	    ua_bind(ua, ua->ua_fd, ss.ss_family) == -1)
 		return (-1);
 	if ((udp ? ua_open_udp(ua, &ss, len) :
 	    ua_open_stream(ua, &ss, len)) == -1)
 		return (-1);
-	return (ua_local(ua));
+	if (ua_local(ua) == -1)
+		return (-1);
+	return (udp ? ua_peer_open(ua) : 0);
 }

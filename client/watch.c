@@ -44,6 +44,7 @@ struct watch_one {
 	char		 wo_addr[IMD_ADDRESS_MAX];
 	struct ua_req	 wo_req;
 	enum watch_state wo_state;
+	int		 wo_winfo;	/* our own watchers, not a buddy */
 	char		 wo_last[WATCH_LINE_MAX];
 };
 
@@ -54,6 +55,9 @@ struct watch {
 	size_t		 w_n;
 	size_t		 w_ending;	/* unsubscriptions under way */
 	int		 w_code;
+	ua_req_cb	 w_other;	/* requests not for a watch */
+	void		(*w_ready)(void *);
+	void		*w_arg;
 };
 
 static void	watch_unregister(struct watch *);
@@ -100,9 +104,22 @@ watch_presence(struct watch_one *wo, const struct sip_msg *msg)
 }
 
 static void
+watch_winfo_line(const char *uri, const char *state, void *arg)
+{
+	if (strncasecmp(uri, "sip:", 4) == 0 ||
+	    strncasecmp(uri, "pres:", 5) == 0)
+		uri = strchr(uri, ':') + 1;
+	fputs("watcher ", stdout);
+	print_safe(stdout, uri, strlen(uri));
+	putchar(' ');
+	print_safe(stdout, state, strlen(state));
+	putchar('\n');
+}
+
+static void
 watch_notify(struct watch_one *wo, const struct sip_msg *msg)
 {
-	char	state[32], reason[32], what[96];
+	char	state[32], reason[32], what[WATCH_LINE_MAX];
 
 	dialog_from_notify(&wo->wo_req, msg);
 	if (dialog_substate(msg, state, sizeof(state), reason,
@@ -121,6 +138,11 @@ watch_notify(struct watch_one *wo, const struct sip_msg *msg)
 			watch_say(wo, what, NULL);
 		}
 		wo->wo_state = WATCH_ENDED;
+	} else if (msg->msg_body.len > 0 && wo->wo_winfo) {
+		if (winfo_read(msg->msg_body.s, msg->msg_body.len,
+		    watch_winfo_line, wo) == -1)
+			warnx("the server sent a watcher list we cannot read");
+		fflush(stdout);
 	} else if (msg->msg_body.len > 0)
 		watch_presence(wo, msg);
 }
@@ -140,7 +162,9 @@ watch_request(struct ua *ua, const struct sip_msg *msg, void *arg)
 			return;
 		}
 	}
-	if (msg->msg_method == SIP_METHOD_MESSAGE)
+	if (w->w_other != NULL)
+		w->w_other(ua, msg, w->w_arg);
+	else if (msg->msg_method == SIP_METHOD_MESSAGE)
 		(void)ua_reply(ua, msg, 480, "Temporarily Unavailable");
 	else
 		(void)ua_reply(ua, msg, 481, "Call/Transaction Does Not Exist");
@@ -187,8 +211,10 @@ watch_subscribe(struct watch_one *wo, uint32_t expires,
 	struct ua_req	*req = &wo->wo_req;
 
 	(void)snprintf(req->rq_extra, sizeof(req->rq_extra),
-	    "Event: presence\r\nAccept: application/pidf+xml\r\n"
-	    "Contact: <%s>\r\nExpires: %u\r\n", ua_contact(ua), expires);
+	    "Event: presence%s\r\nAccept: application/%s+xml\r\n"
+	    "Contact: <%s>\r\nExpires: %u\r\n", wo->wo_winfo ? ".winfo" :
+	    "", wo->wo_winfo ? "watcherinfo" : "pidf", ua_contact(ua),
+	    expires);
 	if (ua_request(ua, req, cb, wo) == -1)
 		session_done(wo->wo_w->w_s, outcome_unreachable(ua));
 }
@@ -213,8 +239,11 @@ watch_registered(struct reg *rg, int code, void *arg)
 		    SIP_METHOD_SUBSCRIBE, uri);
 		watch_subscribe(&w->w_ones[i], IMC_EXPIRES, watch_subscribed);
 	}
-	fprintf(stderr, "imc: watching %zu address%s\n", w->w_n,
-	    w->w_n == 1 ? "" : "es");
+	if (w->w_ready != NULL)
+		w->w_ready(w->w_arg);
+	else
+		fprintf(stderr, "imc: watching %zu address%s\n", w->w_n,
+		    w->w_n == 1 ? "" : "es");
 }
 
 static void
@@ -243,10 +272,10 @@ watch_unsubscribed(struct ua *ua, struct ua_req *req, const struct sip_msg *msg,
 }
 
 /* SUBSCRIBE with Expires: 0 in each dialog, then unregister. */
-static void
-watch_finish(struct session *s)
+/* Unsubscribe, unregister, then the session ends with w_code. */
+void
+watch_stop(struct watch *w)
 {
-	struct watch	*w = s->s_cmd;
 	size_t		 i;
 
 	for (i = 0; i < w->w_n; i++) {
@@ -261,11 +290,63 @@ watch_finish(struct session *s)
 }
 
 static void
+watch_finish(struct session *s)
+{
+	watch_stop(s->s_cmd);
+}
+
+static void
 watch_cleanup(struct session *s)
 {
 	struct watch	*w = s->s_cmd;
 
 	reg_free(w->w_reg);
+}
+
+/*
+ * For the interactive mode: register, watch every buddy and, with
+ * winfo, our own watchers; other requests go to other, and ready
+ * comes once the subscriptions are out.
+ */
+struct watch *
+watch_start(struct session *s, ua_req_cb other, void (*ready)(void *),
+    void *arg)
+{
+	struct watch	*w;
+	size_t		 i;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return (NULL);
+	w->w_s = s;
+	w->w_other = other;
+	w->w_ready = ready;
+	w->w_arg = arg;
+	for (i = 0; i < s->s_conf->c_nbuddies; i++) {
+		(void)strlcpy(w->w_ones[w->w_n].wo_addr,
+		    s->s_conf->c_buddies[i], sizeof(w->w_ones[0].wo_addr));
+		w->w_ones[w->w_n++].wo_w = w;
+	}
+	if (w->w_n < IMC_BUDDIES_MAX) {
+		(void)strlcpy(w->w_ones[w->w_n].wo_addr,
+		    s->s_conf->c_account, sizeof(w->w_ones[0].wo_addr));
+		w->w_ones[w->w_n].wo_winfo = 1;
+		w->w_ones[w->w_n++].wo_w = w;
+	}
+	ua_on_request(s->s_ua, watch_request, w);
+	if ((w->w_reg = reg_start(s->s_ua, watch_registered, w)) == NULL) {
+		free(w);
+		return (NULL);
+	}
+	return (w);
+}
+
+void
+watch_free(struct watch *w)
+{
+	if (w == NULL)
+		return;
+	reg_free(w->w_reg);
+	free(w);
 }
 
 static int
