@@ -214,9 +214,10 @@ chat_ready(void *arg)
 {
 	struct chat	*ch = arg;
 
-	printf("logged in as %s; watching %zu buddies; /help for the "
+	printf("logged in as %s; watching %zu %s; /help for the "
 	    "commands\n", ch->ch_s->s_conf->c_account,
-	    ch->ch_s->s_conf->c_nbuddies);
+	    ch->ch_s->s_conf->c_nbuddies,
+	    ch->ch_s->s_conf->c_nbuddies == 1 ? "buddy" : "buddies");
 	fflush(stdout);
 	if (ch->ch_in == NULL && (ch->ch_in = event_new(ch->ch_s->s_base,
 	    STDIN_FILENO, EV_READ | EV_PERSIST, chat_input, ch)) != NULL)

@@ -75,6 +75,8 @@ tmux("send-keys", "-t", NAME, "/msg bob@site2.test hello", "Enter")
 ok(lb.line() == "from alice@site1.test: hello",
    "alice's /msg reaches bob's imc listen")
 ok(wait_for("delivered to bob@site2.test"), "alice's screen says delivered")
+if os.environ.get("IMC_SHOW_SCREEN"):
+    print("# screen:\n# " + screen().replace("\n", "\n# "))
 tmux("send-keys", "-t", NAME, "/quit", "Enter")
 end = time.time() + 15
 while time.time() < end and not os.path.exists(status):
