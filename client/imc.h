@@ -258,4 +258,9 @@ int		 seconds_arg(int *, char **, int *);
 void		 print_safe(FILE *, const char *, size_t);
 const char	*uri_address(const struct sip_str *, char *, size_t);
 
+/* colour.c */
+const char	*colour_state(const char *);
+const char	*colour_sender(void);
+const char	*colour_reset(void);
+
 #endif /* IMC_H */

@@ -194,7 +194,8 @@ msg_receive(struct ua *ua, const struct sip_msg *msg, FILE *fp)
 	    SIP_STR_END(&ct->hdr_value), &ctype) == -1 ||
 	    !sip_str_is_ci(&ctype.ct_type, "text")))
 		return (ua_reply(ua, msg, 415, "Unsupported Media Type"), -1);
-	fprintf(fp, "from %s%s%s%s: ", who, direct != NULL ?
+	fprintf(fp, "from %s%s%s%s%s%s: ", fp == stdout ? colour_sender() : "",
+	    who, fp == stdout ? colour_reset() : "", direct != NULL ?
 	    " (direct from " : "", direct != NULL ? direct : "",
 	    direct != NULL ? ")" : "");
 	print_safe(fp, msg->msg_body.s, msg->msg_body.len);

@@ -73,7 +73,8 @@ watch_say(struct watch_one *wo, const char *what, const char *note)
 	if (strcmp(key, wo->wo_last) == 0)
 		return;
 	(void)strlcpy(wo->wo_last, key, sizeof(wo->wo_last));
-	printf("%s %s", wo->wo_addr, what);
+	printf("%s %s%s%s", wo->wo_addr, colour_state(what), what,
+	    colour_reset());
 	if (note != NULL && note[0] != '\0') {
 		putchar(' ');
 		print_safe(stdout, note, strlen(note));

@@ -64,6 +64,10 @@ r = bob.run("status", "open", "at my desk")
 ok(r.returncode == 0, "bob: imc status open")
 ok(wait_for("bob@site2.test open at my desk"),
    "alice's screen shows bob open with his note")
+ok("\x1b[32mopen" in tmux("capture-pane", "-p", "-e", "-t",
+                                  NAME).stdout,
+   "in colour on this terminal: open is green") or print("# %r" % tmux(
+       "capture-pane", "-p", "-e", "-t", NAME).stdout[:600])
 
 lb = bob.start("listen", "-t", "60")
 ok(lb.ready(), "bob listens")
