@@ -52,7 +52,8 @@ chat_help(void)
 {
 	printf("commands: /msg ADDRESS TEXT, /status open|away|busy|closed "
 	    "[NOTE], /approve ADDRESS, /block ADDRESS, /direct ADDRESS, "
-	    "/quit; a line without / goes to the last address\n");
+	    "/who (the buddy list), /quit; a line without / goes to the last "
+	    "address\n");
 }
 
 static int
@@ -162,6 +163,8 @@ chat_command(struct chat *ch, char *line)
 		chat_publish(ch, cmd, arg, rest);
 	else if (strcmp(cmd, "/direct") == 0 && arg != NULL)
 		chat_direct(ch, arg);
+	else if (strcmp(cmd, "/who") == 0)
+		watch_list(ch->ch_w);
 	else
 		chat_help();
 }

@@ -223,6 +223,7 @@ struct watch;
 struct watch	*watch_start(struct session *, ua_req_cb, void (*)(void *),
 		    void *);
 void		 watch_stop(struct watch *);
+void		 watch_list(const struct watch *);
 void		 watch_free(struct watch *);
 
 /* dialog.c: the subscription dialogs we hold (RFC 6665 4.1.2) */

@@ -62,6 +62,33 @@ struct watch {
 
 static void	watch_unregister(struct watch *);
 
+/* The buddy list: each address and what was last heard of it. */
+void
+watch_list(const struct watch *w)
+{
+	const struct watch_one	*wo;
+	char			 what[WATCH_LINE_MAX], *note;
+	size_t			 i;
+
+	for (i = 0; i < w->w_n; i++) {
+		wo = &w->w_ones[i];
+		if (wo->wo_winfo)
+			continue;
+		(void)strlcpy(what, wo->wo_last[0] != '\0' ? wo->wo_last :
+		    "unknown yet", sizeof(what));
+		if ((note = strchr(what, '\n')) != NULL)
+			*note++ = '\0';
+		printf("  %s %s%s%s", wo->wo_addr, colour_state(what), what,
+		    colour_reset());
+		if (note != NULL && note[0] != '\0') {
+			putchar(' ');
+			print_safe(stdout, note, strlen(note));
+		}
+		putchar('\n');
+	}
+	fflush(stdout);
+}
+
 /* Print a line about an address only when it says something new. */
 static void
 watch_say(struct watch_one *wo, const char *what, const char *note)

@@ -69,6 +69,10 @@ ok("\x1b[32mopen" in tmux("capture-pane", "-p", "-e", "-t",
    "in colour on this terminal: open is green") or print("# %r" % tmux(
        "capture-pane", "-p", "-e", "-t", NAME).stdout[:600])
 
+tmux("send-keys", "-t", NAME, "/who", "Enter")
+ok(wait_for("  bob@site2.test open at my desk"),
+   "/who shows the buddy list with bob open")
+
 lb = bob.start("listen", "-t", "60")
 ok(lb.ready(), "bob listens")
 r = bob.run("send", "alice@site1.test", "hi alice")
