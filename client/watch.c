@@ -62,6 +62,21 @@ struct watch {
 
 static void	watch_unregister(struct watch *);
 
+/* "bob@site2.test away at lunch": the state in colour where it can be. */
+static void
+watch_print(const char *indent, const char *addr, const char *what,
+    const char *note)
+{
+	printf("%s%s %s%s%s", indent, addr, colour_state(what), what,
+	    colour_reset());
+	if (note != NULL && note[0] != '\0') {
+		putchar(' ');
+		print_safe(stdout, note, strlen(note));
+	}
+	putchar('\n');
+	fflush(stdout);
+}
+
 /* The buddy list: each address and what was last heard of it. */
 void
 watch_list(const struct watch *w)
@@ -78,15 +93,8 @@ watch_list(const struct watch *w)
 		    "unknown yet", sizeof(what));
 		if ((note = strchr(what, '\n')) != NULL)
 			*note++ = '\0';
-		printf("  %s %s%s%s", wo->wo_addr, colour_state(what), what,
-		    colour_reset());
-		if (note != NULL && note[0] != '\0') {
-			putchar(' ');
-			print_safe(stdout, note, strlen(note));
-		}
-		putchar('\n');
+		watch_print("  ", wo->wo_addr, what, note);
 	}
-	fflush(stdout);
 }
 
 /* Print a line about an address only when it says something new. */
@@ -100,14 +108,7 @@ watch_say(struct watch_one *wo, const char *what, const char *note)
 	if (strcmp(key, wo->wo_last) == 0)
 		return;
 	(void)strlcpy(wo->wo_last, key, sizeof(wo->wo_last));
-	printf("%s %s%s%s", wo->wo_addr, colour_state(what), what,
-	    colour_reset());
-	if (note != NULL && note[0] != '\0') {
-		putchar(' ');
-		print_safe(stdout, note, strlen(note));
-	}
-	putchar('\n');
-	fflush(stdout);
+	watch_print("", wo->wo_addr, what, note);
 }
 
 /* "open", "closed", or the RPID activity away or busy of an open one. */
