@@ -31,6 +31,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -667,6 +668,30 @@ keywords_check(void)
  * Files: a stack with the innermost include on top.
  */
 
+/*
+ * Checked before the stream is made: opening a FIFO with no writer
+ * would otherwise wait for one, and the parent with it.
+ */
+static FILE *
+file_open_regular(const char *name, struct stat *st, const char **why)
+{
+	FILE	*fp;
+	int	 fd;
+
+	if ((fd = open(name, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1 ||
+	    fstat(fd, st) == -1)
+		*why = strerror(errno);
+	else if (!S_ISREG(st->st_mode))
+		*why = "not a regular file";
+	else if ((fp = fdopen(fd, "r")) == NULL)
+		*why = strerror(errno);
+	else
+		return (fp);
+	if (fd != -1)
+		close(fd);
+	return (NULL);
+}
+
 static struct parse_file *
 file_open(const char *name, const char **why)
 {
@@ -676,12 +701,7 @@ file_open(const char *name, const char **why)
 	if ((pf = calloc(1, sizeof(*pf))) == NULL ||
 	    (pf->pf_name = strdup(name)) == NULL)
 		fatal("%s", __func__);
-	if ((pf->pf_stream = fopen(name, "re")) == NULL ||
-	    fstat(fileno(pf->pf_stream), &st) == -1)
-		*why = strerror(errno);
-	else if (!S_ISREG(st.st_mode))
-		*why = "not a regular file";
-	else {
+	if ((pf->pf_stream = file_open_regular(name, &st, why)) != NULL) {
 		pf->pf_dev = st.st_dev;
 		pf->pf_ino = st.st_ino;
 		pf->pf_id = ++parse.p_nfiles;
@@ -690,8 +710,6 @@ file_open(const char *name, const char **why)
 		pf->pf_lastc = EOF;
 		return (pf);
 	}
-	if (pf->pf_stream != NULL)
-		fclose(pf->pf_stream);
 	free(pf->pf_name);
 	free(pf);
 	return (NULL);

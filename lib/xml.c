@@ -34,6 +34,7 @@
 
 static void	xml_drop(void *, XML_ERROR *);
 static void	xml_drop_generic(void *, const char *, ...);
+static int	xml_char_len(const unsigned char *, size_t);
 
 static void
 xml_drop(void *ctx, XML_ERROR *error)
@@ -52,17 +53,36 @@ xml_quiet(void)
 	xmlSetGenericErrorFunc(NULL, xml_drop_generic);
 }
 
+/*
+ * The length of the XML character at p, or -1.  libxml2 2.9's
+ * xmlGetUTF8Char() takes a continuation byte for the lead of a two-byte
+ * sequence and accepts some overlong forms, which its parser refuses in
+ * a document: both are refused here too.
+ */
+static int
+xml_char_len(const unsigned char *p, size_t left)
+{
+	int	c, len;
+
+	len = left > INT_MAX ? INT_MAX : (int)left;
+	if ((*p & 0xc0) == 0x80 || (c = xmlGetUTF8Char(p, &len)) < 0 ||
+	    !xmlIsCharQ(c))
+		return (-1);
+	if (len != (c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4))
+		return (-1);
+	return (len);
+}
+
 int
 xml_is_text(const char *s)
 {
 	const unsigned char	*p = (const unsigned char *)s;
 	size_t			 left;
-	int			 c, len;
+	int			 len;
 
 	left = strlen(s);
 	while (left > 0) {
-		len = left > INT_MAX ? INT_MAX : (int)left;
-		if ((c = xmlGetUTF8Char(p, &len)) < 0 || !xmlIsCharQ(c))
+		if ((len = xml_char_len(p, left)) == -1)
 			return (0);
 		p += len;
 		left -= len;

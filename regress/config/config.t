@@ -198,6 +198,17 @@ run "$tmp" no-such.conf -n
     [ "$(cat "$tmp/err")" = "no-such.conf: No such file or directory" ]
 ok $? "a missing file is named"
 
+# A FIFO is refused at once, not waited on for a writer.
+mkfifo "$tmp/fifo.inc"
+printf 'include "fifo.inc"\n' >"$tmp/fifo.conf"
+(cd "$tmp" && exec timeout 10 "$IMD" -n -f fifo.conf) >"$tmp/out" 2>"$tmp/err"
+grep -q '^fifo.conf:1: cannot include "fifo.inc": not a regular file$' \
+    "$tmp/err"
+ok $? "an include of a FIFO is refused"
+(cd "$tmp" && exec timeout 10 "$IMD" -n -f fifo.inc) >"$tmp/out" 2>"$tmp/err"
+[ "$(cat "$tmp/err")" = "fifo.inc: not a regular file" ]
+ok $? "a FIFO as the file is refused"
+
 run "$tmp" pass -n
 [ "$code" -eq 1 ] && [ "$(cat "$tmp/err")" = "pass: not a regular file" ]
 ok $? "a directory is refused"

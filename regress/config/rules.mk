@@ -26,3 +26,14 @@ $(CONFIG_TEST): $(BUILD)/regress/config/config_test.o $(LIBIMD)
 $(BUILD)/regress/config/config_test.o: regress/config/config_test.c
 	@mkdir -p $(@D)
 	$(CC) $(ALLCFLAGS) -Iregress/lib -c -o $@ $<
+
+# The libFuzzer harness of the parser (fuzz_config.t, built there with
+# clang from the generated parse.c); `make fuzz-config` runs it for
+# FUZZ_TIME seconds.
+fuzz-config: $(BUILD)/gen/parse.c
+	IMD_BUILD=$(abspath $(BUILD)) IMD_TOP=$(CURDIR) FUZZ_TIME=$(FUZZ_TIME) \
+	    sh regress/config/fuzz_config.t
+
+fuzz: fuzz-config
+
+.PHONY: fuzz-config

@@ -689,6 +689,12 @@ test_winfo_partial(void)
 	bad.ww_uri = "sip:\xc3\x28@c";
 	TAP_OK(winfo_compose(ALICE, 1, 1, &bad, 1, &out, &len) == -1,
 	    "bad UTF-8 in a URI refused");
+	bad.ww_uri = "sip:\x8e\xa3@c";
+	TAP_OK(winfo_compose(ALICE, 1, 1, &bad, 1, &out, &len) == -1,
+	    "continuation byte first in a URI refused");
+	bad.ww_uri = "sip:\xc1\xbf@c";
+	TAP_OK(winfo_compose(ALICE, 1, 1, &bad, 1, &out, &len) == -1,
+	    "overlong UTF-8 in a URI refused");
 	bad.ww_uri = "sip:\xea\xb9\x80@\xec\x82\xac.test";
 	TAP_OK(winfo_compose(ALICE, 1, 1, &bad, 1, &out, &len) == 0 &&
 	    xp_is(out, len, "string(//w:watcher)", bad.ww_uri),

@@ -26,3 +26,13 @@ $(PIDF_TEST): $(BUILD)/regress/presence/pidf_test.o $(LIBIMD)
 $(BUILD)/regress/presence/pidf_test.o: regress/presence/pidf_test.c
 	@mkdir -p $(@D)
 	$(CC) $(ALLCFLAGS) -Iregress/lib -c -o $@ $<
+
+# The libFuzzer harness of the presence documents (fuzz_pidf.t, built
+# there with clang); `make fuzz-pidf` runs it for FUZZ_TIME seconds.
+fuzz-pidf:
+	IMD_BUILD=$(abspath $(BUILD)) IMD_TOP=$(CURDIR) FUZZ_TIME=$(FUZZ_TIME) \
+	    sh regress/presence/fuzz_pidf.t
+
+fuzz: fuzz-pidf
+
+.PHONY: fuzz-pidf

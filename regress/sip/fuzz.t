@@ -2,7 +2,7 @@
 #
 # A short libFuzzer run of the SIP parser and printer (fuzz_sip.c) from
 # the seed corpus and the RFC 4475 messages.  `make fuzz-sip` runs the
-# same for ten minutes by setting SIP_FUZZ_TIME=600.
+# same for FUZZ_TIME seconds by setting SIP_FUZZ_TIME.
 
 if [ -z "$IMD_BUILD" ] || [ -z "$IMD_TOP" ]; then
 	echo "1..0 # SKIP IMD_BUILD or IMD_TOP is not set: run under make check"
