@@ -659,6 +659,28 @@ pidf_add_basic(xmlNodePtr root, int registered)
  * rebinds) nor xmlDOMWrapCloneNode() (its references to the source's
  * declarations outlive the source in libxml2 2.9) does better.
  */
+/*
+ * An element that was in no namespace must stay in none where it lands:
+ * under our <presence> the default namespace is PIDF's, so without an
+ * xmlns="" it would turn into a PIDF element (a <tuple> the check never
+ * saw as one).  Its children inherit the empty default.
+ */
+static void
+pidf_keep_no_ns(xmlNodePtr node)
+{
+	xmlNsPtr	def;
+	xmlNodePtr	c;
+
+	if (node->type != XML_ELEMENT_NODE)
+		return;
+	if (node->ns == NULL &&
+	    (def = xmlSearchNs(node->doc, node->parent, NULL)) != NULL &&
+	    def->href != NULL && def->href[0] != '\0')
+		xmlNewNs(node, BAD_CAST "", NULL);
+	for (c = node->children; c != NULL; c = c->next)
+		pidf_keep_no_ns(c);
+}
+
 static int
 pidf_add_doc(xmlNodePtr root, const char *doc, size_t len)
 {
@@ -680,7 +702,8 @@ pidf_add_doc(xmlNodePtr root, const char *doc, size_t len)
 		else if (xmlAddChild(root, copy) == NULL) {
 			xmlFreeNode(copy);
 			rc = -1;
-		}
+		} else
+			pidf_keep_no_ns(copy);
 	}
 	xmlFreeDoc(src);
 	return (rc);
