@@ -59,6 +59,7 @@ struct relay_job {
 	char			 rj_domain[IMD_DOMAIN_MAX];
 	char			*rj_req;	/* as the listener got it */
 	size_t			 rj_reqlen;
+	struct sip_msg		*rj_msg;	/* rj_req, parsed once */
 	struct out_dest		 rj_targets[DNS_TARGETS_MAX];
 	size_t			 rj_ntargets;
 	size_t			 rj_next;	/* the next to try */
@@ -83,6 +84,7 @@ static TAILQ_HEAD(, relay_job)	jobs = TAILQ_HEAD_INITIALIZER(jobs);
 static size_t			njobs;
 
 static void	relay_attempt(struct relay_job *);
+static int	job_parse(struct relay_job *);
 static void	job_resolved(void *, const struct dns_target *, size_t, int);
 
 static void
@@ -102,6 +104,7 @@ job_free(struct relay_job *rj)
 	TAILQ_REMOVE(&jobs, rj, rj_entry);
 	njobs--;
 	free(rj->rj_req);
+	free(rj->rj_msg);
 	free(rj->rj_out);
 	free(rj);
 }
@@ -217,16 +220,11 @@ static int
 job_print(struct relay_job *rj, const char *via, char *out, size_t size,
     size_t *len)
 {
-	static struct sip_msg	msg;
-	struct sip_limits	lim;
-	struct sip_err		err;
-	struct sip_fwd		fw;
-	struct sip_out		o;
-	char			extra[SIP_DATE_LINE_MAX + 128];
+	const struct sip_msg	*msg = rj->rj_msg;
+	struct sip_fwd		 fw;
+	struct sip_out		 o;
+	char			 extra[SIP_DATE_LINE_MAX + 128];
 
-	out_limits(&lim);
-	if (sip_parse(&msg, rj->rj_req, rj->rj_reqlen, &lim, 0, &err) == -1)
-		return (-1);
 	snprintf(rj->rj_branch, sizeof(rj->rj_branch), "z9hG4bK%08x.%08x%08x",
 	    config_loop_tag(relayd_conf), arc4random(), arc4random());
 	memset(&fw, 0, sizeof(fw));
@@ -236,13 +234,13 @@ job_print(struct relay_job *rj, const char *via, char *out, size_t size,
 	fw.fw_branch.len = strlen(rj->rj_branch);
 	fw.fw_drop_proxy_auth = 1;
 	fw.fw_pop_route = rj->rj_pop_route;
-	sip_date_line(&msg, time(NULL), extra, sizeof(extra));
-	if (msg.msg_method == SIP_METHOD_SUBSCRIBE)
+	sip_date_line(msg, time(NULL), extra, sizeof(extra));
+	if (msg->msg_method == SIP_METHOD_SUBSCRIBE)
 		job_record_route(extra, sizeof(extra));
 	fw.fw_extra.s = extra;
 	fw.fw_extra.len = strlen(extra);
 	sip_out_init(&o, out, size);
-	if (sip_print_request(&o, &msg, &fw) == -1)
+	if (sip_print_request(&o, msg, &fw) == -1)
 		return (-1);
 	*len = o.len;
 	return (0);
@@ -390,18 +388,14 @@ job_uri_target(struct relay_job *rj, const struct sip_uri *u, int *ours)
 static int
 job_route_header(struct relay_job *rj)
 {
-	static struct sip_msg	 msg;
-	struct sip_limits	 lim;
-	struct sip_err		 err;
+	const struct sip_msg	*msg = rj->rj_msg;
 	const struct sip_hdr	*h;
 	struct sip_str		 first;
 	struct sip_addr		 a;
 	const char		*p, *end;
 	int			 ours = 0;
 
-	out_limits(&lim);
-	if (sip_parse(&msg, rj->rj_req, rj->rj_reqlen, &lim, 0, &err) == -1 ||
-	    (h = sip_hdr_first(&msg, SIP_HDR_ROUTE)) == NULL)
+	if ((h = sip_hdr_first(msg, SIP_HDR_ROUTE)) == NULL)
 		return (-1);
 	p = h->hdr_value.s;
 	end = SIP_STR_END(&h->hdr_value);
@@ -415,7 +409,7 @@ job_route_header(struct relay_job *rj)
 	if (p < end && sip_list_next(&p, end, &first) == 1 &&
 	    sip_addr_parse(first.s, SIP_STR_END(&first), &a) == 0)
 		return (job_uri_target(rj, &a.addr_uri, &ours));
-	if (sip_uri_parse(msg.msg_ruri.s, SIP_STR_END(&msg.msg_ruri),
+	if (sip_uri_parse(msg->msg_ruri.s, SIP_STR_END(&msg->msg_ruri),
 	    &a.addr_uri) == -1)
 		return (-1);
 	return (job_uri_target(rj, &a.addr_uri, &ours));
@@ -501,7 +495,30 @@ relay_request(struct imsgev *iev, struct imsg *imsg)
 	    imsg_get_end(imsg) == -1)
 		proc_fatal_imsg(iev, imsg, "relay request");
 	log_debug("relay: request %u for %s", rj->rj_id, domain);
+	if (job_parse(rj) == -1) {
+		job_finish(rj, 500, "Unparsable Request", NULL, 0);
+		return;
+	}
 	job_route(rj);
+}
+
+/*
+ * Once for the life of the job: the route set and every attempt's
+ * copy read the same parse.  The listener parsed it before, so this
+ * fails only when memory does.
+ */
+static int
+job_parse(struct relay_job *rj)
+{
+	struct sip_limits	lim;
+	struct sip_err		err;
+
+	out_limits(&lim);
+	if ((rj->rj_msg = malloc(sizeof(*rj->rj_msg))) == NULL ||
+	    sip_parse(rj->rj_msg, rj->rj_req, rj->rj_reqlen, &lim, 0,
+	    &err) == -1)
+		return (-1);
+	return (0);
 }
 
 static struct relay_job *
