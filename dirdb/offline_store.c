@@ -65,6 +65,7 @@
 #include <sys/types.h>
 
 #include <db.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,15 +98,13 @@ _Static_assert(OFFLINE_WAITING == 0 && OFFLINE_MAILING == 1,
 
 /*
  * One call's state, handed to its transaction.  A range covers the
- * keys that start with oo_key, all of them when oo_keylen is 0.
+ * keys that start with oo_key, all of them when oo_keylen is 0.  The
+ * buffers come last: each is written before it is read, so a new call
+ * clears only what lies before them (offline_op_new).
  */
 struct offline_op {
-	unsigned char		 oo_key[OFFLINE_KEY_MAX];
 	size_t			 oo_keylen;
-	unsigned char		 oo_ckey[STORE_KEY_MAX]; /* at the cursor */
-	unsigned char		 oo_val[OFFLINE_BUF_SIZE];
 	size_t			 oo_len;
-	struct offline_rec	 oo_rec;
 	const struct offline_rec *oo_in;	/* to put or update */
 	uint64_t		 oo_id;
 	uint64_t		 oo_before;	/* expired: arrivals before */
@@ -119,6 +118,10 @@ struct offline_op {
 				    size_t, size_t);	/* a range's callback */
 	int			(*oo_cb)(const struct offline_rec *, void *);
 	void			*oo_arg;
+	unsigned char		 oo_key[OFFLINE_KEY_MAX];
+	unsigned char		 oo_ckey[STORE_KEY_MAX]; /* at the cursor */
+	unsigned char		 oo_val[OFFLINE_BUF_SIZE];
+	struct offline_rec	 oo_rec;	/* offline_decode clears it */
 };
 
 /* Until the configuration says otherwise. */
@@ -140,6 +143,7 @@ static void	offline_refuse(const unsigned char *, size_t, const char *);
 static int	offline_decode(const unsigned char *, size_t, const void *,
 		    size_t, struct offline_rec *);
 static struct offline_op *offline_op_new(void);
+static void	offline_op_free(struct offline_op *);
 static int	offline_op_key(struct offline_op *, const char *, uint64_t);
 static int	offline_index(DB_TXN *, enum store_dbid, uint64_t,
 		    uint64_t, const unsigned char *, int);
@@ -369,15 +373,36 @@ offline_decode(const unsigned char *key, size_t keylen, const void *val,
 	return (-1);
 }
 
-/* Two records and buffers are too much for the stack of an event loop. */
+/*
+ * Two records and buffers are too much for the stack of an event loop,
+ * and too much to get from malloc and clear for every REGISTER (each
+ * asks for the user's first queued message): the last one freed waits
+ * for the next call.  A nested call gets a fresh one.
+ */
+static struct offline_op	*offline_op_spare;
+
 static struct offline_op *
 offline_op_new(void)
 {
 	struct offline_op	*op;
 
-	if ((op = calloc(1, sizeof(*op))) == NULL)
+	if ((op = offline_op_spare) != NULL)
+		offline_op_spare = NULL;
+	else if ((op = malloc(sizeof(*op))) == NULL) {
 		log_warn("store: offline");
+		return (NULL);
+	}
+	memset(op, 0, offsetof(struct offline_op, oo_key));
 	return (op);
+}
+
+static void
+offline_op_free(struct offline_op *op)
+{
+	if (offline_op_spare == NULL)
+		offline_op_spare = op;
+	else
+		free(op);
 }
 
 /* The whole key with an id, the user's prefix without. */
@@ -584,7 +609,7 @@ store_offline_put(struct offline_rec *o)
 		r = STORE_FULL;
 	} else if (r == STORE_OK)
 		o->o_id = op->oo_id;
-	free(op);
+	offline_op_free(op);
 	return (r);
 }
 
@@ -645,7 +670,7 @@ store_offline_first(const char *to, struct offline_rec *o)
 		memcpy(o, &op->oo_rec, sizeof(*o));
 	else if (r == STORE_OK)
 		r = op->oo_bad > 0 ? STORE_FAIL : STORE_NOTFOUND;
-	free(op);
+	offline_op_free(op);
 	return (r);
 }
 
@@ -708,7 +733,7 @@ store_offline_del(const char *to, uint64_t id)
 	else
 		r = store_kv_txn(STORE_DB_OFFLINE, "delete", offline_del_body,
 		    op, 1);
-	free(op);
+	offline_op_free(op);
 	return (r);
 }
 
@@ -782,7 +807,7 @@ store_offline_update(const struct offline_rec *o)
 	else
 		r = store_kv_txn(STORE_DB_OFFLINE, "update",
 		    offline_update_body, op, 1);
-	free(op);
+	offline_op_free(op);
 	return (r);
 }
 
@@ -863,7 +888,7 @@ store_offline_list(const char *to, int (*cb)(const struct offline_rec *,
 		r = STORE_FAIL;
 	else
 		r = offline_list(op, "list");
-	free(op);
+	offline_op_free(op);
 	return (r);
 }
 
@@ -880,7 +905,7 @@ store_offline_count(const char *to, size_t *n)
 		r = STORE_FAIL;
 	else if ((r = offline_list(op, "count")) == STORE_OK)
 		*n = op->oo_done;
-	free(op);
+	offline_op_free(op);
 	return (r);
 }
 
@@ -899,7 +924,7 @@ store_offline_walk(int (*cb)(const struct offline_rec *, void *), void *arg)
 	op->oo_cb = cb;
 	op->oo_arg = arg;
 	r = offline_list(op, "walk");
-	free(op);
+	offline_op_free(op);
 	return (r);
 }
 
@@ -1059,7 +1084,7 @@ store_offline_expired(uint64_t now, int (*cb)(const struct offline_rec *,
 		    op->oo_bad);
 		r = STORE_FAIL;
 	}
-	free(op);
+	offline_op_free(op);
 	return (r);
 }
 
@@ -1153,6 +1178,6 @@ store_offline_due(uint64_t now, uint64_t lease, struct offline_rec *o,
 	if (op->oo_bad > 0)
 		log_warnx("store: offline: %zu due entries dropped",
 		    op->oo_bad);
-	free(op);
+	offline_op_free(op);
 	return (r);
 }
