@@ -90,6 +90,9 @@ authd_dispatch_dirdb(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_DB_HA1:
 		check_ha1(iev, imsg);
 		break;
+	case IMSG_DB_HA1_FORGET:
+		check_forget(iev, imsg);
+		break;
 	default:
 		proc_fatal_imsg(iev, imsg, "unexpected");
 	}

@@ -27,6 +27,7 @@ extern struct imd_conf	*authd_conf;
 void	check_init(void);
 void	check_request(struct imsgev *, struct imsg *);
 void	check_ha1(struct imsgev *, struct imsg *);
+void	check_forget(struct imsgev *, struct imsg *);
 void	check_sweep(void);
 
 #endif /* AUTHD_AUTHD_H */

@@ -34,6 +34,7 @@
 
 #include "auth.h"
 #include "authd.h"
+#include "ha1cache.h"
 #include "imd_msg.h"
 #include "log.h"
 #include "nonce.h"
@@ -59,6 +60,8 @@ struct check {
 	struct event		 ck_timer;
 	struct auth_result	 ck_res;
 };
+
+static void	check_verify(struct check *, const char *);
 
 static TAILQ_HEAD(, check)	checks = TAILQ_HEAD_INITIALIZER(checks);
 static size_t			ncheck;
@@ -238,6 +241,7 @@ static void
 check_credentials(struct check *ck)
 {
 	const struct digest_req	*dr = &ck->ck_req.ar_cred;
+	char			 ha1[DIGEST_HEX_MAX];
 
 	if (check_address(ck) == -1) {
 		strlcpy(ck->ck_address, "?", sizeof(ck->ck_address));
@@ -260,6 +264,12 @@ check_credentials(struct check *ck)
 	ck->ck_nonce = nonce_check(dr->dr_nonce, time(NULL), NONCE_LIFETIME);
 	if (ck->ck_nonce == NONCE_BAD) {
 		check_challenge(ck, 0);
+		return;
+	}
+	if (ha1cache_get(ck->ck_address, ck->ck_alg, time(NULL), ha1,
+	    sizeof(ha1)) == 0) {
+		check_verify(ck, ha1);
+		explicit_bzero(ha1, sizeof(ha1));
 		return;
 	}
 	check_ask_dirdb(ck);
@@ -356,9 +366,23 @@ check_ha1(struct imsgev *iev, struct imsg *imsg)
 	}
 	if (!found || ha1[0] == '\0')
 		check_failed(ck, "no such user");
-	else
+	else {
+		ha1cache_put(ck->ck_address, ck->ck_alg, time(NULL), ha1);
 		check_verify(ck, ha1);
+	}
 	explicit_bzero(ha1, sizeof(ha1));
+}
+
+/* dirdb: a user was added, changed or deleted. */
+void
+check_forget(struct imsgev *iev, struct imsg *imsg)
+{
+	char	address[IMD_ADDRESS_MAX];
+
+	if (imsg_get_str(imsg, address, sizeof(address)) == -1 ||
+	    imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "HA1 forget");
+	ha1cache_forget(address);
 }
 
 /* Old nonce counts, old throttle records, requests dirdb never answered. */
@@ -370,6 +394,7 @@ check_sweep(void)
 
 	nonce_sweep(now, NONCE_LIFETIME);
 	throttle_sweep(now);
+	ha1cache_sweep(now);
 	for (ck = TAILQ_FIRST(&checks); ck != NULL; ck = next) {
 		next = TAILQ_NEXT(ck, ck_entry);
 		if (!event_initialized(&ck->ck_timer) &&

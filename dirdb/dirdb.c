@@ -78,6 +78,26 @@ dirdb_result(struct imsgev *iev, uint32_t id, enum ctl_status status,
 		fatal("%s", __func__);
 }
 
+/*
+ * authd keeps the HA1s it was given (authd/ha1cache.c): a changed or
+ * deleted user must not log in with the old password, so authd hears of
+ * every change before any later answer of ours.
+ */
+static void
+dirdb_ha1_forget(const char *address)
+{
+	struct imsgev	*authd;
+	struct ibuf	*buf;
+
+	if ((authd = proc_peer(PROC_AUTHD)) == NULL)
+		return;
+	if ((buf = imsgev_create(authd, IMSG_DB_HA1_FORGET, 0,
+	    IMD_ADDRESS_MAX)) == NULL ||
+	    ibuf_add_str(buf, address, IMD_ADDRESS_MAX) == -1 ||
+	    imsgev_close(authd, buf) == -1)
+		fatal("%s", __func__);
+}
+
 /* The parent checked the address; dirdb checks it again before storing. */
 static void
 dirdb_user_write(struct imsgev *iev, struct imsg *imsg, int add)
@@ -95,6 +115,7 @@ dirdb_user_write(struct imsgev *iev, struct imsg *imsg, int add)
 	explicit_bzero(&u, sizeof(u));
 	switch (r) {
 	case STORE_OK:
+		dirdb_ha1_forget(address);
 		log_info("user %s %s", address, add ? "added" :
 		    "password changed");
 		dirdb_result(iev, id, CTL_OK, "%s", "");
@@ -123,6 +144,7 @@ dirdb_user_del(struct imsgev *iev, struct imsg *imsg)
 		proc_fatal_imsg(iev, imsg, "user delete");
 	switch (store_user_del(address)) {
 	case STORE_OK:
+		dirdb_ha1_forget(address);
 		log_info("user %s deleted", address);
 		dirdb_result(iev, id, CTL_OK, "%s", "");
 		break;

@@ -34,6 +34,7 @@ void	presence_dispatch(struct imsgev *, struct imsg *);
 /* queue.c */
 void	queue_put(struct imsgev *, struct imsg *);
 void	queue_next(struct imsgev *, struct imsg *);
+void	queue_offer(const char *);
 void	queue_list(struct imsgev *, struct imsg *);
 void	queue_expire(void);
 void	queue_mail_next(struct imsgev *, struct imsg *);

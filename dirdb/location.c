@@ -197,6 +197,8 @@ loc_register(struct imsgev *iev, struct imsg *imsg)
 	if (status == 200)
 		log_debug("location: %s: %u contact(s) updated", r->aor, r->n);
 	loc_answer(iev, imsg->hdr.ih_peerid, r, status, reason);
+	if (status == 200 && !r->star)
+		queue_offer(r->aor);
 	free(r);
 }
 

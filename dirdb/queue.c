@@ -53,6 +53,8 @@ static uint32_t	queue_policy = OFFLINE_POLICY_STORE;
 static uint32_t	queue_mail_after;
 static uint32_t	queue_max_age = OFFLINE_AGE_DEFAULT_S;
 
+static void	queue_offer_bindings(const char *);
+
 /*
  * When a message arriving now falls due for mail, 0 for never.  No
  * later than max-age: a message that outlives it under a policy that
@@ -126,6 +128,12 @@ queue_put(struct imsgev *iev, struct imsg *imsg)
 		fatal("%s", __func__);
 	if (status == OFFLINE_STORED_OK && o->o_next_try != 0)
 		queue_nudge();
+	/*
+	 * The listener found no binding, but one may have come since, its
+	 * REGISTER seeing an empty queue (queue_offer): it gets this one.
+	 */
+	if (status == OFFLINE_STORED_OK)
+		queue_offer_bindings(o->o_to);
 	free(o);
 }
 
@@ -491,6 +499,31 @@ queue_flush_binding(const struct binding_rec *b, void *arg)
 	return (0);
 }
 
+/* The listener is to hand what waits for the user to each binding. */
+static void
+queue_offer_bindings(const char *address)
+{
+	struct imsgev	*listener;
+
+	if ((listener = proc_peer(PROC_LISTENER)) != NULL &&
+	    store_binding_list(address, time(NULL), queue_flush_binding,
+	    listener) == STORE_FAIL)
+		log_warnx("queue: bindings of %s not listed", address);
+}
+
+/*
+ * A REGISTER was stored.  Most users have nothing waiting: a look at
+ * the keys here saves the listener a round trip for every REGISTER.
+ */
+void
+queue_offer(const char *address)
+{
+	size_t	n;
+
+	if (store_offline_count(address, &n) == STORE_OK && n > 0)
+		queue_offer_bindings(address);
+}
+
 /*
  * imctl queue flush: the user's bindings are given the queue, and the
  * mail of the user is due now.  The address was checked by the parent
@@ -500,7 +533,6 @@ enum ctl_status
 queue_flush(const char *address, size_t *nmail)
 {
 	struct user_rec	 u;
-	struct imsgev	*listener;
 	int		 r;
 
 	*nmail = 0;
@@ -510,10 +542,7 @@ queue_flush(const char *address, size_t *nmail)
 		return (CTL_NOUSER);
 	if (r != STORE_OK)
 		return (CTL_ERROR);
-	if ((listener = proc_peer(PROC_LISTENER)) != NULL &&
-	    store_binding_list(address, time(NULL), queue_flush_binding,
-	    listener) == STORE_FAIL)
-		log_warnx("queue: flush of %s: bindings not listed", address);
+	queue_offer_bindings(address);
 	if ((*nmail = queue_flush_mail(address)) > 0)
 		queue_nudge();
 	log_info("queue: flush of %s: %zu messages due for mail now", address,

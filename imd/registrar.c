@@ -208,11 +208,6 @@ registrar_apply(struct sip_req *rq)
 
 	if ((n = registrar_contacts(rq, bs, &star, now)) == -1)
 		return;
-	/* The device that registers now may have messages waiting. */
-	if (n > 0 && bs[0].b_expires != 0) {
-		rq->rq_device = bs[0];
-		rq->rq_has_device = 1;
-	}
 	if ((buf = imsgev_create(dirdb, IMSG_DB_REGISTER, rq->rq_id,
 	    1024 + n * sizeof(bs[0]))) == NULL ||
 	    ibuf_add_str(buf, rq->rq_aor, sizeof(rq->rq_aor)) == -1 ||
@@ -258,8 +253,6 @@ registrar_result(struct imsgev *iev, struct imsg *imsg)
 		return;
 	}
 	sip_out_add(&out, "", 1);
-	if (status == 200 && rq->rq_has_device)
-		queue_drain(&rq->rq_device);
 	if (status == 200)
 		pres_registered(rq->rq_aor, n > 0);
 	req_reply(rq, status, reason, status == 200 ? extra : NULL);

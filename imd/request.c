@@ -23,6 +23,7 @@
 
 #include <sys/types.h>
 #include <sys/queue.h>
+#include <sys/tree.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -36,9 +37,25 @@
 #define REQ_MAX		16384	/* held at once */
 #define REQ_TIMEOUT	5	/* seconds the other processes may take */
 
+/*
+ * Each answer from another process names its request by id; with
+ * hundreds held at once under load a list walk per answer shows.
+ */
+static int	req_cmp(const struct sip_req *, const struct sip_req *);
+RB_HEAD(req_tree, sip_req);
+RB_PROTOTYPE(req_tree, sip_req, rq_node, req_cmp);
+RB_GENERATE(req_tree, sip_req, rq_node, req_cmp);
+
 static TAILQ_HEAD(, sip_req)	reqs = TAILQ_HEAD_INITIALIZER(reqs);
+static struct req_tree		req_ids = RB_INITIALIZER(&req_ids);
 static size_t			nreq;
 static uint32_t			req_nextid = 1;
+
+static int
+req_cmp(const struct sip_req *a, const struct sip_req *b)
+{
+	return (a->rq_id < b->rq_id ? -1 : a->rq_id > b->rq_id);
+}
 
 struct sip_req *
 req_hold(const struct sip_msg *msg, const struct sip_peer *peer)
@@ -71,8 +88,11 @@ req_hold(const struct sip_msg *msg, const struct sip_peer *peer)
 	if ((rq->rq_tx = tx_new(&rq->rq_msg, peer)) == NULL)
 		log_debug("sip: request without transaction");
 	rq->rq_peer = *peer;
-	rq->rq_id = req_nextid++;
 	rq->rq_deadline = time(NULL) + REQ_TIMEOUT;
+	/* After the ids wrap, one still held is passed over. */
+	do
+		rq->rq_id = req_nextid++;
+	while (rq->rq_id == 0 || RB_INSERT(req_tree, &req_ids, rq) != NULL);
 	TAILQ_INSERT_TAIL(&reqs, rq, rq_entry);
 	nreq++;
 	return (rq);
@@ -81,12 +101,10 @@ req_hold(const struct sip_msg *msg, const struct sip_peer *peer)
 struct sip_req *
 req_find(uint32_t id)
 {
-	struct sip_req	*rq;
+	struct sip_req	find;
 
-	TAILQ_FOREACH(rq, &reqs, rq_entry)
-		if (rq->rq_id == id)
-			return (rq);
-	return (NULL);
+	find.rq_id = id;
+	return (RB_FIND(req_tree, &req_ids, &find));
 }
 
 void
@@ -95,6 +113,7 @@ req_release(struct sip_req *rq)
 	if (rq->rq_cleanup != NULL)
 		rq->rq_cleanup(rq);
 	TAILQ_REMOVE(&reqs, rq, rq_entry);
+	RB_REMOVE(req_tree, &req_ids, rq);
 	nreq--;
 	free(rq->rq_buf);
 	explicit_bzero(rq, sizeof(*rq));

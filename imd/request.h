@@ -19,6 +19,7 @@
 #define IMD_REQUEST_H
 
 #include <sys/queue.h>
+#include <sys/tree.h>
 
 #include <time.h>
 
@@ -29,7 +30,8 @@
 struct tx;
 
 struct sip_req {
-	TAILQ_ENTRY(sip_req)	 rq_entry;
+	TAILQ_ENTRY(sip_req)	 rq_entry;	/* by age, for the sweep */
+	RB_ENTRY(sip_req)	 rq_node;	/* by id, for the answers */
 	uint32_t		 rq_id;
 	struct sip_peer		 rq_peer;
 	struct tx		*rq_tx;
@@ -38,8 +40,6 @@ struct sip_req {
 	time_t			 rq_deadline;	/* answered 500 after */
 	char			 rq_aor[IMD_ADDRESS_MAX]; /* whose request */
 	char			 rq_to[IMD_ADDRESS_MAX];  /* for whom */
-	struct binding_rec	 rq_device;	/* REGISTER: the one added */
-	int			 rq_has_device;
 	int			 rq_proxy;	/* 407, not 401 */
 	int			 rq_pop_route;	/* the first Route named us */
 	void			(*rq_authed)(struct sip_req *);

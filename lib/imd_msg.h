@@ -31,7 +31,7 @@
  */
 
 #ifndef IMD_MSG_VERSION		/* a test builds an imctl of another */
-#define IMD_MSG_VERSION		8
+#define IMD_MSG_VERSION		9
 #endif
 
 enum imsg_type {
@@ -115,6 +115,7 @@ enum imsg_type {
 	/* authd -> dirdb -> authd; request id in the peer id */
 	IMSG_DB_HA1_GET,	/* str address, u32 enum digest_alg */
 	IMSG_DB_HA1,		/* u32 found, str HA1 in hex ("" if not) */
+	IMSG_DB_HA1_FORGET,	/* str address: its record changed */
 
 	/* listener -> dirdb -> listener; request id in the peer id */
 	IMSG_DB_REGISTER,	/* str aor, u32 star, u64 now, u32 n, n bindings */

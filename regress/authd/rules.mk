@@ -1,11 +1,13 @@
-# authd: unit tests of nonces, digest verification and throttling.  They
-# link the authd objects under test, never authd.o, which holds main().
+# authd: unit tests of nonces, digest verification, throttling and the
+# HA1 cache.  They link the authd objects under test, never authd.o,
+# which holds main().
 
 AUTHD_REGRESS_OBJS = $(BUILD)/authd/nonce.o $(BUILD)/authd/verify.o \
-	$(BUILD)/authd/throttle.o
+	$(BUILD)/authd/throttle.o $(BUILD)/authd/ha1cache.o
 AUTHD_REGRESS = $(BUILD)/regress/authd/nonce_test \
 	$(BUILD)/regress/authd/verify_test \
-	$(BUILD)/regress/authd/throttle_test
+	$(BUILD)/regress/authd/throttle_test \
+	$(BUILD)/regress/authd/ha1cache_test
 
 CHECK_PROGS += $(AUTHD_REGRESS)
 
