@@ -29,9 +29,10 @@
 #
 # Needs root and tmpfs; port 26040, 127.0.0.1 only.
 
-import glob, os, shutil, signal, socket, subprocess, sys
+import glob, os, shutil, signal, subprocess, sys
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
-from imdtest import Suite, UA, ok, done, children, message_auth
+from imdtest import Suite, UA, ok, done, children, message_auth, \
+    take_messages
 
 PORT = 26040
 VERIFY = shutil.which("db5.3_verify") or shutil.which("db_verify")
@@ -60,18 +61,6 @@ def send(text):
                             "sip:b1@site1.test", text.encode())["status"]
     except OSError:
         return None
-
-
-def collect(ua):
-    out = []
-    while True:
-        try:
-            req = ua.recv_request()
-        except (socket.timeout, TimeoutError):
-            return out
-        if req["method"] == "MESSAGE":
-            out.append(req["body"].decode())
-        ua.reply(req, 200, "OK")
 
 
 try:
@@ -142,7 +131,7 @@ try:
     b1 = UA(srv, timeout=2)
     ok(b1.register("b1", "site1.test", "b1pw")["status"] == 200,
        "b1 registers")
-    got = collect(b1)
+    got = take_messages(b1)
     ok(got == accepted, "b1 gets the %d messages answered 202, in order, "
        "once each (%s)" % (len(accepted), got))
     ok(not set(got) & set(refused), "and none of the refused")

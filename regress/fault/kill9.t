@@ -25,9 +25,10 @@
 #
 # Ports 26000-26003, 127.0.0.1 only.
 
-import os, signal, socket, sys, threading, time
+import os, signal, sys, threading, time
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
-from imdtest import Suite, UA, ok, done, children, gone, message_auth
+from imdtest import Suite, UA, ok, done, children, gone, message_auth, \
+    take_messages
 
 PORT = 26000
 CHILDREN = ("listener", "relayd", "authd", "dirdb")
@@ -63,21 +64,6 @@ class Sender(threading.Thread):
 
     def accepted(self):
         return sorted(n for n, st in self.status.items() if st == 202)
-
-
-def collect(ua):
-    """Answers MESSAGEs on ua with 200 until none came for 2 s."""
-    out = []
-    while True:
-        try:
-            req = ua.recv_request()
-        except (socket.timeout, TimeoutError):
-            return out
-        if req is None:
-            continue
-        if req["method"] == "MESSAGE":
-            out.append(req["body"].decode())
-        ua.reply(req, 200, "OK")
 
 
 def round_for(i, child):
@@ -125,7 +111,7 @@ def round_for(i, child):
     b1 = UA(srv, timeout=2)
     ok(b1.register("b1", "site1.test", "b1pw")["status"] == 200,
        "%s: b1 registers" % child)
-    got = collect(b1)
+    got = take_messages(b1)
     accepted, unanswered, refused = [], [], []
     for snd in snds:
         for n, st in snd.status.items():

@@ -470,3 +470,19 @@ def gone(pid, secs):
             return True
         time.sleep(0.05)
     return False
+
+
+def take_messages(ua):
+    """Answers every request that comes to ua with 200 until none came
+    for ua's timeout; the bodies of the MESSAGEs among them, in order."""
+    out = []
+    while True:
+        try:
+            req = ua.recv_request()
+        except (socket.timeout, TimeoutError):
+            return out
+        if req is None:
+            continue
+        if req["method"] == "MESSAGE":
+            out.append(req["body"].decode())
+        ua.reply(req, 200, "OK")
