@@ -23,9 +23,12 @@
 # The black hole is a socket of this test on 127.0.0.1 port 26011,
 # reached by a static route.  Ports 26010-26011, 127.0.0.1 and .2 only.
 
-import os, socket, sys, threading, time
+import os, signal, socket, sys, threading, time
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
 from imdtest import Answer, Suite, UA, ok, done, message_auth
+
+# A SIGTERM (prove's timeout) still runs the clean-up: atexit, finally.
+signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
 
 PORT, HOLE = 26010, 26011
 RELAY_TIME = 32		# relayd's give-up time, relayd.conf(5)

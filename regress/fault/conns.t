@@ -24,9 +24,12 @@
 # limit the suite was started with and holds only the admitted 100.
 # Port 26020, 127.0.0.1 and .2 only.
 
-import os, resource, select, socket, sys, time
+import os, resource, select, signal, socket, sys, time
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
 from imdtest import Suite, UA, ok, done, children
+
+# A SIGTERM (prove's timeout) still runs the clean-up: atexit, finally.
+signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
 
 PORT = 26020
 CONNS, CAP = 1000, 100

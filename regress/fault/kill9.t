@@ -30,6 +30,9 @@ sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
 from imdtest import Suite, UA, ok, done, children, gone, message_auth, \
     take_messages
 
+# A SIGTERM (prove's timeout) still runs the clean-up: atexit, finally.
+signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
+
 PORT = 26000
 CHILDREN = ("listener", "relayd", "authd", "dirdb")
 SENDERS = 3

@@ -24,10 +24,13 @@
 #
 # Ports 26030-26031, 127.0.0.1 and .2 only.
 
-import atexit, os, shutil, socket, ssl, subprocess, sys, tempfile
+import atexit, os, signal, shutil, socket, ssl, subprocess, sys, tempfile
 import threading, time
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
 from imdtest import Suite, UA, ok, done, children
+
+# A SIGTERM (prove's timeout) still runs the clean-up: atexit, finally.
+signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
 
 PORT, TLSPORT = 26030, 26031
 SEND_TIMEOUT = 10	# imd(8): a peer that reads nothing for this long
