@@ -19,7 +19,8 @@
  * Stream connections, TCP and TLS (RFC 3261 18.3).  Each connection
  * has a bounded input buffer cut into messages by sip_frame(), an
  * output queue with a cap, and one timer: the TLS handshake, then idle
- * time, then the last flush before a close.  A framing error closes
+ * time or, while output waits, the time the peer may take nothing of
+ * it, then the last flush before a close.  A framing error closes
  * that connection and nothing else.  Connections are counted in all
  * and per source address, and refused over the configured caps.
  */
@@ -173,7 +174,24 @@ conn_timeout_reason(const struct conn *c)
 		return ("TLS handshake timeout");
 	if (c->cn_flags & CONN_CLOSING)
 		return ("flush timeout");
+	if (c->cn_outlen > 0)
+		return ("send timeout");
 	return ("idle timeout");
+}
+
+/*
+ * The timer of an established connection.  While output waits, input
+ * does not keep it alive: a peer that writes and never reads would
+ * otherwise hold its queue and descriptor for ever, since reads pause
+ * only once the queue is long.  Any progress of the output restarts it.
+ */
+static void
+conn_timer_arm(struct conn *c)
+{
+	if (c->cn_flags & (CONN_HANDSHAKE | CONN_CLOSING | CONN_DEAD))
+		return;
+	conn_timer(c, c->cn_outlen > 0 ? CONN_SEND_TIMEOUT :
+	    CONN_IDLE_TIMEOUT);
 }
 
 /* Also the second step of conn_close(). */
@@ -184,6 +202,11 @@ conn_timeout(int fd, short event, void *arg)
 
 	if ((c->cn_flags & CONN_DEAD) == 0) {
 		transport_stats.ts_conns_timeout++;
+		if ((c->cn_flags & (CONN_HANDSHAKE | CONN_CLOSING)) == 0 &&
+		    c->cn_outlen > 0)
+			log_info("conn: %s: took none of %zu bytes for %d s, "
+			    "closing", c->cn_name, c->cn_outlen,
+			    CONN_SEND_TIMEOUT);
 		conn_close(c, conn_timeout_reason(c));
 	}
 	conn_free(c);
@@ -338,7 +361,8 @@ conn_fill(struct conn *c)
 		return (-1);
 	}
 	c->cn_inlen += n;
-	conn_timer(c, CONN_IDLE_TIMEOUT);
+	if (c->cn_outlen == 0)
+		conn_timer_arm(c);
 	return (1);
 }
 
@@ -492,6 +516,7 @@ conn_flush(struct conn *c)
 		}
 		c->cn_outoff += n;
 		c->cn_outlen -= n;
+		conn_timer_arm(c);
 	}
 	free(c->cn_out);
 	c->cn_out = NULL;
@@ -517,7 +542,7 @@ conn_handshake(struct conn *c)
 	}
 	c->cn_flags &= ~CONN_HANDSHAKE;
 	c->cn_rwant = EV_READ;
-	conn_timer(c, CONN_IDLE_TIMEOUT);
+	conn_timer_arm(c);
 	return (0);
 }
 
@@ -598,10 +623,14 @@ conn_send(struct conn *c, const char *buf, size_t len)
 		}
 		off += n;
 	}
-	if (off < len && conn_out_append(c, buf + off, len - off) == -1) {
-		log_info("conn: %s: output queue full", c->cn_name);
-		conn_close(c, "output queue full");
-		return (-1);
+	if (off < len) {
+		if (conn_out_append(c, buf + off, len - off) == -1) {
+			log_info("conn: %s: output queue full", c->cn_name);
+			conn_close(c, "output queue full");
+			return (-1);
+		}
+		if (c->cn_outlen == len - off)
+			conn_timer_arm(c);
 	}
 	conn_update(c);
 	return (0);

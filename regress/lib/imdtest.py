@@ -437,3 +437,52 @@ class Collector:
         self.running = False
         self.t.join(2)
         self.s.close()
+
+
+def children(ppid):
+    """The children of process ppid: {title: pid}, the title being what
+    follows "imd: " in the process title (listener, relayd, ...)."""
+    out = {}
+    for p in os.listdir("/proc"):
+        if not p.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % p) as f:
+                stat = f.read()
+            with open("/proc/%s/cmdline" % p, "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if int(stat.rpartition(")")[2].split()[1]) != ppid:
+            continue
+        m = re.match(r"imd: (\w+)", cmd)
+        out[m.group(1) if m else cmd] = int(p)
+    return out
+
+
+def gone(pid, secs):
+    """True when process pid (not a child of ours) ends within secs."""
+    end = time.time() + secs
+    while time.time() < end:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def take_messages(ua):
+    """Answers every request that comes to ua with 200 until none came
+    for ua's timeout; the bodies of the MESSAGEs among them, in order."""
+    out = []
+    while True:
+        try:
+            req = ua.recv_request()
+        except (socket.timeout, TimeoutError):
+            return out
+        if req is None:
+            continue
+        if req["method"] == "MESSAGE":
+            out.append(req["body"].decode())
+        ua.reply(req, 200, "OK")
