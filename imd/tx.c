@@ -20,10 +20,15 @@
  * request is absorbed while we work on it and answered again with the
  * cached final response after; Timer J keeps that for 64*T1 on UDP.
  * Transactions are matched by the top Via's branch (17.2.3), sent-by and
- * method, and their number is bounded.
+ * method, and their number is bounded: when the table is full, the
+ * oldest answered one goes before its Timer J.  At 6,000 transactions a
+ * second 32 s of them would be 192,000; a retransmission comes within a
+ * few T1 of the answer, and one that finds no transaction is taken for a
+ * new request (and, authenticated, refused as a replayed nonce count).
  */
 
 #include <sys/types.h>
+#include <sys/queue.h>
 #include <sys/tree.h>
 
 #include <event.h>
@@ -47,6 +52,7 @@ struct tx {
 	char		*tx_resp;	/* the final response, once sent */
 	size_t		 tx_resplen;
 	struct event	 tx_timer_j;
+	TAILQ_ENTRY(tx)	 tx_done;	/* answered, oldest first */
 };
 
 static int	tx_cmp(struct tx *, struct tx *);
@@ -55,7 +61,10 @@ RB_PROTOTYPE(tx_tree, tx, tx_node, tx_cmp);
 RB_GENERATE(tx_tree, tx, tx_node, tx_cmp);
 
 static struct tx_tree	txs = RB_INITIALIZER(&txs);
+static TAILQ_HEAD(, tx)	txs_done = TAILQ_HEAD_INITIALIZER(txs_done);
 static size_t		ntx;
+
+static void	tx_free(struct tx *);
 
 static int
 tx_cmp(struct tx *a, struct tx *b)
@@ -112,6 +121,8 @@ tx_new(const struct sip_msg *msg, const struct sip_peer *peer)
 {
 	struct tx	*tx;
 
+	if (ntx >= TX_MAX && (tx = TAILQ_FIRST(&txs_done)) != NULL)
+		tx_free(tx);
 	if (ntx >= TX_MAX)
 		return (NULL);
 	if ((tx = calloc(1, sizeof(*tx))) == NULL)
@@ -129,8 +140,10 @@ tx_new(const struct sip_msg *msg, const struct sip_peer *peer)
 static void
 tx_free(struct tx *tx)
 {
-	if (event_initialized(&tx->tx_timer_j))
+	if (event_initialized(&tx->tx_timer_j)) {
 		evtimer_del(&tx->tx_timer_j);
+		TAILQ_REMOVE(&txs_done, tx, tx_done);
+	}
 	RB_REMOVE(tx_tree, &txs, tx);
 	ntx--;
 	free(tx->tx_resp);
@@ -166,6 +179,7 @@ tx_final(struct tx *tx, const char *resp, size_t len)
 	tx->tx_resplen = len;
 	evtimer_set(&tx->tx_timer_j, tx_timer_j, tx);
 	evtimer_add(&tx->tx_timer_j, &tv);
+	TAILQ_INSERT_TAIL(&txs_done, tx, tx_done);
 }
 
 size_t
