@@ -61,8 +61,6 @@ struct sip_req *
 req_hold(const struct sip_msg *msg, const struct sip_peer *peer)
 {
 	struct sip_req		*rq;
-	struct sip_limits	 lim;
-	struct sip_err		 err;
 
 	if (nreq >= REQ_MAX) {
 		sip_reply(peer, msg, 503, "Service Unavailable", NULL);
@@ -75,16 +73,7 @@ req_hold(const struct sip_msg *msg, const struct sip_peer *peer)
 		return (NULL);
 	}
 	memcpy(rq->rq_buf, msg->msg_buf, msg->msg_len);
-	sip_limits_from_conf(&lim);
-	if (sip_parse(&rq->rq_msg, rq->rq_buf, msg->msg_len, &lim, 0, &err) ==
-	    -1) {
-		/* Cannot happen; and a remote host must never end us. */
-		log_warnx("sip: a request parsed once fails the second time");
-		free(rq->rq_buf);
-		free(rq);
-		sip_reply(peer, msg, 500, "Server Internal Error", NULL);
-		return (NULL);
-	}
+	sip_msg_copy(&rq->rq_msg, msg, rq->rq_buf);
 	if ((rq->rq_tx = tx_new(&rq->rq_msg, peer)) == NULL)
 		log_debug("sip: request without transaction");
 	rq->rq_peer = *peer;

@@ -327,6 +327,8 @@ int		 sip_frame(const char *, size_t, const struct sip_limits *,
 		    size_t *, struct sip_err *);
 int		 sip_parse(struct sip_msg *, const char *, size_t,
 		    const struct sip_limits *, int, struct sip_err *);
+void		 sip_msg_copy(struct sip_msg *, const struct sip_msg *,
+		    const char *);
 const struct sip_hdr *sip_hdr_first(const struct sip_msg *, enum sip_hdr_id);
 const struct sip_hdr *sip_hdr_next(const struct sip_msg *,
 		    const struct sip_hdr *);

@@ -737,3 +737,38 @@ sip_can_respond(const struct sip_msg *msg)
 	    sip_hdr_first(msg, SIP_HDR_VIA) != NULL &&
 	    sip_hdr_first(msg, SIP_HDR_CSEQ) != NULL;
 }
+
+/* A string of the old buffer points to the same bytes of the new one. */
+static void
+sip_str_move(struct sip_str *str, const char *from, size_t len,
+    const char *to)
+{
+	uintptr_t	p = (uintptr_t)str->s, f = (uintptr_t)from;
+
+	if (str->s != NULL && p >= f && p <= f + len)
+		str->s = to + (p - f);
+}
+
+/*
+ * What sip_parse() would say of buf, a copy of src's bytes, without
+ * parsing them again: a request held while other processes answer is
+ * copied once from the receive buffer and its strings moved along.
+ */
+void
+sip_msg_copy(struct sip_msg *dst, const struct sip_msg *src, const char *buf)
+{
+	const char	*from = src->msg_buf;
+	size_t		 len = src->msg_len, i;
+
+	*dst = *src;
+	dst->msg_buf = buf;
+	sip_str_move(&dst->msg_method_str, from, len, buf);
+	sip_str_move(&dst->msg_ruri, from, len, buf);
+	sip_str_move(&dst->msg_version, from, len, buf);
+	sip_str_move(&dst->msg_reason, from, len, buf);
+	for (i = 0; i < dst->msg_nhdrs; i++) {
+		sip_str_move(&dst->msg_hdrs[i].hdr_name, from, len, buf);
+		sip_str_move(&dst->msg_hdrs[i].hdr_value, from, len, buf);
+	}
+	sip_str_move(&dst->msg_body, from, len, buf);
+}

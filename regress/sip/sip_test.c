@@ -262,6 +262,33 @@ test_body(void)
 	    "conflicting Content-Lengths");
 }
 
+/* A held copy needs no second parse: its strings name its own bytes. */
+static void
+test_copy(void)
+{
+	static struct sip_msg	 copy;
+	char			 a[512], b[512];
+	const struct sip_hdr	*h;
+	size_t			 len, i, inside = 1;
+
+	len = strlcpy(a, REQ_HEAD "Subject: hi\r\nl: 3\r\n\r\nabc", sizeof(a));
+	TAP_OK(sip_parse(&msg, a, len, &lim, 0, &e) == 0, "parsed once");
+	memcpy(b, a, len);
+	sip_msg_copy(&copy, &msg, b);
+	memset(a, 'x', len);
+	for (i = 0; i < copy.msg_nhdrs; i++)
+		if (copy.msg_hdrs[i].hdr_value.s < b ||
+		    copy.msg_hdrs[i].hdr_value.s > b + len)
+			inside = 0;
+	TAP_OK(copy.msg_buf == b && inside && is(&copy.msg_body, "abc") &&
+	    is(&copy.msg_method_str, "OPTIONS") &&
+	    copy.msg_method == msg.msg_method &&
+	    copy.msg_nhdrs == msg.msg_nhdrs,
+	    "the copy's strings are in the new buffer");
+	TAP_OK((h = sip_hdr_first(&copy, SIP_HDR_SUBJECT)) != NULL &&
+	    is(&h->hdr_value, "hi"), "and found by header id as before");
+}
+
 static void
 test_frame(void)
 {
@@ -744,6 +771,7 @@ main(void)
 	test_split();
 	test_limits();
 	test_body();
+	test_copy();
 	test_frame();
 	test_via();
 	test_uri();
