@@ -38,12 +38,18 @@
 
 #define LOC_SWEEP_BATCH	1000
 
+/*
+ * One REGISTER: what it asks for, and the user's live bindings before
+ * it, read once for the checks and for the answer.
+ */
 struct loc_reg {
 	char			aor[IMD_ADDRESS_MAX];
 	uint32_t		star;
 	uint64_t		now;
 	uint32_t		n;
 	struct binding_rec	b[BINDING_MAX_PER_USER];
+	size_t			nold;
+	struct binding_rec	old[BINDING_MAX_PER_USER];
 };
 
 static void
@@ -65,44 +71,56 @@ loc_read(struct imsgev *iev, struct imsg *imsg, struct loc_reg *r)
 		proc_fatal_imsg(iev, imsg, "register");
 }
 
+static int
+loc_old_one(const struct binding_rec *b, void *arg)
+{
+	struct loc_reg	*r = arg;
+
+	if (r->nold == BINDING_MAX_PER_USER)
+		return (-1);
+	r->old[r->nold++] = *b;
+	return (0);
+}
+
+/* The live binding of the user for this contact, if there is one. */
+static const struct binding_rec *
+loc_old_find(const struct loc_reg *r, const char *contact)
+{
+	size_t	i;
+
+	for (i = 0; i < r->nold; i++)
+		if (strcmp(r->old[i].b_contact, contact) == 0)
+			return (&r->old[i]);
+	return (NULL);
+}
+
 /*
  * Step 7: an update from the same Call-ID must have a higher CSeq; and
  * the user may not hold more than BINDING_MAX_PER_USER.  Returns a SIP
  * status, 200 when the request may be applied.
  */
 static unsigned int
-loc_check(const struct loc_reg *r, const char **reason)
+loc_check(struct loc_reg *r, const char **reason)
 {
-	struct binding_rec	old;
-	size_t			count, added = 0;
-	uint32_t		i;
+	const struct binding_rec	*old;
+	size_t				 added = 0;
+	uint32_t			 i;
 
-	if (store_binding_count(r->aor, r->now, &count) != STORE_OK) {
+	if (store_binding_list(r->aor, r->now, loc_old_one, r) != STORE_OK) {
 		*reason = "Database error";
 		return (500);
 	}
 	for (i = 0; i < r->n; i++) {
-		switch (store_binding_get(r->aor, r->b[i].b_contact, &old)) {
-		case STORE_OK:
-			if (old.b_expires > r->now &&
-			    strcmp(old.b_callid, r->b[i].b_callid) == 0 &&
-			    r->b[i].b_cseq <= old.b_cseq) {
-				*reason = "CSeq out of order";
-				return (400);
-			}
-			if (old.b_expires <= r->now && r->b[i].b_expires != 0)
-				added++;
-			break;
-		case STORE_NOTFOUND:
+		if ((old = loc_old_find(r, r->b[i].b_contact)) == NULL) {
 			if (r->b[i].b_expires != 0)
 				added++;
-			break;
-		default:
-			*reason = "Database error";
-			return (500);
+		} else if (strcmp(old->b_callid, r->b[i].b_callid) == 0 &&
+		    r->b[i].b_cseq <= old->b_cseq) {
+			*reason = "CSeq out of order";
+			return (400);
 		}
 	}
-	if (count + added > BINDING_MAX_PER_USER) {
+	if (r->nold + added > BINDING_MAX_PER_USER) {
 		*reason = "Too many bindings";
 		return (403);
 	}
@@ -129,63 +147,77 @@ loc_write(const struct loc_reg *r)
 	return (0);
 }
 
-struct loc_list {
-	struct ibuf	*buf;
-	uint64_t	 now;
-	uint32_t	 n;
-};
-
+/*
+ * The user's live bindings once the REGISTER is applied, worked out
+ * from those before it as loc_write() changed the store, in the store's
+ * order (by contact): the answer needs no second read.
+ */
 static int
-loc_list_one(const struct binding_rec *b, void *arg)
+loc_contact_cmp(const void *a, const void *b)
 {
-	struct loc_list	*ll = arg;
+	const struct binding_rec *const	*x = a, *const *y = b;
 
-	if (ll->n == BINDING_MAX_PER_USER)
-		return (-1);
-	if (ibuf_add_str(ll->buf, b->b_contact, sizeof(b->b_contact)) == -1 ||
-	    ibuf_add_u32(ll->buf, b->b_expires - ll->now) == -1)
-		return (-1);
-	ll->n++;
-	return (0);
+	return (strcmp((*x)->b_contact, (*y)->b_contact));
+}
+
+static size_t
+loc_after(const struct loc_reg *r, const struct binding_rec **after)
+{
+	size_t	n = 0, i, j;
+
+	if (r->star)
+		return (0);
+	for (i = 0; i < r->nold; i++)
+		after[n++] = &r->old[i];
+	for (i = 0; i < r->n; i++) {
+		for (j = 0; j < n; j++)
+			if (strcmp(after[j]->b_contact, r->b[i].b_contact) ==
+			    0) {
+				after[j] = after[--n];
+				break;
+			}
+		if (r->b[i].b_expires != 0)
+			after[n++] = &r->b[i];
+	}
+	qsort(after, n, sizeof(*after), loc_contact_cmp);
+	return (n);
 }
 
 static void
 loc_answer(struct imsgev *iev, uint32_t id, const struct loc_reg *r,
     unsigned int status, const char *reason)
 {
-	struct ibuf	*buf, *items;
-	struct loc_list	 ll;
+	const struct binding_rec	*after[2 * BINDING_MAX_PER_USER];
+	struct ibuf			*buf;
+	size_t				 n = 0, i;
 
-	memset(&ll, 0, sizeof(ll));
-	if ((items = imsgev_create(iev, IMSG_NONE, 0, 1024)) == NULL)
-		fatal("%s", __func__);
-	ll.buf = items;
-	ll.now = r->now;
-	if (status == 200 && store_binding_list(r->aor, r->now, loc_list_one,
-	    &ll) != STORE_OK) {
-		status = 500;
-		reason = "Database error";
-		ll.n = 0;
-	}
+	/* loc_check() kept it within the bound the listener enforces. */
+	if (status == 200 && (n = loc_after(r, after)) > BINDING_MAX_PER_USER)
+		n = BINDING_MAX_PER_USER;
 	if ((buf = imsgev_create(iev, IMSG_DB_REGISTER_RESULT, id, 1024)) ==
 	    NULL || ibuf_add_u32(buf, status) == -1 ||
 	    ibuf_add_str(buf, reason, CTL_MESSAGE_MAX) == -1 ||
-	    ibuf_add_u32(buf, ll.n) == -1 || (ll.n > 0 && ibuf_add_data(buf,
-	    items->ib_data + IMSG_HDR_SIZE, items->ib_len - IMSG_HDR_SIZE) ==
-	    -1) || imsgev_close(iev, buf) == -1)
+	    ibuf_add_u32(buf, n) == -1)
 		fatal("%s", __func__);
-	ibuf_free(items);
+	for (i = 0; i < n; i++)
+		if (ibuf_add_str(buf, after[i]->b_contact,
+		    sizeof(after[i]->b_contact)) == -1 ||
+		    ibuf_add_u32(buf, after[i]->b_expires - r->now) == -1)
+			fatal("%s", __func__);
+	if (imsgev_close(iev, buf) == -1)
+		fatal("%s", __func__);
 }
 
 void
 loc_register(struct imsgev *iev, struct imsg *imsg)
 {
-	struct loc_reg	*r;
-	const char	*reason;
-	unsigned int	 status;
+	/* 44 KB: too much for the stack, and dirdb does one at a time. */
+	static struct loc_reg	 reg;
+	struct loc_reg		*r = &reg;
+	const char		*reason;
+	unsigned int		 status;
 
-	if ((r = calloc(1, sizeof(*r))) == NULL)
-		fatal("%s", __func__);
+	r->nold = 0;
 	loc_read(iev, imsg, r);
 	status = r->star ? 200 : loc_check(r, &reason);
 	if (r->star)
@@ -199,7 +231,6 @@ loc_register(struct imsgev *iev, struct imsg *imsg)
 	loc_answer(iev, imsg->hdr.ih_peerid, r, status, reason);
 	if (status == 200 && !r->star)
 		queue_offer(r->aor);
-	free(r);
 }
 
 /* Bounded work per tick: a large backlog drains over several ticks. */
