@@ -25,6 +25,8 @@
  * second 32 s of them would be 192,000; a retransmission comes within a
  * few T1 of the answer, and one that finds no transaction is taken for a
  * new request (and, authenticated, refused as a replayed nonce count).
+ * Timer J is the same for all, so the answered ones wait in one list
+ * in the order they end, swept by one timer, not one timer each.
  */
 
 #include <sys/types.h>
@@ -35,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "listener.h"
 #include "log.h"
@@ -51,7 +54,7 @@ struct tx {
 	struct sip_peer	 tx_peer;
 	char		*tx_resp;	/* the final response, once sent */
 	size_t		 tx_resplen;
-	struct event	 tx_timer_j;
+	time_t		 tx_end;	/* answered: Timer J fires then */
 	TAILQ_ENTRY(tx)	 tx_done;	/* answered, oldest first */
 };
 
@@ -63,6 +66,7 @@ RB_GENERATE(tx_tree, tx, tx_node, tx_cmp);
 static struct tx_tree	txs = RB_INITIALIZER(&txs);
 static TAILQ_HEAD(, tx)	txs_done = TAILQ_HEAD_INITIALIZER(txs_done);
 static size_t		ntx;
+static struct event	tx_sweep_ev;
 
 static void	tx_free(struct tx *);
 
@@ -140,20 +144,36 @@ tx_new(const struct sip_msg *msg, const struct sip_peer *peer)
 static void
 tx_free(struct tx *tx)
 {
-	if (event_initialized(&tx->tx_timer_j)) {
-		evtimer_del(&tx->tx_timer_j);
+	if (tx->tx_resp != NULL)
 		TAILQ_REMOVE(&txs_done, tx, tx_done);
-	}
 	RB_REMOVE(tx_tree, &txs, tx);
 	ntx--;
 	free(tx->tx_resp);
 	free(tx);
 }
 
-static void
-tx_timer_j(int fd, short event, void *arg)
+static time_t
+tx_now(void)
 {
-	tx_free(arg);
+	struct timespec	ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		fatal("clock_gettime");
+	return (ts.tv_sec);
+}
+
+/* Once a second while any wait: those whose Timer J fired go. */
+static void
+tx_sweep(int fd, short event, void *arg)
+{
+	struct timeval	 tv = { 1, 0 };
+	struct tx	*tx;
+	time_t		 now = tx_now();
+
+	while ((tx = TAILQ_FIRST(&txs_done)) != NULL && tx->tx_end <= now)
+		tx_free(tx);
+	if (!TAILQ_EMPTY(&txs_done))
+		evtimer_add(&tx_sweep_ev, &tv);
 }
 
 /*
@@ -163,7 +183,7 @@ tx_timer_j(int fd, short event, void *arg)
 void
 tx_final(struct tx *tx, const char *resp, size_t len)
 {
-	struct timeval	tv = { TX_TIMER_J_MS / 1000, 0 };
+	struct timeval	tv = { 1, 0 };
 
 	if (resp == NULL) {
 		tx_free(tx);
@@ -177,9 +197,12 @@ tx_final(struct tx *tx, const char *resp, size_t len)
 	}
 	memcpy(tx->tx_resp, resp, len);
 	tx->tx_resplen = len;
-	evtimer_set(&tx->tx_timer_j, tx_timer_j, tx);
-	evtimer_add(&tx->tx_timer_j, &tv);
+	tx->tx_end = tx_now() + TX_TIMER_J_MS / 1000;
 	TAILQ_INSERT_TAIL(&txs_done, tx, tx_done);
+	if (!event_initialized(&tx_sweep_ev))
+		evtimer_set(&tx_sweep_ev, tx_sweep, NULL);
+	if (!evtimer_pending(&tx_sweep_ev, NULL))
+		evtimer_add(&tx_sweep_ev, &tv);
 }
 
 size_t
