@@ -8,9 +8,12 @@ ANCHOR=${ANCHOR:-$TOP/../shared/anchor-bench}
     "set ANCHOR to the shared anchor-bench directory" >&2; exit 1; }
 export BENCH=$ANCHOR RUN=$TOP/bench/run RES=$TOP/bench/results
 mkdir -p "$RUN" "$RES"
-: > "$RUN/pids"
 . "$ANCHOR/lib.sh"
-trap 'stop_all' EXIT
+# one list of started processes per script, not the anchor's shared one:
+# the soak runs beside the comparisons, and each stops only its own
+PIDS=$RUN/pids.$$
+: > "$PIDS"
+trap 'stop_all; rm -f "$PIDS"' EXIT
 trap 'exit 1' INT TERM
 
 SRV_PID=
