@@ -71,12 +71,8 @@ sipp_at() {
 }
 
 users() {			# the injection files of the three shares
-	{ echo SEQUENTIAL
-	  awk -v n="$NREG" 'BEGIN { for (i = 0; i < n; i++)
-		printf "u%d;pw%d;127.0.0.1:15098\n", i, i }'; } > "$SDIR/reg.csv"
-	{ echo SEQUENTIAL
-	  awk -v n="$NPRES" 'BEGIN { for (i = 0; i < n; i++)
-		printf "w%d;wpw%d;127.0.0.2:15092\n", i, i }'; } > "$SDIR/pres.csv"
+	users_inf "$SDIR/reg.csv" "$NREG" u pw 127.0.0.1:15098
+	users_inf "$SDIR/pres.csv" "$NPRES" w wpw 127.0.0.2:15092
 	printf 'SEQUENTIAL\nb;bpass;127.0.0.2:15091\n' > "$SDIR/b.csv"
 }
 
