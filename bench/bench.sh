@@ -29,6 +29,9 @@ RES=$TOP/bench/results
 export DUR=${DUR:-15} RUNS=${RUNS:-3} OPEN=0 ROWS=$RES/rows.txt
 mkdir -p "$RES"
 : > "$ROWS"
+# an interrupted script stops what it started and exits 1; this one must
+# not go on to the next
+trap 'exit 130' INT TERM
 
 FAILED=
 for s in register message federation presence memory; do
