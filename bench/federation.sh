@@ -1,4 +1,19 @@
 #!/bin/bash
+#
+# Copyright (c) 2026 The imd Authors
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+#
 # MESSAGE with digest authentication across two domains, imd against
 # Kamailio in one run with the same sipp workload: a of bench.test
 # (server on 127.0.0.1:15060) sends a MESSAGE to b of bench2.test (server
@@ -8,13 +23,13 @@
 # digest); the 200 comes back the same way.  The srvCPU, RSS and PSS
 # columns sum both servers and all their processes.
 #
-#	RATE=2000 DUR=15 RUNS=3 bench/federation.sh
+#	RATE=2000 DUR=15 RUNS=3 [OPEN=0] bench/federation.sh
 #
 # Uses the load driver and UAS scenario of ../shared/anchor-bench (ANCHOR),
 # with our own scenarios (bench/sipp) and Kamailio configuration
 # (bench/kamailio/federation.cfg, one instance per domain).  Rows: open
-# loop at RATE, and closed loop (-cl) with CAPL calls in flight.  Every
-# process started is stopped by pid.
+# loop at RATE (unless OPEN=0), and closed loop (-cl) with CAPL calls in
+# flight.  Every process started is stopped by pid.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/bench/lib.sh"
@@ -63,13 +78,6 @@ register_b_remote() {
 	    { echo "register b@$DOM2 failed" >&2; return 1; }
 }
 
-run_both_loops() {	# run_both_loops NAME
-	measure "$1" "$MSG_SF" "$RATE" -au a -ap apass
-	echo "$MEDIAN"
-	measure "$1-cl" "$MSG_SF" 0 -au a -ap apass
-	echo "$MEDIAN"
-}
-
 stop_servers() {
 	stop_pid "$SRV_PID"
 	stop_pid "$PEER_PID"
@@ -87,7 +95,7 @@ kam_fed_start "$DOM2" "$ADDR2" "$DOM1" "$ADDR1"
 PEER_PID=$SRV_PID
 kam_fed_start "$DOM1" "$ADDR1" "$DOM2" "$ADDR2"
 register_b_remote || exit 1
-run_both_loops kam-fed-auth >> "$OUT"
+loops kam-fed-auth "$MSG_SF" -au a -ap apass >> "$OUT"
 stop_servers
 
 # routes both ways, as the Kamailio pair has; only the first is used
@@ -99,7 +107,7 @@ imd_start "$DOM1" "$ADDR1" "$RUN/imd-$DOM1" \
     "route \"$DOM2\" via $ADDR2 port 15060"
 imd_user a apass "$DOM1" "$RUN/imd-$DOM1" || exit 1
 register_b_remote || exit 1
-run_both_loops imd-fed-auth >> "$OUT"
+loops imd-fed-auth "$MSG_SF" -au a -ap apass >> "$OUT"
 stop_servers
 
 stop_uas

@@ -1,13 +1,123 @@
+#
+# Copyright (c) 2026 The imd Authors
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+#
 # Shared by the bench scripts: the anchor's load driver, and starting
 # each server the same way.  Source it after setting TOP.
 
+# The anchor's benchmark kit lives beside the checkout (../shared), for
+# /work/main and its worktrees alike; ANCHOR overrides it.
 ANCHOR=${ANCHOR:-$TOP/../shared/anchor-bench}
+[ -f "$ANCHOR/lib.sh" ] || { echo "no anchor-bench at $ANCHOR:" \
+    "set ANCHOR to the shared anchor-bench directory" >&2; exit 1; }
 export BENCH=$ANCHOR RUN=$TOP/bench/run RES=$TOP/bench/results
 mkdir -p "$RUN" "$RES"
-: > "$RUN/pids"
 . "$ANCHOR/lib.sh"
-trap 'stop_all' EXIT
+# one list of started processes per script, not the anchor's shared one:
+# the soak runs beside the comparisons, and each stops only its own
+PIDS=$RUN/pids.$$
+: > "$PIDS"
+trap 'stop_all; rm -f "$PIDS"' EXIT
 trap 'exit 1' INT TERM
+
+# load, as the anchor's, with four more columns: p50 and p99 of sipp's
+# per-call response time (-trace_rtt: from the first request of a call to
+# its final response, whole milliseconds as sipp's clock has them; the
+# same for every server) and the peak RSS and PSS of the server's
+# processes, sampled every second and at the end, in MiB
+eval "anchor_$(declare -f load)"
+HDR="$HDR   p50ms  p99ms pkRSSMiB pkPSSMiB"
+load() {
+	local dir=$RUN/load.$$ line sampler
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	peak_mem "$dir/peak" $($SERVER_PIDS_FN) > /dev/null &
+	sampler=$!
+	track "$sampler" "$(cat /proc/$sampler/comm)"
+	line=$(cd "$dir" && anchor_load "$@" -trace_rtt -rtt_freq 1000)
+	stop_pid "$sampler"
+	echo "$line $(rtt_pct "$dir"/*_rtt.csv)" \
+	    "$(awk -v l="$line" '{ split(l, f, " ")
+		r = $1 / 1024; p = $2 / 1024
+		printf "%8.1f %8.1f", (r > f[12] ? r : f[12]),
+		    (p > f[13] ? p : f[13]) }' "$dir/peak")"
+}
+
+# peak_mem FILE PIDS...: until stopped, "rss pss" (kB) of the highest
+# sums of PIDS seen so far, in FILE
+peak_mem() {
+	local f=$1 r=0 p=0 m; shift
+	echo "0 0" > "$f"
+	while :; do
+		m=$(memkb "$@")
+		[ "${m% *}" -gt "$r" ] && r=${m% *}
+		[ "${m#* }" -gt "$p" ] && p=${m#* }
+		echo "$r $p" > "$f"
+		sleep 1
+	done
+}
+
+# memkb_data PIDS: "rss pss data" in kB summed over PIDS, data being the
+# PSS of anonymous and shared-anonymous memory (heap, Kamailio's shm):
+# unlike the whole PSS, it does not move when another process maps or
+# unmaps the same libraries, so it is what a subscription costs
+memkb_data() {
+	local p
+	for p in "$@"; do cat /proc/$p/smaps_rollup 2>/dev/null; done |
+	    awk '$1 == "Rss:" { r += $2 } $1 == "Pss:" { s += $2 }
+		$1 == "Pss_Anon:" || $1 == "Pss_Shmem:" { d += $2 }
+		END { print r + 0, s + 0, d + 0 }'
+}
+
+# rtt_pct FILES...: "p50 p99" of the response times (ms) in sipp -trace_rtt
+# files
+rtt_pct() {
+	awk -F';' 'FNR > 1 { print $2 }' "$@" | sort -n | pct
+}
+pct() {				# "p50 p99" of the sorted numbers on stdin
+	awk '{ v[NR] = $1 }
+	    END { if (!NR) { printf "%6s %6s", "-", "-"; exit }
+		printf "%6d %6d", v[int((NR + 1) / 2)], v[int(NR * 0.99 + 0.999)] }'
+}
+
+# loops NAME SCENARIO [sipp args]: with OPEN=1 (the default) RUNS open-
+# loop runs at RATE, then always RUNS closed-loop runs (NAME-cl); prints
+# each median and keeps the closed-loop one for the summary (row)
+loops() {
+	local name=$1 sf=$2; shift 2
+	if [ "${OPEN:-1}" = 1 ]; then
+		measure "$name" "$sf" "$RATE" "$@"
+		echo "$MEDIAN"
+	fi
+	measure "$name-cl" "$sf" 0 "$@"
+	echo "$MEDIAN"
+	row "${name#*-}" "${name%%-*}" $(echo "$MEDIAN" |
+	    awk '{ printf "%d %d %.4f %s %s %s %s\n", $3, $5,
+		($3 > 0 ? $8 / $3 * 10 : 0), $15, $16, $17, $18 }')
+}
+
+# row WORKLOAD SERVER RATE FAILED CPU P50 P99 RSS PSS: one line of the
+# summary of make bench (bench/bench.sh), in $RES/rows.txt; CPU in server
+# seconds per 1000 calls, P50/P99 in ms, RSS/PSS peak MiB
+row() {
+	echo "$*" >> "${ROWS:-$RES/rows.txt}"
+}
+
+# the scenario of the authenticated MESSAGE, ours, by the path the
+# anchor's load() wants: relative to its sipp directory
+MSG_AUTH_SF=$(realpath --relative-to="$BENCH/sipp" \
+    "$TOP/bench/sipp/uac_message_auth.xml")
 
 SRV_PID=
 srv_pids() { echo "$SRV_PID"; pgrep -P "$SRV_PID"; }
@@ -37,19 +147,21 @@ addr_free() {
 }
 
 # imd_start [DOMAIN [ADDRESS [RUNDIR [EXTRA]]]]: a suite for DOMAIN
-# (bench.test) on ADDRESS (127.0.0.1) port 15060 udp, as root with privilege
-# drop, its configuration, database, socket and log in RUNDIR ($IMD_RUN),
-# EXTRA (lines) appended to its relayd.conf.  Sets SRV_PID.
+# (bench.test) on ADDRESS (127.0.0.1) port IMD_PORT (15060) udp, as root
+# with privilege drop, its configuration, database, socket and log in
+# RUNDIR ($IMD_RUN), EXTRA (lines) appended to its relayd.conf; with
+# IMD_SEED, a copy of that database (see imd_seed).  Sets SRV_PID.
 imd_start() {
 	local dom=${1:-bench.test} addr=${2:-127.0.0.1} dir=${3:-$IMD_RUN}
-	local extra=${4:-}
+	local extra=${4:-} port=${IMD_PORT:-15060}
 
 	rm -rf "$dir"
 	mkdir -p "$dir/empty"
+	[ -z "${IMD_SEED:-}" ] || cp -a "$IMD_SEED" "$dir/db"
 	chmod 755 "$dir"
 	cat > "$dir/relayd.conf" <<CONF
 domain "$dom"
-listen on $addr port 15060 udp
+listen on $addr port $port udp
 database "$dir/db"
 chroot "$dir/empty"
 control socket "$dir/imd.sock"
@@ -57,12 +169,12 @@ user "nobody"
 auth algorithms md5 sha-256
 CONF
 	[ -z "$extra" ] || echo "$extra" >> "$dir/relayd.conf"
-	addr_free "$addr" 15060 ||
-	    { echo "$addr port 15060 is busy" >&2; exit 1; }
+	addr_free "$addr" "$port" ||
+	    { echo "$addr port $port is busy" >&2; exit 1; }
 	"$TOP/build/sbin/imd" -d -f "$dir/relayd.conf" > "$dir/imd.log" 2>&1 &
 	SRV_PID=$!
 	track "$SRV_PID" imd
-	TARGET=$addr:15060 wait_ready || exit 1
+	TARGET=$addr:$port wait_ready || exit 1
 }
 
 # imd_user NAME PASSWORD [DOMAIN [RUNDIR]]: add NAME@DOMAIN (bench.test)
@@ -70,6 +182,54 @@ CONF
 imd_user() {
 	echo "$2" | "$TOP/build/bin/imctl" -s "${4:-$IMD_RUN}/imd.sock" \
 	    user add "$1@${3:-bench.test}"
+}
+
+# imd_users CSV [DOMAIN [RUNDIR]]: add every user of an injection file
+# ("user;password;..." lines) as imd_user does, four imctl at a time:
+# one after the other, 10,000 users took about a minute
+imd_users() {
+	awk -F';' 'NF >= 2 { print $1, $2 }' "$1" |
+	    IMCTL=$TOP/build/bin/imctl SOCK=${3:-$IMD_RUN}/imd.sock \
+	    DOM=${2:-bench.test} xargs -P 4 -n 2 sh -c \
+	    'echo "$2" | "$IMCTL" -s "$SOCK" user add "$1@$DOM" > /dev/null' sh
+}
+
+# users_inf FILE N NAME PASSWORD CONTACT: a sipp injection file of the
+# users NAME0..NAME<N-1>, passwords PASSWORD0.., Contact host:port CONTACT
+users_inf() {
+	{ echo SEQUENTIAL
+	  awk -v n="$2" -v u="$3" -v p="$4" -v c="$5" 'BEGIN {
+		for (i = 0; i < n; i++) printf "%s%d;%s%d;%s\n", u, i, p, i, c }'
+	} > "$1"
+}
+
+# seed_csv: the users every comparison needs, one injection file: a, b,
+# p, w0..w9999 and u0..u99999, each user's password as the scenarios
+# and the Kamailio configurations know it
+seed_csv() {
+	{ printf 'a;apass\nb;bpass\np;ppass\n'
+	  awk 'BEGIN { for (i = 0; i < 10000; i++) printf "w%d;wpw%d\n", i, i
+		for (i = 0; i < 100000; i++) printf "u%d;pw%d\n", i, i }'; }
+}
+
+# imd_seed: sets IMD_SEED to a database holding the users of seed_csv in
+# bench.test, made once and kept in bench/run.  imctl adds one user at a
+# time (about 3 ms each, 110,003 of them), so every run copying the
+# database beats adding them again; the name carries a hash of dirdb's
+# record format, so a change there makes a new one.
+imd_seed() {
+	local key dir
+	key=$(cat "$TOP"/dirdb/record.[ch] | md5sum | cut -c1-12)
+	IMD_SEED=$RUN/seed-$key
+	[ -d "$IMD_SEED" ] && return 0
+	echo "making the user database $IMD_SEED (once, minutes)" >&2
+	dir=$RUN/seed-build
+	seed_csv > "$RUN/seed.csv"
+	IMD_SEED= imd_start bench.test 127.0.0.1 "$dir"
+	imd_users "$RUN/seed.csv" bench.test "$dir" ||
+	    { echo "adding the users failed" >&2; exit 1; }
+	stop_pid "$SRV_PID"
+	mv "$dir/db" "$IMD_SEED"
 }
 
 # ratios FILE: for each imd row the matching Kamailio row, as ratios.

@@ -1,4 +1,19 @@
 #!/bin/bash
+#
+# Copyright (c) 2026 The imd Authors
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+#
 # Presence fan-out, imd against Kamailio with the same sipp workload: one
 # presentity (p@bench.test), WATCHERS watchers (w0.., each one SUBSCRIBE
 # with Event: presence for an hour, its Contact a sipp UAS that answers
@@ -10,6 +25,9 @@
 # entity-tag of the one before).
 #
 #	WATCHERS=1000 PUBLISHES=20 bench/presence.sh
+#
+# bench/memory.sh runs it with 10,000 watchers and no PUBLISH for the
+# memory per subscription (PRES_OUT names the result file then).
 #
 # imd runs with "presence notify-interval 0" (no coalescing: every
 # PUBLISH gives one NOTIFY per watcher), "presence subscriptions"
@@ -50,9 +68,7 @@ for p in 15060 15061 15062 15070 15072 15076 15080 15085 15086 15087 \
 done
 
 watchers_csv() {		# w<i>;wpw<i>;the UAS, for -inf
-	{ echo SEQUENTIAL
-	  awk -v n="$WATCHERS" -v uas="$UAS" 'BEGIN { for (i = 0; i < n; i++)
-		printf "w%d;wpw%d;%s\n", i, i, uas }'; } > "$RUN/watchers.csv"
+	users_inf "$RUN/watchers.csv" "$WATCHERS" w wpw "$UAS"
 }
 
 UAS_PID=
@@ -124,18 +140,6 @@ last_etag() {
 	awk '$1 == "P" { e = $5 } END { print e }' "$PLOG" 2>/dev/null
 }
 
-# memkb_data PIDS: "rss pss data" in kB summed over PIDS, data being the
-# PSS of anonymous and shared-anonymous memory (heap, Kamailio's shm):
-# unlike the whole PSS, it does not move when another process maps or
-# unmaps the same libraries, so it is what a subscription costs
-memkb_data() {
-	local p
-	for p in "$@"; do cat /proc/$p/smaps_rollup 2>/dev/null; done |
-	    awk '$1 == "Rss:" { r += $2 } $1 == "Pss:" { s += $2 }
-		$1 == "Pss_Anon:" || $1 == "Pss_Shmem:" { d += $2 }
-		END { print r + 0, s + 0, d + 0 }'
-}
-
 # unexpected_at_uas NAME: say so when the UAS got anything but NOTIFYs
 unexpected_at_uas() {
 	local n
@@ -145,6 +149,15 @@ unexpected_at_uas() {
 	    "$RUN"/uas_notify_*_counts.csv 2>/dev/null)
 	[ "${n:-0}" -eq 0 ] ||
 	    echo "  $1: $n unexpected messages at the UAS" >&2
+}
+
+# notify_pct: "p50 p99" in ms of the delay of every NOTIFY of a PUBLISH
+# after that PUBLISH left, from the two logs
+notify_pct() {
+	awk '$1 == "P" { pt[$2] = $3 + $4 / 1e6; next }
+	    $1 == "N" && (p = substr($5, 2)) != "" && (p in pt) &&
+	    !seen[p, $4]++ { printf "%d\n", ($2 + $3 / 1e6 - pt[p]) * 1000 }' \
+	    "$PLOG" "$NLOG" | sort -n | pct
 }
 
 # fanout NAME SUBOK SUBFAIL MEM0 MEM1 C0 C1 U0 U1 MEM2 DROPS: the result
@@ -193,7 +206,7 @@ run_server() {
 	local name=$1 spids mem0 mem1 mem2 sub c0 c1 u0 u1 d0 d1 i etag
 	local pubfail=0
 	start_notify_uas
-	rm -f "$PLOG"
+	: > "$PLOG"		# empty, not missing, when PUBLISHES=0
 	sleep "$SETTLE"
 	spids=$($SERVER_PIDS_FN | tr '\n' ' ')
 	mem0=$(memkb_data $spids)
@@ -220,6 +233,7 @@ run_server() {
 	c1=$(cpuns $spids); u1=$(cpuns $UAS_PID); d1=$(udpdrops)
 	mem2=$(memkb $spids)
 	unexpected_at_uas "$name"
+	NOTIFY_PCT=$(notify_pct)
 	cp "$NLOG" "$RES/$name-notify.log"
 	cp "$PLOG" "$RES/$name-publish.log"
 	stop_notify_uas
@@ -247,15 +261,20 @@ kam_pres_start() {
 	wait_ready || exit 1
 }
 
+# imd_pres_start: p and the watchers come from the seeded database
 imd_pres_start() {
-	local i
 	imd_start bench.test 127.0.0.1 "$IMD_RUN" "presence authorize auto
 presence notify-interval 0
 presence subscriptions $((WATCHERS * 2))"
-	imd_user p ppass > /dev/null || exit 1
-	for i in $(seq 0 $((WATCHERS - 1))); do
-		imd_user "w$i" "wpw$i" > /dev/null || exit 1
-	done
+}
+
+# pres_row SERVER: the summary row of the last run (see row in lib.sh):
+# NOTIFY/s, missing NOTIFYs, CPU per 1000 NOTIFYs, the delay of a NOTIFY
+# after its PUBLISH, and the memory at the end (Kamailio's shm and imd's
+# heap keep their high-water mark, so the end is the peak)
+pres_row() {
+	row pres-fanout "$1" $(tail -n 1 "$OUT" | awk '{ print $8, $5, $10 }') \
+	    $NOTIFY_PCT $(tail -n 1 "$OUT" | awk '{ print $12, $13 }')
 }
 
 # pres_ratios FILE: imd against Kamailio
@@ -267,7 +286,7 @@ pres_ratios() {
 		    ir, kr, ir / kr, imf, kf, ic, kc, kc / ic, is, ks }' "$1" >> "$1"
 }
 
-OUT=$RES/presence.txt
+OUT=${PRES_OUT:-$RES/presence.txt}
 watchers_csv
 { echo "# $(date -u +%FT%TZ) presence fan-out: $WATCHERS watchers of p," \
     "$PUBLISHES PUBLISHes one after the other, digest auth, imd with" \
@@ -280,12 +299,15 @@ watchers_csv
     "subscription, growth of RSS and of anonymous+shm PSS over the" \
     "SUBSCRIBEs"
   echo "$PHDR"; } > "$OUT"
+imd_seed		# before Kamailio: making it starts an imd
 kam_pres_start
 run_server kam-pres-fanout >> "$OUT"
+pres_row kam
 stop_pid "$SRV_PID"
 log_trouble kam-pres-fanout "$RUN/kamailio-presence/kamailio.log"
 imd_pres_start
 run_server imd-pres-fanout >> "$OUT"
+pres_row imd
 stop_pid "$SRV_PID"
 log_trouble imd-pres-fanout "$IMD_RUN/imd.log"
 pres_ratios "$OUT"

@@ -1,13 +1,30 @@
 #!/bin/bash
+#
+# Copyright (c) 2026 The imd Authors
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+#
 # REGISTER with digest authentication, imd against Kamailio: the same sipp
 # scenario (REGISTER, 401, REGISTER with credentials, 200) from the same
 # user list, one server after the other in one run, on 127.0.0.1:15060.
 #
-#	NUSERS=10000 RATE=3000 DUR=15 RUNS=3 bench/register.sh
+#	NUSERS=10000 RATE=3000 DUR=15 RUNS=3 [OPEN=0] bench/register.sh
 #
 # Uses the load driver and the Kamailio configuration of
 # ../shared/anchor-bench (ANCHOR).  Prints the median rows of each server
-# and the ratios imd/Kamailio.  Every process started is stopped by pid.
+# (open loop at RATE unless OPEN=0, and closed loop) and the ratios
+# imd/Kamailio.  imd's users come from the seeded database (imd_seed),
+# which has u0..u99999.  Every process started is stopped by pid.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/bench/lib.sh"
@@ -17,30 +34,18 @@ DUR=${DUR:-15}
 RUNS=${RUNS:-3}
 
 USERS=$RUN/bench-users.csv
-{ echo SEQUENTIAL
-  awk -v n="$NUSERS" 'BEGIN { for (i = 0; i < n; i++)
-	printf "u%d;pw%d;127.0.0.1:15098\n", i, i }'; } > "$USERS"
-
-run_both_loops() {	# run_both_loops NAME: open loop at RATE, closed loop
-	measure "$1" uac_register.xml "$RATE" -inf "$USERS"
-	echo "$MEDIAN"
-	measure "$1-cl" uac_register.xml 0 -inf "$USERS"
-	echo "$MEDIAN"
-}
+users_inf "$USERS" "$NUSERS" u pw 127.0.0.1:15098
 
 OUT=$RES/register.txt
 { echo "# $(date -u +%FT%TZ) REGISTER with digest, $NUSERS users," \
     "rate $RATE/s, DUR=$DUR s, RUNS=$RUNS, median by achieved rate"
   echo "$HDR"; } > "$OUT"
+imd_seed		# before Kamailio: making it starts an imd
 kamailio_start
-run_both_loops kam-reg >> "$OUT"
+loops kam-reg uac_register.xml -inf "$USERS" >> "$OUT"
 stop_pid "$SRV_PID"
 imd_start
-echo "adding $NUSERS users" >&2
-for i in $(seq 0 $((NUSERS - 1))); do
-	imd_user "u$i" "pw$i" || exit 1
-done
-run_both_loops imd-reg >> "$OUT"
+loops imd-reg uac_register.xml -inf "$USERS" >> "$OUT"
 stop_pid "$SRV_PID"
 ratios "$OUT"
 cat "$OUT"
