@@ -485,9 +485,9 @@ queue_flush_mail(const char *address)
 	return (n);
 }
 
-/* Each live binding of the user gets the queue, as on REGISTER. */
+/* One live binding of the user is named to the listener. */
 static int
-queue_flush_binding(const struct binding_rec *b, void *arg)
+queue_offer_one(const struct binding_rec *b, void *arg)
 {
 	struct imsgev	*listener = arg;
 	struct ibuf	*buf;
@@ -506,7 +506,7 @@ queue_offer_bindings(const char *address)
 	struct imsgev	*listener;
 
 	if ((listener = proc_peer(PROC_LISTENER)) != NULL &&
-	    store_binding_list(address, time(NULL), queue_flush_binding,
+	    store_binding_list(address, time(NULL), queue_offer_one,
 	    listener) == STORE_FAIL)
 		log_warnx("queue: bindings of %s not listed", address);
 }

@@ -145,7 +145,7 @@ listener_dispatch_dirdb(struct imsgev *iev, struct imsg *imsg)
 		queue_item(iev, imsg);
 		break;
 	case IMSG_DB_OFFLINE_DRAIN:
-		queue_flush(iev, imsg);
+		queue_offered(iev, imsg);
 		break;
 	case IMSG_DB_PSTORE_DONE:
 		pres_store_done(iev, imsg);

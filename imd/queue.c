@@ -56,6 +56,7 @@ static size_t			ndrains;
 static uint32_t			drain_nextid = 1;
 
 static void	queue_ask(struct drain *, uint64_t);
+static void	queue_drain(const struct binding_rec *);
 
 
 void
@@ -135,7 +136,7 @@ drain_free(struct drain *dr)
 }
 
 /* A device registered: hand it what waits, unless that runs already. */
-void
+static void
 queue_drain(const struct binding_rec *device)
 {
 	struct drain	*dr;
@@ -260,9 +261,12 @@ queue_item(struct imsgev *iev, struct imsg *imsg)
 	free(o);
 }
 
-/* imctl queue flush: dirdb names a live binding of the user. */
+/*
+ * dirdb names a live binding of a user with messages waiting: after a
+ * REGISTER, a message stored meanwhile, or imctl queue flush.
+ */
 void
-queue_flush(struct imsgev *iev, struct imsg *imsg)
+queue_offered(struct imsgev *iev, struct imsg *imsg)
 {
 	struct binding_rec	b;
 

@@ -103,9 +103,8 @@ int		 relay_inbound_allowed(const struct sip_peer *, const char *);
 /* queue.c */
 void		 queue_store(struct sip_req *);
 void		 queue_stored(struct imsgev *, struct imsg *);
-void		 queue_drain(const struct binding_rec *);
 void		 queue_item(struct imsgev *, struct imsg *);
-void		 queue_flush(struct imsgev *, struct imsg *);
+void		 queue_offered(struct imsgev *, struct imsg *);
 
 /* registrar.c */
 void		 registrar_request(const struct sip_msg *,
