@@ -19,15 +19,15 @@
 # (server on 127.0.0.1:15060) sends a MESSAGE to b of bench2.test (server
 # on 127.0.0.2:15060); its own server challenges it (407), authenticates
 # the retry and relays it to the other server, which delivers it without a
-# challenge to b's binding (the anchor's sipp UAS, registered with
+# challenge to b's binding (bench/sipp/uas_message.xml, registered with
 # digest); the 200 comes back the same way.  The srvCPU, RSS and PSS
 # columns sum both servers and all their processes.
 #
 #	RATE=2000 DUR=15 RUNS=3 [OPEN=0] bench/federation.sh
 #
-# Uses the load driver and UAS scenario of ../shared/anchor-bench (ANCHOR),
-# with our own scenarios (bench/sipp) and Kamailio configuration
-# (bench/kamailio/federation.cfg, one instance per domain).  Rows: open
+# Uses the load driver (bench/driver.sh), the scenarios of bench/sipp and
+# the Kamailio configuration bench/kamailio/federation.cfg, one instance
+# per domain.  Rows: open
 # loop at RATE (unless OPEN=0), and closed loop (-cl) with CAPL calls in
 # flight.  Every process started is stopped by pid.
 set -u
@@ -39,9 +39,7 @@ RUNS=${RUNS:-3}
 
 DOM1=bench.test ADDR1=127.0.0.1		# a's domain, the one sipp talks to
 DOM2=bench2.test ADDR2=127.0.0.2	# b's domain
-# the anchor's load() runs $BENCH/sipp/SCENARIO, so ours is named from there
-MSG_SF=$(realpath --relative-to="$BENCH/sipp" \
-    "$TOP/bench/sipp/uac_message_auth_remote.xml")
+MSG_SF=uac_message_auth_remote.xml
 REG_SF=$TOP/bench/sipp/uac_register_domain.xml
 
 PEER_PID=
@@ -52,7 +50,7 @@ fed_pids() {		# both servers, parents and children
 SERVER_PIDS_FN=fed_pids
 
 # kam_fed_start DOMAIN ADDRESS PEER_DOMAIN PEER_ADDRESS: one Kamailio
-# instance as kamailio_start runs the anchor's, with digest and two
+# instance as kamailio_start runs its own, with digest and two
 # workers; sets SRV_PID
 kam_fed_start() {
 	local krun=$RUN/kamailio-$1

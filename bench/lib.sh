@@ -13,30 +13,25 @@
 # ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
 # OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
 #
-# Shared by the bench scripts: the anchor's load driver, and starting
-# each server the same way.  Source it after setting TOP.
+# Shared by the bench scripts: the load driver (bench/driver.sh), and
+# starting each server the same way.  Source it after setting TOP.
 
-# The anchor's benchmark kit lives beside the checkout (../shared), for
-# /work/main and its worktrees alike; ANCHOR overrides it.
-ANCHOR=${ANCHOR:-$TOP/../shared/anchor-bench}
-[ -f "$ANCHOR/lib.sh" ] || { echo "no anchor-bench at $ANCHOR:" \
-    "set ANCHOR to the shared anchor-bench directory" >&2; exit 1; }
-export BENCH=$ANCHOR RUN=$TOP/bench/run RES=$TOP/bench/results
+export RUN=$TOP/bench/run RES=$TOP/bench/results
 mkdir -p "$RUN" "$RES"
-. "$ANCHOR/lib.sh"
-# one list of started processes per script, not the anchor's shared one:
-# the soak runs beside the comparisons, and each stops only its own
+# one list of started processes per script: the soak runs beside the
+# comparisons, and each stops only its own
 PIDS=$RUN/pids.$$
 : > "$PIDS"
+. "$TOP/bench/driver.sh"
 trap 'stop_all; rm -f "$PIDS"' EXIT
 trap 'exit 1' INT TERM
 
-# load, as the anchor's, with four more columns: p50 and p99 of sipp's
+# load, as the driver's, with four more columns: p50 and p99 of sipp's
 # per-call response time (-trace_rtt: from the first request of a call to
 # its final response, whole milliseconds as sipp's clock has them; the
 # same for every server) and the peak RSS and PSS of the server's
 # processes, sampled every second and at the end, in MiB
-eval "anchor_$(declare -f load)"
+eval "driver_$(declare -f load)"
 HDR="$HDR   p50ms  p99ms pkRSSMiB pkPSSMiB"
 load() {
 	local dir=$RUN/load.$$ line sampler
@@ -45,7 +40,7 @@ load() {
 	peak_mem "$dir/peak" $($SERVER_PIDS_FN) > /dev/null &
 	sampler=$!
 	track "$sampler" "$(cat /proc/$sampler/comm)"
-	line=$(cd "$dir" && anchor_load "$@" -trace_rtt -rtt_freq 1000)
+	line=$(cd "$dir" && driver_load "$@" -trace_rtt -rtt_freq 1000)
 	stop_pid "$sampler"
 	echo "$line $(rtt_pct "$dir"/*_rtt.csv)" \
 	    "$(awk -v l="$line" '{ split(l, f, " ")
@@ -114,10 +109,7 @@ row() {
 	echo "$*" >> "${ROWS:-$RES/rows.txt}"
 }
 
-# the scenario of the authenticated MESSAGE, ours, by the path the
-# anchor's load() wants: relative to its sipp directory
-MSG_AUTH_SF=$(realpath --relative-to="$BENCH/sipp" \
-    "$TOP/bench/sipp/uac_message_auth.xml")
+MSG_AUTH_SF=uac_message_auth.xml
 
 SRV_PID=
 srv_pids() { echo "$SRV_PID"; pgrep -P "$SRV_PID"; }
@@ -128,7 +120,7 @@ kamailio_start() {	# Kamailio 5.6 with digest, two workers
 	local krun=$RUN/kamailio
 	mkdir -p "$krun"
 	port_free 15060 || { echo "port 15060 is busy" >&2; exit 1; }
-	kamailio -f "$ANCHOR/kamailio/kamailio.cfg" -A WITH_AUTH -DD -E \
+	kamailio -f "$TOP/bench/kamailio/registrar.cfg" -A WITH_AUTH -DD -E \
 	    -n 2 -N 2 -m 2048 -M 16 -P "$krun/kamailio.pid" -Y "$krun" \
 	    -w "$krun" > "$krun/kamailio.log" 2>&1 &
 	SRV_PID=$!
@@ -137,8 +129,8 @@ kamailio_start() {	# Kamailio 5.6 with digest, two workers
 }
 
 # addr_free ADDRESS PORT: no UDP or TCP socket listens on ADDRESS:PORT or on
-# the wildcard address at PORT (port_free in the anchor looks at the port
-# only, which two servers on 127.0.0.1 and 127.0.0.2 share)
+# the wildcard address at PORT (port_free looks at the port only, which
+# two servers on 127.0.0.1 and 127.0.0.2 share)
 addr_free() {
 	! ss -Hlnut | awk -v a="$1:$2" -v p=":$2" '
 	    $5 == a || $5 == "0.0.0.0" p || $5 == "*" p || $5 == "[::]" p {

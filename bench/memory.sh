@@ -19,11 +19,11 @@
 #	BINDINGS=100000 SUBS=10000 bench/memory.sh
 #
 # Bindings: BINDINGS users u<i> each REGISTER once with digest (the
-# anchor's uac_register.xml, closed loop, CAPL in flight) against a fresh
+# bench/sipp/uac_register.xml, closed loop, CAPL in flight) against a fresh
 # server; the PSS of all the server's processes is read before and after
 # (SETTLE s of quiet first), and a binding costs the growth / BINDINGS.
-# Kamailio keeps usrloc in shared memory (db_mode 0, the anchor's
-# configuration), so that is all of it.  imd keeps bindings in dirdb's
+# Kamailio keeps usrloc in shared memory (db_mode 0, in
+# bench/kamailio/registrar.cfg), so that is all of it.  imd keeps bindings in dirdb's
 # Berkeley DB: its pages live in the mpool cache, a file mapping of a
 # fixed size (8 MB) that the PSS of dirdb already counts as it is touched,
 # and in the database files, which the kernel caches as it likes and
@@ -57,7 +57,7 @@ register_all() {
 	local stf=$RUN/memory-reg-$$.csv
 	rm -f "$stf"
 	timeout $((BINDINGS / 100 + 60)) sipp "$TARGET" \
-	    -sf "$BENCH/sipp/uac_register.xml" -inf "$USERS" -p 15062 \
+	    -sf "$SIPP_DIR/uac_register.xml" -inf "$USERS" -p 15062 \
 	    -mp 15080 -cp 15087 $SIPPC -r 1000000 -rp 1000 -l "$CAPL" \
 	    -m "$BINDINGS" -trace_stat -stf "$stf" -fd 1 \
 	    > "$RUN/memory-reg.out" 2>&1

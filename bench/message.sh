@@ -21,10 +21,10 @@
 #
 #	RATE=2000 DUR=15 RUNS=3 [OPEN=0] [ECHO=0] bench/message.sh
 #
-# Uses the load driver, UAS scenario and Kamailio configuration of
-# ../shared/anchor-bench (ANCHOR) and bench/sipp/uac_message_auth.xml.
-# Then (unless ECHO=0) the same scenario against the anchor's echo
-# responder, which answers 200 at once: the ceiling of the machine, with
+# Uses the load driver (bench/driver.sh), the scenarios of bench/sipp and
+# the Kamailio configuration bench/kamailio/registrar.cfg.
+# Then (unless ECHO=0) the same scenario against bench/sipecho.c, an echo
+# responder which answers 200 at once: the ceiling of the machine, with
 # no server and no UAS (echo-msg-auth rows).  Every process started is
 # stopped by pid.
 set -u
@@ -36,10 +36,10 @@ RUNS=${RUNS:-3}
 ECHO=${ECHO:-1}			# also the echo ceiling
 echo_pids() { echo "$SRV_PID"; }
 
-# echo_start: the anchor's trivial UDP responder on 127.0.0.1:15099, built
+# echo_start: the trivial UDP responder bench/sipecho.c on 127.0.0.1:15099, built
 # here (bench/run), as the ceiling of this machine for the same scenario
 echo_start() {
-	cc -O2 -o "$RUN/sipecho" "$ANCHOR/echo/sipecho.c" || exit 1
+	cc -O2 -o "$RUN/sipecho" "$TOP/bench/sipecho.c" || exit 1
 	port_free 15099 || { echo "port 15099 is busy" >&2; exit 1; }
 	"$RUN/sipecho" 127.0.0.1 15099 &
 	SRV_PID=$!

@@ -20,8 +20,8 @@
 #
 #	NUSERS=10000 RATE=3000 DUR=15 RUNS=3 [OPEN=0] bench/register.sh
 #
-# Uses the load driver and the Kamailio configuration of
-# ../shared/anchor-bench (ANCHOR).  Prints the median rows of each server
+# Uses the load driver (bench/driver.sh), bench/sipp/uac_register.xml
+# and the Kamailio configuration bench/kamailio/registrar.cfg.  Prints the median rows of each server
 # (open loop at RATE unless OPEN=0, and closed loop) and the ratios
 # imd/Kamailio.  imd's users come from the seeded database (imd_seed),
 # which has u0..u99999.  Every process started is stopped by pid.

@@ -17,7 +17,7 @@
 # Soak run of imd: SOAK_TIME seconds (30 minutes) of mixed traffic at half
 # the closed-loop maximum of the same mix, measured first for MAXDUR s.
 # Three sipp clients at once, each challenged and answering with digest:
-#   reg   REGISTER of u0..u<NREG-1> in turn (anchor's uac_register.xml),
+#   reg   REGISTER of u0..u<NREG-1> in turn (bench/sipp/uac_register.xml),
 #         so the bindings are refreshed, not piled up, after one round
 #   msg   MESSAGE from a to b, b being a sipp UAS registered with digest
 #         (bench/sipp/uac_message_auth.xml)
@@ -53,7 +53,6 @@ SRV=$ADDR:15090
 SOAKC="-i $ADDR -mi $ADDR -ci $ADDR -nostdin -buff_size 1048576"
 SOAKC="$SOAKC -max_recv_loops 10000 -max_sched_loops 10000"
 SF=$TOP/bench/sipp
-ASF=$ANCHOR/sipp
 SDIR=$RUN/soak
 CSV=$RES/soak.csv
 TXT=$RES/soak.txt
@@ -87,13 +86,13 @@ start_suite() {
 }
 
 start_uases() {
-	sipp_at 15091 15063 15064 uas-b -sf "$ASF/uas_message.xml"
+	sipp_at 15091 15063 15064 uas-b -sf "$SF/uas_message.xml"
 	UAS_B=$SIPP_PID
 	sipp_at 15092 15067 15066 uas-notify -sf "$SF/uas_soak_notify.xml" \
 	    -trace_stat -stf "$SDIR/uas-notify.csv" -fd 10
 	UAS_N=$SIPP_PID
 	sleep 0.5
-	timeout 30 sipp "$SRV" -sf "$ASF/uac_register.xml" -inf "$SDIR/b.csv" \
+	timeout 30 sipp "$SRV" -sf "$SF/uac_register.xml" -inf "$SDIR/b.csv" \
 	    -p 15096 -mp 15071 -cp 15068 $SOAKC -m 1 > "$SDIR/reg-b.out" 2>&1 ||
 	    { echo "registering b failed" >&2; exit 1; }
 }
@@ -102,7 +101,7 @@ start_uases() {
 # with its own rate and limit (one word: "-r R -l N"); waits for them
 mix() {
 	local tag=$1 secs=$2 lreg=$3 lmsg=$4 lpres=$5 p pids=""
-	sipp_at 15093 15075 15074 "$tag-reg" "$SRV" -sf "$ASF/uac_register.xml" \
+	sipp_at 15093 15075 15074 "$tag-reg" "$SRV" -sf "$SF/uac_register.xml" \
 	    -inf "$SDIR/reg.csv" $lreg -rp 1000 -timeout "${secs}s" \
 	    -trace_stat -stf "$SDIR/$tag-reg.csv" -fd 10
 	pids="$pids $SIPP_PID"

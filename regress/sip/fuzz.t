@@ -37,7 +37,7 @@ else
 fi
 
 seeds="$IMD_TOP/regress/sip/corpus"
-[ -d "$IMD_TOP/../shared/rfc4475" ] && seeds="$seeds $IMD_TOP/../shared/rfc4475"
+seeds="$seeds $IMD_TOP/regress/sip/rfc4475"
 # The first corpus directory is the one libFuzzer writes to.
 if "$out/fuzz_sip" -max_total_time="$secs" -max_len=4096 -timeout=10 \
     -rss_limit_mb=2048 -dict="$IMD_TOP/regress/sip/sip.dict" \
