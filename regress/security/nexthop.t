@@ -11,7 +11,7 @@
 import os, socket, sys, threading, time
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
 from imdtest import (Answer, Collector, Dnsmasq, Suite, UA, ok, done, header,
-                     message_auth, make_ca, make_cert)
+                     message_auth, make_ca, make_cert, auth_request)
 
 P, TRAP, MTA, DNS = 26400, 26446, 26425, 26453
 TRAP_ADDR = "127.0.0.46"
@@ -166,6 +166,27 @@ smtp = (b"HELO evil.test\r\nMAIL FROM:<evil@evil.test>\r\n"
         b".\r\nQUIT\r\n")
 relay_with_route("<sip:%s:%d;lr;transport=tcp>" % (TRAP_ADDR, MTA),
                  body=smtp, desc="SMTP body, Route to the MTA's port")
+
+# A route set that names a server of the domain is followed: alice of
+# x.test watches dave; x.test's relayd put x.test in the route set, and
+# y.test's NOTIFYs come back over the TLS route to alice's device.
+an = Collector(bind="127.0.0.1")
+ok(UA(srvx).register("alice", "x.test", "alicepw",
+                     contacts=[an.contact("alice")])["status"] == 200,
+   "alice registers her device at x.test")
+r = auth_request(UA(srvx), "SUBSCRIBE", "sip:dave@y.test", "alice", "x.test",
+                 "alicepw", extra=["Event: presence", "Expires: 60",
+                                   "Contact: %s" % an.contact("alice")])
+ok(r["status"] == 200, "alice's SUBSCRIBE to dave@y.test: 200")
+n = an.next(5)
+vias = header(n, "via") if n else []
+ok(n is not None and n["method"] == "NOTIFY" and len(vias) == 3 and
+   "SIP/2.0/TLS 127.0.0.2" in vias[1],
+   "alice's device gets dave's NOTIFY, through y.test's relayd over TLS "
+   "and x.test's listener (Vias %s)" % vias)
+ok("route set names 127.0.0.1" not in sy.logtext(),
+   "y.test's relayd kept that route set: it names x.test's server")
+an.stop()
 
 # (c) An unauthenticated watcher of another domain names the trap in its
 # Record-Route and Contact.  From x.test: the NOTIFYs go to x.test's
