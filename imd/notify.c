@@ -95,9 +95,10 @@ pres_contact(const struct pres_sub *ps, const char *via, char *buf,
 }
 
 /*
- * A watcher behind another server (a route set came with its
- * SUBSCRIBE) is reached through relayd, like everything that leaves
- * the domain; the route set says where.
+ * A watcher of another domain behind its server (a route set came with
+ * its SUBSCRIBE) is reached through relayd, like everything that leaves
+ * the domain: relayd sends it to a server of the watcher's domain, and
+ * follows the route set only where it names one.
  */
 static int
 notify_relay(struct pres_sub *ps, const char *buf, size_t len, int final)
@@ -111,6 +112,39 @@ notify_relay(struct pres_sub *ps, const char *buf, size_t len, int final)
 	if (!final)
 		ps->ps_relay = id;
 	return (0);
+}
+
+/* Is the watcher of another domain, which nobody here authenticated? */
+static int
+notify_watcher_is_foreign(const struct pres_sub *ps)
+{
+	const char	*at = strchr(ps->ps_rec.sr_watcher, '@');
+
+	return (at == NULL ||
+	    config_find_domain(listener_conf, at + 1) == NULL);
+}
+
+/*
+ * Where the NOTIFY goes when it does not go through relayd.  A watcher
+ * of ours is reached as its bindings are.  A stranger only where its
+ * SUBSCRIBE came from: the address or connection, never a host its
+ * Contact merely names, or imd would send NOTIFYs, resent for 32 s,
+ * to any host a stranger picks.
+ */
+static int
+notify_dest(const struct pres_sub *ps, struct sip_peer *dest, char *via,
+    size_t size)
+{
+	const struct binding_rec	*b = &ps->ps_rec.sr_target;
+
+	if (!notify_watcher_is_foreign(ps))
+		return (message_dest(b, dest, via, size));
+	memset(dest, 0, sizeof(*dest));
+	memcpy(&dest->sp_ss, &b->b_src, sizeof(dest->sp_ss));
+	dest->sp_sslen = b->b_srclen;
+	dest->sp_transport = b->b_transport;
+	dest->sp_conn_id = b->b_conn;
+	return (transport_origin(dest, via, size));
 }
 
 /*
@@ -131,7 +165,7 @@ notify_emit(struct pres_sub *ps, const char *substate, const char *ctype,
 				    strlen(r->sr_route) + 3 * PRES_URI_MAX;
 	int			 rv = -1;
 
-	if (message_dest(&r->sr_target, &dest, via, sizeof(via)) == -1 ||
+	if (notify_dest(ps, &dest, via, sizeof(via)) == -1 ||
 	    (buf = malloc(size)) == NULL)
 		return (-1);
 	pres_random_tag(branch, sizeof(branch));
@@ -154,7 +188,7 @@ notify_emit(struct pres_sub *ps, const char *substate, const char *ctype,
 	sip_out_add(&out, body, blen);
 	if (out.overflow)
 		rv = -1;
-	else if (r->sr_route[0] != '\0')
+	else if (r->sr_route[0] != '\0' && notify_watcher_is_foreign(ps))
 		rv = notify_relay(ps, out.buf, out.len, final);
 	else if ((tc = txc_start(&dest, out.buf, out.len, branch, "NOTIFY",
 	    final ? NULL : notify_answer, final ? NULL : ps)) != NULL) {

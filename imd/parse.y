@@ -102,6 +102,7 @@ struct listen_opts {
 #define SEEN_ALGS		0x0020
 #define SEEN_OFF_POLICY		0x0040
 #define SEEN_OFF_MAX		0x0080
+#define SEEN_RELAY_PRIVATE	0x08000000
 #define SEEN_OFF_AGE		0x10000000
 #define SEEN_MTA		0x00008000
 #define SEEN_MAIL_FROM		0x00010000
@@ -238,6 +239,7 @@ static void	 limit_set(enum limit_id, int64_t);
 static void	 route_add(const char *, const char *);
 static void	 resolver_set(const char *);
 static void	 inbound_set(enum inbound_policy);
+static void	 relay_private_set(int);
 static void	 tls_ca_set(const char *);
 static void	 conf_offline_policy(enum offline_policy, int64_t);
 static void	 conf_mta(const char *, int64_t);
@@ -253,15 +255,16 @@ static void	 pres_interval(int64_t);
 %token	AFTER ALGORITHMS ANY ASK AUTH AUTHORIZE AUTO CA CERTIFICATE CHROOT
 %token	CONNECTIONS CONNS_PER_ADDR CONTROL DATABASE DEVICES DOCUMENT_SIZE
 %token	DOMAIN FROM HEADERS INBOUND INCLUDE KEY LIMIT LINE_LENGTH LISTEN MAIL
-%token	MESSAGE_SIZE MTA ON MAX_AGE MAX_EXPIRES MIN_EXPIRES NONE
-%token	NOTIFY_INTERVAL OFFLINE PORT PRESENCE REALM RESOLVER ROUTE SOCKET
-%token	STORE SUBSCRIPTIONS TCP THEN TLS TLS_VERIFIED UDP USER VIA
+%token	MESSAGE_SIZE MTA NO ON MAX_AGE MAX_EXPIRES MIN_EXPIRES NONE
+%token	NOTIFY_INTERVAL OFFLINE PORT PRESENCE PRIVATE_ADDRESSES REALM RELAY
+%token	RESOLVER ROUTE SOCKET STORE SUBSCRIPTIONS TCP THEN TLS TLS_VERIFIED
+%token	UDP USER VIA YES
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
 %type	<v.string>	include optrealm value
 %type	<v.number>	optdirect number port size transport duration mtaport
-%type	<v.number>	msduration
+%type	<v.number>	msduration yesno
 
 %%
 
@@ -315,6 +318,11 @@ statement	: domain
 			inbound_set(INBOUND_TLS_VERIFIED);
 		}
 		| TLS CA STRING			{ tls_ca_set($3); }
+		| RELAY PRIVATE_ADDRESSES yesno	{ relay_private_set($3); }
+		;
+
+yesno		: YES				{ $$ = 1; }
+		| NO				{ $$ = 0; }
 		;
 
 mtaport		: /* empty */			{ $$ = IMD_MTA_PORT; }
@@ -614,13 +622,16 @@ static const struct keyword keywords[] = {
 	{ "message-size",		MESSAGE_SIZE },
 	{ "min-expires",		MIN_EXPIRES },
 	{ "mta",			MTA },
+	{ "no",				NO },
 	{ "none",			NONE },
 	{ "notify-interval",		NOTIFY_INTERVAL },
 	{ "offline",			OFFLINE },
 	{ "on",				ON },
 	{ "port",			PORT },
 	{ "presence",			PRESENCE },
+	{ "private-addresses",		PRIVATE_ADDRESSES },
 	{ "realm",			REALM },
+	{ "relay",			RELAY },
 	{ "resolver",			RESOLVER },
 	{ "route",			ROUTE },
 	{ "socket",			SOCKET },
@@ -633,6 +644,7 @@ static const struct keyword keywords[] = {
 	{ "udp",			UDP },
 	{ "user",			USER },
 	{ "via",			VIA },
+	{ "yes",			YES },
 };
 #define NKEYWORDS	(sizeof(keywords) / sizeof(keywords[0]))
 
@@ -2006,6 +2018,15 @@ inbound_set(enum inbound_policy policy)
 	if (seen_once(SEEN_INBOUND, "inbound") == -1)
 		return;
 	parse.p_conf->c_inbound = policy;
+}
+
+/* Only for labs whose DNS serves loopback or private addresses. */
+static void
+relay_private_set(int allow)
+{
+	if (seen_once(SEEN_RELAY_PRIVATE, "relay private-addresses") == -1)
+		return;
+	parse.p_conf->c_relay_private = allow;
 }
 
 /* Read by the children before their chroot: it must be there now. */

@@ -324,15 +324,19 @@ sub_authed(struct sip_req *rq)
 
 /*
  * Whose presence: in a dialog of ours the subscription says (the
- * Request-URI is then our Contact), else the Request-URI.
+ * Request-URI is then our Contact); in another dialog the To, since
+ * the Request-URI is then the notifier's device, whose host names no
+ * domain to relay to; else the Request-URI.
  */
 static int
 sub_presentity(const struct sip_msg *msg, char *to, size_t size,
     char *domain, size_t dsize)
 {
-	struct pres_sub	*ps;
-	char		 totag[PRES_TAG_MAX];
-	const char	*at;
+	const struct sip_hdr	*h = sip_hdr_first(msg, SIP_HDR_TO);
+	struct pres_sub		*ps;
+	struct sip_addr		 a;
+	char			 totag[PRES_TAG_MAX];
+	const char		*at;
 
 	sub_tag(msg, SIP_HDR_TO, totag, sizeof(totag), NULL, 0);
 	if (totag[0] != '\0' && (ps = pres_sub_find(totag)) != NULL) {
@@ -340,6 +344,13 @@ sub_presentity(const struct sip_msg *msg, char *to, size_t size,
 		strlcpy(to, ps->ps_rec.sr_presentity, size);
 		strlcpy(domain, at != NULL ? at + 1 : "", dsize);
 		return (0);
+	}
+	if (totag[0] != '\0') {
+		if (sip_addr_parse(h->hdr_value.s, SIP_STR_END(&h->hdr_value),
+		    &a) == -1)
+			return (-1);
+		return (uri_address(&a.addr_uri_str, to, size, domain,
+		    dsize));
 	}
 	return (uri_address(&msg->msg_ruri, to, size, domain, dsize));
 }

@@ -375,6 +375,8 @@ print_relay(FILE *fp, const struct imd_conf *conf)
 	}
 	fprintf(fp, "inbound %s\n", conf->c_inbound == INBOUND_TLS_VERIFIED ?
 	    "tls-verified" : "any");
+	if (conf->c_relay_private)	/* a lab's switch, off by default */
+		fputs("relay private-addresses yes\n", fp);
 	print_string(fp, "tls ca", conf->c_tls_ca);
 }
 

@@ -208,6 +208,7 @@ struct imd_conf {
 	struct sockaddr_storage c_resolver;	/* ss_family 0: no DNS */
 	socklen_t	c_resolverlen;
 	uint32_t	c_inbound;	/* enum inbound_policy */
+	uint32_t	c_relay_private; /* DNS may name private addresses */
 	char		c_tls_ca[IMD_PATH_MAX];	/* CA certificates, PEM */
 	struct conf_presence c_presence;
 	struct sockaddr_storage c_mta;	/* numeric: relayd never waits */

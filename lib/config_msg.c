@@ -63,6 +63,7 @@ config_send_global(struct imsgev *iev, const struct imd_conf *conf)
 	    ibuf_add_data(buf, conf->c_auth_algs,
 	    sizeof(conf->c_auth_algs)) == -1 ||
 	    ibuf_add_u32(buf, conf->c_inbound) == -1 ||
+	    ibuf_add_u32(buf, conf->c_relay_private) == -1 ||
 	    ibuf_add_u32(buf, conf->c_resolverlen) == -1 ||
 	    ibuf_add_data(buf, &conf->c_resolver,
 	    sizeof(conf->c_resolver)) == -1 ||
@@ -200,6 +201,8 @@ config_recv_global(struct imd_conf *conf, struct imsg *imsg)
 	    sizeof(conf->c_auth_algs)) == -1 ||
 	    imsg_get_u32(imsg, &conf->c_inbound) == -1 ||
 	    conf->c_inbound > INBOUND_TLS_VERIFIED ||
+	    imsg_get_u32(imsg, &conf->c_relay_private) == -1 ||
+	    conf->c_relay_private > 1 ||
 	    imsg_get_u32(imsg, &conf->c_resolverlen) == -1 ||
 	    conf->c_resolverlen > sizeof(conf->c_resolver) ||
 	    imsg_get_data(imsg, &conf->c_resolver,

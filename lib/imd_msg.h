@@ -31,7 +31,7 @@
  */
 
 #ifndef IMD_MSG_VERSION		/* a test builds an imctl of another */
-#define IMD_MSG_VERSION		9
+#define IMD_MSG_VERSION		10
 #endif
 
 enum imsg_type {
@@ -44,8 +44,9 @@ enum imsg_type {
 	IMSG_CONF_START,	/* u32 reload (0 or 1) */
 	IMSG_CONF_GLOBAL,	/* u32 uid, u32 gid, str chroot, limits,
 				   offline policy, mta, str mail from,
-				   auth algorithms, u32 inbound, resolver
-				   addr, str tls ca */
+				   auth algorithms, u32 inbound, u32 relay
+				   private-addresses, resolver addr, str
+				   tls ca */
 	IMSG_CONF_DOMAIN,	/* str name, str realm, u32 direct */
 	IMSG_CONF_LISTEN,	/* u32 transport, addr, str cert, str key; fd
 				   to the listener, none to relayd */

@@ -301,6 +301,7 @@ struct sip_fwd {
 	struct sip_str	 fw_branch;	/* starts with z9hG4bK */
 	struct sip_str	 fw_extra;	/* header lines, each ending CRLF */
 	int		 fw_pop_route;	/* drop the first Route value */
+	int		 fw_drop_routes; /* drop every Route header */
 	int		 fw_drop_proxy_auth; /* credentials that were ours */
 };
 

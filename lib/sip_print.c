@@ -267,7 +267,8 @@ next_maxfwd(const struct sip_msg *msg, unsigned int *mf)
 
 /*
  * A request to forward: our Via on top, Max-Forwards one lower, the
- * other headers as they came (less the first Route value if asked),
+ * other headers as they came (less the first Route value, or every
+ * Route, if asked),
  * the extra headers, a fresh Content-Length and the body.  A request
  * whose Max-Forwards is 0 must be answered with 483 instead: -1.
  */
@@ -297,6 +298,8 @@ sip_print_request(struct sip_out *out, const struct sip_msg *req,
 	sip_out_printf(out, "\r\nMax-Forwards: %u\r\n", mf);
 	for (i = 0; i < req->msg_nhdrs; i++) {
 		h = &req->msg_hdrs[i];
+		if (fw->fw_drop_routes && h->hdr_id == SIP_HDR_ROUTE)
+			continue;
 		if (h == route)
 			out_hdr_rest(out, h);
 		else if (h->hdr_id != SIP_HDR_MAX_FORWARDS &&

@@ -31,10 +31,13 @@
 #include <sys/queue.h>
 #include <sys/socket.h>
 
+#include <netinet/in.h>
+
 #include <event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "config.h"
@@ -65,6 +68,10 @@ struct relay_job {
 	size_t			 rj_next;	/* the next to try */
 	uint32_t		 rj_refused;	/* targets never to retry */
 	int			 rj_pop_route;	/* the first Route names us */
+	int			 rj_drop_routes; /* the route set is no server's */
+	int			 rj_hop_set;	/* a route set goes on: */
+	int			 rj_hop_numeric;
+	char			 rj_hop[IMD_DOMAIN_MAX]; /* its next host */
 	unsigned int		 rj_round;
 	char			 rj_branch[RELAY_BRANCH_MAX];
 	uint64_t		 rj_conn;	/* of the attempt, 0: UDP */
@@ -234,6 +241,7 @@ job_print(struct relay_job *rj, const char *via, char *out, size_t size,
 	fw.fw_branch.len = strlen(rj->rj_branch);
 	fw.fw_drop_proxy_auth = 1;
 	fw.fw_pop_route = rj->rj_pop_route;
+	fw.fw_drop_routes = rj->rj_drop_routes;
 	sip_date_line(msg, time(NULL), extra, sizeof(extra));
 	if (msg->msg_method == SIP_METHOD_SUBSCRIBE)
 		job_record_route(extra, sizeof(extra));
@@ -303,12 +311,110 @@ job_targets_start(struct relay_job *rj)
 	relay_attempt(rj);
 }
 
+/*
+ * Loopback, private (RFC 1918, RFC 4193), shared (RFC 6598), link-local,
+ * unspecified, multicast and reserved addresses: never a next hop that
+ * DNS gave, as they would turn relayd against the hosts beside it.
+ */
+static int
+addr_is_private(const struct sockaddr_storage *ss)
+{
+	const struct in6_addr	*a6;
+	uint32_t		 a;
+
+	if (ss->ss_family == AF_INET6) {
+		a6 = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+		if (IN6_IS_ADDR_V4MAPPED(a6)) {
+			memcpy(&a, &a6->s6_addr[12], sizeof(a));
+			a = ntohl(a);
+		} else
+			return (IN6_IS_ADDR_UNSPECIFIED(a6) ||
+			    IN6_IS_ADDR_LOOPBACK(a6) ||
+			    IN6_IS_ADDR_LINKLOCAL(a6) ||
+			    IN6_IS_ADDR_SITELOCAL(a6) ||
+			    IN6_IS_ADDR_MULTICAST(a6) ||
+			    (a6->s6_addr[0] & 0xfe) == 0xfc);
+	} else if (ss->ss_family == AF_INET)
+		a = ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr);
+	else
+		return (1);
+	return ((a >> 24) == 0 || (a >> 24) == 10 || (a >> 24) == 127 ||
+	    (a & 0xffc00000) == 0x64400000 ||	/* 100.64/10 */
+	    (a & 0xffff0000) == 0xa9fe0000 ||	/* 169.254/16 */
+	    (a & 0xfff00000) == 0xac100000 ||	/* 172.16/12 */
+	    (a & 0xffff0000) == 0xc0a80000 ||	/* 192.168/16 */
+	    (a >> 28) >= 0xe);			/* multicast, 240/4 */
+}
+
+static int
+addr_same_host(const struct sockaddr_storage *a,
+    const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return (0);
+	if (a->ss_family == AF_INET)
+		return (((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		    ((const struct sockaddr_in *)b)->sin_addr.s_addr);
+	return (a->ss_family == AF_INET6 && memcmp(
+	    &((const struct sockaddr_in6 *)a)->sin6_addr,
+	    &((const struct sockaddr_in6 *)b)->sin6_addr,
+	    sizeof(struct in6_addr)) == 0);
+}
+
+/* The target at i goes first, the others keep their order. */
+static void
+job_target_first(struct relay_job *rj, size_t i)
+{
+	struct out_dest	d = rj->rj_targets[i];
+
+	memmove(&rj->rj_targets[1], &rj->rj_targets[0],
+	    i * sizeof(rj->rj_targets[0]));
+	rj->rj_targets[0] = d;
+}
+
+/*
+ * A route set is followed only where its next hop is a server of the
+ * domain: an address among the targets, which then goes first, or the
+ * domain's name or one of its SRV targets' names.  Anything else is
+ * some host a stranger wrote: the Route headers are dropped, and the
+ * request goes to the domain's own targets, as every request does.
+ */
+static void
+job_route_check(struct relay_job *rj, const struct dns_target *t, size_t n)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		len;
+	size_t			i;
+
+	if (!rj->rj_hop_set)
+		return;
+	if (rj->rj_hop_numeric) {
+		if (config_sockaddr(rj->rj_hop, 0, &ss, &len) == 0)
+			for (i = 0; i < rj->rj_ntargets; i++)
+				if (addr_same_host(&ss,
+				    &rj->rj_targets[i].od_ss)) {
+					job_target_first(rj, i);
+					return;
+				}
+	} else {
+		if (strcasecmp(rj->rj_hop, rj->rj_domain) == 0)
+			return;
+		for (i = 0; i < n; i++)
+			if (strcasecmp(rj->rj_hop, t[i].dt_host) == 0)
+				return;
+	}
+	log_info("relay: request %u for %s: the route set names %s, no "
+	    "server of the domain: ignored", rj->rj_id, rj->rj_domain,
+	    rj->rj_hop);
+	rj->rj_drop_routes = 1;
+}
+
 static void
 job_resolved(void *arg, const struct dns_target *t, size_t n, int error)
 {
 	struct relay_job	*rj = arg;
 	struct out_dest		*d;
-	size_t			 i;
+	size_t			 i, dropped = 0;
 
 	if (error != 0) {
 		log_info("relay: %s: %s", rj->rj_domain, dns_strerror(error));
@@ -318,15 +424,26 @@ job_resolved(void *arg, const struct dns_target *t, size_t n, int error)
 		    DNS_ENORECORDS ? "No SIP Server For Domain" :
 		    "Domain Lookup Failed");
 	}
+	rj->rj_ntargets = 0;
 	for (i = 0; i < n && i < DNS_TARGETS_MAX; i++) {
-		d = &rj->rj_targets[i];
+		if (!relayd_conf->c_relay_private &&
+		    addr_is_private(&t[i].dt_ss)) {
+			dropped++;
+			continue;
+		}
+		d = &rj->rj_targets[rj->rj_ntargets++];
 		d->od_transport = t[i].dt_transport;
 		memcpy(&d->od_ss, &t[i].dt_ss, sizeof(d->od_ss));
 		d->od_sslen = t[i].dt_sslen;
 		/* RFC 5922: the certificate names the domain, not the host. */
 		strlcpy(d->od_name, rj->rj_domain, sizeof(d->od_name));
 	}
-	rj->rj_ntargets = i;
+	if (dropped > 0 && rj->rj_ntargets == 0) {
+		log_info("relay: %s: DNS names only private or loopback "
+		    "addresses, not used", rj->rj_domain);
+		job_fail_reason(rj, 404, "No Public Address For Domain");
+	}
+	job_route_check(rj, t, n);
 	job_targets_start(rj);
 }
 
@@ -347,91 +464,70 @@ job_uri_is_ours(const struct sip_uri *u, const char *host)
 	return (0);
 }
 
-/* A URI with a numeric host as the one target; 0, or -1 for a name. */
+/*
+ * The host of a Route value, kept to be checked against the domain; 1
+ * when it is one of our listening addresses.  A value that does not
+ * parse stands for a host that is no server of the domain.
+ */
 static int
-job_uri_target(struct relay_job *rj, const struct sip_uri *u, int *ours)
+job_hop_set(struct relay_job *rj, const struct sip_str *v)
 {
-	struct out_dest	*d = &rj->rj_targets[0];
-	char		 host[IMD_DOMAIN_MAX];
-	size_t		 skip = u->uri_host_type == SIP_HOST_IPV6 ? 1 : 0;
+	struct sip_addr	 a;
+	const struct sip_uri *u = &a.addr_uri;
+	size_t		 skip;
 
+	rj->rj_hop_set = 1;
+	rj->rj_hop_numeric = 0;
+	strlcpy(rj->rj_hop, "?", sizeof(rj->rj_hop));
+	if (sip_addr_parse(v->s, SIP_STR_END(v), &a) == -1)
+		return (0);
+	skip = u->uri_host_type == SIP_HOST_IPV6 ? 1 : 0;
 	if (u->uri_host.len < 2 * skip + 1 ||
-	    u->uri_host.len - 2 * skip >= sizeof(host))
-		return (-1);
-	snprintf(host, sizeof(host), "%.*s", (int)(u->uri_host.len - 2 * skip),
-	    u->uri_host.s + skip);
-	if (u->uri_host_type == SIP_HOST_NAME) {
-		strlcpy(rj->rj_domain, host, sizeof(rj->rj_domain));
-		return (-1);
-	}
-	*ours = job_uri_is_ours(u, host);
-	d->od_transport = u->uri_scheme == SIP_SCHEME_SIPS ||
-	    sip_str_is_ci(&u->uri_transport, "tls") ? TRANSPORT_TLS :
-	    sip_str_is_ci(&u->uri_transport, "tcp") ? TRANSPORT_TCP :
-	    TRANSPORT_UDP;
-	if (config_sockaddr(host, u->uri_port != 0 ? u->uri_port :
-	    d->od_transport == TRANSPORT_TLS ? IMD_SIPS_PORT : IMD_SIP_PORT,
-	    &d->od_ss, &d->od_sslen) == -1)
-		return (-1);
-	strlcpy(d->od_name, rj->rj_domain, sizeof(d->od_name));
-	rj->rj_ntargets = 1;
-	return (0);
+	    u->uri_host.len - 2 * skip >= sizeof(rj->rj_hop))
+		return (0);
+	snprintf(rj->rj_hop, sizeof(rj->rj_hop), "%.*s",
+	    (int)(u->uri_host.len - 2 * skip), u->uri_host.s + skip);
+	rj->rj_hop_numeric = u->uri_host_type != SIP_HOST_NAME;
+	return (rj->rj_hop_numeric && job_uri_is_ours(u, rj->rj_hop));
 }
 
 /*
- * A request in a dialog carries its route set: the first Route is the
- * next hop (RFC 3261 16.6 step 7), unless it names us, then it is
- * dropped and the next one, or the Request-URI, says (16.4).  A numeric
- * next hop is used as it is; a name is the domain to look up.  0, or
- * -1 to look up rj_domain.
+ * A request in a dialog carries its route set.  A first Route that
+ * names us is dropped (RFC 3261 16.4); the next one is where the route
+ * set goes on, which job_route_check() accepts only for a server of
+ * the domain.  The next hop itself never comes from these headers: it
+ * is the domain's route or DNS, with its transport, TLS included.
  */
-static int
+static void
 job_route_header(struct relay_job *rj)
 {
-	const struct sip_msg	*msg = rj->rj_msg;
-	const struct sip_hdr	*h;
-	struct sip_str		 first;
-	struct sip_addr		 a;
-	const char		*p, *end;
-	int			 ours = 0;
+	struct sip_iter	it;
+	struct sip_str	v;
 
-	if ((h = sip_hdr_first(msg, SIP_HDR_ROUTE)) == NULL)
-		return (-1);
-	p = h->hdr_value.s;
-	end = SIP_STR_END(&h->hdr_value);
-	if (sip_list_next(&p, end, &first) != 1 ||
-	    sip_addr_parse(first.s, SIP_STR_END(&first), &a) == -1 ||
-	    job_uri_target(rj, &a.addr_uri, &ours) == -1)
-		return (-1);
-	if (!ours)
-		return (0);
+	sip_iter_init(&it, rj->rj_msg, SIP_HDR_ROUTE);
+	if (sip_iter_next(&it, &v) != 1 || !job_hop_set(rj, &v))
+		return;
 	rj->rj_pop_route = 1;
-	if (p < end && sip_list_next(&p, end, &first) == 1 &&
-	    sip_addr_parse(first.s, SIP_STR_END(&first), &a) == 0)
-		return (job_uri_target(rj, &a.addr_uri, &ours));
-	if (sip_uri_parse(msg->msg_ruri.s, SIP_STR_END(&msg->msg_ruri),
-	    &a.addr_uri) == -1)
-		return (-1);
-	return (job_uri_target(rj, &a.addr_uri, &ours));
+	rj->rj_hop_set = 0;
+	if (sip_iter_next(&it, &v) == 1)
+		job_hop_set(rj, &v);
 }
 
-/* A Route first; a static route; else DNS, when there is a resolver. */
+/* A static route, else DNS when there is a resolver. */
 static void
 job_route(struct relay_job *rj)
 {
 	const struct conf_route	*cr;
 	struct out_dest		*d = &rj->rj_targets[0];
 
-	if (job_route_header(rj) == 0) {
-		relay_attempt(rj);
-		return;
-	}
+	job_route_header(rj);
 	if ((cr = config_find_route(relayd_conf, rj->rj_domain)) != NULL) {
 		d->od_transport = cr->cr_transport;
 		memcpy(&d->od_ss, &cr->cr_ss, sizeof(d->od_ss));
 		d->od_sslen = cr->cr_sslen;
 		strlcpy(d->od_name, rj->rj_domain, sizeof(d->od_name));
 		rj->rj_ntargets = 1;
+		job_route_check(rj, NULL, 0);
 		relay_attempt(rj);
 		return;
 	}
