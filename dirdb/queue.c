@@ -123,6 +123,7 @@ queue_put(struct imsgev *iev, struct imsg *imsg)
 	struct ibuf		*buf;
 	uint32_t		 status;
 	int			 quota = OFFLINE_QUOTA_USER;
+	int			 r;
 
 	if ((o = calloc(1, sizeof(*o))) == NULL)
 		fatal("%s", __func__);
@@ -133,7 +134,8 @@ queue_put(struct imsgev *iev, struct imsg *imsg)
 	o->o_state = OFFLINE_WAITING;
 	o->o_flags &= OFFLINE_F_AUTHED;
 	o->o_next_try = queue_due(o->o_arrived);
-	status = queue_put_status(store_offline_put_quota(o, &quota), quota);
+	r = store_offline_put_quota(o, &quota);
+	status = queue_put_status(r, quota);
 	if (status == OFFLINE_STORED_OK)
 		log_info("queue: message %llu for %s from %s%s stored",
 		    (unsigned long long)o->o_id, o->o_to, o->o_from,
