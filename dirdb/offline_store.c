@@ -580,7 +580,8 @@ offline_domain(const char *address)
  * against each quota the new one (oo_in) falls under.  A summary is
  * not a message and takes no room; a record that does not read is
  * counted as a stranger's of no size, so that it is not free room.
- * The count stops once the user's queue is full whatever else holds.
+ * The count stops once the user's queue is full whatever else holds,
+ * but for a summary, which looks for another in the whole queue.
  */
 static int
 offline_quota_one(DB_TXN *txn, DBC *c, struct offline_op *op,
@@ -600,7 +601,8 @@ offline_quota_one(DB_TXN *txn, DBC *c, struct offline_op *op,
 	}
 	offline_tally_add(&t[OFFLINE_QUOTA_USER], o->o_bodylen);
 	if (t[OFFLINE_QUOTA_USER].q_msgs >=
-	    offline_quota[OFFLINE_QUOTA_USER].q_msgs)
+	    offline_quota[OFFLINE_QUOTA_USER].q_msgs &&
+	    !(in->o_flags & OFFLINE_F_SUMMARY))
 		op->oo_stop = 1;
 	if (o->o_flags & OFFLINE_F_AUTHED)
 		return (0);
