@@ -376,7 +376,9 @@ queue_mail_address(const char *to, char *mail, size_t size)
  * The next message due that may be mailed now, marked mailing: one
  * past its recipient's mail limit is held instead and the next one
  * looked at, at most QUEUE_MAIL_TRIES of them in one call; a summary
- * gets its text, or goes when nothing is held any more.
+ * gets its text, or goes when nothing is held any more.  A retry was
+ * counted at its first attempt: an MTA that is down does not use up a
+ * recipient's mails.
  */
 static int
 queue_mail_due(struct offline_rec *o, uint64_t *next)
@@ -392,7 +394,7 @@ queue_mail_due(struct offline_rec *o, uint64_t *next)
 			if (mail_limit_summary(o) == 0)
 				return (1);
 			store_offline_del(o->o_to, o->o_id);
-		} else if (mail_limit_take(o->o_to, now))
+		} else if (o->o_attempts > 0 || mail_limit_take(o->o_to, now))
 			return (1);
 		else
 			mail_limit_hold(o, now);
