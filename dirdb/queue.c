@@ -19,11 +19,15 @@
  * The offline queue for the listener: a message stored (and committed)
  * before its sender hears 202, and handed out oldest first on the
  * recipient's next registration, each removed once it was delivered.
+ * The store refuses a message past one of the recipient's quotas (its
+ * own, and the shares of senders not authenticated here), and the
+ * sender hears which.
  *
  * And for relayd, when the policy mails: each message records when it
  * falls due for mail; relayd asks for the next one due, which is marked
  * mailing for a lease, and reports what the MTA said.  Only a 250 to
- * the data or a permanent refusal removes the message.
+ * the data or a permanent refusal removes the message.  Past the mail
+ * limit of its recipient a message is held instead (dirdb/mail_limit.c).
  */
 
 #include <sys/types.h>
