@@ -27,6 +27,14 @@ void	loc_list(struct imsgev *, struct imsg *);
 void	loc_sweep(void);
 void	loc_lookup(struct imsgev *, struct imsg *);
 
+/* mail_limit.c */
+struct imd_conf;
+struct offline_rec;
+int	mail_limit_take(const char *, uint64_t);
+void	mail_limit_hold(const struct offline_rec *, uint64_t);
+int	mail_limit_summary(struct offline_rec *);
+void	mail_limit_configure(const struct imd_conf *);
+
 /* presence.c */
 void	presence_init(void);
 void	presence_dispatch(struct imsgev *, struct imsg *);
@@ -41,7 +49,6 @@ void	queue_mail_next(struct imsgev *, struct imsg *);
 void	queue_mail_done(struct imsgev *, struct imsg *);
 enum ctl_status queue_flush(const char *, size_t *);
 void	queue_unmark(void);
-struct imd_conf;
 void	queue_configure(const struct imd_conf *);
 
 #endif /* DIRDB_DIRDB_H */

@@ -20,10 +20,10 @@
  * offline.db: the key is the recipient's address in lower case, a NUL,
  * and the message's id, u64 big-endian.  An address holds no NUL, so
  * one user's messages are adjacent, in the order of their ids, and the
- * walk from "address\0" meets no one else's.  The value, version 1,
+ * walk from "address\0" meets no one else's.  The value, version 2,
  * every integer big-endian so the file means the same on any host:
  *
- *	u8		record version, 1
+ *	u8		record version, 2
  *	u64		id: the key's second part
  *	u16 n, n bytes	recipient, in lower case: the key's first part
  *	u16 n, n bytes	sender
@@ -32,7 +32,12 @@
  *	u32		attempts at delivery by mail
  *	u64		next try by mail, seconds since the epoch
  *	u8		state: 0 waiting, 1 mailing
+ *	u8		flags: OFFLINE_F_* of lib/offline.h
  *	u32 n, n bytes	body
+ *
+ * Version 1 had no flags byte and is read as flags 0: a message queued
+ * before the flags came is from a sender not authenticated here, and
+ * neither held nor a summary.  Everything written is version 2.
  *
  * Strings hold no NUL and fit their offline_rec field with it: the
  * recipient is a valid address, the sender visible ASCII and not
@@ -69,6 +74,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config.h"
 #include "log.h"
@@ -77,7 +83,8 @@
 #include "store.h"
 #include "user.h"
 
-#define OFFLINE_REC_VERSION	1
+#define OFFLINE_REC_VERSION	2
+#define OFFLINE_REC_VERSION_NOFLAGS 1
 #define OFFLINE_ID_LEN		8
 /* Address, NUL, id. */
 #define OFFLINE_KEY_MAX		(IMD_ADDRESS_MAX + OFFLINE_ID_LEN)
@@ -85,9 +92,10 @@
 #define OFFLINE_IKEY_LEN	(8 + OFFLINE_ID_LEN)
 /* Entries of the due index that lead nowhere, dropped in one call. */
 #define OFFLINE_DUE_STALE_MAX	16
-/* The version, the numbers, three counted strings and the body. */
-#define OFFLINE_REC_MAX		(1 + 8 + 3 * 2 + 2 * (IMD_ADDRESS_MAX - 1) + \
-	(OFFLINE_CTYPE_MAX - 1) + 8 + 4 + 8 + 1 + 4 + OFFLINE_BODY_MAX)
+/* The version, the numbers and three counted strings: all but the body. */
+#define OFFLINE_HEAD_MAX	(1 + 8 + 3 * 2 + 2 * (IMD_ADDRESS_MAX - 1) + \
+	(OFFLINE_CTYPE_MAX - 1) + 8 + 4 + 8 + 1 + 1 + 4)
+#define OFFLINE_REC_MAX		(OFFLINE_HEAD_MAX + OFFLINE_BODY_MAX)
 /* A read that fills this was longer than any valid record. */
 #define OFFLINE_BUF_SIZE	(OFFLINE_REC_MAX + 1)
 #define OFFLINE_SEQ_KEY		"last id"
@@ -113,7 +121,10 @@ struct offline_op {
 	size_t			 oo_bad;	/* records refused */
 	int			 oo_stop;
 	int			 oo_full;
+	int			 oo_hold;	/* update: hold, not oo_in */
 	int			 oo_keys_only;	/* a range reads no value */
+	size_t			 oo_valmax;	/* else at most this, if set */
+	struct conf_quota	 oo_tally[OFFLINE_QUOTA_MAX]; /* put: in use */
 	int			(*oo_fn)(DB_TXN *, DBC *, struct offline_op *,
 				    size_t, size_t);	/* a range's callback */
 	int			(*oo_cb)(const struct offline_rec *, void *);
@@ -124,8 +135,13 @@ struct offline_op {
 	struct offline_rec	 oo_rec;	/* offline_decode clears it */
 };
 
-/* Until the configuration says otherwise. */
-static uint32_t	offline_per_user = OFFLINE_PER_USER_DEFAULT;
+/* Until the configuration says otherwise; bytes unbounded for tests. */
+static struct conf_quota offline_quota[OFFLINE_QUOTA_MAX] = {
+	[OFFLINE_QUOTA_USER] = { OFFLINE_PER_USER_DEFAULT, UINT32_MAX },
+	[OFFLINE_QUOTA_UNAUTH] = { UINT32_MAX, UINT32_MAX },
+	[OFFLINE_QUOTA_DOMAIN] = { UINT32_MAX, UINT32_MAX },
+	[OFFLINE_QUOTA_SENDER] = { UINT32_MAX, UINT32_MAX },
+};
 static uint64_t	offline_max_age = OFFLINE_AGE_DEFAULT;
 
 static int	is_offline_word(const char *, size_t);
@@ -138,6 +154,8 @@ static int	offline_key(const char *, uint64_t, unsigned char *,
 static int	offline_encode(const struct offline_rec *,
 		    const unsigned char *, uint64_t, void *, size_t,
 		    size_t *);
+static const char *offline_parse_head(struct rec_buf *,
+		    struct offline_rec *);
 static const char *offline_parse(struct rec_buf *, struct offline_rec *);
 static void	offline_refuse(const unsigned char *, size_t, const char *);
 static int	offline_decode(const unsigned char *, size_t, const void *,
@@ -160,8 +178,12 @@ static int	offline_range(DB_TXN *, struct offline_op *, u_int32_t,
 		    int (*)(DB_TXN *, DBC *, struct offline_op *, size_t,
 		    size_t));
 static int	offline_next_id(DB_TXN *, uint64_t *);
-static int	offline_count_one(DB_TXN *, DBC *, struct offline_op *,
+static void	offline_tally_add(struct conf_quota *, uint32_t);
+static const char *offline_domain(const char *);
+static int	offline_quota_one(DB_TXN *, DBC *, struct offline_op *,
 		    size_t, size_t);
+static int	offline_quota_over(const struct conf_quota *,
+		    const struct offline_rec *);
 static int	offline_is_full(DB_TXN *, struct offline_op *);
 static int	offline_put_body(DB_TXN *, void *);
 static int	offline_first_one(DB_TXN *, DBC *, struct offline_op *,
@@ -226,6 +248,8 @@ offline_fields_bad(const struct offline_rec *o)
 		return ("a body without a Content-Type");
 	if (o->o_state != OFFLINE_WAITING && o->o_state != OFFLINE_MAILING)
 		return ("unknown state");
+	if ((o->o_flags & ~OFFLINE_F_ALL) != 0)
+		return ("unknown flags");
 	if (o->o_bodylen > sizeof(o->o_body))
 		return ("body too long");
 	return (NULL);
@@ -280,6 +304,7 @@ offline_encode(const struct offline_rec *o, const unsigned char *key,
 	    rec_put_uint(&rb, o->o_attempts, 4) == -1 ||
 	    rec_put_uint(&rb, o->o_next_try, 8) == -1 ||
 	    rec_put_uint(&rb, o->o_state, 1) == -1 ||
+	    rec_put_uint(&rb, o->o_flags, 1) == -1 ||
 	    rec_put_uint(&rb, o->o_bodylen, 4) == -1 ||
 	    rec_put(&rb, o->o_body, o->o_bodylen) == -1) {
 		log_warnx("store: offline: message %llu for %s does not "
@@ -290,17 +315,20 @@ offline_encode(const struct offline_rec *o, const unsigned char *key,
 	return (0);
 }
 
-/* Returns why the record is bad, or NULL. */
+/*
+ * Everything before the body, which is all a quota needs: it may be
+ * read alone (offline_quota_one).  Returns why the record is bad, or
+ * NULL.
+ */
 static const char *
-offline_parse(struct rec_buf *rb, struct offline_rec *o)
+offline_parse_head(struct rec_buf *rb, struct offline_rec *o)
 {
-	uint64_t	version, attempts, state, bodylen;
+	uint64_t	version, attempts, state, flags = 0, bodylen;
 
-	if (rb->rb_size > OFFLINE_REC_MAX)
-		return ("too long");
 	if (rec_get_uint(rb, &version, 1) == -1)
 		return ("empty");
-	if (version != OFFLINE_REC_VERSION)
+	if (version != OFFLINE_REC_VERSION &&
+	    version != OFFLINE_REC_VERSION_NOFLAGS)
 		return ("unknown version");
 	if (rec_get_uint(rb, &o->o_id, 8) == -1 ||
 	    rec_get_str(rb, o->o_to, sizeof(o->o_to)) == -1 ||
@@ -310,17 +338,33 @@ offline_parse(struct rec_buf *rb, struct offline_rec *o)
 	    rec_get_uint(rb, &attempts, 4) == -1 ||
 	    rec_get_uint(rb, &o->o_next_try, 8) == -1 ||
 	    rec_get_uint(rb, &state, 1) == -1 ||
+	    (version != OFFLINE_REC_VERSION_NOFLAGS &&
+	    rec_get_uint(rb, &flags, 1) == -1) ||
 	    rec_get_uint(rb, &bodylen, 4) == -1)
 		return ("malformed field");
 	if (bodylen > sizeof(o->o_body))
 		return ("body too long");
-	if (rec_get(rb, o->o_body, bodylen) == -1)
+	o->o_attempts = attempts;
+	o->o_state = state;
+	o->o_flags = flags;
+	o->o_bodylen = bodylen;
+	return (NULL);
+}
+
+/* Returns why the record is bad, or NULL. */
+static const char *
+offline_parse(struct rec_buf *rb, struct offline_rec *o)
+{
+	const char	*why;
+
+	if (rb->rb_size > OFFLINE_REC_MAX)
+		return ("too long");
+	if ((why = offline_parse_head(rb, o)) != NULL)
+		return (why);
+	if (rec_get(rb, o->o_body, o->o_bodylen) == -1)
 		return ("body cut short");
 	if (rb->rb_off != rb->rb_size)
 		return ("trailing bytes");
-	o->o_attempts = attempts;
-	o->o_state = state;
-	o->o_bodylen = bodylen;
 	return (offline_fields_bad(o));
 }
 
@@ -472,7 +516,8 @@ offline_range(DB_TXN *txn, struct offline_op *op, u_int32_t cflags,
 		.sr_prefixlen = op->oo_keylen,
 		.sr_key = op->oo_ckey, .sr_keysize = sizeof(op->oo_ckey),
 		.sr_val = op->oo_val,
-		.sr_valsize = op->oo_keys_only ? 0 : sizeof(op->oo_val),
+		.sr_valsize = op->oo_keys_only ? 0 : op->oo_valmax != 0 ?
+		    op->oo_valmax : sizeof(op->oo_val),
 		.sr_cflags = cflags, .sr_fn = offline_range_one, .sr_arg = op,
 	};
 
@@ -513,29 +558,108 @@ offline_next_id(DB_TXN *txn, uint64_t *id)
 	return (db->put(db, txn, &k, &v, 0));
 }
 
-static int
-offline_count_one(DB_TXN *txn, DBC *c, struct offline_op *op, size_t keylen,
-    size_t len)
+static void
+offline_tally_add(struct conf_quota *t, uint32_t bytes)
 {
-	if (++op->oo_done >= op->oo_max)
+	t->q_msgs++;
+	t->q_bytes = t->q_bytes > UINT32_MAX - bytes ? UINT32_MAX :
+	    t->q_bytes + bytes;
+}
+
+/* The domain of an address: after its last '@', or all of it. */
+static const char *
+offline_domain(const char *address)
+{
+	const char	*at = strrchr(address, '@');
+
+	return (at != NULL ? at + 1 : address);
+}
+
+/*
+ * One message of the recipient, read only up to its body, counted
+ * against each quota the new one (oo_in) falls under.  A summary is
+ * not a message and takes no room; a record that does not read is
+ * counted as a stranger's of no size, so that it is not free room.
+ * The count stops once the user's queue is full whatever else holds,
+ * but for a summary, which looks for another in the whole queue.
+ */
+static int
+offline_quota_one(DB_TXN *txn, DBC *c, struct offline_op *op,
+    size_t keylen, size_t len)
+{
+	const struct offline_rec *in = op->oo_in;
+	struct offline_rec	*o = &op->oo_rec;
+	struct rec_buf		 rb = { op->oo_val, len, 0 };
+	struct conf_quota	*t = op->oo_tally;
+
+	memset(o, 0, offsetof(struct offline_rec, o_body));
+	if (offline_parse_head(&rb, o) != NULL)
+		o->o_bodylen = 0;
+	if (o->o_flags & OFFLINE_F_SUMMARY) {
+		op->oo_done++;		/* a summary is there already */
+		return (0);
+	}
+	offline_tally_add(&t[OFFLINE_QUOTA_USER], o->o_bodylen);
+	if (t[OFFLINE_QUOTA_USER].q_msgs >=
+	    offline_quota[OFFLINE_QUOTA_USER].q_msgs &&
+	    !(in->o_flags & OFFLINE_F_SUMMARY))
 		op->oo_stop = 1;
+	if (o->o_flags & OFFLINE_F_AUTHED)
+		return (0);
+	offline_tally_add(&t[OFFLINE_QUOTA_UNAUTH], o->o_bodylen);
+	if (strcasecmp(offline_domain(o->o_from),
+	    offline_domain(in->o_from)) != 0)
+		return (0);
+	offline_tally_add(&t[OFFLINE_QUOTA_DOMAIN], o->o_bodylen);
+	if (strcasecmp(o->o_from, in->o_from) == 0)
+		offline_tally_add(&t[OFFLINE_QUOTA_SENDER], o->o_bodylen);
 	return (0);
 }
 
-/* Counts no further than the cap: a full queue costs no more. */
+/* Would the new message take a quota past its limit?  The narrowest. */
+static int
+offline_quota_over(const struct conf_quota *t, const struct offline_rec *in)
+{
+	static const int	 order[] = { OFFLINE_QUOTA_SENDER,
+	    OFFLINE_QUOTA_DOMAIN, OFFLINE_QUOTA_UNAUTH, OFFLINE_QUOTA_USER };
+	const struct conf_quota	*q;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		if (order[i] != OFFLINE_QUOTA_USER &&
+		    (in->o_flags & OFFLINE_F_AUTHED))
+			continue;
+		q = &offline_quota[order[i]];
+		if (t[order[i]].q_msgs >= q->q_msgs ||
+		    in->o_bodylen > q->q_bytes ||
+		    t[order[i]].q_bytes > q->q_bytes - in->o_bodylen)
+			return (order[i]);
+	}
+	return (-1);
+}
+
+/*
+ * oo_full is 1 + the quota the new message would break; for a summary,
+ * oo_done says whether the recipient has one already.
+ */
 static int
 offline_is_full(DB_TXN *txn, struct offline_op *op)
 {
-	int	r;
+	int	r, over;
 
+	memset(op->oo_tally, 0, sizeof(op->oo_tally));
 	op->oo_done = 0;
 	op->oo_stop = 0;
-	op->oo_max = offline_per_user;
-	op->oo_keys_only = 1;
-	if (op->oo_max > 0 &&
-	    (r = offline_range(txn, op, 0, offline_count_one)) != 0)
+	op->oo_keys_only = 0;
+	op->oo_valmax = OFFLINE_HEAD_MAX;
+	r = offline_range(txn, op, 0, offline_quota_one);
+	op->oo_valmax = 0;
+	if (r != 0)
 		return (r);
-	op->oo_full = op->oo_done >= op->oo_max;
+	if (op->oo_in->o_flags & OFFLINE_F_SUMMARY)
+		return (0);
+	if ((over = offline_quota_over(op->oo_tally, op->oo_in)) != -1)
+		op->oo_full = 1 + over;
 	return (0);
 }
 
@@ -556,6 +680,8 @@ offline_put_body(DB_TXN *txn, void *arg)
 		return (r);
 	if (op->oo_full)
 		return (-1);
+	if ((o->o_flags & OFFLINE_F_SUMMARY) && op->oo_done > 0)
+		return (DB_KEYEXIST);
 	if (offline_encode(o, op->oo_key, op->oo_id, op->oo_val,
 	    sizeof(op->oo_val), &op->oo_len) == -1)
 		return (-1);
@@ -577,12 +703,18 @@ offline_put_body(DB_TXN *txn, void *arg)
 	return (r);
 }
 
-/*
- * A full queue aborts the transaction: the id it took goes back, and
- * nothing was written that needs a commit.
- */
 int
 store_offline_put(struct offline_rec *o)
+{
+	return (store_offline_put_quota(o, NULL));
+}
+
+/*
+ * A full queue aborts the transaction: the id it took goes back, and
+ * nothing was written that needs a commit.  *full names the quota.
+ */
+int
+store_offline_put_quota(struct offline_rec *o, int *full)
 {
 	struct offline_op	*op;
 	const char		*why;
@@ -604,8 +736,13 @@ store_offline_put(struct offline_rec *o)
 		r = store_kv_txn(STORE_DB_OFFLINE, "put", offline_put_body, op,
 		    1);
 	if (r == STORE_FAIL && op->oo_full) {
-		log_info("store: offline: queue of %s full at %u messages",
-		    (const char *)op->oo_key, offline_per_user);
+		log_info("store: offline: queue of %s full for %s: %u "
+		    "messages, %u bytes", (const char *)op->oo_key,
+		    (o->o_flags & OFFLINE_F_AUTHED) ? "an authenticated sender" :
+		    o->o_from, op->oo_tally[op->oo_full - 1].q_msgs,
+		    op->oo_tally[op->oo_full - 1].q_bytes);
+		if (full != NULL)
+			*full = op->oo_full - 1;
 		r = STORE_FULL;
 	} else if (r == STORE_OK)
 		o->o_id = op->oo_id;
@@ -616,8 +753,14 @@ store_offline_put(struct offline_rec *o)
 void
 store_offline_limits(uint32_t per_user, uint64_t max_age)
 {
-	offline_per_user = per_user;
+	offline_quota[OFFLINE_QUOTA_USER].q_msgs = per_user;
 	offline_max_age = max_age;
+}
+
+void
+store_offline_quotas(const struct conf_quota *quota)
+{
+	memcpy(offline_quota, quota, sizeof(offline_quota));
 }
 
 /* One on its way to the MTA is not for a registration as well. */
@@ -630,7 +773,8 @@ offline_first_one(DB_TXN *txn, DBC *c, struct offline_op *op, size_t keylen,
 		op->oo_bad++;
 		return (0);
 	}
-	if (op->oo_rec.o_state == OFFLINE_MAILING)
+	if (op->oo_rec.o_state == OFFLINE_MAILING ||
+	    (op->oo_rec.o_flags & OFFLINE_F_SUMMARY))
 		return (0);
 	op->oo_done = 1;
 	op->oo_stop = 1;
@@ -758,7 +902,10 @@ offline_due_move(DB_TXN *txn, struct offline_op *op, uint64_t from,
 	return (0);
 }
 
-/* The arrival stays, so its index entry stays too; the due one moves. */
+/*
+ * The arrival stays, so its index entry stays too; the due one moves.
+ * The flags stay but for a hold, which sets one.
+ */
 static int
 offline_update_body(DB_TXN *txn, void *arg)
 {
@@ -766,6 +913,7 @@ offline_update_body(DB_TXN *txn, void *arg)
 	struct offline_rec	*o = &op->oo_rec;
 	DB			*db = store_kv_db(STORE_DB_OFFLINE);
 	DBT			 k, v;
+	uint64_t		 next;
 	int			 r;
 
 	if ((r = offline_get_rmw(txn, op)) != 0)
@@ -773,12 +921,17 @@ offline_update_body(DB_TXN *txn, void *arg)
 	if (offline_decode(op->oo_key, op->oo_keylen, op->oo_val, op->oo_len,
 	    o) == -1)
 		return (-1);
-	if ((r = offline_due_move(txn, op, o->o_next_try,
-	    op->oo_in->o_next_try)) != 0)
+	next = op->oo_hold ? 0 : op->oo_in->o_next_try;
+	if ((r = offline_due_move(txn, op, o->o_next_try, next)) != 0)
 		return (r);
-	o->o_attempts = op->oo_in->o_attempts;
-	o->o_next_try = op->oo_in->o_next_try;
-	o->o_state = op->oo_in->o_state;
+	o->o_next_try = next;
+	if (op->oo_hold) {
+		o->o_state = OFFLINE_WAITING;
+		o->o_flags |= OFFLINE_F_HELD;
+	} else {
+		o->o_attempts = op->oo_in->o_attempts;
+		o->o_state = op->oo_in->o_state;
+	}
 	if (offline_encode(o, op->oo_key, op->oo_id, op->oo_val,
 	    sizeof(op->oo_val), &op->oo_len) == -1)
 		return (-1);
@@ -806,6 +959,24 @@ store_offline_update(const struct offline_rec *o)
 		r = STORE_FAIL;
 	else
 		r = store_kv_txn(STORE_DB_OFFLINE, "update",
+		    offline_update_body, op, 1);
+	offline_op_free(op);
+	return (r);
+}
+
+int
+store_offline_hold(const char *to, uint64_t id)
+{
+	struct offline_op	*op;
+	int			 r;
+
+	if ((op = offline_op_new()) == NULL)
+		return (STORE_FAIL);
+	op->oo_hold = 1;
+	if (id == 0 || offline_op_key(op, to, id) == -1)
+		r = STORE_FAIL;
+	else
+		r = store_kv_txn(STORE_DB_OFFLINE, "hold",
 		    offline_update_body, op, 1);
 	offline_op_free(op);
 	return (r);

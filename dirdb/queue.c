@@ -19,11 +19,15 @@
  * The offline queue for the listener: a message stored (and committed)
  * before its sender hears 202, and handed out oldest first on the
  * recipient's next registration, each removed once it was delivered.
+ * The store refuses a message past one of the recipient's quotas (its
+ * own, and the shares of senders not authenticated here), and the
+ * sender hears which.
  *
  * And for relayd, when the policy mails: each message records when it
  * falls due for mail; relayd asks for the next one due, which is marked
  * mailing for a lease, and reports what the MTA said.  Only a 250 to
- * the data or a permanent refusal removes the message.
+ * the data or a permanent refusal removes the message.  Past the mail
+ * limit of its recipient a message is held instead (dirdb/mail_limit.c).
  */
 
 #include <sys/types.h>
@@ -48,6 +52,8 @@
  * relayd reports on it.
  */
 #define QUEUE_MAIL_LEASE	300
+/* Messages held in one MAIL_NEXT at most: relayd asks again at once. */
+#define QUEUE_MAIL_TRIES	32
 
 static uint32_t	queue_policy = OFFLINE_POLICY_STORE;
 static uint32_t	queue_mail_after;
@@ -88,38 +94,60 @@ queue_nudge(void)
 		fatal("%s", __func__);
 }
 
+static const char *queue_full_names[] = {
+	[OFFLINE_STORED_FULL] = "queue full",
+	[OFFLINE_STORED_UNAUTH_FULL] = "quota of unauthenticated senders",
+	[OFFLINE_STORED_DOMAIN_FULL] = "quota of the sender's domain",
+	[OFFLINE_STORED_SENDER_FULL] = "quota of the sender",
+};
+
+static uint32_t
+queue_put_status(int r, int quota)
+{
+	if (r == STORE_OK)
+		return (OFFLINE_STORED_OK);
+	if (r != STORE_FULL)
+		return (OFFLINE_STORED_FAIL);
+	switch (quota) {
+	case OFFLINE_QUOTA_UNAUTH:
+		return (OFFLINE_STORED_UNAUTH_FULL);
+	case OFFLINE_QUOTA_DOMAIN:
+		return (OFFLINE_STORED_DOMAIN_FULL);
+	case OFFLINE_QUOTA_SENDER:
+		return (OFFLINE_STORED_SENDER_FULL);
+	default:
+		return (OFFLINE_STORED_FULL);
+	}
+}
+
 void
 queue_put(struct imsgev *iev, struct imsg *imsg)
 {
 	struct offline_rec	*o;
 	struct ibuf		*buf;
 	uint32_t		 status;
+	int			 quota = OFFLINE_QUOTA_USER;
+	int			 r;
 
 	if ((o = calloc(1, sizeof(*o))) == NULL)
 		fatal("%s", __func__);
 	if (offline_msg_get(imsg, o) == -1 || imsg_get_end(imsg) == -1)
 		proc_fatal_imsg(iev, imsg, "offline put");
+	/* The listener says who authenticated; nothing else is its to set. */
 	o->o_attempts = 0;
 	o->o_state = OFFLINE_WAITING;
+	o->o_flags &= OFFLINE_F_AUTHED;
 	o->o_next_try = queue_due(o->o_arrived);
-	switch (store_offline_put(o)) {
-	case STORE_OK:
-		status = OFFLINE_STORED_OK;
-		break;
-	case STORE_FULL:
-		status = OFFLINE_STORED_FULL;
-		break;
-	default:
-		status = OFFLINE_STORED_FAIL;
-	}
+	r = store_offline_put_quota(o, &quota);
+	status = queue_put_status(r, quota);
 	if (status == OFFLINE_STORED_OK)
-		log_info("queue: message %llu for %s from %s stored",
-		    (unsigned long long)o->o_id, o->o_to, o->o_from);
+		log_info("queue: message %llu for %s from %s%s stored",
+		    (unsigned long long)o->o_id, o->o_to, o->o_from,
+		    (o->o_flags & OFFLINE_F_AUTHED) ? " (authenticated)" : "");
 	else
 		log_warnx("queue: message for %s from %s not stored (%s)",
-		    o->o_to, o->o_from, status == OFFLINE_STORED_FULL ?
-		    "queue full" :
-		    "database error");
+		    o->o_to, o->o_from, status == OFFLINE_STORED_FAIL ?
+		    "database error" : queue_full_names[status]);
 	if ((buf = imsgev_create(iev, IMSG_DB_OFFLINE_STORED,
 	    imsg->hdr.ih_peerid, 16)) == NULL ||
 	    ibuf_add_u32(buf, status) == -1 ||
@@ -218,6 +246,7 @@ queue_list(struct imsgev *iev, struct imsg *imsg)
 struct queue_expired {
 	char		qe_to[QUEUE_EXPIRE_BATCH][IMD_ADDRESS_MAX];
 	uint64_t	qe_id[QUEUE_EXPIRE_BATCH];
+	int		qe_held[QUEUE_EXPIRE_BATCH];	/* mail policy */
 	size_t		qe_n;
 };
 
@@ -236,14 +265,28 @@ queue_expired_one(const struct offline_rec *o, void *arg)
 /*
  * Under a policy that mails, an old message is mailed instead; only
  * one that was never due for mail (kept under an earlier policy) needs
- * a due time, now.  Its id is kept; 0 stands for nothing to do.
+ * a due time, now.  A held one is not mailed (that is what the mail
+ * limit held it from) but dropped, as under `offline store'.
  */
 static int
 queue_expired_mail(const struct offline_rec *o, void *arg)
 {
+	struct queue_expired	*qe = arg;
+
 	if (o->o_next_try != 0)
 		return (0);
-	return (queue_expired_one(o, arg));
+	if (queue_expired_one(o, arg) == -1)
+		return (-1);
+	qe->qe_held[qe->qe_n - 1] = (o->o_flags & OFFLINE_F_HELD) != 0;
+	return (0);
+}
+
+static void
+queue_expired_drop(const char *to, uint64_t id)
+{
+	if (store_offline_del(to, id) == STORE_OK)
+		log_warnx("queue: message %llu for %s dropped: older than "
+		    "offline max-age", (unsigned long long)id, to);
 }
 
 static void
@@ -255,6 +298,10 @@ queue_expired_due(struct queue_expired *qe, uint64_t now)
 	if ((o = calloc(1, sizeof(*o))) == NULL)
 		return;
 	for (i = 0; i < qe->qe_n; i++) {
+		if (qe->qe_held[i]) {
+			queue_expired_drop(qe->qe_to[i], qe->qe_id[i]);
+			continue;
+		}
 		strlcpy(o->o_to, qe->qe_to[i], sizeof(o->o_to));
 		o->o_id = qe->qe_id[i];
 		o->o_state = OFFLINE_WAITING;
@@ -295,10 +342,7 @@ queue_expire(void)
 	    QUEUE_EXPIRE_BATCH) == STORE_FAIL)
 		log_warnx("queue: looking for expired messages failed");
 	for (i = 0; i < qe->qe_n; i++)
-		if (store_offline_del(qe->qe_to[i], qe->qe_id[i]) == STORE_OK)
-			log_warnx("queue: message %llu for %s dropped: older "
-			    "than offline max-age",
-			    (unsigned long long)qe->qe_id[i], qe->qe_to[i]);
+		queue_expired_drop(qe->qe_to[i], qe->qe_id[i]);
 	free(qe);
 }
 
@@ -306,8 +350,11 @@ queue_expire(void)
 void
 queue_configure(const struct imd_conf *conf)
 {
-	store_offline_limits(conf->c_offline.off_max,
+	store_offline_limits(
+	    conf->c_offline.off_quota[OFFLINE_QUOTA_USER].q_msgs,
 	    conf->c_offline.off_age);
+	store_offline_quotas(conf->c_offline.off_quota);
+	mail_limit_configure(conf);
 	queue_policy = conf->c_offline.off_policy;
 	queue_mail_after = conf->c_offline.off_mail_after;
 	queue_max_age = conf->c_offline.off_age;
@@ -329,6 +376,37 @@ queue_mail_address(const char *to, char *mail, size_t size)
 	explicit_bzero(&u, sizeof(u));
 }
 
+/*
+ * The next message due that may be mailed now, marked mailing: one
+ * past its recipient's mail limit is held instead and the next one
+ * looked at, at most QUEUE_MAIL_TRIES of them in one call; a summary
+ * gets its text, or goes when nothing is held any more.  A retry was
+ * counted at its first attempt: an MTA that is down does not use up a
+ * recipient's mails.
+ */
+static int
+queue_mail_due(struct offline_rec *o, uint64_t *next)
+{
+	uint64_t	now = time(NULL);
+	int		i;
+
+	for (i = 0; i < QUEUE_MAIL_TRIES; i++) {
+		if (store_offline_due(now, QUEUE_MAIL_LEASE, o, next) !=
+		    STORE_OK)
+			return (0);
+		if (o->o_flags & OFFLINE_F_SUMMARY) {
+			if (mail_limit_summary(o) == 0)
+				return (1);
+			store_offline_del(o->o_to, o->o_id);
+		} else if (o->o_attempts > 0 || mail_limit_take(o->o_to, now))
+			return (1);
+		else
+			mail_limit_hold(o, now);
+	}
+	*next = now;
+	return (0);
+}
+
 /* relayd's question: the next message due for mail, marked mailing. */
 void
 queue_mail_next(struct imsgev *iev, struct imsg *imsg)
@@ -343,8 +421,7 @@ queue_mail_next(struct imsgev *iev, struct imsg *imsg)
 		proc_fatal_imsg(iev, imsg, "mail next");
 	if ((o = calloc(1, sizeof(*o))) == NULL)
 		fatal("%s", __func__);
-	found = store_offline_due(time(NULL), QUEUE_MAIL_LEASE, o, &next) ==
-	    STORE_OK;
+	found = queue_mail_due(o, &next);
 	if (found)
 		queue_mail_address(o->o_to, mail, sizeof(mail));
 	if ((buf = imsgev_create(iev, IMSG_DB_MAIL_ITEM, imsg->hdr.ih_peerid,

@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 struct binding_rec;
+struct conf_quota;
 struct offline_rec;
 struct user_rec;
 
@@ -86,24 +87,35 @@ int	store_binding_sweep(uint64_t, size_t, size_t *);
  * the put assigns and writes into the record, so each user's messages
  * come in the order they were put.  A put fails with STORE_FULL when
  * the user already has as many as the limits allow; the limits hold
- * until changed.  First gives the oldest message, del removes one,
- * update changes only its attempts, next try and state.  Count is of
- * the records filed, whether or not they pass their checks.  List,
- * walk and expired call back under the rules of a list of users, and
- * first passes over a record that fails its checks, logged.  Expired
- * hands out the messages older than the age limit, the oldest first,
- * reading at most max index entries; it removes nothing but index
- * entries that lead to no good message.
+ * until changed.  The quotas count messages and body bytes already
+ * queued for the recipient: every message against the user's quota,
+ * and those of senders not authenticated (no OFFLINE_F_AUTHED) against
+ * the strangers' one, their domain's and their own; put_quota says
+ * which one a refused message would break.  A summary takes no room
+ * and there is one per recipient at most: a second is STORE_EXISTS.
+ * First gives the oldest message, del removes one, update changes
+ * only its attempts, next try and state, hold marks a message held:
+ * waiting, never due for mail.  Count is of the records filed, whether
+ * or not they pass their checks.  List, walk and expired call back
+ * under the rules of a list of users, and first passes over a record
+ * that fails its checks, logged.  Expired hands out the messages older
+ * than the age limit, the oldest first, reading at most max index
+ * entries; it removes nothing but index entries that lead to no good
+ * message.
  *
  * A message with a next try (o_next_try not 0) is due for mail from
- * then on.  First passes over a message being mailed.  Due hands out
- * the message due the earliest, if that is at or before now, marked
- * mailing with a next try of now plus the lease, so it is handed out
- * again only if nobody reports on it in time; otherwise STORE_NOTFOUND
- * and *next, the time the earliest falls due, or 0 for none.
+ * then on.  First passes over a message being mailed, and a summary.
+ * Due hands out the message due the earliest, if that is at or before
+ * now, marked mailing with a next try of now plus the lease, so it is
+ * handed out again only if nobody reports on it in time; otherwise
+ * STORE_NOTFOUND and *next, the time the earliest falls due, or 0 for
+ * none.
  */
 void	store_offline_limits(uint32_t, uint64_t);
+void	store_offline_quotas(const struct conf_quota *);
 int	store_offline_put(struct offline_rec *);
+int	store_offline_put_quota(struct offline_rec *, int *);
+int	store_offline_hold(const char *, uint64_t);
 int	store_offline_first(const char *, struct offline_rec *);
 int	store_offline_del(const char *, uint64_t);
 int	store_offline_update(const struct offline_rec *);

@@ -101,7 +101,6 @@ struct listen_opts {
 #define SEEN_REALM		0x0010
 #define SEEN_ALGS		0x0020
 #define SEEN_OFF_POLICY		0x0040
-#define SEEN_OFF_MAX		0x0080
 #define SEEN_RELAY_PRIVATE	0x08000000
 #define SEEN_OFF_AGE		0x10000000
 #define SEEN_MTA		0x00008000
@@ -111,6 +110,11 @@ struct listen_opts {
 #define SEEN_TLS_CA		0x80000000
 #define SEEN_LIMIT(id)		(0x0100 << (id))
 #define SEEN_PRES(id)		(0x00020000 << (id))
+
+/* In p_seen_mail: the quotas of a queue and the mail it sends. */
+#define SEEN_QUOTA(id)		(0x0001 << (id))
+#define SEEN_MAIL_LIMIT		0x0100
+#define SEEN_MAIL_SENDER	0x0200
 
 enum limit_id {
 	LIM_MSG_SIZE,
@@ -180,6 +184,7 @@ static struct {
 	unsigned int		 p_errfile;	/* where the last error was */
 	int			 p_errline;
 	unsigned int		 p_seen;	/* SEEN_* */
+	unsigned int		 p_seen_mail;	/* SEEN_QUOTA, SEEN_MAIL_* */
 	struct listen_opts	 p_listen;
 } parse;
 
@@ -218,6 +223,7 @@ static char	*parse_stralloc(size_t);
 static char	*parse_strdup(const char *);
 static char	*number_text(int64_t);
 static int	 seen_once(unsigned int, const char *);
+static int	 seen_once_in(unsigned int *, unsigned int, const char *);
 
 static void	 include_open(const char *);
 static void	 macro_set(const char *, const char *);
@@ -244,6 +250,10 @@ static void	 tls_ca_set(const char *);
 static void	 conf_offline_policy(enum offline_policy, int64_t);
 static void	 conf_mta(const char *, int64_t);
 static void	 conf_mail_from(const char *);
+static void	 conf_mail_sender(const char *);
+static void	 conf_mail_limit(int64_t, int64_t);
+static void	 conf_quota(enum offline_quota_id, int64_t, int64_t);
+static void	 conf_quota_defaults(struct conf_offline *);
 static void	 conf_number(uint32_t *, const char *, unsigned int, int64_t,
 		    int64_t, int64_t);
 static void	 pres_authorize(enum presence_authorize);
@@ -252,19 +262,20 @@ static void	 pres_interval(int64_t);
 %}
 
 %token	DIRECT
-%token	AFTER ALGORITHMS ANY ASK AUTH AUTHORIZE AUTO CA CERTIFICATE CHROOT
-%token	CONNECTIONS CONNS_PER_ADDR CONTROL DATABASE DEVICES DOCUMENT_SIZE
-%token	DOMAIN FROM HEADERS INBOUND INCLUDE KEY LIMIT LINE_LENGTH LISTEN MAIL
-%token	MESSAGE_SIZE MTA NO ON MAX_AGE MAX_EXPIRES MIN_EXPIRES NONE
-%token	NOTIFY_INTERVAL OFFLINE PORT PRESENCE PRIVATE_ADDRESSES REALM RELAY
-%token	RESOLVER ROUTE SOCKET STORE SUBSCRIPTIONS TCP THEN TLS TLS_VERIFIED
-%token	UDP USER VIA YES
+%token	AFTER ALGORITHMS ANY ASK AUTH AUTHORIZE AUTO BYTES CA CERTIFICATE
+%token	CHROOT CONNECTIONS CONNS_PER_ADDR CONTROL DATABASE DEVICES
+%token	DOCUMENT_SIZE DOMAIN FROM HEADERS INBOUND INCLUDE KEY LIMIT
+%token	LINE_LENGTH LISTEN MAIL MESSAGE_SIZE MTA NO ON MAX_AGE MAX_EXPIRES
+%token	MIN_EXPIRES NONE NOTIFY_INTERVAL OFFLINE PER PORT PRESENCE
+%token	PRIVATE_ADDRESSES REALM RELAY RESOLVER ROUTE SENDER SOCKET STORE
+%token	SUBSCRIPTIONS TCP THEN TLS TLS_VERIFIED UDP UNAUTHENTICATED USER VIA
+%token	YES
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
 %type	<v.string>	include optrealm value
 %type	<v.number>	optdirect number port size transport duration mtaport
-%type	<v.number>	msduration yesno
+%type	<v.number>	msduration yesno optbytes
 
 %%
 
@@ -309,6 +320,10 @@ statement	: domain
 		| PRESENCE presence
 		| MTA STRING mtaport		{ conf_mta($2, $3); }
 		| MAIL FROM STRING		{ conf_mail_from($3); }
+		| MAIL SENDER STRING		{ conf_mail_sender($3); }
+		| MAIL LIMIT number PER duration {
+			conf_mail_limit($3, $5);
+		}
 		| ROUTE STRING VIA STRING	{ listen_begin(); }
 		    listenopts			{ route_add($2, $4); }
 		| RESOLVER STRING		{ listen_begin(); }
@@ -400,16 +415,28 @@ offline		: STORE				{
 		| NONE				{
 			conf_offline_policy(OFFLINE_POLICY_NONE, 0);
 		}
-		| LIMIT number			{
-			conf_number(&parse.p_conf->c_offline.off_max,
-			    "offline limit", SEEN_OFF_MAX, $2, OFFLINE_MAX_MIN,
-			    OFFLINE_MAX_MAX);
+		| LIMIT number optbytes		{
+			conf_quota(OFFLINE_QUOTA_USER, $2, $3);
+		}
+		| LIMIT UNAUTHENTICATED number optbytes {
+			conf_quota(OFFLINE_QUOTA_UNAUTH, $3, $4);
+		}
+		| LIMIT DOMAIN number optbytes	{
+			conf_quota(OFFLINE_QUOTA_DOMAIN, $3, $4);
+		}
+		| LIMIT SENDER number optbytes	{
+			conf_quota(OFFLINE_QUOTA_SENDER, $3, $4);
 		}
 		| MAX_AGE duration		{
 			conf_number(&parse.p_conf->c_offline.off_age,
 			    "offline max-age", SEEN_OFF_AGE, $2, OFFLINE_AGE_MIN,
 			    OFFLINE_AGE_MAX);
 		}
+		;
+
+/* -2 for none given: the default stays. */
+optbytes	: /* empty */			{ $$ = -2; }
+		| BYTES size			{ $$ = $2; }
 		;
 
 duration	: NUMBER
@@ -597,6 +624,7 @@ static const struct keyword keywords[] = {
 	{ "auth",			AUTH },
 	{ "authorize",			AUTHORIZE },
 	{ "auto",			AUTO },
+	{ "bytes",			BYTES },
 	{ "ca",				CA },
 	{ "certificate",		CERTIFICATE },
 	{ "chroot",			CHROOT },
@@ -627,6 +655,7 @@ static const struct keyword keywords[] = {
 	{ "notify-interval",		NOTIFY_INTERVAL },
 	{ "offline",			OFFLINE },
 	{ "on",				ON },
+	{ "per",			PER },
 	{ "port",			PORT },
 	{ "presence",			PRESENCE },
 	{ "private-addresses",		PRIVATE_ADDRESSES },
@@ -634,6 +663,7 @@ static const struct keyword keywords[] = {
 	{ "relay",			RELAY },
 	{ "resolver",			RESOLVER },
 	{ "route",			ROUTE },
+	{ "sender",			SENDER },
 	{ "socket",			SOCKET },
 	{ "store",			STORE },
 	{ "subscriptions",		SUBSCRIPTIONS },
@@ -642,6 +672,7 @@ static const struct keyword keywords[] = {
 	{ "tls",			TLS },
 	{ "tls-verified",		TLS_VERIFIED },
 	{ "udp",			UDP },
+	{ "unauthenticated",		UNAUTHENTICATED },
 	{ "user",			USER },
 	{ "via",			VIA },
 	{ "yes",			YES },
@@ -1151,6 +1182,17 @@ yylex(void)
  */
 
 static int
+seen_once_in(unsigned int *seen, unsigned int bit, const char *what)
+{
+	if (*seen & bit) {
+		parse_error("%s given twice", what);
+		return (-1);
+	}
+	*seen |= bit;
+	return (0);
+}
+
+static int
 seen_once(unsigned int bit, const char *what)
 {
 	if (parse.p_seen & bit) {
@@ -1620,6 +1662,107 @@ conf_mail_from(const char *address)
 		    sizeof(parse.p_conf->c_mail_from));
 }
 
+/*
+ * The envelope sender of the mail of a message whose sender was not
+ * authenticated here, and of the summaries: an address of ours, so
+ * that a stranger cannot make our MTA send mail in another's name.
+ */
+static void
+conf_mail_sender(const char *address)
+{
+	if (seen_once_in(&parse.p_seen_mail, SEEN_MAIL_SENDER,
+	    "mail sender") == -1)
+		return;
+	if (!is_valid_address(address) || strlen(address) >=
+	    sizeof(parse.p_conf->c_mail_sender))
+		parse_error("mail sender \"%s\" is not a mail address",
+		    shown(address));
+	else
+		strlcpy(parse.p_conf->c_mail_sender, address,
+		    sizeof(parse.p_conf->c_mail_sender));
+}
+
+static void
+conf_mail_limit(int64_t mails, int64_t period)
+{
+	struct conf_offline	*off = &parse.p_conf->c_offline;
+
+	if (seen_once_in(&parse.p_seen_mail, SEEN_MAIL_LIMIT,
+	    "mail limit") == -1 || mails == -1 || period == -1)
+		return;
+	if (mails < OFFLINE_MAIL_MAX_MIN || mails > OFFLINE_MAIL_MAX_MAX)
+		parse_error("mail limit %lld is out of range (%d-%d)",
+		    (long long)mails, OFFLINE_MAIL_MAX_MIN,
+		    OFFLINE_MAIL_MAX_MAX);
+	else if (period < OFFLINE_MAIL_PERIOD_MIN ||
+	    period > OFFLINE_MAIL_PERIOD_MAX)
+		parse_error("mail limit period %lld is out of range (%d-%d)",
+		    (long long)period, OFFLINE_MAIL_PERIOD_MIN,
+		    OFFLINE_MAIL_PERIOD_MAX);
+	else {
+		off->off_mail_max = mails;
+		off->off_mail_period = period;
+	}
+}
+
+static const char *quota_names[OFFLINE_QUOTA_MAX] = {
+	[OFFLINE_QUOTA_USER] = "offline limit",
+	[OFFLINE_QUOTA_UNAUTH] = "offline limit unauthenticated",
+	[OFFLINE_QUOTA_DOMAIN] = "offline limit domain",
+	[OFFLINE_QUOTA_SENDER] = "offline limit sender",
+};
+
+/* Messages, and bytes unless -2 (not given); -1 was reported already. */
+static void
+conf_quota(enum offline_quota_id id, int64_t msgs, int64_t bytes)
+{
+	struct conf_quota	*q = &parse.p_conf->c_offline.off_quota[id];
+
+	if (seen_once_in(&parse.p_seen_mail, SEEN_QUOTA(id),
+	    quota_names[id]) == -1 || msgs == -1 || bytes == -1)
+		return;
+	if (msgs < OFFLINE_MAX_MIN || msgs > OFFLINE_MAX_MAX)
+		parse_error("%s %lld is out of range (%d-%d)", quota_names[id],
+		    (long long)msgs, OFFLINE_MAX_MIN, OFFLINE_MAX_MAX);
+	else if (bytes != -2 && (bytes < OFFLINE_BYTES_MIN ||
+	    bytes > OFFLINE_BYTES_MAX))
+		parse_error("%s bytes %lld is out of range (%d-%d)",
+		    quota_names[id], (long long)bytes, OFFLINE_BYTES_MIN,
+		    OFFLINE_BYTES_MAX);
+	else {
+		q->q_msgs = msgs;
+		if (bytes != -2)
+			q->q_bytes = bytes;
+	}
+}
+
+/*
+ * A quota not given is at most what the wider one holds, and the
+ * strangers' share at most half the user's queue: with `offline limit
+ * 10` alone, strangers may still leave only 5.
+ */
+static void
+conf_quota_defaults(struct conf_offline *off)
+{
+	struct conf_quota	*q = off->off_quota, *wider;
+	uint32_t		 half;
+	int			 id;
+
+	for (id = OFFLINE_QUOTA_UNAUTH; id < OFFLINE_QUOTA_MAX; id++) {
+		if (parse.p_seen_mail & SEEN_QUOTA(id))
+			continue;
+		wider = &q[id - 1];
+		half = id == OFFLINE_QUOTA_UNAUTH ?
+		    (wider->q_msgs + 1) / 2 : wider->q_msgs;
+		if (q[id].q_msgs > half)
+			q[id].q_msgs = half;
+		half = id == OFFLINE_QUOTA_UNAUTH ?
+		    wider->q_bytes / 2 : wider->q_bytes;
+		if (q[id].q_bytes > half)
+			q[id].q_bytes = half;
+	}
+}
+
 /* A number statement given once, in range; -1 was reported already. */
 static void
 conf_number(uint32_t *field, const char *what, unsigned int seen,
@@ -1854,6 +1997,7 @@ conf_finish(void)
 		parse_error_at(top, line, "limit min-expires %u is above "
 		    "limit max-expires %u", conf->c_limits.lim_min_expires,
 		    conf->c_limits.lim_max_expires);
+	conf_quota_defaults(&conf->c_offline);
 	if (conf->c_presence.pr_min_expires > conf->c_presence.pr_max_expires)
 		parse_error_at(top, line, "presence min-expires %u is above "
 		    "presence max-expires %u", conf->c_presence.pr_min_expires,

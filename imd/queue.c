@@ -58,6 +58,19 @@ static uint32_t			drain_nextid = 1;
 static void	queue_ask(struct drain *, uint64_t);
 static void	queue_drain(const struct binding_rec *);
 
+/*
+ * A sender of one of our domains reaches the queue only after digest
+ * authentication (message_request()): whoever else writes such a From
+ * is refused before.  Any other sender is a stranger to the quotas.
+ */
+static int
+is_sender_authenticated(const struct sip_req *rq)
+{
+	const char	*at = strrchr(rq->rq_aor, '@');
+
+	return (rq->rq_proxy && at != NULL &&
+	    config_find_domain(listener_conf, at + 1) != NULL);
+}
 
 void
 queue_store(struct sip_req *rq)
@@ -84,6 +97,7 @@ queue_store(struct sip_req *rq)
 		strlcpy(o->o_ctype, "text/plain", sizeof(o->o_ctype));
 	o->o_arrived = time(NULL);
 	o->o_state = OFFLINE_WAITING;
+	o->o_flags = is_sender_authenticated(rq) ? OFFLINE_F_AUTHED : 0;
 	o->o_bodylen = rq->rq_msg.msg_body.len;
 	memcpy(o->o_body, rq->rq_msg.msg_body.s, o->o_bodylen);
 	if ((buf = imsgev_create(dirdb, IMSG_DB_OFFLINE_PUT, rq->rq_id,
@@ -93,25 +107,41 @@ queue_store(struct sip_req *rq)
 	free(o);
 }
 
-/* Stored and committed: only now may the sender hear 202. */
+/*
+ * Stored and committed: only now may the sender hear 202.  A quota is
+ * 480 (RFC 3261 21.4.18): the user cannot be reached now and nothing
+ * more of this sender is kept, which is temporary; 486 would say a
+ * device was reached and is busy, and 503 that the whole server is.
+ * The reason phrase says whose share is used up.
+ */
 void
 queue_stored(struct imsgev *iev, struct imsg *imsg)
 {
+	static const char *full[] = {
+		[OFFLINE_STORED_FULL] = "Offline queue full",
+		[OFFLINE_STORED_UNAUTH_FULL] =
+		    "Offline queue full for unauthenticated senders",
+		[OFFLINE_STORED_DOMAIN_FULL] =
+		    "Offline queue full for the sender's domain",
+		[OFFLINE_STORED_SENDER_FULL] =
+		    "Offline queue full for this sender",
+	};
 	struct sip_req	*rq;
 	uint32_t	 status;
 	uint64_t	 id;
 
 	if (imsg_get_u32(imsg, &status) == -1 ||
-	    imsg_get_u64(imsg, &id) == -1 || imsg_get_end(imsg) == -1)
+	    imsg_get_u64(imsg, &id) == -1 || imsg_get_end(imsg) == -1 ||
+	    status > OFFLINE_STORED_SENDER_FULL)
 		proc_fatal_imsg(iev, imsg, "offline stored");
 	if ((rq = req_find(imsg->hdr.ih_peerid)) == NULL)
 		return;
 	if (status == OFFLINE_STORED_OK)
 		req_reply(rq, 202, "Accepted", NULL);
-	else if (status == OFFLINE_STORED_FULL)
-		req_reply(rq, 480, "Offline queue full", NULL);
-	else
+	else if (status == OFFLINE_STORED_FAIL)
 		req_reply(rq, 500, "Server Internal Error", NULL);
+	else
+		req_reply(rq, 480, full[status], NULL);
 }
 
 static struct drain *

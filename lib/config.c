@@ -38,6 +38,23 @@
 #include "config.h"
 
 static void
+config_default_quotas(struct conf_offline *off)
+{
+	struct conf_quota	*q = off->off_quota;
+
+	q[OFFLINE_QUOTA_USER].q_msgs = OFFLINE_MAX_DEFAULT;
+	q[OFFLINE_QUOTA_USER].q_bytes = OFFLINE_BYTES_DEFAULT;
+	q[OFFLINE_QUOTA_UNAUTH].q_msgs = OFFLINE_UNAUTH_MSGS_DEFAULT;
+	q[OFFLINE_QUOTA_UNAUTH].q_bytes = OFFLINE_UNAUTH_BYTES_DEFAULT;
+	q[OFFLINE_QUOTA_DOMAIN].q_msgs = OFFLINE_DOMAIN_MSGS_DEFAULT;
+	q[OFFLINE_QUOTA_DOMAIN].q_bytes = OFFLINE_DOMAIN_BYTES_DEFAULT;
+	q[OFFLINE_QUOTA_SENDER].q_msgs = OFFLINE_SENDER_MSGS_DEFAULT;
+	q[OFFLINE_QUOTA_SENDER].q_bytes = OFFLINE_SENDER_BYTES_DEFAULT;
+	off->off_mail_max = OFFLINE_MAIL_MAX_DEFAULT;
+	off->off_mail_period = OFFLINE_MAIL_PERIOD_DEFAULT;
+}
+
+static void
 config_defaults(struct imd_conf *conf)
 {
 	struct conf_limits	*lim = &conf->c_limits;
@@ -61,8 +78,8 @@ config_defaults(struct imd_conf *conf)
 	conf->c_auth_algs[1] = DIGEST_MD5;
 	conf->c_nauth_algs = 2;
 	conf->c_offline.off_policy = OFFLINE_POLICY_STORE;
-	conf->c_offline.off_max = OFFLINE_MAX_DEFAULT;
 	conf->c_offline.off_age = OFFLINE_AGE_DEFAULT_S;
+	config_default_quotas(&conf->c_offline);
 	if (config_sockaddr(IMD_MTA_ADDRESS, IMD_MTA_PORT, &conf->c_mta,
 	    &conf->c_mtalen) == -1)
 		abort();
@@ -321,7 +338,18 @@ print_offline(FILE *fp, const struct conf_offline *off)
 	default:
 		fputs("offline store\n", fp);
 	}
-	fprintf(fp, "offline limit %u\n", off->off_max);
+	fprintf(fp, "offline limit %u bytes %u\n",
+	    off->off_quota[OFFLINE_QUOTA_USER].q_msgs,
+	    off->off_quota[OFFLINE_QUOTA_USER].q_bytes);
+	fprintf(fp, "offline limit unauthenticated %u bytes %u\n",
+	    off->off_quota[OFFLINE_QUOTA_UNAUTH].q_msgs,
+	    off->off_quota[OFFLINE_QUOTA_UNAUTH].q_bytes);
+	fprintf(fp, "offline limit domain %u bytes %u\n",
+	    off->off_quota[OFFLINE_QUOTA_DOMAIN].q_msgs,
+	    off->off_quota[OFFLINE_QUOTA_DOMAIN].q_bytes);
+	fprintf(fp, "offline limit sender %u bytes %u\n",
+	    off->off_quota[OFFLINE_QUOTA_SENDER].q_msgs,
+	    off->off_quota[OFFLINE_QUOTA_SENDER].q_bytes);
 	fprintf(fp, "offline max-age %u\n", off->off_age);
 }
 
@@ -354,6 +382,10 @@ print_mail(FILE *fp, const struct imd_conf *conf)
 	fputc('\n', fp);
 	if (conf->c_mail_from[0] != '\0')
 		print_string(fp, "mail from", conf->c_mail_from);
+	if (conf->c_mail_sender[0] != '\0')
+		print_string(fp, "mail sender", conf->c_mail_sender);
+	fprintf(fp, "mail limit %u per %u\n", conf->c_offline.off_mail_max,
+	    conf->c_offline.off_mail_period);
 }
 
 static void

@@ -131,11 +131,32 @@ enum offline_policy {
 	OFFLINE_POLICY_STORE_MAIL, /* kept, 202, mailed after off_mail_after */
 };
 
+/* How much one recipient's queue may hold: messages and bytes of body. */
+struct conf_quota {
+	uint32_t	q_msgs;
+	uint32_t	q_bytes;
+};
+
+/*
+ * The quotas of one recipient's queue: of everything (the user's own
+ * limit), of the senders not authenticated here together, of one such
+ * sending domain and of one such sender.
+ */
+enum offline_quota_id {
+	OFFLINE_QUOTA_USER,
+	OFFLINE_QUOTA_UNAUTH,
+	OFFLINE_QUOTA_DOMAIN,
+	OFFLINE_QUOTA_SENDER,
+	OFFLINE_QUOTA_MAX
+};
+
 struct conf_offline {
 	uint32_t	off_policy;	/* enum offline_policy */
-	uint32_t	off_max;	/* messages per user */
 	uint32_t	off_age;	/* seconds a message is kept */
 	uint32_t	off_mail_after;	/* seconds; STORE_MAIL only */
+	struct conf_quota off_quota[OFFLINE_QUOTA_MAX];
+	uint32_t	off_mail_max;	/* mails per recipient per period */
+	uint32_t	off_mail_period; /* seconds */
 };
 
 /* The policies that keep a message, and those that also mail it. */
@@ -151,6 +172,29 @@ struct conf_offline {
 #define OFFLINE_AGE_MAX		(365 * 24 * 60 * 60)
 #define OFFLINE_MAIL_AFTER_MIN	1
 #define OFFLINE_MAIL_AFTER_MAX	OFFLINE_AGE_MAX
+
+/*
+ * Quotas: a stranger's share of a queue is a fraction of it, so that
+ * what strangers leave never crowds out the user's own side.  The
+ * bytes are of bodies, at most 60000 each (OFFLINE_BODY_MAX).
+ */
+#define OFFLINE_BYTES_DEFAULT		(8 * 1024 * 1024)
+#define OFFLINE_UNAUTH_MSGS_DEFAULT	50
+#define OFFLINE_UNAUTH_BYTES_DEFAULT	(2 * 1024 * 1024)
+#define OFFLINE_DOMAIN_MSGS_DEFAULT	30
+#define OFFLINE_DOMAIN_BYTES_DEFAULT	(1024 * 1024)
+#define OFFLINE_SENDER_MSGS_DEFAULT	20
+#define OFFLINE_SENDER_BYTES_DEFAULT	(256 * 1024)
+#define OFFLINE_BYTES_MIN		1024
+#define OFFLINE_BYTES_MAX		(1024 * 1024 * 1024)
+
+/* Mail of the offline queue: per recipient, then one summary. */
+#define OFFLINE_MAIL_MAX_DEFAULT	10
+#define OFFLINE_MAIL_MAX_MIN		1
+#define OFFLINE_MAIL_MAX_MAX		10000
+#define OFFLINE_MAIL_PERIOD_DEFAULT	(60 * 60)
+#define OFFLINE_MAIL_PERIOD_MIN		1
+#define OFFLINE_MAIL_PERIOD_MAX		(7 * 24 * 60 * 60)
 
 /* The local MTA that takes offline messages as mail. */
 #define IMD_MTA_ADDRESS		"127.0.0.1"
@@ -214,6 +258,8 @@ struct imd_conf {
 	struct sockaddr_storage c_mta;	/* numeric: relayd never waits */
 	socklen_t	c_mtalen;
 	char		c_mail_from[IMD_ADDRESS_MAX];	/* "" or From */
+	char		c_mail_sender[IMD_ADDRESS_MAX];	/* "" or the
+					   envelope sender for strangers */
 };
 
 #define IMD_TLS_CA_DEFAULT	"/etc/ssl/certs/ca-certificates.crt"

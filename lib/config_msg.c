@@ -39,7 +39,9 @@ config_send_global(struct imsgev *iev, const struct imd_conf *conf)
 	struct ibuf			*buf;
 
 	if ((buf = imsgev_create(iev, IMSG_CONF_GLOBAL, 0,
-	    256 + sizeof(conf->c_mta) + sizeof(conf->c_mail_from))) == NULL)
+	    256 + sizeof(conf->c_mta) + sizeof(conf->c_mail_from) +
+	    sizeof(conf->c_offline.off_quota) +
+	    sizeof(conf->c_mail_sender))) == NULL)
 		return (-1);
 	if (ibuf_add_u32(buf, conf->c_uid) == -1 ||
 	    ibuf_add_u32(buf, conf->c_gid) == -1 ||
@@ -52,9 +54,14 @@ config_send_global(struct imsgev *iev, const struct imd_conf *conf)
 	    ibuf_add_u32(buf, lim->lim_min_expires) == -1 ||
 	    ibuf_add_u32(buf, lim->lim_max_expires) == -1 ||
 	    ibuf_add_u32(buf, conf->c_offline.off_policy) == -1 ||
-	    ibuf_add_u32(buf, conf->c_offline.off_max) == -1 ||
 	    ibuf_add_u32(buf, conf->c_offline.off_age) == -1 ||
 	    ibuf_add_u32(buf, conf->c_offline.off_mail_after) == -1 ||
+	    ibuf_add_data(buf, conf->c_offline.off_quota,
+	    sizeof(conf->c_offline.off_quota)) == -1 ||
+	    ibuf_add_u32(buf, conf->c_offline.off_mail_max) == -1 ||
+	    ibuf_add_u32(buf, conf->c_offline.off_mail_period) == -1 ||
+	    ibuf_add_str(buf, conf->c_mail_sender,
+	    sizeof(conf->c_mail_sender)) == -1 ||
 	    ibuf_add_u32(buf, conf->c_mtalen) == -1 ||
 	    ibuf_add_data(buf, &conf->c_mta, sizeof(conf->c_mta)) == -1 ||
 	    ibuf_add_str(buf, conf->c_mail_from,
@@ -187,9 +194,16 @@ config_recv_global(struct imd_conf *conf, struct imsg *imsg)
 	    imsg_get_u32(imsg, &lim->lim_max_expires) == -1 ||
 	    imsg_get_u32(imsg, &conf->c_offline.off_policy) == -1 ||
 	    conf->c_offline.off_policy > OFFLINE_POLICY_STORE_MAIL ||
-	    imsg_get_u32(imsg, &conf->c_offline.off_max) == -1 ||
 	    imsg_get_u32(imsg, &conf->c_offline.off_age) == -1 ||
 	    imsg_get_u32(imsg, &conf->c_offline.off_mail_after) == -1 ||
+	    imsg_get_data(imsg, conf->c_offline.off_quota,
+	    sizeof(conf->c_offline.off_quota)) == -1 ||
+	    imsg_get_u32(imsg, &conf->c_offline.off_mail_max) == -1 ||
+	    conf->c_offline.off_mail_max == 0 ||
+	    imsg_get_u32(imsg, &conf->c_offline.off_mail_period) == -1 ||
+	    conf->c_offline.off_mail_period == 0 ||
+	    imsg_get_str(imsg, conf->c_mail_sender,
+	    sizeof(conf->c_mail_sender)) == -1 ||
 	    imsg_get_u32(imsg, &mtalen) == -1 ||
 	    mtalen > sizeof(conf->c_mta) ||
 	    imsg_get_data(imsg, &conf->c_mta, sizeof(conf->c_mta)) == -1 ||

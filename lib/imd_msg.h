@@ -198,6 +198,9 @@ enum offline_stored {
 	OFFLINE_STORED_OK,
 	OFFLINE_STORED_FULL,	/* the user's queue is at its limit */
 	OFFLINE_STORED_FAIL,
+	OFFLINE_STORED_UNAUTH_FULL, /* strangers' share of it is used up */
+	OFFLINE_STORED_DOMAIN_FULL, /* the sender's domain's share */
+	OFFLINE_STORED_SENDER_FULL, /* the sender's own share */
 };
 
 /* What the MTA said to one offline message (IMSG_DB_MAIL_DONE). */

@@ -390,11 +390,14 @@ mail_header(struct mail_buf *mb, const struct mail_msg *mm)
 		mail_printf(mb, "From: %s\r\n", mm->mm_from);
 	else {
 		mail_printf(mb, "From: %s\r\n", mm->mm_sender);
-		if (mail_is_ascii(mm->mm_from))
+		if (mail_is_ascii(mm->mm_from) && !mm->mm_summary)
 			mail_printf(mb, "Reply-To: %s\r\n", mm->mm_from);
 	}
 	mail_printf(mb, "To: %s\r\n", mm->mm_to);
-	mail_subject(mb, mm->mm_from);
+	if (mm->mm_summary)
+		mail_puts(mb, "Subject: Instant messages waiting for you\r\n");
+	else
+		mail_subject(mb, mm->mm_from);
 	mail_printf(mb, "Message-ID: <%s@%s>\r\n", mm->mm_id,
 	    mm->mm_hostname);
 	mail_puts(mb, "Auto-Submitted: auto-generated\r\n"

@@ -29,7 +29,10 @@
  *	Reply-To:	mm_from, so that a reply goes to the IM sender
  *	To:		mm_to
  *	Subject:	Instant message from <mm_from>, an RFC 2047
- *			encoded-word when the address is not ASCII
+ *			encoded-word when the address is not ASCII; for
+ *			a summary of the mail limit (mm_summary, From
+ *			ours, no Reply-To), Instant messages waiting for
+ *			you
  *	Message-ID:	<mm_id@mm_hostname>, the same on every retry, so
  *			that a mail delivered twice is seen as one
  *	Auto-Submitted:	auto-generated (RFC 3834), against mail loops
@@ -84,6 +87,7 @@ struct mail_msg {
 	const char	*mm_body;
 	size_t		 mm_bodylen;
 	char		 mm_hostname[MAIL_HOSTNAME_MAX];
+	int		 mm_summary;	/* of messages held, not one */
 };
 
 int	 mail_compose(const struct mail_msg *, char *, size_t, size_t *);

@@ -61,6 +61,7 @@ offline_msg_add(struct ibuf *buf, const struct offline_rec *o)
 	    ibuf_add_u32(buf, o->o_attempts) == -1 ||
 	    ibuf_add_u64(buf, o->o_next_try) == -1 ||
 	    ibuf_add_u32(buf, o->o_state) == -1 ||
+	    ibuf_add_u32(buf, o->o_flags) == -1 ||
 	    ibuf_add_u32(buf, o->o_bodylen) == -1 ||
 	    ibuf_add_data(buf, o->o_body, o->o_bodylen) == -1)
 		return (-1);
@@ -87,6 +88,8 @@ offline_msg_get(struct imsg *imsg, struct offline_rec *o)
 	    imsg_get_u32(imsg, &o->o_state) == -1 ||
 	    offline_msg_check(o->o_state == OFFLINE_WAITING ||
 	    o->o_state == OFFLINE_MAILING) == -1 ||
+	    imsg_get_u32(imsg, &o->o_flags) == -1 ||
+	    offline_msg_check((o->o_flags & ~OFFLINE_F_ALL) == 0) == -1 ||
 	    imsg_get_u32(imsg, &o->o_bodylen) == -1 ||
 	    offline_msg_check(o->o_bodylen <= sizeof(o->o_body)) == -1 ||
 	    imsg_get_data(imsg, o->o_body, o->o_bodylen) == -1) {

@@ -34,6 +34,19 @@
 #define OFFLINE_PER_USER_DEFAULT 100
 #define OFFLINE_AGE_DEFAULT	(24 * 60 * 60)	/* seconds before mail */
 
+/*
+ * o_flags.  AUTHED: the sender was digest-authenticated as one of our
+ * users (a record older than the flags reads as not).  HELD: kept for
+ * the next registration, never mailed, since its recipient's mail
+ * limit was reached when it fell due.  SUMMARY: not a message but the
+ * one mail of a period that tells of the held ones; dirdb writes its
+ * text when it falls due.
+ */
+#define OFFLINE_F_AUTHED	0x01
+#define OFFLINE_F_HELD		0x02
+#define OFFLINE_F_SUMMARY	0x04
+#define OFFLINE_F_ALL		0x07
+
 enum offline_state {
 	OFFLINE_WAITING,	/* for the user's next registration */
 	OFFLINE_MAILING,	/* handed to mail, tried again at o_next_try */
@@ -48,6 +61,7 @@ struct offline_rec {
 	uint32_t	o_attempts;	/* of delivery by mail */
 	uint64_t	o_next_try;	/* seconds; the mail back-off */
 	uint32_t	o_state;	/* enum offline_state */
+	uint32_t	o_flags;	/* OFFLINE_F_* */
 	uint32_t	o_bodylen;
 	unsigned char	o_body[OFFLINE_BODY_MAX];
 };
@@ -58,7 +72,7 @@ struct offline_rec {
  * a message may carry a request id and a status besides.
  */
 #define OFFLINE_MSG_MAX		(8 + 2 * IMD_ADDRESS_MAX + \
-	OFFLINE_CTYPE_MAX + 8 + 4 + 8 + 4 + 4 + OFFLINE_BODY_MAX)
+	OFFLINE_CTYPE_MAX + 8 + 4 + 8 + 4 + 4 + 4 + OFFLINE_BODY_MAX)
 
 struct ibuf;
 struct imsg;

@@ -27,7 +27,14 @@
  * One mail per message, never a digest of several: each keeps its own
  * Date, Message-ID and sender, a retry resends exactly the mail that
  * failed, and a message taken by a registration meanwhile is simply
- * not mailed.
+ * not mailed.  Past a recipient's `mail limit', dirdb holds messages
+ * instead and hands out one summary of them (dirdb/mail_limit.c),
+ * which goes as a mail of ours.
+ *
+ * The envelope sender is one of our addresses unless the IM sender
+ * was authenticated as one of our users: a stranger's From is his to
+ * write, and must not make our MTA send mail in another's name, nor
+ * send its bounces to whoever he named.
  *
  * relayd asks when dirdb nudges it (a message was stored that falls due
  * for mail, or imctl queue flush), when a mail is done and a slot is
@@ -167,6 +174,7 @@ mailer_compose(const struct offline_rec *o, const char *rcpt,
 	snprintf(mm.mm_id, sizeof(mm.mm_id), "im.%llu.%llu",
 	    (unsigned long long)o->o_arrived, (unsigned long long)o->o_id);
 	mm.mm_date = o->o_arrived;
+	mm.mm_summary = (o->o_flags & OFFLINE_F_SUMMARY) != 0;
 	mm.mm_body = (const char *)o->o_body;
 	mm.mm_bodylen = o->o_bodylen;
 	if ((size = mail_compose_bound(mm.mm_bodylen)) == 0 ||
@@ -180,19 +188,40 @@ mailer_compose(const struct offline_rec *o, const char *rcpt,
 }
 
 /*
- * The envelope sender is `mail from` when set, else the IM sender, who
- * then hears of a mail that bounces later.
+ * The envelope sender is `mail from` when set; else the IM sender, who
+ * then hears of a mail that bounces later, if he was authenticated as
+ * one of our users; else `mail sender', or the postmaster of the
+ * recipient's domain, ours.  Not the null reverse-path: these mails
+ * carry messages, not delivery notices, and RFC 5321 4.5.5 wants a
+ * valid one for them, so that a bounce reaches someone who answers for
+ * the mail; postmaster must exist (RFC 5321 4.5.1).
  */
+static const char *
+mailer_envelope_from(const struct offline_rec *o, char *buf, size_t size)
+{
+	const struct imd_conf	*conf = *mailer_conf;
+
+	if (conf->c_mail_from[0] != '\0')
+		return (conf->c_mail_from);
+	if ((o->o_flags & OFFLINE_F_AUTHED) &&
+	    !(o->o_flags & OFFLINE_F_SUMMARY))
+		return (o->o_from);
+	if (conf->c_mail_sender[0] != '\0')
+		return (conf->c_mail_sender);
+	snprintf(buf, size, "postmaster@%s", strchr(o->o_to, '@') + 1);
+	return (buf);
+}
+
 static int
 mailer_send(struct mailer_job *mj, const struct offline_rec *o,
     const char *rcpt)
 {
 	const struct imd_conf	*conf = *mailer_conf;
 	const char		*from;
-	char			*data;
+	char			*data, local[IMD_ADDRESS_MAX];
 	size_t			 len;
 
-	from = conf->c_mail_from[0] != '\0' ? conf->c_mail_from : o->o_from;
+	from = mailer_envelope_from(o, local, sizeof(local));
 	if ((data = mailer_compose(o, rcpt, conf->c_mail_from, &len)) ==
 	    NULL) {
 		mailer_report(o->o_to, o->o_id, mj->mj_attempts,

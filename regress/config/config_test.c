@@ -215,7 +215,10 @@ static const char print_expected[] =
     "limit min-expires 60\n"
     "limit max-expires 7200\n"
     "offline store then mail after 120\n"
-    "offline limit 100\n"
+    "offline limit 100 bytes 8388608\n"
+    "offline limit unauthenticated 50 bytes 2097152\n"
+    "offline limit domain 30 bytes 1048576\n"
+    "offline limit sender 20 bytes 262144\n"
     "offline max-age 86400\n"
     "presence authorize ask\n"
     "presence min-expires 60\n"
@@ -226,6 +229,8 @@ static const char print_expected[] =
     "presence devices 16\n"
     "mta ::1 port 2525\n"
     "mail from \"im@example.org\"\n"
+    "mail sender \"postmaster@example.org\"\n"
+    "mail limit 10 per 3600\n"
     "route \"site2.test\" via 127.0.0.2 port 5062 tls\n"
     "resolver ::1 port 53\n"
     "inbound any\n"
@@ -278,6 +283,8 @@ test_print(void)
 	if (config_sockaddr("::1", 2525, &conf->c_mta, &conf->c_mtalen) == -1)
 		exit(2);
 	strlcpy(conf->c_mail_from, "im@example.org", sizeof(conf->c_mail_from));
+	strlcpy(conf->c_mail_sender, "postmaster@example.org",
+	    sizeof(conf->c_mail_sender));
 	add_route(conf, "site2.test", "127.0.0.2", 5062, TRANSPORT_TLS);
 	if (config_sockaddr("::1", 53, &conf->c_resolver,
 	    &conf->c_resolverlen) == -1)

@@ -123,6 +123,10 @@ static size_t	msg_payload(const struct offline_rec *, unsigned char *,
 static void	test_msg(void);
 static void	test_msg_bad(void);
 static void	test_log(void);
+static int	put_from(const char *, const char *, uint32_t, size_t, int *);
+static void	test_quota(void);
+static void	test_summary(void);
+static void	test_version1(void);
 
 /* The message rec_msg() encodes, waiting, with a text body. */
 static void
@@ -147,6 +151,7 @@ msg_same(const struct offline_rec *a, const struct offline_rec *b)
 	    strcmp(a->o_ctype, b->o_ctype) == 0 &&
 	    a->o_arrived == b->o_arrived && a->o_attempts == b->o_attempts &&
 	    a->o_next_try == b->o_next_try && a->o_state == b->o_state &&
+	    a->o_flags == b->o_flags &&
 	    a->o_bodylen == b->o_bodylen &&
 	    memcmp(a->o_body, b->o_body, a->o_bodylen) == 0);
 }
@@ -196,6 +201,8 @@ rec_msg(struct rec *r, unsigned int version, const struct offline_rec *o)
 	rec_uint(r, o->o_attempts, 4);
 	rec_uint(r, o->o_next_try, 8);
 	rec_u8(r, o->o_state);
+	if (version >= 2)
+		rec_u8(r, o->o_flags);
 	rec_uint(r, o->o_bodylen, 4);
 	rec_bytes(r, o->o_body, o->o_bodylen);
 }
@@ -717,14 +724,15 @@ test_encoding(void)
 	o.o_attempts = 0x0a0b0c0d;
 	o.o_next_try = 0x1112131415161718ULL;
 	o.o_state = OFFLINE_MAILING;
+	o.o_flags = OFFLINE_F_AUTHED | OFFLINE_F_HELD;
 	TAP_OK(store_offline_put(&o) == STORE_OK, "a message to read raw");
 	strlcpy(o.o_to, "enc@x.test", sizeof(o.o_to));
-	rec_msg(&want, 1, &o);
+	rec_msg(&want, 2, &o);
 	key_make(&k, "enc@x.test", o.o_id);
 	TAP_OK(raw_get(STORE_DB_OFFLINE, &k, &got) == STORE_OK &&
 	    got.r_len == want.r_len &&
 	    memcmp(got.r_data, want.r_data, want.r_len) == 0,
-	    "record on disk is version 1 in the documented layout");
+	    "record on disk is version 2 in the documented layout");
 	ikey_make(&k, o.o_arrived, o.o_id);
 	TAP_OK(raw_get(STORE_DB_OFFLINE_AGE, &k, &got) == STORE_OK &&
 	    got.r_len == strlen("enc@x.test") &&
@@ -740,7 +748,7 @@ test_encoding(void)
 	msg_fill(&o, "big@x.test", "", NOW);
 	TAP_OK(store_offline_first("big@x.test", &o) == STORE_OK, "the "
 	    "big message");
-	rec_msg(&want, 1, &o);
+	rec_msg(&want, 2, &o);
 	key_make(&k, "big@x.test", o.o_id);
 	TAP_OK(raw_get(STORE_DB_OFFLINE, &k, &got) == STORE_OK &&
 	    got.r_len == want.r_len &&
@@ -771,8 +779,8 @@ test_corrupt(void)
 		o.o_id = i + 1;
 		rec_msg(&r[i], 1, &o);
 	}
-	rec_msg(&r[0], 2, &o);
-	r[0].r_data[8] = 1;				/* v2, id 1 */
+	rec_msg(&r[0], 3, &o);
+	r[0].r_data[8] = 1;				/* v3, id 1 */
 	r[1].r_len -= 3;				/* body cut */
 	rec_u8(&r[2], 0);				/* trailing */
 	r[3].r_data[r[3].r_len - strlen(MARKER) - 3] = 0xff; /* bodylen */
@@ -953,6 +961,14 @@ test_msg_bad(void)
 	v = strlen(KOREAN);
 	memcpy(f, &v, sizeof(v));
 	f -= sizeof(v);
+	v = 0x80;
+	memcpy(f, &v, sizeof(v));
+	TAP_OK(testenv_send(&wb, &rb, p, len, &imsg) == 1 &&
+	    offline_msg_get(&imsg, &got) == -1 && errno == EBADMSG,
+	    "an unknown flag refused");
+	v = 0;
+	memcpy(f, &v, sizeof(v));
+	f -= sizeof(v);
 	v = 2;
 	memcpy(f, &v, sizeof(v));
 	TAP_OK(testenv_send(&wb, &rb, p, len, &imsg) == 1 &&
@@ -970,6 +986,118 @@ test_msg_bad(void)
 	imsgbuf_clear(&rb);
 	close(sv[0]);
 	close(sv[1]);
+}
+
+/* A message of len bytes from from, its quota on STORE_FULL in *quota. */
+static int
+put_from(const char *to, const char *from, uint32_t flags, size_t len,
+    int *quota)
+{
+	struct offline_rec	o;
+
+	msg_fill(&o, to, "", NOW);
+	strlcpy(o.o_from, from, sizeof(o.o_from));
+	o.o_flags = flags;
+	memset(o.o_body, 'x', len);
+	o.o_bodylen = len;
+	*quota = -1;
+	return (store_offline_put_quota(&o, quota));
+}
+
+/*
+ * Each share of q@x.test's queue: 2 messages from one stranger, 3 from
+ * one domain, 4 from strangers in all, 6 for the user; bytes likewise.
+ * An authenticated sender is bound by the user's limit alone.
+ */
+static void
+test_quota(void)
+{
+	struct conf_quota	q[OFFLINE_QUOTA_MAX] = {
+		[OFFLINE_QUOTA_USER] = { 6, 100000 },
+		[OFFLINE_QUOTA_UNAUTH] = { 4, 100000 },
+		[OFFLINE_QUOTA_DOMAIN] = { 3, 100000 },
+		[OFFLINE_QUOTA_SENDER] = { 2, 1500 },
+	};
+	const char		*to = "q@x.test";
+	int			 r1, r2, r3, which;
+
+	store_offline_quotas(q);
+	r1 = put_from(to, "m1@evil.test", 0, 10, &which);
+	r2 = put_from(to, "M1@Evil.test", 0, 10, &which);
+	r3 = put_from(to, "m1@evil.test", 0, 10, &which);
+	TAP_OK(r1 == STORE_OK && r2 == STORE_OK && r3 == STORE_FULL &&
+	    which == OFFLINE_QUOTA_SENDER,
+	    "a stranger's third message: his own share is full (%d)", which);
+	TAP_OK(put_from(to, "m2@evil.test", 0, 10, &which) == STORE_OK &&
+	    put_from(to, "m3@evil.test", 0, 10, &which) == STORE_FULL &&
+	    which == OFFLINE_QUOTA_DOMAIN,
+	    "another of his domain: the domain's share is full (%d)", which);
+	TAP_OK(put_from(to, "n1@other.test", 0, 10, &which) == STORE_OK &&
+	    put_from(to, "n2@third.test", 0, 10, &which) == STORE_FULL &&
+	    which == OFFLINE_QUOTA_UNAUTH,
+	    "a fifth stranger: the strangers' share is full (%d)", which);
+	TAP_OK(put_from(to, "a@x.test", OFFLINE_F_AUTHED, 10, &which) ==
+	    STORE_OK && put_from(to, "a@x.test", OFFLINE_F_AUTHED, 10,
+	    &which) == STORE_OK && put_from(to, "b@x.test", OFFLINE_F_AUTHED,
+	    10, &which) == STORE_FULL && which == OFFLINE_QUOTA_USER,
+	    "authenticated senders fill the rest, then the queue is full");
+	TAP_OK(put_from("q2@x.test", "big@evil.test", 0, 1000, &which) ==
+	    STORE_OK && put_from("q2@x.test", "big@evil.test", 0, 501,
+	    &which) == STORE_FULL && which == OFFLINE_QUOTA_SENDER &&
+	    put_from("q2@x.test", "big@evil.test", 0, 500, &which) ==
+	    STORE_OK, "bytes: 1000 + 501 over 1500, 1000 + 500 not");
+	memset(q, 0xff, sizeof(q));
+	q[OFFLINE_QUOTA_USER].q_msgs = OFFLINE_PER_USER_DEFAULT;
+	store_offline_quotas(q);
+}
+
+/* One summary per recipient, no room taken, never handed to a device. */
+static void
+test_summary(void)
+{
+	struct offline_rec	s, got;
+	uint64_t		id;
+
+	msg_fill(&s, "s@x.test", "", NOW);
+	strlcpy(s.o_from, "postmaster@x.test", sizeof(s.o_from));
+	s.o_ctype[0] = '\0';
+	s.o_flags = OFFLINE_F_SUMMARY | OFFLINE_F_AUTHED;
+	TAP_OK(store_offline_put(&s) == STORE_OK, "a summary is stored");
+	TAP_OK(store_offline_put(&s) == STORE_EXISTS, "a second is not");
+	TAP_OK(store_offline_first("s@x.test", &got) == STORE_NOTFOUND,
+	    "first passes over a summary");
+	TAP_OK(put_simple("s@x.test", "held", NOW, &id) == STORE_OK &&
+	    store_offline_hold("s@x.test", id) == STORE_OK &&
+	    store_offline_first("s@x.test", &got) == STORE_OK &&
+	    got.o_id == id && (got.o_flags & OFFLINE_F_HELD) &&
+	    got.o_next_try == 0 && got.o_state == OFFLINE_WAITING,
+	    "a held message: waiting, never due, flagged");
+}
+
+/* A record of version 1, before the flags: not authenticated. */
+static void
+test_version1(void)
+{
+	struct offline_rec	o, got;
+	struct rec		r;
+	struct key		k;
+	int			which;
+
+	msg_fill(&o, "v1@x.test", "old", NOW);
+	o.o_id = 1000000;
+	strlcpy(o.o_from, "a@x.test", sizeof(o.o_from));
+	rec_msg(&r, 1, &o);
+	key_make(&k, "v1@x.test", o.o_id);
+	if (store_kv_insert(STORE_DB_OFFLINE, k.k_data, k.k_len, r.r_data,
+	    r.r_len) != STORE_OK)
+		errx(1, "test_version1: insert");
+	TAP_OK(store_offline_first("v1@x.test", &got) == STORE_OK &&
+	    msg_same(&got, &o) && got.o_flags == 0,
+	    "a version 1 record reads, as not authenticated");
+	store_offline_limits(1, AGE);
+	TAP_OK(put_from("v1@x.test", "a@x.test", OFFLINE_F_AUTHED, 1,
+	    &which) == STORE_FULL, "and counts against the queue");
+	store_offline_limits(OFFLINE_PER_USER_DEFAULT, AGE);
 }
 
 /* Bad records were logged by their keys, never by their bodies. */
@@ -1019,6 +1147,9 @@ main(void)
 	test_encoding();
 	test_corrupt();
 	test_durable();
+	test_quota();
+	test_summary();
+	test_version1();
 	store_close();
 	test_msg();
 	test_msg_bad();
