@@ -255,7 +255,7 @@ static void	 pres_interval(int64_t);
 %token	DOMAIN FROM HEADERS INBOUND INCLUDE KEY LIMIT LINE_LENGTH LISTEN MAIL
 %token	MESSAGE_SIZE MTA ON MAX_AGE MAX_EXPIRES MIN_EXPIRES NONE
 %token	NOTIFY_INTERVAL OFFLINE PORT PRESENCE REALM RESOLVER ROUTE SOCKET
-%token	STORE SUBSCRIPTIONS TCP THEN TLS TLS_VERIFIED UDP USER VIA
+%token	STORE SUBSCRIPTIONS TCP THEN TLS TLS_VERIFIED UDP USER VERIFIED VIA
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -314,6 +314,7 @@ statement	: domain
 		| INBOUND TLS_VERIFIED		{
 			inbound_set(INBOUND_TLS_VERIFIED);
 		}
+		| INBOUND VERIFIED		{ inbound_set(INBOUND_VERIFIED); }
 		| TLS CA STRING			{ tls_ca_set($3); }
 		;
 
@@ -632,6 +633,7 @@ static const struct keyword keywords[] = {
 	{ "tls-verified",		TLS_VERIFIED },
 	{ "udp",			UDP },
 	{ "user",			USER },
+	{ "verified",			VERIFIED },
 	{ "via",			VIA },
 };
 #define NKEYWORDS	(sizeof(keywords) / sizeof(keywords[0]))

@@ -31,7 +31,7 @@
  */
 
 #ifndef IMD_MSG_VERSION		/* a test builds an imctl of another */
-#define IMD_MSG_VERSION		9
+#define IMD_MSG_VERSION		10
 #endif
 
 enum imsg_type {
@@ -172,6 +172,11 @@ enum imsg_type {
 	IMSG_RELAY_RESPONSE,	/* u32 status, str reason, data: the final
 				   response without relayd's Via, or none */
 
+	/* listener -> relayd -> listener: is an address a domain's server? */
+	IMSG_RELAY_VERIFY,	/* str domain, str numeric address; request
+				   id in the peer id; reply VERIFIED */
+	IMSG_RELAY_VERIFIED,	/* u32 enum inbound_verdict */
+
 	IMSG_TYPE_MAX
 };
 
@@ -197,6 +202,17 @@ enum offline_stored {
 	OFFLINE_STORED_OK,
 	OFFLINE_STORED_FULL,	/* the user's queue is at its limit */
 	OFFLINE_STORED_FAIL,
+};
+
+/*
+ * relayd's answer to IMSG_RELAY_VERIFY: the domain's route, else its
+ * DNS (SRV targets, else A/AAAA), names the address or not; a query
+ * that found no answer in time is no.
+ */
+enum inbound_verdict {
+	INBOUND_NO,
+	INBOUND_YES,
+	INBOUND_BUSY,		/* too many queries in flight: try later */
 };
 
 /* What the MTA said to one offline message (IMSG_DB_MAIL_DONE). */
