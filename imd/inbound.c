@@ -31,6 +31,7 @@
 #include <netdb.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "imd_msg.h"
 #include "listener.h"
@@ -41,6 +42,8 @@
 #include "tx.h"
 
 #define INBOUND_REFUSED		"Sender Is Not A Server Of Its Domain"
+#define INBOUND_WAIT		6	/* s: relayd answers within 4 */
+#define INBOUND_THEN		5	/* s: for what follows, as req_hold */
 
 /* The request inbound_admit() hands back to its method's entry. */
 static struct sip_req	*inbound_resuming;
@@ -96,6 +99,7 @@ inbound_check(struct sip_req *rq, const char *domain,
 		return (0);
 	}
 	rq->rq_authed = next;
+	rq->rq_deadline = time(NULL) + INBOUND_WAIT;
 	inbound_ask_relayd(rq, domain);
 	return (0);
 }
@@ -116,6 +120,7 @@ inbound_verified(struct imsgev *iev, struct imsg *imsg)
 	}
 	switch (verdict) {
 	case INBOUND_YES:
+		rq->rq_deadline = time(NULL) + INBOUND_THEN;
 		rq->rq_authed(rq);
 		break;
 	case INBOUND_BUSY:
