@@ -181,7 +181,10 @@ dlg_new(const struct sip_req *rq, const char *domain)
 		free(d);
 		return (NULL);
 	}
-	RB_INSERT(dlg_tree, &dlg_outs, d);
+	if (RB_INSERT(dlg_tree, &dlg_outs, d) != NULL) {
+		free(d);
+		return (NULL);
+	}
 	dlg_nouts++;
 	return (d);
 }
@@ -199,8 +202,8 @@ dialog_out_subscribe(const struct sip_req *rq, const char *domain)
 
 	if ((d = dlg_find_ours(&rq->rq_msg)) == NULL &&
 	    (d = dlg_new(rq, domain)) == NULL) {
-		log_warnx("dialog: no room for a subscription of %s to %s",
-		    rq->rq_aor, domain);
+		log_warnx("dialog: cannot follow a subscription of %s to %s "
+		    "(%zu followed)", rq->rq_aor, domain, dlg_nouts);
 		return (-1);
 	}
 	secs = dlg_expires(&rq->rq_msg, DLG_EXPIRES_DEFAULT);

@@ -81,7 +81,7 @@ relay_start(struct sip_req *rq)
 	/* Its NOTIFYs are let in only for a dialog we know (dialog.c). */
 	if (rq->rq_msg.msg_method == SIP_METHOD_SUBSCRIBE &&
 	    dialog_out_subscribe(rq, domain) == -1) {
-		req_reply(rq, 503, "Too Many Subscriptions Out", NULL);
+		req_reply(rq, 503, "Cannot Follow This Subscription", NULL);
 		return;
 	}
 	if (relay_emit(rq->rq_id, domain, rq->rq_buf, rq->rq_msg.msg_len) ==
