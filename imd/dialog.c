@@ -108,7 +108,8 @@ dlg_tag(const struct sip_msg *msg, enum sip_hdr_id which, char *buf,
 	if (h == NULL || sip_addr_parse(h->hdr_value.s,
 	    SIP_STR_END(&h->hdr_value), &a) == -1 || a.addr_tag.len >= size)
 		return (-1);
-	memcpy(buf, a.addr_tag.s, a.addr_tag.len);
+	if (a.addr_tag.len > 0)		/* else its pointer may be NULL */
+		memcpy(buf, a.addr_tag.s, a.addr_tag.len);
 	buf[a.addr_tag.len] = '\0';
 	return (0);
 }
