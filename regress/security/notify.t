@@ -26,10 +26,11 @@ ok(UA(X).register("alice", "x.test", "alicepw",
    "alice registers a device at x.test")
 
 
-def forged(ruri, callid, fromtag, totag, src="127.0.0.5"):
+def forged(ruri, callid, fromtag, totag, src="127.0.0.5",
+           frm="sip:bob@y.test"):
     ua = UA(X, bind=src)
     ua.tag = fromtag
-    r = ua.request("NOTIFY", ruri, "sip:bob@y.test", "sip:alice@x.test", [
+    r = ua.request("NOTIFY", ruri, frm, "sip:alice@x.test", [
         "Event: presence", "Subscription-State: active;expires=600",
         "Contact: <sip:bob@%s:5060>" % src,
         "Content-Type: text/plain"], b"you have been hacked",
@@ -42,6 +43,8 @@ s1 = forged(alice_contact, "made-up-1@z", "abc", "def")
 s2 = forged("sip:nobody@127.0.0.1:5999", "made-up-2@z", "abc", "def")
 ok(s1 == 481, "made-up NOTIFY to alice's contact: %d" % s1)
 ok(s1 == s2, "the same status for a contact that does not exist: %d" % s2)
+s3 = forged(alice_contact, "made-up-4@z", "abc", "def", frm="sip:bob@x.test")
+ok(s3 == 481, "made-up NOTIFY From bob@x.test, our own domain: %d" % s3)
 ok(dev.drain() == [], "nothing reached alice's device")
 
 sub = UA(X)
@@ -80,5 +83,23 @@ ok(r["status"] == 200, "bob publishes")
 got = dev.drain(wait=2)
 ok(any(g["method"] == "NOTIFY" for g in got),
    "a later NOTIFY of the real dialog still reaches alice (%d)" % len(got))
-ok(x.alive() and y.alive(), "both suites still run")
+
+# inbound tls-verified judges senders of other domains, not dialogs: a
+# made-up NOTIFY with a From of t.test itself is no dialog there either.
+P2 = P + 1
+t = Suite("t.test", P2, ["inbound tls-verified"])
+ok(t.start(), "t.test (inbound tls-verified) starts")
+t.add_user("carol@t.test", "carolpw")
+tdev = Collector()
+UA(("127.0.0.1", P2)).register("carol", "t.test", "carolpw",
+                               contacts=[tdev.contact("carol")])
+ua = UA(("127.0.0.1", P2), bind="127.0.0.5")
+r = ua.request("NOTIFY", "sip:carol@%s:%d" % tdev.addr, "sip:dave@t.test",
+               "sip:carol@t.test", ["Event: presence",
+                                    "Subscription-State: active"],
+               callid="made-up-3@z", totag="def")
+ok(r["status"] == 481 and tdev.drain() == [],
+   "tls-verified: made-up NOTIFY to carol's contact: %d, not delivered" %
+   r["status"])
+ok(x.alive() and y.alive() and t.alive(), "the suites still run")
 done()
