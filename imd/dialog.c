@@ -326,16 +326,13 @@ dialog_request(const struct sip_msg *msg, const struct sip_peer *peer)
 		dialog_unknown(msg, peer);
 		return;
 	}
-	if (relay_is_loop(msg)) {
-		sip_reply(peer, msg, 482, "Loop Detected", NULL);
-		return;
-	}
 	if (from_address(msg, from, sizeof(from), fromdom, sizeof(fromdom)) ==
 	    -1) {
 		sip_reply(peer, msg, 400, "Bad From", NULL);
 		return;
 	}
-	if ((rq = req_hold(msg, peer)) == NULL)
+	if (inbound_refused(msg, peer, strchr(d->do_user, '@') + 1, fromdom) ||
+	    (rq = req_hold(msg, peer)) == NULL)
 		return;
 	strlcpy(rq->rq_to, d->do_user, sizeof(rq->rq_to));
 	strlcpy(rq->rq_aor, from, sizeof(rq->rq_aor));
