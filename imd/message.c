@@ -159,9 +159,9 @@ message_hops(const struct sip_msg *msg)
 
 /*
  * What a MESSAGE may not do, answered at once: go round in circles, use
- * us as an open relay, speak for one of our users from outside (our own
- * users reach us directly, with one Via), or come from a server the
- * inbound policy does not admit.
+ * us as an open relay, or speak for one of our users from outside (our
+ * own users reach us directly, with one Via).  Whether a sender of
+ * another domain is its server is inbound.c's to say.
  */
 int
 inbound_refused(const struct sip_msg *msg, const struct sip_peer *peer,
@@ -178,9 +178,6 @@ inbound_refused(const struct sip_msg *msg, const struct sip_peer *peer,
 		sip_reply(peer, msg, 403, "Relaying Denied", NULL);
 	else if (from_ours && message_hops(msg) > 1)
 		sip_reply(peer, msg, 403, "Local Sender From Outside", NULL);
-	else if (!from_ours && !relay_inbound_allowed(peer, fromdom))
-		sip_reply(peer, msg, 403, "Inbound Policy Refuses Sender",
-		    NULL);
 	else
 		return (0);
 	return (1);
@@ -189,7 +186,8 @@ inbound_refused(const struct sip_msg *msg, const struct sip_peer *peer,
 /*
  * A request for to (of todom) held, once From reads and the inbound
  * rules let it in; the sender's domain into fromdom.  NULL when it was
- * answered instead.
+ * answered instead, or is held until relayd says whether its sender is
+ * a server of fromdom: then it comes here again, by inbound_admit().
  */
 struct sip_req *
 req_hold_from(const struct sip_msg *msg, const struct sip_peer *peer,
@@ -203,9 +201,14 @@ req_hold_from(const struct sip_msg *msg, const struct sip_peer *peer,
 		sip_reply(peer, msg, 400, "Bad From", NULL);
 		return (NULL);
 	}
-	if (inbound_refused(msg, peer, todom, fromdom) ||
-	    (rq = req_hold(msg, peer)) == NULL)
-		return (NULL);
+	if ((rq = inbound_resumed(msg)) == NULL) {
+		if (inbound_refused(msg, peer, todom, fromdom) ||
+		    (rq = req_hold(msg, peer)) == NULL)
+			return (NULL);
+		if (config_find_domain(listener_conf, fromdom) == NULL &&
+		    !inbound_check(rq, fromdom, inbound_admit))
+			return (NULL);
+	}
 	strlcpy(rq->rq_to, to, sizeof(rq->rq_to));
 	strlcpy(rq->rq_aor, from, sizeof(rq->rq_aor));
 	return (rq);
@@ -226,7 +229,7 @@ message_request(const struct sip_msg *msg, const struct sip_peer *peer)
 	if ((rq = req_hold_from(msg, peer, to, todom, fromdom)) == NULL)
 		return;
 	if (config_find_domain(listener_conf, fromdom) == NULL) {
-		/* From another domain: the inbound policy let it in. */
+		/* From another domain: its server, inbound.c found. */
 		message_lookup(rq);
 		return;
 	}

@@ -268,8 +268,8 @@ static void	 pres_interval(int64_t);
 %token	LINE_LENGTH LISTEN MAIL MESSAGE_SIZE MTA NO ON MAX_AGE MAX_EXPIRES
 %token	MIN_EXPIRES NONE NOTIFY_INTERVAL OFFLINE PER PORT PRESENCE
 %token	PRIVATE_ADDRESSES REALM RELAY RESOLVER ROUTE SENDER SOCKET STORE
-%token	SUBSCRIPTIONS TCP THEN TLS TLS_VERIFIED UDP UNAUTHENTICATED USER VIA
-%token	YES
+%token	SUBSCRIPTIONS TCP THEN TLS TLS_VERIFIED UDP UNAUTHENTICATED USER
+%token	VERIFIED VIA YES
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -332,6 +332,7 @@ statement	: domain
 		| INBOUND TLS_VERIFIED		{
 			inbound_set(INBOUND_TLS_VERIFIED);
 		}
+		| INBOUND VERIFIED		{ inbound_set(INBOUND_VERIFIED); }
 		| TLS CA STRING			{ tls_ca_set($3); }
 		| RELAY PRIVATE_ADDRESSES yesno	{ relay_private_set($3); }
 		;
@@ -674,6 +675,7 @@ static const struct keyword keywords[] = {
 	{ "udp",			UDP },
 	{ "unauthenticated",		UNAUTHENTICATED },
 	{ "user",			USER },
+	{ "verified",			VERIFIED },
 	{ "via",			VIA },
 	{ "yes",			YES },
 };

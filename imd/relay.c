@@ -78,6 +78,12 @@ relay_start(struct sip_req *rq)
 {
 	const char	*domain = strchr(rq->rq_to, '@') + 1;
 
+	/* Its NOTIFYs are let in only for a dialog we know (dialog.c). */
+	if (rq->rq_msg.msg_method == SIP_METHOD_SUBSCRIBE &&
+	    dialog_out_subscribe(rq, domain) == -1) {
+		req_reply(rq, 503, "Cannot Follow This Subscription", NULL);
+		return;
+	}
 	if (relay_emit(rq->rq_id, domain, rq->rq_buf, rq->rq_msg.msg_len) ==
 	    -1) {
 		req_reply(rq, 513, "Message Too Large To Relay", NULL);
@@ -162,6 +168,8 @@ relay_result(struct imsgev *iev, struct imsg *imsg)
 	}
 	if ((rq = req_find(imsg->hdr.ih_peerid)) == NULL)
 		return;
+	if (rq->rq_msg.msg_method == SIP_METHOD_SUBSCRIBE)
+		dialog_out_answered(rq, status, len == 0 ? NULL : resp, len);
 	if (len == 0)
 		req_reply(rq, status, reason, NULL);
 	else

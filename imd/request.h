@@ -40,6 +40,8 @@ struct sip_req {
 	time_t			 rq_deadline;	/* answered 500 after */
 	char			 rq_aor[IMD_ADDRESS_MAX]; /* whose request */
 	char			 rq_to[IMD_ADDRESS_MAX];  /* for whom */
+	char			 rq_server[IMD_DOMAIN_MAX]; /* whose server
+						   its sender must be */
 	int			 rq_proxy;	/* 407, not 401 */
 	int			 rq_pop_route;	/* the first Route named us */
 	void			(*rq_authed)(struct sip_req *);
@@ -85,6 +87,9 @@ void		 message_fork(struct sip_req *, const struct binding_rec *,
 /* dialog.c */
 void		 dialog_request(const struct sip_msg *,
 		    const struct sip_peer *);
+int		 dialog_out_subscribe(const struct sip_req *, const char *);
+void		 dialog_out_answered(const struct sip_req *, unsigned int,
+		    const char *, size_t);
 int		 uri_address(const struct sip_str *, char *, size_t, char *,
 		    size_t);
 int		 from_address(const struct sip_msg *, char *, size_t, char *,
@@ -99,6 +104,13 @@ void		 relay_forget(uint32_t);
 void		 relay_result(struct imsgev *, struct imsg *);
 int		 relay_is_loop(const struct sip_msg *);
 int		 relay_inbound_allowed(const struct sip_peer *, const char *);
+
+/* inbound.c */
+int		 inbound_check(struct sip_req *, const char *,
+		    void (*)(struct sip_req *));
+void		 inbound_verified(struct imsgev *, struct imsg *);
+void		 inbound_admit(struct sip_req *);
+struct sip_req	*inbound_resumed(const struct sip_msg *);
 
 /* queue.c */
 void		 queue_store(struct sip_req *);

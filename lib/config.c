@@ -77,6 +77,8 @@ config_defaults(struct imd_conf *conf)
 	conf->c_auth_algs[0] = DIGEST_SHA256;
 	conf->c_auth_algs[1] = DIGEST_MD5;
 	conf->c_nauth_algs = 2;
+	/* A foreign From is taken only from that domain's own server. */
+	conf->c_inbound = INBOUND_VERIFIED;
 	conf->c_offline.off_policy = OFFLINE_POLICY_STORE;
 	conf->c_offline.off_age = OFFLINE_AGE_DEFAULT_S;
 	config_default_quotas(&conf->c_offline);
@@ -406,7 +408,8 @@ print_relay(FILE *fp, const struct imd_conf *conf)
 		fputc('\n', fp);
 	}
 	fprintf(fp, "inbound %s\n", conf->c_inbound == INBOUND_TLS_VERIFIED ?
-	    "tls-verified" : "any");
+	    "tls-verified" : conf->c_inbound == INBOUND_VERIFIED ? "verified" :
+	    "any");
 	if (conf->c_relay_private)	/* a lab's switch, off by default */
 		fputs("relay private-addresses yes\n", fp);
 	print_string(fp, "tls ca", conf->c_tls_ca);

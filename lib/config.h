@@ -80,6 +80,8 @@ struct conf_route {
 enum inbound_policy {
 	INBOUND_ANY,		/* any server, for our domains only */
 	INBOUND_TLS_VERIFIED,	/* TLS with a certificate naming From's domain */
+	INBOUND_VERIFIED,	/* that, or from an address of the domain's
+				   route or DNS; the default */
 };
 
 struct conf_listen {

@@ -214,7 +214,7 @@ config_recv_global(struct imd_conf *conf, struct imsg *imsg)
 	    imsg_get_data(imsg, conf->c_auth_algs,
 	    sizeof(conf->c_auth_algs)) == -1 ||
 	    imsg_get_u32(imsg, &conf->c_inbound) == -1 ||
-	    conf->c_inbound > INBOUND_TLS_VERIFIED ||
+	    conf->c_inbound > INBOUND_VERIFIED ||
 	    imsg_get_u32(imsg, &conf->c_relay_private) == -1 ||
 	    conf->c_relay_private > 1 ||
 	    imsg_get_u32(imsg, &conf->c_resolverlen) == -1 ||

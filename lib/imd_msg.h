@@ -173,6 +173,11 @@ enum imsg_type {
 	IMSG_RELAY_RESPONSE,	/* u32 status, str reason, data: the final
 				   response without relayd's Via, or none */
 
+	/* listener -> relayd -> listener: is an address a domain's server? */
+	IMSG_RELAY_VERIFY,	/* str domain, str numeric address; request
+				   id in the peer id; reply VERIFIED */
+	IMSG_RELAY_VERIFIED,	/* u32 enum inbound_verdict */
+
 	IMSG_TYPE_MAX
 };
 
@@ -201,6 +206,17 @@ enum offline_stored {
 	OFFLINE_STORED_UNAUTH_FULL, /* strangers' share of it is used up */
 	OFFLINE_STORED_DOMAIN_FULL, /* the sender's domain's share */
 	OFFLINE_STORED_SENDER_FULL, /* the sender's own share */
+};
+
+/*
+ * relayd's answer to IMSG_RELAY_VERIFY: the domain's route, else its
+ * DNS (SRV targets, else A/AAAA), names the address or not; a query
+ * that found no answer in time is no.
+ */
+enum inbound_verdict {
+	INBOUND_NO,
+	INBOUND_YES,
+	INBOUND_BUSY,		/* too many queries in flight: try later */
 };
 
 /* What the MTA said to one offline message (IMSG_DB_MAIL_DONE). */

@@ -21,7 +21,8 @@
 /*
  * relayd's parts: relay.c carries each request of the listener for a
  * foreign domain to that domain's server and the final response back;
- * out.c holds the outbound sockets and connections it goes over.
+ * out.c holds the outbound sockets and connections it goes over;
+ * verify.c tells the listener whether an address is a domain's server.
  */
 
 #include <sys/types.h>
@@ -68,5 +69,8 @@ void		 out_limits(struct sip_limits *);
 void		 relay_request(struct imsgev *, struct imsg *);
 void		 relay_response(const struct sip_msg *);
 void		 relay_conn_lost(uint64_t, const char *, int);
+
+/* verify.c */
+void		 verify_request(struct imsgev *, struct imsg *);
 
 #endif /* IMD_RELAYD_H */

@@ -233,7 +233,7 @@ static const char print_expected[] =
     "mail limit 10 per 3600\n"
     "route \"site2.test\" via 127.0.0.2 port 5062 tls\n"
     "resolver ::1 port 53\n"
-    "inbound any\n"
+    "inbound verified\n"
     "tls ca \"/etc/ssl/certs/ca-certificates.crt\"\n";
 
 static void

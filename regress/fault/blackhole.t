@@ -82,7 +82,9 @@ try:
     s1 = Suite("site1.test", PORT, [
         'route "hole.test" via 127.0.0.1 port %d tcp' % HOLE,
         'route "site2.test" via 127.0.0.2 port %d' % PORT])
-    s2 = Suite("site2.test", PORT, addr="127.0.0.2")
+    s2 = Suite("site2.test", PORT,
+               ['route "site1.test" via 127.0.0.1 port %d' % PORT],
+               addr="127.0.0.2")
     for s in (s1, s2):
         ok(s.start(), "%s starts on %s" % (s.domain, s.addr))
     s1.add_user("a1@site1.test", "a1pw")
