@@ -82,8 +82,7 @@ TO_ALICE = "네, 비빔밥 먹었어요. 앨리스는요?"
 
 def delivered(receiver, text):
     want = text.encode("utf-8")
-    got = wait_until(lambda: [m["body"] for m in receiver.received("MESSAGE")],
-                     10)
+    got = wait_until(receiver.texts, 10)
     return got and got[-1] == want, got
 
 

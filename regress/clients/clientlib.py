@@ -191,6 +191,13 @@ class Baresip:
                 if m["head"].startswith(method + " ") and
                 m["dst"].endswith(":%d" % self.sip_port())]
 
+    def texts(self):
+        """Bodies of the text/plain MESSAGEs that came in (Linphone also
+        sends message/imdn+xml delivery notices, deflated)."""
+        return [m["body"] for m in self.received("MESSAGE")
+                if re.search(r"\r\n(?:Content-Type|c):\s*text/plain", m["head"],
+                             re.I)]
+
     def sent(self, method):
         return [m for m in self.sip_messages()
                 if m["head"].startswith(method + " ") and

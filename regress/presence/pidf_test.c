@@ -545,16 +545,18 @@ test_compose_two(void)
 	free(out);
 }
 
-/* What baresip 1.0 publishes first (modules/presence/publisher.c). */
-#define BARESIP(basic)	HEAD "<presence xmlns=\"" PIDF_NS "\"\n"	\
-			"    xmlns:dm=\"urn:ietf:params:xml:ns:pidf:"	\
-			"data-model\"\n    xmlns:rpid=\"urn:ietf:params:"	\
-			"xml:ns:pidf:rpid\"\n    entity=\"sip:" ALICE	\
-			"\">\n  <dm:person id=\"p4159\"><rpid:activities/>"	\
-			"</dm:person>\n  <tuple id=\"t4109\">\n    <status>\n" \
-			"      <basic>" basic "</basic>\n    </status>\n"	\
-			"    <contact>sip:alice@127.0.0.1:5070</contact>\n"	\
-			"  </tuple>\n</presence>\n"
+/* What baresip 1.0 publishes before it has registered, byte for byte. */
+#define BARESIP(basic)	"<?xml version=\"1.0\" encoding=\"UTF-8\" "	\
+			"standalone=\"no\"?>\r\n<presence xmlns=\""	\
+			PIDF_NS "\"\r\n    xmlns:dm=\"urn:ietf:params:"	\
+			"xml:ns:pidf:data-model\"\r\n    xmlns:rpid=\""	\
+			"urn:ietf:params:xml:ns:pidf:rpid\"\r\n    "	\
+			"entity=\"sip:" ALICE "\">\r\n  <dm:person "	\
+			"id=\"p4159\"><rpid:activities/></dm:person>\r\n" \
+			"  <tuple id=\"t4109\">\r\n    <status>\r\n"	\
+			"      <basic>" basic "</basic>\r\n    </status>"	\
+			"\r\n    <contact>sip:" ALICE "</contact>\r\n"	\
+			"  </tuple>\r\n</presence>\r\n"
 
 /*
  * A basic status that is one word but neither open nor closed is kept
@@ -579,8 +581,7 @@ test_unknown_basic(void)
 	TAP_OK(xp_is(out, len, "count(//p:tuple)", "1") &&
 	    xp_is(out, len, "string(//p:tuple/@id)", "t4109") &&
 	    xp_is(out, len, "count(//p:tuple/p:status)", "1") &&
-	    xp_is(out, len, "string(//p:tuple/p:contact)",
-	    "sip:alice@127.0.0.1:5070"),
+	    xp_is(out, len, "string(//p:tuple/p:contact)", "sip:" ALICE),
 	    "the tuple, its status and contact reach the watcher");
 	TAP_OK(xp_is(out, len, "count(//p:basic)", "0") &&
 	    strstr(out, "unknown") == NULL,
