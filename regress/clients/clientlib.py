@@ -93,7 +93,7 @@ class Baresip:
         self.contacts = list(contacts)
         self.trace_path = os.path.join(self.dir, "trace")
         self.proc = self.sock = None
-        self.events, self.buf = [], b""
+        self.buf = b""
         atexit.register(self.stop)
 
     def start(self):
@@ -145,21 +145,10 @@ class Baresip:
         raw = json.dumps(d, ensure_ascii=False).encode()
         self.sock.sendall(b"%d:%s," % (len(raw), raw))
         for msg in self._netstrings(secs):
-            if msg.get("event"):
-                self.events.append(msg)
-            elif msg.get("token") == str(self._token):
+            # Events (REGISTER_OK ...) come unasked; the trace says more.
+            if not msg.get("event") and msg.get("token") == str(self._token):
                 return msg.get("data", "") if msg.get("ok") else None
         return None
-
-    def wait_event(self, etype, secs=10):
-        if any(e.get("type") == etype for e in self.events):
-            return True
-        for msg in self._netstrings(secs):
-            if msg.get("event"):
-                self.events.append(msg)
-                if msg.get("type") == etype:
-                    return True
-        return False
 
     def trace(self):
         self.trace_file.flush()
