@@ -53,9 +53,10 @@ static const struct imc_cmd imc_cmds[] = {
 };
 
 static void __attribute__((__noreturn__))
-usage(void)
+usage(int status)
 {
-	fprintf(stderr,
+	/* Asked for (-h, --help): on stdout, success; else a mistake. */
+	fprintf(status == 0 ? stdout : stderr,
 	    "usage: imc [-c dir] [chat]\n"
 	    "       imc [-c dir] send [-d] address [text | -]\n"
 	    "       imc [-c dir] listen [-t seconds]\n"
@@ -63,7 +64,7 @@ usage(void)
 	    "       imc [-c dir] watch [address ...] [-t seconds]\n"
 	    "       imc [-c dir] watchers\n"
 	    "       imc [-c dir] approve | block address\n");
-	exit(IMC_EXIT_USAGE);
+	exit(status == 0 ? 0 : IMC_EXIT_USAGE);
 }
 
 static int
@@ -195,13 +196,18 @@ main(int argc, char *argv[])
 	const char		*dir = NULL;
 	int			 ch, r;
 
-	while ((ch = getopt(argc, argv, "+c:")) != -1) {
+	/* The GNU spelling, which getopt(3) would call an invalid option. */
+	if (argc > 1 && strcmp(argv[1], "--help") == 0)
+		usage(0);
+	while ((ch = getopt(argc, argv, "+hc:")) != -1) {
 		switch (ch) {
+		case 'h':
+			usage(0);
 		case 'c':
 			dir = optarg;
 			break;
 		default:
-			usage();
+			usage(1);
 		}
 	}
 	argc -= optind;
@@ -211,7 +217,7 @@ main(int argc, char *argv[])
 		cmd = cmd_lookup("chat");
 	else if ((cmd = cmd_lookup(argv[0])) == NULL ||
 	    !cmd_args_ok(cmd, argc - 1, argv + 1))
-		usage();
+		usage(1);
 	if (argc == 0) {
 		argc = 1;
 		argv = chat_argv;

@@ -78,7 +78,7 @@ struct ctl_command {
 	int		(*cmd_reply)(struct ctl_conn *);
 };
 
-static void	usage(void) __attribute__((__noreturn__));
+static void	usage(int) __attribute__((__noreturn__));
 static const struct ctl_command *ctl_lookup(int, char **);
 static const char *ctl_vis(const char *, char *, size_t);
 static void	password_get(char *, size_t);
@@ -124,9 +124,10 @@ static const struct ctl_command ctl_commands[] = {
 };
 
 static void
-usage(void)
+usage(int status)
 {
-	fprintf(stderr,
+	/* Asked for (-h, --help): on stdout, success; else a mistake. */
+	fprintf(status == 0 ? stdout : stderr,
 	    "usage: imctl [-s socket] log brief | verbose\n"
 	    "       imctl [-s socket] presence allow | block presentity "
 	    "watcher\n"
@@ -137,7 +138,7 @@ usage(void)
 	    "       imctl [-s socket] show queue [address]\n"
 	    "       imctl [-s socket] show status\n"
 	    "       imctl [-s socket] show watchers address\n");
-	exit(EXIT_USAGE);
+	exit(status == 0 ? 0 : EXIT_USAGE);
 }
 
 int
@@ -152,20 +153,25 @@ main(int argc, char *argv[])
 	int				 ch, status;
 
 	/* "+": glibc would take "-a@b" after the command for an option. */
-	while ((ch = getopt(argc, argv, "+s:")) != -1) {
+	/* The GNU spelling, which getopt(3) would call an invalid option. */
+	if (argc > 1 && strcmp(argv[1], "--help") == 0)
+		usage(0);
+	while ((ch = getopt(argc, argv, "+hs:")) != -1) {
 		switch (ch) {
+		case 'h':
+			usage(0);
 		case 's':
 			sock = optarg;
 			break;
 		default:
-			usage();
+			usage(1);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 
 	if ((cmd = ctl_lookup(argc, argv)) == NULL)
-		usage();
+		usage(1);
 	if (cmd->cmd_address == ADDR_OPTIONAL && argc == 2)
 		address = "";
 	else if (cmd->cmd_address != ADDR_NONE) {

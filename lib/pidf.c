@@ -48,6 +48,7 @@
 #define PIDF_CODECS_MAX		16	/* <m:codec>s per <m:media> */
 #define PIDF_CODEC_LEN		32	/* octets of a codec name */
 #define PIDF_REG_TUPLE		"imd-reg"
+#define PIDF_BASIC_WORD_LEN	32	/* octets of a basic we do not know */
 
 /* Each child element ns:name of a node, like the sys/queue.h loops. */
 #define PIDF_EACH(v, first, ns, name)					\
@@ -95,12 +96,15 @@ static int	pidf_media_child(xmlNodePtr, struct pidf_media *, char *,
 		    size_t);
 static int	pidf_check_media(xmlNodePtr, char *, size_t);
 static int	pidf_check_ns(xmlNodePtr, char *, size_t);
+static int	pidf_is_basic_known(xmlNodePtr);
+static int	pidf_check_basic(xmlNodePtr, char *, size_t);
 static int	pidf_check_status(xmlNodePtr, char *, size_t);
 static int	pidf_check_tuple(xmlNodePtr, char *, size_t);
 static int	pidf_check_ids(xmlNodePtr, char *, size_t);
 static int	pidf_check_root(xmlNodePtr, const char *, char *, size_t);
 static xmlDocPtr pidf_new(const char *, xmlNodePtr *);
 static int	pidf_add_basic(xmlNodePtr, int);
+static void	pidf_drop_unknown_basic(xmlNodePtr);
 static int	pidf_add_doc(xmlNodePtr, const char *, size_t);
 static int	pidf_dump(xmlDocPtr, char **, size_t *);
 
@@ -470,6 +474,51 @@ pidf_check_ns(xmlNodePtr n, char *reason, size_t reasonsize)
 	return (0);
 }
 
+/* The two values RFC 3863 knows, the only ones a watcher is told. */
+static int
+pidf_is_basic_known(xmlNodePtr basic)
+{
+	return (pidf_text_is(basic, "open") || pidf_text_is(basic, "closed"));
+}
+
+/*
+ * RFC 3863 allows open and closed, but baresip publishes "unknown":
+ * a basic that is one plain word other than those says nothing, so the
+ * document is kept and watchers get the tuple without it
+ * (pidf_drop_unknown_basic()).  What could be read two ways is still
+ * refused: elements inside, or open or closed in another case.
+ */
+static int
+pidf_check_basic(xmlNodePtr basic, char *reason, size_t reasonsize)
+{
+	static const char	 word[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._";
+	xmlNodePtr		 c;
+	xmlChar			*s;
+	size_t			 len;
+	int			 rc = 0;
+
+	for (c = basic->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			return (pidf_fail(reason, reasonsize,
+			    "basic status with elements in it"));
+	if (pidf_is_basic_known(basic))
+		return (0);
+	if ((s = pidf_text(basic)) == NULL)
+		return (pidf_fail(reason, reasonsize, "out of memory"));
+	len = strlen((char *)s);
+	if (strcasecmp((char *)s, "open") == 0 ||
+	    strcasecmp((char *)s, "closed") == 0)
+		rc = pidf_fail(reason, reasonsize,
+		    "basic status is open or closed in capitals");
+	else if (len == 0 || len > PIDF_BASIC_WORD_LEN ||
+	    strspn((char *)s, word) != len)
+		rc = pidf_fail(reason, reasonsize,
+		    "basic status is neither open, closed nor one word");
+	xmlFree(s);
+	return (rc);
+}
+
 static int
 pidf_check_status(xmlNodePtr status, char *reason, size_t reasonsize)
 {
@@ -480,9 +529,8 @@ pidf_check_status(xmlNodePtr status, char *reason, size_t reasonsize)
 		if (++basics > 1)
 			return (pidf_fail(reason, reasonsize,
 			    "status has more than one basic"));
-		if (!pidf_text_is(c, "open") && !pidf_text_is(c, "closed"))
-			return (pidf_fail(reason, reasonsize,
-			    "basic status is neither open nor closed"));
+		if (pidf_check_basic(c, reason, reasonsize) == -1)
+			return (-1);
 	}
 	return (0);
 }
@@ -650,6 +698,28 @@ pidf_add_basic(xmlNodePtr root, int registered)
 }
 
 /*
+ * A basic status other than open or closed (pidf_check_basic()) is
+ * kept in the store but not told: the copied tuple loses it.
+ */
+static void
+pidf_drop_unknown_basic(xmlNodePtr tuple)
+{
+	xmlNodePtr	 status, b, next;
+
+	if (!pidf_is(tuple, PIDF_NS, "tuple"))
+		return;
+	PIDF_EACH(status, tuple->children, PIDF_NS, "status")
+		for (b = pidf_next(status->children, PIDF_NS, "basic");
+		    b != NULL; b = next) {
+			next = pidf_next(b->next, PIDF_NS, "basic");
+			if (!pidf_is_basic_known(b)) {
+				xmlUnlinkNode(b);
+				xmlFreeNode(b);
+			}
+		}
+}
+
+/*
  * Every element child of a published document's root, copied whole.
  * xmlDocCopyNode() gives the copy a declaration of each namespace it
  * uses from above it in its own document, so every reference in the
@@ -702,8 +772,10 @@ pidf_add_doc(xmlNodePtr root, const char *doc, size_t len)
 		else if (xmlAddChild(root, copy) == NULL) {
 			xmlFreeNode(copy);
 			rc = -1;
-		} else
+		} else {
 			pidf_keep_no_ns(copy);
+			pidf_drop_unknown_basic(copy);
+		}
 	}
 	xmlFreeDoc(src);
 	return (rc);

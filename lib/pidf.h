@@ -27,14 +27,16 @@
  * presentity user@domain: well-formed, a <presence> root in the PIDF
  * namespace whose entity names the presentity (sip:, sips: or pres:
  * URI), at most PIDF_TUPLES_MAX <tuple>s each with an id and a
- * <status>, and where a tuple carries our media extension (see
+ * <status> with at most one <basic>, open, closed or another single
+ * word (not open or closed in capitals), and where a tuple carries our media extension (see
  * docs/presence.md), a valid one.  Unknown elements and namespaces are
  * allowed anywhere.  It returns 0, or -1 with a reason for a 400.
  *
  * pidf_compose() writes the document a watcher gets: one <presence>
  * for the presentity with every <tuple> (and every <note> and other
  * child of <presence>) of every published document, in the order
- * given, each copied whole with its namespaces.  With no document it
+ * given, each copied whole with its namespaces, except a <basic> that
+ * is neither open nor closed, which is left out.  With no document it
  * makes one tuple whose basic status is open when the presentity has a
  * registered device, closed when not.  *out is malloc'd.
  *

@@ -202,7 +202,7 @@ static const char print_expected[] =
     "listen on 192.0.2.1 port 5061 tls certificate \"/etc/c.pem\" "
     "key \"/etc/k\\\\.pem\"\n"
     "auth realm \"site\"\n"
-    "auth algorithms sha-256 md5\n"
+    "auth algorithms md5\n"
     "user \"nobody\"\n"
     "chroot \"/var/empty\"\n"
     "database \"/var/db/imd\"\n"

@@ -107,6 +107,18 @@ usage_case "log alone" log
 usage_case "unknown log level" log debug
 usage_case "log verbose with extra" log verbose extra
 
+# Asked for help: the synopsis on standard output, exit 0.
+for h in -h --help; do
+	run "$h"
+	if [ "$code" -eq 0 ] && [ ! -s "$tmp/err" ] &&
+	    grep -q '^usage: imctl \[-s socket\] ' "$tmp/out"; then
+		ok 0 "$h prints the usage on stdout and exits 0"
+	else
+		ok 1 "$h prints the usage on stdout and exits 0"
+		diag
+	fi
+done
+
 # Malformed addresses: exit 5, before a password is read or imd asked.
 for a in noat a@@example.org @example.org alice@ 'a b@example.org' \
     a@example..org a@exa_mple.org .a@example.org a@-example.org \

@@ -247,8 +247,22 @@ test_malformed(void)
 	    "<x:status/></tuple>"), "without status");
 	bad_doc("two statuses", PRES("<tuple id=\"t\"><status/><status/>"
 	    "</tuple>"), "more than one status");
-	bad_doc("basic maybe", PRES("<tuple id=\"t\"><status><basic>maybe"
-	    "</basic></status></tuple>"), "neither open nor closed");
+	bad_doc("basic of two words", PRES("<tuple id=\"t\"><status><basic>"
+	    "maybe not</basic></status></tuple>"), "nor one word");
+	bad_doc("empty basic", PRES("<tuple id=\"t\"><status><basic/>"
+	    "</status></tuple>"), "nor one word");
+	bad_doc("basic of 33 letters", PRES("<tuple id=\"t\"><status><basic>"
+	    "abcdefghijklmnopqrstuvwxyzabcdefg</basic></status></tuple>"),
+	    "nor one word");
+	bad_doc("basic Open", PRES("<tuple id=\"t\"><status><basic>Open"
+	    "</basic></status></tuple>"), "in capitals");
+	bad_doc("basic CLOSED", PRES("<tuple id=\"t\"><status><basic>CLOSED"
+	    "</basic></status></tuple>"), "in capitals");
+	bad_doc("basic with an element", PRES("<tuple id=\"t\"><status><basic>"
+	    "<x:e/>open</basic></status></tuple>"), "elements in it");
+	bad_doc("an unknown basic beside open", PRES("<tuple id=\"t\"><status>"
+	    "<basic>unknown</basic><basic>open</basic></status></tuple>"),
+	    "more than one basic");
 	bad_doc("two basics", PRES("<tuple id=\"t\"><status><basic>open"
 	    "</basic><basic>open</basic></status></tuple>"),
 	    "more than one basic");
@@ -531,6 +545,59 @@ test_compose_two(void)
 	free(out);
 }
 
+/* What baresip 1.0 publishes before it has registered, byte for byte. */
+#define BARESIP(basic)	"<?xml version=\"1.0\" encoding=\"UTF-8\" "	\
+			"standalone=\"no\"?>\r\n<presence xmlns=\""	\
+			PIDF_NS "\"\r\n    xmlns:dm=\"urn:ietf:params:"	\
+			"xml:ns:pidf:data-model\"\r\n    xmlns:rpid=\""	\
+			"urn:ietf:params:xml:ns:pidf:rpid\"\r\n    "	\
+			"entity=\"sip:" ALICE "\">\r\n  <dm:person "	\
+			"id=\"p4159\"><rpid:activities/></dm:person>\r\n" \
+			"  <tuple id=\"t4109\">\r\n    <status>\r\n"	\
+			"      <basic>" basic "</basic>\r\n    </status>"	\
+			"\r\n    <contact>sip:" ALICE "</contact>\r\n"	\
+			"  </tuple>\r\n</presence>\r\n"
+
+/*
+ * A basic status that is one word but neither open nor closed is kept
+ * and not told: the watcher gets the tuple without a basic.
+ */
+static void
+test_unknown_basic(void)
+{
+	const char	*docs[] = { BARESIP("unknown") };
+	size_t		 lens[] = { strlen(docs[0]) };
+	char		*out = NULL;
+	size_t		 len = 0;
+
+	ok_doc("baresip's first document, basic unknown", BARESIP("unknown"));
+	ok_doc("baresip's document, basic open", BARESIP("open"));
+	ok_doc("another single word", PRES("<tuple id=\"t\"><status><basic>"
+	    " away-for_now.2 </basic></status></tuple>"));
+	TAP_OK(pidf_compose(ALICE, docs, lens, 1, 1, &out, &len) == 0 &&
+	    out != NULL, "compose baresip's document");
+	if (out == NULL)
+		return;
+	TAP_OK(xp_is(out, len, "count(//p:tuple)", "1") &&
+	    xp_is(out, len, "string(//p:tuple/@id)", "t4109") &&
+	    xp_is(out, len, "count(//p:tuple/p:status)", "1") &&
+	    xp_is(out, len, "string(//p:tuple/p:contact)", "sip:" ALICE),
+	    "the tuple, its status and contact reach the watcher");
+	TAP_OK(xp_is(out, len, "count(//p:basic)", "0") &&
+	    strstr(out, "unknown") == NULL,
+	    "the unknown basic does not reach the watcher");
+	TAP_OK(pidf_check(out, len, ALICE, reason, sizeof(reason)) == 0,
+	    "the composed document passes pidf_check");
+	free(out);
+	out = NULL;
+	docs[0] = BARESIP("open");
+	lens[0] = strlen(docs[0]);
+	TAP_OK(pidf_compose(ALICE, docs, lens, 1, 1, &out, &len) == 0 &&
+	    xp_is(out, len, "string(//p:tuple/p:status/p:basic)", "open"),
+	    "an open basic still reaches the watcher");
+	free(out);
+}
+
 static void
 test_compose_none(void)
 {
@@ -765,6 +832,7 @@ main(int argc, char *argv[])
 	test_media();
 	test_compose_two();
 	test_compose_none();
+	test_unknown_basic();
 	test_compose_bad();
 	test_direct();
 	test_winfo_full();

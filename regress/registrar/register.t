@@ -9,7 +9,9 @@ sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
 from imdtest import Suite, UA, ok, done, header, digest_params
 
 PORT = 25320
-s = Suite("site1.test", PORT, ["limit min-expires 10"])
+# SHA-256 is an opt-in; this suite offers both, the stronger first.
+s = Suite("site1.test", PORT, ["auth algorithms sha-256 md5",
+                               "limit min-expires 10"])
 ok(s.start(), "the suite starts")
 s.add_user("alice@site1.test", "alicepw")
 s.add_user("bob@site1.test", "bobpw")

@@ -9,8 +9,8 @@
 command -v sipsak >/dev/null || { echo "1..0 # SKIP sipsak missing"; exit 0; }
 
 PORT=25310
-write_conf "$T/relayd.conf" localhost 127.0.0.1 $PORT \
-    'auth algorithms md5 sha-256' 'limit min-expires 1'
+# The default algorithms (no auth algorithms line): sipsak knows MD5.
+write_conf "$T/relayd.conf" localhost 127.0.0.1 $PORT 'limit min-expires 1'
 start_suite "$T/relayd.conf"
 ok $? "the suite starts"
 ctl() { "$IMCTL" -s "$T/imd.sock" "$@"; }

@@ -8,7 +8,7 @@ sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
 from imdtest import Suite, UA, ok, done
 
 PORT, TLSPORT = 25360, 25361
-s = Suite("site1.test", PORT)
+s = Suite("site1.test", PORT, ["auth algorithms sha-256 md5"])
 cert, key = os.path.join(s.dir, "cert.pem"), os.path.join(s.dir, "key.pem")
 r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048",
                     "-nodes", "-days", "2", "-subj", "/CN=site1.test",
