@@ -61,7 +61,7 @@ static const int sandbox_base[] = {
  * from the parent; it accepts on them, reads and answers datagrams.
  */
 static const int sandbox_listener[] = {
-	SC(accept4), SC(recvfrom), SC(setsockopt), SC(fcntl),
+	SC(accept4), SC(recvfrom), SC(setsockopt),
 };
 
 /*
