@@ -66,17 +66,10 @@ static void	check_verify(struct check *, const char *);
 static TAILQ_HEAD(, check)	checks = TAILQ_HEAD_INITIALIZER(checks);
 static size_t			ncheck;
 static uint32_t			check_nextid = 1;
-static char			check_opaque[33];
 
 void
 check_init(void)
 {
-	unsigned char	r[16];
-	size_t		i;
-
-	arc4random_buf(r, sizeof(r));
-	for (i = 0; i < sizeof(r); i++)
-		snprintf(check_opaque + i * 2, 3, "%02x", r[i]);
 	throttle_init(THROTTLE_FAILURES, THROTTLE_WINDOW, THROTTLE_BAN, 0);
 	nonce_count_init(0);
 }
@@ -133,7 +126,11 @@ check_answer(struct check *ck, enum auth_status status)
 	evtimer_add(&ck->ck_timer, &tv);
 }
 
-/* One challenge per configured algorithm, in order of preference. */
+/*
+ * One challenge per configured algorithm, in order of preference.  No
+ * opaque: we would never check it, and every byte of a challenge is a
+ * byte a forged UDP source makes us send to its victim.
+ */
 static void
 check_challenge(struct check *ck, int stale)
 {
@@ -146,7 +143,7 @@ check_challenge(struct check *ck, int stale)
 	for (i = 0; i < authd_conf->c_nauth_algs && i < AUTH_CHALLENGES; i++)
 		if (digest_challenge(ck->ck_res.res_challenge[i],
 		    sizeof(ck->ck_res.res_challenge[i]), realm, nonce,
-		    check_opaque, authd_conf->c_auth_algs[i], stale) == -1)
+		    NULL, authd_conf->c_auth_algs[i], stale) == -1)
 			fatalx("cannot make a challenge");
 	check_answer(ck, AUTH_CHALLENGE);
 }

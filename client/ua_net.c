@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "imc.h"
+#include "tls_policy.h"
 #include "ua.h"
 
 int
@@ -253,10 +254,10 @@ ua_tls_new(struct ua *ua)
 	SSL		*ssl;
 	int		 r;
 
-	if ((ua->ua_ssl_ctx = SSL_CTX_new(TLS_client_method())) == NULL)
+	if ((ua->ua_ssl_ctx = SSL_CTX_new(TLS_client_method())) == NULL ||
+	    tls_policy_apply(ua->ua_ssl_ctx, 0) == -1)
 		return (NULL);
 	SSL_CTX_set_verify(ua->ua_ssl_ctx, SSL_VERIFY_PEER, NULL);
-	SSL_CTX_set_min_proto_version(ua->ua_ssl_ctx, TLS1_2_VERSION);
 	if (conf->c_ca[0] != '\0')
 		r = SSL_CTX_load_verify_locations(ua->ua_ssl_ctx, conf->c_ca,
 		    NULL);

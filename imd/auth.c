@@ -111,25 +111,82 @@ auth_start(struct sip_req *rq, const char *domain)
 	explicit_bzero(&ar, sizeof(ar));
 }
 
+/* The challenge of authd's that every client can answer: MD5's. */
+static int
+auth_challenge_md5(const char *challenge)
+{
+	struct sip_auth	au;
+
+	return (sip_auth_parse(challenge, challenge + strlen(challenge),
+	    &au) == 0 && sip_str_is_ci(&au.au_algorithm, "MD5"));
+}
+
+/* The challenges chosen, as header lines; 0 on success. */
+static int
+auth_challenge_lines(char *out, size_t size, const char *name,
+    const struct auth_result *res, int one)
+{
+	size_t	i, len = 0, pick = 0;
+	int	n;
+
+	out[0] = '\0';
+	if (one) {
+		for (i = 0; i < AUTH_CHALLENGES; i++)
+			if (auth_challenge_md5(res->res_challenge[i])) {
+				pick = i;
+				break;
+			}
+		n = snprintf(out, size, "%s: %s\r\n", name,
+		    res->res_challenge[pick]);
+		return (n < 0 || (size_t)n >= size ? -1 : 0);
+	}
+	for (i = 0; i < AUTH_CHALLENGES; i++) {
+		if (res->res_challenge[i][0] == '\0')
+			continue;
+		n = snprintf(out + len, size - len, "%s: %s\r\n", name,
+		    res->res_challenge[i]);
+		if (n < 0 || (size_t)n >= size - len)
+			return (-1);
+		len += n;
+	}
+	return (0);
+}
+
+/*
+ * A 401 or 407 with every challenge authd made, in its order of
+ * preference.  Over UDP the source may be forged, and the answer must
+ * not make us an amplifier: when the whole answer would be longer than
+ * the request, it carries one challenge only, MD5's (which every
+ * client answers, those that prefer SHA-256 too), and nothing else we
+ * could leave out.  Over TCP and TLS the handshake proved the source.
+ */
 static void
 auth_challenge(struct sip_req *rq, const struct auth_result *res)
 {
 	const char	*name = rq->rq_proxy ? "Proxy-Authenticate" :
 			    "WWW-Authenticate";
-	char		 extra[2 * DIGEST_CHALLENGE_MAX + 64];
-	size_t		 len;
+	unsigned int	 status = rq->rq_proxy ? 407 : 401;
+	const char	*reason = rq->rq_proxy ?
+			    "Proxy Authentication Required" : "Unauthorized";
+	char		 extra[AUTH_CHALLENGES * (DIGEST_CHALLENGE_MAX + 32)];
+	char		 buf[SIP_REPLY_MAX];
+	struct sip_out	 out;
 
-	snprintf(extra, sizeof(extra), "%s: %s\r\n", name,
-	    res->res_challenge[0]);
-	if (res->res_challenge[1][0] != '\0') {
-		len = strlen(extra);
-		snprintf(extra + len, sizeof(extra) - len, "%s: %s\r\n",
-		    name, res->res_challenge[1]);
+	if (auth_challenge_lines(extra, sizeof(extra), name, res, 0) == -1) {
+		req_reply(rq, 500, "Server Internal Error", NULL);
+		return;
 	}
-	if (rq->rq_proxy)
-		req_reply(rq, 407, "Proxy Authentication Required", extra);
-	else
-		req_reply(rq, 401, "Unauthorized", extra);
+	if (rq->rq_peer.sp_transport == TRANSPORT_UDP) {
+		sip_out_init(&out, buf, sizeof(buf));
+		if (sip_build_reply(&out, &rq->rq_peer, &rq->rq_msg, status,
+		    reason, extra) == 0 && out.len > rq->rq_msg.msg_len &&
+		    auth_challenge_lines(extra, sizeof(extra), name, res,
+		    1) == -1) {
+			req_reply(rq, 500, "Server Internal Error", NULL);
+			return;
+		}
+	}
+	req_reply(rq, status, reason, extra);
 }
 
 void

@@ -203,7 +203,8 @@ relay_is_loop(const struct sip_msg *msg)
 /*
  * inbound tls-verified: the request came over TLS, the certificate the
  * peer showed verified against our CA file, and it names the domain of
- * the From (RFC 5922 7.1: subjectAltName, or the CN without one).
+ * the From (RFC 5922 7.1: subjectAltName, or the CN without one; 7.2:
+ * never by a wildcard).
  */
 int
 relay_inbound_allowed(const struct sip_peer *peer, const char *fromdom)
@@ -219,7 +220,8 @@ relay_inbound_allowed(const struct sip_peer *peer, const char *fromdom)
 	    SSL_get_verify_result(c->cn_ssl) != X509_V_OK ||
 	    (cert = SSL_get1_peer_certificate(c->cn_ssl)) == NULL)
 		return (0);
-	ok = X509_check_host(cert, fromdom, strlen(fromdom), 0, NULL) == 1;
+	ok = X509_check_host(cert, fromdom, strlen(fromdom),
+	    X509_CHECK_FLAG_NO_WILDCARDS, NULL) == 1;
 	X509_free(cert);
 	return (ok);
 }

@@ -36,6 +36,7 @@
 
 #include "listener.h"
 #include "log.h"
+#include "tls_policy.h"
 
 #define TLS_SESSION_ID	"imd"
 
@@ -97,7 +98,8 @@ tls_ctx_files(SSL_CTX *ctx, const struct conf_listen *cl)
 }
 
 /*
- * TLS 1.2 at least (RFC 8996 retired 1.0 and 1.1).  No renegotiation,
+ * TLS 1.2 at least (RFC 8996 retired 1.0 and 1.1), with the suites and
+ * groups of lib/tls_policy.h.  No renegotiation,
  * which a client could use to make us spend CPU at will; unexpected
  * EOF is a plain EOF since SIP frames its own messages.
  */
@@ -108,7 +110,7 @@ tls_ctx_new(const struct conf_listen *cl)
 	char	 err[256];
 
 	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL ||
-	    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1 ||
+	    tls_policy_apply(ctx, 1) == -1 ||
 	    SSL_CTX_set_session_id_context(ctx,
 	    (const unsigned char *)TLS_SESSION_ID,
 	    sizeof(TLS_SESSION_ID) - 1) != 1) {

@@ -46,6 +46,7 @@
 #include "log.h"
 #include "relayd.h"
 #include "sip.h"
+#include "tls_policy.h"
 
 #define OUT_UDP_MAX		65535
 #define OUT_UDP_RCVBUF		(2 * 1024 * 1024)	/* as the listener's */
@@ -121,7 +122,7 @@ out_init(const struct imd_conf *conf)
 
 	out_udp4.ou_fd = out_udp6.ou_fd = -1;
 	if ((out_tls = SSL_CTX_new(TLS_client_method())) == NULL ||
-	    SSL_CTX_set_min_proto_version(out_tls, TLS1_2_VERSION) != 1)
+	    tls_policy_apply(out_tls, 0) == -1)
 		fatalx("relay: tls context: %s", out_tls_error());
 	SSL_CTX_set_options(out_tls, SSL_OP_NO_RENEGOTIATION |
 	    SSL_OP_NO_COMPRESSION | SSL_OP_IGNORE_UNEXPECTED_EOF);
@@ -353,6 +354,8 @@ oconn_connected(struct oconn *oc)
 		oconn_close(oc, out_tls_error());
 		return (-1);
 	}
+	/* RFC 5922 7.2: a wildcard never names a SIP domain. */
+	SSL_set_hostflags(oc->oc_ssl, X509_CHECK_FLAG_NO_WILDCARDS);
 	oc->oc_state = OC_HANDSHAKE;
 	return (0);
 }

@@ -598,6 +598,66 @@ test_unknown_basic(void)
 	free(out);
 }
 
+#define XI_NS		"http://www.w3.org/2001/XInclude"
+#define XI_SECRET	"xinclude-secret-7f3a"
+#define XI_DOC(href)	PRES("<tuple id=\"t\"><status><basic>open</basic>" \
+			"</status><xi:include xmlns:xi=\"" XI_NS "\" "	\
+			"href=\"" href "\" parse=\"text\"/></tuple>")
+
+/*
+ * XInclude (docs/presence.md): an <xi:include> is an element of a
+ * namespace we do not know, kept and passed on as it is, never
+ * processed.  One names a file holding a secret, one a FIFO that no one
+ * writes, on which processing would block until the alarm.
+ */
+static void
+test_xinclude(void)
+{
+	char		 dir[] = "/tmp/pidf_test.XXXXXX", file[64], fifo[64];
+	char		 doc[1024], *out = NULL, href[128];
+	const char	*docs[1];
+	size_t		 lens[1], len = 0;
+	FILE		*fp;
+
+	if (mkdtemp(dir) == NULL)
+		err(1, "mkdtemp");
+	snprintf(file, sizeof(file), "%s/secret", dir);
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	if ((fp = fopen(file, "w")) == NULL || fputs(XI_SECRET, fp) == EOF ||
+	    fclose(fp) == EOF || mkfifo(fifo, 0600) == -1)
+		err(1, "%s", dir);
+	alarm(20);
+	snprintf(doc, sizeof(doc), XI_DOC("file://%s"), file);
+	ok_doc("an xi:include of a local file", doc);
+	loads = 0;
+	docs[0] = doc;
+	lens[0] = strlen(doc);
+	TAP_OK(pidf_compose(ALICE, docs, lens, 1, 0, &out, &len) == 0 &&
+	    out != NULL, "composed with the xi:include");
+	if (out != NULL) {
+		snprintf(href, sizeof(href), "file://%s", file);
+		TAP_OK(xp_is(out, len, "count(//*[local-name()='include' and "
+		    "namespace-uri()='" XI_NS "'])", "1") &&
+		    xp_is(out, len, "string(//*[local-name()='include']/"
+		    "@href)", href), "the xi:include passed on unexpanded");
+		TAP_OK(strstr(out, XI_SECRET) == NULL && loads == 0,
+		    "the file it names never read");
+		free(out);
+	}
+	snprintf(doc, sizeof(doc), XI_DOC("%s"), fifo);
+	ok_doc("an xi:include of a FIFO: not opened", doc);
+	docs[0] = doc;
+	lens[0] = strlen(doc);
+	out = NULL;
+	TAP_OK(pidf_compose(ALICE, docs, lens, 1, 0, &out, &len) == 0,
+	    "composed with an xi:include of a FIFO: not opened");
+	free(out);
+	alarm(0);
+	unlink(fifo);
+	unlink(file);
+	rmdir(dir);
+}
+
 static void
 test_compose_none(void)
 {
@@ -831,6 +891,7 @@ main(int argc, char *argv[])
 	test_limits();
 	test_media();
 	test_compose_two();
+	test_xinclude();
 	test_compose_none();
 	test_unknown_basic();
 	test_compose_bad();
