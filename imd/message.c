@@ -40,6 +40,7 @@
 #include "imd_msg.h"
 #include "listener.h"
 #include "log.h"
+#include "offline.h"
 #include "presence.h"
 #include "proc.h"
 #include "request.h"
@@ -453,6 +454,20 @@ message_lookup_result(struct imsgev *iev, struct imsg *imsg)
 		rq->rq_looked_up(rq, exists, bs, n);
 }
 
+/*
+ * A sender of another domain that the inbound policy did not verify
+ * (inbound any): anyone can write its From.
+ */
+static int
+message_from_stranger(const struct sip_req *rq)
+{
+	const char	*at = strchr(rq->rq_aor, '@');
+
+	return (at != NULL &&
+	    config_find_domain(listener_conf, at + 1) == NULL &&
+	    listener_conf->c_inbound == INBOUND_ANY);
+}
+
 /* Request-Disposition: redirect (RFC 3841 9.1). */
 static int
 message_wants_redirect(const struct sip_msg *msg)
@@ -483,8 +498,10 @@ message_redirect(struct sip_req *rq, const struct binding_rec *bs,
 	uint32_t			 i;
 
 	cd = config_find_domain(listener_conf, strchr(rq->rq_to, '@') + 1);
+	/* A stranger would learn where the user is: presence.md. */
 	if (!message_wants_redirect(&rq->rq_msg) || cd == NULL ||
-	    !cd->cd_direct || !pres_direct_allowed(rq->rq_to))
+	    !cd->cd_direct || message_from_stranger(rq) ||
+	    !pres_direct_allowed(rq->rq_to))
 		return (0);
 	sip_out_init(&out, extra, sizeof(extra));
 	for (i = 0; i < n; i++)
@@ -496,12 +513,31 @@ message_redirect(struct sip_req *rq, const struct binding_rec *bs,
 	return (1);
 }
 
+/*
+ * To a stranger an address nobody has is a user who is offline: the
+ * answer the offline policy gives (202 as if kept, or 480), so that
+ * MESSAGEs do not tell who our users are.  What a stranger sends to
+ * nobody is dropped.
+ */
+static void
+message_to_nobody(struct sip_req *rq)
+{
+	if (!message_from_stranger(rq))
+		req_reply(rq, 404, "Not Found", NULL);
+	else if (!OFFLINE_KEEPS(listener_conf->c_offline.off_policy))
+		req_reply(rq, 480, "Temporarily Unavailable", NULL);
+	else if (rq->rq_msg.msg_body.len > OFFLINE_BODY_MAX)
+		req_reply(rq, 413, "Too large to keep for later", NULL);
+	else
+		req_reply(rq, 202, "Accepted", NULL);
+}
+
 static void
 message_deliver(struct sip_req *rq, int exists, const struct binding_rec *bs,
     uint32_t n)
 {
 	if (!exists)
-		req_reply(rq, 404, "Not Found", NULL);
+		message_to_nobody(rq);
 	else if (n == 0 && OFFLINE_KEEPS(listener_conf->c_offline.off_policy))
 		queue_store(rq);
 	else if (n == 0)

@@ -109,7 +109,7 @@ struct listen_opts {
 #define SEEN_INBOUND		0x40000000
 #define SEEN_TLS_CA		0x80000000
 #define SEEN_LIMIT(id)		(0x0100 << (id))
-#define SEEN_PRES(id)		(0x00020000 << (id))
+#define SEEN_PRES(id)		((uint64_t)1 << (32 + (id)))
 
 enum limit_id {
 	LIM_MSG_SIZE,
@@ -148,10 +148,15 @@ enum pres_id {
 	PRES_DOC_SIZE,
 	PRES_SUBS,
 	PRES_DEVICES,
+	PRES_RULES,
+	PRES_WATCHER_SUBS,
+	PRES_DOMAIN_SUBS,
+	PRES_DOMAIN_TOTAL,
+	PRES_STRANGER_SUBS,
+	PRES_NIDS
 };
 
-_Static_assert(SEEN_PRES(PRES_DEVICES) < SEEN_OFF_AGE,
-    "presence bits run into others");
+_Static_assert(PRES_NIDS <= 32, "presence bits run out of p_seen");
 
 /* The numbers of presence, checked as limits are. */
 static const struct limit_def pres_defs[] = {
@@ -165,6 +170,16 @@ static const struct limit_def pres_defs[] = {
 	    PRESENCE_MAX_SUBS_MIN, PRESENCE_MAX_SUBS_MAX },
 	[PRES_DEVICES] = { "devices",
 	    PRESENCE_MAX_DOCS_MIN, PRESENCE_MAX_DOCS_MAX },
+	[PRES_RULES] = { "rules",
+	    PRESENCE_MAX_RULES_MIN, PRESENCE_MAX_RULES_MAX },
+	[PRES_WATCHER_SUBS] = { "watcher-subscriptions",
+	    PRESENCE_MAX_SUBS_MIN, PRESENCE_MAX_SUBS_MAX },
+	[PRES_DOMAIN_SUBS] = { "domain-subscriptions",
+	    PRESENCE_MAX_SUBS_MIN, PRESENCE_MAX_SUBS_MAX },
+	[PRES_DOMAIN_TOTAL] = { "domain-total",
+	    PRESENCE_MAX_SUBS_MIN, PRESENCE_MAX_SUBS_MAX },
+	[PRES_STRANGER_SUBS] = { "stranger-subscriptions",
+	    0, PRESENCE_MAX_SUBS_MAX },
 };
 
 /* One run of the parser; config_parse starts it afresh. */
@@ -178,7 +193,7 @@ static struct {
 	int			 p_errors;
 	unsigned int		 p_errfile;	/* where the last error was */
 	int			 p_errline;
-	unsigned int		 p_seen;	/* SEEN_* */
+	uint64_t		 p_seen;	/* SEEN_* */
 	struct listen_opts	 p_listen;
 } parse;
 
@@ -216,7 +231,7 @@ static const char *shown(const char *);
 static char	*parse_stralloc(size_t);
 static char	*parse_strdup(const char *);
 static char	*number_text(int64_t);
-static int	 seen_once(unsigned int, const char *);
+static int	 seen_once(uint64_t, const char *);
 
 static void	 include_open(const char *);
 static void	 macro_set(const char *, const char *);
@@ -242,7 +257,7 @@ static void	 tls_ca_set(const char *);
 static void	 conf_offline_policy(enum offline_policy, int64_t);
 static void	 conf_mta(const char *, int64_t);
 static void	 conf_mail_from(const char *);
-static void	 conf_number(uint32_t *, const char *, unsigned int, int64_t,
+static void	 conf_number(uint32_t *, const char *, uint64_t, int64_t,
 		    int64_t, int64_t);
 static void	 pres_authorize(enum presence_authorize);
 static void	 pres_number(enum pres_id, int64_t);
@@ -252,10 +267,11 @@ static void	 pres_interval(int64_t);
 %token	DIRECT
 %token	AFTER ALGORITHMS ANY ASK AUTH AUTHORIZE AUTO CA CERTIFICATE CHROOT
 %token	CONNECTIONS CONNS_PER_ADDR CONTROL DATABASE DEVICES DOCUMENT_SIZE
-%token	DOMAIN FROM HEADERS INBOUND INCLUDE KEY LIMIT LINE_LENGTH LISTEN MAIL
+%token	DOMAIN DOMAIN_SUBS DOMAIN_TOTAL FROM HEADERS INBOUND INCLUDE KEY LIMIT LINE_LENGTH LISTEN MAIL
 %token	MESSAGE_SIZE MTA ON MAX_AGE MAX_EXPIRES MIN_EXPIRES NONE
-%token	NOTIFY_INTERVAL OFFLINE PORT PRESENCE REALM RESOLVER ROUTE SOCKET
-%token	STORE SUBSCRIPTIONS TCP THEN TLS TLS_VERIFIED UDP USER VIA
+%token	NOTIFY_INTERVAL OFFLINE PORT PRESENCE REALM RESOLVER ROUTE RULES
+%token	SOCKET STORE STRANGER_SUBS SUBSCRIPTIONS TCP THEN TLS TLS_VERIFIED
+%token	UDP USER VIA WATCHER_SUBS
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -436,6 +452,19 @@ presence	: AUTHORIZE AUTO		{
 		| DEVICES number		{
 			pres_number(PRES_DEVICES, $2);
 		}
+		| RULES number			{ pres_number(PRES_RULES, $2); }
+		| WATCHER_SUBS number		{
+			pres_number(PRES_WATCHER_SUBS, $2);
+		}
+		| DOMAIN_SUBS number		{
+			pres_number(PRES_DOMAIN_SUBS, $2);
+		}
+		| DOMAIN_TOTAL number		{
+			pres_number(PRES_DOMAIN_TOTAL, $2);
+		}
+		| STRANGER_SUBS number		{
+			pres_number(PRES_STRANGER_SUBS, $2);
+		}
 		;
 
 limit		: MESSAGE_SIZE size		{ limit_set(LIM_MSG_SIZE, $2); }
@@ -600,6 +629,8 @@ static const struct keyword keywords[] = {
 	{ "direct",			DIRECT },
 	{ "document-size",		DOCUMENT_SIZE },
 	{ "domain",			DOMAIN },
+	{ "domain-subscriptions",	DOMAIN_SUBS },
+	{ "domain-total",		DOMAIN_TOTAL },
 	{ "from",			FROM },
 	{ "headers",			HEADERS },
 	{ "inbound",			INBOUND },
@@ -623,8 +654,10 @@ static const struct keyword keywords[] = {
 	{ "realm",			REALM },
 	{ "resolver",			RESOLVER },
 	{ "route",			ROUTE },
+	{ "rules",			RULES },
 	{ "socket",			SOCKET },
 	{ "store",			STORE },
+	{ "stranger-subscriptions",	STRANGER_SUBS },
 	{ "subscriptions",		SUBSCRIPTIONS },
 	{ "tcp",			TCP },
 	{ "then",			THEN },
@@ -633,6 +666,7 @@ static const struct keyword keywords[] = {
 	{ "udp",			UDP },
 	{ "user",			USER },
 	{ "via",			VIA },
+	{ "watcher-subscriptions",	WATCHER_SUBS },
 };
 #define NKEYWORDS	(sizeof(keywords) / sizeof(keywords[0]))
 
@@ -1139,7 +1173,7 @@ yylex(void)
  */
 
 static int
-seen_once(unsigned int bit, const char *what)
+seen_once(uint64_t bit, const char *what)
 {
 	if (parse.p_seen & bit) {
 		parse_error("%s given twice", what);
@@ -1610,7 +1644,7 @@ conf_mail_from(const char *address)
 
 /* A number statement given once, in range; -1 was reported already. */
 static void
-conf_number(uint32_t *field, const char *what, unsigned int seen,
+conf_number(uint32_t *field, const char *what, uint64_t seen,
     int64_t value, int64_t min, int64_t max)
 {
 	if (seen_once(seen, what) == -1 || value == -1)
@@ -1782,6 +1816,16 @@ pres_field(struct conf_presence *pr, enum pres_id id)
 		return (&pr->pr_max_subs);
 	case PRES_DEVICES:
 		return (&pr->pr_max_docs);
+	case PRES_RULES:
+		return (&pr->pr_max_rules);
+	case PRES_WATCHER_SUBS:
+		return (&pr->pr_watcher_subs);
+	case PRES_DOMAIN_SUBS:
+		return (&pr->pr_domain_subs);
+	case PRES_DOMAIN_TOTAL:
+		return (&pr->pr_domain_total);
+	case PRES_STRANGER_SUBS:
+		return (&pr->pr_stranger_subs);
 	default:
 		fatalx("%s: presence statement %d", __func__, id);
 	}
