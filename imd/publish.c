@@ -224,18 +224,21 @@ publish_rule_line(const char *line, size_t len, uint32_t *rule,
 
 /*
  * Each line of the body, read and checked, then, with apply, kept.
- * The number of decisions about watchers without one yet (a watcher
- * named twice counts twice), or -1 for a malformed line, or a body
- * without any.
+ * Into *grow how many more decisions the presentity would keep: those
+ * about watchers without one yet less those forgotten (a watcher named
+ * twice counts twice; pres_rule_set() holds the cap whatever this
+ * says).  -1 for a malformed line, or a body without any.
  */
-static ssize_t
-publish_rules_walk(struct sip_req *rq, struct presentity *pr, int apply)
+static int
+publish_rules_walk(struct sip_req *rq, struct presentity *pr, int apply,
+    int64_t *grow)
 {
 	const struct sip_str	*b = &rq->rq_msg.msg_body;
 	char			 line[512], watcher[IMD_ADDRESS_MAX];
 	const char		*p = b->s, *end = b->s + b->len, *nl;
 	uint32_t		 rule;
-	size_t			 len, n = 0, fresh = 0;
+	size_t			 len, n = 0;
+	int			 known;
 
 	while (p < end) {
 		nl = memchr(p, '\n', end - p);
@@ -253,14 +256,16 @@ publish_rules_walk(struct sip_req *rq, struct presentity *pr, int apply)
 		    sizeof(watcher)) == -1)
 			return (-1);
 		n++;
-		if (rule != PRES_RULE_NONE &&
-		    pres_rule_find(pr, watcher) == NULL)
-			fresh++;
+		known = pres_rule_find(pr, watcher) != NULL;
+		if (rule != PRES_RULE_NONE && !known)
+			(*grow)++;
+		else if (rule == PRES_RULE_NONE && known)
+			(*grow)--;
 		if (apply && pres_rule_set(pr, watcher, rule) == 0 &&
 		    rule != PRES_RULE_NONE)
 			subscribe_authorize(pr, watcher, rule);
 	}
-	return (n > 0 ? (ssize_t)fresh : -1);
+	return (n > 0 ? 0 : -1);
 }
 
 /*
@@ -271,19 +276,20 @@ publish_rules_walk(struct sip_req *rq, struct presentity *pr, int apply)
 static void
 publish_rules(struct sip_req *rq, struct presentity *pr)
 {
-	ssize_t	fresh;
+	int64_t	grow = 0;
 
-	if ((fresh = publish_rules_walk(rq, pr, 0)) == -1) {
+	if (publish_rules_walk(rq, pr, 0, &grow) == -1) {
 		req_reply(rq, 400, "Bad Rule", NULL);
 		return;
 	}
-	if (pr->pr_nrules + fresh > publish_conf()->pr_max_rules) {
-		log_info("presence: %s: refused %zd more decisions, %zu kept "
-		    "already", pr->pr_aor, fresh, pr->pr_nrules);
+	if ((int64_t)pr->pr_nrules + grow >
+	    (int64_t)publish_conf()->pr_max_rules) {
+		log_info("presence: %s: refused %lld more decisions, %zu kept "
+		    "already", pr->pr_aor, (long long)grow, pr->pr_nrules);
 		req_reply(rq, 403, "Too Many Decisions", NULL);
 		return;
 	}
-	publish_rules_walk(rq, pr, 1);
+	publish_rules_walk(rq, pr, 1, &grow);
 	req_reply(rq, 200, "OK", NULL);
 }
 
