@@ -66,7 +66,7 @@ def leaks(body, device):
         found.append("media extension")
     if b"5070" in body:
         found.append("media port")
-    if GEO_NS.encode() in body:
+    if b"Room 12" in body or b"location-info" in body:
         found.append("geopriv location")
     return found
 
