@@ -187,6 +187,47 @@ inbound_refused(const struct sip_msg *msg, const struct sip_peer *peer,
 	return (1);
 }
 
+/* Does the host of a domain's route send this? (Its port is its own.) */
+static int
+req_from_route(const struct sip_peer *peer, const char *domain)
+{
+	const struct conf_route		*cr;
+	const struct sockaddr_in	*a, *b;
+	const struct sockaddr_in6	*a6, *b6;
+
+	if ((cr = config_find_route(listener_conf, domain)) == NULL ||
+	    cr->cr_ss.ss_family != peer->sp_ss.ss_family)
+		return (0);
+	if (cr->cr_ss.ss_family == AF_INET) {
+		a = (const struct sockaddr_in *)&cr->cr_ss;
+		b = (const struct sockaddr_in *)&peer->sp_ss;
+		return (a->sin_addr.s_addr == b->sin_addr.s_addr);
+	}
+	if (cr->cr_ss.ss_family == AF_INET6) {
+		a6 = (const struct sockaddr_in6 *)&cr->cr_ss;
+		b6 = (const struct sockaddr_in6 *)&peer->sp_ss;
+		return (IN6_ARE_ADDR_EQUAL(&a6->sin6_addr, &b6->sin6_addr));
+	}
+	return (0);
+}
+
+/*
+ * A stranger: a sender of another domain whose server nobody verified,
+ * so that its From is whatever it wrote.  Under inbound tls-verified
+ * every sender of another domain was verified; under inbound any only
+ * one that comes from the host its domain's route names.
+ */
+int
+req_from_stranger(const struct sip_req *rq)
+{
+	const char	*at = strchr(rq->rq_aor, '@');
+
+	if (at == NULL || config_find_domain(listener_conf, at + 1) != NULL ||
+	    listener_conf->c_inbound != INBOUND_ANY)
+		return (0);
+	return (!req_from_route(&rq->rq_peer, at + 1));
+}
+
 /*
  * A request for to (of todom) held, once From reads and the inbound
  * rules let it in; the sender's domain into fromdom.  NULL when it was
@@ -454,20 +495,6 @@ message_lookup_result(struct imsgev *iev, struct imsg *imsg)
 		rq->rq_looked_up(rq, exists, bs, n);
 }
 
-/*
- * A sender of another domain that the inbound policy did not verify
- * (inbound any): anyone can write its From.
- */
-static int
-message_from_stranger(const struct sip_req *rq)
-{
-	const char	*at = strchr(rq->rq_aor, '@');
-
-	return (at != NULL &&
-	    config_find_domain(listener_conf, at + 1) == NULL &&
-	    listener_conf->c_inbound == INBOUND_ANY);
-}
-
 /* Request-Disposition: redirect (RFC 3841 9.1). */
 static int
 message_wants_redirect(const struct sip_msg *msg)
@@ -500,7 +527,7 @@ message_redirect(struct sip_req *rq, const struct binding_rec *bs,
 	cd = config_find_domain(listener_conf, strchr(rq->rq_to, '@') + 1);
 	/* A stranger would learn where the user is: presence.md. */
 	if (!message_wants_redirect(&rq->rq_msg) || cd == NULL ||
-	    !cd->cd_direct || message_from_stranger(rq) ||
+	    !cd->cd_direct || req_from_stranger(rq) ||
 	    !pres_direct_allowed(rq->rq_to))
 		return (0);
 	sip_out_init(&out, extra, sizeof(extra));
@@ -522,7 +549,7 @@ message_redirect(struct sip_req *rq, const struct binding_rec *bs,
 static void
 message_to_nobody(struct sip_req *rq)
 {
-	if (!message_from_stranger(rq))
+	if (!req_from_stranger(rq))
 		req_reply(rq, 404, "Not Found", NULL);
 	else if (!OFFLINE_KEEPS(listener_conf->c_offline.off_policy))
 		req_reply(rq, 480, "Temporarily Unavailable", NULL);

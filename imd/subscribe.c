@@ -151,20 +151,6 @@ sub_route(const struct sip_msg *msg, char *buf, size_t size)
 		    len > 0 ? ", " : "", (int)v.len, v.s);
 }
 
-/*
- * A watcher of another domain whose server nobody verified: under
- * inbound any its From is whatever it wrote.
- */
-static int
-sub_is_stranger(const struct sip_req *rq)
-{
-	const char	*at = strchr(rq->rq_aor, '@');
-
-	return (at != NULL &&
-	    config_find_domain(listener_conf, at + 1) == NULL &&
-	    listener_conf->c_inbound == INBOUND_ANY);
-}
-
 /* The domain of an address, "" without one. */
 static const char *
 sub_domain_of(const char *address)
@@ -320,7 +306,7 @@ sub_new(struct sip_req *rq, struct presentity *pr, uint32_t event,
 	struct pres_sub_rec	 rec;
 	struct pres_sub		*ps;
 	const struct sip_hdr	*h;
-	int			 state, stranger = sub_is_stranger(rq);
+	int			 state, stranger = req_from_stranger(rq);
 
 	if ((state = sub_decide(pr, rq->rq_aor, event)) == -1) {
 		req_reply(rq, 403, "Watcher Blocked", NULL);
@@ -373,7 +359,7 @@ sub_refresh(struct sip_req *rq, struct pres_sub *ps, uint32_t secs)
 
 	if (sub_target(rq, &target) == 0)
 		ps->ps_rec.sr_target = target;
-	pres_sub_set_stranger(ps, sub_is_stranger(rq));
+	pres_sub_set_stranger(ps, req_from_stranger(rq));
 	ps->ps_rec.sr_expires = time(NULL) + secs;
 	sub_granted(rq, ps, secs);
 }
@@ -393,7 +379,7 @@ sub_looked_up(struct sip_req *rq, int exists, const struct binding_rec *bs,
 	 * not decided about it: the same 200, the same pending NOTIFY,
 	 * the same quotas (docs/federation.md, "security model").
 	 */
-	if (!exists && !sub_is_stranger(rq)) {
+	if (!exists && !req_from_stranger(rq)) {
 		req_reply(rq, 404, "Not Found", NULL);
 		return;
 	}
