@@ -227,9 +227,9 @@ publish_rule_line(const char *line, size_t len, uint32_t *rule,
  * Into *grow how many more decisions the presentity would keep: those
  * about watchers without one yet less those forgotten (a watcher named
  * twice counts twice; pres_rule_set() holds the cap whatever this
- * says).  -1 for a malformed line, or a body without any.
+ * says).  The number of lines, or -1 for a malformed one.
  */
-static int
+static ssize_t
 publish_rules_walk(struct sip_req *rq, struct presentity *pr, int apply,
     int64_t *grow)
 {
@@ -265,7 +265,7 @@ publish_rules_walk(struct sip_req *rq, struct presentity *pr, int apply,
 		    rule != PRES_RULE_NONE)
 			subscribe_authorize(pr, watcher, rule);
 	}
-	return (n > 0 ? 0 : -1);
+	return ((ssize_t)n);
 }
 
 /*
@@ -277,9 +277,10 @@ static void
 publish_rules(struct sip_req *rq, struct presentity *pr)
 {
 	int64_t	grow = 0;
+	ssize_t	n;
 
-	if (publish_rules_walk(rq, pr, 0, &grow) == -1) {
-		req_reply(rq, 400, "Bad Rule", NULL);
+	if ((n = publish_rules_walk(rq, pr, 0, &grow)) <= 0) {
+		req_reply(rq, 400, n == 0 ? "No Rule" : "Bad Rule", NULL);
 		return;
 	}
 	if ((int64_t)pr->pr_nrules + grow >

@@ -220,9 +220,8 @@ sub_room(struct sip_req *rq, struct presentity *pr, int stranger)
 		req_reply(rq, 403, "Too Many Subscriptions Of Watcher", NULL);
 	else if (foreign && sc.sc_domain >= cp->pr_domain_subs)
 		req_reply(rq, 403, "Too Many Watchers Of Domain", NULL);
-	else if (foreign && pres_domain_count(stranger ?
-	    PRES_STRANGERS_KEY : wd) >=
-	    cp->pr_domain_total)
+	else if (foreign && pres_domain_count(stranger ? PRES_STRANGERS_KEY :
+	    wd) >= cp->pr_domain_total)
 		req_reply(rq, 403, "Too Many Subscriptions Of Domain", NULL);
 	else if (stranger && sc.sc_strangers >= cp->pr_stranger_subs)
 		req_reply(rq, 403, "Too Many Unverified Watchers", NULL);
@@ -312,8 +311,6 @@ sub_new(struct sip_req *rq, struct presentity *pr, uint32_t event,
 		req_reply(rq, 403, "Watcher Blocked", NULL);
 		return;
 	}
-	if (sub_room(rq, pr, stranger) == -1)
-		return;
 	memset(&rec, 0, sizeof(rec));
 	rec.sr_flags = stranger ? PRES_SUB_STRANGER : 0;
 	if (sub_target(rq, &rec.sr_target) == -1) {
@@ -334,6 +331,9 @@ sub_new(struct sip_req *rq, struct presentity *pr, uint32_t event,
 	snprintf(rec.sr_callid, sizeof(rec.sr_callid), "%.*s",
 	    (int)h->hdr_value.len, h->hdr_value.s);
 	sub_route(&rq->rq_msg, rec.sr_route, sizeof(rec.sr_route));
+	/* Last: it may end a stranger's subscription to make room. */
+	if (sub_room(rq, pr, stranger) == -1)
+		return;
 	rec.sr_version = PRES_REC_VERSION;
 	rec.sr_event = event;
 	rec.sr_state = state;
@@ -377,7 +377,7 @@ sub_looked_up(struct sip_req *rq, int exists, const struct binding_rec *bs,
 	/*
 	 * To a stranger an address nobody has looks like a user who has
 	 * not decided about it: the same 200, the same pending NOTIFY,
-	 * the same quotas (docs/federation.md, "security model").
+	 * the same quotas (docs/presence.md, "Strangers").
 	 */
 	if (!exists && !req_from_stranger(rq)) {
 		req_reply(rq, 404, "Not Found", NULL);
