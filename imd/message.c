@@ -40,6 +40,7 @@
 #include "imd_msg.h"
 #include "listener.h"
 #include "log.h"
+#include "offline.h"
 #include "presence.h"
 #include "proc.h"
 #include "request.h"
@@ -181,6 +182,47 @@ inbound_refused(const struct sip_msg *msg, const struct sip_peer *peer,
 	else
 		return (0);
 	return (1);
+}
+
+/* Does the host of a domain's route send this? (Its port is its own.) */
+static int
+req_from_route(const struct sip_peer *peer, const char *domain)
+{
+	const struct conf_route		*cr;
+	const struct sockaddr_in	*a, *b;
+	const struct sockaddr_in6	*a6, *b6;
+
+	if ((cr = config_find_route(listener_conf, domain)) == NULL ||
+	    cr->cr_ss.ss_family != peer->sp_ss.ss_family)
+		return (0);
+	if (cr->cr_ss.ss_family == AF_INET) {
+		a = (const struct sockaddr_in *)&cr->cr_ss;
+		b = (const struct sockaddr_in *)&peer->sp_ss;
+		return (a->sin_addr.s_addr == b->sin_addr.s_addr);
+	}
+	if (cr->cr_ss.ss_family == AF_INET6) {
+		a6 = (const struct sockaddr_in6 *)&cr->cr_ss;
+		b6 = (const struct sockaddr_in6 *)&peer->sp_ss;
+		return (IN6_ARE_ADDR_EQUAL(&a6->sin6_addr, &b6->sin6_addr));
+	}
+	return (0);
+}
+
+/*
+ * A stranger: a sender of another domain whose server nobody verified,
+ * so that its From is whatever it wrote.  Under inbound tls-verified
+ * every sender of another domain was verified; under inbound any only
+ * one that comes from the host its domain's route names.
+ */
+int
+req_from_stranger(const struct sip_req *rq)
+{
+	const char	*at = strchr(rq->rq_aor, '@');
+
+	if (at == NULL || config_find_domain(listener_conf, at + 1) != NULL ||
+	    listener_conf->c_inbound != INBOUND_ANY)
+		return (0);
+	return (!req_from_route(&rq->rq_peer, at + 1));
 }
 
 /*
@@ -486,8 +528,10 @@ message_redirect(struct sip_req *rq, const struct binding_rec *bs,
 	uint32_t			 i;
 
 	cd = config_find_domain(listener_conf, strchr(rq->rq_to, '@') + 1);
+	/* A stranger would learn where the user is: presence.md. */
 	if (!message_wants_redirect(&rq->rq_msg) || cd == NULL ||
-	    !cd->cd_direct || !pres_direct_allowed(rq->rq_to))
+	    !cd->cd_direct || req_from_stranger(rq) ||
+	    !pres_direct_allowed(rq->rq_to))
 		return (0);
 	sip_out_init(&out, extra, sizeof(extra));
 	for (i = 0; i < n; i++)
@@ -499,12 +543,31 @@ message_redirect(struct sip_req *rq, const struct binding_rec *bs,
 	return (1);
 }
 
+/*
+ * To a stranger an address nobody has is a user who is offline: the
+ * answer the offline policy gives (202 as if kept, or 480), so that
+ * MESSAGEs do not tell who our users are.  What a stranger sends to
+ * nobody is dropped.
+ */
+static void
+message_to_nobody(struct sip_req *rq)
+{
+	if (!req_from_stranger(rq))
+		req_reply(rq, 404, "Not Found", NULL);
+	else if (!OFFLINE_KEEPS(listener_conf->c_offline.off_policy))
+		req_reply(rq, 480, "Temporarily Unavailable", NULL);
+	else if (rq->rq_msg.msg_body.len > OFFLINE_BODY_MAX)
+		req_reply(rq, 413, "Too large to keep for later", NULL);
+	else
+		req_reply(rq, 202, "Accepted", NULL);
+}
+
 static void
 message_deliver(struct sip_req *rq, int exists, const struct binding_rec *bs,
     uint32_t n)
 {
 	if (!exists)
-		req_reply(rq, 404, "Not Found", NULL);
+		message_to_nobody(rq);
 	else if (n == 0 && OFFLINE_KEEPS(listener_conf->c_offline.off_policy))
 		queue_store(rq);
 	else if (n == 0)

@@ -44,28 +44,67 @@
 
 static void	notify_answer(void *, const struct sip_msg *, unsigned int);
 
-/* The PIDF every watcher of pr gets, composed once per change. */
+/*
+ * Whether the watcher of ps may learn where the presentity's devices
+ * are (contacts, media ports, location): only one whose identity we
+ * know, a user of ours who authenticated or a watcher whose server the
+ * inbound policy verified.  A stranger's From is a claim anyone can
+ * make, whatever the presentity decided about that address.
+ */
 static int
-notify_body(struct presentity *pr, const char **body, size_t *len)
+notify_shows_contacts(const struct pres_sub *ps)
+{
+	return (!pres_sub_is_stranger(ps));
+}
+
+static int
+notify_compose(struct presentity *pr, int public, char **body,
+    size_t *len)
 {
 	const char	*docs[PRESENCE_MAX_DOCS_LIMIT];
 	size_t		 lens[PRESENCE_MAX_DOCS_LIMIT], n = 0;
 	struct pres_doc	*pd;
+	int		 rc;
 
-	if (pr->pr_body == NULL) {
-		TAILQ_FOREACH(pd, &pr->pr_docs, pd_entry) {
-			if (n == PRESENCE_MAX_DOCS_LIMIT)
-				break;
-			docs[n] = pd->pd_body;
-			lens[n++] = pd->pd_len;
-		}
-		if (pidf_compose(pr->pr_aor, docs, lens, n,
-		    pr->pr_registered, &pr->pr_body, &pr->pr_bodylen) == -1) {
-			log_warnx("presence: %s: cannot compose", pr->pr_aor);
-			pr->pr_body = NULL;
-			return (-1);
-		}
+	TAILQ_FOREACH(pd, &pr->pr_docs, pd_entry) {
+		if (n == PRESENCE_MAX_DOCS_LIMIT)
+			break;
+		docs[n] = pd->pd_body;
+		lens[n++] = pd->pd_len;
 	}
+	if (public)
+		rc = pidf_compose_public(pr->pr_aor, docs, lens, n,
+		    pr->pr_registered, body, len);
+	else
+		rc = pidf_compose(pr->pr_aor, docs, lens, n,
+		    pr->pr_registered, body, len);
+	if (rc == -1) {
+		log_warnx("presence: %s: cannot compose", pr->pr_aor);
+		*body = NULL;
+	}
+	return (rc);
+}
+
+/*
+ * The PIDF the watcher of ps gets, composed once per change: whole,
+ * or without contacts for a watcher not trusted with them.
+ */
+static int
+notify_body(const struct pres_sub *ps, const char **body, size_t *len)
+{
+	struct presentity	*pr = ps->ps_pres;
+
+	if (!notify_shows_contacts(ps)) {
+		if (pr->pr_public == NULL && notify_compose(pr, 1,
+		    &pr->pr_public, &pr->pr_publiclen) == -1)
+			return (-1);
+		*body = pr->pr_public;
+		*len = pr->pr_publiclen;
+		return (0);
+	}
+	if (pr->pr_body == NULL && notify_compose(pr, 0, &pr->pr_body,
+	    &pr->pr_bodylen) == -1)
+		return (-1);
 	*body = pr->pr_body;
 	*len = pr->pr_bodylen;
 	return (0);
@@ -228,7 +267,7 @@ notify_send(struct pres_sub *ps)
 	}
 	notify_substate(ps, state, sizeof(state));
 	if (ps->ps_rec.sr_state == PRES_ACTIVE &&
-	    notify_body(pr, &body, &len) == -1)
+	    notify_body(ps, &body, &len) == -1)
 		return;
 	if (notify_emit(ps, state, "application/pidf+xml", body, len, 0) ==
 	    -1)
@@ -236,14 +275,20 @@ notify_send(struct pres_sub *ps)
 		    pr->pr_aor, ps->ps_rec.sr_watcher);
 }
 
-/* A change of the presentity: every presence watcher hears of it. */
+/*
+ * A change of the presentity: every active presence watcher hears of
+ * it.  A pending one has nothing to learn from it: its state changes
+ * only with the presentity's decision (subscribe_authorize()), so a
+ * stranger's pending subscriptions cost no NOTIFY per PUBLISH.
+ */
 void
 notify_fanout(struct presentity *pr)
 {
 	struct pres_sub	*ps;
 
 	TAILQ_FOREACH(ps, &pr->pr_subs, ps_entry)
-		if (ps->ps_rec.sr_event == PRES_EVENT_PRESENCE)
+		if (ps->ps_rec.sr_event == PRES_EVENT_PRESENCE &&
+		    ps->ps_rec.sr_state == PRES_ACTIVE)
 			notify_send(ps);
 }
 
@@ -366,7 +411,7 @@ notify_final(struct pres_sub *ps, const char *reason)
 	if (ps->ps_rec.sr_event == PRES_EVENT_PRESENCE &&
 	    ps->ps_rec.sr_state == PRES_ACTIVE &&
 	    (reason == NULL || strcmp(reason, "timeout") == 0) &&
-	    notify_body(pr, &body, &len) == -1)
+	    notify_body(ps, &body, &len) == -1)
 		len = 0;
 	notify_emit(ps, state, "application/pidf+xml", body, len, 1);
 	/* RFC 3857 3.2: an ended subscription is a "timeout" to winfo. */

@@ -109,7 +109,7 @@ struct listen_opts {
 #define SEEN_INBOUND		0x40000000
 #define SEEN_TLS_CA		0x80000000
 #define SEEN_LIMIT(id)		(0x0100 << (id))
-#define SEEN_PRES(id)		(0x00020000 << (id))
+#define SEEN_PRES(id)		((uint64_t)1 << (32 + (id)))
 
 /* In p_seen_mail: the quotas of a queue and the mail it sends. */
 #define SEEN_QUOTA(id)		(0x0001 << (id))
@@ -153,10 +153,15 @@ enum pres_id {
 	PRES_DOC_SIZE,
 	PRES_SUBS,
 	PRES_DEVICES,
+	PRES_RULES,
+	PRES_WATCHER_SUBS,
+	PRES_DOMAIN_SUBS,
+	PRES_DOMAIN_TOTAL,
+	PRES_STRANGER_SUBS,
+	PRES_NIDS
 };
 
-_Static_assert(SEEN_PRES(PRES_DEVICES) < SEEN_OFF_AGE,
-    "presence bits run into others");
+_Static_assert(PRES_NIDS <= 32, "presence bits run out of p_seen");
 
 /* The numbers of presence, checked as limits are. */
 static const struct limit_def pres_defs[] = {
@@ -170,6 +175,16 @@ static const struct limit_def pres_defs[] = {
 	    PRESENCE_MAX_SUBS_MIN, PRESENCE_MAX_SUBS_MAX },
 	[PRES_DEVICES] = { "devices",
 	    PRESENCE_MAX_DOCS_MIN, PRESENCE_MAX_DOCS_MAX },
+	[PRES_RULES] = { "rules",
+	    PRESENCE_MAX_RULES_MIN, PRESENCE_MAX_RULES_MAX },
+	[PRES_WATCHER_SUBS] = { "watcher-subscriptions",
+	    PRESENCE_MAX_SUBS_MIN, PRESENCE_MAX_SUBS_MAX },
+	[PRES_DOMAIN_SUBS] = { "domain-subscriptions",
+	    PRESENCE_MAX_SUBS_MIN, PRESENCE_MAX_SUBS_MAX },
+	[PRES_DOMAIN_TOTAL] = { "domain-total",
+	    PRESENCE_MAX_SUBS_MIN, PRESENCE_MAX_SUBS_MAX },
+	[PRES_STRANGER_SUBS] = { "stranger-subscriptions",
+	    0, PRESENCE_MAX_SUBS_MAX },
 };
 
 /* One run of the parser; config_parse starts it afresh. */
@@ -183,7 +198,7 @@ static struct {
 	int			 p_errors;
 	unsigned int		 p_errfile;	/* where the last error was */
 	int			 p_errline;
-	unsigned int		 p_seen;	/* SEEN_* */
+	uint64_t		 p_seen;	/* SEEN_* */
 	unsigned int		 p_seen_mail;	/* SEEN_QUOTA, SEEN_MAIL_* */
 	struct listen_opts	 p_listen;
 } parse;
@@ -222,7 +237,7 @@ static const char *shown(const char *);
 static char	*parse_stralloc(size_t);
 static char	*parse_strdup(const char *);
 static char	*number_text(int64_t);
-static int	 seen_once(unsigned int, const char *);
+static int	 seen_once(uint64_t, const char *);
 static int	 seen_once_in(unsigned int *, unsigned int, const char *);
 
 static void	 include_open(const char *);
@@ -254,7 +269,7 @@ static void	 conf_mail_sender(const char *);
 static void	 conf_mail_limit(int64_t, int64_t);
 static void	 conf_quota(enum offline_quota_id, int64_t, int64_t);
 static void	 conf_quota_defaults(struct conf_offline *);
-static void	 conf_number(uint32_t *, const char *, unsigned int, int64_t,
+static void	 conf_number(uint32_t *, const char *, uint64_t, int64_t,
 		    int64_t, int64_t);
 static void	 pres_authorize(enum presence_authorize);
 static void	 pres_number(enum pres_id, int64_t);
@@ -264,12 +279,12 @@ static void	 pres_interval(int64_t);
 %token	DIRECT
 %token	AFTER ALGORITHMS ANY ASK AUTH AUTHORIZE AUTO BYTES CA CERTIFICATE
 %token	CHROOT CONNECTIONS CONNS_PER_ADDR CONTROL DATABASE DEVICES
-%token	DOCUMENT_SIZE DOMAIN FROM HEADERS INBOUND INCLUDE KEY LIMIT
-%token	LINE_LENGTH LISTEN MAIL MESSAGE_SIZE MTA NO ON MAX_AGE MAX_EXPIRES
-%token	MIN_EXPIRES NONE NOTIFY_INTERVAL OFFLINE PER PORT PRESENCE
-%token	PRIVATE_ADDRESSES REALM RELAY RESOLVER ROUTE SENDER SOCKET STORE
-%token	SUBSCRIPTIONS TCP THEN TLS TLS_VERIFIED UDP UNAUTHENTICATED USER
-%token	VERIFIED VIA YES
+%token	DOCUMENT_SIZE DOMAIN DOMAIN_SUBS DOMAIN_TOTAL FROM HEADERS INBOUND
+%token	INCLUDE KEY LIMIT LINE_LENGTH LISTEN MAIL MESSAGE_SIZE MTA NO ON
+%token	MAX_AGE MAX_EXPIRES MIN_EXPIRES NONE NOTIFY_INTERVAL OFFLINE PER PORT
+%token	PRESENCE PRIVATE_ADDRESSES REALM RELAY RESOLVER ROUTE RULES SENDER
+%token	SOCKET STORE STRANGER_SUBS SUBSCRIPTIONS TCP THEN TLS TLS_VERIFIED
+%token	UDP UNAUTHENTICATED USER VERIFIED VIA WATCHER_SUBS YES
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -472,6 +487,19 @@ presence	: AUTHORIZE AUTO		{
 		| DEVICES number		{
 			pres_number(PRES_DEVICES, $2);
 		}
+		| RULES number			{ pres_number(PRES_RULES, $2); }
+		| WATCHER_SUBS number		{
+			pres_number(PRES_WATCHER_SUBS, $2);
+		}
+		| DOMAIN_SUBS number		{
+			pres_number(PRES_DOMAIN_SUBS, $2);
+		}
+		| DOMAIN_TOTAL number		{
+			pres_number(PRES_DOMAIN_TOTAL, $2);
+		}
+		| STRANGER_SUBS number		{
+			pres_number(PRES_STRANGER_SUBS, $2);
+		}
 		;
 
 limit		: MESSAGE_SIZE size		{ limit_set(LIM_MSG_SIZE, $2); }
@@ -637,6 +665,8 @@ static const struct keyword keywords[] = {
 	{ "direct",			DIRECT },
 	{ "document-size",		DOCUMENT_SIZE },
 	{ "domain",			DOMAIN },
+	{ "domain-subscriptions",	DOMAIN_SUBS },
+	{ "domain-total",		DOMAIN_TOTAL },
 	{ "from",			FROM },
 	{ "headers",			HEADERS },
 	{ "inbound",			INBOUND },
@@ -664,9 +694,11 @@ static const struct keyword keywords[] = {
 	{ "relay",			RELAY },
 	{ "resolver",			RESOLVER },
 	{ "route",			ROUTE },
+	{ "rules",			RULES },
 	{ "sender",			SENDER },
 	{ "socket",			SOCKET },
 	{ "store",			STORE },
+	{ "stranger-subscriptions",	STRANGER_SUBS },
 	{ "subscriptions",		SUBSCRIPTIONS },
 	{ "tcp",			TCP },
 	{ "then",			THEN },
@@ -677,6 +709,7 @@ static const struct keyword keywords[] = {
 	{ "user",			USER },
 	{ "verified",			VERIFIED },
 	{ "via",			VIA },
+	{ "watcher-subscriptions",	WATCHER_SUBS },
 	{ "yes",			YES },
 };
 #define NKEYWORDS	(sizeof(keywords) / sizeof(keywords[0]))
@@ -1195,7 +1228,7 @@ seen_once_in(unsigned int *seen, unsigned int bit, const char *what)
 }
 
 static int
-seen_once(unsigned int bit, const char *what)
+seen_once(uint64_t bit, const char *what)
 {
 	if (parse.p_seen & bit) {
 		parse_error("%s given twice", what);
@@ -1767,7 +1800,7 @@ conf_quota_defaults(struct conf_offline *off)
 
 /* A number statement given once, in range; -1 was reported already. */
 static void
-conf_number(uint32_t *field, const char *what, unsigned int seen,
+conf_number(uint32_t *field, const char *what, uint64_t seen,
     int64_t value, int64_t min, int64_t max)
 {
 	if (seen_once(seen, what) == -1 || value == -1)
@@ -1939,6 +1972,16 @@ pres_field(struct conf_presence *pr, enum pres_id id)
 		return (&pr->pr_max_subs);
 	case PRES_DEVICES:
 		return (&pr->pr_max_docs);
+	case PRES_RULES:
+		return (&pr->pr_max_rules);
+	case PRES_WATCHER_SUBS:
+		return (&pr->pr_watcher_subs);
+	case PRES_DOMAIN_SUBS:
+		return (&pr->pr_domain_subs);
+	case PRES_DOMAIN_TOTAL:
+		return (&pr->pr_domain_total);
+	case PRES_STRANGER_SUBS:
+		return (&pr->pr_stranger_subs);
 	default:
 		fatalx("%s: presence statement %d", __func__, id);
 	}

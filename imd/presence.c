@@ -28,6 +28,7 @@
 #include <sys/queue.h>
 #include <sys/tree.h>
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,8 +46,20 @@
 /* A restart does not know how many NOTIFYs went out since the save. */
 #define PRES_CSEQ_RESTART_GAP	65536
 
+/*
+ * Subscriptions of one watcher domain to all our presentities, for
+ * presence domain-total.  Strangers, whose domain is only a claim,
+ * count together under PRES_STRANGERS_KEY.
+ */
+struct pres_domain {
+	RB_ENTRY(pres_domain)	 pm_node;
+	char			 pm_name[IMD_DOMAIN_MAX];
+	size_t			 pm_nsubs;
+};
+
 static int	pres_cmp(struct presentity *, struct presentity *);
 static int	pres_sub_cmp(struct pres_sub *, struct pres_sub *);
+static int	pres_domain_cmp(struct pres_domain *, struct pres_domain *);
 
 RB_HEAD(pres_tree, presentity);
 RB_PROTOTYPE(pres_tree, presentity, pr_node, pres_cmp)
@@ -54,9 +67,13 @@ RB_GENERATE(pres_tree, presentity, pr_node, pres_cmp)
 RB_HEAD(pres_sub_tree, pres_sub);
 RB_PROTOTYPE(pres_sub_tree, pres_sub, ps_node, pres_sub_cmp)
 RB_GENERATE(pres_sub_tree, pres_sub, ps_node, pres_sub_cmp)
+RB_HEAD(pres_domain_tree, pres_domain);
+RB_PROTOTYPE(pres_domain_tree, pres_domain, pm_node, pres_domain_cmp)
+RB_GENERATE(pres_domain_tree, pres_domain, pm_node, pres_domain_cmp)
 
 static struct pres_tree		presentities = RB_INITIALIZER(&presentities);
 static struct pres_sub_tree	pres_subs = RB_INITIALIZER(&pres_subs);
+static struct pres_domain_tree	pres_domains = RB_INITIALIZER(&pres_domains);
 static int			pres_tables_loaded;
 
 static int
@@ -69,6 +86,88 @@ static int
 pres_sub_cmp(struct pres_sub *a, struct pres_sub *b)
 {
 	return (strcmp(a->ps_rec.sr_id, b->ps_rec.sr_id));
+}
+
+static int
+pres_domain_cmp(struct pres_domain *a, struct pres_domain *b)
+{
+	return (strcmp(a->pm_name, b->pm_name));
+}
+
+int
+pres_sub_is_stranger(const struct pres_sub *ps)
+{
+	return ((ps->ps_rec.sr_flags & PRES_SUB_STRANGER) != 0);
+}
+
+/*
+ * The key ps counts under for presence domain-total: its watcher's
+ * domain, the strangers' together, or NULL for a watcher of ours.
+ */
+static const char *
+pres_domain_key(const struct pres_sub *ps)
+{
+	const char	*at = strchr(ps->ps_rec.sr_watcher, '@');
+
+	if (pres_sub_is_stranger(ps))
+		return (PRES_STRANGERS_KEY);
+	if (at == NULL || config_find_domain(listener_conf, at + 1) != NULL)
+		return (NULL);
+	return (at + 1);
+}
+
+static struct pres_domain *
+pres_domain_find(const char *name, int create)
+{
+	struct pres_domain	 key, *pm;
+
+	if (strlcpy(key.pm_name, name, sizeof(key.pm_name)) >=
+	    sizeof(key.pm_name))
+		return (NULL);
+	if ((pm = RB_FIND(pres_domain_tree, &pres_domains, &key)) != NULL ||
+	    !create)
+		return (pm);
+	if ((pm = calloc(1, sizeof(*pm))) == NULL)
+		fatal("%s", __func__);
+	strlcpy(pm->pm_name, name, sizeof(pm->pm_name));
+	RB_INSERT(pres_domain_tree, &pres_domains, pm);
+	return (pm);
+}
+
+/* Subscriptions of the domain (or PRES_STRANGERS_KEY) to all of ours. */
+size_t
+pres_domain_count(const char *name)
+{
+	struct pres_domain	*pm;
+
+	return ((pm = pres_domain_find(name, 0)) != NULL ? pm->pm_nsubs : 0);
+}
+
+static void
+pres_domain_add(const struct pres_sub *ps, int delta)
+{
+	struct pres_domain	*pm;
+	const char		*name;
+
+	if ((name = pres_domain_key(ps)) == NULL ||
+	    (pm = pres_domain_find(name, delta > 0)) == NULL)
+		return;
+	pm->pm_nsubs += delta;
+	if (pm->pm_nsubs == 0) {
+		RB_REMOVE(pres_domain_tree, &pres_domains, pm);
+		free(pm);
+	}
+}
+
+/* A refresh tells again who the watcher is: its count may move. */
+void
+pres_sub_set_stranger(struct pres_sub *ps, int stranger)
+{
+	if (pres_sub_is_stranger(ps) == (stranger != 0))
+		return;
+	pres_domain_add(ps, -1);
+	ps->ps_rec.sr_flags ^= PRES_SUB_STRANGER;
+	pres_domain_add(ps, 1);
 }
 
 void
@@ -216,6 +315,7 @@ pres_sub_add(struct presentity *pr, const struct pres_sub_rec *rec)
 	}
 	TAILQ_INSERT_TAIL(&pr->pr_subs, ps, ps_entry);
 	pr->pr_nsubs++;
+	pres_domain_add(ps, 1);
 	return (ps);
 }
 
@@ -244,6 +344,7 @@ pres_sub_del(struct pres_sub *ps)
 	RB_REMOVE(pres_sub_tree, &pres_subs, ps);
 	TAILQ_REMOVE(&pr->pr_subs, ps, ps_entry);
 	pr->pr_nsubs--;
+	pres_domain_add(ps, -1);
 	free(ps);
 }
 
@@ -269,19 +370,48 @@ pres_rule_keep(struct presentity *pr, const char *watcher, uint32_t rule)
 			fatal("%s", __func__);
 		strlcpy(pa->pa_watcher, watcher, sizeof(pa->pa_watcher));
 		TAILQ_INSERT_TAIL(&pr->pr_rules, pa, pa_entry);
+		pr->pr_nrules++;
 	}
 	pa->pa_rule = rule;
 }
 
-void
+static void
+pres_rule_forget(struct presentity *pr, const char *watcher)
+{
+	struct pres_rule_ent	*pa;
+	char			 key[PSTORE_KEY_MAX];
+
+	if ((pa = (struct pres_rule_ent *)pres_rule_find(pr, watcher)) ==
+	    NULL)
+		return;
+	TAILQ_REMOVE(&pr->pr_rules, pa, pa_entry);
+	pr->pr_nrules--;
+	free(pa);
+	if (pres_key(key, pr->pr_aor, watcher) == 0)
+		pres_store_del(PSTORE_AUTHZ, key);
+}
+
+/*
+ * A decision kept, changed or (PRES_RULE_NONE) forgotten; -1 when it
+ * would be one more than presence rules allows.
+ */
+int
 pres_rule_set(struct presentity *pr, const char *watcher, uint32_t rule)
 {
 	char	key[PSTORE_KEY_MAX];
 
+	if (rule == PRES_RULE_NONE) {
+		pres_rule_forget(pr, watcher);
+		return (0);
+	}
+	if (pres_rule_find(pr, watcher) == NULL && pr->pr_nrules >=
+	    listener_conf->c_presence.pr_max_rules)
+		return (-1);
 	pres_rule_keep(pr, watcher, rule);
 	if (pres_key(key, pr->pr_aor, watcher) == 0)
 		pres_store_put(0, PSTORE_AUTHZ, key, &rule, sizeof(rule), NULL,
 		    0);
+	return (0);
 }
 
 static void
@@ -306,6 +436,8 @@ pres_changed(struct presentity *pr)
 
 	free(pr->pr_body);
 	pr->pr_body = NULL;
+	free(pr->pr_public);
+	pr->pr_public = NULL;
 	if (pr->pr_dirty || !pres_ready())
 		return;
 	pr->pr_dirty = 1;
@@ -408,14 +540,39 @@ pres_load_doc(struct presentity *pr, const char *etag, const char *v,
 	pr->pr_ndocs++;
 }
 
+/*
+ * A subscription of version 1 knows nothing of strangers: a watcher of
+ * another domain is taken for one until it subscribes again.
+ */
+static int
+pres_load_sub_v1(struct pres_sub_rec *rec, const char *v, size_t len)
+{
+	const char	*at;
+
+	if (len != offsetof(struct pres_sub_rec, sr_flags))
+		return (-1);
+	memset(rec, 0, sizeof(*rec));
+	memcpy(rec, v, len);
+	if (rec->sr_version != 1)
+		return (-1);
+	rec->sr_watcher[sizeof(rec->sr_watcher) - 1] = '\0';
+	at = strchr(rec->sr_watcher, '@');
+	if (at == NULL || config_find_domain(listener_conf, at + 1) == NULL)
+		rec->sr_flags |= PRES_SUB_STRANGER;
+	rec->sr_version = PRES_REC_VERSION;
+	return (0);
+}
+
 static void
 pres_load_sub(struct presentity *pr, const char *v, size_t len)
 {
 	struct pres_sub_rec	rec;
 
-	if (len != sizeof(rec))
+	if (len == sizeof(rec))
+		memcpy(&rec, v, sizeof(rec));
+	else if (pres_load_sub_v1(&rec, v, len) == -1)
 		return;
-	memcpy(&rec, v, sizeof(rec));
+	rec.sr_watcher[sizeof(rec.sr_watcher) - 1] = '\0';
 	if (rec.sr_version != PRES_REC_VERSION ||
 	    rec.sr_event > PRES_EVENT_WINFO || rec.sr_state > PRES_ACTIVE) {
 		log_warnx("presence: a stored subscription of %s is of "
@@ -489,6 +646,7 @@ pres_forget(struct presentity *pr)
 		return (0);
 	RB_REMOVE(pres_tree, &presentities, pr);
 	free(pr->pr_body);
+	free(pr->pr_public);
 	free(pr);
 	return (1);
 }
@@ -601,24 +759,26 @@ pres_ctl_rule(struct imsgev *iev, struct imsg *imsg)
 	struct ibuf		*buf;
 	char			 aor[IMD_ADDRESS_MAX], watcher[IMD_ADDRESS_MAX];
 	uint32_t		 rule, status = CTL_OK;
+	const char		*why = "";
 
 	if (imsg_get_str(imsg, aor, sizeof(aor)) == -1 ||
 	    imsg_get_str(imsg, watcher, sizeof(watcher)) == -1 ||
 	    imsg_get_u32(imsg, &rule) == -1 || imsg_get_end(imsg) == -1 ||
 	    (rule != PRES_RULE_ALLOW && rule != PRES_RULE_BLOCK))
 		proc_fatal_imsg(iev, imsg, "presence rule");
-	if (!pres_ready())
+	if (!pres_ready()) {
 		status = CTL_ERROR;
-	else {
-		pr = pres_get(aor, 1);
-		pres_rule_set(pr, watcher, rule);
+		why = "presence is loading";
+	} else if (pres_rule_set(pr = pres_get(aor, 1), watcher, rule) ==
+	    -1) {
+		status = CTL_ERROR;
+		why = "too many decisions (presence rules)";
+	} else
 		subscribe_authorize(pr, watcher, rule);
-	}
 	if ((buf = imsgev_create(iev, IMSG_LSN_RESULT, imsg->hdr.ih_peerid,
 	    CTL_MESSAGE_MAX + 8)) == NULL ||
 	    ibuf_add_u32(buf, status) == -1 ||
-	    ibuf_add_str(buf, status == CTL_OK ? "" : "presence is loading",
-	    CTL_MESSAGE_MAX) == -1 || imsgev_close(iev, buf) == -1)
+	    ibuf_add_str(buf, why, CTL_MESSAGE_MAX) == -1 || imsgev_close(iev, buf) == -1)
 		fatal("%s", __func__);
 }
 

@@ -43,7 +43,7 @@
 #define PRES_CALLID_MAX		256
 #define PRES_URI_MAX		BINDING_CONTACT_MAX
 #define PRES_ROUTE_MAX		1024
-#define PRES_REC_VERSION	1
+#define PRES_REC_VERSION	2
 #define PRESENCE_MAX_DOCS_LIMIT	64	/* presence devices, at most */
 
 enum pres_event {
@@ -58,9 +58,18 @@ enum pres_state {
 	PRES_TERMINATED,
 };
 
+/*
+ * Who the watcher is known to be.  A stranger is a watcher of another
+ * domain whose server the inbound policy did not verify (inbound any):
+ * its From is only a claim.
+ */
+#define PRES_SUB_STRANGER	0x01
+#define PRES_STRANGERS_KEY	"*"	/* their domain-total, together */
+
 /* A presentity's decision about one watcher (presence authorize ask). */
 enum pres_rule {
-	PRES_RULE_ALLOW = 1,
+	PRES_RULE_NONE,		/* forgotten: the policy decides again */
+	PRES_RULE_ALLOW,
 	PRES_RULE_BLOCK,
 };
 
@@ -91,6 +100,7 @@ struct pres_sub_rec {
 	char			 sr_local_uri[PRES_URI_MAX];  /* To */
 	char			 sr_route[PRES_ROUTE_MAX];
 	struct binding_rec	 sr_target;	/* Contact, how to reach it */
+	uint32_t		 sr_flags;	/* PRES_SUB_*; not in version 1 */
 };
 
 struct pres_sub {
@@ -119,12 +129,15 @@ struct presentity {
 	TAILQ_HEAD(, pres_rule_ent) pr_rules;
 	size_t			 pr_ndocs;
 	size_t			 pr_nsubs;
+	size_t			 pr_nrules;
 	int			 pr_registered;	/* a device is bound */
 	int			 pr_dirty;	/* a NOTIFY is owed */
 	struct timeval		 pr_last;	/* of the last fan-out */
 	struct event		 pr_timer;
 	char			*pr_body;	/* composed PIDF, or NULL */
 	size_t			 pr_bodylen;
+	char			*pr_public;	/* the same without contacts */
+	size_t			 pr_publiclen;
 };
 
 /* presence.c: the state and its store */
@@ -140,7 +153,10 @@ void		 pres_sub_save(struct pres_sub *);
 void		 pres_sub_del(struct pres_sub *);
 const struct pres_rule_ent *pres_rule_find(struct presentity *,
 		    const char *);
-void		 pres_rule_set(struct presentity *, const char *, uint32_t);
+int		 pres_rule_set(struct presentity *, const char *, uint32_t);
+int		 pres_sub_is_stranger(const struct pres_sub *);
+void		 pres_sub_set_stranger(struct pres_sub *, int);
+size_t		 pres_domain_count(const char *);
 void		 pres_changed(struct presentity *);
 void		 pres_registered(const char *, int);
 void		 pres_start(void);

@@ -23,8 +23,9 @@
  * dirdb holds the document.
  *
  * The same method carries the presentity's decisions about watchers:
- * Event: x-imd-authorize, a text/plain body of lines "allow ADDRESS" or
- * "block ADDRESS" (docs/presence.md).
+ * Event: x-imd-authorize, a text/plain body of lines "allow ADDRESS",
+ * "block ADDRESS" or "forget ADDRESS" (docs/presence.md), at most
+ * presence rules decisions kept per presentity.
  */
 
 #include <sys/types.h>
@@ -195,7 +196,7 @@ publish_presence(struct sip_req *rq, struct presentity *pr)
 		    expires, 0);
 }
 
-/* One line "allow ADDRESS" or "block ADDRESS"; -1 if malformed. */
+/* One line "allow|block|forget ADDRESS"; -1 if malformed. */
 static int
 publish_rule_line(const char *line, size_t len, uint32_t *rule,
     char *watcher, size_t size)
@@ -209,6 +210,8 @@ publish_rule_line(const char *line, size_t len, uint32_t *rule,
 		*rule = PRES_RULE_ALLOW;
 	else if (strcmp(verb, "block") == 0)
 		*rule = PRES_RULE_BLOCK;
+	else if (strcmp(verb, "forget") == 0)
+		*rule = PRES_RULE_NONE;
 	else
 		return (-1);
 	a = strncasecmp(addr, "sip:", 4) == 0 ? addr + 4 : addr;
@@ -219,39 +222,76 @@ publish_rule_line(const char *line, size_t len, uint32_t *rule,
 	return (0);
 }
 
-static void
-publish_rules(struct sip_req *rq, struct presentity *pr)
+/*
+ * Each line of the body, read and checked, then, with apply, kept.
+ * Into *grow how many more decisions the presentity would keep: those
+ * about watchers without one yet less those forgotten (a watcher named
+ * twice counts twice; pres_rule_set() holds the cap whatever this
+ * says).  The number of lines, or -1 for a malformed one.
+ */
+static ssize_t
+publish_rules_walk(struct sip_req *rq, struct presentity *pr, int apply,
+    int64_t *grow)
 {
 	const struct sip_str	*b = &rq->rq_msg.msg_body;
 	char			 line[512], watcher[IMD_ADDRESS_MAX];
 	const char		*p = b->s, *end = b->s + b->len, *nl;
 	uint32_t		 rule;
 	size_t			 len, n = 0;
+	int			 known;
 
 	while (p < end) {
 		nl = memchr(p, '\n', end - p);
 		len = (nl != NULL ? nl : end) - p;
 		if (len > 0 && p[len - 1] == '\r')
 			len--;
-		if (len >= sizeof(line)) {
-			req_reply(rq, 400, "Bad Rule", NULL);
-			return;
-		}
+		if (len >= sizeof(line))
+			return (-1);
 		memcpy(line, p, len);
 		line[len] = '\0';
 		p = nl != NULL ? nl + 1 : end;
 		if (len == 0)
 			continue;
 		if (publish_rule_line(line, len, &rule, watcher,
-		    sizeof(watcher)) == -1) {
-			req_reply(rq, 400, "Bad Rule", NULL);
-			return;
-		}
-		pres_rule_set(pr, watcher, rule);
-		subscribe_authorize(pr, watcher, rule);
+		    sizeof(watcher)) == -1)
+			return (-1);
 		n++;
+		known = pres_rule_find(pr, watcher) != NULL;
+		if (rule != PRES_RULE_NONE && !known)
+			(*grow)++;
+		else if (rule == PRES_RULE_NONE && known)
+			(*grow)--;
+		if (apply && pres_rule_set(pr, watcher, rule) == 0 &&
+		    rule != PRES_RULE_NONE)
+			subscribe_authorize(pr, watcher, rule);
 	}
-	req_reply(rq, n > 0 ? 200 : 400, n > 0 ? "OK" : "No Rule", NULL);
+	return ((ssize_t)n);
+}
+
+/*
+ * The presentity's decisions.  A body that would take it past presence
+ * rules is refused whole (403), so that a client never has to guess
+ * which of its lines were kept; forgetting some first makes room.
+ */
+static void
+publish_rules(struct sip_req *rq, struct presentity *pr)
+{
+	int64_t	grow = 0;
+	ssize_t	n;
+
+	if ((n = publish_rules_walk(rq, pr, 0, &grow)) <= 0) {
+		req_reply(rq, 400, n == 0 ? "No Rule" : "Bad Rule", NULL);
+		return;
+	}
+	if ((int64_t)pr->pr_nrules + grow >
+	    (int64_t)publish_conf()->pr_max_rules) {
+		log_info("presence: %s: refused %lld more decisions, %zu kept "
+		    "already", pr->pr_aor, (long long)grow, pr->pr_nrules);
+		req_reply(rq, 403, "Too Many Decisions", NULL);
+		return;
+	}
+	publish_rules_walk(rq, pr, 1, &grow);
+	req_reply(rq, 200, "OK", NULL);
 }
 
 static void

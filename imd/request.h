@@ -78,6 +78,7 @@ int		 message_dest(const struct binding_rec *, struct sip_peer *,
 int		 inbound_refused(const struct sip_msg *,
 		    const struct sip_peer *, const char *, const char *);
 void		 req_lookup(struct sip_req *);
+int		 req_from_stranger(const struct sip_req *);
 struct sip_req	*req_hold_from(const struct sip_msg *,
 		    const struct sip_peer *, const char *, const char *,
 		    char *);

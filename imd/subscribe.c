@@ -24,6 +24,14 @@
  * is the policy's (presence authorize) and the presentity's decision;
  * until then the subscription is pending.  Only the presentity itself
  * watches its watchers.
+ *
+ * A stranger (a watcher of another domain that the inbound policy did
+ * not verify) gets the same answers for every address of our domains,
+ * whether a user has it or not, holds at most a small share of a
+ * presentity's watcher slots, and gives up its pending subscriptions to
+ * a watcher we know when the presentity is full.  Every watcher and
+ * every domain has its quota (presence watcher-subscriptions,
+ * domain-subscriptions, domain-total, stranger-subscriptions).
  */
 
 #include <sys/types.h>
@@ -143,6 +151,92 @@ sub_route(const struct sip_msg *msg, char *buf, size_t size)
 		    len > 0 ? ", " : "", (int)v.len, v.s);
 }
 
+/* The domain of an address, "" without one. */
+static const char *
+sub_domain_of(const char *address)
+{
+	const char	*at = strchr(address, '@');
+
+	return (at != NULL ? at + 1 : "");
+}
+
+struct sub_count {
+	size_t	sc_watcher;	/* of this watcher */
+	size_t	sc_domain;	/* of the watcher's domain */
+	size_t	sc_strangers;	/* of any stranger */
+};
+
+/* What pr's presence subscriptions are, as the quotas count them. */
+static void
+sub_count(struct presentity *pr, const char *watcher, struct sub_count *sc)
+{
+	const struct pres_sub	*ps;
+	const char		*wd = sub_domain_of(watcher);
+
+	memset(sc, 0, sizeof(*sc));
+	TAILQ_FOREACH(ps, &pr->pr_subs, ps_entry) {
+		if (ps->ps_rec.sr_event != PRES_EVENT_PRESENCE)
+			continue;
+		if (strcmp(ps->ps_rec.sr_watcher, watcher) == 0)
+			sc->sc_watcher++;
+		if (strcmp(sub_domain_of(ps->ps_rec.sr_watcher), wd) == 0)
+			sc->sc_domain++;
+		if (pres_sub_is_stranger(ps))
+			sc->sc_strangers++;
+	}
+}
+
+/* The oldest pending subscription of a stranger to pr, or NULL. */
+static struct pres_sub *
+sub_evictable(struct presentity *pr)
+{
+	struct pres_sub	*ps;
+
+	TAILQ_FOREACH(ps, &pr->pr_subs, ps_entry)
+		if (pres_sub_is_stranger(ps) &&
+		    ps->ps_rec.sr_state == PRES_PENDING)
+			return (ps);
+	return (NULL);
+}
+
+/*
+ * Room for one more subscription of rq's watcher to pr: 0, or -1 with
+ * the 403 answered.  A watcher we know may take the place of a
+ * stranger who waits for the presentity's decision (RFC 6665 4.2.2:
+ * "giveup", the notifier could not get an authorisation in time).
+ */
+static int
+sub_room(struct sip_req *rq, struct presentity *pr, int stranger)
+{
+	const struct conf_presence	*cp = sub_conf();
+	const char			*wd = sub_domain_of(rq->rq_aor);
+	int				 foreign;
+	struct sub_count		 sc;
+	struct pres_sub			*old;
+
+	foreign = config_find_domain(listener_conf, wd) == NULL;
+	sub_count(pr, rq->rq_aor, &sc);
+	if (sc.sc_watcher >= cp->pr_watcher_subs)
+		req_reply(rq, 403, "Too Many Subscriptions Of Watcher", NULL);
+	else if (foreign && sc.sc_domain >= cp->pr_domain_subs)
+		req_reply(rq, 403, "Too Many Watchers Of Domain", NULL);
+	else if (foreign && pres_domain_count(stranger ? PRES_STRANGERS_KEY :
+	    wd) >= cp->pr_domain_total)
+		req_reply(rq, 403, "Too Many Subscriptions Of Domain", NULL);
+	else if (stranger && sc.sc_strangers >= cp->pr_stranger_subs)
+		req_reply(rq, 403, "Too Many Unverified Watchers", NULL);
+	else if (pr->pr_nsubs < cp->pr_max_subs)
+		return (0);
+	else if (!stranger && (old = sub_evictable(pr)) != NULL) {
+		log_info("presence: %s: a stranger's pending subscription "
+		    "makes room for %s", pr->pr_aor, rq->rq_aor);
+		notify_final(old, "giveup");
+		return (0);
+	} else
+		req_reply(rq, 403, "Too Many Watchers", NULL);
+	return (-1);
+}
+
 /* Pending, active, or -1: the presentity refuses this watcher. */
 static int
 sub_decide(struct presentity *pr, const char *watcher, uint32_t event)
@@ -211,17 +305,14 @@ sub_new(struct sip_req *rq, struct presentity *pr, uint32_t event,
 	struct pres_sub_rec	 rec;
 	struct pres_sub		*ps;
 	const struct sip_hdr	*h;
-	int			 state;
+	int			 state, stranger = req_from_stranger(rq);
 
 	if ((state = sub_decide(pr, rq->rq_aor, event)) == -1) {
 		req_reply(rq, 403, "Watcher Blocked", NULL);
 		return;
 	}
-	if (pr->pr_nsubs >= sub_conf()->pr_max_subs) {
-		req_reply(rq, 403, "Too Many Watchers", NULL);
-		return;
-	}
 	memset(&rec, 0, sizeof(rec));
+	rec.sr_flags = stranger ? PRES_SUB_STRANGER : 0;
 	if (sub_target(rq, &rec.sr_target) == -1) {
 		req_reply(rq, 400, "Bad Or Missing Contact", NULL);
 		return;
@@ -240,6 +331,9 @@ sub_new(struct sip_req *rq, struct presentity *pr, uint32_t event,
 	snprintf(rec.sr_callid, sizeof(rec.sr_callid), "%.*s",
 	    (int)h->hdr_value.len, h->hdr_value.s);
 	sub_route(&rq->rq_msg, rec.sr_route, sizeof(rec.sr_route));
+	/* Last: it may end a stranger's subscription to make room. */
+	if (sub_room(rq, pr, stranger) == -1)
+		return;
 	rec.sr_version = PRES_REC_VERSION;
 	rec.sr_event = event;
 	rec.sr_state = state;
@@ -265,6 +359,7 @@ sub_refresh(struct sip_req *rq, struct pres_sub *ps, uint32_t secs)
 
 	if (sub_target(rq, &target) == 0)
 		ps->ps_rec.sr_target = target;
+	pres_sub_set_stranger(ps, req_from_stranger(rq));
 	ps->ps_rec.sr_expires = time(NULL) + secs;
 	sub_granted(rq, ps, secs);
 }
@@ -279,7 +374,12 @@ sub_looked_up(struct sip_req *rq, int exists, const struct binding_rec *bs,
 	uint32_t		 event;
 	int64_t			 secs;
 
-	if (!exists) {
+	/*
+	 * To a stranger an address nobody has looks like a user who has
+	 * not decided about it: the same 200, the same pending NOTIFY,
+	 * the same quotas (docs/presence.md, "Strangers").
+	 */
+	if (!exists && !req_from_stranger(rq)) {
 		req_reply(rq, 404, "Not Found", NULL);
 		return;
 	}

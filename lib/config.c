@@ -90,13 +90,18 @@ config_defaults(struct imd_conf *conf)
 	    &conf->c_mtalen) == -1)
 		abort();
 	lim->lim_max_expires = LIMIT_MAX_EXPIRES_DEFAULT;
-	conf->c_presence.pr_authorize = PRESENCE_AUTH_AUTO;
+	conf->c_presence.pr_authorize = PRESENCE_AUTH_DOMAIN;
 	conf->c_presence.pr_min_expires = PRESENCE_MIN_EXPIRES_DEFAULT;
 	conf->c_presence.pr_max_expires = PRESENCE_MAX_EXPIRES_DEFAULT;
 	conf->c_presence.pr_notify_interval = PRESENCE_NOTIFY_INTERVAL_DEFAULT;
 	conf->c_presence.pr_doc_size = PRESENCE_DOC_SIZE_DEFAULT;
 	conf->c_presence.pr_max_subs = PRESENCE_MAX_SUBS_DEFAULT;
 	conf->c_presence.pr_max_docs = PRESENCE_MAX_DOCS_DEFAULT;
+	conf->c_presence.pr_max_rules = PRESENCE_MAX_RULES_DEFAULT;
+	conf->c_presence.pr_watcher_subs = PRESENCE_WATCHER_SUBS_DEFAULT;
+	conf->c_presence.pr_domain_subs = PRESENCE_DOMAIN_SUBS_DEFAULT;
+	conf->c_presence.pr_domain_total = PRESENCE_DOMAIN_TOTAL_DEFAULT;
+	conf->c_presence.pr_stranger_subs = PRESENCE_STRANGER_SUBS_DEFAULT;
 }
 
 struct imd_conf *
@@ -370,7 +375,7 @@ print_presence(FILE *fp, const struct conf_presence *pr)
 
 	fprintf(fp, "presence authorize %s\n",
 	    pr->pr_authorize <= PRESENCE_AUTH_ASK ?
-	    authorize[pr->pr_authorize] : "auto");
+	    authorize[pr->pr_authorize] : "domain");
 	fprintf(fp, "presence min-expires %u\n", pr->pr_min_expires);
 	fprintf(fp, "presence max-expires %u\n", pr->pr_max_expires);
 	fprintf(fp, "presence notify-interval %ums\n",
@@ -378,6 +383,14 @@ print_presence(FILE *fp, const struct conf_presence *pr)
 	fprintf(fp, "presence document-size %u\n", pr->pr_doc_size);
 	fprintf(fp, "presence subscriptions %u\n", pr->pr_max_subs);
 	fprintf(fp, "presence devices %u\n", pr->pr_max_docs);
+	fprintf(fp, "presence rules %u\n", pr->pr_max_rules);
+	fprintf(fp, "presence watcher-subscriptions %u\n",
+	    pr->pr_watcher_subs);
+	fprintf(fp, "presence domain-subscriptions %u\n",
+	    pr->pr_domain_subs);
+	fprintf(fp, "presence domain-total %u\n", pr->pr_domain_total);
+	fprintf(fp, "presence stranger-subscriptions %u\n",
+	    pr->pr_stranger_subs);
 }
 
 static void

@@ -218,6 +218,11 @@ struct conf_presence {
 	uint32_t	pr_doc_size;	/* bytes of a published document */
 	uint32_t	pr_max_subs;	/* subscriptions to one presentity */
 	uint32_t	pr_max_docs;	/* documents of one presentity */
+	uint32_t	pr_max_rules;	/* decisions of one presentity */
+	uint32_t	pr_watcher_subs; /* of one watcher to one presentity */
+	uint32_t	pr_domain_subs;	/* of one foreign domain to one */
+	uint32_t	pr_domain_total; /* of one foreign domain, in all */
+	uint32_t	pr_stranger_subs; /* of unverified watchers to one */
 };
 
 #define PRESENCE_EXPIRES_DEFAULT	3600	/* RFC 3856 6.4 */
@@ -234,6 +239,13 @@ struct conf_presence {
 #define PRESENCE_MAX_SUBS_MAX		1000000
 #define PRESENCE_MAX_DOCS_MIN		1
 #define PRESENCE_MAX_DOCS_MAX		64
+#define PRESENCE_MAX_RULES_DEFAULT	1000
+#define PRESENCE_MAX_RULES_MIN		1
+#define PRESENCE_MAX_RULES_MAX		100000
+#define PRESENCE_WATCHER_SUBS_DEFAULT	8
+#define PRESENCE_DOMAIN_SUBS_DEFAULT	100
+#define PRESENCE_DOMAIN_TOTAL_DEFAULT	10000
+#define PRESENCE_STRANGER_SUBS_DEFAULT	20
 
 struct imd_conf {
 	char		c_file[IMD_PATH_MAX];

@@ -167,7 +167,8 @@ config_send(struct imsgev *iev, struct imd_conf *conf, int to,
 			if (config_send_listen(iev, cl, 0) == -1)
 				return (-1);
 	}
-	if (to == PROC_RELAYD)
+	/* The listener's too: a route names a domain's server (inbound). */
+	if (to == PROC_RELAYD || to == PROC_LISTENER)
 		TAILQ_FOREACH(cr, &conf->c_routes, cr_entry)
 			if (config_send_route(iev, cr) == -1)
 				return (-1);

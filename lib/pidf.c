@@ -105,7 +105,11 @@ static int	pidf_check_root(xmlNodePtr, const char *, char *, size_t);
 static xmlDocPtr pidf_new(const char *, xmlNodePtr *);
 static int	pidf_add_basic(xmlNodePtr, int);
 static void	pidf_drop_unknown_basic(xmlNodePtr);
-static int	pidf_add_doc(xmlNodePtr, const char *, size_t);
+static int	pidf_is_whereabouts(xmlNodePtr);
+static void	pidf_strip_whereabouts(xmlNodePtr);
+static int	pidf_add_doc(xmlNodePtr, const char *, size_t, int);
+static int	pidf_compose_doc(const char *, const char *const *,
+		    const size_t *, size_t, int, int, char **, size_t *);
 static int	pidf_dump(xmlDocPtr, char **, size_t *);
 
 /*
@@ -751,8 +755,38 @@ pidf_keep_no_ns(xmlNodePtr node)
 		pidf_keep_no_ns(c);
 }
 
+/*
+ * What says where a device is: the PIDF <contact> (its address), our
+ * media extension (its ports; an address only with the contact), and
+ * GEOPRIV location objects (RFC 4119).
+ */
 static int
-pidf_add_doc(xmlNodePtr root, const char *doc, size_t len)
+pidf_is_whereabouts(xmlNodePtr n)
+{
+	return (pidf_is(n, PIDF_NS, "contact") ||
+	    pidf_is(n, PIDF_MEDIA_NS, "media") ||
+	    (n->type == XML_ELEMENT_NODE && n->ns != NULL &&
+	    xmlStrEqual(n->ns->href, BAD_CAST PIDF_GEOPRIV_NS)));
+}
+
+/* Every element below node that says where a device is, gone. */
+static void
+pidf_strip_whereabouts(xmlNodePtr node)
+{
+	xmlNodePtr	c, next;
+
+	for (c = node->children; c != NULL; c = next) {
+		next = c->next;
+		if (pidf_is_whereabouts(c)) {
+			xmlUnlinkNode(c);
+			xmlFreeNode(c);
+		} else
+			pidf_strip_whereabouts(c);
+	}
+}
+
+static int
+pidf_add_doc(xmlNodePtr root, const char *doc, size_t len, int strip)
 {
 	xmlDocPtr	 src;
 	xmlNodePtr	 c, copy;
@@ -765,7 +799,8 @@ pidf_add_doc(xmlNodePtr root, const char *doc, size_t len)
 	if (!pidf_is(c, PIDF_NS, "presence"))
 		rc = -1;
 	for (c = c->children; c != NULL && rc == 0; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE)
+		if (c->type != XML_ELEMENT_NODE ||
+		    (strip && pidf_is_whereabouts(c)))
 			continue;
 		if ((copy = xmlDocCopyNode(c, root->doc, 1)) == NULL)
 			rc = -1;
@@ -775,6 +810,8 @@ pidf_add_doc(xmlNodePtr root, const char *doc, size_t len)
 		} else {
 			pidf_keep_no_ns(copy);
 			pidf_drop_unknown_basic(copy);
+			if (strip)
+				pidf_strip_whereabouts(copy);
 		}
 	}
 	xmlFreeDoc(src);
@@ -798,9 +835,9 @@ pidf_dump(xmlDocPtr xd, char **out, size_t *outlen)
 	return (rc);
 }
 
-int
-pidf_compose(const char *presentity, const char *const *docs,
-    const size_t *lens, size_t n, int registered, char **out,
+static int
+pidf_compose_doc(const char *presentity, const char *const *docs,
+    const size_t *lens, size_t n, int registered, int strip, char **out,
     size_t *outlen)
 {
 	xmlDocPtr	 xd;
@@ -814,9 +851,27 @@ pidf_compose(const char *presentity, const char *const *docs,
 	if (n == 0)
 		rc = pidf_add_basic(root, registered);
 	for (i = 0; i < n && rc == 0; i++)
-		rc = pidf_add_doc(root, docs[i], lens[i]);
+		rc = pidf_add_doc(root, docs[i], lens[i], strip);
 	if (rc == 0)
 		rc = pidf_dump(xd, out, outlen);
 	xmlFreeDoc(xd);
 	return (rc);
+}
+
+int
+pidf_compose(const char *presentity, const char *const *docs,
+    const size_t *lens, size_t n, int registered, char **out,
+    size_t *outlen)
+{
+	return (pidf_compose_doc(presentity, docs, lens, n, registered, 0,
+	    out, outlen));
+}
+
+int
+pidf_compose_public(const char *presentity, const char *const *docs,
+    const size_t *lens, size_t n, int registered, char **out,
+    size_t *outlen)
+{
+	return (pidf_compose_doc(presentity, docs, lens, n, registered, 1,
+	    out, outlen));
 }

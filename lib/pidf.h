@@ -40,6 +40,11 @@
  * makes one tuple whose basic status is open when the presentity has a
  * registered device, closed when not.  *out is malloc'd.
  *
+ * pidf_compose_public() writes the same document without what says
+ * where a device is, for a watcher not trusted with it: no <contact>,
+ * no <m:media> of our extension, no element of the GEOPRIV namespace
+ * (RFC 4119), wherever they stand.
+ *
  * pidf_direct() says whether a document's media extension accepts
  * direct mode, for the redirect of imc's direct mode.
  *
@@ -61,6 +66,7 @@
 #define PIDF_REASON_MAX		128
 #define PIDF_NS			"urn:ietf:params:xml:ns:pidf"
 #define PIDF_MEDIA_NS		"urn:x-imd:params:xml:ns:media"
+#define PIDF_GEOPRIV_NS		"urn:ietf:params:xml:ns:pidf:geopriv10"
 
 struct winfo_watcher {
 	const char	*ww_id;		/* stable per subscription */
@@ -74,6 +80,8 @@ void	pidf_init(void);
 int	pidf_check(const char *, size_t, const char *, char *, size_t);
 int	pidf_compose(const char *, const char *const *, const size_t *,
 	    size_t, int, char **, size_t *);
+int	pidf_compose_public(const char *, const char *const *,
+	    const size_t *, size_t, int, char **, size_t *);
 int	pidf_direct(const char *, size_t);
 int	winfo_compose(const char *, uint32_t, int,
 	    const struct winfo_watcher *, size_t, char **, size_t *);

@@ -60,6 +60,9 @@ ok(r.returncode == 0, "tmux runs alice's imc in a 100x40 pane (%r)" %
    r.stderr.strip())
 ok(wait_for("logged in as alice@site1.test"),
    "the screen says alice logged in")
+# A watcher of another domain waits for the user's word by default.
+r = bob.run("approve", "alice@site1.test")
+ok(r.returncode == 0, "bob: imc approve alice@site1.test")
 r = bob.run("status", "open", "at my desk")
 ok(r.returncode == 0, "bob: imc status open")
 ok(wait_for("bob@site2.test open at my desk"),

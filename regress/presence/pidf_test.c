@@ -493,6 +493,13 @@ test_media(void)
 			"entity=\"pres:" ALICE "\"><p:tuple id=\"d2\">"	\
 			"<p:status><p:basic>closed</p:basic></p:status>" \
 			"</p:tuple></p:presence>"
+/* Device three: a GEOPRIV location (RFC 4119) in its status. */
+#define GEOPRIV		HEAD "<presence xmlns=\"" PIDF_NS "\" xmlns:gp=\"" \
+			PIDF_GEOPRIV_NS "\" entity=\"pres:" ALICE "\">"	\
+			"<tuple id=\"d3\"><status><basic>open</basic>"	\
+			"<gp:geopriv><gp:location-info>Lab 3"		\
+			"</gp:location-info></gp:geopriv></status>"	\
+			"</tuple></presence>"
 
 static void
 same_tuple(const char *in, const char *out, size_t outlen, const char *id)
@@ -656,6 +663,39 @@ test_xinclude(void)
 	unlink(fifo);
 	unlink(file);
 	rmdir(dir);
+}
+
+/* For a stranger: no contact, no media ports, no location; the rest. */
+static void
+test_compose_public(void)
+{
+	const char	*docs[] = { DEV1, DEV2, GEOPRIV };
+	size_t		 lens[] = { strlen(DEV1), strlen(DEV2),
+			    strlen(GEOPRIV) };
+	char		*out = NULL;
+	size_t		 len = 0;
+
+	TAP_OK(pidf_compose_public(ALICE, docs, lens, 3, 1, &out, &len) ==
+	    0 && out != NULL, "compose for a stranger");
+	if (out == NULL)
+		return;
+	TAP_OK(xp_is(out, len, "count(//p:contact)", "0") &&
+	    strstr(out, "192.0.2.1") == NULL, "no contact, no address");
+	TAP_OK(xp_is(out, len, "count(//m:*)", "0") &&
+	    strstr(out, "5062") == NULL, "no media extension, no port");
+	/* Its namespace may stay declared on the tuple: that says nothing. */
+	TAP_OK(strstr(out, "geopriv>") == NULL &&
+	    strstr(out, "location-info") == NULL &&
+	    strstr(out, "Lab 3") == NULL, "no GEOPRIV location");
+	TAP_OK(xp_is(out, len, "count(/p:presence/p:tuple)", "3") &&
+	    xp_is(out, len, "string(//p:tuple[@id='d1']/p:status/p:basic)",
+	    "open") && xp_is(out, len, "string(/p:presence/p:note)",
+	    "one & two") && xp_is(out, len, "string(//x:geo/@x:floor)", "4"),
+	    "tuples, status, note and unknown elements stay");
+	TAP_OK(pidf_check(out, len, ALICE, reason, sizeof(reason)) == 0,
+	    "and it passes pidf_check");
+	TAP_OK(pidf_direct(out, len) == 0, "direct mode is not offered");
+	free(out);
 }
 
 static void
@@ -892,6 +932,7 @@ main(int argc, char *argv[])
 	test_media();
 	test_compose_two();
 	test_xinclude();
+	test_compose_public();
 	test_compose_none();
 	test_unknown_basic();
 	test_compose_bad();
