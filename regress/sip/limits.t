@@ -73,10 +73,10 @@ def send(ua, method, ruri, frm, to, fromtag=None, totag=None, callid=None,
     for h in extra:
         msg += h + "\r\n"
     msg += "Content-Length: %d\r\n\r\n" % len(body)
-    ua.send_raw(msg.encode() + body)
     try:
+        ua.send_raw(msg.encode() + body)
         return ua.recv()
-    except (socket.timeout, TimeoutError):
+    except (socket.timeout, TimeoutError, ConnectionError):
         return None
 
 
