@@ -16,14 +16,16 @@
 #	Event id		128		400 Event id Too Long ...
 #	offline Content-Type	127		513 Content-Type Too Long ...
 #	display names		the header line (limit line-length): 513
+#	digest cnonce		255		400 Digest cnonce Too Long
 #
 # Then sipp, a third-party tool, subscribes to presence and to
 # presence.winfo with a 36-character UUID tag, as PJSIP clients do.
 
-import os, random, re, shutil, signal, socket, subprocess, sys, uuid
+import hashlib, os, random, re, shutil, signal, socket, subprocess, sys
+import uuid
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
 from imdtest import (Suite, UA, Collector, ok, done, header,
-                     parse_response)
+                     digest_params)
 
 signal.signal(signal.SIGTERM, lambda sig, frame: sys.exit(1))
 
@@ -41,6 +43,7 @@ ALICE, BOB, CAROL = ("sip:%s@%s" % (u, D) for u in ("alice", "bob", "carol"))
 
 TAG_MAX, CALLID_MAX, BRANCH_MAX, URI_MAX = 128, 256, 256, 512
 ROUTE_MAX, UA_MAX, EVID_MAX, ETAG_MAX, CTYPE_MAX = 1024, 256, 128, 23, 127
+CNONCE_MAX = 255
 
 
 def pad(prefix, n, fill="a"):
@@ -408,6 +411,36 @@ r = call(ua, "alice", "MESSAGE", CAROL, extra=["Content-Type: " + ct + "a"],
          body=b"later")
 ok(refused(r, "Content-Type Too Long to keep for later", 513), "one of %d: "
    "513 Content-Type Too Long (%s)" % (CTYPE_MAX + 1, status(r)))
+
+# --- Digest credentials: a cnonce is the client's own ---------------
+def digest(chall, user, method, uri, cnonce):
+    """An Authorization header as UA.authorization() makes it, with the
+    cnonce given."""
+    p = digest_params(chall)
+    h = (lambda x: hashlib.sha256(x.encode()).hexdigest()) \
+        if p.get("algorithm", "MD5").upper() == "SHA-256" else \
+        (lambda x: hashlib.md5(x.encode()).hexdigest())
+    ha1 = h("%s:%s:%spw" % (user, p["realm"], user))
+    resp = h("%s:%s:00000001:%s:auth:%s" % (ha1, p["nonce"], cnonce,
+                                           h("%s:%s" % (method, uri))))
+    return ('Authorization: Digest username="%s", realm="%s", nonce="%s", '
+            'uri="%s", response="%s", algorithm=%s, cnonce="%s", '
+            'opaque="%s", qop=auth, nc=00000001' % (
+                user, p["realm"], p["nonce"], uri, resp,
+                p.get("algorithm", "MD5"), cnonce, p.get("opaque", "")))
+
+
+for n, want in ((CNONCE_MAX, None), (CNONCE_MAX + 1, "Digest cnonce Too Long")):
+    hdrs = ["Contact: %s" % col.contact("bob"), "Expires: 60"]
+    r = send(bobua, "REGISTER", "sip:" + D, BOB, BOB, extra=hdrs)
+    chall = hdr(r, "www-authenticate")
+    r = send(bobua, "REGISTER", "sip:" + D, BOB, BOB, cseq=2, extra=hdrs +
+             [digest(chall, "bob", "REGISTER", "sip:" + D, pad("c", n))])
+    if want is None:
+        ok(is_ok(r), "REGISTER with a digest cnonce of %d bytes: 200 (%s)"
+           % (n, status(r)))
+    else:
+        ok(refused(r, want), "one of %d: 400 %s (%s)" % (n, want, status(r)))
 
 ok(s.alive(), "the suite is still running")
 
