@@ -127,7 +127,7 @@ sub_event_id(const struct sip_msg *msg, char *buf, size_t size)
 
 	buf[0] = '\0';
 	if (h == NULL || sip_event_parse(h->hdr_value.s,
-	    SIP_STR_END(&h->hdr_value), &ev) == -1)
+	    SIP_STR_END(&h->hdr_value), &ev) == -1 || ev.ev_id.len == 0)
 		return (0);
 	if (ev.ev_id.len >= size)
 		return (-1);
