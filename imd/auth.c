@@ -35,7 +35,18 @@
 #include "proc.h"
 #include "request.h"
 
-#define COPY(dst, src)	(sip_str_unquote(&(src), (dst), sizeof(dst)) == -1)
+/*
+ * Each parameter into its field of struct digest_req (auth.h), which
+ * also bounds what goes to authd.  Used in auth_fill() only: it returns
+ * from it with the reason, which past a bound names the parameter.
+ */
+#define COPY(dst, src, name)						\
+	do {								\
+		if ((src).len >= sizeof(dst))				\
+			return ("Digest " name " Too Long");		\
+		if (sip_str_unquote(&(src), (dst), sizeof(dst)) == -1)	\
+			return ("Bad credentials");			\
+	} while (0)
 
 /* The credentials of the request, if it carries any. */
 static const struct sip_hdr *
@@ -47,7 +58,8 @@ auth_header(const struct sip_msg *msg, int proxy)
 	return (sip_hdr_first(msg, id));
 }
 
-static int
+/* NULL, or the reason the credentials are refused. */
+static const char *
 auth_fill(const struct sip_msg *msg, const struct sip_hdr *h,
     struct digest_req *dr)
 {
@@ -55,20 +67,20 @@ auth_fill(const struct sip_msg *msg, const struct sip_hdr *h,
 
 	if (sip_auth_parse(h->hdr_value.s, SIP_STR_END(&h->hdr_value), &au) ==
 	    -1 || !sip_str_is_ci(&au.au_scheme, "digest"))
-		return (-1);
-	if (COPY(dr->dr_username, au.au_username) ||
-	    COPY(dr->dr_realm, au.au_realm) ||
-	    COPY(dr->dr_nonce, au.au_nonce) ||
-	    COPY(dr->dr_uri, au.au_uri) ||
-	    COPY(dr->dr_response, au.au_response) ||
-	    COPY(dr->dr_algorithm, au.au_algorithm) ||
-	    COPY(dr->dr_cnonce, au.au_cnonce) ||
-	    COPY(dr->dr_opaque, au.au_opaque) ||
-	    COPY(dr->dr_qop, au.au_qop) || COPY(dr->dr_nc, au.au_nc) ||
-	    COPY(dr->dr_method, msg->msg_method_str))
-		return (-1);
+		return ("Bad credentials");
+	COPY(dr->dr_username, au.au_username, "username");
+	COPY(dr->dr_realm, au.au_realm, "realm");
+	COPY(dr->dr_nonce, au.au_nonce, "nonce");
+	COPY(dr->dr_uri, au.au_uri, "uri");
+	COPY(dr->dr_response, au.au_response, "response");
+	COPY(dr->dr_algorithm, au.au_algorithm, "algorithm");
+	COPY(dr->dr_cnonce, au.au_cnonce, "cnonce");
+	COPY(dr->dr_opaque, au.au_opaque, "opaque");
+	COPY(dr->dr_qop, au.au_qop, "qop");
+	COPY(dr->dr_nc, au.au_nc, "nc");
+	COPY(dr->dr_method, msg->msg_method_str, "method");
 	if (dr->dr_username[0] == '\0' || dr->dr_response[0] == '\0')
-		return (-1);
+		return ("Bad credentials");
 	/*
 	 * RFC 2617 wants the digest-uri to be the Request-URI, but common
 	 * clients (sipp among them) put the server's address there.  The
@@ -77,8 +89,8 @@ auth_fill(const struct sip_msg *msg, const struct sip_hdr *h,
 	 */
 	if (strncasecmp(dr->dr_uri, "sip:", 4) != 0 &&
 	    strncasecmp(dr->dr_uri, "sips:", 5) != 0)
-		return (-1);
-	return (0);
+		return ("Bad credentials");
+	return (NULL);
 }
 
 /*
@@ -92,14 +104,16 @@ auth_start(struct sip_req *rq, const char *domain)
 	const struct sip_hdr	*h;
 	struct ibuf		*buf;
 	struct imsgev		*authd = proc_peer(PROC_AUTHD);
+	const char		*bad;
 	uint16_t		 port;
 
 	memset(&ar, 0, sizeof(ar));
 	strlcpy(ar.ar_domain, domain, sizeof(ar.ar_domain));
 	sip_peer_addr(&rq->rq_peer, ar.ar_source, sizeof(ar.ar_source), &port);
 	if ((h = auth_header(&rq->rq_msg, rq->rq_proxy)) != NULL) {
-		if (auth_fill(&rq->rq_msg, h, &ar.ar_cred) == -1) {
-			req_reply(rq, 400, "Bad credentials", NULL);
+		if ((bad = auth_fill(&rq->rq_msg, h, &ar.ar_cred)) != NULL) {
+			explicit_bzero(&ar, sizeof(ar));
+			req_reply(rq, 400, bad, NULL);
 			return;
 		}
 		ar.ar_has_cred = 1;

@@ -137,6 +137,7 @@ void	sip_input(const struct sip_peer *, const char *, size_t);
 void	sip_refuse_oversized(const struct sip_peer *, const char *, size_t);
 int	sip_reply(const struct sip_peer *, const struct sip_msg *,
 	    unsigned int, const char *, const char *);
+size_t	sip_reply_size(const struct sip_msg *, const char *);
 int	sip_build_reply(struct sip_out *, const struct sip_peer *,
 	    const struct sip_msg *, unsigned int, const char *, const char *);
 int	sip_build_reply_tag(struct sip_out *, const struct sip_peer *,

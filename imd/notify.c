@@ -218,9 +218,10 @@ notify_emit(struct pres_sub *ps, const char *substate, const char *ctype,
 		sip_out_printf(&out, "Route: %s\r\n", r->sr_route);
 	sip_out_printf(&out, "From: <%s>;tag=%s\r\nTo: <%s>;tag=%s\r\n"
 	    "Call-ID: %s\r\nCSeq: %u NOTIFY\r\nContact: %s\r\n"
-	    "Event: %s\r\nSubscription-State: %s\r\n", r->sr_local_uri,
+	    "Event: %s%s%s\r\nSubscription-State: %s\r\n", r->sr_local_uri,
 	    r->sr_id, r->sr_remote_uri, r->sr_remote_tag, r->sr_callid,
-	    ++r->sr_cseq, contact, notify_event_name(ps), substate);
+	    ++r->sr_cseq, contact, notify_event_name(ps),
+	    r->sr_event_id[0] != '\0' ? ";id=" : "", r->sr_event_id, substate);
 	if (blen > 0)
 		sip_out_printf(&out, "Content-Type: %s\r\n", ctype);
 	sip_out_printf(&out, "Content-Length: %zu\r\n\r\n", blen);

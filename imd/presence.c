@@ -43,6 +43,9 @@
 #include "pstore.h"
 #include "tx_client.h"
 
+_Static_assert(sizeof(struct pres_sub_rec) <= PSTORE_VALUE_MAX,
+    "a subscription does not fit the presence store");
+
 /* A restart does not know how many NOTIFYs went out since the save. */
 #define PRES_CSEQ_RESTART_GAP	65536
 
@@ -541,25 +544,124 @@ pres_load_doc(struct presentity *pr, const char *etag, const char *v,
 }
 
 /*
+ * Version 1 of the subscription record, written before the bounds of
+ * presence.h and binding.h grew: read, never written.
+ */
+struct pres_binding_v1 {
+	char			b_address[IMD_ADDRESS_MAX];
+	char			b_contact[512];
+	struct sockaddr_storage	b_src;
+	uint32_t		b_srclen;
+	uint32_t		b_transport;
+	uint64_t		b_conn;
+	uint64_t		b_expires;
+	int32_t			b_q;
+	char			b_callid[256];
+	uint32_t		b_cseq;
+	char			b_ua[128];
+};
+
+struct pres_sub_rec_v1 {
+	uint32_t		sr_version;
+	uint32_t		sr_event;
+	uint32_t		sr_state;
+	uint32_t		sr_cseq;
+	int64_t			sr_expires;
+	int64_t			sr_created;
+	char			sr_id[24];
+	char			sr_presentity[IMD_ADDRESS_MAX];
+	char			sr_watcher[IMD_ADDRESS_MAX];
+	char			sr_callid[256];
+	char			sr_remote_tag[24];
+	char			sr_remote_uri[512];
+	char			sr_local_uri[512];
+	char			sr_route[1024];
+	struct pres_binding_v1	sr_target;
+};
+
+/* A string of an old record into its larger field; -1 without a NUL. */
+static int
+pres_v1_str(char *dst, size_t dsize, const char *src, size_t ssize)
+{
+	size_t	n = strnlen(src, ssize);
+
+	if (n == ssize || n >= dsize)
+		return (-1);
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	return (0);
+}
+
+#define PRES_V1_STR(d, s) \
+	pres_v1_str((d), sizeof(d), (s), sizeof(s))
+
+/*
  * A subscription of version 1 knows nothing of strangers: a watcher of
  * another domain is taken for one until it subscribes again.
  */
-static int
-pres_load_sub_v1(struct pres_sub_rec *rec, const char *v, size_t len)
+static void
+pres_sub_v1_stranger(struct pres_sub_rec *rec)
 {
-	const char	*at;
+	const char	*at = strchr(rec->sr_watcher, '@');
 
-	if (len != offsetof(struct pres_sub_rec, sr_flags))
-		return (-1);
-	memset(rec, 0, sizeof(*rec));
-	memcpy(rec, v, len);
-	if (rec->sr_version != 1)
-		return (-1);
-	rec->sr_watcher[sizeof(rec->sr_watcher) - 1] = '\0';
-	at = strchr(rec->sr_watcher, '@');
 	if (at == NULL || config_find_domain(listener_conf, at + 1) == NULL)
 		rec->sr_flags |= PRES_SUB_STRANGER;
+}
+
+/* A version 1 record as the current one: every field fits. */
+static int
+pres_sub_from_v1(struct pres_sub_rec *rec, const char *v)
+{
+	struct pres_sub_rec_v1	 old;
+	struct binding_rec	*t = &rec->sr_target;
+
+	memcpy(&old, v, sizeof(old));
+	memset(rec, 0, sizeof(*rec));
 	rec->sr_version = PRES_REC_VERSION;
+	rec->sr_event = old.sr_event;
+	rec->sr_state = old.sr_state;
+	rec->sr_cseq = old.sr_cseq;
+	rec->sr_expires = old.sr_expires;
+	rec->sr_created = old.sr_created;
+	if (PRES_V1_STR(rec->sr_id, old.sr_id) == -1 ||
+	    PRES_V1_STR(rec->sr_presentity, old.sr_presentity) == -1 ||
+	    PRES_V1_STR(rec->sr_watcher, old.sr_watcher) == -1 ||
+	    PRES_V1_STR(rec->sr_callid, old.sr_callid) == -1 ||
+	    PRES_V1_STR(rec->sr_remote_tag, old.sr_remote_tag) == -1 ||
+	    PRES_V1_STR(rec->sr_remote_uri, old.sr_remote_uri) == -1 ||
+	    PRES_V1_STR(rec->sr_local_uri, old.sr_local_uri) == -1 ||
+	    PRES_V1_STR(rec->sr_route, old.sr_route) == -1 ||
+	    PRES_V1_STR(t->b_address, old.sr_target.b_address) == -1 ||
+	    PRES_V1_STR(t->b_contact, old.sr_target.b_contact) == -1 ||
+	    PRES_V1_STR(t->b_callid, old.sr_target.b_callid) == -1 ||
+	    PRES_V1_STR(t->b_ua, old.sr_target.b_ua) == -1 ||
+	    old.sr_target.b_srclen > sizeof(t->b_src))
+		return (-1);
+	memcpy(&t->b_src, &old.sr_target.b_src, sizeof(t->b_src));
+	t->b_srclen = old.sr_target.b_srclen;
+	t->b_transport = old.sr_target.b_transport;
+	t->b_conn = old.sr_target.b_conn;
+	t->b_expires = old.sr_target.b_expires;
+	t->b_q = old.sr_target.b_q;
+	t->b_cseq = old.sr_target.b_cseq;
+	pres_sub_v1_stranger(rec);
+	return (0);
+}
+
+/* A stored subscription: this version, or version 1. */
+static int
+pres_sub_decode(struct pres_sub_rec *rec, const char *v, size_t len)
+{
+	uint32_t	version;
+
+	if (len < sizeof(version))
+		return (-1);
+	memcpy(&version, v, sizeof(version));
+	if (version == 1 && len == sizeof(struct pres_sub_rec_v1))
+		return (pres_sub_from_v1(rec, v));
+	if (version != PRES_REC_VERSION || len != sizeof(*rec))
+		return (-1);
+	memcpy(rec, v, sizeof(*rec));
 	return (0);
 }
 
@@ -568,12 +670,7 @@ pres_load_sub(struct presentity *pr, const char *v, size_t len)
 {
 	struct pres_sub_rec	rec;
 
-	if (len == sizeof(rec))
-		memcpy(&rec, v, sizeof(rec));
-	else if (pres_load_sub_v1(&rec, v, len) == -1)
-		return;
-	rec.sr_watcher[sizeof(rec.sr_watcher) - 1] = '\0';
-	if (rec.sr_version != PRES_REC_VERSION ||
+	if (pres_sub_decode(&rec, v, len) == -1 ||
 	    rec.sr_event > PRES_EVENT_WINFO || rec.sr_state > PRES_ACTIVE) {
 		log_warnx("presence: a stored subscription of %s is of "
 		    "another version, dropped", pr->pr_aor);

@@ -38,12 +38,22 @@
 #include "config.h"
 #include "request.h"
 
-#define PRES_ETAG_MAX		24
-#define PRES_TAG_MAX		24
-#define PRES_CALLID_MAX		256
-#define PRES_URI_MAX		BINDING_CONTACT_MAX
-#define PRES_ROUTE_MAX		1024
-#define PRES_REC_VERSION	2
+/*
+ * What a subscription keeps of its SUBSCRIBE, each with its NUL.  RFC
+ * 3261 bounds none of these; real user agents send tags of 8 to 36
+ * characters (PJSIP: a UUID) and Call-IDs well under 100, so the bounds
+ * leave room to spare.  A SUBSCRIBE past one is refused with a reason
+ * that names the field (subscribe.c).  Our own tags and entity-tags are
+ * 16 hex digits: a longer one is none of ours.
+ */
+#define PRES_ID_MAX		24	/* our tags (subscription ids) */
+#define PRES_ETAG_MAX		PRES_ID_MAX
+#define PRES_TAG_MAX		129	/* the watcher's From tag: 128 */
+#define PRES_CALLID_MAX		BINDING_CALLID_MAX	/* 256 */
+#define PRES_URI_MAX		BINDING_CONTACT_MAX	/* 512 */
+#define PRES_ROUTE_MAX		1025	/* the route set, joined: 1024 */
+#define PRES_EVENT_ID_MAX	129	/* the Event id parameter: 128 */
+#define PRES_REC_VERSION	2	/* 1: presence.c reads it still */
 #define PRESENCE_MAX_DOCS_LIMIT	64	/* presence devices, at most */
 
 enum pres_event {
@@ -91,7 +101,7 @@ struct pres_sub_rec {
 	uint32_t		 sr_cseq;	/* of our last NOTIFY */
 	int64_t			 sr_expires;
 	int64_t			 sr_created;
-	char			 sr_id[PRES_TAG_MAX];	/* our tag */
+	char			 sr_id[PRES_ID_MAX];	/* our tag */
 	char			 sr_presentity[IMD_ADDRESS_MAX];
 	char			 sr_watcher[IMD_ADDRESS_MAX];
 	char			 sr_callid[PRES_CALLID_MAX];
@@ -99,6 +109,7 @@ struct pres_sub_rec {
 	char			 sr_remote_uri[PRES_URI_MAX]; /* From */
 	char			 sr_local_uri[PRES_URI_MAX];  /* To */
 	char			 sr_route[PRES_ROUTE_MAX];
+	char			 sr_event_id[PRES_EVENT_ID_MAX]; /* or "" */
 	struct binding_rec	 sr_target;	/* Contact, how to reach it */
 	uint32_t		 sr_flags;	/* PRES_SUB_*; not in version 1 */
 };

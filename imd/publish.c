@@ -171,6 +171,11 @@ publish_presence(struct sip_req *rq, struct presentity *pr)
 	if ((expires = pres_expires(rq)) == -1)
 		return;
 	if (h != NULL) {
+		/* Longer than the entity-tags we make: none of ours. */
+		if (h->hdr_value.len >= sizeof(etag)) {
+			req_reply(rq, 412, "SIP-If-Match Too Long", NULL);
+			return;
+		}
 		snprintf(etag, sizeof(etag), "%.*s", (int)h->hdr_value.len,
 		    h->hdr_value.s);
 		if ((old = pres_doc_find(pr, etag)) == NULL) {

@@ -84,6 +84,12 @@ queue_store(struct sip_req *rq)
 		req_reply(rq, 413, "Too large to keep for later", NULL);
 		return;
 	}
+	if ((h = sip_hdr_first(&rq->rq_msg, SIP_HDR_CONTENT_TYPE)) != NULL &&
+	    h->hdr_value.len >= OFFLINE_CTYPE_MAX) {
+		req_reply(rq, 513, "Content-Type Too Long to keep for later",
+		    NULL);
+		return;
+	}
 	if ((o = calloc(1, sizeof(*o))) == NULL) {
 		req_reply(rq, 500, "Server Internal Error", NULL);
 		return;

@@ -69,6 +69,24 @@ registrar_aor(const struct sip_msg *msg, char *aor, size_t size,
 	return (0);
 }
 
+/*
+ * Call-ID and User-Agent are kept with each binding (binding.h): the
+ * reason naming the one that does not fit, or NULL.
+ */
+static const char *
+registrar_too_long(const struct sip_msg *msg)
+{
+	const struct sip_hdr	*h;
+
+	h = sip_hdr_first(msg, SIP_HDR_CALL_ID);
+	if (h->hdr_value.len >= BINDING_CALLID_MAX)
+		return ("Call-ID Too Long");
+	if ((h = sip_hdr_first(msg, SIP_HDR_USER_AGENT)) != NULL &&
+	    h->hdr_value.len >= BINDING_UA_MAX)
+		return ("User-Agent Too Long");
+	return (NULL);
+}
+
 void
 registrar_request(const struct sip_msg *msg, const struct sip_peer *peer)
 {
@@ -76,6 +94,7 @@ registrar_request(const struct sip_msg *msg, const struct sip_peer *peer)
 	const struct conf_domain	*cd;
 	char				 aor[IMD_ADDRESS_MAX];
 	char				 domain[IMD_DOMAIN_MAX];
+	const char			*too_long;
 
 	if (registrar_aor(msg, aor, sizeof(aor), domain, sizeof(domain)) ==
 	    -1) {
@@ -84,6 +103,10 @@ registrar_request(const struct sip_msg *msg, const struct sip_peer *peer)
 	}
 	if ((cd = config_find_domain(listener_conf, domain)) == NULL) {
 		sip_reply(peer, msg, 403, "Not a domain served here", NULL);
+		return;
+	}
+	if ((too_long = registrar_too_long(msg)) != NULL) {
+		sip_reply(peer, msg, 400, too_long, NULL);
 		return;
 	}
 	if ((rq = req_hold(msg, peer)) == NULL)
@@ -185,7 +208,7 @@ registrar_contacts(struct sip_req *rq, struct binding_rec *bs, int *star,
 			return (-1);
 		}
 		if (c.addr_uri_str.len >= BINDING_CONTACT_MAX) {
-			req_reply(rq, 400, "Contact too long", NULL);
+			req_reply(rq, 400, "Contact Too Long", NULL);
 			return (-1);
 		}
 		registrar_fill(rq, &c, exp, now, &bs[n++]);

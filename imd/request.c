@@ -122,17 +122,25 @@ req_reply_tag(struct sip_req *rq, unsigned int status, const char *reason,
     const char *extra, const char *totag)
 {
 	struct sip_out	out;
-	char		buf[SIP_REPLY_MAX];
+	char		stack[SIP_REPLY_MAX], *buf = stack;
+	size_t		size = sip_reply_size(&rq->rq_msg, extra);
 
-	sip_out_init(&out, buf, sizeof(buf));
-	if (sip_build_reply_tag(&out, &rq->rq_peer, &rq->rq_msg, status,
-	    reason, extra, totag) == 0) {
+	/* A request with long headers gets a reply that holds them. */
+	if (size <= sizeof(stack))
+		size = sizeof(stack);
+	else if ((buf = malloc(size)) == NULL)
+		size = 0;
+	sip_out_init(&out, buf, size);
+	if (size > 0 && sip_build_reply_tag(&out, &rq->rq_peer, &rq->rq_msg,
+	    status, reason, extra, totag) == 0)
 		req_forward_reply(rq, out.buf, out.len);
-		return;
+	else {
+		if (rq->rq_tx != NULL)
+			tx_final(rq->rq_tx, NULL, 0);
+		req_release(rq);
 	}
-	if (rq->rq_tx != NULL)
-		tx_final(rq->rq_tx, NULL, 0);
-	req_release(rq);
+	if (buf != stack)
+		free(buf);
 }
 
 /* A response from further on, passed back as it is. */

@@ -107,18 +107,47 @@ sip_build_reply_tag(struct sip_out *out, const struct sip_peer *peer,
 	return (0);
 }
 
+/*
+ * Room for a reply to req: what it echoes (Via, From, To, Call-ID,
+ * CSeq) is at most the request itself, whose lines `limit line-length`
+ * bounds, and nothing else: a long display name must not cost the
+ * sender its answer.  Our status line, received, rport and tag fit in
+ * the rest.
+ */
+size_t
+sip_reply_size(const struct sip_msg *req, const char *extra)
+{
+	const struct sip_hdr	*last;
+	size_t			 len = req->msg_len;
+
+	/* A request refused by the parser has no length, only headers. */
+	if (len == 0 && req->msg_nhdrs > 0) {
+		last = &req->msg_hdrs[req->msg_nhdrs - 1];
+		len = SIP_STR_END(&last->hdr_value) - req->msg_buf;
+	}
+	return (len + (extra != NULL ? strlen(extra) : 0) + 1024);
+}
+
 /* A stateless reply. */
 int
 sip_reply(const struct sip_peer *peer, const struct sip_msg *req,
     unsigned int status, const char *reason, const char *extra)
 {
 	struct sip_out	out;
-	char		buf[SIP_REPLY_MAX];
+	char		stack[SIP_REPLY_MAX], *buf = stack;
+	size_t		size = sip_reply_size(req, extra);
+	int		rv = -1;
 
-	sip_out_init(&out, buf, sizeof(buf));
-	if (sip_build_reply(&out, peer, req, status, reason, extra) == -1)
+	if (size <= sizeof(stack))
+		size = sizeof(stack);
+	else if ((buf = malloc(size)) == NULL)
 		return (-1);
-	return (transport_send(peer, out.buf, out.len));
+	sip_out_init(&out, buf, size);
+	if (sip_build_reply(&out, peer, req, status, reason, extra) == 0)
+		rv = transport_send(peer, out.buf, out.len);
+	if (buf != stack)
+		free(buf);
+	return (rv);
 }
 
 static void
@@ -151,6 +180,47 @@ sip_refuse(const struct sip_peer *peer, const struct sip_msg *msg,
 }
 
 /*
+ * A request with a line over `limit line-length` cannot be split into
+ * its headers under that bound, nor answered: read again without it
+ * (the message stays under `limit message-size`), it hears 513 and the
+ * name of the header whose line it was.  1 once answered.
+ */
+static int
+sip_refuse_long_line(const struct sip_peer *peer, const char *buf,
+    size_t len)
+{
+	static struct sip_msg	 msg;
+	const struct sip_hdr	*h;
+	struct sip_limits	 lim;
+	struct sip_err		 err;
+	char			 phrase[64];
+	size_t			 i, max_line;
+
+	sip_limits_from_conf(&lim);
+	max_line = lim.max_line;
+	lim.max_line = lim.max_msg;
+	if ((sip_parse(&msg, buf, len, &lim, 0, &err) == -1 &&
+	    !err.err_respond) || msg.msg_kind != SIP_REQUEST ||
+	    msg.msg_method == SIP_METHOD_ACK)
+		return (0);
+	strlcpy(phrase, "Request-Line Too Long", sizeof(phrase));
+	for (i = 0; i < msg.msg_nhdrs; i++) {
+		h = &msg.msg_hdrs[i];
+		if ((size_t)(SIP_STR_END(&h->hdr_value) - h->hdr_name.s) >=
+		    max_line) {
+			/* A name is a token: safe in a reason phrase. */
+			snprintf(phrase, sizeof(phrase), "%.*s Line Too Long",
+			    (int)(h->hdr_name.len < 32 ? h->hdr_name.len : 32),
+			    h->hdr_name.s);
+			break;
+		}
+	}
+	transport_stats.ts_bad++;
+	sip_reply(peer, &msg, 513, phrase, NULL);
+	return (1);
+}
+
+/*
  * A message over `limit message-size`: when its header block came
  * whole, the sender learns why (413); else it is only counted.
  */
@@ -171,6 +241,8 @@ sip_refuse_oversized(const struct sip_peer *peer, const char *buf,
 	    err.err_respond) && msg.msg_kind == SIP_REQUEST &&
 	    msg.msg_method != SIP_METHOD_ACK)
 		sip_reply(peer, &msg, 413, "Message Too Large", NULL);
+	else if (err.err_status == 513 && !err.err_respond)
+		sip_refuse_long_line(peer, buf, hend + 4 - buf);
 }
 
 void
@@ -182,7 +254,9 @@ sip_input(const struct sip_peer *peer, const char *buf, size_t len)
 
 	sip_limits_from_conf(&lim);
 	if (sip_parse(&msg, buf, len, &lim, 0, &err) == -1) {
-		sip_refuse(peer, &msg, &err);
+		if (err.err_status != 513 || err.err_respond ||
+		    !sip_refuse_long_line(peer, buf, len))
+			sip_refuse(peer, &msg, &err);
 		return;
 	}
 	if (msg.msg_kind == SIP_RESPONSE) {
@@ -198,6 +272,10 @@ sip_input(const struct sip_peer *peer, const char *buf, size_t len)
 	}
 	if (msg.msg_method == SIP_METHOD_ACK)
 		return;
+	if (tx_branch_too_long(&msg)) {
+		sip_reply(peer, &msg, 400, "Via Branch Too Long", NULL);
+		return;
+	}
 	if (tx_absorb(&msg, peer))
 		return;
 	switch (msg.msg_method) {

@@ -94,8 +94,14 @@ sub_accepts(const struct sip_msg *msg, const char *subtype)
 	return (0);
 }
 
-/* The tag of a From or To header, or "" without one. */
-static void
+#define SUB_URI_TOO_LONG	1
+#define SUB_TAG_TOO_LONG	2
+
+/*
+ * The URI (when asked) and the tag of a From or To header, "" for what
+ * is missing: 0, or which of the two does not fit, the URI first.
+ */
+static int
 sub_tag(const struct sip_msg *msg, enum sip_hdr_id id, char *buf,
     size_t size, char *uri, size_t urisize)
 {
@@ -107,12 +113,38 @@ sub_tag(const struct sip_msg *msg, enum sip_hdr_id id, char *buf,
 		uri[0] = '\0';
 	if (sip_addr_parse(h->hdr_value.s, SIP_STR_END(&h->hdr_value), &a) ==
 	    -1)
-		return;
-	if (a.addr_tag.len < size)
-		snprintf(buf, size, "%.*s", (int)a.addr_tag.len, a.addr_tag.s);
-	if (uri != NULL && a.addr_uri_str.len < urisize)
+		return (0);
+	if (uri != NULL && a.addr_uri_str.len >= urisize)
+		return (SUB_URI_TOO_LONG);
+	if (a.addr_tag.len >= size)
+		return (SUB_TAG_TOO_LONG);
+	snprintf(buf, size, "%.*s", (int)a.addr_tag.len, a.addr_tag.s);
+	if (uri != NULL)
 		snprintf(uri, urisize, "%.*s", (int)a.addr_uri_str.len,
 		    a.addr_uri_str.s);
+	return (0);
+}
+
+/* The id parameter of Event (RFC 6665 8.2.1), "" without one; or -1. */
+static int
+sub_event_id(const struct sip_msg *msg, char *buf, size_t size)
+{
+	const struct sip_hdr	*h = sip_hdr_first(msg, SIP_HDR_EVENT);
+	struct sip_event	 ev;
+	size_t			 i;
+
+	buf[0] = '\0';
+	if (h == NULL || sip_event_parse(h->hdr_value.s,
+	    SIP_STR_END(&h->hdr_value), &ev) == -1 || ev.ev_id.len == 0)
+		return (0);
+	if (ev.ev_id.len >= size)
+		return (-1);
+	for (i = 0; i < ev.ev_id.len; i++)
+		if (!sip_is_token_char((unsigned char)ev.ev_id.s[i]))
+			return (-1);
+	memcpy(buf, ev.ev_id.s, ev.ev_id.len);
+	buf[ev.ev_id.len] = '\0';
+	return (0);
 }
 
 /* Where the watcher is reached: its Contact, by the way it came. */
@@ -136,19 +168,63 @@ sub_target(const struct sip_req *rq, struct binding_rec *b)
 	return (0);
 }
 
-/* The Record-Route values, in order: the dialog's route set. */
-static void
+/* The Record-Route values, in order: the dialog's route set; or -1. */
+static int
 sub_route(const struct sip_msg *msg, char *buf, size_t size)
 {
 	struct sip_iter	it;
 	struct sip_str	v;
-	size_t		len = 0;
+	size_t		len = 0, sep;
 
 	buf[0] = '\0';
 	sip_iter_init(&it, msg, SIP_HDR_RECORD_ROUTE);
-	while (sip_iter_next(&it, &v) == 1 && len + v.len + 3 < size)
+	while (sip_iter_next(&it, &v) == 1) {
+		sep = len > 0 ? 2 : 0;
+		if (len + sep + v.len >= size)
+			return (-1);
 		len += snprintf(buf + len, size - len, "%s%.*s",
-		    len > 0 ? ", " : "", (int)v.len, v.s);
+		    sep > 0 ? ", " : "", (int)v.len, v.s);
+	}
+	return (0);
+}
+
+/*
+ * What the subscription keeps of the SUBSCRIBE must fit its record
+ * (presence.h); past a bound the answer names the field.  A To tag
+ * too long to be ours is the 481 of sub_looked_up().  The reason, or
+ * NULL when everything fits.
+ */
+static const char *
+sub_too_long(const struct sip_msg *msg)
+{
+	static struct pres_sub_rec	 rec;
+	const struct sip_hdr		*h;
+	struct sip_addr			 c;
+
+	switch (sub_tag(msg, SIP_HDR_FROM, rec.sr_remote_tag,
+	    sizeof(rec.sr_remote_tag), rec.sr_remote_uri,
+	    sizeof(rec.sr_remote_uri))) {
+	case SUB_URI_TOO_LONG:
+		return ("From URI Too Long");
+	case SUB_TAG_TOO_LONG:
+		return ("From Tag Too Long");
+	}
+	if (sub_tag(msg, SIP_HDR_TO, rec.sr_remote_tag,
+	    sizeof(rec.sr_remote_tag), rec.sr_local_uri,
+	    sizeof(rec.sr_local_uri)) == SUB_URI_TOO_LONG)
+		return ("To URI Too Long");
+	h = sip_hdr_first(msg, SIP_HDR_CALL_ID);
+	if (h->hdr_value.len >= sizeof(rec.sr_callid))
+		return ("Call-ID Too Long");
+	if ((h = sip_hdr_first(msg, SIP_HDR_CONTACT)) != NULL &&
+	    sip_contact_parse(h->hdr_value.s, SIP_STR_END(&h->hdr_value),
+	    &c) == 0 && c.addr_uri_str.len >= sizeof(rec.sr_target.b_contact))
+		return ("Contact Too Long");
+	if (sub_route(msg, rec.sr_route, sizeof(rec.sr_route)) == -1)
+		return ("Record-Route Too Long");
+	if (sub_event_id(msg, rec.sr_event_id, sizeof(rec.sr_event_id)) == -1)
+		return ("Event id Too Long Or Not A Token");
+	return (NULL);
 }
 
 /* The domain of an address, "" without one. */
@@ -317,20 +393,26 @@ sub_new(struct sip_req *rq, struct presentity *pr, uint32_t event,
 		req_reply(rq, 400, "Bad Or Missing Contact", NULL);
 		return;
 	}
-	sub_tag(&rq->rq_msg, SIP_HDR_FROM, rec.sr_remote_tag,
-	    sizeof(rec.sr_remote_tag), rec.sr_remote_uri,
-	    sizeof(rec.sr_remote_uri));
-	sub_tag(&rq->rq_msg, SIP_HDR_TO, rec.sr_id, sizeof(rec.sr_id),
-	    rec.sr_local_uri, sizeof(rec.sr_local_uri));
+	/* subscribe_request() saw every field fit (sub_too_long()). */
 	h = sip_hdr_first(&rq->rq_msg, SIP_HDR_CALL_ID);
-	if (rec.sr_remote_tag[0] == '\0' || rec.sr_remote_uri[0] == '\0' ||
-	    h->hdr_value.len >= sizeof(rec.sr_callid)) {
-		req_reply(rq, 400, "Bad From Or Call-ID", NULL);
+	if (sub_tag(&rq->rq_msg, SIP_HDR_FROM, rec.sr_remote_tag,
+	    sizeof(rec.sr_remote_tag), rec.sr_remote_uri,
+	    sizeof(rec.sr_remote_uri)) != 0 ||
+	    sub_tag(&rq->rq_msg, SIP_HDR_TO, rec.sr_id, sizeof(rec.sr_id),
+	    rec.sr_local_uri, sizeof(rec.sr_local_uri)) != 0 ||
+	    h->hdr_value.len >= sizeof(rec.sr_callid) ||
+	    sub_route(&rq->rq_msg, rec.sr_route, sizeof(rec.sr_route)) == -1 ||
+	    sub_event_id(&rq->rq_msg, rec.sr_event_id,
+	    sizeof(rec.sr_event_id)) == -1) {
+		req_reply(rq, 500, "Server Internal Error", NULL);
+		return;
+	}
+	if (rec.sr_remote_tag[0] == '\0' || rec.sr_remote_uri[0] == '\0') {
+		req_reply(rq, 400, "From Without A Tag", NULL);
 		return;
 	}
 	snprintf(rec.sr_callid, sizeof(rec.sr_callid), "%.*s",
 	    (int)h->hdr_value.len, h->hdr_value.s);
-	sub_route(&rq->rq_msg, rec.sr_route, sizeof(rec.sr_route));
 	/* Last: it may end a stranger's subscription to make room. */
 	if (sub_room(rq, pr, stranger) == -1)
 		return;
@@ -370,7 +452,8 @@ sub_looked_up(struct sip_req *rq, int exists, const struct binding_rec *bs,
 {
 	struct presentity	*pr;
 	struct pres_sub		*ps;
-	char			 totag[PRES_TAG_MAX], fromtag[PRES_TAG_MAX];
+	char			 totag[PRES_ID_MAX], fromtag[PRES_TAG_MAX];
+	char			 id[PRES_EVENT_ID_MAX];
 	uint32_t		 event;
 	int64_t			 secs;
 
@@ -388,15 +471,19 @@ sub_looked_up(struct sip_req *rq, int exists, const struct binding_rec *bs,
 	if ((secs = pres_expires(rq)) == -1 ||
 	    sub_event(&rq->rq_msg, &event) == -1)
 		return;
-	sub_tag(&rq->rq_msg, SIP_HDR_TO, totag, sizeof(totag), NULL, 0);
-	if (totag[0] == '\0') {
+	/* A To tag longer than ours is none of ours: 481. */
+	if (sub_tag(&rq->rq_msg, SIP_HDR_TO, totag, sizeof(totag), NULL,
+	    0) == 0 && totag[0] == '\0') {
 		sub_new(rq, pr, event, secs);
 		return;
 	}
-	sub_tag(&rq->rq_msg, SIP_HDR_FROM, fromtag, sizeof(fromtag), NULL, 0);
-	if ((ps = pres_sub_find(totag)) == NULL || ps->ps_pres != pr ||
+	if (totag[0] == '\0' ||
+	    sub_tag(&rq->rq_msg, SIP_HDR_FROM, fromtag, sizeof(fromtag), NULL,
+	    0) != 0 || sub_event_id(&rq->rq_msg, id, sizeof(id)) == -1 ||
+	    (ps = pres_sub_find(totag)) == NULL || ps->ps_pres != pr ||
 	    strcmp(ps->ps_rec.sr_remote_tag, fromtag) != 0 ||
-	    ps->ps_rec.sr_event != event) {
+	    ps->ps_rec.sr_event != event ||
+	    strcmp(ps->ps_rec.sr_event_id, id) != 0) {
 		req_reply(rq, 481, "Subscription Does Not Exist", NULL);
 		return;
 	}
@@ -438,8 +525,8 @@ sub_presentity(const struct sip_msg *msg, char *to, size_t size,
 	char			 totag[PRES_TAG_MAX];
 	const char		*at;
 
-	sub_tag(msg, SIP_HDR_TO, totag, sizeof(totag), NULL, 0);
-	if (totag[0] != '\0' && (ps = pres_sub_find(totag)) != NULL) {
+	if (sub_tag(msg, SIP_HDR_TO, totag, sizeof(totag), NULL, 0) == 0 &&
+	    totag[0] != '\0' && (ps = pres_sub_find(totag)) != NULL) {
 		at = strchr(ps->ps_rec.sr_presentity, '@');
 		strlcpy(to, ps->ps_rec.sr_presentity, size);
 		strlcpy(domain, at != NULL ? at + 1 : "", dsize);
@@ -461,6 +548,7 @@ subscribe_request(const struct sip_msg *msg, const struct sip_peer *peer)
 	struct sip_req	*rq;
 	char		 to[IMD_ADDRESS_MAX], todom[IMD_DOMAIN_MAX];
 	char		 fromdom[IMD_DOMAIN_MAX];
+	const char	*too_long;
 	uint32_t	 event;
 
 	if (sub_presentity(msg, to, sizeof(to), todom, sizeof(todom)) == -1) {
@@ -483,6 +571,10 @@ subscribe_request(const struct sip_msg *msg, const struct sip_peer *peer)
 		rq->rq_proxy = 1;
 		rq->rq_authed = relay_start;
 		auth_start(rq, fromdom);
+		return;
+	}
+	if ((too_long = sub_too_long(msg)) != NULL) {
+		req_reply(rq, 400, too_long, NULL);
 		return;
 	}
 	if (config_find_domain(listener_conf, fromdom) == NULL) {

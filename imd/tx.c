@@ -46,7 +46,8 @@
 #define TX_T1_MS	500
 #define TX_TIMER_J_MS	(64 * TX_T1_MS)
 #define TX_MAX		65536
-#define TX_KEY_MAX	512
+/* Branch, "|", the sent-by host (a name at most), ":port|", method. */
+#define TX_KEY_MAX	(TX_BRANCH_MAX + IMD_DOMAIN_MAX + 64)
 
 struct tx {
 	RB_ENTRY(tx)	 tx_node;
@@ -91,6 +92,16 @@ tx_key(const struct sip_msg *msg, char *key, size_t size)
 	    (int)via.via_host.len, via.via_host.s, via.via_port,
 	    (int)msg->msg_method_str.len, msg->msg_method_str.s);
 	return (n < 0 || (size_t)n >= size ? -1 : 0);
+}
+
+/* A branch too long to key a transaction: refused with its name. */
+int
+tx_branch_too_long(const struct sip_msg *msg)
+{
+	struct sip_via	via;
+
+	return (sip_top_via(msg, &via) == 0 &&
+	    via.via_branch.len > TX_BRANCH_MAX);
 }
 
 static struct tx *

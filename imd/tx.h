@@ -20,8 +20,15 @@
 
 #include "listener.h"
 
+/*
+ * The top Via branch names the transaction (RFC 3261 17.2.3); real user
+ * agents send 10 to 50 characters (PJSIP: "z9hG4bKPj" and a UUID).
+ */
+#define TX_BRANCH_MAX	256	/* bytes */
+
 struct tx;
 
+int		 tx_branch_too_long(const struct sip_msg *);
 int		 tx_absorb(const struct sip_msg *, const struct sip_peer *);
 struct tx	*tx_new(const struct sip_msg *, const struct sip_peer *);
 void		 tx_final(struct tx *, const char *, size_t);

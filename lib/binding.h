@@ -30,9 +30,16 @@
 
 #include "config.h"
 
-#define BINDING_CONTACT_MAX	512	/* contact URI */
-#define BINDING_CALLID_MAX	256
-#define BINDING_UA_MAX		128
+/*
+ * Each with its NUL.  RFC 3261 bounds none of them; these leave room to
+ * spare for every user agent seen.  The registrar refuses a REGISTER
+ * past one with a reason that names the field.  On disk each is a
+ * counted string (dirdb/binding_store.c): growing them needs no new
+ * record version.
+ */
+#define BINDING_CONTACT_MAX	513	/* contact URI: 512 bytes */
+#define BINDING_CALLID_MAX	257	/* Call-ID: 256 bytes */
+#define BINDING_UA_MAX		257	/* User-Agent: 256 bytes */
 #define BINDING_MAX_PER_USER	16
 
 struct binding_rec {

@@ -16,7 +16,8 @@ from imdtest import (Answer, Suite, UA, ok, done, header, parse_response,
                      digest_params)
 
 P = 26340
-s = Suite("x.test", P)
+# SHA-256 offered first, so that a challenge can carry two
+s = Suite("x.test", P, ["auth algorithms sha-256 md5"])
 ok(s.start(), "x.test starts")
 s.add_user("bob@x.test", "bobpw")
 s.add_user("al@x.test", "alpw")

@@ -14,7 +14,10 @@ from imdtest import Suite, UA, Collector, ok, done, header, auth_request
 P = 26320
 x = Suite("x.test", P, ['route "y.test" via 127.0.0.2 port %d' % P])
 y = Suite("y.test", P, ['route "x.test" via 127.0.0.1 port %d' % P,
-                        "presence notify-interval 0"], addr="127.0.0.2")
+                        "presence notify-interval 0",
+                        # alice's watch needs no approval: the dialog is
+                        # what this test is about
+                        "presence authorize auto"], addr="127.0.0.2")
 ok(x.start() and y.start(), "x.test and y.test start")
 x.add_user("alice@x.test", "alicepw")
 y.add_user("bob@y.test", "bobpw")
