@@ -31,7 +31,7 @@
  */
 
 #ifndef IMD_MSG_VERSION		/* a test builds an imctl of another */
-#define IMD_MSG_VERSION		9
+#define IMD_MSG_VERSION		10
 #endif
 
 enum imsg_type {
