@@ -139,8 +139,8 @@ conn_evict(const char *name)
 
 	if ((c = TAILQ_FIRST(&conn_idle)) == NULL)
 		return (-1);
-	log_debug("conn: %s: closing %s, unauthenticated and idle longest, "
-	    "for %s", c->cn_name, c->cn_name, name);
+	log_debug("conn: %s: unauthenticated and idle longest, closed for "
+	    "%s", c->cn_name, name);
 	conn_close(c, "closed for a newcomer");
 	return (0);
 }
@@ -171,7 +171,8 @@ conn_admit(const struct sockaddr_storage *ss, const char *name)
 		    "authenticated", name, lim->lim_conns);
 		return (NULL);
 	}
-	if (ca == NULL) {
+	/* The one closed may have been the last of this prefix. */
+	if ((ca = RB_FIND(conn_addr_tree, &conn_addrs, &key)) == NULL) {
 		if ((ca = calloc(1, sizeof(*ca))) == NULL) {
 			log_warn("conn: %s", name);
 			return (NULL);

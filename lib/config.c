@@ -310,8 +310,10 @@ print_limits(FILE *fp, const struct conf_limits *lim)
 	    lim->lim_conns_per_addr);
 	fprintf(fp, "limit min-expires %u\n", lim->lim_min_expires);
 	fprintf(fp, "limit max-expires %u\n", lim->lim_max_expires);
+	/* Unset, as config_init() leaves it: what the parser makes of it. */
 	fprintf(fp, "limit connections-unauthenticated %u\n",
-	    lim->lim_conns_unauth);
+	    lim->lim_conns_unauth != 0 ? lim->lim_conns_unauth :
+	    lim->lim_conns > 1 ? lim->lim_conns - lim->lim_conns / 4 : 1);
 	fprintf(fp, "limit held-requests %u\n", lim->lim_held);
 	fprintf(fp, "limit held-requests-per-address %u\n",
 	    lim->lim_held_per_addr);

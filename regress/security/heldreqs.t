@@ -52,16 +52,24 @@ stop = threading.Event()
 
 
 def device():
+    """Reads as fast as the listener writes, so its queue to the device
+    never fills; notes the MESSAGEs and carol's marker, answers none."""
     dev.s.settimeout(0.5)
+    tail = b""
     while not stop.is_set():
         try:
-            req = dev.recv_request()
+            chunk = dev.s.recv(1 << 20)
         except (socket.timeout, TimeoutError):
             continue
         except OSError:
             return
-        if req is not None and req["method"] == "MESSAGE":
-            seen.append(req["body"][:40])
+        if not chunk:
+            return
+        data = tail + chunk
+        seen.extend([b"MESSAGE"] * data.count(b"MESSAGE sip:"))
+        if b"from carol!" in data:
+            seen.append(b"from carol!")
+        tail = data[-16:]
 
 
 threading.Thread(target=device, daemon=True).start()
@@ -104,6 +112,9 @@ t0 = time.monotonic()
 for i in range(N):
     sent[i] = time.monotonic()
     message(mal, i, b"%05d" % i + b"x" * (BODY - 5))
+    # One at a time: a burst would fill the device's output queue,
+    # which closes its connection, a matter for another test.
+    time.sleep(0.01)
 time.sleep(1.5)
 peak = rss_kb()
 refused = [i for i, a in answers.items() if a[0] == 503]
@@ -128,14 +139,16 @@ other.send_raw(data.encode())
 end = time.monotonic() + 3
 while time.monotonic() < end and b"from carol!" not in seen:
     time.sleep(0.1)
-ok(b"from carol!" in seen, "a MESSAGE from another source (127.0.0.6) "
-   "still reaches the device")
 try:
     other.s.settimeout(0.5)
-    r = other.recv()
-    ok(r["status"] != 503, "and is not refused (%d)" % r["status"])
+    carol = other.recv()["status"]
 except (socket.timeout, TimeoutError):
-    ok(True, "and is not refused (held for the device)")
+    carol = "held"
+print("# the device saw about %d MESSAGEs; carol's answer: %s" % (
+    len(seen), carol))
+ok(b"from carol!" in seen, "a MESSAGE from another source (127.0.0.6) "
+   "still reaches the device")
+ok(carol != 503, "and is not refused (%s)" % carol)
 
 # The held ones go after the short wait for strangers; the sweep runs
 # every second, the memory is handed back after it.
