@@ -167,8 +167,14 @@ after = rss_kb()
 print("# RSS before %d kB, peak %d kB, after %d kB" % (base, peak, after))
 ok(peak - base > 4096, "the flood did grow the listener (%d kB)" %
    (peak - base))
-ok(after - base < (peak - base) / 2, "the listener gave back most of it: "
-   "%d kB above the start, of %d kB" % (after - base, peak - base))
+with open("/proc/%d/maps" % listener) as f:
+    asan = "libasan" in f.read()
+if asan:
+    # Its quarantine holds freed memory back on purpose.
+    ok(True, "the listener gave back most of it # SKIP AddressSanitizer")
+else:
+    ok(after - base < (peak - base) / 2, "the listener gave back most of "
+       "it: %d kB above the start, of %d kB" % (after - base, peak - base))
 ok(s.alive() and children(s.proc.pid).get("listener") == listener,
    "the listener is the same process")
 ok("127.0.0.5 holds" in s.logtext(), "the refusal is logged with the "
