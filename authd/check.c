@@ -38,6 +38,7 @@
 #include "imd_msg.h"
 #include "log.h"
 #include "nonce.h"
+#include "prefix.h"
 #include "throttle.h"
 #include "user.h"
 #include "verify.h"
@@ -53,9 +54,11 @@ struct check {
 	struct auth_req		 ck_req;
 	const struct conf_domain *ck_domain;
 	char			 ck_address[IMD_ADDRESS_MAX];
+	char			 ck_source[PREFIX_NAME_MAX]; /* as counted */
 	enum digest_alg		 ck_alg;
 	int			 ck_nonce;	/* NONCE_OK or NONCE_STALE */
 	unsigned int		 ck_delay;	/* ms to hold the answer */
+	unsigned int		 ck_fail_delay;	/* ms to hold a failure */
 	time_t			 ck_started;
 	struct event		 ck_timer;
 	struct auth_result	 ck_res;
@@ -70,7 +73,7 @@ static uint32_t			check_nextid = 1;
 void
 check_init(void)
 {
-	throttle_init(THROTTLE_FAILURES, THROTTLE_WINDOW, THROTTLE_BAN, 0);
+	throttle_init(THROTTLE_WINDOW, THROTTLE_BAN, 0);
 	nonce_count_init(0);
 }
 
@@ -114,6 +117,8 @@ check_answer(struct check *ck, enum auth_status status)
 	if (status == AUTH_OK)
 		strlcpy(ck->ck_res.res_address, ck->ck_address,
 		    sizeof(ck->ck_res.res_address));
+	else if (ck->ck_fail_delay > ck->ck_delay)
+		ck->ck_delay = ck->ck_fail_delay;
 	if (ck->ck_delay == 0) {
 		check_send(ck);
 		return;
@@ -159,20 +164,25 @@ check_alg_allowed(enum digest_alg alg)
 	return (0);
 }
 
-/* A failed attempt counts against the user and the source address. */
+/*
+ * A failed attempt counts against the source, the user from that
+ * source, and the user alone; only the first two are ever banned.
+ */
 static void
 check_failed(struct check *ck, const char *why)
 {
-	time_t	now = time(NULL);
+	int	bans;
 
 	log_info("auth: %s from %s: %s", ck->ck_address,
 	    ck->ck_req.ar_source, why);
-	if (throttle_fail(ck->ck_address, now) == 1)
-		log_warnx("auth: %s banned for %d s after repeated failures",
-		    ck->ck_address, THROTTLE_BAN);
-	if (throttle_fail(ck->ck_req.ar_source, now) == 1)
+	bans = throttle_auth_fail(ck->ck_source, ck->ck_address, time(NULL));
+	if (bans & THROTTLE_BAN_PAIR)
+		log_warnx("auth: %s from source %s banned for %d s after "
+		    "repeated failures", ck->ck_address, ck->ck_source,
+		    THROTTLE_BAN);
+	if (bans & THROTTLE_BAN_SOURCE)
 		log_warnx("auth: source %s banned for %d s after repeated "
-		    "failures", ck->ck_req.ar_source, THROTTLE_BAN);
+		    "failures", ck->ck_source, THROTTLE_BAN);
 	check_challenge(ck, 0);
 }
 
@@ -204,19 +214,29 @@ check_address(struct check *ck)
 	return (0);
 }
 
-/* Banned keys are refused before any work; others may be slowed. */
+/* A banned source is refused before any work; others may be slowed. */
 static int
 check_throttle(struct check *ck)
 {
-	time_t		now = time(NULL);
-	unsigned int	d1 = 0, d2 = 0;
-
-	if (throttle_check(ck->ck_req.ar_source, now, &d1) ==
-	    THROTTLE_BANNED ||
-	    throttle_check(ck->ck_address, now, &d2) == THROTTLE_BANNED)
+	if (throttle_auth_check(ck->ck_source, ck->ck_address, time(NULL),
+	    &ck->ck_delay, &ck->ck_fail_delay) == THROTTLE_BANNED)
 		return (-1);
-	ck->ck_delay = d1 > d2 ? d1 : d2;
 	return (0);
+}
+
+/* The source as it is counted: the address, or its IPv6 /64. */
+static void
+check_source(struct check *ck)
+{
+	const struct conf_limits	*lim = &authd_conf->c_limits;
+	struct addr_prefix		 ap;
+
+	if (prefix_of_string(ck->ck_req.ar_source, lim->lim_ipv4_prefix,
+	    lim->lim_ipv6_prefix, &ap) == 0)
+		prefix_name(&ap, ck->ck_source, sizeof(ck->ck_source));
+	else
+		strlcpy(ck->ck_source, ck->ck_req.ar_source,
+		    sizeof(ck->ck_source));
 }
 
 static void
@@ -246,9 +266,9 @@ check_credentials(struct check *ck)
 		return;
 	}
 	if (check_throttle(ck) == -1) {
-		log_info("auth: %s from %s refused: banned", ck->ck_address,
-		    ck->ck_req.ar_source);
-		ck->ck_delay = 0;
+		log_info("auth: %s from %s refused: source %s banned",
+		    ck->ck_address, ck->ck_req.ar_source, ck->ck_source);
+		ck->ck_delay = ck->ck_fail_delay = 0;
 		check_answer(ck, AUTH_FORBIDDEN);
 		return;
 	}
@@ -286,6 +306,7 @@ check_request(struct imsgev *iev, struct imsg *imsg)
 	ck->ck_lid = imsg->hdr.ih_peerid;
 	ck->ck_listener = iev;
 	ck->ck_started = time(NULL);
+	check_source(ck);
 	TAILQ_INSERT_TAIL(&checks, ck, ck_entry);
 	ncheck++;
 	if (ncheck > CHECK_PENDING_MAX ||
@@ -332,7 +353,7 @@ check_verify(struct check *ck, const char *ha1)
 	}
 	switch (nonce_count_check(dr->dr_nonce, nc)) {
 	case NONCE_OK:
-		throttle_success(ck->ck_address);
+		throttle_auth_success(ck->ck_source, ck->ck_address);
 		check_answer(ck, AUTH_OK);
 		break;
 	case NONCE_STALE:

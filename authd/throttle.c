@@ -26,6 +26,7 @@
 #include <sys/tree.h>
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,7 +71,6 @@ static struct throttle_list throttle_bans =
 
 static size_t		throttle_n;
 static size_t		throttle_cap = THROTTLE_TABLE_MAX;
-static unsigned int	throttle_max_fails = THROTTLE_FAILURES;
 static time_t		throttle_window = THROTTLE_WINDOW;
 static time_t		throttle_ban = THROTTLE_BAN;
 
@@ -81,18 +81,16 @@ throttle_rec_cmp(struct throttle_rec *a, struct throttle_rec *b)
 }
 
 /*
- * A max_failures or ban of 0 never bans; a window of 0 never counts.
- * A cap of 0 means THROTTLE_TABLE_MAX.  Every record is forgotten.
+ * A ban of 0 never bans; a window of 0 never counts.  A cap of 0 means
+ * THROTTLE_TABLE_MAX.  Every record is forgotten.
  */
 void
-throttle_init(unsigned int max_failures, time_t window, time_t ban,
-    size_t cap)
+throttle_init(time_t window, time_t ban, size_t cap)
 {
 	struct throttle_rec	*tr;
 
 	while ((tr = RB_MIN(throttle_tree, &throttle_recs)) != NULL)
 		throttle_remove(tr);
-	throttle_max_fails = max_failures;
 	throttle_window = window;
 	throttle_ban = ban;
 	throttle_cap = cap == 0 ? THROTTLE_TABLE_MAX : cap;
@@ -194,9 +192,13 @@ throttle_check(const char *key, time_t now, unsigned int *delay_ms)
 	return (THROTTLE_DELAY);
 }
 
-/* Returns 1 exactly when this failure starts a ban, so it is logged once. */
+/*
+ * One more failure of key; the max_failures-th within the window starts
+ * a ban, and 0 never does.  Returns 1 exactly when this failure starts
+ * a ban, so it is logged once.
+ */
 int
-throttle_fail(const char *key, time_t now)
+throttle_fail(const char *key, time_t now, unsigned int max_failures)
 {
 	struct throttle_rec	*tr;
 
@@ -208,8 +210,8 @@ throttle_fail(const char *key, time_t now)
 	if (tr->tr_fails < UINT_MAX)
 		tr->tr_fails++;
 	TAILQ_REMOVE(&throttle_lru, tr, tr_entry);
-	if (throttle_max_fails == 0 || throttle_ban <= 0 ||
-	    tr->tr_fails < throttle_max_fails) {
+	if (max_failures == 0 || throttle_ban <= 0 ||
+	    tr->tr_fails < max_failures) {
 		TAILQ_INSERT_TAIL(&throttle_lru, tr, tr_entry);
 		return (0);
 	}
@@ -220,8 +222,8 @@ throttle_fail(const char *key, time_t now)
 }
 
 /*
- * A success forgets the failures but never lifts a ban.  Call it with
- * the user key only: an address that could clear its count by logging
+ * A success forgets the failures but never lifts a ban.  Never call it
+ * with a source alone: an address that could clear its count by logging
  * in to its own account could guess other passwords without end.
  */
 void
@@ -252,4 +254,74 @@ size_t
 throttle_size(void)
 {
 	return (throttle_n);
+}
+
+/*
+ * authd's keys: the source prefix, the source and user together, and
+ * the user alone.  Only the first two are ever banned.  Each failure
+ * from a source counts against it, so a source is banned after
+ * THROTTLE_SOURCE_FAILURES within the window and makes at most that
+ * many pair and user records before its ban: the table holds no more
+ * than 2 * THROTTLE_SOURCE_FAILURES + 1 records for one source.
+ */
+static int
+throttle_pair_key(const char *source, const char *user, char *key,
+    size_t size)
+{
+	int	n;
+
+	n = snprintf(key, size, "%s %s", source, user);
+	return (n < 0 || (size_t)n >= size ? -1 : 0);
+}
+
+/*
+ * THROTTLE_BANNED when the source or the pair is banned.  Otherwise
+ * *delay is what every answer waits, and *fail_delay what a failure
+ * waits: the user's own count slows guesses at it from everywhere but
+ * never holds back the right password.
+ */
+int
+throttle_auth_check(const char *source, const char *user, time_t now,
+    unsigned int *delay, unsigned int *fail_delay)
+{
+	char		pair[THROTTLE_KEY_MAX];
+	unsigned int	d1 = 0, d2 = 0, d3 = 0;
+	int		s1, s2 = THROTTLE_OK;
+
+	s1 = throttle_check(source, now, &d1);
+	if (throttle_pair_key(source, user, pair, sizeof(pair)) == 0)
+		s2 = throttle_check(pair, now, &d2);
+	(void)throttle_check(user, now, &d3);
+	*delay = d1 > d2 ? d1 : d2;
+	*fail_delay = d3 > *delay ? d3 : *delay;
+	if (s1 == THROTTLE_BANNED || s2 == THROTTLE_BANNED)
+		return (THROTTLE_BANNED);
+	return (*delay > 0 || *fail_delay > 0 ? THROTTLE_DELAY : THROTTLE_OK);
+}
+
+/* THROTTLE_BAN_* for the bans this failure started. */
+int
+throttle_auth_fail(const char *source, const char *user, time_t now)
+{
+	char	pair[THROTTLE_KEY_MAX];
+	int	bans = 0;
+
+	(void)throttle_fail(user, now, 0);
+	if (throttle_pair_key(source, user, pair, sizeof(pair)) == 0 &&
+	    throttle_fail(pair, now, THROTTLE_FAILURES) == 1)
+		bans |= THROTTLE_BAN_PAIR;
+	if (throttle_fail(source, now, THROTTLE_SOURCE_FAILURES) == 1)
+		bans |= THROTTLE_BAN_SOURCE;
+	return (bans);
+}
+
+/* The user's and the pair's counts go; the source's stays. */
+void
+throttle_auth_success(const char *source, const char *user)
+{
+	char	pair[THROTTLE_KEY_MAX];
+
+	throttle_success(user);
+	if (throttle_pair_key(source, user, pair, sizeof(pair)) == 0)
+		throttle_success(pair);
 }

@@ -222,6 +222,7 @@ auth_result(struct imsgev *iev, struct imsg *imsg)
 			req_reply(rq, 403, "Identity does not match", NULL);
 			return;
 		}
+		req_authenticated(rq);
 		rq->rq_authed(rq);
 		break;
 	case AUTH_CHALLENGE:

@@ -22,7 +22,11 @@
  * time or, while output waits, the time the peer may take nothing of
  * it, then the last flush before a close.  A framing error closes
  * that connection and nothing else.  Connections are counted in all
- * and per source address, and refused over the configured caps.
+ * and per source prefix, and refused over the per-prefix cap.  Those
+ * not yet authenticated have a share of the total; when it or the total
+ * is reached, a newcomer closes the unauthenticated connection idle
+ * longest, so strangers holding connections open cannot lock out
+ * anyone, and only clients that authenticated keep theirs for sure.
  */
 
 #include <sys/types.h>
@@ -39,6 +43,7 @@
 
 #include "listener.h"
 #include "log.h"
+#include "prefix.h"
 #include "sip.h"
 
 #define CONN_ACCEPT_BURST	32	/* accepts per wake-up */
@@ -52,11 +57,10 @@
 #define CONN_OUT_HIGH		(64 * 1024)	/* reads pause above this */
 #define CONN_WRITE_CHUNK	16384	/* one TLS record */
 
-/* How many connections one source address holds. */
+/* How many connections one source prefix holds. */
 struct conn_addr {
 	RB_ENTRY(conn_addr)	 ca_entry;
-	int			 ca_family;
-	uint8_t			 ca_addr[16];
+	struct addr_prefix	 ca_prefix;
 	uint32_t		 ca_count;
 };
 
@@ -74,6 +78,9 @@ RB_GENERATE(conn_addr_tree, conn_addr, ca_entry, conn_addr_cmp);
 static struct conn_tree		conn_ids = RB_INITIALIZER(&conn_ids);
 static struct conn_addr_tree	conn_addrs = RB_INITIALIZER(&conn_addrs);
 static size_t			conn_total;
+static size_t			conn_unauth;	/* on conn_idle */
+/* Unauthenticated connections, the one idle longest first. */
+static TAILQ_HEAD(, conn)	conn_idle = TAILQ_HEAD_INITIALIZER(conn_idle);
 static uint64_t			conn_next_id = 1;	/* 0 means udp */
 
 static void	conn_event(int, short, void *);
@@ -88,23 +95,21 @@ conn_cmp(struct conn *a, struct conn *b)
 static int
 conn_addr_cmp(struct conn_addr *a, struct conn_addr *b)
 {
-	if (a->ca_family != b->ca_family)
-		return (a->ca_family < b->ca_family ? -1 : 1);
-	return (memcmp(a->ca_addr, b->ca_addr, sizeof(a->ca_addr)));
+	return (prefix_cmp(&a->ca_prefix, &b->ca_prefix));
 }
 
-/* The address without the port: one client, however many sockets. */
+/*
+ * The prefix of the address, without the port: one client, however
+ * many sockets, and for IPv6 one /64, however many addresses in it.
+ */
 static void
 conn_addr_key(const struct sockaddr_storage *ss, struct conn_addr *key)
 {
+	const struct conf_limits	*lim = &listener_conf->c_limits;
+
 	memset(key, 0, sizeof(*key));
-	key->ca_family = ss->ss_family;
-	if (ss->ss_family == AF_INET)
-		memcpy(key->ca_addr,
-		    &((const struct sockaddr_in *)ss)->sin_addr, 4);
-	else if (ss->ss_family == AF_INET6)
-		memcpy(key->ca_addr,
-		    &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+	prefix_of_sockaddr(ss, lim->lim_ipv4_prefix, lim->lim_ipv6_prefix,
+	    &key->ca_prefix);
 }
 
 static void
@@ -116,19 +121,57 @@ conn_addr_put(struct conn_addr *ca)
 	free(ca);
 }
 
-/* The caps of relayd.conf; the address entry, counted, when under them. */
+/* Input came, or it is new: the last to be closed for a newcomer. */
+static void
+conn_touch(struct conn *c)
+{
+	if (c->cn_flags & (CONN_AUTHED | CONN_DEAD))
+		return;
+	TAILQ_REMOVE(&conn_idle, c, cn_idle);
+	TAILQ_INSERT_TAIL(&conn_idle, c, cn_idle);
+}
+
+/* Room for a newcomer: the unauthenticated connection idle longest goes. */
+static int
+conn_evict(const char *name)
+{
+	struct conn	*c;
+
+	if ((c = TAILQ_FIRST(&conn_idle)) == NULL)
+		return (-1);
+	log_debug("conn: %s: unauthenticated and idle longest, closed for "
+	    "%s", c->cn_name, name);
+	conn_close(c, "closed for a newcomer");
+	return (0);
+}
+
+/*
+ * The caps of relayd.conf; the address entry, counted, when under them.
+ * A prefix at its cap is refused; a full table or a full unauthenticated
+ * share makes room first.
+ */
 static struct conn_addr *
 conn_admit(const struct sockaddr_storage *ss, const char *name)
 {
 	const struct conf_limits	*lim = &listener_conf->c_limits;
 	struct conn_addr		 key, *ca;
+	char				 pname[PREFIX_NAME_MAX];
 
-	if (conn_total >= lim->lim_conns) {
-		log_info("conn: %s: refused, %u connections in all", name,
-		    lim->lim_conns);
+	conn_addr_key(ss, &key);
+	ca = RB_FIND(conn_addr_tree, &conn_addrs, &key);
+	if (ca != NULL && ca->ca_count >= lim->lim_conns_per_addr) {
+		prefix_name(&key.ca_prefix, pname, sizeof(pname));
+		log_info("conn: %s: refused, %u connections from this "
+		    "address (%s)", name, lim->lim_conns_per_addr, pname);
 		return (NULL);
 	}
-	conn_addr_key(ss, &key);
+	if ((conn_total >= lim->lim_conns ||
+	    conn_unauth >= lim->lim_conns_unauth) && conn_evict(name) == -1) {
+		log_info("conn: %s: refused, %u connections in all, every one "
+		    "authenticated", name, lim->lim_conns);
+		return (NULL);
+	}
+	/* The one closed may have been the last of this prefix. */
 	if ((ca = RB_FIND(conn_addr_tree, &conn_addrs, &key)) == NULL) {
 		if ((ca = calloc(1, sizeof(*ca))) == NULL) {
 			log_warn("conn: %s", name);
@@ -137,13 +180,21 @@ conn_admit(const struct sockaddr_storage *ss, const char *name)
 		*ca = key;
 		RB_INSERT(conn_addr_tree, &conn_addrs, ca);
 	}
-	if (ca->ca_count >= lim->lim_conns_per_addr) {
-		log_info("conn: %s: refused, %u connections from this "
-		    "address", name, lim->lim_conns_per_addr);
-		return (NULL);
-	}
 	ca->ca_count++;
 	return (ca);
+}
+
+/* A request on c passed digest authentication: c is a client's. */
+void
+conn_authenticated(uint64_t id)
+{
+	struct conn	*c;
+
+	if ((c = conn_find(id)) == NULL || (c->cn_flags & CONN_AUTHED))
+		return;
+	c->cn_flags |= CONN_AUTHED;
+	TAILQ_REMOVE(&conn_idle, c, cn_idle);
+	conn_unauth--;
 }
 
 static void
@@ -225,6 +276,10 @@ conn_close(struct conn *c, const char *why)
 		return;
 	log_debug("conn: %s: connection %llu closed: %s", c->cn_name,
 	    (unsigned long long)c->cn_id, why);
+	if ((c->cn_flags & CONN_AUTHED) == 0) {
+		TAILQ_REMOVE(&conn_idle, c, cn_idle);
+		conn_unauth--;
+	}
 	c->cn_flags |= CONN_DEAD;
 	RB_REMOVE(conn_tree, &conn_ids, c);
 	conn_addr_put(c->cn_addr);
@@ -361,6 +416,7 @@ conn_fill(struct conn *c)
 		return (-1);
 	}
 	c->cn_inlen += n;
+	conn_touch(c);
 	if (c->cn_outlen == 0)
 		conn_timer_arm(c);
 	return (1);
@@ -702,7 +758,9 @@ conn_new(struct transport_listen *tl, int fd,
 	} else
 		conn_timer(c, CONN_IDLE_TIMEOUT);
 	RB_INSERT(conn_tree, &conn_ids, c);
+	TAILQ_INSERT_TAIL(&conn_idle, c, cn_idle);
 	conn_total++;
+	conn_unauth++;
 	transport_stats.ts_conns++;
 	log_debug("conn: %s: %s connection %llu on %s", c->cn_name,
 	    transport_name(tl->tl_cl->cl_transport),

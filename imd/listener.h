@@ -83,6 +83,7 @@ struct conn {
 	char			 cn_name[CONN_NAME_MAX];
 	struct transport_listen	*cn_listen;
 	struct conn_addr	*cn_addr;	/* count for this address */
+	TAILQ_ENTRY(conn)	 cn_idle;	/* unauthenticated, by activity */
 	int			 cn_fd;
 	int			 cn_flags;
 	struct event		 cn_rev;
@@ -106,6 +107,7 @@ struct conn {
 #define CONN_CLOSING		0x02	/* reads stopped, flushing output */
 #define CONN_DEAD		0x04	/* unlinked, freed from its timer */
 #define CONN_TLS_BROKEN		0x08	/* no close_notify on close */
+#define CONN_AUTHED		0x10	/* a request on it passed digest auth */
 
 extern struct imd_conf		*listener_conf;
 extern struct transport_stats	 transport_stats;
@@ -120,6 +122,7 @@ int	transport_origin(struct sip_peer *, char *, size_t);
 int	conn_listen(struct transport_listen *);
 int	conn_send(struct conn *, const char *, size_t);
 struct conn *conn_find(uint64_t);
+void	conn_authenticated(uint64_t);
 size_t	conn_count(void);
 
 /* tls.c */

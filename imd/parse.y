@@ -108,7 +108,6 @@ struct listen_opts {
 #define SEEN_RESOLVER		0x20000000
 #define SEEN_INBOUND		0x40000000
 #define SEEN_TLS_CA		0x80000000
-#define SEEN_LIMIT(id)		(0x0100 << (id))
 #define SEEN_PRES(id)		((uint64_t)1 << (32 + (id)))
 
 /* In p_seen_mail: the quotas of a queue and the mail it sends. */
@@ -124,7 +123,16 @@ enum limit_id {
 	LIM_CONNS_PER_ADDR,
 	LIM_MIN_EXPIRES,
 	LIM_MAX_EXPIRES,
+	LIM_CONNS_UNAUTH,
+	LIM_HELD,
+	LIM_HELD_PER_ADDR,
+	LIM_HELD_BYTES,
+	LIM_HELD_BYTES_PER_ADDR,
+	LIM_UNAUTH_WAIT,
+	LIM_IPV4_PREFIX,
+	LIM_IPV6_PREFIX,
 };
+#define SEEN_LIMIT(id)		(1U << (id))	/* in p_seen_limits */
 
 static const struct limit_def {
 	const char	*ld_name;
@@ -142,6 +150,21 @@ static const struct limit_def {
 	    LIMIT_EXPIRES_MIN, LIMIT_EXPIRES_MAX },
 	[LIM_MAX_EXPIRES] = { "max-expires",
 	    LIMIT_EXPIRES_MIN, LIMIT_EXPIRES_MAX },
+	[LIM_CONNS_UNAUTH] = { "connections-unauthenticated",
+	    LIMIT_CONNS_MIN, LIMIT_CONNS_MAX },
+	[LIM_HELD] = { "held-requests", LIMIT_HELD_MIN, LIMIT_HELD_MAX },
+	[LIM_HELD_PER_ADDR] = { "held-requests-per-address",
+	    LIMIT_HELD_MIN, LIMIT_HELD_MAX },
+	[LIM_HELD_BYTES] = { "held-bytes",
+	    LIMIT_HELD_BYTES_MIN, LIMIT_HELD_BYTES_MAX },
+	[LIM_HELD_BYTES_PER_ADDR] = { "held-bytes-per-address",
+	    LIMIT_HELD_BYTES_MIN, LIMIT_HELD_BYTES_MAX },
+	[LIM_UNAUTH_WAIT] = { "unauthenticated-wait",
+	    LIMIT_UNAUTH_WAIT_MIN, LIMIT_UNAUTH_WAIT_MAX },
+	[LIM_IPV4_PREFIX] = { "ipv4-prefix",
+	    LIMIT_IPV4_PREFIX_MIN, LIMIT_IPV4_PREFIX_MAX },
+	[LIM_IPV6_PREFIX] = { "ipv6-prefix",
+	    LIMIT_IPV6_PREFIX_MIN, LIMIT_IPV6_PREFIX_MAX },
 };
 
 /* The presence statements, one SEEN_PRES bit each. */
@@ -200,6 +223,7 @@ static struct {
 	int			 p_errline;
 	uint64_t		 p_seen;	/* SEEN_* */
 	unsigned int		 p_seen_mail;	/* SEEN_QUOTA, SEEN_MAIL_* */
+	unsigned int		 p_seen_limits;	/* SEEN_LIMIT() */
 	struct listen_opts	 p_listen;
 } parse;
 
@@ -274,17 +298,21 @@ static void	 conf_number(uint32_t *, const char *, uint64_t, int64_t,
 static void	 pres_authorize(enum presence_authorize);
 static void	 pres_number(enum pres_id, int64_t);
 static void	 pres_interval(int64_t);
+static void	 limits_check(const struct parse_file *, int,
+		    struct conf_limits *);
 %}
 
 %token	DIRECT
 %token	AFTER ALGORITHMS ANY ASK AUTH AUTHORIZE AUTO BYTES CA CERTIFICATE
-%token	CHROOT CONNECTIONS CONNS_PER_ADDR CONTROL DATABASE DEVICES
-%token	DOCUMENT_SIZE DOMAIN DOMAIN_SUBS DOMAIN_TOTAL FROM HEADERS INBOUND
-%token	INCLUDE KEY LIMIT LINE_LENGTH LISTEN MAIL MESSAGE_SIZE MTA NO ON
-%token	MAX_AGE MAX_EXPIRES MIN_EXPIRES NONE NOTIFY_INTERVAL OFFLINE PER PORT
-%token	PRESENCE PRIVATE_ADDRESSES REALM RELAY RESOLVER ROUTE RULES SENDER
-%token	SOCKET STORE STRANGER_SUBS SUBSCRIPTIONS TCP THEN TLS TLS_VERIFIED
-%token	UDP UNAUTHENTICATED USER VERIFIED VIA WATCHER_SUBS YES
+%token	CHROOT CONNECTIONS CONNS_PER_ADDR CONNS_UNAUTH CONTROL DATABASE
+%token	DEVICES DOCUMENT_SIZE DOMAIN DOMAIN_SUBS DOMAIN_TOTAL FROM HEADERS
+%token	HELD_BYTES HELD_BYTES_PER_ADDR HELD_REQUESTS HELD_PER_ADDR INBOUND
+%token	INCLUDE IPV4_PREFIX IPV6_PREFIX KEY LIMIT LINE_LENGTH LISTEN MAIL
+%token	MESSAGE_SIZE MTA NO ON MAX_AGE MAX_EXPIRES MIN_EXPIRES NONE
+%token	NOTIFY_INTERVAL OFFLINE PER PORT PRESENCE PRIVATE_ADDRESSES REALM
+%token	RELAY RESOLVER ROUTE RULES SENDER SOCKET STORE STRANGER_SUBS
+%token	SUBSCRIPTIONS TCP THEN TLS TLS_VERIFIED UDP UNAUTH_WAIT
+%token	UNAUTHENTICATED USER VERIFIED VIA WATCHER_SUBS YES
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -511,6 +539,22 @@ limit		: MESSAGE_SIZE size		{ limit_set(LIM_MSG_SIZE, $2); }
 		}
 		| MIN_EXPIRES number		{ limit_set(LIM_MIN_EXPIRES, $2); }
 		| MAX_EXPIRES number		{ limit_set(LIM_MAX_EXPIRES, $2); }
+		| CONNS_UNAUTH number		{
+			limit_set(LIM_CONNS_UNAUTH, $2);
+		}
+		| HELD_REQUESTS number		{ limit_set(LIM_HELD, $2); }
+		| HELD_PER_ADDR number		{
+			limit_set(LIM_HELD_PER_ADDR, $2);
+		}
+		| HELD_BYTES size		{ limit_set(LIM_HELD_BYTES, $2); }
+		| HELD_BYTES_PER_ADDR size	{
+			limit_set(LIM_HELD_BYTES_PER_ADDR, $2);
+		}
+		| UNAUTH_WAIT duration		{
+			limit_set(LIM_UNAUTH_WAIT, $2);
+		}
+		| IPV4_PREFIX number		{ limit_set(LIM_IPV4_PREFIX, $2); }
+		| IPV6_PREFIX number		{ limit_set(LIM_IPV6_PREFIX, $2); }
 		;
 
 %%
@@ -659,6 +703,7 @@ static const struct keyword keywords[] = {
 	{ "chroot",			CHROOT },
 	{ "connections",		CONNECTIONS },
 	{ "connections-per-address",	CONNS_PER_ADDR },
+	{ "connections-unauthenticated", CONNS_UNAUTH },
 	{ "control",			CONTROL },
 	{ "database",			DATABASE },
 	{ "devices",			DEVICES },
@@ -669,8 +714,14 @@ static const struct keyword keywords[] = {
 	{ "domain-total",		DOMAIN_TOTAL },
 	{ "from",			FROM },
 	{ "headers",			HEADERS },
+	{ "held-bytes",			HELD_BYTES },
+	{ "held-bytes-per-address",	HELD_BYTES_PER_ADDR },
+	{ "held-requests",		HELD_REQUESTS },
+	{ "held-requests-per-address",	HELD_PER_ADDR },
 	{ "inbound",			INBOUND },
 	{ "include",			INCLUDE },
+	{ "ipv4-prefix",		IPV4_PREFIX },
+	{ "ipv6-prefix",		IPV6_PREFIX },
 	{ "key",			KEY },
 	{ "limit",			LIMIT },
 	{ "line-length",		LINE_LENGTH },
@@ -706,6 +757,7 @@ static const struct keyword keywords[] = {
 	{ "tls-verified",		TLS_VERIFIED },
 	{ "udp",			UDP },
 	{ "unauthenticated",		UNAUTHENTICATED },
+	{ "unauthenticated-wait",	UNAUTH_WAIT },
 	{ "user",			USER },
 	{ "verified",			VERIFIED },
 	{ "via",			VIA },
@@ -1936,6 +1988,22 @@ limit_field(struct conf_limits *lim, enum limit_id id)
 		return (&lim->lim_min_expires);
 	case LIM_MAX_EXPIRES:
 		return (&lim->lim_max_expires);
+	case LIM_CONNS_UNAUTH:
+		return (&lim->lim_conns_unauth);
+	case LIM_HELD:
+		return (&lim->lim_held);
+	case LIM_HELD_PER_ADDR:
+		return (&lim->lim_held_per_addr);
+	case LIM_HELD_BYTES:
+		return (&lim->lim_held_bytes);
+	case LIM_HELD_BYTES_PER_ADDR:
+		return (&lim->lim_held_bytes_per_addr);
+	case LIM_UNAUTH_WAIT:
+		return (&lim->lim_unauth_wait);
+	case LIM_IPV4_PREFIX:
+		return (&lim->lim_ipv4_prefix);
+	case LIM_IPV6_PREFIX:
+		return (&lim->lim_ipv6_prefix);
 	}
 	fatalx("%s: limit %d", __func__, id);
 }
@@ -1947,8 +2015,14 @@ limit_set(enum limit_id id, int64_t value)
 	char			 what[64];
 
 	snprintf(what, sizeof(what), "limit %s", ld->ld_name);
-	conf_number(limit_field(&parse.p_conf->c_limits, id), what,
-	    SEEN_LIMIT(id), value, ld->ld_min, ld->ld_max);
+	/* Limits outgrew p_seen: they keep their own bits. */
+	if (parse.p_seen_limits & SEEN_LIMIT(id)) {
+		parse_error("%s given twice", what);
+		return;
+	}
+	parse.p_seen_limits |= SEEN_LIMIT(id);
+	conf_number(limit_field(&parse.p_conf->c_limits, id), what, 0,
+	    value, ld->ld_min, ld->ld_max);
 }
 
 static void
@@ -1998,6 +2072,39 @@ pres_number(enum pres_id id, int64_t value)
 	    SEEN_PRES(id), value, pd->ld_min, pd->ld_max);
 }
 
+/*
+ * A per-address bound above its total: an error when both were given,
+ * else the default one comes down to the total.
+ */
+static void
+limit_within(const struct parse_file *top, int line, enum limit_id part,
+    enum limit_id whole)
+{
+	struct conf_limits	*lim = &parse.p_conf->c_limits;
+	uint32_t		*p = limit_field(lim, part);
+	uint32_t		 w = *limit_field(lim, whole);
+
+	if (*p <= w)
+		return;
+	if (parse.p_seen_limits & SEEN_LIMIT(part))
+		parse_error_at(top, line, "limit %s %u is above limit %s %u",
+		    limit_defs[part].ld_name, *p, limit_defs[whole].ld_name, w);
+	else
+		*p = w;
+}
+
+/* Unset, the unauthenticated may hold three quarters of the connections. */
+static void
+limits_check(const struct parse_file *top, int line, struct conf_limits *lim)
+{
+	if (lim->lim_conns_unauth == 0)
+		lim->lim_conns_unauth = lim->lim_conns > 1 ?
+		    lim->lim_conns - lim->lim_conns / 4 : 1;
+	limit_within(top, line, LIM_CONNS_UNAUTH, LIM_CONNS);
+	limit_within(top, line, LIM_HELD_PER_ADDR, LIM_HELD);
+	limit_within(top, line, LIM_HELD_BYTES_PER_ADDR, LIM_HELD_BYTES);
+}
+
 /* Its own message: the value is in milliseconds, whatever its unit. */
 static void
 pres_interval(int64_t ms)
@@ -2043,6 +2150,7 @@ conf_finish(void)
 		    "limit max-expires %u", conf->c_limits.lim_min_expires,
 		    conf->c_limits.lim_max_expires);
 	conf_quota_defaults(&conf->c_offline);
+	limits_check(top, line, &conf->c_limits);
 	if (conf->c_presence.pr_min_expires > conf->c_presence.pr_max_expires)
 		parse_error_at(top, line, "presence min-expires %u is above "
 		    "presence max-expires %u", conf->c_presence.pr_min_expires,

@@ -19,23 +19,40 @@
  * Requests held while authd or dirdb works on them.  The receive buffer
  * is reused at once, so a held request is a private copy, parsed again;
  * each has an id for the replies of the other processes and a deadline.
+ * What is held is bounded in all and per source prefix, in requests and
+ * in bytes, and a request nobody authenticated is held only briefly: a
+ * stranger can make us hold little, and not for long.
  */
 
 #include <sys/types.h>
 #include <sys/queue.h>
 #include <sys/tree.h>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "listener.h"
 #include "log.h"
+#include "prefix.h"
 #include "request.h"
 #include "tx.h"
 
-#define REQ_MAX		16384	/* held at once */
 #define REQ_TIMEOUT	5	/* seconds the other processes may take */
+#define REQ_TRIM_BYTES	(4 * 1024 * 1024) /* freed before a malloc_trim */
+
+/* What one source prefix holds. */
+struct req_source {
+	RB_ENTRY(req_source)	 rs_node;
+	struct addr_prefix	 rs_prefix;
+	size_t			 rs_count;
+	size_t			 rs_bytes;
+	int			 rs_refusing;	/* logged once per episode */
+};
 
 /*
  * Each answer from another process names its request by id; with
@@ -46,9 +63,19 @@ RB_HEAD(req_tree, sip_req);
 RB_PROTOTYPE(req_tree, sip_req, rq_node, req_cmp);
 RB_GENERATE(req_tree, sip_req, rq_node, req_cmp);
 
+static int	req_source_cmp(const struct req_source *,
+		    const struct req_source *);
+RB_HEAD(req_source_tree, req_source);
+RB_PROTOTYPE(req_source_tree, req_source, rs_node, req_source_cmp);
+RB_GENERATE(req_source_tree, req_source, rs_node, req_source_cmp);
+
 static TAILQ_HEAD(, sip_req)	reqs = TAILQ_HEAD_INITIALIZER(reqs);
 static struct req_tree		req_ids = RB_INITIALIZER(&req_ids);
+static struct req_source_tree	req_sources =
+    RB_INITIALIZER(&req_sources);
 static size_t			nreq;
+static size_t			req_bytes;	/* held in all */
+static size_t			req_freed;	/* since the last trim */
 static uint32_t			req_nextid = 1;
 
 static int
@@ -57,27 +84,116 @@ req_cmp(const struct sip_req *a, const struct sip_req *b)
 	return (a->rq_id < b->rq_id ? -1 : a->rq_id > b->rq_id);
 }
 
+static int
+req_source_cmp(const struct req_source *a, const struct req_source *b)
+{
+	return (prefix_cmp(&a->rs_prefix, &b->rs_prefix));
+}
+
+static struct req_source *
+req_source_find(const struct sip_peer *peer)
+{
+	const struct conf_limits	*lim = &listener_conf->c_limits;
+	struct req_source		 key;
+
+	prefix_of_sockaddr(&peer->sp_ss, lim->lim_ipv4_prefix,
+	    lim->lim_ipv6_prefix, &key.rs_prefix);
+	return (RB_FIND(req_source_tree, &req_sources, &key));
+}
+
+static struct req_source *
+req_source_get(const struct sip_peer *peer)
+{
+	const struct conf_limits	*lim = &listener_conf->c_limits;
+	struct req_source		*rs;
+
+	if ((rs = req_source_find(peer)) != NULL)
+		return (rs);
+	if ((rs = calloc(1, sizeof(*rs))) == NULL)
+		return (NULL);
+	prefix_of_sockaddr(&peer->sp_ss, lim->lim_ipv4_prefix,
+	    lim->lim_ipv6_prefix, &rs->rs_prefix);
+	RB_INSERT(req_source_tree, &req_sources, rs);
+	return (rs);
+}
+
+/*
+ * 503 with Retry-After: the bound is on what we hold for this sender,
+ * and says nothing of the recipient, as a 480 or 486 would.  By the
+ * time given, what the source holds has been answered.
+ */
+static void
+req_refuse(const struct sip_msg *msg, const struct sip_peer *peer,
+    struct req_source *rs, const char *what)
+{
+	char	retry[64], name[PREFIX_NAME_MAX];
+
+	if (rs != NULL && !rs->rs_refusing) {
+		rs->rs_refusing = 1;
+		prefix_name(&rs->rs_prefix, name, sizeof(name));
+		log_info("sip: %s holds %zu requests of %zu bytes, refusing "
+		    "more: %s", name, rs->rs_count, rs->rs_bytes, what);
+	}
+	snprintf(retry, sizeof(retry), "Retry-After: %u\r\n",
+	    listener_conf->c_limits.lim_unauth_wait);
+	sip_reply(peer, msg, 503, "Service Unavailable", retry);
+}
+
+/* 0 when a request of size bytes from rs may be held; else why not. */
+static const char *
+req_over_bound(const struct req_source *rs, size_t size)
+{
+	const struct conf_limits	*lim = &listener_conf->c_limits;
+
+	if (nreq >= lim->lim_held)
+		return ("limit held-requests");
+	if (req_bytes + size > lim->lim_held_bytes)
+		return ("limit held-bytes");
+	if (rs == NULL)
+		return (NULL);
+	if (rs->rs_count >= lim->lim_held_per_addr)
+		return ("limit held-requests-per-address");
+	if (rs->rs_bytes + size > lim->lim_held_bytes_per_addr)
+		return ("limit held-bytes-per-address");
+	return (NULL);
+}
+
 struct sip_req *
 req_hold(const struct sip_msg *msg, const struct sip_peer *peer)
 {
-	struct sip_req		*rq;
+	struct sip_req		*rq = NULL;
+	struct req_source	*rs;
+	const char		*why;
+	size_t			 size = sizeof(*rq) + msg->msg_len;
 
-	if (nreq >= REQ_MAX) {
-		sip_reply(peer, msg, 503, "Service Unavailable", NULL);
+	rs = req_source_find(peer);
+	if ((why = req_over_bound(rs, size)) != NULL) {
+		req_refuse(msg, peer, rs, why);
 		return (NULL);
 	}
-	if ((rq = calloc(1, sizeof(*rq))) == NULL ||
+	if ((rs = req_source_get(peer)) == NULL ||
+	    (rq = calloc(1, sizeof(*rq))) == NULL ||
 	    (rq->rq_buf = malloc(msg->msg_len)) == NULL) {
+		if (rs != NULL && rs->rs_count == 0) {
+			RB_REMOVE(req_source_tree, &req_sources, rs);
+			free(rs);
+		}
 		free(rq);
 		sip_reply(peer, msg, 500, "Server Internal Error", NULL);
 		return (NULL);
 	}
+	rq->rq_source = rs;
+	rq->rq_bytes = size;
+	rs->rs_count++;
+	rs->rs_bytes += size;
+	req_bytes += size;
 	memcpy(rq->rq_buf, msg->msg_buf, msg->msg_len);
 	sip_msg_copy(&rq->rq_msg, msg, rq->rq_buf);
 	if ((rq->rq_tx = tx_new(&rq->rq_msg, peer)) == NULL)
 		log_debug("sip: request without transaction");
 	rq->rq_peer = *peer;
-	rq->rq_deadline = time(NULL) + REQ_TIMEOUT;
+	rq->rq_held_at = time(NULL);
+	rq->rq_deadline = rq->rq_held_at + REQ_TIMEOUT;
 	/* After the ids wrap, one still held is passed over. */
 	do
 		rq->rq_id = req_nextid++;
@@ -96,6 +212,18 @@ req_find(uint32_t id)
 	return (RB_FIND(req_tree, &req_ids, &find));
 }
 
+static void
+req_source_put(struct req_source *rs, size_t size)
+{
+	rs->rs_count--;
+	rs->rs_bytes -= size;
+	rs->rs_refusing = 0;
+	if (rs->rs_count == 0) {
+		RB_REMOVE(req_source_tree, &req_sources, rs);
+		free(rs);
+	}
+}
+
 void
 req_release(struct sip_req *rq)
 {
@@ -104,6 +232,9 @@ req_release(struct sip_req *rq)
 	TAILQ_REMOVE(&reqs, rq, rq_entry);
 	RB_REMOVE(req_tree, &req_ids, rq);
 	nreq--;
+	req_source_put(rq->rq_source, rq->rq_bytes);
+	req_bytes -= rq->rq_bytes;
+	req_freed += rq->rq_bytes;
 	free(rq->rq_buf);
 	explicit_bzero(rq, sizeof(*rq));
 	free(rq);
@@ -154,12 +285,45 @@ req_forward_reply(struct sip_req *rq, const char *resp, size_t len)
 	req_release(rq);
 }
 
-/* Requests nobody answered in time get 500, and their ids are forgotten. */
+/*
+ * A request passed digest authentication: it may wait its full time,
+ * and its connection is one of a known client's.
+ */
+void
+req_authenticated(struct sip_req *rq)
+{
+	rq->rq_authenticated = 1;
+	conn_authenticated(rq->rq_peer.sp_conn_id);
+}
+
+/*
+ * Freed memory goes back to the system once a good deal of it was
+ * freed: a flood of large requests would otherwise leave the listener
+ * at its peak size for good, its heap too fragmented to shrink by
+ * itself.
+ */
+static void
+req_trim(void)
+{
+	if (req_freed < REQ_TRIM_BYTES)
+		return;
+	req_freed = 0;
+#ifdef __GLIBC__
+	(void)malloc_trim(0);
+#endif
+}
+
+/*
+ * Requests nobody answered in time get 500, and their ids are forgotten;
+ * a stranger's request that waited its shorter time for the recipient's
+ * devices gets 408.
+ */
 void
 req_sweep(void)
 {
 	struct sip_req	*rq, *next;
 	time_t		 now = time(NULL);
+	time_t		 wait = listener_conf->c_limits.lim_unauth_wait;
 
 	for (rq = TAILQ_FIRST(&reqs); rq != NULL; rq = next) {
 		next = TAILQ_NEXT(rq, rq_entry);
@@ -167,6 +331,9 @@ req_sweep(void)
 			log_warnx("sip: request %u timed out inside the suite",
 			    rq->rq_id);
 			req_reply(rq, 500, "Server Internal Error", NULL);
-		}
+		} else if (!rq->rq_authenticated &&
+		    now - rq->rq_held_at >= wait)
+			req_reply(rq, 408, "Request Timeout", NULL);
 	}
+	req_trim();
 }

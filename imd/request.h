@@ -28,6 +28,7 @@
 #include "listener.h"
 
 struct tx;
+struct req_source;
 
 struct sip_req {
 	TAILQ_ENTRY(sip_req)	 rq_entry;	/* by age, for the sweep */
@@ -38,6 +39,10 @@ struct sip_req {
 	char			*rq_buf;
 	struct sip_msg		 rq_msg;	/* parsed from rq_buf */
 	time_t			 rq_deadline;	/* answered 500 after */
+	time_t			 rq_held_at;
+	struct req_source	*rq_source;	/* what its sender holds */
+	size_t			 rq_bytes;	/* counted against it */
+	int			 rq_authenticated; /* passed digest auth */
 	char			 rq_aor[IMD_ADDRESS_MAX]; /* whose request */
 	char			 rq_to[IMD_ADDRESS_MAX];  /* for whom */
 	char			 rq_server[IMD_DOMAIN_MAX]; /* whose server
@@ -63,6 +68,7 @@ void		 req_reply_tag(struct sip_req *, unsigned int, const char *,
 		    const char *, const char *);
 void		 req_forward_reply(struct sip_req *, const char *, size_t);
 void		 req_sweep(void);
+void		 req_authenticated(struct sip_req *);
 
 /* auth.c */
 void		 auth_start(struct sip_req *, const char *);

@@ -90,6 +90,14 @@ config_defaults(struct imd_conf *conf)
 	    &conf->c_mtalen) == -1)
 		abort();
 	lim->lim_max_expires = LIMIT_MAX_EXPIRES_DEFAULT;
+	lim->lim_conns_unauth = LIMIT_CONNS_UNAUTH_DEFAULT;
+	lim->lim_held = LIMIT_HELD_DEFAULT;
+	lim->lim_held_per_addr = LIMIT_HELD_PER_ADDR_DEFAULT;
+	lim->lim_held_bytes = LIMIT_HELD_BYTES_DEFAULT;
+	lim->lim_held_bytes_per_addr = LIMIT_HELD_BYTES_PER_ADDR_DEFAULT;
+	lim->lim_unauth_wait = LIMIT_UNAUTH_WAIT_DEFAULT;
+	lim->lim_ipv4_prefix = LIMIT_IPV4_PREFIX_DEFAULT;
+	lim->lim_ipv6_prefix = LIMIT_IPV6_PREFIX_DEFAULT;
 	conf->c_presence.pr_authorize = PRESENCE_AUTH_DOMAIN;
 	conf->c_presence.pr_min_expires = PRESENCE_MIN_EXPIRES_DEFAULT;
 	conf->c_presence.pr_max_expires = PRESENCE_MAX_EXPIRES_DEFAULT;
@@ -330,6 +338,19 @@ print_limits(FILE *fp, const struct conf_limits *lim)
 	    lim->lim_conns_per_addr);
 	fprintf(fp, "limit min-expires %u\n", lim->lim_min_expires);
 	fprintf(fp, "limit max-expires %u\n", lim->lim_max_expires);
+	/* Unset, as config_init() leaves it: what the parser makes of it. */
+	fprintf(fp, "limit connections-unauthenticated %u\n",
+	    lim->lim_conns_unauth != 0 ? lim->lim_conns_unauth :
+	    lim->lim_conns > 1 ? lim->lim_conns - lim->lim_conns / 4 : 1);
+	fprintf(fp, "limit held-requests %u\n", lim->lim_held);
+	fprintf(fp, "limit held-requests-per-address %u\n",
+	    lim->lim_held_per_addr);
+	fprintf(fp, "limit held-bytes %u\n", lim->lim_held_bytes);
+	fprintf(fp, "limit held-bytes-per-address %u\n",
+	    lim->lim_held_bytes_per_addr);
+	fprintf(fp, "limit unauthenticated-wait %u\n", lim->lim_unauth_wait);
+	fprintf(fp, "limit ipv4-prefix %u\n", lim->lim_ipv4_prefix);
+	fprintf(fp, "limit ipv6-prefix %u\n", lim->lim_ipv6_prefix);
 }
 
 static void

@@ -103,6 +103,14 @@ struct conf_limits {
 	uint32_t	lim_conns_per_addr;	/* per source address */
 	uint32_t	lim_min_expires;	/* shortest registration, s */
 	uint32_t	lim_max_expires;	/* longest registration, s */
+	uint32_t	lim_conns_unauth;	/* not yet authenticated */
+	uint32_t	lim_held;		/* requests held in all */
+	uint32_t	lim_held_per_addr;	/* per source prefix */
+	uint32_t	lim_held_bytes;		/* their bytes in all */
+	uint32_t	lim_held_bytes_per_addr; /* per source prefix */
+	uint32_t	lim_unauth_wait;	/* s a stranger's request is held */
+	uint32_t	lim_ipv4_prefix;	/* bits of a source counted as one */
+	uint32_t	lim_ipv6_prefix;
 };
 
 #define LIMIT_MSG_SIZE_DEFAULT		65535
@@ -112,6 +120,14 @@ struct conf_limits {
 #define LIMIT_CONNS_PER_ADDR_DEFAULT	32
 #define LIMIT_MIN_EXPIRES_DEFAULT	60
 #define LIMIT_MAX_EXPIRES_DEFAULT	7200
+#define LIMIT_CONNS_UNAUTH_DEFAULT	0	/* 3/4 of lim_conns */
+#define LIMIT_HELD_DEFAULT		16384
+#define LIMIT_HELD_PER_ADDR_DEFAULT	256
+#define LIMIT_HELD_BYTES_DEFAULT	(64 * 1024 * 1024)
+#define LIMIT_HELD_BYTES_PER_ADDR_DEFAULT (8 * 1024 * 1024)
+#define LIMIT_UNAUTH_WAIT_DEFAULT	10
+#define LIMIT_IPV4_PREFIX_DEFAULT	32
+#define LIMIT_IPV6_PREFIX_DEFAULT	64
 
 /* What relayd.conf may set them to. */
 #define LIMIT_MSG_SIZE_MIN		1024
@@ -124,6 +140,16 @@ struct conf_limits {
 #define LIMIT_CONNS_MAX			100000
 #define LIMIT_EXPIRES_MIN		1	/* both expiry limits */
 #define LIMIT_EXPIRES_MAX		86400
+#define LIMIT_HELD_MIN			1	/* also per address */
+#define LIMIT_HELD_MAX			1000000
+#define LIMIT_HELD_BYTES_MIN		65536	/* also per address */
+#define LIMIT_HELD_BYTES_MAX		(1024U * 1024 * 1024)
+#define LIMIT_UNAUTH_WAIT_MIN		1
+#define LIMIT_UNAUTH_WAIT_MAX		64	/* past Timer F */
+#define LIMIT_IPV4_PREFIX_MIN		8
+#define LIMIT_IPV4_PREFIX_MAX		32
+#define LIMIT_IPV6_PREFIX_MIN		32
+#define LIMIT_IPV6_PREFIX_MAX		128
 
 /* What becomes of a message for a user with no binding. */
 enum offline_policy {

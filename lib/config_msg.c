@@ -53,6 +53,14 @@ config_send_global(struct imsgev *iev, const struct imd_conf *conf)
 	    ibuf_add_u32(buf, lim->lim_conns_per_addr) == -1 ||
 	    ibuf_add_u32(buf, lim->lim_min_expires) == -1 ||
 	    ibuf_add_u32(buf, lim->lim_max_expires) == -1 ||
+	    ibuf_add_u32(buf, lim->lim_conns_unauth) == -1 ||
+	    ibuf_add_u32(buf, lim->lim_held) == -1 ||
+	    ibuf_add_u32(buf, lim->lim_held_per_addr) == -1 ||
+	    ibuf_add_u32(buf, lim->lim_held_bytes) == -1 ||
+	    ibuf_add_u32(buf, lim->lim_held_bytes_per_addr) == -1 ||
+	    ibuf_add_u32(buf, lim->lim_unauth_wait) == -1 ||
+	    ibuf_add_u32(buf, lim->lim_ipv4_prefix) == -1 ||
+	    ibuf_add_u32(buf, lim->lim_ipv6_prefix) == -1 ||
 	    ibuf_add_u32(buf, conf->c_offline.off_policy) == -1 ||
 	    ibuf_add_u32(buf, conf->c_offline.off_age) == -1 ||
 	    ibuf_add_u32(buf, conf->c_offline.off_mail_after) == -1 ||
@@ -193,6 +201,14 @@ config_recv_global(struct imd_conf *conf, struct imsg *imsg)
 	    imsg_get_u32(imsg, &lim->lim_conns_per_addr) == -1 ||
 	    imsg_get_u32(imsg, &lim->lim_min_expires) == -1 ||
 	    imsg_get_u32(imsg, &lim->lim_max_expires) == -1 ||
+	    imsg_get_u32(imsg, &lim->lim_conns_unauth) == -1 ||
+	    imsg_get_u32(imsg, &lim->lim_held) == -1 ||
+	    imsg_get_u32(imsg, &lim->lim_held_per_addr) == -1 ||
+	    imsg_get_u32(imsg, &lim->lim_held_bytes) == -1 ||
+	    imsg_get_u32(imsg, &lim->lim_held_bytes_per_addr) == -1 ||
+	    imsg_get_u32(imsg, &lim->lim_unauth_wait) == -1 ||
+	    imsg_get_u32(imsg, &lim->lim_ipv4_prefix) == -1 ||
+	    imsg_get_u32(imsg, &lim->lim_ipv6_prefix) == -1 ||
 	    imsg_get_u32(imsg, &conf->c_offline.off_policy) == -1 ||
 	    conf->c_offline.off_policy > OFFLINE_POLICY_STORE_MAIL ||
 	    imsg_get_u32(imsg, &conf->c_offline.off_age) == -1 ||

@@ -46,6 +46,25 @@ static void	test_evict_lru(void);
 static void	test_evict_bans(void);
 static void	test_sweep(void);
 static void	test_no_ban(void);
+static void	test_auth_lockout(void);
+static void	test_auth_source(void);
+static void	test_auth_bound(void);
+
+static unsigned int	maxf;	/* the failure limit the tests give */
+
+/* The old interface: one failure limit for every key. */
+static void
+init(unsigned int max_failures, time_t window, time_t ban, size_t cap)
+{
+	maxf = max_failures;
+	throttle_init(window, ban, cap);
+}
+
+static int
+fail(const char *key, time_t now)
+{
+	return (throttle_fail(key, now, maxf));
+}
 
 static int
 status(const char *key, time_t now, unsigned int *ms)
@@ -60,7 +79,7 @@ fail_n(const char *key, time_t now, int n)
 	int	bans = 0;
 
 	while (n-- > 0)
-		bans += throttle_fail(key, now);
+		bans += fail(key, now);
 	return (bans);
 }
 
@@ -70,29 +89,29 @@ test_delays(void)
 	unsigned int	ms = 1;
 	int		i, free_ok = 1;
 
-	throttle_init(10, WINDOW, BAN, 0);
+	init(10, WINDOW, BAN, 0);
 	TAP_OK(status(USER, T0, &ms) == THROTTLE_OK && ms == 0,
 	    "an unknown key is OK without delay");
 	TAP_OK(throttle_size() == 0, "a check creates no record");
 	for (i = 0; i < THROTTLE_FREE; i++) {
-		(void)throttle_fail(USER, T0);
+		(void)fail(USER, T0);
 		if (status(USER, T0, &ms) != THROTTLE_OK || ms != 0)
 			free_ok = 0;
 	}
 	TAP_OK(free_ok, "the first %d failures cost no delay", THROTTLE_FREE);
-	(void)throttle_fail(USER, T0);
+	(void)fail(USER, T0);
 	TAP_OK(status(USER, T0, &ms) == THROTTLE_DELAY && ms == 250,
 	    "failure 4 costs 250 ms");
-	(void)throttle_fail(USER, T0);
+	(void)fail(USER, T0);
 	TAP_OK(status(USER, T0, &ms) == THROTTLE_DELAY && ms == 500,
 	    "failure 5 costs 500 ms");
-	(void)throttle_fail(USER, T0);
+	(void)fail(USER, T0);
 	TAP_OK(status(USER, T0, &ms) == THROTTLE_DELAY && ms == 1000,
 	    "failure 6 costs 1000 ms");
-	(void)throttle_fail(USER, T0);
+	(void)fail(USER, T0);
 	TAP_OK(status(USER, T0, &ms) == THROTTLE_DELAY && ms == 2000,
 	    "failure 7 costs 2000 ms");
-	(void)throttle_fail(USER, T0);
+	(void)fail(USER, T0);
 	TAP_OK(status(USER, T0, &ms) == THROTTLE_DELAY &&
 	    ms == THROTTLE_DELAY_CAP, "failure 8 stays at the cap");
 }
@@ -102,11 +121,11 @@ test_ban(void)
 {
 	unsigned int	ms;
 
-	throttle_init(5, WINDOW, BAN, 0);
+	init(5, WINDOW, BAN, 0);
 	TAP_OK(fail_n(ADDR, T0, 4) == 0 &&
 	    status(ADDR, T0, &ms) != THROTTLE_BANNED,
 	    "four failures of five allowed do not ban");
-	TAP_OK(throttle_fail(ADDR, T0 + 1) == 1,
+	TAP_OK(fail(ADDR, T0 + 1) == 1,
 	    "the fifth failure starts a ban and says so");
 	TAP_OK(status(ADDR, T0 + 1, &ms) == THROTTLE_BANNED && ms == 0,
 	    "the key is banned");
@@ -126,13 +145,13 @@ test_window(void)
 {
 	unsigned int	ms;
 
-	throttle_init(5, WINDOW, BAN, 0);
+	init(5, WINDOW, BAN, 0);
 	(void)fail_n(USER, T0, 4);
-	TAP_OK(throttle_fail(USER, T0 + WINDOW) == 0 &&
+	TAP_OK(fail(USER, T0 + WINDOW) == 0 &&
 	    status(USER, T0 + WINDOW, &ms) == THROTTLE_OK,
 	    "failures spread beyond the window do not ban");
 	TAP_OK(fail_n(USER, T0 + WINDOW, 3) == 0 &&
-	    throttle_fail(USER, T0 + WINDOW + 1) == 1,
+	    fail(USER, T0 + WINDOW + 1) == 1,
 	    "five failures within a new window ban");
 	(void)fail_n(ADDR, T0, 4);
 	TAP_OK(status(ADDR, T0 + WINDOW - 1, &ms) == THROTTLE_DELAY,
@@ -146,13 +165,13 @@ test_success(void)
 {
 	unsigned int	ms;
 
-	throttle_init(5, WINDOW, BAN, 0);
+	init(5, WINDOW, BAN, 0);
 	(void)fail_n(USER, T0, 4);
 	throttle_success(USER);
 	TAP_OK(status(USER, T0, &ms) == THROTTLE_OK && ms == 0 &&
 	    throttle_size() == 0, "a success clears the user's record");
 	(void)fail_n(USER, T0, 4);
-	TAP_OK(throttle_fail(USER, T0) == 1,
+	TAP_OK(fail(USER, T0) == 1,
 	    "after a success the user gets a full count again");
 	(void)fail_n(ADDR, T0, 5);
 	throttle_success("bob@site1.test");
@@ -172,7 +191,7 @@ test_keys(void)
 	unsigned int	ms;
 	char		big[THROTTLE_KEY_MAX + 10];
 
-	throttle_init(5, WINDOW, BAN, 0);
+	init(5, WINDOW, BAN, 0);
 	(void)fail_n(ADDR, T0, 5);
 	(void)fail_n(USER, T0, 4);
 	TAP_OK(status("192.0.2.8", T0, &ms) == THROTTLE_OK && ms == 0,
@@ -183,9 +202,9 @@ test_keys(void)
 	    "an IPv6 address is its own key");
 	memset(big, 'a', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	TAP_OK(throttle_fail(big, T0) == 0 && throttle_size() == 2,
+	TAP_OK(fail(big, T0) == 0 && throttle_size() == 2,
 	    "a key of THROTTLE_KEY_MAX or more is not stored");
-	TAP_OK(throttle_fail("", T0) == 0 && throttle_size() == 2,
+	TAP_OK(fail("", T0) == 0 && throttle_size() == 2,
 	    "an empty key is not stored");
 }
 
@@ -196,19 +215,19 @@ test_cap(void)
 	size_t		most = 0;
 	int		i;
 
-	throttle_init(10, WINDOW, BAN, 8);
+	init(10, WINDOW, BAN, 8);
 	for (i = 0; i < 100; i++) {
 		snprintf(key, sizeof(key), "198.51.100.%d", i);
-		(void)throttle_fail(key, T0 + i);
+		(void)fail(key, T0 + i);
 		if (throttle_size() > most)
 			most = throttle_size();
 	}
 	TAP_OK(most == 8 && throttle_size() == 8,
 	    "the table never holds more than its cap");
-	throttle_init(10, WINDOW, BAN, 0);
+	init(10, WINDOW, BAN, 0);
 	for (i = 0; i < THROTTLE_TABLE_MAX + 50; i++) {
 		snprintf(key, sizeof(key), "u%d@site1.test", i);
-		(void)throttle_fail(key, T0);
+		(void)fail(key, T0);
 	}
 	TAP_OK(throttle_size() == THROTTLE_TABLE_MAX,
 	    "the default table stops at THROTTLE_TABLE_MAX (%d)",
@@ -220,17 +239,17 @@ test_evict_lru(void)
 {
 	unsigned int	ms;
 
-	throttle_init(10, WINDOW, BAN, 3);
+	init(10, WINDOW, BAN, 3);
 	(void)fail_n("a", T0, 4);
 	(void)fail_n("b", T0, 4);
 	(void)fail_n("c", T0, 4);
-	(void)throttle_fail("d", T0);
+	(void)fail("d", T0);
 	TAP_OK(status("a", T0, &ms) == THROTTLE_OK &&
 	    status("b", T0, &ms) == THROTTLE_DELAY &&
 	    status("c", T0, &ms) == THROTTLE_DELAY,
 	    "a full table evicts the oldest record");
 	(void)fail_n("b", T0, 1);
-	(void)throttle_fail("e", T0);
+	(void)fail("e", T0);
 	TAP_OK(status("c", T0, &ms) == THROTTLE_OK &&
 	    status("b", T0, &ms) == THROTTLE_DELAY,
 	    "a new failure makes a record young again");
@@ -243,11 +262,11 @@ test_evict_bans(void)
 	unsigned int	ms;
 	int		i;
 
-	throttle_init(2, WINDOW, BAN, 4);
+	init(2, WINDOW, BAN, 4);
 	(void)fail_n(ADDR, T0, 2);
 	for (i = 0; i < 50; i++) {
 		snprintf(key, sizeof(key), "203.0.113.%d", i);
-		(void)throttle_fail(key, T0 + 1);
+		(void)fail(key, T0 + 1);
 	}
 	TAP_OK(status(ADDR, T0 + 1, &ms) == THROTTLE_BANNED,
 	    "a flood of new keys does not evict a ban");
@@ -263,9 +282,9 @@ test_evict_bans(void)
 static void
 test_sweep(void)
 {
-	throttle_init(3, WINDOW, BAN, 0);
-	(void)throttle_fail("x", T0);
-	(void)throttle_fail("y", T0 + 30);
+	init(3, WINDOW, BAN, 0);
+	(void)fail("x", T0);
+	(void)fail("y", T0 + 30);
 	(void)fail_n("z", T0, 3);
 	throttle_sweep(T0 + WINDOW - 1);
 	TAP_OK(throttle_size() == 3, "the sweep keeps counts in their window");
@@ -282,19 +301,105 @@ test_no_ban(void)
 {
 	unsigned int	ms;
 
-	throttle_init(0, WINDOW, BAN, 0);
+	init(0, WINDOW, BAN, 0);
 	TAP_OK(fail_n(USER, T0, 100) == 0 &&
 	    status(USER, T0, &ms) == THROTTLE_DELAY &&
 	    ms == THROTTLE_DELAY_CAP,
 	    "max_failures 0 only delays, never bans");
-	throttle_init(5, WINDOW, 0, 0);
+	init(5, WINDOW, 0, 0);
 	TAP_OK(fail_n(USER, T0, 100) == 0 &&
 	    status(USER, T0, &ms) == THROTTLE_DELAY,
 	    "a ban of 0 seconds never bans");
-	throttle_init(5, 0, BAN, 0);
+	init(5, 0, BAN, 0);
 	TAP_OK(fail_n(USER, T0, 100) == 0 &&
 	    status(USER, T0, &ms) == THROTTLE_OK,
 	    "a window of 0 seconds never counts");
+}
+
+/* Ten wrong passwords for one user from one source ban the pair only. */
+static void
+test_auth_lockout(void)
+{
+	unsigned int	d, fd;
+	int		i, bans = 0;
+
+	throttle_init(WINDOW, BAN, 0);
+	for (i = 0; i < THROTTLE_FAILURES; i++)
+		bans |= throttle_auth_fail(ADDR, USER, T0);
+	TAP_OK(bans == THROTTLE_BAN_PAIR, "%d failures ban the user from "
+	    "that source, not the source", THROTTLE_FAILURES);
+	TAP_OK(throttle_auth_check(ADDR, USER, T0, &d, &fd) ==
+	    THROTTLE_BANNED, "the user from that source is refused");
+	TAP_OK(throttle_auth_check(ADDR, "bob@site1.test", T0, &d, &fd) !=
+	    THROTTLE_BANNED, "another user from that source is not");
+	TAP_OK(throttle_auth_check("192.0.2.8", USER, T0, &d, &fd) !=
+	    THROTTLE_BANNED && d == 0 && fd == THROTTLE_DELAY_CAP,
+	    "the user from another source is not refused, and only its "
+	    "failures are slowed (%u ms, failures %u ms)", d, fd);
+	for (i = 0; i < 100; i++)
+		(void)throttle_auth_fail("198.51.100.1", USER, T0);
+	TAP_OK(throttle_auth_check("192.0.2.8", USER, T0, &d, &fd) !=
+	    THROTTLE_BANNED && d == 0,
+	    "a hundred more failures elsewhere never lock the user out");
+	throttle_auth_success("192.0.2.8", USER);
+	TAP_OK(throttle_auth_check("192.0.2.8", USER, T0, &d, &fd) ==
+	    THROTTLE_OK && fd == 0, "a success forgets the user's count");
+	TAP_OK(throttle_auth_check(ADDR, USER, T0, &d, &fd) ==
+	    THROTTLE_BANNED, "but not a ban of the pair");
+}
+
+/* A source guessing at many users is banned for all of them. */
+static void
+test_auth_source(void)
+{
+	char		user[64];
+	unsigned int	d, fd;
+	int		i, bans = 0;
+
+	throttle_init(WINDOW, BAN, 0);
+	for (i = 0; i < THROTTLE_SOURCE_FAILURES; i++) {
+		snprintf(user, sizeof(user), "u%d@site1.test", i);
+		bans |= throttle_auth_fail(ADDR, user, T0);
+	}
+	TAP_OK(bans == THROTTLE_BAN_SOURCE, "%d failures for different users "
+	    "ban the source", THROTTLE_SOURCE_FAILURES);
+	TAP_OK(throttle_auth_check(ADDR, "new@site1.test", T0, &d, &fd) ==
+	    THROTTLE_BANNED, "the banned source is refused for any user");
+	TAP_OK(throttle_auth_check("192.0.2.8", "u1@site1.test", T0, &d,
+	    &fd) == THROTTLE_OK && d == 0 && fd == 0,
+	    "its users from elsewhere are neither refused nor slowed");
+	TAP_OK(throttle_auth_check(ADDR, USER, T0 + BAN, &d, &fd) !=
+	    THROTTLE_BANNED, "the source ban lifts after %d s", BAN);
+}
+
+/* What one source can make the table hold. */
+static void
+test_auth_bound(void)
+{
+	char		user[64];
+	unsigned int	d, fd;
+	size_t		most = 0;
+	int		i, t;
+
+	throttle_init(WINDOW, BAN, 0);
+	/*
+	 * As authd does: nothing is counted while the source is banned,
+	 * since the attempt is refused before its digest is checked.
+	 */
+	for (t = 0; t < 4 * BAN; t += 10)
+		for (i = 0; i < 100; i++) {
+			snprintf(user, sizeof(user), "v%d.%d@site1.test", t, i);
+			if (throttle_auth_check(ADDR, user, T0 + t, &d, &fd) !=
+			    THROTTLE_BANNED)
+				(void)throttle_auth_fail(ADDR, user, T0 + t);
+			throttle_sweep(T0 + t);
+			if (throttle_size() > most)
+				most = throttle_size();
+		}
+	TAP_OK(most <= 2 * THROTTLE_SOURCE_FAILURES + 1,
+	    "one source guessing at %d users held %zu records at most, "
+	    "bound %d", 4 * BAN / 10 * 100, most,
+	    2 * THROTTLE_SOURCE_FAILURES + 1);
 }
 
 int
@@ -310,6 +415,9 @@ main(void)
 	test_evict_bans();
 	test_sweep();
 	test_no_ban();
-	throttle_init(0, 0, 0, 0);
+	test_auth_lockout();
+	test_auth_source();
+	test_auth_bound();
+	init(0, 0, 0, 0);
 	return (TAP_DONE());
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 # Failure throttling in authd: a burst of wrong passwords from one
-# address is slowed, then refused with 403 for a while, and the ban is
-# logged once; a correct user from another address still registers.
+# address is slowed, then that user from that address is refused with
+# 403 for a while, and the ban is logged once with the source; the same
+# user with the right password from another address, and another user,
+# still register.
 
 import os, sys, time
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
@@ -30,12 +32,16 @@ r = UA(srv).register("mallory", "site1.test", "right")
 ok(r["status"] == 403, "the right password from the banned address is "
    "refused too")
 
+r = UA(srv, bind="127.0.0.3").register("mallory", "site1.test", "right")
+ok(r["status"] == 200, "the right password from another address is "
+   "taken: the account is not locked")
+
 r = UA(srv, bind="127.0.0.2").register("alice", "site1.test", "alicepw")
 ok(r["status"] == 200, "alice from 127.0.0.2 still registers")
 
 log = s.logtext()
-ok(log.count("source 127.0.0.1 banned") == 1, "the ban of the address "
-   "is logged once")
+ok(log.count("mallory@site1.test from source 127.0.0.1 banned") == 1,
+   "the ban of the user from the address is logged once")
 ok("wrong" not in log.replace("wrong credentials", ""),
    "no password in the log")
 done()

@@ -229,6 +229,18 @@ def run_caps(args):
                    " ".join(str(x) for x in codes)))
 
 
+def run_crowd(args):
+    """--count connections from --src, opened while the total is held by
+    idle strangers: each must be taken and answered."""
+    conns = [Stream(args, args.src) for _ in range(args.count)]
+    codes = []
+    for c in conns:
+        c.send(options(transport(args), c.lport))
+        codes.append(c.response())
+    return report(all(x == 200 for x in codes),
+                  "newcomers %s" % " ".join(str(x) for x in codes))
+
+
 def run_hold(args):
     """Opens --count connections and keeps them for --timeout seconds."""
     conns = [Stream(args, args.src) for _ in range(args.count)]
@@ -313,7 +325,8 @@ def main():
     p.add_argument("--timeout", type=float, default=TIMEOUT)
     p.add_argument("--min", type=float, default=0)
     args = p.parse_args()
-    run = {"caps": run_caps, "close": run_close, "flood": run_flood,
+    run = {"caps": run_caps, "close": run_close, "crowd": run_crowd,
+           "flood": run_flood,
            "hold": run_hold, "isolate": run_isolate, "old-tls": run_old_tls,
            "options": run_options, "ping": run_ping, "silent": run_silent,
            "udp": run_udp}[args.scenario]
