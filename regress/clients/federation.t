@@ -28,6 +28,13 @@ ok(s1.start() and s2.start(), "site1 (127.0.0.1) and site2 (127.0.0.2) "
    "start")
 ok(s1.add_user("alice@site1.test", "alicepw") and
    s2.add_user("dave@site2.test", "davepw"), "alice@site1, dave@site2 added")
+# Watchers of another domain wait for the user's decision (presence
+# authorize domain, the default): each lets the other see them.
+ok(s1.ctl("presence", "allow", "alice@site1.test",
+          "dave@site2.test").returncode == 0 and
+   s2.ctl("presence", "allow", "dave@site2.test",
+          "alice@site1.test").returncode == 0,
+   "alice lets dave watch her, and dave alice")
 
 ALICE, DAVE = "sip:alice@site1.test", "sip:dave@site2.test"
 alice = Baresip("alice", "site1.test", "alicepw", 27310, 27319,
