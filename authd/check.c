@@ -32,7 +32,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "auth.h"
+#include "auth_msg.h"
 #include "authd.h"
 #include "ha1cache.h"
 #include "imd_msg.h"

@@ -25,7 +25,7 @@
 #include <stdint.h>
 
 #include "config.h"
-#include "auth.h"
+#include "auth_msg.h"
 #include "digest.h"
 #include "nonce.h"
 

@@ -1733,7 +1733,7 @@ conf_mta(const char *addr, int64_t port)
 
 /*
  * The envelope sender and From of every mail; an address the mail
- * may carry: ASCII, no quoting (lib/mail.h).
+ * may carry: ASCII, no quoting (relayd/mail.h).
  */
 static void
 conf_mail_from(const char *address)

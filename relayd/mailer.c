@@ -17,7 +17,7 @@
 /*
  * The e-mail fallback of the offline queue.  dirdb owns the messages
  * and knows when each falls due; relayd asks it for the next one due,
- * composes it as mail (lib/mail.c) and hands it to the MTA of the
+ * composes it as mail (mail.c) and hands it to the MTA of the
  * configuration (relayd/smtp.c), then reports what the MTA said.  A
  * message leaves the queue only when the MTA took it (250 to the data)
  * or refused it for good (5xx); anything else is tried again with a

@@ -16,7 +16,7 @@
 
 
 /*
- * Tests of dirdb/presence.c, TAP on standard output: the listener's
+ * Tests of dirdb/pstore_requests.c, TAP on standard output: the listener's
  * PSTORE_PUT, DEL and LOAD through a socketpair, answered by the real
  * handlers in an event loop, with the store under them.  A load of
  * 100,000 rows comes whole, in order, while dirdb's queue to the

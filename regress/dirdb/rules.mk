@@ -21,7 +21,7 @@ $(BUILD)/regress/dirdb/binding_test: $(BUILD)/dirdb/binding_store.o
 $(BUILD)/regress/dirdb/offline_test: $(BUILD)/dirdb/offline_store.o
 $(BUILD)/regress/dirdb/pstore_test: $(BUILD)/dirdb/pstore.o
 $(BUILD)/regress/dirdb/presence_test: $(BUILD)/dirdb/pstore.o \
-	$(BUILD)/dirdb/presence.o
+	$(BUILD)/dirdb/pstore_requests.o
 
 $(DIRDB_TESTS): %: %.o $(DIRDB_TEST_COMMON)
 	@mkdir -p $(@D)

@@ -14,7 +14,7 @@ CHECK_PROGS += $(IMCTL_REGRESS)
 IMCTL_OTHER = $(BUILD)/regress/imctl/imctl-v999
 CHECK_PROGS += $(IMCTL_OTHER)
 
-$(IMCTL_OTHER): client/imctl.c $(LIBIMD)
+$(IMCTL_OTHER): imctl/imctl.c $(LIBIMD)
 	@mkdir -p $(@D)
-	$(CC) $(ALLCFLAGS) -DIMD_MSG_VERSION=999 -o $@ client/imctl.c \
+	$(CC) $(ALLCFLAGS) -DIMD_MSG_VERSION=999 -o $@ imctl/imctl.c \
 	    $(LIBIMD) $(LDFLAGS) $(LDLIBS)

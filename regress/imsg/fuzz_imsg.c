@@ -32,7 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth.h"
+#include "auth_msg.h"
 #include "binding.h"
 #include "config.h"
 #include "imd_msg.h"

@@ -18,7 +18,7 @@
  * libFuzzer harness: sip_auth_parse() on the data as the value of an
  * Authorization, Proxy-Authorization or WWW-Authenticate header, then
  * every parameter unquoted into the fields authd gets, as the listener
- * does (imd/auth.c) and imc does with a challenge.  Besides the
+ * does (listener/auth.c) and imc does with a challenge.  Besides the
  * sanitizers it checks that every parameter lies inside the value.
  */
 
@@ -26,7 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth.h"
+#include "auth_msg.h"
 #include "sip.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);

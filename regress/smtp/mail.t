@@ -1,6 +1,6 @@
 #!/bin/sh
 #
-# The mail that stands in for an offline message (lib/mail.c): headers,
+# The mail that stands in for an offline message (relayd/mail.c): headers,
 # the Korean text round trip through base64, long lines, RFC 2047
 # Subjects, what is not text, overflow, bad fields, UTF-8 validation.
 # mail_test speaks TAP itself.

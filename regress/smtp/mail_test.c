@@ -15,7 +15,7 @@
  */
 
 /*
- * mail_compose() of lib/mail.c, TAP on standard output.  The test reads
+ * mail_compose() of relayd/mail.c, TAP on standard output.  The test reads
  * the mail back with its own small header splitter and base64 and
  * RFC 2047 decoders, so that a bug in the encoder is not mirrored by
  * the same bug on the way back.

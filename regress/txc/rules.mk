@@ -1,11 +1,11 @@
-# txc: non-INVITE client transactions (imd/tx_client.c) against a real UDP
+# txc: non-INVITE client transactions (listener/tx_client.c) against a real UDP
 # peer on loopback.  The test links the listener's transport objects but
 # not listener.c, which holds main(), nor sip_server.c, which drags in the
 # registrar: the test supplies listener_conf and sip_input() itself.
 
 TXC_TEST = $(BUILD)/regress/txc/txc_test
-TXC_OBJS = $(BUILD)/imd/tx_client.o $(BUILD)/imd/transport.o \
-	$(BUILD)/imd/conn.o $(BUILD)/imd/tls.o
+TXC_OBJS = $(BUILD)/listener/tx_client.o $(BUILD)/listener/transport.o \
+	$(BUILD)/listener/conn.o $(BUILD)/listener/tls.o
 
 CHECK_PROGS += $(TXC_TEST)
 
@@ -14,4 +14,4 @@ $(TXC_TEST): $(BUILD)/regress/txc/txc_test.o $(TXC_OBJS) $(LIBIMD)
 
 $(BUILD)/regress/txc/%.o: regress/txc/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALLCFLAGS) -Iimd -Iregress/lib -c -o $@ $<
+	$(CC) $(ALLCFLAGS) -Ilistener -Iregress/lib -c -o $@ $<

@@ -15,7 +15,7 @@
  */
 
 /*
- * Non-INVITE client transactions of imd/tx_client.c, TAP on standard
+ * Non-INVITE client transactions of listener/tx_client.c, TAP on standard
  * output.  Requests leave and responses come back through the
  * listener's own transport.c; the far end is a real UDP socket on
  * loopback that answers at once, late, twice, with 100 first, or not

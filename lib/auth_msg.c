@@ -19,7 +19,7 @@
 
 #include <string.h>
 
-#include "auth.h"
+#include "auth_msg.h"
 #include "imsg.h"
 
 static int

@@ -23,7 +23,7 @@
 
 #include <time.h>
 
-#include "auth.h"
+#include "auth_msg.h"
 #include "binding.h"
 #include "listener.h"
 

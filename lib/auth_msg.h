@@ -15,8 +15,8 @@
  */
 
 
-#ifndef IMD_AUTH_H
-#define IMD_AUTH_H
+#ifndef IMD_AUTH_MSG_H
+#define IMD_AUTH_MSG_H
 
 /*
  * What the listener asks authd about a request, and what authd answers:
@@ -87,4 +87,4 @@ int	auth_req_get(struct imsg *, struct auth_req *);
 int	auth_result_add(struct ibuf *, const struct auth_result *);
 int	auth_result_get(struct imsg *, struct auth_result *);
 
-#endif /* IMD_AUTH_H */
+#endif /* IMD_AUTH_MSG_H */

@@ -28,7 +28,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "auth.h"
+#include "auth_msg.h"
 #include "imd_msg.h"
 #include "listener.h"
 #include "log.h"
