@@ -16,8 +16,9 @@ for f in usr/local/sbin/imd usr/local/bin/imctl usr/local/bin/imc \
     usr/local/libexec/imd/authd usr/local/libexec/imd/dirdb \
     usr/local/share/man/man8/imd.8 usr/local/share/man/man8/imctl.8 \
     usr/local/share/man/man8/relayd.8 usr/local/share/man/man8/authd.8 \
-    usr/local/share/man/man8/dirdb.8 usr/local/share/man/man1/imc.1 \
-    usr/local/share/man/man5/relayd.conf.5 etc/imd/relayd.conf \
+    usr/local/share/man/man8/dirdb.8 usr/local/share/man/man8/listener.8 \
+    usr/local/share/man/man1/imc.1 usr/local/share/man/man5/relayd.conf.5 \
+    etc/imd/relayd.conf \
     usr/local/lib/systemd/system/imd.service \
     usr/local/lib/sysusers.d/imd.conf usr/local/lib/tmpfiles.d/imd.conf; do
 	[ -f "$D/$f" ]
