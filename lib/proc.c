@@ -64,6 +64,14 @@ static const unsigned char proc_edges[PROC_MAX][PROC_MAX] = {
 	},
 };
 
+/*
+ * Descriptors travel on one channel only: the parent hands the listener
+ * its bound sockets.  Every other channel refuses one (lib/imsg.c).
+ */
+static const unsigned char proc_fd_edges[PROC_MAX][PROC_MAX] = {
+	[PROC_PARENT] = { [PROC_LISTENER] = 1 },
+};
+
 static const struct proc_self	*proc_self;
 static int			(*proc_write_hook)(void);
 static struct imsgev		 proc_chan[PROC_MAX];
@@ -74,6 +82,15 @@ proc_has_edge(enum imd_proc a, enum imd_proc b)
 	if (a >= PROC_MAX || b >= PROC_MAX)
 		return (0);
 	return (proc_edges[a][b]);
+}
+
+/* Whether a may send descriptors to b. */
+int
+proc_passes_fds(enum imd_proc a, enum imd_proc b)
+{
+	if (a >= PROC_MAX || b >= PROC_MAX)
+		return (0);
+	return (proc_fd_edges[a][b]);
 }
 
 const struct proc_peer *
@@ -103,6 +120,19 @@ imsgev_closed(struct imsgev *iev)
 	fatalx("channel to %s closed", proc_names[iev->iev_peer]);
 }
 
+/*
+ * A descriptor on a channel that takes none (or more than it holds): a
+ * child's channel to a peer of the suite ends the child; the parent's
+ * ends (iev_closed) close as they do on any error.
+ */
+static void
+imsgev_refused(struct imsgev *iev)
+{
+	log_warnx("refused a descriptor from %s", proc_names[iev->iev_peer]);
+	if (iev->iev_closed == NULL)
+		fatalx("channel to %s broken", proc_names[iev->iev_peer]);
+}
+
 static void
 imsgev_handler(int fd, short event, void *arg)
 {
@@ -113,6 +143,8 @@ imsgev_handler(int fd, short event, void *arg)
 
 	if (event & EV_READ) {
 		n = imsgbuf_read(&iev->iev_ibuf);
+		if (n == -1 && errno == EBADMSG)
+			imsgev_refused(iev);
 		if (n == 0 || (n == -1 && errno != EAGAIN)) {
 			imsgev_closed(iev);
 			return;
@@ -357,6 +389,8 @@ proc_child_channels(const struct proc_self *self)
 		if (imsgev_init(&proc_chan[pp->pp_id], PROC_FD(pp->pp_id),
 		    pp->pp_id, pp->pp_dispatch) == -1)
 			fatal("channel to %s", proc_names[pp->pp_id]);
+		if (proc_passes_fds(pp->pp_id, self->ps_id))
+			proc_chan[pp->pp_id].iev_ibuf.ib_nofd = 0;
 	}
 }
 
@@ -407,7 +441,7 @@ proc_child_conf(void)
 	while (!done) {
 		if (imsgev_wait(iev, &imsg, 10000) != 1)
 			fatalx("no configuration from the parent");
-		done = config_recv(conf, iev, &imsg);
+		done = config_recv(conf, proc_self->ps_id, iev, &imsg);
 		imsg_free(&imsg);
 	}
 	return (conf);
@@ -535,7 +569,7 @@ proc_reload(struct imsgev *iev, struct imsg *imsg)
 	}
 	if (pending == NULL)
 		proc_fatal_imsg(iev, imsg, "configuration");
-	if (config_recv(pending, iev, imsg) == 0)
+	if (config_recv(pending, proc_self->ps_id, iev, imsg) == 0)
 		return;
 	config_free(*proc_self->ps_conf);
 	*proc_self->ps_conf = pending;
@@ -580,16 +614,12 @@ proc_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_VERBOSE:
 		proc_verbose(iev, imsg);
 		break;
-	case IMSG_CONF_START:
-	case IMSG_CONF_GLOBAL:
-	case IMSG_CONF_DOMAIN:
-	case IMSG_CONF_LISTEN:
-	case IMSG_CONF_ROUTE:
-	case IMSG_CONF_DATABASE:
-	case IMSG_CONF_END:
-		proc_reload(iev, imsg);
-		break;
 	default:
-		proc_fatal_imsg(iev, imsg, "unexpected");
+		/* The catalogue keeps the configuration's parts together. */
+		if (imsg->hdr.ih_type >= IMSG_CONF_START &&
+		    imsg->hdr.ih_type <= IMSG_CONF_END)
+			proc_reload(iev, imsg);
+		else
+			proc_fatal_imsg(iev, imsg, "unexpected");
 	}
 }

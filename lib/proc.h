@@ -31,6 +31,9 @@
  * The parent creates one socketpair per edge before it forks.  In a child
  * the channel to process P is descriptor PROC_FD(P); every other
  * descriptor above 2 is closed before exec.
+ *
+ * Descriptors travel on one channel only, parent -> listener (the bound
+ * sockets); every other channel refuses them.
  */
 
 #include <sys/types.h>
@@ -89,6 +92,7 @@ struct proc_self {
 extern const char	*proc_names[];
 
 int	 proc_has_edge(enum imd_proc, enum imd_proc);
+int	 proc_passes_fds(enum imd_proc, enum imd_proc);
 const struct proc_peer *proc_self_peer(const struct proc_self *,
 	    enum imd_proc);
 
