@@ -223,10 +223,15 @@ control_status_item(struct ctl_conn *cc, const char *name, pid_t pid,
 }
 
 static void
-control_show_status(struct ctl_conn *cc)
+control_show_status(struct ctl_conn *cc, struct imsg *imsg)
 {
 	struct child	*ch;
 	int		 id;
+
+	if (imsg_get_end(imsg) == -1) {
+		cc->cc_iev.iev_dead = 1;
+		return;
+	}
 
 	control_status_item(cc, proc_names[PROC_PARENT], getpid(),
 	    imd_started, imd_conf->c_file);
@@ -343,6 +348,17 @@ control_user_write(struct ctl_conn *cc, struct imsg *imsg, uint32_t type)
 	    imsgev_close(control_dirdb(), buf) == -1)
 		fatal("control: request to dirdb");
 	explicit_bzero(&u, sizeof(u));
+	cc->cc_busy = 1;
+}
+
+static void
+control_user_list(struct ctl_conn *cc, struct imsg *imsg)
+{
+	if (imsg_get_end(imsg) == -1 || imsgev_compose(control_dirdb(),
+	    IMSG_DB_USER_LIST, cc->cc_id, -1, NULL, 0) == -1) {
+		cc->cc_iev.iev_dead = 1;
+		return;
+	}
 	cc->cc_busy = 1;
 }
 
@@ -464,23 +480,36 @@ control_hello(struct ctl_conn *cc, struct imsg *imsg)
 	cc->cc_greeted = 1;
 }
 
+/*
+ * A client greets first and asks one thing at a time.  Returns 1 when
+ * the message is a request to serve; otherwise it was the greeting, or
+ * the client is dropped.
+ */
+static int
+control_admit(struct ctl_conn *cc, struct imsg *imsg)
+{
+	if (!cc->cc_greeted) {
+		if (imsg->hdr.ih_type == IMSG_HELLO)
+			control_hello(cc, imsg);
+		else
+			cc->cc_iev.iev_dead = 1;
+		return (0);
+	}
+	if (cc->cc_busy) {
+		log_warnx("control: request while one is pending");
+		cc->cc_iev.iev_dead = 1;
+		return (0);
+	}
+	return (1);
+}
+
 static void
 control_dispatch(struct imsgev *iev, struct imsg *imsg)
 {
 	struct ctl_conn	*cc = iev->iev_owner;
 
-	if (!cc->cc_greeted) {
-		if (imsg->hdr.ih_type == IMSG_HELLO)
-			control_hello(cc, imsg);
-		else
-			iev->iev_dead = 1;
+	if (!control_admit(cc, imsg))
 		return;
-	}
-	if (cc->cc_busy) {
-		log_warnx("control: request while one is pending");
-		iev->iev_dead = 1;
-		return;
-	}
 	switch (imsg->hdr.ih_type) {
 	case IMSG_CTL_USER_ADD:
 		control_user_write(cc, imsg, IMSG_DB_USER_ADD);
@@ -493,12 +522,7 @@ control_dispatch(struct imsgev *iev, struct imsg *imsg)
 		    IMSG_DB_USER_DEL);
 		break;
 	case IMSG_CTL_USER_LIST:
-		if (imsg_get_end(imsg) == -1 || imsgev_compose(control_dirdb(),
-		    IMSG_DB_USER_LIST, cc->cc_id, -1, NULL, 0) == -1) {
-			iev->iev_dead = 1;
-			return;
-		}
-		cc->cc_busy = 1;
+		control_user_list(cc, imsg);
 		break;
 	case IMSG_CTL_SHOW_BINDINGS:
 		control_show_list(cc, imsg, IMSG_DB_BINDING_LIST);
@@ -527,11 +551,7 @@ control_dispatch(struct imsgev *iev, struct imsg *imsg)
 		control_log_verbose(cc, imsg, 0);
 		break;
 	case IMSG_CTL_SHOW_STATUS:
-		if (imsg_get_end(imsg) == -1) {
-			iev->iev_dead = 1;
-			return;
-		}
-		control_show_status(cc);
+		control_show_status(cc, imsg);
 		break;
 	default:
 		log_warnx("control: unknown request type %u",
