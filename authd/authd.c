@@ -36,40 +36,25 @@
 
 #define AUTHD_SECRET_LEN	32
 
-static void	authd_dispatch_parent(struct imsgev *, struct imsg *);
 static void	authd_dispatch_listener(struct imsgev *, struct imsg *);
 static void	authd_dispatch_dirdb(struct imsgev *, struct imsg *);
 
 static const struct proc_peer authd_peers[] = {
-	{ PROC_PARENT, authd_dispatch_parent },
+	{ PROC_PARENT, proc_dispatch_parent },
 	{ PROC_LISTENER, authd_dispatch_listener },
 	{ PROC_DIRDB, authd_dispatch_dirdb },
-};
-
-static const struct proc_self authd_self = {
-	PROC_AUTHD, "authd", authd_peers,
-	sizeof(authd_peers) / sizeof(authd_peers[0])
 };
 
 struct imd_conf		*authd_conf;
 static struct event	 authd_sweep_ev;
 static unsigned char	 authd_secret[AUTHD_SECRET_LEN];
 
-static void
-authd_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
-{
-	if (proc_dispatch_parent_common(iev, imsg, &authd_conf) != 0)
-		return;
-	switch (imsg->hdr.ih_type) {
-	case IMSG_START:
-		if (imsg_get_end(imsg) == -1)
-			proc_fatal_imsg(iev, imsg, "start");
-		log_debug("serving");
-		break;
-	default:
-		proc_fatal_imsg(iev, imsg, "unexpected");
-	}
-}
+/* The parent's messages are all the common ones (lib/proc.c). */
+static const struct proc_self authd_self = {
+	PROC_AUTHD, "authd", authd_peers,
+	sizeof(authd_peers) / sizeof(authd_peers[0]),
+	&authd_conf, NULL, NULL
+};
 
 static void
 authd_dispatch_listener(struct imsgev *iev, struct imsg *imsg)
@@ -110,7 +95,7 @@ authd_sweep(int fd, short event, void *arg)
 int
 main(int argc, char *argv[])
 {
-	authd_conf = proc_child_start(&authd_self, argc, argv);
+	proc_child_start(&authd_self, argc, argv);
 	/*
 	 * A new secret each start: nonces of an older authd go stale.  The
 	 * first MAC loads libcrypto's configuration, so it happens here,

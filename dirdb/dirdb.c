@@ -52,13 +52,16 @@ static const struct proc_peer dirdb_peers[] = {
 	{ PROC_AUTHD, dirdb_dispatch_authd },
 };
 
-static const struct proc_self dirdb_self = {
-	PROC_DIRDB, "dirdb", dirdb_peers,
-	sizeof(dirdb_peers) / sizeof(dirdb_peers[0])
-};
+static void	dirdb_reload(void);
 
 static struct imd_conf	*dirdb_conf;
 static struct event	 dirdb_sweep_ev;
+
+static const struct proc_self dirdb_self = {
+	PROC_DIRDB, "dirdb", dirdb_peers,
+	sizeof(dirdb_peers) / sizeof(dirdb_peers[0]),
+	&dirdb_conf, NULL, dirdb_reload
+};
 
 static void __attribute__((__format__ (printf, 4, 5)))
 dirdb_result(struct imsgev *iev, uint32_t id, enum ctl_status status,
@@ -216,22 +219,17 @@ dirdb_queue_flush(struct imsgev *iev, struct imsg *imsg)
 	}
 }
 
+/* The offline queue's policy and limits follow a reload. */
+static void
+dirdb_reload(void)
+{
+	queue_configure(dirdb_conf);
+}
+
 static void
 dirdb_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 {
-	switch (proc_dispatch_parent_common(iev, imsg, &dirdb_conf)) {
-	case 2:
-		queue_configure(dirdb_conf);
-		/* FALLTHROUGH */
-	case 1:
-		return;
-	}
 	switch (imsg->hdr.ih_type) {
-	case IMSG_START:
-		if (imsg_get_end(imsg) == -1)
-			proc_fatal_imsg(iev, imsg, "start");
-		log_debug("serving");
-		break;
 	case IMSG_DB_USER_ADD:
 		dirdb_user_write(iev, imsg, 1);
 		break;
@@ -254,7 +252,7 @@ dirdb_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 		dirdb_queue_flush(iev, imsg);
 		break;
 	default:
-		proc_fatal_imsg(iev, imsg, "unexpected");
+		proc_dispatch_parent(iev, imsg);
 	}
 }
 
@@ -357,7 +355,7 @@ main(int argc, char *argv[])
 {
 	char	home[IMD_PATH_MAX];
 
-	dirdb_conf = proc_child_start(&dirdb_self, argc, argv);
+	proc_child_start(&dirdb_self, argc, argv);
 	if (geteuid() == 0)
 		strlcpy(home, "/env", sizeof(home));
 	else if ((size_t)snprintf(home, sizeof(home), "%s/env",

@@ -151,6 +151,9 @@ children_start(int debug, int verbose)
 	for (id = PROC_LISTENER; id < PROC_MAX; id++) {
 		ch = &children[id];
 		ch->ch_id = id;
+		if ((ch->ch_peer = proc_self_peer(&parent_self, id)) == NULL)
+			fatalx("%s is not in the parent's peers",
+			    proc_names[id]);
 		ch->ch_pid = child_spawn(id, debug, verbose);
 		ch->ch_started = time(NULL);
 	}
@@ -223,16 +226,7 @@ child_dispatch(struct imsgev *iev, struct imsg *imsg)
 		child_dispatch_startup(ch, imsg);
 		return;
 	}
-	switch (ch->ch_id) {
-	case PROC_DIRDB:
-		control_dispatch_dirdb(iev, imsg);
-		break;
-	case PROC_LISTENER:
-		control_dispatch_listener(iev, imsg);
-		break;
-	default:
-		proc_fatal_imsg(iev, imsg, "unexpected");
-	}
+	ch->ch_peer->pp_dispatch(iev, imsg);
 }
 
 static void

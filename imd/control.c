@@ -17,7 +17,8 @@
 
 /*
  * The control socket: imctl's requests, answered by the parent or passed
- * on to dirdb as validated records.  It never accepts descriptors.
+ * on to dirdb or the listener as validated records; their answers come
+ * back through imd/parent.c.  It never accepts descriptors.
  */
 
 #include <sys/types.h>
@@ -35,7 +36,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "binding.h"
 #include "digest.h"
 #include "imd.h"
 #include "imd_msg.h"
@@ -223,10 +223,15 @@ control_status_item(struct ctl_conn *cc, const char *name, pid_t pid,
 }
 
 static void
-control_show_status(struct ctl_conn *cc)
+control_show_status(struct ctl_conn *cc, struct imsg *imsg)
 {
 	struct child	*ch;
 	int		 id;
+
+	if (imsg_get_end(imsg) == -1) {
+		cc->cc_iev.iev_dead = 1;
+		return;
+	}
 
 	control_status_item(cc, proc_names[PROC_PARENT], getpid(),
 	    imd_started, imd_conf->c_file);
@@ -346,6 +351,17 @@ control_user_write(struct ctl_conn *cc, struct imsg *imsg, uint32_t type)
 	cc->cc_busy = 1;
 }
 
+static void
+control_user_list(struct ctl_conn *cc, struct imsg *imsg)
+{
+	if (imsg_get_end(imsg) == -1 || imsgev_compose(control_dirdb(),
+	    IMSG_DB_USER_LIST, cc->cc_id, -1, NULL, 0) == -1) {
+		cc->cc_iev.iev_dead = 1;
+		return;
+	}
+	cc->cc_busy = 1;
+}
+
 /*
  * user del and queue flush: an address of ours, in lower case, for
  * dirdb, which says whether the user exists.
@@ -435,55 +451,6 @@ control_show_list(struct ctl_conn *cc, struct imsg *imsg, uint32_t dbtype)
 	cc->cc_busy = 1;
 }
 
-static void
-control_relay_binding(struct ctl_conn *cc, struct imsgev *iev,
-    struct imsg *imsg)
-{
-	struct binding_rec	 b;
-	struct ibuf		*buf;
-
-	if (binding_msg_get(imsg, &b) == -1 || imsg_get_end(imsg) == -1)
-		proc_fatal_imsg(iev, imsg, "binding item");
-	if ((buf = imsgev_create(&cc->cc_iev, IMSG_CTL_BINDING_ITEM, 0,
-	    sizeof(b))) == NULL || binding_msg_add(buf, &b) == -1 ||
-	    imsgev_close(&cc->cc_iev, buf) == -1) {
-		ibuf_free(buf);
-		cc->cc_iev.iev_dead = 1;
-	}
-}
-
-/* A queued message as imctl sees it: who, when, how big; no text. */
-static void
-control_relay_queued(struct ctl_conn *cc, struct imsgev *iev,
-    struct imsg *imsg)
-{
-	struct ibuf	*buf;
-	char		 to[IMD_ADDRESS_MAX], from[IMD_ADDRESS_MAX];
-	uint64_t	 id, arrived;
-	uint32_t	 bytes, state, attempts;
-
-	if (imsg_get_u64(imsg, &id) == -1 ||
-	    imsg_get_str(imsg, to, sizeof(to)) == -1 ||
-	    imsg_get_str(imsg, from, sizeof(from)) == -1 ||
-	    imsg_get_u64(imsg, &arrived) == -1 ||
-	    imsg_get_u32(imsg, &bytes) == -1 ||
-	    imsg_get_u32(imsg, &state) == -1 ||
-	    imsg_get_u32(imsg, &attempts) == -1 || imsg_get_end(imsg) == -1)
-		proc_fatal_imsg(iev, imsg, "queue item");
-	if ((buf = imsgev_create(&cc->cc_iev, IMSG_CTL_QUEUE_ITEM, 0,
-	    2 * IMD_ADDRESS_MAX + 40)) == NULL ||
-	    ibuf_add_u64(buf, id) == -1 ||
-	    ibuf_add_str(buf, to, sizeof(to)) == -1 ||
-	    ibuf_add_str(buf, from, sizeof(from)) == -1 ||
-	    ibuf_add_u64(buf, arrived) == -1 || ibuf_add_u32(buf, bytes) == -1 ||
-	    ibuf_add_u32(buf, state) == -1 ||
-	    ibuf_add_u32(buf, attempts) == -1 ||
-	    imsgev_close(&cc->cc_iev, buf) == -1) {
-		ibuf_free(buf);
-		cc->cc_iev.iev_dead = 1;
-	}
-}
-
 /*
  * log verbose and log brief: the parent's level and every child's, so
  * that one command turns debugging on or off in the whole suite without
@@ -513,23 +480,36 @@ control_hello(struct ctl_conn *cc, struct imsg *imsg)
 	cc->cc_greeted = 1;
 }
 
+/*
+ * A client greets first and asks one thing at a time.  Returns 1 when
+ * the message is a request to serve; otherwise it was the greeting, or
+ * the client is dropped.
+ */
+static int
+control_admit(struct ctl_conn *cc, struct imsg *imsg)
+{
+	if (!cc->cc_greeted) {
+		if (imsg->hdr.ih_type == IMSG_HELLO)
+			control_hello(cc, imsg);
+		else
+			cc->cc_iev.iev_dead = 1;
+		return (0);
+	}
+	if (cc->cc_busy) {
+		log_warnx("control: request while one is pending");
+		cc->cc_iev.iev_dead = 1;
+		return (0);
+	}
+	return (1);
+}
+
 static void
 control_dispatch(struct imsgev *iev, struct imsg *imsg)
 {
 	struct ctl_conn	*cc = iev->iev_owner;
 
-	if (!cc->cc_greeted) {
-		if (imsg->hdr.ih_type == IMSG_HELLO)
-			control_hello(cc, imsg);
-		else
-			iev->iev_dead = 1;
+	if (!control_admit(cc, imsg))
 		return;
-	}
-	if (cc->cc_busy) {
-		log_warnx("control: request while one is pending");
-		iev->iev_dead = 1;
-		return;
-	}
 	switch (imsg->hdr.ih_type) {
 	case IMSG_CTL_USER_ADD:
 		control_user_write(cc, imsg, IMSG_DB_USER_ADD);
@@ -542,12 +522,7 @@ control_dispatch(struct imsgev *iev, struct imsg *imsg)
 		    IMSG_DB_USER_DEL);
 		break;
 	case IMSG_CTL_USER_LIST:
-		if (imsg_get_end(imsg) == -1 || imsgev_compose(control_dirdb(),
-		    IMSG_DB_USER_LIST, cc->cc_id, -1, NULL, 0) == -1) {
-			iev->iev_dead = 1;
-			return;
-		}
-		cc->cc_busy = 1;
+		control_user_list(cc, imsg);
 		break;
 	case IMSG_CTL_SHOW_BINDINGS:
 		control_show_list(cc, imsg, IMSG_DB_BINDING_LIST);
@@ -576,11 +551,7 @@ control_dispatch(struct imsgev *iev, struct imsg *imsg)
 		control_log_verbose(cc, imsg, 0);
 		break;
 	case IMSG_CTL_SHOW_STATUS:
-		if (imsg_get_end(imsg) == -1) {
-			iev->iev_dead = 1;
-			return;
-		}
-		control_show_status(cc);
+		control_show_status(cc, imsg);
 		break;
 	default:
 		log_warnx("control: unknown request type %u",
@@ -589,141 +560,52 @@ control_dispatch(struct imsgev *iev, struct imsg *imsg)
 	}
 }
 
-static void
-control_relay_result(struct ctl_conn *cc, struct imsgev *iev,
-    struct imsg *imsg)
+/*
+ * The children's answers (imd/parent.c) reach the client through these,
+ * matched by the request id they carry.  A client that went away while
+ * its request was out is no error.
+ */
+struct ctl_conn *
+control_client(uint32_t id)
 {
-	uint32_t	status;
-	char		message[CTL_MESSAGE_MAX];
+	struct ctl_conn	*cc;
 
-	if (imsg_get_u32(imsg, &status) == -1 ||
-	    imsg_get_str(imsg, message, sizeof(message)) == -1 ||
-	    imsg_get_end(imsg) == -1)
-		proc_fatal_imsg(iev, imsg, "result");
+	if ((cc = control_find(id)) == NULL)
+		log_debug("control: answer for gone client %u", id);
+	return (cc);
+}
+
+/* The final answer: the client may ask again. */
+void
+control_answer(struct ctl_conn *cc, uint32_t status, const char *message)
+{
 	cc->cc_busy = 0;
 	control_result(cc, status, message);
 }
 
-static void
-control_relay_user(struct ctl_conn *cc, struct imsgev *iev,
-    struct imsg *imsg)
+/* One item of a list, built by the caller; NULL: the client is dropped. */
+struct ibuf *
+control_item(struct ctl_conn *cc, uint32_t type, size_t hint)
 {
 	struct ibuf	*buf;
-	char		 address[IMD_ADDRESS_MAX];
-	uint64_t	 created;
-	uint32_t	 flags;
 
-	if (imsg_get_str(imsg, address, sizeof(address)) == -1 ||
-	    imsg_get_u64(imsg, &created) == -1 ||
-	    imsg_get_u32(imsg, &flags) == -1 || imsg_get_end(imsg) == -1)
-		proc_fatal_imsg(iev, imsg, "user item");
-	if ((buf = imsgev_create(&cc->cc_iev, IMSG_CTL_USER_ITEM, 0, 128)) ==
-	    NULL || ibuf_add_str(buf, address, sizeof(address)) == -1 ||
-	    ibuf_add_u64(buf, created) == -1 || ibuf_add_u32(buf, flags) ==
-	    -1 || imsgev_close(&cc->cc_iev, buf) == -1) {
-		ibuf_free(buf);
+	if ((buf = imsgev_create(&cc->cc_iev, type, 0, hint)) == NULL)
 		cc->cc_iev.iev_dead = 1;
-	}
+	return (buf);
 }
 
-/* The client a child's answer is for, by request id; NULL if gone. */
-static struct ctl_conn *
-control_answered(struct imsg *imsg)
+/* The buffer is gone either way; a client we cannot write to is dropped. */
+void
+control_item_close(struct ctl_conn *cc, struct ibuf *buf)
 {
-	struct ctl_conn	*cc;
-
-	if ((cc = control_find(imsg->hdr.ih_peerid)) == NULL)
-		log_debug("control: answer for gone client %u",
-		    imsg->hdr.ih_peerid);
-	return (cc);
+	if (imsgev_close(&cc->cc_iev, buf) == -1)
+		cc->cc_iev.iev_dead = 1;
 }
 
-/* The end of a list a child sent: the client may ask again. */
-static void
-control_list_end(struct ctl_conn *cc, struct imsgev *iev, struct imsg *imsg)
+/* The end of a list: the client may ask again. */
+void
+control_list_end(struct ctl_conn *cc)
 {
-	if (imsg_get_end(imsg) == -1)
-		proc_fatal_imsg(iev, imsg, "list end");
 	cc->cc_busy = 0;
 	imsgev_compose(&cc->cc_iev, IMSG_CTL_END, 0, -1, NULL, 0);
-}
-
-/* dirdb's answers, matched to the client by request id. */
-void
-control_dispatch_dirdb(struct imsgev *iev, struct imsg *imsg)
-{
-	struct ctl_conn	*cc;
-
-	if ((cc = control_answered(imsg)) == NULL)
-		return;
-	switch (imsg->hdr.ih_type) {
-	case IMSG_DB_RESULT:
-		control_relay_result(cc, iev, imsg);
-		break;
-	case IMSG_DB_USER_ITEM:
-		control_relay_user(cc, iev, imsg);
-		break;
-	case IMSG_DB_BINDING_ITEM:
-		control_relay_binding(cc, iev, imsg);
-		break;
-	case IMSG_DB_QUEUE_ITEM:
-		control_relay_queued(cc, iev, imsg);
-		break;
-	case IMSG_DB_USER_END:
-	case IMSG_DB_BINDING_END:
-	case IMSG_DB_QUEUE_END:
-		control_list_end(cc, iev, imsg);
-		break;
-	default:
-		proc_fatal_imsg(iev, imsg, "unexpected");
-	}
-}
-
-/* A subscription or rule of a presentity, as the listener told it. */
-static void
-control_relay_watcher(struct ctl_conn *cc, struct imsgev *iev,
-    struct imsg *imsg)
-{
-	struct ibuf	*buf;
-	char		 watcher[IMD_ADDRESS_MAX], what[32], state[32];
-	uint32_t	 left;
-
-	if (imsg_get_str(imsg, watcher, sizeof(watcher)) == -1 ||
-	    imsg_get_str(imsg, what, sizeof(what)) == -1 ||
-	    imsg_get_str(imsg, state, sizeof(state)) == -1 ||
-	    imsg_get_u32(imsg, &left) == -1 || imsg_get_end(imsg) == -1)
-		proc_fatal_imsg(iev, imsg, "watcher item");
-	if ((buf = imsgev_create(&cc->cc_iev, IMSG_CTL_WATCHER_ITEM, 0,
-	    IMD_ADDRESS_MAX + 80)) == NULL ||
-	    ibuf_add_str(buf, watcher, sizeof(watcher)) == -1 ||
-	    ibuf_add_str(buf, what, sizeof(what)) == -1 ||
-	    ibuf_add_str(buf, state, sizeof(state)) == -1 ||
-	    ibuf_add_u32(buf, left) == -1 ||
-	    imsgev_close(&cc->cc_iev, buf) == -1) {
-		ibuf_free(buf);
-		cc->cc_iev.iev_dead = 1;
-	}
-}
-
-/* The listener's answers, matched to the client by request id. */
-void
-control_dispatch_listener(struct imsgev *iev, struct imsg *imsg)
-{
-	struct ctl_conn	*cc;
-
-	if ((cc = control_answered(imsg)) == NULL)
-		return;
-	switch (imsg->hdr.ih_type) {
-	case IMSG_LSN_RESULT:
-		control_relay_result(cc, iev, imsg);
-		break;
-	case IMSG_LSN_WATCHER_ITEM:
-		control_relay_watcher(cc, iev, imsg);
-		break;
-	case IMSG_LSN_END:
-		control_list_end(cc, iev, imsg);
-		break;
-	default:
-		proc_fatal_imsg(iev, imsg, "unexpected");
-	}
 }

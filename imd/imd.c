@@ -37,6 +37,20 @@
 struct imd_conf	*imd_conf;
 time_t		 imd_started;
 
+/* What each child may tell the parent once it is ready (imd/parent.c). */
+static const struct proc_peer parent_peers[] = {
+	{ PROC_LISTENER, parent_dispatch_listener },
+	{ PROC_RELAYD, parent_dispatch_relayd },
+	{ PROC_AUTHD, parent_dispatch_authd },
+	{ PROC_DIRDB, parent_dispatch_dirdb },
+};
+
+const struct proc_self parent_self = {
+	PROC_PARENT, "parent", parent_peers,
+	sizeof(parent_peers) / sizeof(parent_peers[0]),
+	&imd_conf, NULL, NULL
+};
+
 static struct event	ev_sigint, ev_sigterm, ev_sighup, ev_sigchld;
 
 static __attribute__((__noreturn__)) void
@@ -176,7 +190,7 @@ main(int argc, char *argv[])
 		    "will not be jailed (development mode)");
 
 	log_init(debug, verbose);
-	log_procinit("parent");
+	log_procinit(parent_self.ps_title);
 	if (!debug && daemon(1, 0) == -1)
 		fatal("daemon");
 	imd_started = time(NULL);

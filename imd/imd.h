@@ -29,6 +29,7 @@
 
 struct child {
 	enum imd_proc	 ch_id;
+	const struct proc_peer *ch_peer;	/* its row of parent_peers[] */
 	pid_t		 ch_pid;
 	time_t		 ch_started;
 	struct imsgev	 ch_iev;
@@ -36,8 +37,12 @@ struct child {
 	int		 ch_ready;
 };
 
-extern struct imd_conf	*imd_conf;
-extern time_t		 imd_started;
+struct ctl_conn;
+struct ibuf;
+
+extern struct imd_conf		*imd_conf;
+extern time_t			 imd_started;
+extern const struct proc_self	 parent_self;
 
 /* children.c */
 void		 children_start(int, int);
@@ -52,8 +57,17 @@ int		 children_all_ready(void);
 void		 control_init(const char *);
 void		 control_listen(void);
 void		 control_cleanup(const char *);
-void		 control_dispatch_dirdb(struct imsgev *, struct imsg *);
-void		 control_dispatch_listener(struct imsgev *, struct imsg *);
+struct ctl_conn	*control_client(uint32_t);
+void		 control_answer(struct ctl_conn *, uint32_t, const char *);
+struct ibuf	*control_item(struct ctl_conn *, uint32_t, size_t);
+void		 control_item_close(struct ctl_conn *, struct ibuf *);
+void		 control_list_end(struct ctl_conn *);
+
+/* parent.c */
+void		 parent_dispatch_listener(struct imsgev *, struct imsg *);
+void		 parent_dispatch_relayd(struct imsgev *, struct imsg *);
+void		 parent_dispatch_authd(struct imsgev *, struct imsg *);
+void		 parent_dispatch_dirdb(struct imsgev *, struct imsg *);
 
 /* setup.c */
 void		 setup_listens(struct imd_conf *);

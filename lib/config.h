@@ -321,10 +321,16 @@ int		 config_sockaddr(const char *, in_port_t,
 		    struct sockaddr_storage *, socklen_t *);
 void		 config_print(const struct imd_conf *, FILE *);
 
-/* lib/config_msg.c */
+/*
+ * lib/config_msg.c: the parts each process gets (config_parts[] there),
+ * sent between IMSG_CONF_START and IMSG_CONF_END.
+ */
 struct imsgev;
 struct imsg;
-int		 config_send(struct imsgev *, struct imd_conf *, int, int);
-int		 config_recv(struct imd_conf *, struct imsgev *, struct imsg *);
+enum imd_proc;
+int		 config_send(struct imsgev *, struct imd_conf *, enum imd_proc,
+		    int);
+int		 config_recv(struct imd_conf *, enum imd_proc, struct imsgev *,
+		    struct imsg *);
 
 #endif /* IMD_CONFIG_H */

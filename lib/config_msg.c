@@ -18,6 +18,9 @@
 /*
  * The configuration on the wire, parent to child: each child gets the
  * parts it needs, as bounded fields, and applies them at IMSG_CONF_END.
+ * config_parts[] says which part goes to which process, as relayd's
+ * config.c does with its ps_what[]; the sender walks it, and a child
+ * refuses a part the table does not send it.
  */
 
 #include <sys/types.h>
@@ -32,169 +35,87 @@
 #include "log.h"
 #include "proc.h"
 
+#define TO(p)		(1U << (p))
+#define TO_ALL		(TO(PROC_LISTENER) | TO(PROC_RELAYD) | \
+	TO(PROC_AUTHD) | TO(PROC_DIRDB))
+
+struct config_part {
+	uint32_t	  cp_type;
+	uint32_t	  cp_to;	/* TO() of each process it goes to */
+	int		(*cp_send)(struct imsgev *, struct imd_conf *,
+			    enum imd_proc, int);
+	int		(*cp_recv)(struct imd_conf *, struct imsg *);
+};
+
+/* A part's writer ends here: the writer kept its first error. */
 static int
-config_send_global(struct imsgev *iev, const struct imd_conf *conf)
+config_close(struct imsgev *iev, struct ibuf *buf)
+{
+	return (imsgev_close(iev, buf));
+}
+
+static int
+config_send_jail(struct imsgev *iev, struct imd_conf *conf,
+    enum imd_proc to, int reload)
+{
+	struct ibuf	*buf;
+
+	if ((buf = imsgev_create(iev, IMSG_CONF_JAIL, 0,
+	    8 + sizeof(conf->c_chroot))) == NULL)
+		return (-1);
+	ibuf_add_u32(buf, conf->c_uid);
+	ibuf_add_u32(buf, conf->c_gid);
+	ibuf_add_str(buf, conf->c_chroot, sizeof(conf->c_chroot));
+	return (config_close(iev, buf));
+}
+
+static int
+config_recv_jail(struct imd_conf *conf, struct imsg *imsg)
+{
+	uint32_t	uid, gid;
+
+	if (imsg_get_u32(imsg, &uid) == -1 || imsg_get_u32(imsg, &gid) == -1 ||
+	    imsg_get_str(imsg, conf->c_chroot, sizeof(conf->c_chroot)) == -1 ||
+	    imsg_get_end(imsg) == -1)
+		return (-1);
+	conf->c_uid = uid;
+	conf->c_gid = gid;
+	return (0);
+}
+
+static int
+config_send_limits(struct imsgev *iev, struct imd_conf *conf,
+    enum imd_proc to, int reload)
 {
 	const struct conf_limits	*lim = &conf->c_limits;
 	struct ibuf			*buf;
 
-	if ((buf = imsgev_create(iev, IMSG_CONF_GLOBAL, 0,
-	    256 + sizeof(conf->c_mta) + sizeof(conf->c_mail_from) +
-	    sizeof(conf->c_offline.off_quota) +
-	    sizeof(conf->c_mail_sender))) == NULL)
+	if ((buf = imsgev_create(iev, IMSG_CONF_LIMITS, 0, 64)) == NULL)
 		return (-1);
-	if (ibuf_add_u32(buf, conf->c_uid) == -1 ||
-	    ibuf_add_u32(buf, conf->c_gid) == -1 ||
-	    ibuf_add_str(buf, conf->c_chroot, sizeof(conf->c_chroot)) == -1 ||
-	    ibuf_add_u32(buf, lim->lim_msg_size) == -1 ||
-	    ibuf_add_u32(buf, lim->lim_headers) == -1 ||
-	    ibuf_add_u32(buf, lim->lim_line) == -1 ||
-	    ibuf_add_u32(buf, lim->lim_conns) == -1 ||
-	    ibuf_add_u32(buf, lim->lim_conns_per_addr) == -1 ||
-	    ibuf_add_u32(buf, lim->lim_min_expires) == -1 ||
-	    ibuf_add_u32(buf, lim->lim_max_expires) == -1 ||
-	    ibuf_add_u32(buf, lim->lim_conns_unauth) == -1 ||
-	    ibuf_add_u32(buf, lim->lim_held) == -1 ||
-	    ibuf_add_u32(buf, lim->lim_held_per_addr) == -1 ||
-	    ibuf_add_u32(buf, lim->lim_held_bytes) == -1 ||
-	    ibuf_add_u32(buf, lim->lim_held_bytes_per_addr) == -1 ||
-	    ibuf_add_u32(buf, lim->lim_unauth_wait) == -1 ||
-	    ibuf_add_u32(buf, lim->lim_ipv4_prefix) == -1 ||
-	    ibuf_add_u32(buf, lim->lim_ipv6_prefix) == -1 ||
-	    ibuf_add_u32(buf, conf->c_offline.off_policy) == -1 ||
-	    ibuf_add_u32(buf, conf->c_offline.off_age) == -1 ||
-	    ibuf_add_u32(buf, conf->c_offline.off_mail_after) == -1 ||
-	    ibuf_add_data(buf, conf->c_offline.off_quota,
-	    sizeof(conf->c_offline.off_quota)) == -1 ||
-	    ibuf_add_u32(buf, conf->c_offline.off_mail_max) == -1 ||
-	    ibuf_add_u32(buf, conf->c_offline.off_mail_period) == -1 ||
-	    ibuf_add_str(buf, conf->c_mail_sender,
-	    sizeof(conf->c_mail_sender)) == -1 ||
-	    ibuf_add_u32(buf, conf->c_mtalen) == -1 ||
-	    ibuf_add_data(buf, &conf->c_mta, sizeof(conf->c_mta)) == -1 ||
-	    ibuf_add_str(buf, conf->c_mail_from,
-	    sizeof(conf->c_mail_from)) == -1 ||
-	    ibuf_add_u32(buf, conf->c_nauth_algs) == -1 ||
-	    ibuf_add_data(buf, conf->c_auth_algs,
-	    sizeof(conf->c_auth_algs)) == -1 ||
-	    ibuf_add_u32(buf, conf->c_inbound) == -1 ||
-	    ibuf_add_u32(buf, conf->c_relay_private) == -1 ||
-	    ibuf_add_u32(buf, conf->c_resolverlen) == -1 ||
-	    ibuf_add_data(buf, &conf->c_resolver,
-	    sizeof(conf->c_resolver)) == -1 ||
-	    ibuf_add_str(buf, conf->c_tls_ca, sizeof(conf->c_tls_ca)) == -1 ||
-	    ibuf_add_data(buf, &conf->c_presence,
-	    sizeof(conf->c_presence)) == -1) {
-		ibuf_free(buf);
-		return (-1);
-	}
-	return (imsgev_close(iev, buf));
+	ibuf_add_u32(buf, lim->lim_msg_size);
+	ibuf_add_u32(buf, lim->lim_headers);
+	ibuf_add_u32(buf, lim->lim_line);
+	ibuf_add_u32(buf, lim->lim_conns);
+	ibuf_add_u32(buf, lim->lim_conns_per_addr);
+	ibuf_add_u32(buf, lim->lim_min_expires);
+	ibuf_add_u32(buf, lim->lim_max_expires);
+	ibuf_add_u32(buf, lim->lim_conns_unauth);
+	ibuf_add_u32(buf, lim->lim_held);
+	ibuf_add_u32(buf, lim->lim_held_per_addr);
+	ibuf_add_u32(buf, lim->lim_held_bytes);
+	ibuf_add_u32(buf, lim->lim_held_bytes_per_addr);
+	ibuf_add_u32(buf, lim->lim_unauth_wait);
+	ibuf_add_u32(buf, lim->lim_ipv4_prefix);
+	ibuf_add_u32(buf, lim->lim_ipv6_prefix);
+	return (config_close(iev, buf));
 }
 
 static int
-config_send_domain(struct imsgev *iev, const struct conf_domain *cd)
-{
-	struct ibuf	*buf;
-
-	if ((buf = imsgev_create(iev, IMSG_CONF_DOMAIN, 0, 512)) == NULL)
-		return (-1);
-	if (ibuf_add_str(buf, cd->cd_name, sizeof(cd->cd_name)) == -1 ||
-	    ibuf_add_str(buf, cd->cd_realm, sizeof(cd->cd_realm)) == -1 ||
-	    ibuf_add_u32(buf, cd->cd_direct) == -1) {
-		ibuf_free(buf);
-		return (-1);
-	}
-	return (imsgev_close(iev, buf));
-}
-
-/*
- * The listener gets the bound socket with it, and the parent keeps no
- * copy; relayd gets only the address (its outbound source) and files.
- */
-static int
-config_send_listen(struct imsgev *iev, struct conf_listen *cl, int with_fd)
-{
-	struct ibuf	*buf;
-
-	if ((buf = imsgev_create(iev, IMSG_CONF_LISTEN, 0, 512)) == NULL)
-		return (-1);
-	if (ibuf_add_u32(buf, cl->cl_transport) == -1 ||
-	    ibuf_add_u32(buf, cl->cl_sslen) == -1 ||
-	    ibuf_add_data(buf, &cl->cl_ss, sizeof(cl->cl_ss)) == -1 ||
-	    ibuf_add_str(buf, cl->cl_cert, sizeof(cl->cl_cert)) == -1 ||
-	    ibuf_add_str(buf, cl->cl_key, sizeof(cl->cl_key)) == -1) {
-		ibuf_free(buf);
-		return (-1);
-	}
-	if (with_fd) {
-		ibuf_set_fd(buf, cl->cl_fd);
-		cl->cl_fd = -1;
-	}
-	return (imsgev_close(iev, buf));
-}
-
-static int
-config_send_route(struct imsgev *iev, const struct conf_route *cr)
-{
-	struct ibuf	*buf;
-
-	if ((buf = imsgev_create(iev, IMSG_CONF_ROUTE, 0, 512)) == NULL)
-		return (-1);
-	if (ibuf_add_str(buf, cr->cr_domain, sizeof(cr->cr_domain)) == -1 ||
-	    ibuf_add_u32(buf, cr->cr_transport) == -1 ||
-	    ibuf_add_u32(buf, cr->cr_sslen) == -1 ||
-	    ibuf_add_data(buf, &cr->cr_ss, sizeof(cr->cr_ss)) == -1) {
-		ibuf_free(buf);
-		return (-1);
-	}
-	return (imsgev_close(iev, buf));
-}
-
-int
-config_send(struct imsgev *iev, struct imd_conf *conf, int to,
-    int reload)
-{
-	struct conf_domain	*cd;
-	struct conf_listen	*cl;
-	struct conf_route	*cr;
-	uint32_t		 r = reload;
-
-	if (imsgev_compose(iev, IMSG_CONF_START, 0, -1, &r, sizeof(r)) == -1 ||
-	    config_send_global(iev, conf) == -1)
-		return (-1);
-	TAILQ_FOREACH(cd, &conf->c_domains, cd_entry)
-		if (config_send_domain(iev, cd) == -1)
-			return (-1);
-	if (to == PROC_LISTENER && !reload) {
-		TAILQ_FOREACH(cl, &conf->c_listens, cl_entry)
-			if (config_send_listen(iev, cl, 1) == -1)
-				return (-1);
-	}
-	if (to == PROC_RELAYD) {
-		TAILQ_FOREACH(cl, &conf->c_listens, cl_entry)
-			if (config_send_listen(iev, cl, 0) == -1)
-				return (-1);
-	}
-	/* The listener's too: a route names a domain's server (inbound). */
-	if (to == PROC_RELAYD || to == PROC_LISTENER)
-		TAILQ_FOREACH(cr, &conf->c_routes, cr_entry)
-			if (config_send_route(iev, cr) == -1)
-				return (-1);
-	if (to == PROC_DIRDB && imsgev_compose(iev, IMSG_CONF_DATABASE, 0, -1,
-	    conf->c_database, strlen(conf->c_database) + 1) == -1)
-		return (-1);
-	return (imsgev_compose(iev, IMSG_CONF_END, 0, -1, NULL, 0));
-}
-
-static int
-config_recv_global(struct imd_conf *conf, struct imsg *imsg)
+config_recv_limits(struct imd_conf *conf, struct imsg *imsg)
 {
 	struct conf_limits	*lim = &conf->c_limits;
-	uint32_t		 uid, gid, mtalen;
 
-	if (imsg_get_u32(imsg, &uid) == -1 || imsg_get_u32(imsg, &gid) == -1 ||
-	    imsg_get_str(imsg, conf->c_chroot, sizeof(conf->c_chroot)) == -1 ||
-	    imsg_get_u32(imsg, &lim->lim_msg_size) == -1 ||
+	if (imsg_get_u32(imsg, &lim->lim_msg_size) == -1 ||
 	    imsg_get_u32(imsg, &lim->lim_headers) == -1 ||
 	    imsg_get_u32(imsg, &lim->lim_line) == -1 ||
 	    imsg_get_u32(imsg, &lim->lim_conns) == -1 ||
@@ -209,44 +130,221 @@ config_recv_global(struct imd_conf *conf, struct imsg *imsg)
 	    imsg_get_u32(imsg, &lim->lim_unauth_wait) == -1 ||
 	    imsg_get_u32(imsg, &lim->lim_ipv4_prefix) == -1 ||
 	    imsg_get_u32(imsg, &lim->lim_ipv6_prefix) == -1 ||
-	    imsg_get_u32(imsg, &conf->c_offline.off_policy) == -1 ||
-	    conf->c_offline.off_policy > OFFLINE_POLICY_STORE_MAIL ||
-	    imsg_get_u32(imsg, &conf->c_offline.off_age) == -1 ||
-	    imsg_get_u32(imsg, &conf->c_offline.off_mail_after) == -1 ||
-	    imsg_get_data(imsg, conf->c_offline.off_quota,
-	    sizeof(conf->c_offline.off_quota)) == -1 ||
-	    imsg_get_u32(imsg, &conf->c_offline.off_mail_max) == -1 ||
-	    conf->c_offline.off_mail_max == 0 ||
-	    imsg_get_u32(imsg, &conf->c_offline.off_mail_period) == -1 ||
-	    conf->c_offline.off_mail_period == 0 ||
-	    imsg_get_str(imsg, conf->c_mail_sender,
-	    sizeof(conf->c_mail_sender)) == -1 ||
-	    imsg_get_u32(imsg, &mtalen) == -1 ||
+	    imsg_get_end(imsg) == -1)
+		return (-1);
+	return (0);
+}
+
+static int
+config_send_auth(struct imsgev *iev, struct imd_conf *conf,
+    enum imd_proc to, int reload)
+{
+	struct ibuf	*buf;
+
+	if ((buf = imsgev_create(iev, IMSG_CONF_AUTH, 0,
+	    4 + sizeof(conf->c_auth_algs))) == NULL)
+		return (-1);
+	ibuf_add_u32(buf, conf->c_nauth_algs);
+	ibuf_add_data(buf, conf->c_auth_algs, sizeof(conf->c_auth_algs));
+	return (config_close(iev, buf));
+}
+
+static int
+config_recv_auth(struct imd_conf *conf, struct imsg *imsg)
+{
+	if (imsg_get_u32(imsg, &conf->c_nauth_algs) == -1 ||
+	    conf->c_nauth_algs < 1 || conf->c_nauth_algs > CONF_AUTH_ALGS ||
+	    imsg_get_data(imsg, conf->c_auth_algs,
+	    sizeof(conf->c_auth_algs)) == -1 || imsg_get_end(imsg) == -1)
+		return (-1);
+	return (0);
+}
+
+static int
+config_send_offline(struct imsgev *iev, struct imd_conf *conf,
+    enum imd_proc to, int reload)
+{
+	const struct conf_offline	*off = &conf->c_offline;
+	struct ibuf			*buf;
+
+	if ((buf = imsgev_create(iev, IMSG_CONF_OFFLINE, 0,
+	    20 + sizeof(off->off_quota))) == NULL)
+		return (-1);
+	ibuf_add_u32(buf, off->off_policy);
+	ibuf_add_u32(buf, off->off_age);
+	ibuf_add_u32(buf, off->off_mail_after);
+	ibuf_add_data(buf, off->off_quota, sizeof(off->off_quota));
+	ibuf_add_u32(buf, off->off_mail_max);
+	ibuf_add_u32(buf, off->off_mail_period);
+	return (config_close(iev, buf));
+}
+
+static int
+config_recv_offline(struct imd_conf *conf, struct imsg *imsg)
+{
+	struct conf_offline	*off = &conf->c_offline;
+
+	if (imsg_get_u32(imsg, &off->off_policy) == -1 ||
+	    off->off_policy > OFFLINE_POLICY_STORE_MAIL ||
+	    imsg_get_u32(imsg, &off->off_age) == -1 ||
+	    imsg_get_u32(imsg, &off->off_mail_after) == -1 ||
+	    imsg_get_data(imsg, off->off_quota,
+	    sizeof(off->off_quota)) == -1 ||
+	    imsg_get_u32(imsg, &off->off_mail_max) == -1 ||
+	    off->off_mail_max == 0 ||
+	    imsg_get_u32(imsg, &off->off_mail_period) == -1 ||
+	    off->off_mail_period == 0 || imsg_get_end(imsg) == -1)
+		return (-1);
+	return (0);
+}
+
+static int
+config_send_sender(struct imsgev *iev, struct imd_conf *conf,
+    enum imd_proc to, int reload)
+{
+	return (imsgev_compose(iev, IMSG_CONF_SENDER, 0, -1,
+	    conf->c_mail_sender, strlen(conf->c_mail_sender) + 1));
+}
+
+static int
+config_recv_sender(struct imd_conf *conf, struct imsg *imsg)
+{
+	if (imsg_get_str(imsg, conf->c_mail_sender,
+	    sizeof(conf->c_mail_sender)) == -1 || imsg_get_end(imsg) == -1)
+		return (-1);
+	return (0);
+}
+
+static int
+config_send_mta(struct imsgev *iev, struct imd_conf *conf,
+    enum imd_proc to, int reload)
+{
+	struct ibuf	*buf;
+
+	if ((buf = imsgev_create(iev, IMSG_CONF_MTA, 0, 4 +
+	    sizeof(conf->c_mta) + sizeof(conf->c_mail_from))) == NULL)
+		return (-1);
+	ibuf_add_u32(buf, conf->c_mtalen);
+	ibuf_add_data(buf, &conf->c_mta, sizeof(conf->c_mta));
+	ibuf_add_str(buf, conf->c_mail_from, sizeof(conf->c_mail_from));
+	return (config_close(iev, buf));
+}
+
+static int
+config_recv_mta(struct imd_conf *conf, struct imsg *imsg)
+{
+	uint32_t	mtalen;
+
+	if (imsg_get_u32(imsg, &mtalen) == -1 ||
 	    mtalen > sizeof(conf->c_mta) ||
 	    imsg_get_data(imsg, &conf->c_mta, sizeof(conf->c_mta)) == -1 ||
 	    imsg_get_str(imsg, conf->c_mail_from,
-	    sizeof(conf->c_mail_from)) == -1 ||
-	    imsg_get_u32(imsg, &conf->c_nauth_algs) == -1 ||
-	    conf->c_nauth_algs < 1 || conf->c_nauth_algs > CONF_AUTH_ALGS ||
-	    imsg_get_data(imsg, conf->c_auth_algs,
-	    sizeof(conf->c_auth_algs)) == -1 ||
-	    imsg_get_u32(imsg, &conf->c_inbound) == -1 ||
-	    conf->c_inbound > INBOUND_VERIFIED ||
-	    imsg_get_u32(imsg, &conf->c_relay_private) == -1 ||
+	    sizeof(conf->c_mail_from)) == -1 || imsg_get_end(imsg) == -1)
+		return (-1);
+	conf->c_mtalen = mtalen;
+	return (0);
+}
+
+static int
+config_send_inbound(struct imsgev *iev, struct imd_conf *conf,
+    enum imd_proc to, int reload)
+{
+	return (imsgev_compose(iev, IMSG_CONF_INBOUND, 0, -1,
+	    &conf->c_inbound, sizeof(conf->c_inbound)));
+}
+
+static int
+config_recv_inbound(struct imd_conf *conf, struct imsg *imsg)
+{
+	if (imsg_get_u32(imsg, &conf->c_inbound) == -1 ||
+	    conf->c_inbound > INBOUND_VERIFIED || imsg_get_end(imsg) == -1)
+		return (-1);
+	return (0);
+}
+
+static int
+config_send_resolver(struct imsgev *iev, struct imd_conf *conf,
+    enum imd_proc to, int reload)
+{
+	struct ibuf	*buf;
+
+	if ((buf = imsgev_create(iev, IMSG_CONF_RESOLVER, 0,
+	    8 + sizeof(conf->c_resolver))) == NULL)
+		return (-1);
+	ibuf_add_u32(buf, conf->c_relay_private);
+	ibuf_add_u32(buf, conf->c_resolverlen);
+	ibuf_add_data(buf, &conf->c_resolver, sizeof(conf->c_resolver));
+	return (config_close(iev, buf));
+}
+
+static int
+config_recv_resolver(struct imd_conf *conf, struct imsg *imsg)
+{
+	uint32_t	len;
+
+	if (imsg_get_u32(imsg, &conf->c_relay_private) == -1 ||
 	    conf->c_relay_private > 1 ||
-	    imsg_get_u32(imsg, &conf->c_resolverlen) == -1 ||
-	    conf->c_resolverlen > sizeof(conf->c_resolver) ||
+	    imsg_get_u32(imsg, &len) == -1 || len > sizeof(conf->c_resolver) ||
 	    imsg_get_data(imsg, &conf->c_resolver,
-	    sizeof(conf->c_resolver)) == -1 ||
-	    imsg_get_str(imsg, conf->c_tls_ca, sizeof(conf->c_tls_ca)) == -1 ||
-	    imsg_get_data(imsg, &conf->c_presence,
+	    sizeof(conf->c_resolver)) == -1 || imsg_get_end(imsg) == -1)
+		return (-1);
+	conf->c_resolverlen = len;
+	return (0);
+}
+
+static int
+config_send_tls(struct imsgev *iev, struct imd_conf *conf,
+    enum imd_proc to, int reload)
+{
+	return (imsgev_compose(iev, IMSG_CONF_TLS, 0, -1, conf->c_tls_ca,
+	    strlen(conf->c_tls_ca) + 1));
+}
+
+static int
+config_recv_tls(struct imd_conf *conf, struct imsg *imsg)
+{
+	if (imsg_get_str(imsg, conf->c_tls_ca, sizeof(conf->c_tls_ca)) == -1 ||
+	    imsg_get_end(imsg) == -1)
+		return (-1);
+	return (0);
+}
+
+static int
+config_send_presence(struct imsgev *iev, struct imd_conf *conf,
+    enum imd_proc to, int reload)
+{
+	return (imsgev_compose(iev, IMSG_CONF_PRESENCE, 0, -1,
+	    &conf->c_presence, sizeof(conf->c_presence)));
+}
+
+static int
+config_recv_presence(struct imd_conf *conf, struct imsg *imsg)
+{
+	if (imsg_get_data(imsg, &conf->c_presence,
 	    sizeof(conf->c_presence)) == -1 ||
 	    conf->c_presence.pr_authorize > PRESENCE_AUTH_ASK ||
 	    imsg_get_end(imsg) == -1)
 		return (-1);
-	conf->c_uid = uid;
-	conf->c_gid = gid;
-	conf->c_mtalen = mtalen;
+	return (0);
+}
+
+static int
+config_send_domains(struct imsgev *iev, struct imd_conf *conf,
+    enum imd_proc to, int reload)
+{
+	struct conf_domain	*cd;
+	struct ibuf		*buf;
+
+	TAILQ_FOREACH(cd, &conf->c_domains, cd_entry) {
+		if ((buf = imsgev_create(iev, IMSG_CONF_DOMAIN, 0, 512)) ==
+		    NULL)
+			return (-1);
+		ibuf_add_str(buf, cd->cd_name, sizeof(cd->cd_name));
+		ibuf_add_str(buf, cd->cd_realm, sizeof(cd->cd_realm));
+		ibuf_add_u32(buf, cd->cd_direct);
+		if (config_close(iev, buf) == -1)
+			return (-1);
+	}
 	return (0);
 }
 
@@ -269,25 +367,42 @@ config_recv_domain(struct imd_conf *conf, struct imsg *imsg)
 }
 
 static int
-config_recv_route(struct imd_conf *conf, struct imsg *imsg)
+config_send_listen(struct imsgev *iev, struct conf_listen *cl, int with_fd)
 {
-	struct conf_route	*cr;
-	uint32_t		 transport, sslen;
+	struct ibuf	*buf;
 
-	if ((cr = calloc(1, sizeof(*cr))) == NULL)
-		fatal("%s", __func__);
-	if (imsg_get_str(imsg, cr->cr_domain, sizeof(cr->cr_domain)) == -1 ||
-	    imsg_get_u32(imsg, &transport) == -1 ||
-	    imsg_get_u32(imsg, &sslen) == -1 ||
-	    imsg_get_data(imsg, &cr->cr_ss, sizeof(cr->cr_ss)) == -1 ||
-	    imsg_get_end(imsg) == -1 || transport > TRANSPORT_TLS ||
-	    sslen > sizeof(cr->cr_ss)) {
-		free(cr);
+	if ((buf = imsgev_create(iev, IMSG_CONF_LISTEN, 0, 512)) == NULL)
 		return (-1);
+	ibuf_add_u32(buf, cl->cl_transport);
+	ibuf_add_u32(buf, cl->cl_sslen);
+	ibuf_add_data(buf, &cl->cl_ss, sizeof(cl->cl_ss));
+	ibuf_add_str(buf, cl->cl_cert, sizeof(cl->cl_cert));
+	ibuf_add_str(buf, cl->cl_key, sizeof(cl->cl_key));
+	if (with_fd) {
+		ibuf_set_fd(buf, cl->cl_fd);
+		cl->cl_fd = -1;
 	}
-	cr->cr_transport = transport;
-	cr->cr_sslen = sslen;
-	TAILQ_INSERT_TAIL(&conf->c_routes, cr, cr_entry);
+	return (config_close(iev, buf));
+}
+
+/*
+ * The listener gets the bound sockets, once: a reload keeps the ones it
+ * has, and the parent keeps no copy.  relayd gets only the addresses
+ * (its outbound source) and files.  Only the parent's channel to the
+ * listener carries descriptors (proc_passes_fds()).
+ */
+static int
+config_send_listens(struct imsgev *iev, struct imd_conf *conf,
+    enum imd_proc to, int reload)
+{
+	struct conf_listen	*cl;
+	int			 with_fd = proc_passes_fds(PROC_PARENT, to);
+
+	if (with_fd && reload)
+		return (0);
+	TAILQ_FOREACH(cl, &conf->c_listens, cl_entry)
+		if (config_send_listen(iev, cl, with_fd) == -1)
+			return (-1);
 	return (0);
 }
 
@@ -318,46 +433,161 @@ config_recv_listen(struct imd_conf *conf, struct imsg *imsg)
 	return (0);
 }
 
+static int
+config_send_database(struct imsgev *iev, struct imd_conf *conf,
+    enum imd_proc to, int reload)
+{
+	return (imsgev_compose(iev, IMSG_CONF_DATABASE, 0, -1,
+	    conf->c_database, strlen(conf->c_database) + 1));
+}
+
+static int
+config_recv_database(struct imd_conf *conf, struct imsg *imsg)
+{
+	if (imsg_get_str(imsg, conf->c_database,
+	    sizeof(conf->c_database)) == -1 || imsg_get_end(imsg) == -1)
+		return (-1);
+	return (0);
+}
+
+static int
+config_send_routes(struct imsgev *iev, struct imd_conf *conf,
+    enum imd_proc to, int reload)
+{
+	struct conf_route	*cr;
+	struct ibuf		*buf;
+
+	TAILQ_FOREACH(cr, &conf->c_routes, cr_entry) {
+		if ((buf = imsgev_create(iev, IMSG_CONF_ROUTE, 0, 512)) ==
+		    NULL)
+			return (-1);
+		ibuf_add_str(buf, cr->cr_domain, sizeof(cr->cr_domain));
+		ibuf_add_u32(buf, cr->cr_transport);
+		ibuf_add_u32(buf, cr->cr_sslen);
+		ibuf_add_data(buf, &cr->cr_ss, sizeof(cr->cr_ss));
+		if (config_close(iev, buf) == -1)
+			return (-1);
+	}
+	return (0);
+}
+
+static int
+config_recv_route(struct imd_conf *conf, struct imsg *imsg)
+{
+	struct conf_route	*cr;
+	uint32_t		 transport, sslen;
+
+	if ((cr = calloc(1, sizeof(*cr))) == NULL)
+		fatal("%s", __func__);
+	if (imsg_get_str(imsg, cr->cr_domain, sizeof(cr->cr_domain)) == -1 ||
+	    imsg_get_u32(imsg, &transport) == -1 ||
+	    imsg_get_u32(imsg, &sslen) == -1 ||
+	    imsg_get_data(imsg, &cr->cr_ss, sizeof(cr->cr_ss)) == -1 ||
+	    imsg_get_end(imsg) == -1 || transport > TRANSPORT_TLS ||
+	    sslen > sizeof(cr->cr_ss)) {
+		free(cr);
+		return (-1);
+	}
+	cr->cr_transport = transport;
+	cr->cr_sslen = sslen;
+	TAILQ_INSERT_TAIL(&conf->c_routes, cr, cr_entry);
+	return (0);
+}
+
 /*
- * Take one configuration message into conf.  Returns 1 at IMSG_CONF_END,
- * 0 for a part taken; a malformed part from the parent is fatal.
+ * Which part goes to which process, in the order they are sent.  The
+ * listener's routes name the servers of domains (inbound policy).
+ */
+static const struct config_part config_parts[] = {
+	{ IMSG_CONF_JAIL, TO_ALL, config_send_jail, config_recv_jail },
+	{ IMSG_CONF_LIMITS, TO(PROC_LISTENER) | TO(PROC_RELAYD) |
+	    TO(PROC_AUTHD), config_send_limits, config_recv_limits },
+	{ IMSG_CONF_AUTH, TO(PROC_AUTHD), config_send_auth,
+	    config_recv_auth },
+	{ IMSG_CONF_OFFLINE, TO(PROC_LISTENER) | TO(PROC_DIRDB),
+	    config_send_offline, config_recv_offline },
+	{ IMSG_CONF_SENDER, TO(PROC_RELAYD) | TO(PROC_DIRDB),
+	    config_send_sender, config_recv_sender },
+	{ IMSG_CONF_MTA, TO(PROC_RELAYD), config_send_mta, config_recv_mta },
+	{ IMSG_CONF_INBOUND, TO(PROC_LISTENER), config_send_inbound,
+	    config_recv_inbound },
+	{ IMSG_CONF_RESOLVER, TO(PROC_RELAYD), config_send_resolver,
+	    config_recv_resolver },
+	{ IMSG_CONF_TLS, TO(PROC_LISTENER) | TO(PROC_RELAYD),
+	    config_send_tls, config_recv_tls },
+	{ IMSG_CONF_PRESENCE, TO(PROC_LISTENER), config_send_presence,
+	    config_recv_presence },
+	{ IMSG_CONF_DOMAIN, TO(PROC_LISTENER) | TO(PROC_RELAYD) |
+	    TO(PROC_AUTHD), config_send_domains, config_recv_domain },
+	{ IMSG_CONF_LISTEN, TO(PROC_LISTENER) | TO(PROC_RELAYD),
+	    config_send_listens, config_recv_listen },
+	{ IMSG_CONF_ROUTE, TO(PROC_LISTENER) | TO(PROC_RELAYD),
+	    config_send_routes, config_recv_route },
+	{ IMSG_CONF_DATABASE, TO(PROC_DIRDB), config_send_database,
+	    config_recv_database },
+};
+
+#define CONFIG_NPARTS	(sizeof(config_parts) / sizeof(config_parts[0]))
+
+/* The configuration for one child: its parts between START and END. */
+int
+config_send(struct imsgev *iev, struct imd_conf *conf, enum imd_proc to,
+    int reload)
+{
+	const struct config_part	*cp;
+	uint32_t			 r = reload;
+	size_t				 i;
+
+	if (imsgev_compose(iev, IMSG_CONF_START, 0, -1, &r, sizeof(r)) == -1)
+		return (-1);
+	for (i = 0; i < CONFIG_NPARTS; i++) {
+		cp = &config_parts[i];
+		if ((cp->cp_to & TO(to)) != 0 &&
+		    cp->cp_send(iev, conf, to, reload) == -1)
+			return (-1);
+	}
+	return (imsgev_compose(iev, IMSG_CONF_END, 0, -1, NULL, 0));
+}
+
+/* The part of this type meant for process self, or NULL. */
+static const struct config_part *
+config_part_for(uint32_t type, enum imd_proc self)
+{
+	size_t	i;
+
+	for (i = 0; i < CONFIG_NPARTS; i++)
+		if (config_parts[i].cp_type == type)
+			return ((config_parts[i].cp_to & TO(self)) != 0 ?
+			    &config_parts[i] : NULL);
+	return (NULL);
+}
+
+/*
+ * Take one configuration message into conf, as process self.  Returns 1
+ * at IMSG_CONF_END, 0 for a part taken; a malformed part, or one the
+ * table does not send to self, is fatal.
  */
 int
-config_recv(struct imd_conf *conf, struct imsgev *iev, struct imsg *imsg)
+config_recv(struct imd_conf *conf, enum imd_proc self, struct imsgev *iev,
+    struct imsg *imsg)
 {
-	uint32_t	reload;
-	int		r = 0;
+	const struct config_part	*cp;
+	uint32_t			 reload;
+	int				 r;
 
 	switch (imsg->hdr.ih_type) {
 	case IMSG_CONF_START:
 		r = imsg_get_u32(imsg, &reload) == -1 ||
 		    imsg_get_end(imsg) == -1 ? -1 : 0;
 		break;
-	case IMSG_CONF_GLOBAL:
-		r = config_recv_global(conf, imsg);
-		break;
-	case IMSG_CONF_DOMAIN:
-		r = config_recv_domain(conf, imsg);
-		break;
-	case IMSG_CONF_LISTEN:
-		r = config_recv_listen(conf, imsg);
-		break;
-	case IMSG_CONF_ROUTE:
-		r = config_recv_route(conf, imsg);
-		break;
-	case IMSG_CONF_DATABASE:
-		r = imsg_get_str(imsg, conf->c_database,
-		    sizeof(conf->c_database)) == -1 ||
-		    imsg_get_end(imsg) == -1 ? -1 : 0;
-		break;
 	case IMSG_CONF_END:
-		if (imsg_get_end(imsg) == -1)
-			r = -1;
-		else
+		if (imsg_get_end(imsg) == 0)
 			return (1);
+		r = -1;
 		break;
 	default:
-		r = -1;
+		cp = config_part_for(imsg->hdr.ih_type, self);
+		r = cp != NULL ? cp->cp_recv(conf, imsg) : -1;
 	}
 	if (r == -1)
 		proc_fatal_imsg(iev, imsg, "configuration");

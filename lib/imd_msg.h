@@ -31,7 +31,7 @@
  */
 
 #ifndef IMD_MSG_VERSION		/* a test builds an imctl of another */
-#define IMD_MSG_VERSION		10
+#define IMD_MSG_VERSION		11
 #endif
 
 enum imsg_type {
@@ -40,18 +40,35 @@ enum imsg_type {
 	/* every channel, both ways, first message */
 	IMSG_HELLO,		/* u32 version, u32 proc id; no reply */
 
-	/* parent -> child: configuration, at start and on reload */
-	IMSG_CONF_START,	/* u32 reload (0 or 1) */
-	IMSG_CONF_GLOBAL,	/* u32 uid, u32 gid, str chroot, limits,
-				   offline policy, mta, str mail from,
-				   auth algorithms, u32 inbound, u32 relay
-				   private-addresses, resolver addr, str
-				   tls ca */
-	IMSG_CONF_DOMAIN,	/* str name, str realm, u32 direct */
-	IMSG_CONF_LISTEN,	/* u32 transport, addr, str cert, str key; fd
-				   to the listener, none to relayd */
-	IMSG_CONF_DATABASE,	/* str database directory; dirdb only */
-	IMSG_CONF_ROUTE,	/* str domain, u32 transport, addr; relayd only */
+	/*
+	 * parent -> child: configuration, at start and on reload.  Each
+	 * part goes only to the processes that need it, as config_parts[]
+	 * in lib/config_msg.c says; a child refuses any other.  The parts
+	 * stay between CONF_START and CONF_END.
+	 */
+	IMSG_CONF_START,	/* u32 reload (0 or 1); every child */
+	IMSG_CONF_JAIL,		/* u32 uid, u32 gid, str chroot; every child */
+	IMSG_CONF_LIMITS,	/* 15 x u32 limits; listener, relayd, authd */
+	IMSG_CONF_AUTH,		/* u32 n, u32 algorithms[2]; authd */
+	IMSG_CONF_OFFLINE,	/* u32 policy, u32 age, u32 mail after,
+				   quotas, u32 mail max, u32 mail period;
+				   listener, dirdb */
+	IMSG_CONF_SENDER,	/* str envelope sender of strangers' mail;
+				   relayd, dirdb */
+	IMSG_CONF_MTA,		/* u32 len, addr, str mail from; relayd */
+	IMSG_CONF_INBOUND,	/* u32 inbound policy; listener */
+	IMSG_CONF_RESOLVER,	/* u32 relay private-addresses, u32 len,
+				   addr; relayd */
+	IMSG_CONF_TLS,		/* str CA file; listener, relayd */
+	IMSG_CONF_PRESENCE,	/* struct conf_presence; listener */
+	IMSG_CONF_DOMAIN,	/* str name, str realm, u32 direct; one per
+				   domain; listener, relayd, authd */
+	IMSG_CONF_LISTEN,	/* u32 transport, addr, str cert, str key;
+				   with its fd to the listener (at start
+				   only), without to relayd */
+	IMSG_CONF_DATABASE,	/* str database directory; dirdb */
+	IMSG_CONF_ROUTE,	/* str domain, u32 transport, addr; listener,
+				   relayd */
 	IMSG_CONF_END,		/* none; the child applies what it got */
 
 	/* child -> parent, parent -> child: start-up */

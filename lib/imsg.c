@@ -38,6 +38,8 @@ imsgbuf_init(struct imsgbuf *ib, int fd)
 		return (-1);
 	ib->ib_fd = fd;
 	ib->ib_pid = getpid();
+	/* Descriptors are refused unless the channel's owner says. */
+	ib->ib_nofd = 1;
 	TAILQ_INIT(&ib->ib_queue);
 	return (0);
 }

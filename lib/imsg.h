@@ -25,7 +25,9 @@
  * with imsg_create() / ibuf_add_*() / imsg_close() and read back with
  * imsg_get_*(), every read bounds-checked; imsg_get_end() insists that
  * the reader consumed the payload exactly.  One descriptor at most rides
- * with a message (SCM_RIGHTS).
+ * with a message (SCM_RIGHTS), and only on a channel whose reader
+ * cleared ib_nofd: elsewhere a descriptor is closed on arrival and the
+ * read fails (EBADMSG), which ends the channel.
  */
 
 #include <sys/queue.h>
@@ -62,7 +64,8 @@ struct ibuf {
 struct imsgbuf {
 	int			 ib_fd;
 	pid_t			 ib_pid;
-	int			 ib_nofd;	/* refuse descriptors */
+	int			 ib_nofd;	/* refuse descriptors: the
+						   default; 0 takes them */
 	unsigned char		*ib_rbuf;
 	size_t			 ib_rlen;	/* bytes held */
 	size_t			 ib_rpos;	/* start of unread message */

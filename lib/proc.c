@@ -64,6 +64,14 @@ static const unsigned char proc_edges[PROC_MAX][PROC_MAX] = {
 	},
 };
 
+/*
+ * Descriptors travel on one channel only: the parent hands the listener
+ * its bound sockets.  Every other channel refuses one (lib/imsg.c).
+ */
+static const unsigned char proc_fd_edges[PROC_MAX][PROC_MAX] = {
+	[PROC_PARENT] = { [PROC_LISTENER] = 1 },
+};
+
 static const struct proc_self	*proc_self;
 static int			(*proc_write_hook)(void);
 static struct imsgev		 proc_chan[PROC_MAX];
@@ -74,6 +82,26 @@ proc_has_edge(enum imd_proc a, enum imd_proc b)
 	if (a >= PROC_MAX || b >= PROC_MAX)
 		return (0);
 	return (proc_edges[a][b]);
+}
+
+/* Whether a may send descriptors to b. */
+int
+proc_passes_fds(enum imd_proc a, enum imd_proc b)
+{
+	if (a >= PROC_MAX || b >= PROC_MAX)
+		return (0);
+	return (proc_fd_edges[a][b]);
+}
+
+const struct proc_peer *
+proc_self_peer(const struct proc_self *self, enum imd_proc id)
+{
+	size_t	i;
+
+	for (i = 0; i < self->ps_npeers; i++)
+		if (self->ps_peers[i].pp_id == id)
+			return (&self->ps_peers[i]);
+	return (NULL);
 }
 
 static void
@@ -92,6 +120,19 @@ imsgev_closed(struct imsgev *iev)
 	fatalx("channel to %s closed", proc_names[iev->iev_peer]);
 }
 
+/*
+ * A descriptor on a channel that takes none (or more than it holds): a
+ * child's channel to a peer of the suite ends the child; the parent's
+ * ends (iev_closed) close as they do on any error.
+ */
+static void
+imsgev_refused(struct imsgev *iev)
+{
+	log_warnx("refused a descriptor from %s", proc_names[iev->iev_peer]);
+	if (iev->iev_closed == NULL)
+		fatalx("channel to %s broken", proc_names[iev->iev_peer]);
+}
+
 static void
 imsgev_handler(int fd, short event, void *arg)
 {
@@ -102,6 +143,8 @@ imsgev_handler(int fd, short event, void *arg)
 
 	if (event & EV_READ) {
 		n = imsgbuf_read(&iev->iev_ibuf);
+		if (n == -1 && errno == EBADMSG)
+			imsgev_refused(iev);
 		if (n == 0 || (n == -1 && errno != EAGAIN)) {
 			imsgev_closed(iev);
 			return;
@@ -329,15 +372,11 @@ static void
 proc_child_channels(const struct proc_self *self)
 {
 	const struct proc_peer	*pp;
-	int			 p, listed;
+	int			 p;
 	size_t			 i;
 
 	for (p = 0; p < PROC_MAX; p++) {
-		listed = 0;
-		for (i = 0; i < self->ps_npeers; i++)
-			if (self->ps_peers[i].pp_id == (enum imd_proc)p)
-				listed = 1;
-		if (!listed) {
+		if (proc_self_peer(self, p) == NULL) {
 			close(PROC_FD(p));
 			continue;
 		}
@@ -350,6 +389,8 @@ proc_child_channels(const struct proc_self *self)
 		if (imsgev_init(&proc_chan[pp->pp_id], PROC_FD(pp->pp_id),
 		    pp->pp_id, pp->pp_dispatch) == -1)
 			fatal("channel to %s", proc_names[pp->pp_id]);
+		if (proc_passes_fds(pp->pp_id, self->ps_id))
+			proc_chan[pp->pp_id].iev_ibuf.ib_nofd = 0;
 	}
 }
 
@@ -400,7 +441,7 @@ proc_child_conf(void)
 	while (!done) {
 		if (imsgev_wait(iev, &imsg, 10000) != 1)
 			fatalx("no configuration from the parent");
-		done = config_recv(conf, iev, &imsg);
+		done = config_recv(conf, proc_self->ps_id, iev, &imsg);
 		imsg_free(&imsg);
 	}
 	return (conf);
@@ -408,13 +449,13 @@ proc_child_conf(void)
 
 /*
  * The first half of a child's life, before its own set-up: logging,
- * channels, the parent's configuration, the greetings of its peers.
+ * channels, the parent's configuration (into *self->ps_conf), the
+ * greetings of its peers.
  */
-struct imd_conf *
+void
 proc_child_start(const struct proc_self *self, int argc, char **argv)
 {
-	struct imd_conf	*conf;
-	int		 debug, verbose;
+	int	debug, verbose;
 
 	proc_self = self;
 	proc_child_args(argc, argv, &debug, &verbose);
@@ -432,9 +473,8 @@ proc_child_start(const struct proc_self *self, int argc, char **argv)
 	proc_child_channels(self);
 	if (event_init() == NULL)
 		fatalx("event_init");
-	conf = proc_child_conf();
+	*self->ps_conf = proc_child_conf();
 	proc_child_greet(self);
-	return (conf);
 }
 
 static void
@@ -513,45 +553,73 @@ proc_child_loop(void)
 }
 
 /*
- * What every child does with the parent's messages besides its own: a
- * new verbosity, and a reloaded configuration, built beside the old one
- * and swapped in whole at IMSG_CONF_END.  Returns 1 when it took the
- * message, 2 when *confp was just replaced, 0 when it is not ours.
+ * A reloaded configuration, built beside the old one and swapped in
+ * whole at IMSG_CONF_END; then the child's ps_reload.
  */
-int
-proc_dispatch_parent_common(struct imsgev *iev, struct imsg *imsg,
-    struct imd_conf **confp)
+static void
+proc_reload(struct imsgev *iev, struct imsg *imsg)
 {
 	static struct imd_conf	*pending;
-	uint32_t		 v;
 
-	switch (imsg->hdr.ih_type) {
-	case IMSG_VERBOSE:
-		if (imsg_get_u32(imsg, &v) == -1 || imsg_get_end(imsg) == -1)
-			proc_fatal_imsg(iev, imsg, "verbose");
-		log_setverbose(v);
-		return (1);
-	case IMSG_CONF_START:
+	if (imsg->hdr.ih_type == IMSG_CONF_START) {
 		if (pending != NULL)
 			proc_fatal_imsg(iev, imsg, "nested configuration");
 		if ((pending = config_new()) == NULL)
 			fatal("%s", __func__);
-		/* FALLTHROUGH */
-	case IMSG_CONF_GLOBAL:
-	case IMSG_CONF_DOMAIN:
-	case IMSG_CONF_LISTEN:
-	case IMSG_CONF_ROUTE:
-	case IMSG_CONF_DATABASE:
-	case IMSG_CONF_END:
-		if (pending == NULL)
-			proc_fatal_imsg(iev, imsg, "configuration");
-		if (config_recv(pending, iev, imsg) == 0)
-			return (1);
-		config_free(*confp);
-		*confp = pending;
-		pending = NULL;
-		log_debug("configuration reloaded");
-		return (2);
 	}
-	return (0);
+	if (pending == NULL)
+		proc_fatal_imsg(iev, imsg, "configuration");
+	if (config_recv(pending, proc_self->ps_id, iev, imsg) == 0)
+		return;
+	config_free(*proc_self->ps_conf);
+	*proc_self->ps_conf = pending;
+	pending = NULL;
+	log_debug("configuration reloaded");
+	if (proc_self->ps_reload != NULL)
+		proc_self->ps_reload();
+}
+
+static void
+proc_start(struct imsgev *iev, struct imsg *imsg)
+{
+	if (imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "start");
+	if (proc_self->ps_start != NULL)
+		proc_self->ps_start();
+	log_debug("serving");
+}
+
+static void
+proc_verbose(struct imsgev *iev, struct imsg *imsg)
+{
+	uint32_t	v;
+
+	if (imsg_get_u32(imsg, &v) == -1 || imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "verbose");
+	log_setverbose(v);
+}
+
+/*
+ * What every child takes from the parent besides its own messages: the
+ * start, a new verbosity, a reloaded configuration.  A child's parent
+ * dispatcher ends here; anything else is not in the catalogue for it.
+ */
+void
+proc_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
+{
+	switch (imsg->hdr.ih_type) {
+	case IMSG_START:
+		proc_start(iev, imsg);
+		break;
+	case IMSG_VERBOSE:
+		proc_verbose(iev, imsg);
+		break;
+	default:
+		/* The catalogue keeps the configuration's parts together. */
+		if (imsg->hdr.ih_type >= IMSG_CONF_START &&
+		    imsg->hdr.ih_type <= IMSG_CONF_END)
+			proc_reload(iev, imsg);
+		else
+			proc_fatal_imsg(iev, imsg, "unexpected");
+	}
 }

@@ -31,6 +31,9 @@
  * The parent creates one socketpair per edge before it forks.  In a child
  * the channel to process P is descriptor PROC_FD(P); every other
  * descriptor above 2 is closed before exec.
+ *
+ * Descriptors travel on one channel only, parent -> listener (the bound
+ * sockets); every other channel refuses them.
  */
 
 #include <sys/types.h>
@@ -69,16 +72,29 @@ struct proc_peer {
 	void		(*pp_dispatch)(struct imsgev *, struct imsg *);
 };
 
+/*
+ * A process as data: who it is, whom it talks to, where its configuration
+ * lives, and what it does when the parent says start (ps_start) and after
+ * a reloaded configuration replaced *ps_conf (ps_reload); either may be
+ * NULL.  The parent's own table is parent_self (imd/imd.c).
+ */
+struct imd_conf;
 struct proc_self {
 	enum imd_proc		 ps_id;
 	const char		*ps_title;
 	const struct proc_peer	*ps_peers;
 	size_t			 ps_npeers;
+	struct imd_conf		**ps_conf;
+	void			(*ps_start)(void);
+	void			(*ps_reload)(void);
 };
 
 extern const char	*proc_names[];
 
 int	 proc_has_edge(enum imd_proc, enum imd_proc);
+int	 proc_passes_fds(enum imd_proc, enum imd_proc);
+const struct proc_peer *proc_self_peer(const struct proc_self *,
+	    enum imd_proc);
 
 /* imsgev: an imsgbuf driven by libevent */
 int	 imsgev_init(struct imsgev *, int, enum imd_proc,
@@ -96,13 +112,11 @@ int	 imsgev_wait(struct imsgev *, struct imsg *, int);
 /* children */
 struct imsgev	*proc_peer(enum imd_proc);
 void		 proc_before_write(int (*)(void));
-struct imd_conf;
-struct imd_conf	*proc_child_start(const struct proc_self *, int, char **);
+void		 proc_child_start(const struct proc_self *, int, char **);
 void		 proc_child_jail(const char *, uid_t, gid_t);
 void		 proc_child_ready(void);
 void		 proc_child_loop(void) __attribute__((__noreturn__));
-int		 proc_dispatch_parent_common(struct imsgev *, struct imsg *,
-		    struct imd_conf **);
+void		 proc_dispatch_parent(struct imsgev *, struct imsg *);
 void		 proc_fatal_imsg(struct imsgev *, struct imsg *, const char *)
 		    __attribute__((__noreturn__));
 

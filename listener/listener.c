@@ -46,6 +46,7 @@ static void	listener_dispatch_authd(struct imsgev *, struct imsg *);
 static void	listener_dispatch_dirdb(struct imsgev *, struct imsg *);
 static void	listener_dispatch_relayd(struct imsgev *, struct imsg *);
 static void	listener_sweep(int, short, void *);
+static void	listener_start(void);
 
 static const struct proc_peer listener_peers[] = {
 	{ PROC_PARENT, listener_dispatch_parent },
@@ -54,12 +55,14 @@ static const struct proc_peer listener_peers[] = {
 	{ PROC_DIRDB, listener_dispatch_dirdb },
 };
 
+struct imd_conf		*listener_conf;
+
 static const struct proc_self listener_self = {
 	PROC_LISTENER, "listener", listener_peers,
-	sizeof(listener_peers) / sizeof(listener_peers[0])
+	sizeof(listener_peers) / sizeof(listener_peers[0]),
+	&listener_conf, listener_start, NULL
 };
 
-struct imd_conf		*listener_conf;
 static struct event	 listener_sweep_ev;
 
 /* Listening sockets stay outside the configuration, which may reload. */
@@ -79,6 +82,7 @@ listener_take_sockets(struct imd_conf *conf)
 	}
 }
 
+/* The parent's IMSG_START: every child is ready, serve. */
 static void
 listener_start(void)
 {
@@ -88,23 +92,15 @@ listener_start(void)
 		if (transport_start(cl) == -1)
 			fatal("listen");
 	}
-	log_debug("serving");
+	pres_start();
+	evtimer_set(&listener_sweep_ev, listener_sweep, NULL);
+	listener_sweep(-1, 0, NULL);
 }
 
 static void
 listener_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 {
-	if (proc_dispatch_parent_common(iev, imsg, &listener_conf) != 0)
-		return;
 	switch (imsg->hdr.ih_type) {
-	case IMSG_START:
-		if (imsg_get_end(imsg) == -1)
-			proc_fatal_imsg(iev, imsg, "start");
-		listener_start();
-		pres_start();
-		evtimer_set(&listener_sweep_ev, listener_sweep, NULL);
-		listener_sweep(-1, 0, NULL);
-		break;
 	case IMSG_LSN_WATCHERS:
 		pres_ctl_watchers(iev, imsg);
 		break;
@@ -112,7 +108,7 @@ listener_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 		pres_ctl_rule(iev, imsg);
 		break;
 	default:
-		proc_fatal_imsg(iev, imsg, "unexpected");
+		proc_dispatch_parent(iev, imsg);
 	}
 }
 
@@ -190,7 +186,7 @@ listener_dispatch_relayd(struct imsgev *iev, struct imsg *imsg)
 int
 main(int argc, char *argv[])
 {
-	listener_conf = proc_child_start(&listener_self, argc, argv);
+	proc_child_start(&listener_self, argc, argv);
 	pidf_init();	/* libxml2 reads nothing after the jail */
 	listener_take_sockets(listener_conf);
 	proc_child_jail(listener_conf->c_chroot, listener_conf->c_uid,

@@ -36,39 +36,23 @@
 #include "sandbox.h"
 
 
-static void	relayd_dispatch_parent(struct imsgev *, struct imsg *);
 static void	relayd_dispatch_listener(struct imsgev *, struct imsg *);
 static void	relayd_dispatch_dirdb(struct imsgev *, struct imsg *);
 
 static const struct proc_peer relayd_peers[] = {
-	{ PROC_PARENT, relayd_dispatch_parent },
+	{ PROC_PARENT, proc_dispatch_parent },
 	{ PROC_LISTENER, relayd_dispatch_listener },
 	{ PROC_DIRDB, relayd_dispatch_dirdb },
 };
 
-static const struct proc_self relayd_self = {
-	PROC_RELAYD, "relayd", relayd_peers,
-	sizeof(relayd_peers) / sizeof(relayd_peers[0])
-};
-
 struct imd_conf	*relayd_conf;
 
-static void
-relayd_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
-{
-	if (proc_dispatch_parent_common(iev, imsg, &relayd_conf) != 0)
-		return;
-	switch (imsg->hdr.ih_type) {
-	case IMSG_START:
-		if (imsg_get_end(imsg) == -1)
-			proc_fatal_imsg(iev, imsg, "start");
-		log_debug("serving");
-		mailer_start();
-		break;
-	default:
-		proc_fatal_imsg(iev, imsg, "unexpected");
-	}
-}
+/* The parent's messages are all the common ones (lib/proc.c). */
+static const struct proc_self relayd_self = {
+	PROC_RELAYD, "relayd", relayd_peers,
+	sizeof(relayd_peers) / sizeof(relayd_peers[0]),
+	&relayd_conf, mailer_start, NULL
+};
 
 static void
 relayd_dispatch_listener(struct imsgev *iev, struct imsg *imsg)
@@ -96,7 +80,7 @@ relayd_dispatch_dirdb(struct imsgev *iev, struct imsg *imsg)
 int
 main(int argc, char *argv[])
 {
-	relayd_conf = proc_child_start(&relayd_self, argc, argv);
+	proc_child_start(&relayd_self, argc, argv);
 	/* Files and /dev/urandom are read now, before the chroot. */
 	out_init(relayd_conf);
 	if (relayd_conf->c_resolver.ss_family != 0 &&

@@ -37,3 +37,15 @@ fuzz-config: $(BUILD)/gen/parse.c
 fuzz: fuzz-config
 
 .PHONY: fuzz-config
+
+# parts_test: lib/config_msg.c's table on real channels (parts.t).
+PARTS_TEST = $(BUILD)/regress/config/parts_test
+CHECK_PROGS += $(PARTS_TEST)
+
+$(PARTS_TEST): $(BUILD)/regress/config/parts_test.o $(LIBIMD)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/regress/config/parts_test.o: regress/config/parts_test.c
+	@mkdir -p $(@D)
+	$(CC) $(ALLCFLAGS) -Iregress/lib -c -o $@ $<

@@ -21,7 +21,8 @@
  * payload is a sanitizer report.  The type picks what reads it: the
  * records the children exchange (as their handlers read them, end
  * included), the configuration messages through config_recv() into one
- * throw-away configuration, as a child receives them, or a script of
+ * throw-away configuration, as a child receives them (the type byte's
+ * high part says which child), or a script of
  * single reads taken from the front of the payload.  Besides the
  * sanitizers it checks that a read never moves past the payload, a
  * failed read moves nothing and a string read ends in its NUL.
@@ -79,6 +80,12 @@ imsgev_close(struct imsgev *iev, struct ibuf *buf)
 int
 imsgev_compose(struct imsgev *iev, uint32_t type, uint32_t id, int fd,
     const void *data, size_t len)
+{
+	abort();
+}
+
+int
+proc_passes_fds(enum imd_proc a, enum imd_proc b)
 {
 	abort();
 }
@@ -169,17 +176,19 @@ read_script(struct imsg *imsg)
 }
 
 static int
-read_config(struct imd_conf *conf, struct imsg *imsg)
+read_config(struct imd_conf *conf, enum imd_proc self, struct imsg *imsg)
 {
 	if (setjmp(fatal_jmp) != 0)
 		return (-1);
-	return (config_recv(conf, NULL, imsg) == 1 ? -1 : 0);
+	return (config_recv(conf, self, NULL, imsg) == 1 ? -1 : 0);
 }
 
 /* Returns -1 when the configuration is complete or refused. */
 static int
-read_msg(struct imd_conf *conf, uint8_t type, const uint8_t *p, size_t len)
+read_msg(struct imd_conf *conf, uint8_t byte, const uint8_t *p, size_t len)
 {
+	uint8_t		 type = byte % (READ_CONFIG + CONF_TYPES);
+	enum imd_proc	 self;
 	struct imsg	 imsg;
 	unsigned char	*copy;
 	int		 rc = 0;
@@ -198,7 +207,9 @@ read_msg(struct imd_conf *conf, uint8_t type, const uint8_t *p, size_t len)
 		read_script(&imsg);
 	else {
 		imsg.hdr.ih_type = IMSG_CONF_START + (type - READ_CONFIG);
-		rc = read_config(conf, &imsg);
+		self = PROC_LISTENER +
+		    byte / (READ_CONFIG + CONF_TYPES) % (PROC_MAX - 1);
+		rc = read_config(conf, self, &imsg);
 	}
 	if (imsg.off > imsg.len)
 		abort();
@@ -216,7 +227,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((conf = config_new()) == NULL)
 		abort();
 	while (size >= 3) {
-		type = data[0] % (READ_CONFIG + CONF_TYPES);
+		type = data[0];
 		len = data[1] | (size_t)data[2] << 8;
 		data += 3;
 		size -= 3;

@@ -229,6 +229,7 @@ test_fd_passing(void)
 	int		fd, got;
 
 	pair_open();
+	rb.ib_nofd = 0;
 	fd = open("/dev/null", O_RDONLY);
 	fstat(fd, &a);
 	imsg_compose(&wb, 5, 0, -1, "x", 1);
@@ -254,6 +255,28 @@ test_fd_passing(void)
 	pair_close();
 }
 
+/* Only a channel whose reader asked for them takes descriptors. */
+static void
+test_fd_refused_by_default(void)
+{
+	struct imsg	imsg;
+	int		fd, before;
+
+	pair_open();
+	TAP_OK(rb.ib_nofd == 1, "a new channel refuses descriptors");
+	fd = open("/dev/null", O_RDONLY);
+	before = fd;
+	imsg_compose(&wb, 6, 0, fd, "y", 1);
+	imsgbuf_flush(&wb);
+	TAP_OK(imsgbuf_read(&rb) == -1 && errno == EBADMSG,
+	    "a descriptor on it fails the read");
+	fd = open("/dev/null", O_RDONLY);
+	TAP_OK(fd == before, "and the refused descriptor is closed");
+	close(fd);
+	TAP_OK(imsg_get(&rb, &imsg) == 0, "nothing of the message is taken");
+	pair_close();
+}
+
 static void
 test_peer_close(void)
 {
@@ -276,6 +299,7 @@ main(void)
 	test_bad_header();
 	test_typed();
 	test_fd_passing();
+	test_fd_refused_by_default();
 	test_peer_close();
 	return (TAP_DONE());
 }

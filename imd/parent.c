@@ -1,0 +1,213 @@
+/*
+ * Copyright (c) 2026 The imd Authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * What the children tell the parent once they serve: dirdb and the
+ * listener answer the requests imctl made through the control socket.
+ * Each answer is read here in full, then handed to the client that
+ * asked, by the request id in the peer id (imd/control.c).
+ */
+
+#include <sys/types.h>
+
+#include <stdint.h>
+
+#include "binding.h"
+#include "imd.h"
+#include "imd_msg.h"
+#include "log.h"
+
+/* The final answer of a request: a status and a message. */
+static void
+parent_result(struct imsgev *iev, struct imsg *imsg)
+{
+	struct ctl_conn	*cc;
+	uint32_t	 status;
+	char		 message[CTL_MESSAGE_MAX];
+
+	if (imsg_get_u32(imsg, &status) == -1 ||
+	    imsg_get_str(imsg, message, sizeof(message)) == -1 ||
+	    imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "result");
+	if ((cc = control_client(imsg->hdr.ih_peerid)) != NULL)
+		control_answer(cc, status, message);
+}
+
+static void
+parent_list_end(struct imsgev *iev, struct imsg *imsg)
+{
+	struct ctl_conn	*cc;
+
+	if (imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "list end");
+	if ((cc = control_client(imsg->hdr.ih_peerid)) != NULL)
+		control_list_end(cc);
+}
+
+static void
+parent_user_item(struct imsgev *iev, struct imsg *imsg)
+{
+	struct ctl_conn	*cc;
+	struct ibuf	*buf;
+	char		 address[IMD_ADDRESS_MAX];
+	uint64_t	 created;
+	uint32_t	 flags;
+
+	if (imsg_get_str(imsg, address, sizeof(address)) == -1 ||
+	    imsg_get_u64(imsg, &created) == -1 ||
+	    imsg_get_u32(imsg, &flags) == -1 || imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "user item");
+	if ((cc = control_client(imsg->hdr.ih_peerid)) == NULL ||
+	    (buf = control_item(cc, IMSG_CTL_USER_ITEM, 128)) == NULL)
+		return;
+	/* The writer keeps its first error; closing refuses the buffer. */
+	ibuf_add_str(buf, address, sizeof(address));
+	ibuf_add_u64(buf, created);
+	ibuf_add_u32(buf, flags);
+	control_item_close(cc, buf);
+}
+
+static void
+parent_binding_item(struct imsgev *iev, struct imsg *imsg)
+{
+	struct binding_rec	 b;
+	struct ctl_conn		*cc;
+	struct ibuf		*buf;
+
+	if (binding_msg_get(imsg, &b) == -1 || imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "binding item");
+	if ((cc = control_client(imsg->hdr.ih_peerid)) == NULL ||
+	    (buf = control_item(cc, IMSG_CTL_BINDING_ITEM, sizeof(b))) ==
+	    NULL)
+		return;
+	binding_msg_add(buf, &b);
+	control_item_close(cc, buf);
+}
+
+/* A queued message as imctl sees it: who, when, how big; no text. */
+static void
+parent_queue_item(struct imsgev *iev, struct imsg *imsg)
+{
+	struct ctl_conn	*cc;
+	struct ibuf	*buf;
+	char		 to[IMD_ADDRESS_MAX], from[IMD_ADDRESS_MAX];
+	uint64_t	 id, arrived;
+	uint32_t	 bytes, state, attempts;
+
+	if (imsg_get_u64(imsg, &id) == -1 ||
+	    imsg_get_str(imsg, to, sizeof(to)) == -1 ||
+	    imsg_get_str(imsg, from, sizeof(from)) == -1 ||
+	    imsg_get_u64(imsg, &arrived) == -1 ||
+	    imsg_get_u32(imsg, &bytes) == -1 ||
+	    imsg_get_u32(imsg, &state) == -1 ||
+	    imsg_get_u32(imsg, &attempts) == -1 || imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "queue item");
+	if ((cc = control_client(imsg->hdr.ih_peerid)) == NULL ||
+	    (buf = control_item(cc, IMSG_CTL_QUEUE_ITEM,
+	    2 * IMD_ADDRESS_MAX + 40)) == NULL)
+		return;
+	ibuf_add_u64(buf, id);
+	ibuf_add_str(buf, to, sizeof(to));
+	ibuf_add_str(buf, from, sizeof(from));
+	ibuf_add_u64(buf, arrived);
+	ibuf_add_u32(buf, bytes);
+	ibuf_add_u32(buf, state);
+	ibuf_add_u32(buf, attempts);
+	control_item_close(cc, buf);
+}
+
+/* A subscription or rule of a presentity, as the listener told it. */
+static void
+parent_watcher_item(struct imsgev *iev, struct imsg *imsg)
+{
+	struct ctl_conn	*cc;
+	struct ibuf	*buf;
+	char		 watcher[IMD_ADDRESS_MAX], what[32], state[32];
+	uint32_t	 left;
+
+	if (imsg_get_str(imsg, watcher, sizeof(watcher)) == -1 ||
+	    imsg_get_str(imsg, what, sizeof(what)) == -1 ||
+	    imsg_get_str(imsg, state, sizeof(state)) == -1 ||
+	    imsg_get_u32(imsg, &left) == -1 || imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "watcher item");
+	if ((cc = control_client(imsg->hdr.ih_peerid)) == NULL ||
+	    (buf = control_item(cc, IMSG_CTL_WATCHER_ITEM,
+	    IMD_ADDRESS_MAX + 80)) == NULL)
+		return;
+	ibuf_add_str(buf, watcher, sizeof(watcher));
+	ibuf_add_str(buf, what, sizeof(what));
+	ibuf_add_str(buf, state, sizeof(state));
+	ibuf_add_u32(buf, left);
+	control_item_close(cc, buf);
+}
+
+void
+parent_dispatch_listener(struct imsgev *iev, struct imsg *imsg)
+{
+	switch (imsg->hdr.ih_type) {
+	case IMSG_LSN_RESULT:
+		parent_result(iev, imsg);
+		break;
+	case IMSG_LSN_WATCHER_ITEM:
+		parent_watcher_item(iev, imsg);
+		break;
+	case IMSG_LSN_END:
+		parent_list_end(iev, imsg);
+		break;
+	default:
+		proc_fatal_imsg(iev, imsg, "unexpected");
+	}
+}
+
+/* relayd and authd have nothing to tell the parent once they serve. */
+void
+parent_dispatch_relayd(struct imsgev *iev, struct imsg *imsg)
+{
+	proc_fatal_imsg(iev, imsg, "unexpected");
+}
+
+void
+parent_dispatch_authd(struct imsgev *iev, struct imsg *imsg)
+{
+	proc_fatal_imsg(iev, imsg, "unexpected");
+}
+
+void
+parent_dispatch_dirdb(struct imsgev *iev, struct imsg *imsg)
+{
+	switch (imsg->hdr.ih_type) {
+	case IMSG_DB_RESULT:
+		parent_result(iev, imsg);
+		break;
+	case IMSG_DB_USER_ITEM:
+		parent_user_item(iev, imsg);
+		break;
+	case IMSG_DB_BINDING_ITEM:
+		parent_binding_item(iev, imsg);
+		break;
+	case IMSG_DB_QUEUE_ITEM:
+		parent_queue_item(iev, imsg);
+		break;
+	case IMSG_DB_USER_END:
+	case IMSG_DB_BINDING_END:
+	case IMSG_DB_QUEUE_END:
+		parent_list_end(iev, imsg);
+		break;
+	default:
+		proc_fatal_imsg(iev, imsg, "unexpected");
+	}
+}
