@@ -168,7 +168,6 @@ int		 pres_rule_set(struct presentity *, const char *, uint32_t);
 int		 pres_sub_is_stranger(const struct pres_sub *);
 void		 pres_sub_set_stranger(struct pres_sub *, int);
 size_t		 pres_domain_count(const char *);
-void		 pres_changed(struct presentity *);
 void		 pres_registered(const char *, int);
 void		 pres_start(void);
 int		 pres_ready(void);
