@@ -18,35 +18,20 @@
 /*
  * Pager-mode MESSAGE (RFC 3428) for users of our domains: the sender,
  * when it is ours, authenticates (407); dirdb says where the recipient
- * is; the request goes to every current binding at once and the first
- * 2xx answers the sender (RFC 3261 16.7).  Body and Content-Type pass
- * through untouched.
+ * is; the request goes to every current binding at once (fork.c), or
+ * its sender learns where they are (direct mode, a 302), or it waits
+ * in the offline queue.  Body and Content-Type pass through untouched.
  */
 
 #include <sys/types.h>
-#include <sys/socket.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
-#include <ctype.h>
-#include <stddef.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "binding.h"
-#include "imd_msg.h"
 #include "listener.h"
-#include "log.h"
 #include "offline.h"
 #include "presence.h"
-#include "proc.h"
 #include "request.h"
-#include "tx_client.h"
-#include "user.h"
-
 
 static void	message_deliver(struct sip_req *, int,
 		    const struct binding_rec *, uint32_t);
@@ -83,7 +68,6 @@ message_request(const struct sip_msg *msg, const struct sip_peer *peer)
 	    message_lookup : relay_start;
 	auth_start(rq, fromdom);
 }
-
 
 /* Request-Disposition: redirect (RFC 3841 9.1). */
 static int

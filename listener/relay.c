@@ -31,7 +31,6 @@
 #include <string.h>
 #include <time.h>
 
-
 #include "imd_msg.h"
 #include "listener.h"
 #include "log.h"

@@ -25,7 +25,6 @@
 
 #include <netdb.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "listener.h"
@@ -134,6 +133,35 @@ sip_refuse_oversized(const struct sip_peer *peer, const char *buf,
 		sip_refuse_long_line(peer, buf, hend + 4 - buf);
 }
 
+/* A new request, to the part that serves its method. */
+static void
+sip_dispatch(const struct sip_msg *msg, const struct sip_peer *peer)
+{
+	switch (msg->msg_method) {
+	case SIP_METHOD_OPTIONS:
+		sip_options(peer, msg);
+		break;
+	case SIP_METHOD_REGISTER:
+		registrar_request(msg, peer);
+		break;
+	case SIP_METHOD_MESSAGE:
+		message_request(msg, peer);
+		break;
+	case SIP_METHOD_PUBLISH:
+		publish_request(msg, peer);
+		break;
+	case SIP_METHOD_SUBSCRIBE:
+		subscribe_request(msg, peer);
+		break;
+	case SIP_METHOD_NOTIFY:
+		dialog_request(msg, peer);
+		break;
+	default:
+		sip_reply(peer, msg, 405, "Method Not Allowed",
+		    "Allow: " SIP_ALLOW "\r\n");
+	}
+}
+
 void
 sip_input(const struct sip_peer *peer, const char *buf, size_t len)
 {
@@ -165,30 +193,6 @@ sip_input(const struct sip_peer *peer, const char *buf, size_t len)
 		sip_reply(peer, &msg, 400, "Via Branch Too Long", NULL);
 		return;
 	}
-	if (tx_absorb(&msg, peer))
-		return;
-	switch (msg.msg_method) {
-	case SIP_METHOD_OPTIONS:
-		sip_options(peer, &msg);
-		break;
-	case SIP_METHOD_REGISTER:
-		registrar_request(&msg, peer);
-		break;
-	case SIP_METHOD_MESSAGE:
-		message_request(&msg, peer);
-		break;
-	case SIP_METHOD_PUBLISH:
-		publish_request(&msg, peer);
-		break;
-	case SIP_METHOD_SUBSCRIBE:
-		subscribe_request(&msg, peer);
-		break;
-	case SIP_METHOD_NOTIFY:
-		dialog_request(&msg, peer);
-		break;
-	default:
-		sip_reply(peer, &msg, 405, "Method Not Allowed",
-		    "Allow: " SIP_ALLOW "\r\n");
-	}
+	if (!tx_absorb(&msg, peer))
+		sip_dispatch(&msg, peer);
 }
-

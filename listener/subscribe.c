@@ -374,13 +374,52 @@ sub_granted(struct sip_req *rq, struct pres_sub *ps, uint32_t secs)
 	return (0);
 }
 
+/*
+ * The dialog of a new subscription, from its SUBSCRIBE into rec: 0, or
+ * the status to answer and its reason.
+ */
+static unsigned int
+sub_rec_dialog(const struct sip_req *rq, struct pres_sub_rec *rec,
+    const char **why)
+{
+	const struct sip_msg	*msg = &rq->rq_msg;
+	const struct sip_hdr	*h;
+
+	if (sub_target(rq, &rec->sr_target) == -1) {
+		*why = "Bad Or Missing Contact";
+		return (400);
+	}
+	/* subscribe_request() saw every field fit (sub_too_long()). */
+	h = sip_hdr_first(msg, SIP_HDR_CALL_ID);
+	if (sub_tag(msg, SIP_HDR_FROM, rec->sr_remote_tag,
+	    sizeof(rec->sr_remote_tag), rec->sr_remote_uri,
+	    sizeof(rec->sr_remote_uri)) != 0 ||
+	    sub_tag(msg, SIP_HDR_TO, rec->sr_id, sizeof(rec->sr_id),
+	    rec->sr_local_uri, sizeof(rec->sr_local_uri)) != 0 ||
+	    h->hdr_value.len >= sizeof(rec->sr_callid) ||
+	    sub_route(msg, rec->sr_route, sizeof(rec->sr_route)) == -1 ||
+	    sub_event_id(msg, rec->sr_event_id,
+	    sizeof(rec->sr_event_id)) == -1) {
+		*why = "Server Internal Error";
+		return (500);
+	}
+	if (rec->sr_remote_tag[0] == '\0' || rec->sr_remote_uri[0] == '\0') {
+		*why = "From Without A Tag";
+		return (400);
+	}
+	snprintf(rec->sr_callid, sizeof(rec->sr_callid), "%.*s",
+	    (int)h->hdr_value.len, h->hdr_value.s);
+	return (0);
+}
+
 static void
 sub_new(struct sip_req *rq, struct presentity *pr, uint32_t event,
     uint32_t secs)
 {
 	struct pres_sub_rec	 rec;
 	struct pres_sub		*ps;
-	const struct sip_hdr	*h;
+	const char		*why;
+	unsigned int		 status;
 	int			 state, stranger = inbound_from_stranger(rq);
 
 	if ((state = sub_decide(pr, rq->rq_aor, event)) == -1) {
@@ -389,30 +428,10 @@ sub_new(struct sip_req *rq, struct presentity *pr, uint32_t event,
 	}
 	memset(&rec, 0, sizeof(rec));
 	rec.sr_flags = stranger ? PRES_SUB_STRANGER : 0;
-	if (sub_target(rq, &rec.sr_target) == -1) {
-		req_reply(rq, 400, "Bad Or Missing Contact", NULL);
+	if ((status = sub_rec_dialog(rq, &rec, &why)) != 0) {
+		req_reply(rq, status, why, NULL);
 		return;
 	}
-	/* subscribe_request() saw every field fit (sub_too_long()). */
-	h = sip_hdr_first(&rq->rq_msg, SIP_HDR_CALL_ID);
-	if (sub_tag(&rq->rq_msg, SIP_HDR_FROM, rec.sr_remote_tag,
-	    sizeof(rec.sr_remote_tag), rec.sr_remote_uri,
-	    sizeof(rec.sr_remote_uri)) != 0 ||
-	    sub_tag(&rq->rq_msg, SIP_HDR_TO, rec.sr_id, sizeof(rec.sr_id),
-	    rec.sr_local_uri, sizeof(rec.sr_local_uri)) != 0 ||
-	    h->hdr_value.len >= sizeof(rec.sr_callid) ||
-	    sub_route(&rq->rq_msg, rec.sr_route, sizeof(rec.sr_route)) == -1 ||
-	    sub_event_id(&rq->rq_msg, rec.sr_event_id,
-	    sizeof(rec.sr_event_id)) == -1) {
-		req_reply(rq, 500, "Server Internal Error", NULL);
-		return;
-	}
-	if (rec.sr_remote_tag[0] == '\0' || rec.sr_remote_uri[0] == '\0') {
-		req_reply(rq, 400, "From Without A Tag", NULL);
-		return;
-	}
-	snprintf(rec.sr_callid, sizeof(rec.sr_callid), "%.*s",
-	    (int)h->hdr_value.len, h->hdr_value.s);
 	/* Last: it may end a stranger's subscription to make room. */
 	if (sub_room(rq, pr, stranger) == -1)
 		return;
