@@ -112,7 +112,7 @@ inbound_hops(const struct sip_msg *msg)
  * What a MESSAGE may not do, answered at once: go round in circles, use
  * us as an open relay, or speak for one of our users from outside (our
  * own users reach us directly, with one Via).  Whether a sender of
- * another domain is its server is inbound.c's to say.
+ * another domain is its server is inbound_check()'s to say.
  */
 int
 inbound_refused(const struct sip_msg *msg, const struct sip_peer *peer,
@@ -200,6 +200,7 @@ inbound_tls_allowed(const struct sip_peer *peer, const char *fromdom)
 	X509_free(cert);
 	return (ok);
 }
+
 static void
 inbound_refuse(struct sip_req *rq, const char *domain, const char *why)
 {
@@ -315,6 +316,7 @@ inbound_resumed(const struct sip_msg *msg)
 	inbound_resuming = NULL;
 	return (rq);
 }
+
 /*
  * A request for to (of todom) held, once From reads and the inbound
  * rules let it in; the sender's domain into fromdom.  NULL when it was

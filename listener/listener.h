@@ -35,7 +35,8 @@
  *	tx.c tx_client.c	server and client transactions
  *	sip_reply.c		the replies we make
  *	transport.c conn.c tls.c
- *				sockets, stream connections, TLS
+ *				sockets, stream connections, TLS (one layer:
+ *				conn.c counts in transport_stats)
  *
  * What points up goes through a pointer the upper layer set: a held
  * request's rq_authed, rq_looked_up, rq_resume, rq_cleanup; a client

@@ -179,6 +179,7 @@ int64_t		 pres_expires(struct sip_req *);
 int		 pres_direct_allowed(const char *);
 void		 pres_ctl_watchers(struct imsgev *, struct imsg *);
 void		 pres_ctl_rule(struct imsgev *, struct imsg *);
+void		 pres_sweep(time_t);
 
 /* publish.c */
 void		 publish_request(const struct sip_msg *,
@@ -197,6 +198,5 @@ void		 pres_contact(const struct pres_sub *, const char *, char *,
 void		 notify_send(struct pres_sub *);
 void		 notify_final(struct pres_sub *, const char *);
 void		 notify_winfo(struct presentity *, struct pres_sub *);
-void		 pres_sweep(time_t);
 
 #endif /* IMD_PRESENCE_H */

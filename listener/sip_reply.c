@@ -47,6 +47,7 @@ sip_local_tag(void)
 	s.len = strlen(tag);
 	return (s);
 }
+
 void
 sip_limits_from_conf(struct sip_limits *lim)
 {
