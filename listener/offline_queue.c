@@ -40,7 +40,7 @@
 #include "tx_client.h"
 
 #define OFFQ_DRAINS_MAX	1024
-#define OFFQ_REQ_MAX		(OFFLINE_BODY_MAX + 4096)
+#define OFFQ_REQ_MAX	(OFFLINE_BODY_MAX + 4096)
 
 /* One device being given its user's waiting messages. */
 struct drain {
