@@ -24,7 +24,6 @@
 #include <sys/types.h>
 #include <sys/queue.h>
 
-#include <ctype.h>
 #include <event.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,10 +206,8 @@ check_address(struct check *ck)
 		return (-1);
 	if ((size_t)snprintf(ck->ck_address, sizeof(ck->ck_address), "%s@%s",
 	    local, ck->ck_domain->cd_name) >= sizeof(ck->ck_address) ||
-	    !is_valid_address(ck->ck_address))
+	    address_lower(ck->ck_address) == -1)
 		return (-1);
-	for (char *p = ck->ck_address; *p != '\0'; p++)
-		*p = tolower((unsigned char)*p);
 	return (0);
 }
 

@@ -377,9 +377,9 @@ control_address_request(struct ctl_conn *cc, struct imsg *imsg,
 		control_result(cc, CTL_ERROR, "malformed request");
 		return;
 	}
-	if (control_check_address(cc, address, local, sizeof(local)) == NULL)
+	if (control_check_address(cc, address, local, sizeof(local)) == NULL ||
+	    address_lower(address) == -1)
 		return;
-	lowercase(address);
 	if (imsgev_compose(to, type, cc->cc_id, -1, address,
 	    strlen(address) + 1) == -1)
 		fatal("control: request to a child");
@@ -411,14 +411,12 @@ control_pres_rule(struct ctl_conn *cc, struct imsg *imsg, uint32_t rule)
 		return;
 	}
 	if (control_check_address(cc, presentity, local, sizeof(local)) ==
-	    NULL)
+	    NULL || address_lower(presentity) == -1)
 		return;
-	if (!is_valid_address(watcher)) {
+	if (address_lower(watcher) == -1) {
 		control_result(cc, CTL_BADADDR, "malformed watcher address");
 		return;
 	}
-	lowercase(presentity);
-	lowercase(watcher);
 	if ((buf = imsgev_create(control_listener(), IMSG_LSN_RULE, cc->cc_id,
 	    2 * IMD_ADDRESS_MAX + 8)) == NULL ||
 	    ibuf_add_str(buf, presentity, sizeof(presentity)) == -1 ||
@@ -440,11 +438,10 @@ control_show_list(struct ctl_conn *cc, struct imsg *imsg, uint32_t dbtype)
 		cc->cc_iev.iev_dead = 1;
 		return;
 	}
-	if (address[0] != '\0' && !is_valid_address(address)) {
+	if (address[0] != '\0' && address_lower(address) == -1) {
 		control_result(cc, CTL_BADADDR, "malformed address");
 		return;
 	}
-	lowercase(address);
 	if (imsgev_compose(control_dirdb(), dbtype, cc->cc_id, -1, address,
 	    strlen(address) + 1) == -1)
 		fatal("control: request to dirdb");

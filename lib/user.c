@@ -14,6 +14,7 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
+#include <ctype.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -98,6 +99,22 @@ is_valid_address(const char *address)
 		return (0);
 	return (is_valid_localpart(address, at - address) &&
 	    is_valid_domain(at + 1, len - (at - address) - 1));
+}
+
+/*
+ * Addresses compare without case: one spelling, the lower case, is
+ * kept and sent.  -1, and the address untouched, when it is not one.
+ */
+int
+address_lower(char *address)
+{
+	char	*p;
+
+	if (!is_valid_address(address))
+		return (-1);
+	for (p = address; *p != '\0'; p++)
+		*p = tolower((unsigned char)*p);
+	return (0);
 }
 
 /*

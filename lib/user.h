@@ -49,5 +49,6 @@ int	user_msg_add(struct ibuf *, const struct user_rec *);
 int	user_msg_get(struct imsg *, struct user_rec *);
 int	address_split(const char *, char *, size_t, char *, size_t);
 int	is_valid_address(const char *);
+int	address_lower(char *);
 
 #endif /* IMD_USER_H */

@@ -827,9 +827,3 @@ conn_find(uint64_t id)
 	key.cn_id = id;
 	return (RB_FIND(conn_tree, &conn_ids, &key));
 }
-
-size_t
-conn_count(void)
-{
-	return (conn_total);
-}

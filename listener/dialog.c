@@ -276,7 +276,7 @@ dialog_looked_up(struct sip_req *rq, int exists, const struct binding_rec *bs,
 		    strncasecmp(bs[i].b_contact, ruri->s, ruri->len) == 0) {
 			rq->rq_pop_route =
 			    sip_hdr_first(&rq->rq_msg, SIP_HDR_ROUTE) != NULL;
-			message_fork(rq, &bs[i], 1);
+			fork_start(rq, &bs[i], 1);
 			return;
 		}
 	req_reply(rq, 481, "Call/Transaction Does Not Exist", NULL);

@@ -24,19 +24,29 @@
  * once admitted, a MESSAGE or SUBSCRIBE goes through its method's entry
  * again and finds itself held already.  `inbound tls-verified` wants
  * the certificate; `inbound any` takes anyone, for labs.
+ *
+ * The rest of the inbound policy is here too: what no request may do
+ * (go round in circles, use us as an open relay, speak for one of our
+ * users from outside), and who is a stranger, whose From nobody
+ * vouched for.
  */
 
 #include <sys/types.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
 
 #include <netdb.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
 #include "imd_msg.h"
 #include "listener.h"
 #include "log.h"
-#include "presence.h"
 #include "proc.h"
 #include "request.h"
 #include "tx.h"
@@ -47,6 +57,149 @@
 
 /* The request inbound_admit() hands back to its method's entry. */
 static struct sip_req	*inbound_resuming;
+
+/*
+ * A Via of our own relayd (the branch starts with the suite's tag): the
+ * request went out of this suite and came back, a loop (RFC 3261 16.3).
+ */
+static int
+inbound_is_loop(const struct sip_msg *msg)
+{
+	struct sip_iter	it;
+	struct sip_str	v;
+	struct sip_via	via;
+	char		tag[32];
+	size_t		len;
+
+	len = snprintf(tag, sizeof(tag), "z9hG4bK%08x.",
+	    config_loop_tag(listener_conf));
+	sip_iter_init(&it, msg, SIP_HDR_VIA);
+	while (sip_iter_next(&it, &v) == 1)
+		if (sip_via_parse(v.s, SIP_STR_END(&v), &via) == 0 &&
+		    via.via_branch.len > len &&
+		    memcmp(via.via_branch.s, tag, len) == 0)
+			return (1);
+	return (0);
+}
+
+static unsigned int
+inbound_max_forwards(const struct sip_msg *msg)
+{
+	const struct sip_hdr	*h = sip_hdr_first(msg, SIP_HDR_MAX_FORWARDS);
+	unsigned int		 mf;
+
+	if (h == NULL || sip_maxfwd_parse(h->hdr_value.s,
+	    SIP_STR_END(&h->hdr_value), &mf) == -1)
+		return (70);
+	return (mf);
+}
+
+/* Via values, in all Via headers. */
+static size_t
+inbound_hops(const struct sip_msg *msg)
+{
+	struct sip_iter	it;
+	struct sip_str	v;
+	size_t		n = 0;
+
+	sip_iter_init(&it, msg, SIP_HDR_VIA);
+	while (sip_iter_next(&it, &v) == 1)
+		n++;
+	return (n);
+}
+
+/*
+ * What a MESSAGE may not do, answered at once: go round in circles, use
+ * us as an open relay, or speak for one of our users from outside (our
+ * own users reach us directly, with one Via).  Whether a sender of
+ * another domain is its server is inbound_check()'s to say.
+ */
+int
+inbound_refused(const struct sip_msg *msg, const struct sip_peer *peer,
+    const char *todom, const char *fromdom)
+{
+	int	to_ours = config_find_domain(listener_conf, todom) != NULL;
+	int	from_ours = config_find_domain(listener_conf, fromdom) != NULL;
+
+	if (inbound_is_loop(msg))
+		sip_reply(peer, msg, 482, "Loop Detected", NULL);
+	else if (inbound_max_forwards(msg) == 0)
+		sip_reply(peer, msg, 483, "Too Many Hops", NULL);
+	else if (!to_ours && !from_ours)
+		sip_reply(peer, msg, 403, "Relaying Denied", NULL);
+	else if (from_ours && inbound_hops(msg) > 1)
+		sip_reply(peer, msg, 403, "Local Sender From Outside", NULL);
+	else
+		return (0);
+	return (1);
+}
+
+/* Does the host of a domain's route send this? (Its port is its own.) */
+static int
+inbound_from_route(const struct sip_peer *peer, const char *domain)
+{
+	const struct conf_route		*cr;
+	const struct sockaddr_in	*a, *b;
+	const struct sockaddr_in6	*a6, *b6;
+
+	if ((cr = config_find_route(listener_conf, domain)) == NULL ||
+	    cr->cr_ss.ss_family != peer->sp_ss.ss_family)
+		return (0);
+	if (cr->cr_ss.ss_family == AF_INET) {
+		a = (const struct sockaddr_in *)&cr->cr_ss;
+		b = (const struct sockaddr_in *)&peer->sp_ss;
+		return (a->sin_addr.s_addr == b->sin_addr.s_addr);
+	}
+	if (cr->cr_ss.ss_family == AF_INET6) {
+		a6 = (const struct sockaddr_in6 *)&cr->cr_ss;
+		b6 = (const struct sockaddr_in6 *)&peer->sp_ss;
+		return (IN6_ARE_ADDR_EQUAL(&a6->sin6_addr, &b6->sin6_addr));
+	}
+	return (0);
+}
+
+/*
+ * A stranger: a sender of another domain whose server nobody verified,
+ * so that its From is whatever it wrote.  Under inbound tls-verified
+ * every sender of another domain was verified; under inbound any only
+ * one that comes from the host its domain's route names.
+ */
+int
+inbound_from_stranger(const struct sip_req *rq)
+{
+	const char	*at = strchr(rq->rq_aor, '@');
+
+	if (at == NULL || config_find_domain(listener_conf, at + 1) != NULL ||
+	    listener_conf->c_inbound != INBOUND_ANY)
+		return (0);
+	return (!inbound_from_route(&rq->rq_peer, at + 1));
+}
+
+/*
+ * inbound tls-verified: the request came over TLS, the certificate the
+ * peer showed verified against our CA file, and it names the domain of
+ * the From (RFC 5922 7.1: subjectAltName, or the CN without one; 7.2:
+ * never by a wildcard).
+ */
+static int
+inbound_tls_allowed(const struct sip_peer *peer, const char *fromdom)
+{
+	struct conn	*c;
+	X509		*cert;
+	int		 ok;
+
+	if (listener_conf->c_inbound == INBOUND_ANY)
+		return (1);
+	if (peer->sp_transport != TRANSPORT_TLS ||
+	    (c = conn_find(peer->sp_conn_id)) == NULL || c->cn_ssl == NULL ||
+	    SSL_get_verify_result(c->cn_ssl) != X509_V_OK ||
+	    (cert = SSL_get1_peer_certificate(c->cn_ssl)) == NULL)
+		return (0);
+	ok = X509_check_host(cert, fromdom, strlen(fromdom),
+	    X509_CHECK_FLAG_NO_WILDCARDS, NULL) == 1;
+	X509_free(cert);
+	return (ok);
+}
 
 static void
 inbound_refuse(struct sip_req *rq, const char *domain, const char *why)
@@ -87,7 +240,7 @@ inbound_check(struct sip_req *rq, const char *domain,
 {
 	if (listener_conf->c_inbound == INBOUND_ANY)
 		return (1);
-	if (relay_inbound_allowed(&rq->rq_peer, domain))
+	if (inbound_tls_allowed(&rq->rq_peer, domain))
 		return (1);
 	if (listener_conf->c_inbound == INBOUND_TLS_VERIFIED) {
 		inbound_refuse(rq, domain, "no TLS certificate naming it");
@@ -135,24 +288,15 @@ inbound_verified(struct imsgev *iev, struct imsg *imsg)
 
 /*
  * An admitted MESSAGE or SUBSCRIBE from another domain: its method's
- * entry runs again and req_hold_from() gives it this request.  When
+ * entry runs again and inbound_hold() gives it this request.  When
  * the entry answered it without holding (nothing it checked can have
  * changed, but the presentity may be gone), the held copy is dropped.
  */
-void
+static void
 inbound_admit(struct sip_req *rq)
 {
 	inbound_resuming = rq;
-	switch (rq->rq_msg.msg_method) {
-	case SIP_METHOD_MESSAGE:
-		message_request(&rq->rq_msg, &rq->rq_peer);
-		break;
-	case SIP_METHOD_SUBSCRIBE:
-		subscribe_request(&rq->rq_msg, &rq->rq_peer);
-		break;
-	default:
-		break;
-	}
+	rq->rq_resume(&rq->rq_msg, &rq->rq_peer);
 	if (inbound_resuming == rq) {
 		inbound_resuming = NULL;
 		if (rq->rq_tx != NULL)
@@ -162,7 +306,7 @@ inbound_admit(struct sip_req *rq)
 }
 
 /* The request being admitted, when msg is its copy; else NULL. */
-struct sip_req *
+static struct sip_req *
 inbound_resumed(const struct sip_msg *msg)
 {
 	struct sip_req	*rq = inbound_resuming;
@@ -170,5 +314,39 @@ inbound_resumed(const struct sip_msg *msg)
 	if (rq == NULL || msg != &rq->rq_msg)
 		return (NULL);
 	inbound_resuming = NULL;
+	return (rq);
+}
+
+/*
+ * A request for to (of todom) held, once From reads and the inbound
+ * rules let it in; the sender's domain into fromdom.  NULL when it was
+ * answered instead, or is held until relayd says whether its sender is
+ * a server of fromdom: then it comes here again, through entry, its
+ * method's, which inbound_admit() calls.
+ */
+struct sip_req *
+inbound_hold(const struct sip_msg *msg, const struct sip_peer *peer,
+    const char *to, const char *todom, char *fromdom,
+    void (*entry)(const struct sip_msg *, const struct sip_peer *))
+{
+	struct sip_req	*rq;
+	char		 from[IMD_ADDRESS_MAX];
+
+	if (from_address(msg, from, sizeof(from), fromdom, IMD_DOMAIN_MAX) ==
+	    -1) {
+		sip_reply(peer, msg, 400, "Bad From", NULL);
+		return (NULL);
+	}
+	if ((rq = inbound_resumed(msg)) == NULL) {
+		if (inbound_refused(msg, peer, todom, fromdom) ||
+		    (rq = req_hold(msg, peer)) == NULL)
+			return (NULL);
+		rq->rq_resume = entry;
+		if (config_find_domain(listener_conf, fromdom) == NULL &&
+		    !inbound_check(rq, fromdom, inbound_admit))
+			return (NULL);
+	}
+	strlcpy(rq->rq_to, to, sizeof(rq->rq_to));
+	strlcpy(rq->rq_aor, from, sizeof(rq->rq_aor));
 	return (rq);
 }

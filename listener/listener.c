@@ -132,16 +132,16 @@ listener_dispatch_dirdb(struct imsgev *iev, struct imsg *imsg)
 		registrar_result(iev, imsg);
 		break;
 	case IMSG_DB_LOOKUP_RESULT:
-		message_lookup_result(iev, imsg);
+		req_lookup_result(iev, imsg);
 		break;
 	case IMSG_DB_OFFLINE_STORED:
-		queue_stored(iev, imsg);
+		offq_stored(iev, imsg);
 		break;
 	case IMSG_DB_OFFLINE_ITEM:
-		queue_item(iev, imsg);
+		offq_item(iev, imsg);
 		break;
 	case IMSG_DB_OFFLINE_DRAIN:
-		queue_offered(iev, imsg);
+		offq_offered(iev, imsg);
 		break;
 	case IMSG_DB_PSTORE_DONE:
 		pres_store_done(iev, imsg);

@@ -18,6 +18,34 @@
 #ifndef IMD_LISTENER_H
 #define IMD_LISTENER_H
 
+/*
+ * The listener's files in layers, each calling only those below it:
+ *
+ *	listener.c		main, the dispatch of each peer's messages
+ *	sip_server.c		parse, refuse, route a request to its method
+ *	registrar.c message.c publish.c subscribe.c
+ *				the methods: REGISTER, MESSAGE, PUBLISH,
+ *				SUBSCRIBE (dialog.c serves NOTIFY)
+ *	presence.c notify.c	presentities, their watchers, our NOTIFYs
+ *	relay.c offline_queue.c	to relayd, to the offline queue
+ *	dialog.c		our subscriptions elsewhere and their NOTIFYs
+ *	fork.c inbound.c auth.c	forwarding to bindings, the inbound policy,
+ *				digest authentication through authd
+ *	request.c address.c	held requests; the address a URI names
+ *	tx.c tx_client.c	server and client transactions
+ *	sip_reply.c		the replies we make
+ *	transport.c conn.c tls.c
+ *				sockets, stream connections, TLS (one layer:
+ *				conn.c counts in transport_stats)
+ *
+ * What points up goes through a pointer the upper layer set: a held
+ * request's rq_authed, rq_looked_up, rq_resume, rq_cleanup; a client
+ * transaction's callback.  Two edges remain: the transport hands what
+ * it reads to sip_input() (the regress tests put their own there), and
+ * presence.c, notify.c and subscribe.c call one another, one module in
+ * three files.  listener_conf is everyone's.
+ */
+
 #include <sys/queue.h>
 #include <sys/tree.h>
 #include <netinet/in.h>
@@ -123,7 +151,6 @@ int	conn_listen(struct transport_listen *);
 int	conn_send(struct conn *, const char *, size_t);
 struct conn *conn_find(uint64_t);
 void	conn_authenticated(uint64_t);
-size_t	conn_count(void);
 
 /* tls.c */
 struct ssl_ctx_st *tls_ctx_new(const struct conf_listen *);
@@ -133,21 +160,22 @@ ssize_t	tls_read(struct conn *, void *, size_t);
 ssize_t	tls_write(struct conn *, const void *, size_t);
 void	tls_conn_free(struct conn *);
 
-/* sip_server.c */
+/* sip_reply.c */
 #define SIP_REPLY_MAX	8192
 struct sip_msg;
-void	sip_input(const struct sip_peer *, const char *, size_t);
-void	sip_refuse_oversized(const struct sip_peer *, const char *, size_t);
-int	sip_reply(const struct sip_peer *, const struct sip_msg *,
-	    unsigned int, const char *, const char *);
-size_t	sip_reply_size(const struct sip_msg *, const char *);
+void	sip_limits_from_conf(struct sip_limits *);
+void	sip_peer_addr(const struct sip_peer *, char *, size_t, uint16_t *);
 int	sip_build_reply(struct sip_out *, const struct sip_peer *,
 	    const struct sip_msg *, unsigned int, const char *, const char *);
 int	sip_build_reply_tag(struct sip_out *, const struct sip_peer *,
 	    const struct sip_msg *, unsigned int, const char *, const char *,
 	    const char *);
-void	sip_peer_addr(const struct sip_peer *, char *, size_t, uint16_t *);
-void	sip_limits_from_conf(struct sip_limits *);
-struct sip_str sip_local_tag(void);
+size_t	sip_reply_size(const struct sip_msg *, const char *);
+int	sip_reply(const struct sip_peer *, const struct sip_msg *,
+	    unsigned int, const char *, const char *);
+
+/* sip_server.c */
+void	sip_input(const struct sip_peer *, const char *, size_t);
+void	sip_refuse_oversized(const struct sip_peer *, const char *, size_t);
 
 #endif /* IMD_LISTENER_H */

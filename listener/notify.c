@@ -177,7 +177,7 @@ notify_dest(const struct pres_sub *ps, struct sip_peer *dest, char *via,
 	const struct binding_rec	*b = &ps->ps_rec.sr_target;
 
 	if (!notify_watcher_is_foreign(ps))
-		return (message_dest(b, dest, via, size));
+		return (fork_dest(b, dest, via, size));
 	memset(dest, 0, sizeof(*dest));
 	memcpy(&dest->sp_ss, &b->b_src, sizeof(dest->sp_ss));
 	dest->sp_sslen = b->b_srclen;

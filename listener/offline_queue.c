@@ -39,8 +39,8 @@
 #include "request.h"
 #include "tx_client.h"
 
-#define QUEUE_DRAINS_MAX	1024
-#define QUEUE_REQ_MAX		(OFFLINE_BODY_MAX + 4096)
+#define OFFQ_DRAINS_MAX	1024
+#define OFFQ_REQ_MAX	(OFFLINE_BODY_MAX + 4096)
 
 /* One device being given its user's waiting messages. */
 struct drain {
@@ -55,8 +55,8 @@ static TAILQ_HEAD(, drain)	drains = TAILQ_HEAD_INITIALIZER(drains);
 static size_t			ndrains;
 static uint32_t			drain_nextid = 1;
 
-static void	queue_ask(struct drain *, uint64_t);
-static void	queue_drain(const struct binding_rec *);
+static void	offq_ask(struct drain *, uint64_t);
+static void	offq_drain(const struct binding_rec *);
 
 /*
  * A sender of one of our domains reaches the queue only after digest
@@ -73,7 +73,7 @@ is_sender_authenticated(const struct sip_req *rq)
 }
 
 void
-queue_store(struct sip_req *rq)
+offq_store(struct sip_req *rq)
 {
 	struct offline_rec	*o;
 	const struct sip_hdr	*h;
@@ -121,7 +121,7 @@ queue_store(struct sip_req *rq)
  * The reason phrase says whose share is used up.
  */
 void
-queue_stored(struct imsgev *iev, struct imsg *imsg)
+offq_stored(struct imsgev *iev, struct imsg *imsg)
 {
 	static const char *full[] = {
 		[OFFLINE_STORED_FULL] = "Offline queue full",
@@ -173,11 +173,11 @@ drain_free(struct drain *dr)
 
 /* A device registered: hand it what waits, unless that runs already. */
 static void
-queue_drain(const struct binding_rec *device)
+offq_drain(const struct binding_rec *device)
 {
 	struct drain	*dr;
 
-	if (ndrains >= QUEUE_DRAINS_MAX ||
+	if (ndrains >= OFFQ_DRAINS_MAX ||
 	    drain_find_address(device->b_address) != NULL)
 		return;
 	if ((dr = calloc(1, sizeof(*dr))) == NULL)
@@ -186,11 +186,11 @@ queue_drain(const struct binding_rec *device)
 	dr->dr_device = *device;
 	TAILQ_INSERT_TAIL(&drains, dr, dr_entry);
 	ndrains++;
-	queue_ask(dr, 0);
+	offq_ask(dr, 0);
 }
 
 static void
-queue_ask(struct drain *dr, uint64_t delivered)
+offq_ask(struct drain *dr, uint64_t delivered)
 {
 	struct imsgev	*dirdb = proc_peer(PROC_DIRDB);
 	struct ibuf	*buf;
@@ -205,13 +205,13 @@ queue_ask(struct drain *dr, uint64_t delivered)
 }
 
 static void
-queue_delivered(void *arg, const struct sip_msg *resp, unsigned int status)
+offq_delivered(void *arg, const struct sip_msg *resp, unsigned int status)
 {
 	struct drain	*dr = arg;
 
 	dr->dr_txc = NULL;
 	if (status >= 200 && status < 300) {
-		queue_ask(dr, dr->dr_msgid);
+		offq_ask(dr, dr->dr_msgid);
 		return;
 	}
 	/* It stays queued for the next registration. */
@@ -223,7 +223,7 @@ queue_delivered(void *arg, const struct sip_msg *resp, unsigned int status)
 
 /* A MESSAGE of our own carrying a stored one, its date kept. */
 static int
-queue_request(const struct offline_rec *o, const char *contact,
+offq_request(const struct offline_rec *o, const char *contact,
     const char *via, const char *branch, struct sip_out *out)
 {
 	struct tm	 tm;
@@ -253,22 +253,22 @@ queue_request(const struct offline_rec *o, const char *contact,
 }
 
 static int
-queue_send(struct drain *dr, const struct offline_rec *o)
+offq_send(struct drain *dr, const struct offline_rec *o)
 {
 	struct sip_peer	 dest;
 	struct sip_out	 out;
 	char		 via[128], branch[40], *buf;
 	int		 r = -1;
 
-	if (message_dest(&dr->dr_device, &dest, via, sizeof(via)) == -1 ||
-	    (buf = malloc(QUEUE_REQ_MAX)) == NULL)
+	if (fork_dest(&dr->dr_device, &dest, via, sizeof(via)) == -1 ||
+	    (buf = malloc(OFFQ_REQ_MAX)) == NULL)
 		return (-1);
 	snprintf(branch, sizeof(branch), "z9hG4bK%08x%08x", arc4random(),
 	    arc4random());
-	sip_out_init(&out, buf, QUEUE_REQ_MAX);
-	if (queue_request(o, dr->dr_device.b_contact, via, branch, &out) ==
+	sip_out_init(&out, buf, OFFQ_REQ_MAX);
+	if (offq_request(o, dr->dr_device.b_contact, via, branch, &out) ==
 	    0 && (dr->dr_txc = txc_start(&dest, out.buf, out.len, branch,
-	    "MESSAGE", queue_delivered, dr)) != NULL) {
+	    "MESSAGE", offq_delivered, dr)) != NULL) {
 		dr->dr_msgid = o->o_id;
 		r = 0;
 	}
@@ -277,7 +277,7 @@ queue_send(struct drain *dr, const struct offline_rec *o)
 }
 
 void
-queue_item(struct imsgev *iev, struct imsg *imsg)
+offq_item(struct imsgev *iev, struct imsg *imsg)
 {
 	struct offline_rec	*o;
 	struct drain		*dr;
@@ -292,7 +292,7 @@ queue_item(struct imsgev *iev, struct imsg *imsg)
 		if (dr->dr_id == imsg->hdr.ih_peerid)
 			break;
 	if (dr != NULL && (!found || strcmp(o->o_to,
-	    dr->dr_device.b_address) != 0 || queue_send(dr, o) == -1))
+	    dr->dr_device.b_address) != 0 || offq_send(dr, o) == -1))
 		drain_free(dr);
 	free(o);
 }
@@ -302,11 +302,11 @@ queue_item(struct imsgev *iev, struct imsg *imsg)
  * REGISTER, a message stored meanwhile, or imctl queue flush.
  */
 void
-queue_offered(struct imsgev *iev, struct imsg *imsg)
+offq_offered(struct imsgev *iev, struct imsg *imsg)
 {
 	struct binding_rec	b;
 
 	if (binding_msg_get(imsg, &b) == -1 || imsg_get_end(imsg) == -1)
 		proc_fatal_imsg(iev, imsg, "offline drain");
-	queue_drain(&b);
+	offq_drain(&b);
 }

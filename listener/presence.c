@@ -180,6 +180,7 @@ pres_random_tag(char *buf, size_t size)
 }
 
 static void	pres_timer(int, short, void *);
+static void	pres_changed(struct presentity *);
 
 struct presentity *
 pres_get(const char *aor, int create)
@@ -431,7 +432,7 @@ pres_timer(int fd, short event, void *arg)
  * Something a watcher sees changed.  Changes closer together than
  * presence notify-interval make one NOTIFY (RFC 6665 4.2.2).
  */
-void
+static void
 pres_changed(struct presentity *pr)
 {
 	struct timeval	now, next, tv;

@@ -168,7 +168,6 @@ int		 pres_rule_set(struct presentity *, const char *, uint32_t);
 int		 pres_sub_is_stranger(const struct pres_sub *);
 void		 pres_sub_set_stranger(struct pres_sub *, int);
 size_t		 pres_domain_count(const char *);
-void		 pres_changed(struct presentity *);
 void		 pres_registered(const char *, int);
 void		 pres_start(void);
 int		 pres_ready(void);
@@ -180,6 +179,7 @@ int64_t		 pres_expires(struct sip_req *);
 int		 pres_direct_allowed(const char *);
 void		 pres_ctl_watchers(struct imsgev *, struct imsg *);
 void		 pres_ctl_rule(struct imsgev *, struct imsg *);
+void		 pres_sweep(time_t);
 
 /* publish.c */
 void		 publish_request(const struct sip_msg *,
@@ -198,6 +198,5 @@ void		 pres_contact(const struct pres_sub *, const char *, char *,
 void		 notify_send(struct pres_sub *);
 void		 notify_final(struct pres_sub *, const char *);
 void		 notify_winfo(struct presentity *, struct pres_sub *);
-void		 pres_sweep(time_t);
 
 #endif /* IMD_PRESENCE_H */

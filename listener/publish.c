@@ -30,7 +30,6 @@
 
 #include <sys/types.h>
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,7 +205,7 @@ static int
 publish_rule_line(const char *line, size_t len, uint32_t *rule,
     char *watcher, size_t size)
 {
-	char	verb[8], addr[340], *a, *p;
+	char	verb[8], addr[340], *a;
 
 	if (len >= sizeof(addr) ||
 	    sscanf(line, "%7s %330s", verb, addr) != 2)
@@ -220,9 +219,7 @@ publish_rule_line(const char *line, size_t len, uint32_t *rule,
 	else
 		return (-1);
 	a = strncasecmp(addr, "sip:", 4) == 0 ? addr + 4 : addr;
-	for (p = a; *p != '\0'; p++)
-		*p = tolower((unsigned char)*p);
-	if (!is_valid_address(a) || strlcpy(watcher, a, size) >= size)
+	if (address_lower(a) == -1 || strlcpy(watcher, a, size) >= size)
 		return (-1);
 	return (0);
 }

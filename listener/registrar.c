@@ -23,7 +23,6 @@
 
 #include <sys/types.h>
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,33 +40,6 @@
 #define REG_EXPIRES_DEFAULT	3600	/* RFC 3261 10.2.1.1 suggests it */
 #define REG_MIN_EXPIRES		(listener_conf->c_limits.lim_min_expires)
 #define REG_MAX_EXPIRES		(listener_conf->c_limits.lim_max_expires)
-
-/* The address of record from To: user@domain, lower case, ours. */
-static int
-registrar_aor(const struct sip_msg *msg, char *aor, size_t size,
-    char *domain, size_t dsize)
-{
-	const struct sip_hdr	*h = sip_hdr_first(msg, SIP_HDR_TO);
-	struct sip_addr		 to;
-	char			 user[IMD_LOCALPART_MAX];
-	size_t			 ulen;
-
-	if (sip_addr_parse(h->hdr_value.s, SIP_STR_END(&h->hdr_value), &to) ==
-	    -1 || (to.addr_uri.uri_scheme != SIP_SCHEME_SIP &&
-	    to.addr_uri.uri_scheme != SIP_SCHEME_SIPS) ||
-	    sip_str_unescape(&to.addr_uri.uri_user, user, sizeof(user),
-	    &ulen) == -1 || ulen == 0 || memchr(user, '\0', ulen) != NULL ||
-	    to.addr_uri.uri_host.len >= dsize)
-		return (-1);
-	memcpy(domain, to.addr_uri.uri_host.s, to.addr_uri.uri_host.len);
-	domain[to.addr_uri.uri_host.len] = '\0';
-	if ((size_t)snprintf(aor, size, "%.*s@%s", (int)ulen, user, domain) >=
-	    size || !is_valid_address(aor))
-		return (-1);
-	for (; *aor != '\0'; aor++)
-		*aor = tolower((unsigned char)*aor);
-	return (0);
-}
 
 /*
  * Call-ID and User-Agent are kept with each binding (binding.h): the
@@ -87,6 +59,8 @@ registrar_too_long(const struct sip_msg *msg)
 	return (NULL);
 }
 
+static void	registrar_apply(struct sip_req *);
+
 void
 registrar_request(const struct sip_msg *msg, const struct sip_peer *peer)
 {
@@ -96,7 +70,7 @@ registrar_request(const struct sip_msg *msg, const struct sip_peer *peer)
 	char				 domain[IMD_DOMAIN_MAX];
 	const char			*too_long;
 
-	if (registrar_aor(msg, aor, sizeof(aor), domain, sizeof(domain)) ==
+	if (to_address(msg, aor, sizeof(aor), domain, sizeof(domain)) ==
 	    -1) {
 		sip_reply(peer, msg, 400, "Bad address of record in To", NULL);
 		return;
@@ -220,7 +194,7 @@ registrar_contacts(struct sip_req *rq, struct binding_rec *bs, int *star,
 	return (n);
 }
 
-void
+static void
 registrar_apply(struct sip_req *rq)
 {
 	struct binding_rec	 bs[BINDING_MAX_PER_USER];

@@ -20,7 +20,7 @@
  * of ours for a foreign domain goes to relayd as it came, and relayd's
  * final answer, the far server's response less relayd's Via, goes to
  * the sender through the server transaction.  What arrives from other
- * servers is checked here too: the inbound policy, loops.
+ * servers is checked in inbound.c.
  */
 
 #include <sys/types.h>
@@ -30,9 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 
 #include "imd_msg.h"
 #include "listener.h"
@@ -174,54 +171,4 @@ relay_result(struct imsgev *iev, struct imsg *imsg)
 		req_reply(rq, status, reason, NULL);
 	else
 		req_forward_reply(rq, resp, len);
-}
-
-/*
- * A Via of our own relayd (the branch starts with the suite's tag): the
- * request went out of this suite and came back, a loop (RFC 3261 16.3).
- */
-int
-relay_is_loop(const struct sip_msg *msg)
-{
-	struct sip_iter	it;
-	struct sip_str	v;
-	struct sip_via	via;
-	char		tag[32];
-	size_t		len;
-
-	len = snprintf(tag, sizeof(tag), "z9hG4bK%08x.",
-	    config_loop_tag(listener_conf));
-	sip_iter_init(&it, msg, SIP_HDR_VIA);
-	while (sip_iter_next(&it, &v) == 1)
-		if (sip_via_parse(v.s, SIP_STR_END(&v), &via) == 0 &&
-		    via.via_branch.len > len &&
-		    memcmp(via.via_branch.s, tag, len) == 0)
-			return (1);
-	return (0);
-}
-
-/*
- * inbound tls-verified: the request came over TLS, the certificate the
- * peer showed verified against our CA file, and it names the domain of
- * the From (RFC 5922 7.1: subjectAltName, or the CN without one; 7.2:
- * never by a wildcard).
- */
-int
-relay_inbound_allowed(const struct sip_peer *peer, const char *fromdom)
-{
-	struct conn	*c;
-	X509		*cert;
-	int		 ok;
-
-	if (listener_conf->c_inbound == INBOUND_ANY)
-		return (1);
-	if (peer->sp_transport != TRANSPORT_TLS ||
-	    (c = conn_find(peer->sp_conn_id)) == NULL || c->cn_ssl == NULL ||
-	    SSL_get_verify_result(c->cn_ssl) != X509_V_OK ||
-	    (cert = SSL_get1_peer_certificate(c->cn_ssl)) == NULL)
-		return (0);
-	ok = X509_check_host(cert, fromdom, strlen(fromdom),
-	    X509_CHECK_FLAG_NO_WILDCARDS, NULL) == 1;
-	X509_free(cert);
-	return (ok);
 }

@@ -21,7 +21,8 @@
  * each has an id for the replies of the other processes and a deadline.
  * What is held is bounded in all and per source prefix, in requests and
  * in bytes, and a request nobody authenticated is held only briefly: a
- * stranger can make us hold little, and not for long.
+ * stranger can make us hold little, and not for long.  dirdb's lookup
+ * of a held request's recipient goes and comes back here too.
  */
 
 #include <sys/types.h>
@@ -36,9 +37,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "binding.h"
+#include "imd_msg.h"
 #include "listener.h"
 #include "log.h"
 #include "prefix.h"
+#include "proc.h"
 #include "request.h"
 #include "tx.h"
 
@@ -336,4 +340,38 @@ req_sweep(void)
 			req_reply(rq, 408, "Request Timeout", NULL);
 	}
 	req_trim();
+}
+
+/* Does rq_to exist, where are its devices: then rq_looked_up. */
+void
+req_lookup(struct sip_req *rq)
+{
+	struct imsgev	*dirdb = proc_peer(PROC_DIRDB);
+	struct ibuf	*buf;
+
+	if ((buf = imsgev_create(dirdb, IMSG_DB_LOOKUP, rq->rq_id, 256)) ==
+	    NULL || ibuf_add_str(buf, rq->rq_to, sizeof(rq->rq_to)) == -1 ||
+	    imsgev_close(dirdb, buf) == -1)
+		fatal("%s", __func__);
+}
+
+/* IMSG_DB_LOOKUP_RESULT: u32 exists, u32 n, n bindings. */
+void
+req_lookup_result(struct imsgev *iev, struct imsg *imsg)
+{
+	struct binding_rec	 bs[BINDING_MAX_PER_USER];
+	struct sip_req		*rq;
+	uint32_t		 exists, n, i;
+
+	if (imsg_get_u32(imsg, &exists) == -1 ||
+	    imsg_get_u32(imsg, &n) == -1 || n > BINDING_MAX_PER_USER)
+		proc_fatal_imsg(iev, imsg, "lookup result");
+	for (i = 0; i < n; i++)
+		if (binding_msg_get(imsg, &bs[i]) == -1)
+			proc_fatal_imsg(iev, imsg, "lookup result");
+	if (imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "lookup result");
+	if ((rq = req_find(imsg->hdr.ih_peerid)) != NULL &&
+	    rq->rq_looked_up != NULL)
+		rq->rq_looked_up(rq, exists, bs, n);
 }

@@ -50,7 +50,10 @@ struct sip_req {
 	int			 rq_proxy;	/* 407, not 401 */
 	int			 rq_pop_route;	/* the first Route named us */
 	void			(*rq_authed)(struct sip_req *);
-	void			*rq_fork;	/* message.c's, while forwarding */
+	/* its method's entry, which an admitted request goes through again */
+	void			(*rq_resume)(const struct sip_msg *,
+				    const struct sip_peer *);
+	void			*rq_fork;	/* fork.c's, while forwarding */
 	void			(*rq_cleanup)(struct sip_req *);
 	/* what a DB_LOOKUP_RESULT goes on with: exists, bindings */
 	void			(*rq_looked_up)(struct sip_req *, int,
@@ -59,6 +62,7 @@ struct sip_req {
 	void			*rq_pres;	/* presence's, while held */
 };
 
+/* request.c */
 struct sip_req	*req_hold(const struct sip_msg *, const struct sip_peer *);
 struct sip_req	*req_find(uint32_t);
 void		 req_release(struct sip_req *);
@@ -69,38 +73,45 @@ void		 req_reply_tag(struct sip_req *, unsigned int, const char *,
 void		 req_forward_reply(struct sip_req *, const char *, size_t);
 void		 req_sweep(void);
 void		 req_authenticated(struct sip_req *);
+void		 req_lookup(struct sip_req *);
+void		 req_lookup_result(struct imsgev *, struct imsg *);
+
+/* address.c */
+int		 uri_address(const struct sip_str *, char *, size_t, char *,
+		    size_t);
+int		 from_address(const struct sip_msg *, char *, size_t, char *,
+		    size_t);
+int		 to_address(const struct sip_msg *, char *, size_t, char *,
+		    size_t);
 
 /* auth.c */
 void		 auth_start(struct sip_req *, const char *);
 void		 auth_result(struct imsgev *, struct imsg *);
 
-/* message.c */
-void		 message_request(const struct sip_msg *,
-		    const struct sip_peer *);
-void		 message_lookup_result(struct imsgev *, struct imsg *);
-
-int		 message_dest(const struct binding_rec *, struct sip_peer *,
-		    char *, size_t);
+/* inbound.c */
 int		 inbound_refused(const struct sip_msg *,
 		    const struct sip_peer *, const char *, const char *);
-void		 req_lookup(struct sip_req *);
-int		 req_from_stranger(const struct sip_req *);
-struct sip_req	*req_hold_from(const struct sip_msg *,
+int		 inbound_from_stranger(const struct sip_req *);
+int		 inbound_check(struct sip_req *, const char *,
+		    void (*)(struct sip_req *));
+void		 inbound_verified(struct imsgev *, struct imsg *);
+struct sip_req	*inbound_hold(const struct sip_msg *,
 		    const struct sip_peer *, const char *, const char *,
-		    char *);
-void		 message_fork(struct sip_req *, const struct binding_rec *,
+		    char *, void (*)(const struct sip_msg *,
+		    const struct sip_peer *));
+
+/* fork.c */
+int		 fork_dest(const struct binding_rec *, struct sip_peer *,
+		    char *, size_t);
+void		 fork_start(struct sip_req *, const struct binding_rec *,
 		    uint32_t);
 
 /* dialog.c */
-void		 dialog_request(const struct sip_msg *,
-		    const struct sip_peer *);
 int		 dialog_out_subscribe(const struct sip_req *, const char *);
 void		 dialog_out_answered(const struct sip_req *, unsigned int,
 		    const char *, size_t);
-int		 uri_address(const struct sip_str *, char *, size_t, char *,
-		    size_t);
-int		 from_address(const struct sip_msg *, char *, size_t, char *,
-		    size_t);
+void		 dialog_request(const struct sip_msg *,
+		    const struct sip_peer *);
 
 /* relay.c */
 void		 relay_start(struct sip_req *);
@@ -109,26 +120,20 @@ uint32_t	 relay_send(const char *, const char *, size_t,
 		    void *);
 void		 relay_forget(uint32_t);
 void		 relay_result(struct imsgev *, struct imsg *);
-int		 relay_is_loop(const struct sip_msg *);
-int		 relay_inbound_allowed(const struct sip_peer *, const char *);
 
-/* inbound.c */
-int		 inbound_check(struct sip_req *, const char *,
-		    void (*)(struct sip_req *));
-void		 inbound_verified(struct imsgev *, struct imsg *);
-void		 inbound_admit(struct sip_req *);
-struct sip_req	*inbound_resumed(const struct sip_msg *);
+/* offline_queue.c */
+void		 offq_store(struct sip_req *);
+void		 offq_stored(struct imsgev *, struct imsg *);
+void		 offq_item(struct imsgev *, struct imsg *);
+void		 offq_offered(struct imsgev *, struct imsg *);
 
-/* queue.c */
-void		 queue_store(struct sip_req *);
-void		 queue_stored(struct imsgev *, struct imsg *);
-void		 queue_item(struct imsgev *, struct imsg *);
-void		 queue_offered(struct imsgev *, struct imsg *);
+/* message.c */
+void		 message_request(const struct sip_msg *,
+		    const struct sip_peer *);
 
 /* registrar.c */
 void		 registrar_request(const struct sip_msg *,
 		    const struct sip_peer *);
 void		 registrar_result(struct imsgev *, struct imsg *);
-void		 registrar_apply(struct sip_req *);
 
 #endif /* IMD_REQUEST_H */

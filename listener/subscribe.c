@@ -345,7 +345,7 @@ sub_reply_ok(struct sip_req *rq, struct pres_sub *ps, uint32_t secs)
 	char		contact[PRES_URI_MAX];
 
 	contact[0] = '\0';
-	if (message_dest(&ps->ps_rec.sr_target, &dest, via, sizeof(via)) ==
+	if (fork_dest(&ps->ps_rec.sr_target, &dest, via, sizeof(via)) ==
 	    0)
 		pres_contact(ps, via, contact, sizeof(contact));
 	/* RFC 3261 12.1.1: the route set goes back to the watcher too. */
@@ -374,14 +374,53 @@ sub_granted(struct sip_req *rq, struct pres_sub *ps, uint32_t secs)
 	return (0);
 }
 
+/*
+ * The dialog of a new subscription, from its SUBSCRIBE into rec: 0, or
+ * the status to answer and its reason.
+ */
+static unsigned int
+sub_rec_dialog(const struct sip_req *rq, struct pres_sub_rec *rec,
+    const char **why)
+{
+	const struct sip_msg	*msg = &rq->rq_msg;
+	const struct sip_hdr	*h;
+
+	if (sub_target(rq, &rec->sr_target) == -1) {
+		*why = "Bad Or Missing Contact";
+		return (400);
+	}
+	/* subscribe_request() saw every field fit (sub_too_long()). */
+	h = sip_hdr_first(msg, SIP_HDR_CALL_ID);
+	if (sub_tag(msg, SIP_HDR_FROM, rec->sr_remote_tag,
+	    sizeof(rec->sr_remote_tag), rec->sr_remote_uri,
+	    sizeof(rec->sr_remote_uri)) != 0 ||
+	    sub_tag(msg, SIP_HDR_TO, rec->sr_id, sizeof(rec->sr_id),
+	    rec->sr_local_uri, sizeof(rec->sr_local_uri)) != 0 ||
+	    h->hdr_value.len >= sizeof(rec->sr_callid) ||
+	    sub_route(msg, rec->sr_route, sizeof(rec->sr_route)) == -1 ||
+	    sub_event_id(msg, rec->sr_event_id,
+	    sizeof(rec->sr_event_id)) == -1) {
+		*why = "Server Internal Error";
+		return (500);
+	}
+	if (rec->sr_remote_tag[0] == '\0' || rec->sr_remote_uri[0] == '\0') {
+		*why = "From Without A Tag";
+		return (400);
+	}
+	snprintf(rec->sr_callid, sizeof(rec->sr_callid), "%.*s",
+	    (int)h->hdr_value.len, h->hdr_value.s);
+	return (0);
+}
+
 static void
 sub_new(struct sip_req *rq, struct presentity *pr, uint32_t event,
     uint32_t secs)
 {
 	struct pres_sub_rec	 rec;
 	struct pres_sub		*ps;
-	const struct sip_hdr	*h;
-	int			 state, stranger = req_from_stranger(rq);
+	const char		*why;
+	unsigned int		 status;
+	int			 state, stranger = inbound_from_stranger(rq);
 
 	if ((state = sub_decide(pr, rq->rq_aor, event)) == -1) {
 		req_reply(rq, 403, "Watcher Blocked", NULL);
@@ -389,30 +428,10 @@ sub_new(struct sip_req *rq, struct presentity *pr, uint32_t event,
 	}
 	memset(&rec, 0, sizeof(rec));
 	rec.sr_flags = stranger ? PRES_SUB_STRANGER : 0;
-	if (sub_target(rq, &rec.sr_target) == -1) {
-		req_reply(rq, 400, "Bad Or Missing Contact", NULL);
+	if ((status = sub_rec_dialog(rq, &rec, &why)) != 0) {
+		req_reply(rq, status, why, NULL);
 		return;
 	}
-	/* subscribe_request() saw every field fit (sub_too_long()). */
-	h = sip_hdr_first(&rq->rq_msg, SIP_HDR_CALL_ID);
-	if (sub_tag(&rq->rq_msg, SIP_HDR_FROM, rec.sr_remote_tag,
-	    sizeof(rec.sr_remote_tag), rec.sr_remote_uri,
-	    sizeof(rec.sr_remote_uri)) != 0 ||
-	    sub_tag(&rq->rq_msg, SIP_HDR_TO, rec.sr_id, sizeof(rec.sr_id),
-	    rec.sr_local_uri, sizeof(rec.sr_local_uri)) != 0 ||
-	    h->hdr_value.len >= sizeof(rec.sr_callid) ||
-	    sub_route(&rq->rq_msg, rec.sr_route, sizeof(rec.sr_route)) == -1 ||
-	    sub_event_id(&rq->rq_msg, rec.sr_event_id,
-	    sizeof(rec.sr_event_id)) == -1) {
-		req_reply(rq, 500, "Server Internal Error", NULL);
-		return;
-	}
-	if (rec.sr_remote_tag[0] == '\0' || rec.sr_remote_uri[0] == '\0') {
-		req_reply(rq, 400, "From Without A Tag", NULL);
-		return;
-	}
-	snprintf(rec.sr_callid, sizeof(rec.sr_callid), "%.*s",
-	    (int)h->hdr_value.len, h->hdr_value.s);
 	/* Last: it may end a stranger's subscription to make room. */
 	if (sub_room(rq, pr, stranger) == -1)
 		return;
@@ -441,7 +460,7 @@ sub_refresh(struct sip_req *rq, struct pres_sub *ps, uint32_t secs)
 
 	if (sub_target(rq, &target) == 0)
 		ps->ps_rec.sr_target = target;
-	pres_sub_set_stranger(ps, req_from_stranger(rq));
+	pres_sub_set_stranger(ps, inbound_from_stranger(rq));
 	ps->ps_rec.sr_expires = time(NULL) + secs;
 	sub_granted(rq, ps, secs);
 }
@@ -462,7 +481,7 @@ sub_looked_up(struct sip_req *rq, int exists, const struct binding_rec *bs,
 	 * not decided about it: the same 200, the same pending NOTIFY,
 	 * the same quotas (docs/presence.md, "Strangers").
 	 */
-	if (!exists && !req_from_stranger(rq)) {
+	if (!exists && !inbound_from_stranger(rq)) {
 		req_reply(rq, 404, "Not Found", NULL);
 		return;
 	}
@@ -519,11 +538,9 @@ static int
 sub_presentity(const struct sip_msg *msg, char *to, size_t size,
     char *domain, size_t dsize)
 {
-	const struct sip_hdr	*h = sip_hdr_first(msg, SIP_HDR_TO);
-	struct pres_sub		*ps;
-	struct sip_addr		 a;
-	char			 totag[PRES_TAG_MAX];
-	const char		*at;
+	struct pres_sub	*ps;
+	char		 totag[PRES_TAG_MAX];
+	const char	*at;
 
 	if (sub_tag(msg, SIP_HDR_TO, totag, sizeof(totag), NULL, 0) == 0 &&
 	    totag[0] != '\0' && (ps = pres_sub_find(totag)) != NULL) {
@@ -532,13 +549,8 @@ sub_presentity(const struct sip_msg *msg, char *to, size_t size,
 		strlcpy(domain, at != NULL ? at + 1 : "", dsize);
 		return (0);
 	}
-	if (totag[0] != '\0') {
-		if (sip_addr_parse(h->hdr_value.s, SIP_STR_END(&h->hdr_value),
-		    &a) == -1)
-			return (-1);
-		return (uri_address(&a.addr_uri_str, to, size, domain,
-		    dsize));
-	}
+	if (totag[0] != '\0')
+		return (to_address(msg, to, size, domain, dsize));
 	return (uri_address(&msg->msg_ruri, to, size, domain, dsize));
 }
 
@@ -564,7 +576,8 @@ subscribe_request(const struct sip_msg *msg, const struct sip_peer *peer)
 		sip_reply(peer, msg, 406, "Not Acceptable", NULL);
 		return;
 	}
-	if ((rq = req_hold_from(msg, peer, to, todom, fromdom)) == NULL)
+	if ((rq = inbound_hold(msg, peer, to, todom, fromdom,
+	    subscribe_request)) == NULL)
 		return;
 	if (config_find_domain(listener_conf, todom) == NULL) {
 		/* Our watcher, someone else's presentity: relayd's. */

@@ -215,9 +215,3 @@ tx_final(struct tx *tx, const char *resp, size_t len)
 	if (!evtimer_pending(&tx_sweep_ev, NULL))
 		evtimer_add(&tx_sweep_ev, &tv);
 }
-
-size_t
-tx_count(void)
-{
-	return (ntx);
-}

@@ -32,6 +32,5 @@ int		 tx_branch_too_long(const struct sip_msg *);
 int		 tx_absorb(const struct sip_msg *, const struct sip_peer *);
 struct tx	*tx_new(const struct sip_msg *, const struct sip_peer *);
 void		 tx_final(struct tx *, const char *, size_t);
-size_t		 tx_count(void);
 
 #endif /* IMD_TX_H */

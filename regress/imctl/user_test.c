@@ -44,6 +44,7 @@ static void	test_valid(void);
 static void	test_malformed(void);
 static void	test_lengths(void);
 static void	test_split(void);
+static void	test_lower(void);
 static void	user_fill(struct user_rec *);
 static void	channel_open(struct imsgbuf *, struct imsgbuf *);
 static void	channel_close(struct imsgbuf *, struct imsgbuf *);
@@ -193,6 +194,32 @@ test_split(void)
 	    local, sizeof(local), domain, sizeof(domain)) == 0 &&
 	    strlen(local) == 64, "split: 64-octet local part into "
 	    "IMD_LOCALPART_MAX");
+}
+
+/* address_lower(): one spelling of a valid address, nothing else. */
+static void
+test_lower(void)
+{
+	char	addr[IMD_ADDRESS_MAX + 8];
+
+	strlcpy(addr, "Alice.B+X@Example.ORG", sizeof(addr));
+	ok(address_lower(addr) == 0 &&
+	    strcmp(addr, "alice.b+x@example.org") == 0,
+	    "lower: both halves in lower case");
+	strlcpy(addr, "bob@example.org", sizeof(addr));
+	ok(address_lower(addr) == 0 && strcmp(addr, "bob@example.org") == 0,
+	    "lower: lower case stays");
+	strlcpy(addr, "Alice@@Example.ORG", sizeof(addr));
+	ok(address_lower(addr) == -1 &&
+	    strcmp(addr, "Alice@@Example.ORG") == 0,
+	    "lower: malformed refused and left as it was");
+	strlcpy(addr, "", sizeof(addr));
+	ok(address_lower(addr) == -1, "lower: empty refused");
+	ok(address_lower(repeat(addr, sizeof(addr), 'L', 64, "@X.ORG")) ==
+	    0 && addr[0] == 'l' && strcmp(addr + 64, "@x.org") == 0,
+	    "lower: 64-octet local part");
+	ok(address_lower(repeat(addr, sizeof(addr), 'L', 65, "@X.ORG")) ==
+	    -1 && addr[0] == 'L', "lower: 65-octet local part refused");
 }
 
 static void
@@ -370,6 +397,7 @@ main(void)
 	test_malformed();
 	test_lengths();
 	test_split();
+	test_lower();
 	test_roundtrip();
 	test_truncated();
 	test_trailing();
