@@ -164,7 +164,9 @@ dns_name_label(const unsigned char *p, size_t n, char *dst, size_t size,
  * of ares_expand_name(), which read it before: -1 for a label or a
  * pointer out of the message, a reserved label type, too many
  * pointers.  A name no caller could use (too long, a byte other than a
- * letter, digit, '-' or '_') comes back empty, like the root.
+ * letter, digit, '-' or '_') comes back empty, like the root.  That
+ * includes a label of one zero byte, which c-ares wrote as a NUL and so
+ * cut the name short there.
  */
 static int
 dns_name_expand(const unsigned char *buf, size_t len, size_t off,
