@@ -121,6 +121,9 @@ static int	offline_due_one(DB_TXN *, DBC *, struct offline_op *,
 static int	offline_due_body(DB_TXN *, void *);
 static int	offline_range_one(DB_TXN *, DBC *, struct store_range *,
 		    size_t, size_t);
+static void	offline_range_init(struct offline_op *, int (*)(DB_TXN *,
+		    DBC *, struct offline_op *, size_t, size_t),
+		    struct store_range *);
 static int	offline_range(DB_TXN *, struct offline_op *, u_int32_t,
 		    int (*)(DB_TXN *, DBC *, struct offline_op *, size_t,
 		    size_t));
@@ -141,7 +144,6 @@ static int	offline_del_body(DB_TXN *, void *);
 static int	offline_update_body(DB_TXN *, void *);
 static int	offline_list_one(DB_TXN *, DBC *, struct offline_op *,
 		    size_t, size_t);
-static int	offline_list_body(DB_TXN *, void *);
 static int	offline_list(struct offline_op *, const char *);
 static int	offline_stale(DBC *, struct offline_op *, const char *);
 static int	offline_index_message(DB_TXN *, DBC *, struct offline_op *,
@@ -253,25 +255,36 @@ offline_range_one(DB_TXN *txn, DBC *c, struct store_range *sr,
 }
 
 /*
- * Call fn on each message whose key starts with oo_key, in key order,
- * until fn fails or sets oo_stop.  fn finds the key in oo_ckey and the
- * value in oo_val, and is told their lengths.
+ * The range of each message whose key starts with oo_key, in key
+ * order, until fn fails or sets oo_stop.  fn finds the key in oo_ckey
+ * and the value in oo_val, and is told their lengths.
  */
+static void
+offline_range_init(struct offline_op *op, int (*fn)(DB_TXN *, DBC *,
+    struct offline_op *, size_t, size_t), struct store_range *sr)
+{
+	memset(sr, 0, sizeof(*sr));
+	sr->sr_start = op->oo_key;
+	sr->sr_startlen = op->oo_keylen;
+	sr->sr_prefixlen = op->oo_keylen;
+	sr->sr_key = op->oo_ckey;
+	sr->sr_keysize = sizeof(op->oo_ckey);
+	sr->sr_val = op->oo_val;
+	sr->sr_valsize = op->oo_keys_only ? 0 : op->oo_valmax != 0 ?
+	    op->oo_valmax : sizeof(op->oo_val);
+	sr->sr_fn = offline_range_one;
+	sr->sr_arg = op;
+	op->oo_fn = fn;
+}
+
 static int
 offline_range(DB_TXN *txn, struct offline_op *op, u_int32_t cflags,
     int (*fn)(DB_TXN *, DBC *, struct offline_op *, size_t, size_t))
 {
-	struct store_range	sr = {
-		.sr_start = op->oo_key, .sr_startlen = op->oo_keylen,
-		.sr_prefixlen = op->oo_keylen,
-		.sr_key = op->oo_ckey, .sr_keysize = sizeof(op->oo_ckey),
-		.sr_val = op->oo_val,
-		.sr_valsize = op->oo_keys_only ? 0 : op->oo_valmax != 0 ?
-		    op->oo_valmax : sizeof(op->oo_val),
-		.sr_cflags = cflags, .sr_fn = offline_range_one, .sr_arg = op,
-	};
+	struct store_range	sr;
 
-	op->oo_fn = fn;
+	offline_range_init(op, fn, &sr);
+	sr.sr_cflags = cflags;
 	return (store_kv_range(txn, STORE_DB_OFFLINE, &sr));
 }
 
@@ -751,42 +764,19 @@ offline_list_one(DB_TXN *txn, DBC *c, struct offline_op *op, size_t keylen,
 	return (0);
 }
 
-/*
- * Read-committed, as a walk in store.c and for the same reason: a walk
- * over every message would otherwise fill the lock table.  A message
- * handed out cannot be taken back, so after one a deadlock is a
- * failure, not a reason to run again.
- */
-static int
-offline_list_body(DB_TXN *txn, void *arg)
-{
-	struct offline_op	*op = arg;
-	int			 r;
-
-	op->oo_done = op->oo_bad = 0;
-	op->oo_stop = 0;
-	r = offline_range(txn, op, DB_READ_COMMITTED, offline_list_one);
-	if (r == DB_LOCK_DEADLOCK && op->oo_cb != NULL && op->oo_done > 0) {
-		log_warnx("store: offline: deadlock after %zu messages",
-		    op->oo_done);
-		return (-1);
-	}
-	return (r);
-}
-
+/* A list when oo_cb is set, else a count of the keys alone. */
 static int
 offline_list(struct offline_op *op, const char *name)
 {
-	int	r;
+	struct store_list	sl = {
+		.sl_what = "offline", .sl_items = "messages",
+		.sl_done = &op->oo_done, .sl_bad = &op->oo_bad,
+		.sl_out = op->oo_cb != NULL,
+	};
 
 	op->oo_keys_only = op->oo_cb == NULL;
-	r = store_kv_txn(STORE_DB_OFFLINE, name, offline_list_body, op, 0);
-	if (r == STORE_OK && op->oo_bad > 0) {
-		log_warnx("store: offline: %zu records refused in a %s",
-		    op->oo_bad, name);
-		r = STORE_FAIL;
-	}
-	return (r);
+	offline_range_init(op, offline_list_one, &sl.sl_range);
+	return (store_kv_list(STORE_DB_OFFLINE, name, &sl));
 }
 
 int
