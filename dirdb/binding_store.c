@@ -107,7 +107,6 @@ struct binding_op {
 	void		*bo_arg;
 };
 
-static int	is_binding_word(const char *, size_t, size_t);
 static int	is_binding_text(const char *, size_t);
 static int	binding_src_tag(const struct binding_rec *);
 static const char *binding_fields_bad(const struct binding_rec *);
@@ -145,20 +144,6 @@ static int	binding_expire(DB_TXN *, struct binding_op *, uint64_t,
 		    const unsigned char *, size_t);
 static int	binding_sweep_body(DB_TXN *, void *);
 
-/* Terminated within size, at least min bytes, all visible ASCII. */
-static int
-is_binding_word(const char *s, size_t size, size_t min)
-{
-	size_t	i, n;
-
-	if ((n = strnlen(s, size)) == size || n < min)
-		return (0);
-	for (i = 0; i < n; i++)
-		if (s[i] < '!' || s[i] > '~')
-			return (0);
-	return (1);
-}
-
 /* Terminated within size, no control character: UTF-8 may pass. */
 static int
 is_binding_text(const char *s, size_t size)
@@ -194,7 +179,7 @@ binding_fields_bad(const struct binding_rec *b)
 {
 	if (!is_valid_address(b->b_address))
 		return ("invalid address");
-	if (!is_binding_word(b->b_contact, sizeof(b->b_contact), 1))
+	if (!is_rec_word(b->b_contact, sizeof(b->b_contact), 1))
 		return ("invalid contact");
 	if (binding_src_tag(b) == -1)
 		return ("invalid source address");
@@ -202,7 +187,7 @@ binding_fields_bad(const struct binding_rec *b)
 		return ("unknown transport");
 	if (b->b_q < -1 || b->b_q > BINDING_Q_MAX)
 		return ("q out of range");
-	if (!is_binding_word(b->b_callid, sizeof(b->b_callid), 0))
+	if (!is_rec_word(b->b_callid, sizeof(b->b_callid), 0))
 		return ("invalid Call-ID");
 	if (!is_binding_text(b->b_ua, sizeof(b->b_ua)))
 		return ("invalid User-Agent");
@@ -217,7 +202,7 @@ binding_key(const char *address, const char *contact, unsigned char *key,
 
 	if (store_address_key("bindings", address, key, &plen) == -1)
 		return (-1);
-	if (!is_binding_word(contact, BINDING_CONTACT_MAX, 1)) {
+	if (!is_rec_word(contact, BINDING_CONTACT_MAX, 1)) {
 		log_warnx("store: bindings: contact of %s empty, too long "
 		    "or not printable", (const char *)key);
 		return (-1);

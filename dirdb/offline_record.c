@@ -66,20 +66,6 @@
 _Static_assert(OFFLINE_WAITING == 0 && OFFLINE_MAILING == 1,
     "states are on disk");
 
-/* Terminated within size, not empty, all visible ASCII. */
-static int
-is_offline_word(const char *s, size_t size)
-{
-	size_t	i, n;
-
-	if ((n = strnlen(s, size)) == size || n == 0)
-		return (0);
-	for (i = 0; i < n; i++)
-		if (s[i] < '!' || s[i] > '~')
-			return (0);
-	return (1);
-}
-
 /* Terminated within size, printable ASCII: a header field's value. */
 static int
 is_offline_text(const char *s, size_t size)
@@ -100,7 +86,7 @@ offline_fields_bad(const struct offline_rec *o)
 {
 	if (!is_valid_address(o->o_to))
 		return ("invalid recipient");
-	if (!is_offline_word(o->o_from, sizeof(o->o_from)))
+	if (!is_rec_word(o->o_from, sizeof(o->o_from), 1))
 		return ("invalid sender");
 	if (!is_offline_text(o->o_ctype, sizeof(o->o_ctype)))
 		return ("invalid Content-Type");
