@@ -107,7 +107,6 @@ struct binding_op {
 	void		*bo_arg;
 };
 
-static int	is_binding_word(const char *, size_t, size_t);
 static int	is_binding_text(const char *, size_t);
 static int	binding_src_tag(const struct binding_rec *);
 static const char *binding_fields_bad(const struct binding_rec *);
@@ -127,6 +126,9 @@ static uint64_t	binding_ikey_expiry(const unsigned char *);
 static int	binding_index(DB_TXN *, uint64_t, const unsigned char *,
 		    size_t, int);
 static int	binding_unindex(DB_TXN *, const unsigned char *, size_t);
+static void	binding_range_init(struct binding_op *, int (*)(DB_TXN *,
+		    DBC *, struct store_range *, size_t, size_t),
+		    struct store_range *);
 static int	binding_range(DB_TXN *, struct binding_op *, u_int32_t,
 		    u_int32_t, int (*)(DB_TXN *, DBC *, struct store_range *,
 		    size_t, size_t));
@@ -137,25 +139,10 @@ static int	binding_del_one(DB_TXN *, DBC *, struct store_range *,
 static int	binding_del_all_body(DB_TXN *, void *);
 static int	binding_list_one(DB_TXN *, DBC *, struct store_range *,
 		    size_t, size_t);
-static int	binding_list_body(DB_TXN *, void *);
 static int	binding_list(struct binding_op *, const char *);
 static int	binding_expire(DB_TXN *, struct binding_op *, uint64_t,
 		    const unsigned char *, size_t);
 static int	binding_sweep_body(DB_TXN *, void *);
-
-/* Terminated within size, at least min bytes, all visible ASCII. */
-static int
-is_binding_word(const char *s, size_t size, size_t min)
-{
-	size_t	i, n;
-
-	if ((n = strnlen(s, size)) == size || n < min)
-		return (0);
-	for (i = 0; i < n; i++)
-		if (s[i] < '!' || s[i] > '~')
-			return (0);
-	return (1);
-}
 
 /* Terminated within size, no control character: UTF-8 may pass. */
 static int
@@ -192,7 +179,7 @@ binding_fields_bad(const struct binding_rec *b)
 {
 	if (!is_valid_address(b->b_address))
 		return ("invalid address");
-	if (!is_binding_word(b->b_contact, sizeof(b->b_contact), 1))
+	if (!is_rec_word(b->b_contact, sizeof(b->b_contact), 1))
 		return ("invalid contact");
 	if (binding_src_tag(b) == -1)
 		return ("invalid source address");
@@ -200,7 +187,7 @@ binding_fields_bad(const struct binding_rec *b)
 		return ("unknown transport");
 	if (b->b_q < -1 || b->b_q > BINDING_Q_MAX)
 		return ("q out of range");
-	if (!is_binding_word(b->b_callid, sizeof(b->b_callid), 0))
+	if (!is_rec_word(b->b_callid, sizeof(b->b_callid), 0))
 		return ("invalid Call-ID");
 	if (!is_binding_text(b->b_ua, sizeof(b->b_ua)))
 		return ("invalid User-Agent");
@@ -215,7 +202,7 @@ binding_key(const char *address, const char *contact, unsigned char *key,
 
 	if (store_address_key("bindings", address, key, &plen) == -1)
 		return (-1);
-	if (!is_binding_word(contact, BINDING_CONTACT_MAX, 1)) {
+	if (!is_rec_word(contact, BINDING_CONTACT_MAX, 1)) {
 		log_warnx("store: bindings: contact of %s empty, too long "
 		    "or not printable", (const char *)key);
 		return (-1);
@@ -455,24 +442,36 @@ binding_unindex(DB_TXN *txn, const unsigned char *key, size_t keylen)
 }
 
 /*
- * Call fn on each binding whose key starts with bo_key, in key order,
- * until fn fails or sets sr_stop.  fn finds its binding_op in sr_arg,
- * the key in bo_ckey and the value in bo_val.
+ * The range of each binding whose key starts with bo_key, in key
+ * order, until fn fails or sets sr_stop.  fn finds its binding_op in
+ * sr_arg, the key in bo_ckey and the value in bo_val.
  */
+static void
+binding_range_init(struct binding_op *bo, int (*fn)(DB_TXN *, DBC *,
+    struct store_range *, size_t, size_t), struct store_range *sr)
+{
+	memset(sr, 0, sizeof(*sr));
+	sr->sr_start = bo->bo_key;
+	sr->sr_startlen = bo->bo_keylen;
+	sr->sr_prefixlen = bo->bo_keylen;
+	sr->sr_key = bo->bo_ckey;
+	sr->sr_keysize = sizeof(bo->bo_ckey);
+	sr->sr_val = bo->bo_val;
+	sr->sr_valsize = sizeof(bo->bo_val);
+	sr->sr_fn = fn;
+	sr->sr_arg = bo;
+}
+
 static int
 binding_range(DB_TXN *txn, struct binding_op *bo, u_int32_t cflags,
     u_int32_t gflags, int (*fn)(DB_TXN *, DBC *, struct store_range *,
     size_t, size_t))
 {
-	struct store_range	sr = {
-		.sr_start = bo->bo_key, .sr_startlen = bo->bo_keylen,
-		.sr_prefixlen = bo->bo_keylen,
-		.sr_key = bo->bo_ckey, .sr_keysize = sizeof(bo->bo_ckey),
-		.sr_val = bo->bo_val, .sr_valsize = sizeof(bo->bo_val),
-		.sr_cflags = cflags, .sr_gflags = gflags,
-		.sr_fn = fn, .sr_arg = bo,
-	};
+	struct store_range	sr;
 
+	binding_range_init(bo, fn, &sr);
+	sr.sr_cflags = cflags;
+	sr.sr_gflags = gflags;
 	return (store_kv_range(txn, STORE_DB_BINDINGS, &sr));
 }
 
@@ -629,40 +628,18 @@ binding_list_one(DB_TXN *txn, DBC *c, struct store_range *sr,
 	return (0);
 }
 
-/*
- * Read-committed, as a walk in store.c and for the same reason: a walk
- * over every binding would otherwise fill the lock table.  A binding
- * handed out cannot be taken back, so after one a deadlock is a
- * failure, not a reason to run again.
- */
-static int
-binding_list_body(DB_TXN *txn, void *arg)
-{
-	struct binding_op	*bo = arg;
-	int			 r;
-
-	bo->bo_done = bo->bo_bad = 0;
-	r = binding_range(txn, bo, DB_READ_COMMITTED, 0, binding_list_one);
-	if (r == DB_LOCK_DEADLOCK && bo->bo_cb != NULL && bo->bo_done > 0) {
-		log_warnx("store: bindings: deadlock after %zu bindings",
-		    bo->bo_done);
-		return (-1);
-	}
-	return (r);
-}
-
+/* A list when bo_cb is set, else a count. */
 static int
 binding_list(struct binding_op *bo, const char *name)
 {
-	int	r;
+	struct store_list	sl = {
+		.sl_what = "bindings", .sl_items = "bindings",
+		.sl_done = &bo->bo_done, .sl_bad = &bo->bo_bad,
+		.sl_out = bo->bo_cb != NULL,
+	};
 
-	r = store_kv_txn(STORE_DB_BINDINGS, name, binding_list_body, bo, 0);
-	if (r == STORE_OK && bo->bo_bad > 0) {
-		log_warnx("store: bindings: %zu records refused in a %s",
-		    bo->bo_bad, name);
-		r = STORE_FAIL;
-	}
-	return (r);
+	binding_range_init(bo, binding_list_one, &sl.sl_range);
+	return (store_kv_list(STORE_DB_BINDINGS, name, &sl));
 }
 
 int

@@ -18,34 +18,8 @@
  * The offline queue: three databases changed in one transaction.
  *
  * offline.db: the key is the recipient's address in lower case, a NUL,
- * and the message's id, u64 big-endian.  An address holds no NUL, so
- * one user's messages are adjacent, in the order of their ids, and the
- * walk from "address\0" meets no one else's.  The value, version 2,
- * every integer big-endian so the file means the same on any host:
- *
- *	u8		record version, 2
- *	u64		id: the key's second part
- *	u16 n, n bytes	recipient, in lower case: the key's first part
- *	u16 n, n bytes	sender
- *	u16 n, n bytes	Content-Type
- *	u64		arrival, seconds since the epoch
- *	u32		attempts at delivery by mail
- *	u64		next try by mail, seconds since the epoch
- *	u8		state: 0 waiting, 1 mailing
- *	u8		flags: OFFLINE_F_* of lib/offline.h
- *	u32 n, n bytes	body
- *
- * Version 1 had no flags byte and is read as flags 0: a message queued
- * before the flags came is from a sender not authenticated here, and
- * neither held nor a summary.  Everything written is version 2.
- *
- * Strings hold no NUL and fit their offline_rec field with it: the
- * recipient is a valid address, the sender visible ASCII and not
- * empty, the Content-Type printable ASCII and empty only with an empty
- * body.  The body is any bytes, at most OFFLINE_BODY_MAX of them.  The
- * record ends after the body.  What is read back is checked as closely
- * as what is written, a version this code does not know is refused,
- * and a refusal is logged by the key, never by what the record holds.
+ * and the message's id, u64 big-endian; the value is the record of
+ * offline_record.c.
  *
  * offline_age.db: the key is the arrival and the id, u64 big-endian
  * each; the value is the recipient's address in lower case, without
@@ -79,30 +53,17 @@
 #include "config.h"
 #include "log.h"
 #include "offline.h"
-#include "record.h"
+#include "offline_record.h"
 #include "store.h"
 #include "user.h"
 
-#define OFFLINE_REC_VERSION	2
-#define OFFLINE_REC_VERSION_NOFLAGS 1
-#define OFFLINE_ID_LEN		8
-/* Address, NUL, id. */
-#define OFFLINE_KEY_MAX		(IMD_ADDRESS_MAX + OFFLINE_ID_LEN)
 /* Arrival or next try, id. */
 #define OFFLINE_IKEY_LEN	(8 + OFFLINE_ID_LEN)
 /* Entries of the due index that lead nowhere, dropped in one call. */
 #define OFFLINE_DUE_STALE_MAX	16
-/* The version, the numbers and three counted strings: all but the body. */
-#define OFFLINE_HEAD_MAX	(1 + 8 + 3 * 2 + 2 * (IMD_ADDRESS_MAX - 1) + \
-	(OFFLINE_CTYPE_MAX - 1) + 8 + 4 + 8 + 1 + 1 + 4)
-#define OFFLINE_REC_MAX		(OFFLINE_HEAD_MAX + OFFLINE_BODY_MAX)
-/* A read that fills this was longer than any valid record. */
-#define OFFLINE_BUF_SIZE	(OFFLINE_REC_MAX + 1)
 #define OFFLINE_SEQ_KEY		"last id"
 
 _Static_assert(OFFLINE_KEY_MAX <= STORE_KEY_MAX, "offline key too long");
-_Static_assert(OFFLINE_WAITING == 0 && OFFLINE_MAILING == 1,
-    "states are on disk");
 
 /*
  * One call's state, handed to its transaction.  A range covers the
@@ -144,22 +105,8 @@ static struct conf_quota offline_quota[OFFLINE_QUOTA_MAX] = {
 };
 static uint64_t	offline_max_age = OFFLINE_AGE_DEFAULT;
 
-static int	is_offline_word(const char *, size_t);
-static int	is_offline_text(const char *, size_t);
-static const char *offline_fields_bad(const struct offline_rec *);
-static void	offline_be_put(unsigned char *, uint64_t);
-static uint64_t	offline_be_get(const unsigned char *);
 static int	offline_key(const char *, uint64_t, unsigned char *,
 		    size_t *);
-static int	offline_encode(const struct offline_rec *,
-		    const unsigned char *, uint64_t, void *, size_t,
-		    size_t *);
-static const char *offline_parse_head(struct rec_buf *,
-		    struct offline_rec *);
-static const char *offline_parse(struct rec_buf *, struct offline_rec *);
-static void	offline_refuse(const unsigned char *, size_t, const char *);
-static int	offline_decode(const unsigned char *, size_t, const void *,
-		    size_t, struct offline_rec *);
 static struct offline_op *offline_op_new(void);
 static void	offline_op_free(struct offline_op *);
 static int	offline_op_key(struct offline_op *, const char *, uint64_t);
@@ -174,6 +121,9 @@ static int	offline_due_one(DB_TXN *, DBC *, struct offline_op *,
 static int	offline_due_body(DB_TXN *, void *);
 static int	offline_range_one(DB_TXN *, DBC *, struct store_range *,
 		    size_t, size_t);
+static void	offline_range_init(struct offline_op *, int (*)(DB_TXN *,
+		    DBC *, struct offline_op *, size_t, size_t),
+		    struct store_range *);
 static int	offline_range(DB_TXN *, struct offline_op *, u_int32_t,
 		    int (*)(DB_TXN *, DBC *, struct offline_op *, size_t,
 		    size_t));
@@ -194,7 +144,6 @@ static int	offline_del_body(DB_TXN *, void *);
 static int	offline_update_body(DB_TXN *, void *);
 static int	offline_list_one(DB_TXN *, DBC *, struct offline_op *,
 		    size_t, size_t);
-static int	offline_list_body(DB_TXN *, void *);
 static int	offline_list(struct offline_op *, const char *);
 static int	offline_stale(DBC *, struct offline_op *, const char *);
 static int	offline_index_message(DB_TXN *, DBC *, struct offline_op *,
@@ -205,75 +154,6 @@ static int	offline_index_walk(DB_TXN *, enum store_dbid,
 		    struct offline_op *, size_t, int (*)(DB_TXN *, DBC *,
 		    struct offline_op *, size_t, size_t));
 static int	offline_expired_body(DB_TXN *, void *);
-
-/* Terminated within size, not empty, all visible ASCII. */
-static int
-is_offline_word(const char *s, size_t size)
-{
-	size_t	i, n;
-
-	if ((n = strnlen(s, size)) == size || n == 0)
-		return (0);
-	for (i = 0; i < n; i++)
-		if (s[i] < '!' || s[i] > '~')
-			return (0);
-	return (1);
-}
-
-/* Terminated within size, printable ASCII: a header field's value. */
-static int
-is_offline_text(const char *s, size_t size)
-{
-	size_t	i, n;
-
-	if ((n = strnlen(s, size)) == size)
-		return (0);
-	for (i = 0; i < n; i++)
-		if (s[i] < ' ' || s[i] > '~')
-			return (0);
-	return (1);
-}
-
-/* The rules of a message, for what is written and what is read. */
-static const char *
-offline_fields_bad(const struct offline_rec *o)
-{
-	if (!is_valid_address(o->o_to))
-		return ("invalid recipient");
-	if (!is_offline_word(o->o_from, sizeof(o->o_from)))
-		return ("invalid sender");
-	if (!is_offline_text(o->o_ctype, sizeof(o->o_ctype)))
-		return ("invalid Content-Type");
-	if (o->o_ctype[0] == '\0' && o->o_bodylen > 0)
-		return ("a body without a Content-Type");
-	if (o->o_state != OFFLINE_WAITING && o->o_state != OFFLINE_MAILING)
-		return ("unknown state");
-	if ((o->o_flags & ~OFFLINE_F_ALL) != 0)
-		return ("unknown flags");
-	if (o->o_bodylen > sizeof(o->o_body))
-		return ("body too long");
-	return (NULL);
-}
-
-static void
-offline_be_put(unsigned char *p, uint64_t v)
-{
-	size_t	i;
-
-	for (i = 0; i < 8; i++)
-		p[i] = (v >> (8 * (7 - i))) & 0xff;
-}
-
-static uint64_t
-offline_be_get(const unsigned char *p)
-{
-	uint64_t	v = 0;
-	size_t		i;
-
-	for (i = 0; i < 8; i++)
-		v = (v << 8) | p[i];
-	return (v);
-}
 
 static int
 offline_key(const char *address, uint64_t id, unsigned char *key,
@@ -288,134 +168,6 @@ offline_key(const char *address, uint64_t id, unsigned char *key,
 	return (0);
 }
 
-/* The key's first part is the address in lower case, with its NUL. */
-static int
-offline_encode(const struct offline_rec *o, const unsigned char *key,
-    uint64_t id, void *buf, size_t size, size_t *len)
-{
-	struct rec_buf	rb = { buf, size, 0 };
-
-	if (rec_put_uint(&rb, OFFLINE_REC_VERSION, 1) == -1 ||
-	    rec_put_uint(&rb, id, 8) == -1 ||
-	    rec_put_str(&rb, (const char *)key, IMD_ADDRESS_MAX) == -1 ||
-	    rec_put_str(&rb, o->o_from, sizeof(o->o_from)) == -1 ||
-	    rec_put_str(&rb, o->o_ctype, sizeof(o->o_ctype)) == -1 ||
-	    rec_put_uint(&rb, o->o_arrived, 8) == -1 ||
-	    rec_put_uint(&rb, o->o_attempts, 4) == -1 ||
-	    rec_put_uint(&rb, o->o_next_try, 8) == -1 ||
-	    rec_put_uint(&rb, o->o_state, 1) == -1 ||
-	    rec_put_uint(&rb, o->o_flags, 1) == -1 ||
-	    rec_put_uint(&rb, o->o_bodylen, 4) == -1 ||
-	    rec_put(&rb, o->o_body, o->o_bodylen) == -1) {
-		log_warnx("store: offline: message %llu for %s does not "
-		    "encode", (unsigned long long)id, (const char *)key);
-		return (-1);
-	}
-	*len = rb.rb_off;
-	return (0);
-}
-
-/*
- * Everything before the body, which is all a quota needs: it may be
- * read alone (offline_quota_one).  Returns why the record is bad, or
- * NULL.
- */
-static const char *
-offline_parse_head(struct rec_buf *rb, struct offline_rec *o)
-{
-	uint64_t	version, attempts, state, flags = 0, bodylen;
-
-	if (rec_get_uint(rb, &version, 1) == -1)
-		return ("empty");
-	if (version != OFFLINE_REC_VERSION &&
-	    version != OFFLINE_REC_VERSION_NOFLAGS)
-		return ("unknown version");
-	if (rec_get_uint(rb, &o->o_id, 8) == -1 ||
-	    rec_get_str(rb, o->o_to, sizeof(o->o_to)) == -1 ||
-	    rec_get_str(rb, o->o_from, sizeof(o->o_from)) == -1 ||
-	    rec_get_str(rb, o->o_ctype, sizeof(o->o_ctype)) == -1 ||
-	    rec_get_uint(rb, &o->o_arrived, 8) == -1 ||
-	    rec_get_uint(rb, &attempts, 4) == -1 ||
-	    rec_get_uint(rb, &o->o_next_try, 8) == -1 ||
-	    rec_get_uint(rb, &state, 1) == -1 ||
-	    (version != OFFLINE_REC_VERSION_NOFLAGS &&
-	    rec_get_uint(rb, &flags, 1) == -1) ||
-	    rec_get_uint(rb, &bodylen, 4) == -1)
-		return ("malformed field");
-	if (bodylen > sizeof(o->o_body))
-		return ("body too long");
-	o->o_attempts = attempts;
-	o->o_state = state;
-	o->o_flags = flags;
-	o->o_bodylen = bodylen;
-	return (NULL);
-}
-
-/* Returns why the record is bad, or NULL. */
-static const char *
-offline_parse(struct rec_buf *rb, struct offline_rec *o)
-{
-	const char	*why;
-
-	if (rb->rb_size > OFFLINE_REC_MAX)
-		return ("too long");
-	if ((why = offline_parse_head(rb, o)) != NULL)
-		return (why);
-	if (rec_get(rb, o->o_body, o->o_bodylen) == -1)
-		return ("body cut short");
-	if (rb->rb_off != rb->rb_size)
-		return ("trailing bytes");
-	return (offline_fields_bad(o));
-}
-
-/* The key names the message in the log: address, then id. */
-static void
-offline_refuse(const unsigned char *key, size_t keylen, const char *why)
-{
-	char	vis[LOG_VIS_MAX * 4 + 1];
-	size_t	n;
-
-	n = strnlen((const char *)key, keylen);
-	if (n + 1 + OFFLINE_ID_LEN == keylen)
-		log_warnx("store: offline: record of %s %llu refused: %s",
-		    log_vis((const char *)key, n, vis, sizeof(vis)),
-		    (unsigned long long)offline_be_get(key + n + 1), why);
-	else
-		log_warnx("store: offline: record under malformed key %s "
-		    "refused: %s", log_vis((const char *)key, keylen, vis,
-		    sizeof(vis)), why);
-}
-
-/*
- * A record filed under another key than its own recipient and id is
- * not trusted; nor is a recipient with capitals, which no lookup would
- * find.
- */
-static int
-offline_decode(const unsigned char *key, size_t keylen, const void *val,
-    size_t len, struct offline_rec *o)
-{
-	struct rec_buf	 rb = { (unsigned char *)val, len, 0 };
-	const char	*why;
-	size_t		 n;
-
-	memset(o, 0, sizeof(*o));
-	if ((why = offline_parse(&rb, o)) == NULL) {
-		n = strlen(o->o_to);
-		if (keylen != n + 1 + OFFLINE_ID_LEN ||
-		    memcmp(key, o->o_to, n + 1) != 0 ||
-		    offline_be_get(key + n + 1) != o->o_id)
-			why = "recipient and id are not the key";
-		else if (strpbrk(o->o_to, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") !=
-		    NULL)
-			why = "recipient not in lower case";
-	}
-	if (why == NULL)
-		return (0);
-	memset(o, 0, sizeof(*o));
-	offline_refuse(key, keylen, why);
-	return (-1);
-}
 
 /*
  * Two records and buffers are too much for the stack of an event loop,
@@ -503,25 +255,36 @@ offline_range_one(DB_TXN *txn, DBC *c, struct store_range *sr,
 }
 
 /*
- * Call fn on each message whose key starts with oo_key, in key order,
- * until fn fails or sets oo_stop.  fn finds the key in oo_ckey and the
- * value in oo_val, and is told their lengths.
+ * The range of each message whose key starts with oo_key, in key
+ * order, until fn fails or sets oo_stop.  fn finds the key in oo_ckey
+ * and the value in oo_val, and is told their lengths.
  */
+static void
+offline_range_init(struct offline_op *op, int (*fn)(DB_TXN *, DBC *,
+    struct offline_op *, size_t, size_t), struct store_range *sr)
+{
+	memset(sr, 0, sizeof(*sr));
+	sr->sr_start = op->oo_key;
+	sr->sr_startlen = op->oo_keylen;
+	sr->sr_prefixlen = op->oo_keylen;
+	sr->sr_key = op->oo_ckey;
+	sr->sr_keysize = sizeof(op->oo_ckey);
+	sr->sr_val = op->oo_val;
+	sr->sr_valsize = op->oo_keys_only ? 0 : op->oo_valmax != 0 ?
+	    op->oo_valmax : sizeof(op->oo_val);
+	sr->sr_fn = offline_range_one;
+	sr->sr_arg = op;
+	op->oo_fn = fn;
+}
+
 static int
 offline_range(DB_TXN *txn, struct offline_op *op, u_int32_t cflags,
     int (*fn)(DB_TXN *, DBC *, struct offline_op *, size_t, size_t))
 {
-	struct store_range	sr = {
-		.sr_start = op->oo_key, .sr_startlen = op->oo_keylen,
-		.sr_prefixlen = op->oo_keylen,
-		.sr_key = op->oo_ckey, .sr_keysize = sizeof(op->oo_ckey),
-		.sr_val = op->oo_val,
-		.sr_valsize = op->oo_keys_only ? 0 : op->oo_valmax != 0 ?
-		    op->oo_valmax : sizeof(op->oo_val),
-		.sr_cflags = cflags, .sr_fn = offline_range_one, .sr_arg = op,
-	};
+	struct store_range	sr;
 
-	op->oo_fn = fn;
+	offline_range_init(op, fn, &sr);
+	sr.sr_cflags = cflags;
 	return (store_kv_range(txn, STORE_DB_OFFLINE, &sr));
 }
 
@@ -589,11 +352,10 @@ offline_quota_one(DB_TXN *txn, DBC *c, struct offline_op *op,
 {
 	const struct offline_rec *in = op->oo_in;
 	struct offline_rec	*o = &op->oo_rec;
-	struct rec_buf		 rb = { op->oo_val, len, 0 };
 	struct conf_quota	*t = op->oo_tally;
 
 	memset(o, 0, offsetof(struct offline_rec, o_body));
-	if (offline_parse_head(&rb, o) != NULL)
+	if (offline_decode_head(op->oo_val, len, o) != NULL)
 		o->o_bodylen = 0;
 	if (o->o_flags & OFFLINE_F_SUMMARY) {
 		op->oo_done++;		/* a summary is there already */
@@ -1002,42 +764,19 @@ offline_list_one(DB_TXN *txn, DBC *c, struct offline_op *op, size_t keylen,
 	return (0);
 }
 
-/*
- * Read-committed, as a walk in store.c and for the same reason: a walk
- * over every message would otherwise fill the lock table.  A message
- * handed out cannot be taken back, so after one a deadlock is a
- * failure, not a reason to run again.
- */
-static int
-offline_list_body(DB_TXN *txn, void *arg)
-{
-	struct offline_op	*op = arg;
-	int			 r;
-
-	op->oo_done = op->oo_bad = 0;
-	op->oo_stop = 0;
-	r = offline_range(txn, op, DB_READ_COMMITTED, offline_list_one);
-	if (r == DB_LOCK_DEADLOCK && op->oo_cb != NULL && op->oo_done > 0) {
-		log_warnx("store: offline: deadlock after %zu messages",
-		    op->oo_done);
-		return (-1);
-	}
-	return (r);
-}
-
+/* A list when oo_cb is set, else a count of the keys alone. */
 static int
 offline_list(struct offline_op *op, const char *name)
 {
-	int	r;
+	struct store_list	sl = {
+		.sl_what = "offline", .sl_items = "messages",
+		.sl_done = &op->oo_done, .sl_bad = &op->oo_bad,
+		.sl_out = op->oo_cb != NULL,
+	};
 
 	op->oo_keys_only = op->oo_cb == NULL;
-	r = store_kv_txn(STORE_DB_OFFLINE, name, offline_list_body, op, 0);
-	if (r == STORE_OK && op->oo_bad > 0) {
-		log_warnx("store: offline: %zu records refused in a %s",
-		    op->oo_bad, name);
-		r = STORE_FAIL;
-	}
-	return (r);
+	offline_range_init(op, offline_list_one, &sl.sl_range);
+	return (store_kv_list(STORE_DB_OFFLINE, name, &sl));
 }
 
 int

@@ -19,6 +19,20 @@
 
 #include "record.h"
 
+/* Terminated within size, at least min bytes, all visible ASCII. */
+int
+is_rec_word(const char *s, size_t size, size_t min)
+{
+	size_t	i, n;
+
+	if ((n = strnlen(s, size)) == size || n < min)
+		return (0);
+	for (i = 0; i < n; i++)
+		if (s[i] < '!' || s[i] > '~')
+			return (0);
+	return (1);
+}
+
 int
 rec_put(struct rec_buf *rb, const void *data, size_t len)
 {

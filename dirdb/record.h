@@ -22,6 +22,8 @@
  * The portable encoding of stored records: big-endian integers of a
  * given width and strings as a 16-bit length and their bytes, written
  * into and read from a bounded buffer; every read checks what is left.
+ * is_rec_word() is the rule of a stored word: terminated within size,
+ * at least min bytes, all visible ASCII.
  */
 
 #include <stddef.h>
@@ -33,6 +35,7 @@ struct rec_buf {
 	size_t		 rb_off;
 };
 
+int	is_rec_word(const char *, size_t, size_t);
 int	rec_put(struct rec_buf *, const void *, size_t);
 int	rec_put_uint(struct rec_buf *, uint64_t, size_t);
 int	rec_put_str(struct rec_buf *, const char *, size_t);

@@ -677,6 +677,38 @@ store_kv_range(DB_TXN *txn, enum store_dbid id, struct store_range *sr)
 	return (r);
 }
 
+static int
+store_list_body(DB_TXN *txn, void *arg)
+{
+	struct store_list	*sl = arg;
+	int			 r;
+
+	*sl->sl_done = *sl->sl_bad = 0;
+	r = store_kv_range(txn, sl->sl_db, &sl->sl_range);
+	if (r == DB_LOCK_DEADLOCK && sl->sl_out && *sl->sl_done > 0) {
+		log_warnx("store: %s: deadlock after %zu %s", sl->sl_what,
+		    *sl->sl_done, sl->sl_items);
+		return (-1);
+	}
+	return (r);
+}
+
+int
+store_kv_list(enum store_dbid id, const char *name, struct store_list *sl)
+{
+	int	r;
+
+	sl->sl_db = id;
+	sl->sl_range.sr_cflags = DB_READ_COMMITTED;
+	r = store_kv_txn(id, name, store_list_body, sl, 0);
+	if (r == STORE_OK && *sl->sl_bad > 0) {
+		log_warnx("store: %s: %zu records refused in a %s",
+		    sl->sl_what, *sl->sl_bad, name);
+		r = STORE_FAIL;
+	}
+	return (r);
+}
+
 /* NULL while the environment is shut: store_kv_txn() refuses then. */
 DB *
 store_kv_db(enum store_dbid id)

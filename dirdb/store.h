@@ -241,4 +241,27 @@ struct store_range {
 int	store_kv_range(struct __db_txn *, enum store_dbid,
 	    struct store_range *);
 
+/*
+ * A list or a count over a range, in a transaction of its own and
+ * read-committed, as store_kv_walk() and for the same reason: a walk
+ * over every record would otherwise fill the lock table.  The range's
+ * callback counts in *sl_done what it took and in *sl_bad what it
+ * refused; sl_cflags is set here.  What went out to a caller (sl_out)
+ * cannot be taken back, so a deadlock after one is a failure, not a
+ * reason to run again.  A record refused fails the whole, once the
+ * walk is over.  sl_what and sl_items name the module and its records
+ * in the log.
+ */
+struct store_list {
+	struct store_range	 sl_range;
+	enum store_dbid		 sl_db;		/* set by store_kv_list() */
+	const char		*sl_what;
+	const char		*sl_items;
+	size_t			*sl_done;
+	size_t			*sl_bad;
+	int			 sl_out;
+};
+
+int	store_kv_list(enum store_dbid, const char *, struct store_list *);
+
 #endif /* IMD_STORE_H */

@@ -22,15 +22,13 @@
  * result goes into the cache and, from a zero timer, to every caller
  * waiting for that domain.  A cache hit is a lookup that starts done.
  *
- * Answers are read with a small walker of our own rather than with
- * ares_parse_srv_reply() and friends, because those drop the TTLs of
- * SRV records and the SOA of negative answers, which the cache needs.
+ * The answers are read by dns_wire.c, kept by dns_cache.c and made
+ * into next hops in RFC 2782 order by dns_srv.c.
  */
 
 #include <sys/types.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
-#include <sys/tree.h>
 #include <netinet/in.h>
 #include <arpa/nameser.h>
 
@@ -41,66 +39,17 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "config.h"
-#include "dns.h"
+#include "dns_private.h"
 #include "log.h"
 
-#define DNS_SRV_MAX	(3 * DNS_TARGETS_MAX)	/* SRV records kept */
-#define DNS_HOST_ADDRS	4	/* addresses kept per host and family */
-#define DNS_LABEL_MAX	63
 #define DNS_EDNS_SIZE	1232	/* fits the IPv6 minimum MTU */
 #define DNS_QNAME_MAX	(IMD_DOMAIN_MAX + 16)	/* "_sips._tcp." too */
-#define DNS_HEADER_LEN	12
 
 enum dns_phase {
 	DNS_PHASE_SRV,
 	DNS_PHASE_ADDR,
 	DNS_PHASE_DONE
-};
-
-/* An SRV record, or for a domain without any one transport on 5060. */
-struct dns_srv {
-	enum imd_transport	 sv_transport;
-	uint16_t		 sv_prio;
-	uint16_t		 sv_weight;
-	uint16_t		 sv_port;
-	char			 sv_target[IMD_DOMAIN_MAX];
-	size_t			 sv_host;	/* index in wk_host */
-};
-
-struct dns_host {
-	char			 dh_name[IMD_DOMAIN_MAX];
-	struct in_addr		 dh_v4[DNS_HOST_ADDRS];
-	struct in6_addr		 dh_v6[DNS_HOST_ADDRS];
-	size_t			 dh_nv4;
-	size_t			 dh_nv6;
-};
-
-/* What a lookup gathers while it runs; freed when it is done. */
-struct dns_work {
-	struct dns_srv		 wk_srv[DNS_SRV_MAX];
-	size_t			 wk_nsrv;
-	struct dns_host		 wk_host[DNS_TARGETS_MAX];
-	size_t			 wk_nhost;
-	int			 wk_srvseen;	/* some SRV, even "." */
-	int			 wk_fallback;	/* the domain's own records */
-	int			 wk_nxdomain;	/* in this phase */
-	int			 wk_failure;	/* in this phase: DNS_E* */
-	int			 wk_failed;	/* in any phase */
-	uint32_t		 wk_ttl;	/* least so far */
-};
-
-/*
- * One next hop and the SRV record it came from: the weighted order is
- * drawn again for each caller, so the cache keeps the weights.
- */
-struct dns_entry {
-	struct dns_target	 de_target;
-	uint16_t		 de_prio;
-	uint16_t		 de_weight;
-	size_t			 de_srv;	/* one per SRV record */
 };
 
 struct dns_waiter {
@@ -130,66 +79,12 @@ struct dns_query {
 	size_t			 q_index;	/* in dns_services, wk_host */
 };
 
-struct dns_cache {
-	RB_ENTRY(dns_cache)	 dc_node;
-	TAILQ_ENTRY(dns_cache)	 dc_lru;	/* most recent first */
-	char			 dc_domain[IMD_DOMAIN_MAX];
-	uint64_t		 dc_expire;	/* ms on the monotonic clock */
-	int			 dc_error;
-	struct dns_entry	*dc_entries;
-	size_t			 dc_nentries;
-};
-
 /* A socket of c-ares, watched for what it asked. */
 struct dns_sock {
 	TAILQ_ENTRY(dns_sock)	 ds_entry;
 	ares_socket_t		 ds_fd;
 	struct event		 ds_ev;
 };
-
-/* The reading of one answer message: answer and authority sections. */
-struct dns_msg {
-	const unsigned char	*m_buf;
-	size_t			 m_len;
-	size_t			 m_off;
-	unsigned int		 m_an;		/* answer records left */
-	unsigned int		 m_ns;		/* authority records left */
-};
-
-struct dns_rr {
-	int			 rr_answer;	/* else authority */
-	uint16_t		 rr_type;
-	uint16_t		 rr_class;
-	uint32_t		 rr_ttl;
-	size_t			 rr_off;	/* of the rdata */
-	uint16_t		 rr_len;
-};
-
-/* An SRV record in the drawing of the RFC 2782 order. */
-struct dns_pick {
-	size_t		p_srv;
-	int		p_rank;		/* dns_rank() of its transport */
-	uint16_t	p_prio;
-	uint16_t	p_weight;
-};
-
-/* RFC 3263 4.1 without NAPTR, in the order DESIGN prefers. */
-static const struct {
-	const char		*sv_prefix;
-	enum imd_transport	 sv_transport;
-} dns_services[] = {
-	{ "_sips._tcp.", TRANSPORT_TLS },
-	{ "_sip._tcp.", TRANSPORT_TCP },
-	{ "_sip._udp.", TRANSPORT_UDP },
-};
-#define DNS_NSERVICES	(sizeof(dns_services) / sizeof(dns_services[0]))
-
-static int	dns_cache_cmp(const struct dns_cache *,
-		    const struct dns_cache *);
-
-RB_HEAD(dns_cache_tree, dns_cache);
-RB_PROTOTYPE(dns_cache_tree, dns_cache, dc_node, dns_cache_cmp);
-RB_GENERATE(dns_cache_tree, dns_cache, dc_node, dns_cache_cmp);
 
 static ares_channel	 dns_channel;
 static struct event	 dns_timer;
@@ -198,74 +93,9 @@ static TAILQ_HEAD(, dns_lookup) dns_lookups =
     TAILQ_HEAD_INITIALIZER(dns_lookups);
 static size_t		 dns_nlookups;
 static size_t		 dns_nwaiters;
-static struct dns_cache_tree dns_cache = RB_INITIALIZER(&dns_cache);
-static TAILQ_HEAD(dns_lru_head, dns_cache) dns_lru =
-    TAILQ_HEAD_INITIALIZER(dns_lru);
-static size_t		 dns_ncached;
 static struct dns_stats	 dns_counts;
 
 static void	dns_release(struct dns_lookup *);
-
-static uint64_t
-dns_now(void)
-{
-	struct timespec	ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
-		fatal("clock_gettime");
-	return ((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
-}
-
-static int
-dns_rank(enum imd_transport transport)
-{
-	switch (transport) {
-	case TRANSPORT_TLS:
-		return (0);
-	case TRANSPORT_TCP:
-		return (1);
-	case TRANSPORT_UDP:
-		break;
-	}
-	return (2);
-}
-
-static int
-dns_is_name_char(unsigned char c)
-{
-	return ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '-' || c == '_');
-}
-
-/*
- * A domain name from a SIP URI or an SRV target, lowered and without
- * its final dot; anything else than letters, digits, '-' and '_' in
- * labels of 1 to 63 is refused, so the name is safe to log.
- */
-static int
-dns_name_copy(char *dst, size_t size, const char *src)
-{
-	size_t	len, label, i;
-
-	len = strnlen(src, size + 1);
-	if (len > 0 && src[len - 1] == '.')
-		len--;
-	if (len == 0 || len >= size)
-		return (-1);
-	for (i = 0, label = 0; i < len; i++) {
-		if (src[i] == '.') {
-			if (label == 0)
-				return (-1);
-			label = 0;
-		} else if (!dns_is_name_char(src[i]) ||
-		    ++label > DNS_LABEL_MAX)
-			return (-1);
-		dst[i] = (src[i] >= 'A' && src[i] <= 'Z') ?
-		    src[i] - 'A' + 'a' : src[i];
-	}
-	dst[len] = '\0';
-	return (label == 0 ? -1 : 0);
-}
 
 /* Sockets and the timer: c-ares says what to watch, libevent watches. */
 
@@ -348,245 +178,6 @@ dns_sock_state(void *data, ares_socket_t fd, int readable, int writable)
 		log_warn("dns: event_add socket %d", fd);
 }
 
-/* Reading answers. */
-
-static uint16_t
-dns_get16(const unsigned char *p)
-{
-	return ((uint16_t)(p[0] << 8 | p[1]));
-}
-
-static uint32_t
-dns_get32(const unsigned char *p)
-{
-	return ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | (uint32_t)p[3]);
-}
-
-/* Only the length of a name matters here: pointers are not followed. */
-static int
-dns_skip_name(struct dns_msg *m)
-{
-	size_t	off = m->m_off;
-	int	c;
-
-	for (;;) {
-		if (off >= m->m_len)
-			return (-1);
-		c = m->m_buf[off];
-		if ((c & 0xc0) == 0xc0) {
-			if (off + 2 > m->m_len)
-				return (-1);
-			m->m_off = off + 2;
-			return (0);
-		}
-		if (c & 0xc0)
-			return (-1);
-		if (c == 0) {
-			m->m_off = off + 1;
-			return (0);
-		}
-		off += 1 + c;
-	}
-}
-
-static int
-dns_msg_init(struct dns_msg *m, const unsigned char *buf, int len)
-{
-	unsigned int	qd;
-
-	if (buf == NULL || len < DNS_HEADER_LEN)
-		return (-1);
-	m->m_buf = buf;
-	m->m_len = len;
-	qd = dns_get16(buf + 4);
-	m->m_an = dns_get16(buf + 6);
-	m->m_ns = dns_get16(buf + 8);
-	m->m_off = DNS_HEADER_LEN;
-	while (qd-- > 0) {
-		if (dns_skip_name(m) == -1 || m->m_len - m->m_off < 4)
-			return (-1);
-		m->m_off += 4;
-	}
-	return (0);
-}
-
-/* 1 with the next record, 0 at the end of the authority section, -1. */
-static int
-dns_msg_next(struct dns_msg *m, struct dns_rr *rr)
-{
-	const unsigned char	*p;
-
-	if (m->m_an == 0 && m->m_ns == 0)
-		return (0);
-	rr->rr_answer = m->m_an > 0;
-	if (rr->rr_answer)
-		m->m_an--;
-	else
-		m->m_ns--;
-	if (dns_skip_name(m) == -1 || m->m_len - m->m_off < 10)
-		return (-1);
-	p = m->m_buf + m->m_off;
-	rr->rr_type = dns_get16(p);
-	rr->rr_class = dns_get16(p + 2);
-	rr->rr_ttl = dns_get32(p + 4);
-	rr->rr_len = dns_get16(p + 8);
-	m->m_off += 10;
-	if (rr->rr_len > m->m_len - m->m_off)
-		return (-1);
-	rr->rr_off = m->m_off;
-	m->m_off += rr->rr_len;
-	if (rr->rr_ttl > INT32_MAX)	/* RFC 2181 8 */
-		rr->rr_ttl = 0;
-	return (1);
-}
-
-/* RFC 2308 5: the lesser of the SOA's own TTL and its MINIMUM. */
-static uint32_t
-dns_soa_ttl(const struct dns_msg *m, const struct dns_rr *rr)
-{
-	uint32_t	minimum;
-
-	if (rr->rr_len < 22)		/* two root names, five numbers */
-		return (DNS_NEG_TTL);
-	minimum = dns_get32(m->m_buf + rr->rr_off + rr->rr_len - 4);
-	return (minimum < rr->rr_ttl ? minimum : rr->rr_ttl);
-}
-
-static void
-dns_ttl(struct dns_work *wk, uint32_t ttl)
-{
-	if (ttl < wk->wk_ttl)
-		wk->wk_ttl = ttl;
-}
-
-/*
- * Where a new SRV record of a transport goes: a free place while the
- * transport has fewer than DNS_TARGETS_MAX, else the place of its worst
- * one if the new one is better; NULL if it is not.
- */
-static struct dns_srv *
-dns_srv_slot(struct dns_work *wk, enum imd_transport transport,
-    uint16_t prio)
-{
-	struct dns_srv	*worst = NULL;
-	size_t		 i, n = 0;
-
-	for (i = 0; i < wk->wk_nsrv; i++) {
-		if (wk->wk_srv[i].sv_transport != transport)
-			continue;
-		n++;
-		if (worst == NULL || wk->wk_srv[i].sv_prio > worst->sv_prio)
-			worst = &wk->wk_srv[i];
-	}
-	if (n < DNS_TARGETS_MAX)
-		return (&wk->wk_srv[wk->wk_nsrv++]);
-	return (prio < worst->sv_prio ? worst : NULL);
-}
-
-static int
-dns_add_srv(struct dns_work *wk, enum imd_transport transport,
-    const struct dns_msg *m, const struct dns_rr *rr)
-{
-	const unsigned char	*p = m->m_buf + rr->rr_off;
-	struct dns_srv		*sv;
-	char			*name, target[IMD_DOMAIN_MAX];
-	long			 enclen;
-
-	if (rr->rr_len < 7 || ares_expand_name(p + 6, m->m_buf, m->m_len,
-	    &name, &enclen) != ARES_SUCCESS)
-		return (-1);
-	if (enclen > rr->rr_len - 6) {
-		ares_free_string(name);
-		return (-1);
-	}
-	wk->wk_srvseen = 1;
-	/* A target of "." says the transport is not offered (RFC 2782). */
-	if (name[0] == '\0' || dns_get16(p + 4) == 0 ||
-	    dns_name_copy(target, sizeof(target), name) == -1) {
-		ares_free_string(name);
-		return (0);
-	}
-	ares_free_string(name);
-	if ((sv = dns_srv_slot(wk, transport, dns_get16(p))) == NULL)
-		return (0);
-	strlcpy(sv->sv_target, target, sizeof(sv->sv_target));
-	sv->sv_transport = transport;
-	sv->sv_prio = dns_get16(p);
-	sv->sv_weight = dns_get16(p + 2);
-	sv->sv_port = dns_get16(p + 4);
-	return (0);
-}
-
-static int
-dns_add_addr(struct dns_host *h, int type, const struct dns_msg *m,
-    const struct dns_rr *rr)
-{
-	const unsigned char	*p = m->m_buf + rr->rr_off;
-
-	if (type == ns_t_a && rr->rr_len == sizeof(struct in_addr)) {
-		if (h->dh_nv4 < DNS_HOST_ADDRS)
-			memcpy(&h->dh_v4[h->dh_nv4++], p, rr->rr_len);
-		return (0);
-	}
-	if (type == ns_t_aaaa && rr->rr_len == sizeof(struct in6_addr)) {
-		if (h->dh_nv6 < DNS_HOST_ADDRS)
-			memcpy(&h->dh_v6[h->dh_nv6++], p, rr->rr_len);
-		return (0);
-	}
-	return (-1);
-}
-
-static int
-dns_add_record(struct dns_work *wk, const struct dns_query *q,
-    const struct dns_msg *m, const struct dns_rr *rr)
-{
-	if (q->q_type == ns_t_srv)
-		return (dns_add_srv(wk, dns_services[q->q_index].sv_transport,
-		    m, rr));
-	return (dns_add_addr(&wk->wk_host[q->q_index], q->q_type, m, rr));
-}
-
-/*
- * Takes the records of the type asked from the answer section; the
- * resolver is ours, so their owner names are not checked against the
- * CNAME chain.  The TTL is the least of those records and the CNAMEs
- * before them, or of a negative answer.  Returns the records taken, or
- * -1 for a malformed message.
- */
-static int
-dns_parse(struct dns_work *wk, const struct dns_query *q,
-    const unsigned char *buf, int len)
-{
-	struct dns_msg	m;
-	struct dns_rr	rr;
-	uint32_t	ttl = DNS_TTL_MAX, neg = DNS_NEG_TTL;
-	int		found = 0, r;
-
-	if (dns_msg_init(&m, buf, len) == -1)
-		return (-1);
-	while ((r = dns_msg_next(&m, &rr)) == 1) {
-		if (rr.rr_class != ns_c_in)
-			continue;
-		if (!rr.rr_answer) {
-			if (rr.rr_type == ns_t_soa)
-				neg = dns_soa_ttl(&m, &rr);
-			continue;
-		}
-		if (rr.rr_type == q->q_type &&
-		    dns_add_record(wk, q, &m, &rr) == 0)
-			found++;
-		else if (rr.rr_type != ns_t_cname)
-			continue;
-		if (rr.rr_ttl < ttl)
-			ttl = rr.rr_ttl;
-	}
-	if (r == -1)
-		return (-1);
-	dns_ttl(wk, found > 0 ? ttl : neg);
-	return (found);
-}
-
 static void
 dns_fail(struct dns_work *wk, int error)
 {
@@ -612,7 +203,8 @@ dns_answer(void *arg, int status, int timeouts, unsigned char *buf,
 	case ARES_SUCCESS:
 	case ARES_ENODATA:
 	case ARES_ENOTFOUND:
-		if (dns_parse(wk, q, buf, len) == -1) {
+		if (dns_parse(wk, q->q_type, q->q_index, buf,
+		    len > 0 ? (size_t)len : 0) == -1) {
 			log_debug("dns: %s: malformed answer", lk->lk_domain);
 			dns_fail(wk, DNS_EFAIL);
 		} else if (status == ARES_ENOTFOUND)
@@ -648,170 +240,6 @@ dns_ask(struct dns_lookup *lk, const char *name, int type, size_t index)
 	lk->lk_pending++;
 	dns_counts.ds_queries++;
 	ares_query(dns_channel, name, ns_c_in, type, dns_answer, q);
-}
-
-/* The cache. */
-
-static int
-dns_cache_cmp(const struct dns_cache *a, const struct dns_cache *b)
-{
-	return (strcmp(a->dc_domain, b->dc_domain));
-}
-
-static void
-dns_cache_remove(struct dns_cache *dc)
-{
-	RB_REMOVE(dns_cache_tree, &dns_cache, dc);
-	TAILQ_REMOVE(&dns_lru, dc, dc_lru);
-	dns_ncached--;
-	free(dc->dc_entries);
-	free(dc);
-}
-
-static struct dns_cache *
-dns_cache_get(const char *domain)
-{
-	struct dns_cache	 find, *dc;
-
-	if (strlcpy(find.dc_domain, domain, sizeof(find.dc_domain)) >=
-	    sizeof(find.dc_domain))
-		return (NULL);
-	if ((dc = RB_FIND(dns_cache_tree, &dns_cache, &find)) == NULL)
-		return (NULL);
-	if (dc->dc_expire <= dns_now()) {
-		dns_cache_remove(dc);
-		return (NULL);
-	}
-	TAILQ_REMOVE(&dns_lru, dc, dc_lru);
-	TAILQ_INSERT_HEAD(&dns_lru, dc, dc_lru);
-	return (dc);
-}
-
-static struct dns_entry *
-dns_entries_copy(const struct dns_entry *e, size_t n)
-{
-	struct dns_entry	*copy;
-
-	/* Not NULL even for none: NULL is the failure. */
-	if ((copy = reallocarray(NULL, n > 0 ? n : 1, sizeof(*copy))) == NULL)
-		return (NULL);
-	if (n > 0)
-		memcpy(copy, e, n * sizeof(*copy));
-	return (copy);
-}
-
-static void
-dns_cache_put(const struct dns_lookup *lk, uint32_t ttl)
-{
-	struct dns_cache	*dc;
-
-	if ((dc = dns_cache_get(lk->lk_domain)) != NULL)
-		dns_cache_remove(dc);
-	if (ttl == 0)
-		return;
-	if (dns_ncached == DNS_CACHE_MAX)
-		dns_cache_remove(TAILQ_LAST(&dns_lru, dns_lru_head));
-	if ((dc = calloc(1, sizeof(*dc))) == NULL ||
-	    (dc->dc_entries = dns_entries_copy(lk->lk_entries,
-	    lk->lk_nentries)) == NULL) {
-		log_warn("dns: cache %s", lk->lk_domain);
-		free(dc);
-		return;
-	}
-	strlcpy(dc->dc_domain, lk->lk_domain, sizeof(dc->dc_domain));
-	dc->dc_expire = dns_now() + (uint64_t)ttl * 1000;
-	dc->dc_error = lk->lk_error;
-	dc->dc_nentries = lk->lk_nentries;
-	RB_INSERT(dns_cache_tree, &dns_cache, dc);
-	TAILQ_INSERT_HEAD(&dns_lru, dc, dc_lru);
-	dns_ncached++;
-}
-
-static void
-dns_cache_clear(void)
-{
-	struct dns_cache	*dc;
-
-	while ((dc = TAILQ_FIRST(&dns_lru)) != NULL)
-		dns_cache_remove(dc);
-}
-
-/* RFC 2782 order, drawn for each caller. */
-
-static int
-dns_same_group(const struct dns_pick *a, const struct dns_pick *b)
-{
-	return (a->p_rank == b->p_rank && a->p_prio == b->p_prio);
-}
-
-/* The SRV records of the entries, which come sorted by group. */
-static size_t
-dns_picks(const struct dns_entry *e, size_t n, struct dns_pick *p)
-{
-	size_t	i, np = 0;
-
-	for (i = 0; i < n; i++) {
-		if (np > 0 && p[np - 1].p_srv == e[i].de_srv)
-			continue;
-		p[np].p_srv = e[i].de_srv;
-		p[np].p_rank = dns_rank(e[i].de_target.dt_transport);
-		p[np].p_prio = e[i].de_prio;
-		p[np].p_weight = e[i].de_weight;
-		np++;
-	}
-	return (np);
-}
-
-/* Moves p[from] to p[to], to < from, keeping the others in order. */
-static void
-dns_pick_move(struct dns_pick *p, size_t to, size_t from)
-{
-	struct dns_pick	tmp = p[from];
-
-	memmove(p + to + 1, p + to, (from - to) * sizeof(*p));
-	p[to] = tmp;
-}
-
-/* RFC 2782: zero weights first, then a running-sum draw per place. */
-static void
-dns_weigh(struct dns_pick *p, size_t n)
-{
-	uint32_t	sum, run, r;
-	size_t		i, k, zero;
-
-	for (i = 0, zero = 0; i < n; i++)
-		if (p[i].p_weight == 0)
-			dns_pick_move(p, zero++, i);
-	for (i = 0; i + 1 < n; i++) {
-		for (k = i, sum = 0; k < n; k++)
-			sum += p[k].p_weight;
-		r = arc4random_uniform(sum + 1);
-		for (k = i, run = 0; k < n - 1; k++) {
-			run += p[k].p_weight;
-			if (run >= r)
-				break;
-		}
-		dns_pick_move(p, i, k);
-	}
-}
-
-static size_t
-dns_order(const struct dns_entry *e, size_t n, struct dns_target *out)
-{
-	struct dns_pick	p[DNS_TARGETS_MAX];
-	size_t		np, i, j, nout = 0;
-
-	np = dns_picks(e, n, p);
-	for (i = 0; i < np; i = j) {
-		for (j = i + 1; j < np && dns_same_group(&p[i], &p[j]); j++)
-			;
-		dns_weigh(p + i, j - i);
-	}
-	for (i = 0; i < np; i++)
-		for (j = 0; j < n; j++)
-			if (e[j].de_srv == p[i].p_srv)
-				out[nout++] = e[j].de_target;
-	return (nout);
 }
 
 /* Lookups. */
@@ -902,71 +330,11 @@ dns_finish(struct dns_lookup *lk, int error, const struct dns_entry *e,
 		ttl = DNS_FAIL_TTL;
 	else if (wk->wk_failed && ttl > DNS_FAIL_TTL)
 		ttl = DNS_FAIL_TTL;
-	dns_cache_put(lk, ttl);
+	dns_cache_put(lk->lk_domain, lk->lk_error, lk->lk_entries,
+	    lk->lk_nentries, ttl);
 	log_debug("dns: %s: %zu targets, %s, ttl %u", lk->lk_domain,
 	    lk->lk_nentries, dns_strerror(error), ttl);
 	dns_lookup_done(lk);
-}
-
-static void
-dns_entry_fill(struct dns_entry *e, const struct dns_srv *sv, size_t srv,
-    const struct dns_host *h)
-{
-	memset(e, 0, sizeof(*e));
-	e->de_target.dt_transport = sv->sv_transport;
-	e->de_target.dt_port = sv->sv_port;
-	strlcpy(e->de_target.dt_host, h->dh_name,
-	    sizeof(e->de_target.dt_host));
-	e->de_prio = sv->sv_prio;
-	e->de_weight = sv->sv_weight;
-	e->de_srv = srv;
-}
-
-static void
-dns_entry_v4(struct dns_entry *e, const struct in_addr *a, uint16_t port)
-{
-	struct sockaddr_in	*sin;
-
-	sin = (struct sockaddr_in *)&e->de_target.dt_ss;
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons(port);
-	sin->sin_addr = *a;
-	e->de_target.dt_sslen = sizeof(*sin);
-}
-
-static void
-dns_entry_v6(struct dns_entry *e, const struct in6_addr *a, uint16_t port)
-{
-	struct sockaddr_in6	*sin6;
-
-	sin6 = (struct sockaddr_in6 *)&e->de_target.dt_ss;
-	sin6->sin6_family = AF_INET6;
-	sin6->sin6_port = htons(port);
-	sin6->sin6_addr = *a;
-	e->de_target.dt_sslen = sizeof(*sin6);
-}
-
-/* The SRV records come sorted, so the list is cut at the worst ones. */
-static size_t
-dns_build(const struct dns_work *wk, struct dns_entry *e)
-{
-	const struct dns_srv	*sv;
-	const struct dns_host	*h;
-	size_t			 i, j, n = 0;
-
-	for (i = 0; i < wk->wk_nsrv; i++) {
-		sv = &wk->wk_srv[i];
-		h = &wk->wk_host[sv->sv_host];
-		for (j = 0; j < h->dh_nv4 && n < DNS_TARGETS_MAX; j++) {
-			dns_entry_fill(&e[n], sv, i, h);
-			dns_entry_v4(&e[n++], &h->dh_v4[j], sv->sv_port);
-		}
-		for (j = 0; j < h->dh_nv6 && n < DNS_TARGETS_MAX; j++) {
-			dns_entry_fill(&e[n], sv, i, h);
-			dns_entry_v6(&e[n++], &h->dh_v6[j], sv->sv_port);
-		}
-	}
-	return (n);
 }
 
 static void
@@ -986,60 +354,6 @@ dns_addr_done(struct dns_lookup *lk)
 			error = DNS_ENORECORDS;
 	}
 	dns_finish(lk, error, e, n);
-}
-
-/* Insertion sort: stable, and there are at most DNS_SRV_MAX. */
-static void
-dns_srv_sort(struct dns_work *wk)
-{
-	struct dns_srv	tmp;
-	size_t		i, j;
-
-	for (i = 1; i < wk->wk_nsrv; i++) {
-		tmp = wk->wk_srv[i];
-		for (j = i; j > 0; j--) {
-			if (dns_rank(wk->wk_srv[j - 1].sv_transport) <
-			    dns_rank(tmp.sv_transport) ||
-			    (wk->wk_srv[j - 1].sv_transport ==
-			    tmp.sv_transport &&
-			    wk->wk_srv[j - 1].sv_prio <= tmp.sv_prio))
-				break;
-			wk->wk_srv[j] = wk->wk_srv[j - 1];
-		}
-		wk->wk_srv[j] = tmp;
-	}
-}
-
-static int
-dns_host_add(struct dns_work *wk, const char *name)
-{
-	size_t	i;
-
-	for (i = 0; i < wk->wk_nhost; i++)
-		if (strcmp(wk->wk_host[i].dh_name, name) == 0)
-			return ((int)i);
-	if (wk->wk_nhost == DNS_TARGETS_MAX)
-		return (-1);
-	strlcpy(wk->wk_host[i].dh_name, name, sizeof(wk->wk_host[i].dh_name));
-	wk->wk_nhost++;
-	return ((int)i);
-}
-
-/* Hosts for the best SRV records first; the others are dropped. */
-static void
-dns_srv_hosts(struct dns_work *wk)
-{
-	size_t	i, k;
-	int	h;
-
-	dns_srv_sort(wk);
-	for (i = 0, k = 0; i < wk->wk_nsrv; i++) {
-		if ((h = dns_host_add(wk, wk->wk_srv[i].sv_target)) == -1)
-			continue;
-		wk->wk_srv[i].sv_host = h;
-		wk->wk_srv[k++] = wk->wk_srv[i];
-	}
-	wk->wk_nsrv = k;
 }
 
 static void
@@ -1357,7 +671,7 @@ void
 dns_get_stats(struct dns_stats *st)
 {
 	*st = dns_counts;
-	st->ds_cached = dns_ncached;
+	st->ds_cached = dns_cache_count();
 	st->ds_lookups = dns_nlookups;
 }
 

@@ -51,7 +51,6 @@ enum smtp_state {
 	SMTP_BODY,		/* data sent, waiting for 250 */
 	SMTP_QUIT,		/* the result is known, saying goodbye */
 	SMTP_FINISHED,		/* closed, the report is due */
-	SMTP_REPORTING,		/* inside done */
 };
 
 struct smtp_job {
@@ -80,19 +79,12 @@ struct smtp_job {
 	void		 *sj_arg;
 };
 
-static unsigned int	smtp_timeout_ms = SMTP_TIMEOUT;
 static size_t		smtp_jobs;
 
 static void	smtp_event(int, short, void *);
 static void	smtp_timer(int, short, void *);
 static void	smtp_fail(struct smtp_job *, const char *, ...)
 		    __attribute__((__format__ (printf, 2, 3)));
-
-void
-smtp_set_timeout(unsigned int ms)
-{
-	smtp_timeout_ms = ms == 0 ? SMTP_TIMEOUT : ms;
-}
 
 size_t
 smtp_count(void)
@@ -488,7 +480,6 @@ smtp_report(struct smtp_job *j)
 {
 	/* No longer running: done may start the next job in its place. */
 	smtp_jobs--;
-	j->sj_state = SMTP_REPORTING;
 	j->sj_done(j->sj_arg, j->sj_result, j->sj_reply);
 	smtp_free(j);
 }
@@ -503,7 +494,7 @@ smtp_timer(int fd, short event, void *arg)
 	else if (j->sj_state == SMTP_QUIT)
 		smtp_finish(j, j->sj_result);	/* the mail is settled */
 	else
-		smtp_fail(j, "timeout after %u ms %s", smtp_timeout_ms,
+		smtp_fail(j, "timeout after %d ms %s", SMTP_TIMEOUT,
 		    j->sj_state == SMTP_CONNECT ? "connecting" :
 		    "waiting for a reply");
 }
@@ -566,8 +557,8 @@ smtp_send(const struct sockaddr *mta, socklen_t mtalen, const char *helo,
 	j->sj_done = done;
 	j->sj_arg = arg;
 	j->sj_state = SMTP_CONNECT;
-	j->sj_timeout.tv_sec = smtp_timeout_ms / 1000;
-	j->sj_timeout.tv_usec = (smtp_timeout_ms % 1000) * 1000;
+	j->sj_timeout.tv_sec = SMTP_TIMEOUT / 1000;
+	j->sj_timeout.tv_usec = (SMTP_TIMEOUT % 1000) * 1000;
 	evtimer_set(&j->sj_timer, smtp_timer, j);
 	if (smtp_copy_args(j, helo, from, rcpt, data, len) == -1 ||
 	    smtp_connect(j, mta, mtalen) == -1) {
@@ -578,13 +569,4 @@ smtp_send(const struct sockaddr *mta, socklen_t mtalen, const char *helo,
 		return (NULL);
 	}
 	return (j);
-}
-
-void
-smtp_cancel(struct smtp_job *j)
-{
-	if (j == NULL || j->sj_state == SMTP_REPORTING)
-		return;
-	smtp_jobs--;
-	smtp_free(j);
 }

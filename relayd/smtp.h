@@ -45,12 +45,10 @@
  *			line longer than SMTP_LINE_MAX with its CRLF, a
  *			reply of more than SMTP_REPLY_LINES lines, a
  *			malformed reply, or no progress for the timeout
- *			(30 s by default) in any step;
+ *			(SMTP_TIMEOUT, 30 s) in any step;
  * and reply, the server's last reply line or a description of the local
  * failure, made printable with strnvis(3) and valid until done returns.
- * The handle belongs to the caller until done runs or smtp_cancel() is
- * called, which frees it without calling done; smtp_cancel() from inside
- * done does nothing.
+ * The handle is freed when done returns.
  *
  * There are no retries in here: the offline queue, which owns the
  * message, retries a TEMPFAIL with its own back-off and expiry.  A
@@ -58,8 +56,6 @@
  * the mail (RFC 5321 6.1); the retry then sends it again under the same
  * Message-ID, which lets a reader see the two as one.
  *
- * smtp_set_timeout() sets the timeout of each step in milliseconds for
- * jobs started afterwards; 0 restores SMTP_TIMEOUT.  Only tests call it.
  * smtp_count() says how many jobs are running; one whose done is
  * running no longer counts, so done may start the next in its place.
  */
@@ -85,8 +81,6 @@ struct smtp_job;
 struct smtp_job	*smtp_send(const struct sockaddr *, socklen_t, const char *,
 		    const char *, const char *, const char *, size_t,
 		    void (*)(void *, int, const char *), void *);
-void		 smtp_cancel(struct smtp_job *);
-void		 smtp_set_timeout(unsigned int);
 size_t		 smtp_count(void);
 const char	*smtp_result_name(int);
 

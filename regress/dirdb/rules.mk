@@ -18,7 +18,8 @@ CHECK_PROGS += $(DIRDB_TESTS)
 
 $(BUILD)/regress/dirdb/store_test: $(BUILD)/dirdb/user_store.o
 $(BUILD)/regress/dirdb/binding_test: $(BUILD)/dirdb/binding_store.o
-$(BUILD)/regress/dirdb/offline_test: $(BUILD)/dirdb/offline_store.o
+$(BUILD)/regress/dirdb/offline_test: $(BUILD)/dirdb/offline_store.o \
+	$(BUILD)/dirdb/offline_record.o
 $(BUILD)/regress/dirdb/pstore_test: $(BUILD)/dirdb/pstore.o
 $(BUILD)/regress/dirdb/presence_test: $(BUILD)/dirdb/pstore.o \
 	$(BUILD)/dirdb/pstore_requests.o
