@@ -403,6 +403,9 @@ class Collector:
                 data, src = self.s.recvfrom(65536)
             except OSError:
                 continue
+            if data.startswith(b"SIP/2.0"):
+                self.response(parse_response(data))
+                continue
             req = parse_request(data)
             if req is None:
                 continue
@@ -414,7 +417,14 @@ class Collector:
                 out += "%s: %s\r\n" % (n.title(), v)
             out += "Content-Length: 0\r\n\r\n"
             self.s.sendto(out.encode(), src)
-            self.q.put(req)
+            self.keep(req)
+
+    def keep(self, req):
+        """A request answered: kept for next() and drain()."""
+        self.q.put(req)
+
+    def response(self, resp):
+        """A response to what a subclass sent from this socket: dropped."""
 
     def next(self, timeout=5):
         """The next request kept, or None."""
