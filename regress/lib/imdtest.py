@@ -2,8 +2,8 @@
 # loopback (started, and stopped by pid, whatever happens) and a small
 # SIP user agent with digest authentication over UDP, TCP and TLS.
 
-import atexit, hashlib, os, pwd, random, re, shutil, signal, socket, ssl
-import subprocess, sys, tempfile, threading, time
+import atexit, hashlib, os, pwd, random, re, resource, select, shutil
+import signal, socket, ssl, subprocess, sys, tempfile, threading, time
 
 BUILD = os.environ["IMD_BUILD"]
 IMD = os.path.join(BUILD, "sbin/imd")
@@ -480,6 +480,26 @@ def gone(pid, secs):
             return True
         time.sleep(0.05)
     return False
+
+
+def raise_nofile(need):
+    """The descriptor limit raised to the hard limit; the whole test
+    skipped when that is below need."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < need:
+        print("1..0 # SKIP descriptor limit %d is below %d" % (hard, need))
+        sys.exit(0)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def closed(c):
+    """True when the server closed socket c: readable, and EOF or reset."""
+    if not select.select([c], [], [], 0)[0]:
+        return False
+    try:
+        return c.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True
 
 
 def take_messages(ua):
