@@ -287,8 +287,21 @@ class Answer:
         return self.req
 
 
+def _ua_answer_request(self, timeout=3):
+    """The next request within timeout, answered 200; None if none came."""
+    self.s.settimeout(timeout)
+    try:
+        req = self.recv_request()
+    except OSError:
+        return None
+    if req is not None:
+        self.reply(req, 200, "OK")
+    return req
+
+
 UA.recv_request = _ua_recv_request
 UA.reply = _ua_reply
+UA.answer_request = _ua_answer_request
 
 
 def message_auth(ua, user, domain, password, to, body, ctype="text/plain",
