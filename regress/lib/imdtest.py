@@ -376,6 +376,13 @@ def make_cert(directory, name, sans):
     return base + ".crt", base + ".key"
 
 
+def tls_listen(addr, port, cert):
+    """The listen line of a TLS port; cert is (certificate, key), as
+    make_cert returns it."""
+    return 'listen on %s port %d tls certificate "%s" key "%s"' % (
+        addr, port, cert[0], cert[1])
+
+
 def auth_request(ua, method, ruri, user, domain, password, to=None,
                  extra=(), body=b"", frm=None, totag=None):
     """A request from user@domain that answers one 401 or 407."""
