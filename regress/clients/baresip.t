@@ -12,13 +12,9 @@ import os, sys
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from imdtest import Suite, ok, done
-from clientlib import Baresip, version, wait_until
+from clientlib import Baresip, require, wait_until
 
-V = version(["baresip", "-h"], r"baresip v(\S+)")
-if V is None:
-    print("1..0 # SKIP baresip is not installed (scripts/install-deps)")
-    sys.exit(0)
-print("# baresip %s" % V)
+require("baresip")
 
 P = 27100
 D = "site1.test"

@@ -5,8 +5,8 @@
 # happens.  What they received is read from baresip's SIP trace (-s) and
 # from what linphonec prints.
 
-import atexit, json, os, re, shutil, signal, socket, subprocess, tempfile
-import threading, time
+import atexit, json, os, re, shutil, signal, socket, subprocess, sys
+import tempfile, threading, time
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -20,6 +20,24 @@ def version(argv, pattern):
         return None
     m = re.search(pattern, (r.stdout + r.stderr).decode("utf-8", "replace"))
     return m.group(1) if m else None
+
+
+# How each client tells its version.
+VERSION = {"baresip": (["baresip", "-h"], r"baresip v(\S+)"),
+           "linphonec": (["linphonec", "-v"], r"version: (\S+)")}
+
+
+def require(*names):
+    """The versions of the clients named, printed as a TAP comment; the
+    whole test skipped when one is not installed."""
+    got = [version(*VERSION[n]) for n in names]
+    missing = [n for n, v in zip(names, got) if v is None]
+    if missing:
+        print("1..0 # SKIP %s %s not installed (scripts/install-deps)" % (
+            " or ".join(missing), "is" if len(missing) == 1 else "are"))
+        sys.exit(0)
+    print("# %s" % ", ".join("%s %s" % nv for nv in zip(names, got)))
+    return got
 
 
 def _stop(proc, quit_fn=None, secs=5):

@@ -10,15 +10,9 @@ import os, sys
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from imdtest import Suite, ok, done
-from clientlib import Baresip, Linphonec, version, wait_until
+from clientlib import Baresip, Linphonec, require, wait_until
 
-VB = version(["baresip", "-h"], r"baresip v(\S+)")
-VL = version(["linphonec", "-v"], r"version: (\S+)")
-if VB is None or VL is None:
-    print("1..0 # SKIP baresip or linphonec is not installed "
-          "(scripts/install-deps)")
-    sys.exit(0)
-print("# baresip %s, linphonec %s" % (VB, VL))
+require("baresip", "linphonec")
 
 P = 27300
 s1 = Suite("site1.test", P, ['route "site2.test" via 127.0.0.2 port %d' % P])

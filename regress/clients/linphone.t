@@ -13,13 +13,9 @@ sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/imc"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from imdtest import Suite, ok, done
 from imclib import Client
-from clientlib import Linphonec, version, wait_until
+from clientlib import Linphonec, require, wait_until
 
-V = version(["linphonec", "-v"], r"version: (\S+)")
-if V is None:
-    print("1..0 # SKIP linphonec is not installed (scripts/install-deps)")
-    sys.exit(0)
-print("# linphonec %s" % V)
+require("linphonec")
 
 P = 27200
 D = "site1.test"

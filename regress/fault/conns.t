@@ -24,9 +24,9 @@
 # limit the suite was started with and holds only the admitted 100.
 # Port 26020, 127.0.0.1 and .2 only.
 
-import os, resource, select, signal, socket, sys, time
+import os, signal, socket, sys, time
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
-from imdtest import Suite, UA, ok, done, children
+from imdtest import Suite, UA, ok, done, children, closed, raise_nofile
 
 # A SIGTERM (prove's timeout) still runs the clean-up: atexit, finally.
 signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
@@ -34,12 +34,7 @@ signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
 PORT = 26020
 CONNS, CAP = 1000, 100
 
-soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-if hard != resource.RLIM_INFINITY and hard < CONNS + 200:
-    print("1..0 # SKIP descriptor limit %d is below %d" % (hard,
-                                                         CONNS + 200))
-    sys.exit(0)
-resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+raise_nofile(CONNS + 200)
 
 s = Suite("site1.test", PORT, ["limit connections-per-address %d" % CAP])
 ok(s.start(), "the suite starts with connections-per-address %d" % CAP)
@@ -47,16 +42,6 @@ s.add_user("b1@site1.test", "b1pw")
 s.add_user("c1@site1.test", "c1pw")
 srv = ("127.0.0.1", PORT)
 listener = children(s.proc.pid)["listener"]
-
-
-def closed(c):
-    """True when the server closed c: readable, and EOF or reset."""
-    if not select.select([c], [], [], 0)[0]:
-        return False
-    try:
-        return c.recv(1, socket.MSG_PEEK) == b""
-    except OSError:
-        return True
 
 
 def options(c):

@@ -2,8 +2,8 @@
 # loopback (started, and stopped by pid, whatever happens) and a small
 # SIP user agent with digest authentication over UDP, TCP and TLS.
 
-import atexit, hashlib, os, pwd, random, re, shutil, signal, socket, ssl
-import subprocess, sys, tempfile, threading, time
+import atexit, hashlib, os, pwd, random, re, resource, select, shutil
+import signal, socket, ssl, subprocess, sys, tempfile, threading, time
 
 BUILD = os.environ["IMD_BUILD"]
 IMD = os.path.join(BUILD, "sbin/imd")
@@ -287,8 +287,21 @@ class Answer:
         return self.req
 
 
+def _ua_answer_request(self, timeout=3):
+    """The next request within timeout, answered 200; None if none came."""
+    self.s.settimeout(timeout)
+    try:
+        req = self.recv_request()
+    except OSError:
+        return None
+    if req is not None:
+        self.reply(req, 200, "OK")
+    return req
+
+
 UA.recv_request = _ua_recv_request
 UA.reply = _ua_reply
+UA.answer_request = _ua_answer_request
 
 
 def message_auth(ua, user, domain, password, to, body, ctype="text/plain",
@@ -363,6 +376,13 @@ def make_cert(directory, name, sans):
     return base + ".crt", base + ".key"
 
 
+def tls_listen(addr, port, cert):
+    """The listen line of a TLS port; cert is (certificate, key), as
+    make_cert returns it."""
+    return 'listen on %s port %d tls certificate "%s" key "%s"' % (
+        addr, port, cert[0], cert[1])
+
+
 def auth_request(ua, method, ruri, user, domain, password, to=None,
                  extra=(), body=b"", frm=None, totag=None):
     """A request from user@domain that answers one 401 or 407."""
@@ -403,6 +423,9 @@ class Collector:
                 data, src = self.s.recvfrom(65536)
             except OSError:
                 continue
+            if data.startswith(b"SIP/2.0"):
+                self.response(parse_response(data))
+                continue
             req = parse_request(data)
             if req is None:
                 continue
@@ -414,7 +437,14 @@ class Collector:
                 out += "%s: %s\r\n" % (n.title(), v)
             out += "Content-Length: 0\r\n\r\n"
             self.s.sendto(out.encode(), src)
-            self.q.put(req)
+            self.keep(req)
+
+    def keep(self, req):
+        """A request answered: kept for next() and drain()."""
+        self.q.put(req)
+
+    def response(self, resp):
+        """A response to what a subclass sent from this socket: dropped."""
 
     def next(self, timeout=5):
         """The next request kept, or None."""
@@ -470,6 +500,26 @@ def gone(pid, secs):
             return True
         time.sleep(0.05)
     return False
+
+
+def raise_nofile(need):
+    """The descriptor limit raised to the hard limit; the whole test
+    skipped when that is below need."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < need:
+        print("1..0 # SKIP descriptor limit %d is below %d" % (hard, need))
+        sys.exit(0)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def closed(c):
+    """True when the server closed socket c: readable, and EOF or reset."""
+    if not select.select([c], [], [], 0)[0]:
+        return False
+    try:
+        return c.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True
 
 
 def take_messages(ua):

@@ -7,7 +7,7 @@
 import os, sys, tempfile
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
 from imdtest import (Answer, Suite, UA, ok, done, header, message_auth, make_ca,
-                     make_cert)
+                     make_cert, tls_listen)
 
 P = 25710
 tmp = tempfile.TemporaryDirectory(prefix="imd-tls.")
@@ -15,11 +15,6 @@ ca = make_ca(tmp.name)
 cert1 = make_cert(tmp.name, "site1", ["site1.test"])
 cert2 = make_cert(tmp.name, "site2", ["site2.test"])
 cert9 = make_cert(tmp.name, "other", ["other.test"])
-
-
-def tls_listen(addr, port, cert):
-    return 'listen on %s port %d tls certificate "%s" key "%s"' % (
-        addr, port, cert[0], cert[1])
 
 
 s1 = Suite("site1.test", P, [

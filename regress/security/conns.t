@@ -23,9 +23,9 @@
 # and over TLS; the 9th connection of one address is still refused.
 # Ports 26530 (udp, tcp) and 26531 (tls).
 
-import os, resource, select, signal, socket, ssl, subprocess, sys, time
+import os, signal, socket, ssl, subprocess, sys, time
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
-from imdtest import Suite, UA, ok, done
+from imdtest import Suite, UA, ok, done, closed, raise_nofile
 
 signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
 
@@ -33,11 +33,7 @@ PORT, TLSPORT = 26530, 26531
 TOTAL, PER = 200, 8
 ADDRS = ["127.0.0.%d" % i for i in range(10, 61)]
 
-soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-if hard != resource.RLIM_INFINITY and hard < 1024:
-    print("1..0 # SKIP descriptor limit %d is below 1024" % hard)
-    sys.exit(0)
-resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+raise_nofile(1024)
 
 s = Suite("site1.test", PORT, ["limit connections %d" % TOTAL,
                                "limit connections-per-address %d" % PER])
@@ -51,15 +47,6 @@ with open(s.conf, "a") as f:
 ok(r.returncode == 0 and s.start(), "the suite starts with TCP and TLS")
 s.add_user("alice@site1.test", "alicepw")
 s.add_user("bob@site1.test", "bobpw")
-
-
-def closed(c):
-    if not select.select([c], [], [], 0)[0]:
-        return False
-    try:
-        return c.recv(1, socket.MSG_PEEK) == b""
-    except OSError:
-        return True
 
 
 def register(transport, port, user, pw, bind):

@@ -10,7 +10,7 @@
 # look-up, whoever it names, for every method that starts something
 # (MESSAGE, SUBSCRIBE, PUBLISH; this tree has no INVITE yet).
 
-import os, random, re, sys
+import os, re, sys
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
 from imdtest import Suite, UA, ok, done, header
 
@@ -20,22 +20,6 @@ s = Suite(D, P, ["inbound any", "presence notify-interval 0"])
 ok(s.start(), "x.test starts (inbound any)")
 s.add_user("carl@%s" % D, "carlpw")
 srv = ("127.0.0.1", P)
-
-
-def new_dialog(ua):
-    ua.tag = "%x" % random.getrandbits(32)
-    ua.callid = "%x@z.test" % random.getrandbits(64)
-
-
-def next_notify(ua, timeout=3):
-    ua.s.settimeout(timeout)
-    try:
-        req = ua.recv_request()
-    except OSError:
-        return None
-    if req is not None:
-        ua.reply(req, 200, "OK")
-    return req
 
 
 def shape(msg):
@@ -53,12 +37,11 @@ def shape(msg):
 
 def subscribe(user):
     ua = UA(srv)
-    new_dialog(ua)
     to = "sip:%s@%s" % (user, D)
     hdrs = ["Event: presence", "Expires: 120",
             "Contact: <sip:eve@127.0.0.1:%d>" % ua.local[1]]
     r = ua.request("SUBSCRIBE", to, "sip:eve@z.test", to, hdrs)
-    n = next_notify(ua) if r["status"] == 200 else None
+    n = ua.answer_request() if r["status"] == 200 else None
     refresh = None
     m = re.search(r"tag=([^;>\s]+)", (header(r, "to") or [""])[0])
     if m:
@@ -66,7 +49,7 @@ def subscribe(user):
         refresh = ua.request("SUBSCRIBE", to, "sip:eve@z.test", to, hdrs,
                              totag=m.group(1))
         if refresh["status"] == 200:
-            next_notify(ua)
+            ua.answer_request()
     return r, n, refresh
 
 
@@ -89,7 +72,6 @@ ok(fc is not None and fg is not None and shape(fc) == shape(fg) and
 
 def message(user):
     ua = UA(srv)
-    new_dialog(ua)
     to = "sip:%s@%s" % (user, D)
     return ua.request("MESSAGE", to, "sip:eve@z.test", to,
                       ["Content-Type: text/plain"], b"who is there?")

@@ -31,107 +31,22 @@
 #
 # Ports 27320-27329.  smtpd is stopped by pid.
 
-import email, email.policy, glob, os, shutil, signal, socket, subprocess
-import sys, tempfile, time
+import os, sys, time
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
 from imdtest import Suite, UA, ok, done, message_auth
+from smtpdtest import Smtpd, skip_unless_usable
 
-SMTPD = "/usr/sbin/smtpd"
-SMTPCTL = "/usr/sbin/smtpctl"
 SIP1, SIP2, MTA = 27321, 27322, 27320
 DOMAIN = "site1.test"
 
-
-def skip(why):
-    print("1..0 # SKIP %s" % why)
-    sys.exit(0)
-
-
-if os.geteuid() != 0:
-    skip("OpenSMTPD needs root")
-if not os.access(SMTPD, os.X_OK) or not os.access(SMTPCTL, os.X_OK):
-    skip("%s missing: install the opensmtpd package" % SMTPD)
-if subprocess.run([SMTPCTL, "show", "status"],
-                  capture_output=True).returncode == 0:
-    skip("an smtpd is running: its spool and control socket would be "
-         "shared")
-
-T = tempfile.mkdtemp(prefix="imd-flood.")
-os.chmod(T, 0o755)
-MAILDIR = os.path.join(T, "Maildir")
-SPOOL_EXISTED = os.path.isdir("/var/spool/smtpd")
-smtpd = None
-
-
-def smtpd_start():
-    global smtpd
-    log = open(os.path.join(T, "smtpd.log"), "a")
-    smtpd = subprocess.Popen([SMTPD, "-d", "-f", os.path.join(T,
-                             "smtpd.conf")], stdout=log, stderr=log)
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", MTA), 0.5).close()
-            return True
-        except OSError:
-            if smtpd.poll() is not None:
-                return False
-            time.sleep(0.1)
-    return False
-
-
-def smtpd_stop():
-    global smtpd
-    if smtpd is None or smtpd.poll() is not None:
-        return
-    q = subprocess.run([SMTPCTL, "show", "queue"], capture_output=True,
-                       text=True).stdout
-    for line in q.splitlines():
-        f = line.split("|")
-        if len(f) > 7 and "@" + DOMAIN in f[6] + "|" + f[7]:
-            subprocess.run([SMTPCTL, "remove", f[0]], capture_output=True)
-    smtpd.send_signal(signal.SIGTERM)
-    try:
-        smtpd.wait(10)
-    except subprocess.TimeoutExpired:
-        smtpd.kill()
-        smtpd.wait()
-
-
-def cleanup():
-    smtpd_stop()
-    shutil.rmtree(T, ignore_errors=True)
-    if not SPOOL_EXISTED:
-        shutil.rmtree("/var/spool/smtpd", ignore_errors=True)
-
-
-import atexit
-atexit.register(cleanup)
-signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
-
-os.makedirs(MAILDIR)
-shutil.chown(MAILDIR, "nobody")
-with open(os.path.join(T, "vusers"), "w") as f:
-    for u in ("b1", "b2", "b3", "postmaster"):
-        f.write("%s@%s nobody\n" % (u, DOMAIN))
-with open(os.path.join(T, "smtpd.conf"), "w") as f:
-    f.write('table vusers file:%s/vusers\n'
-            'listen on 127.0.0.1 port %d hostname mta.imd.test\n'
-            'action "imd-test" maildir "%s" virtual <vusers>\n'
-            'match from local for domain "%s" action "imd-test"\n'
-            % (T, MTA, MAILDIR, DOMAIN))
-ok(smtpd_start(), "smtpd listens on 127.0.0.1 port %d" % MTA)
+skip_unless_usable()
+smtpd = Smtpd(MTA, DOMAIN, ("b1", "b2", "b3", "postmaster"))
+ok(smtpd.start(), "smtpd listens on 127.0.0.1 port %d" % MTA)
 
 
 def mails(to):
     """The mails delivered for to."""
-    out = []
-    for p in sorted(glob.glob(os.path.join(MAILDIR, "new", "*"))):
-        with open(p, "rb") as f:
-            m = email.message_from_bytes(f.read(),
-                                         policy=email.policy.compat32)
-        if m["To"] == to:
-            out.append(m)
-    return out
+    return [m for m in smtpd.mails() if m["To"] == to]
 
 
 def settle(to, secs):

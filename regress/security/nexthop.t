@@ -11,7 +11,8 @@
 import os, socket, sys, threading, time
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
 from imdtest import (Answer, Collector, Dnsmasq, Suite, UA, ok, done, header,
-                     message_auth, make_ca, make_cert, auth_request)
+                     message_auth, make_ca, make_cert, auth_request,
+                     tls_listen)
 
 P, TRAP, MTA, DNS = 26400, 26446, 26425, 26453
 TRAP_ADDR = "127.0.0.46"
@@ -87,23 +88,18 @@ certx = make_cert(tmp.name, "x", ["x.test"])
 certy = make_cert(tmp.name, "y", ["y.test"])
 
 
-def tls_listen(addr, cert):
-    return 'listen on %s port %d tls certificate "%s" key "%s"' % (
-        addr, P + 1, cert[0], cert[1])
-
-
 dns = Dnsmasq(DNS, [
     "--srv-host=_sip._udp.dns.test,sip.dns.test,%d,10,0" % P,
     "--host-record=sip.dns.test,127.0.0.2",
 ])
 sx = Suite("x.test", P, [
-    tls_listen("127.0.0.1", certx), 'tls ca "%s"' % ca,
+    tls_listen("127.0.0.1", P + 1, certx), 'tls ca "%s"' % ca,
     'route "y.test" via 127.0.0.2 port %d tls' % (P + 1),
     "resolver 127.0.0.1 port %d" % DNS,
     "mta %s port %d" % (TRAP_ADDR, MTA)])
 sy = Suite("y.test", P, [
     'domain "dns.test"',
-    tls_listen("127.0.0.2", certy), 'tls ca "%s"' % ca,
+    tls_listen("127.0.0.2", P + 1, certy), 'tls ca "%s"' % ca,
     'route "x.test" via 127.0.0.1 port %d tls' % (P + 1),
     "inbound any", "presence notify-interval 0"], addr="127.0.0.2")
 # A lab whose DNS serves loopback: the switch lets it relay there.

@@ -11,7 +11,7 @@
 import os, subprocess, sys, tempfile, time
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
 from imdtest import (Answer, Suite, UA, ok, done, message_auth, make_ca,
-                     make_cert)
+                     make_cert, tls_listen)
 
 P = 26330
 tmp = tempfile.TemporaryDirectory(prefix="imd-sec-tls.")
@@ -22,23 +22,18 @@ cert_z = make_cert(tmp.name, "z", ["z.lab.test"])
 cert_w = make_cert(tmp.name, "w", ["w.lab.test"])
 
 
-def tls_listen(addr, cert):
-    return 'listen on %s port %d tls certificate "%s" key "%s"' % (
-        addr, P + 1, cert[0], cert[1])
-
-
 def route(domain, addr, port=P + 1):
     return 'route "%s" via %s port %d tls' % (domain, addr, port)
 
 
 sx = Suite("x.test", P, [
-    tls_listen("127.0.0.1", cert_x), 'tls ca "%s"' % ca,
+    tls_listen("127.0.0.1", P + 1, cert_x), 'tls ca "%s"' % ca,
     "inbound tls-verified", route("y.lab.test", "127.0.0.2"),
     route("z.lab.test", "127.0.0.3"), route("w.lab.test", "127.0.0.4", P + 9)])
-sy = Suite("y.lab.test", P, [tls_listen("127.0.0.2", cert_wild),
+sy = Suite("y.lab.test", P, [tls_listen("127.0.0.2", P + 1, cert_wild),
                              'tls ca "%s"' % ca, "inbound tls-verified"],
            addr="127.0.0.2")
-sz = Suite("z.lab.test", P, [tls_listen("127.0.0.3", cert_z),
+sz = Suite("z.lab.test", P, [tls_listen("127.0.0.3", P + 1, cert_z),
                              'tls ca "%s"' % ca, "inbound tls-verified"],
            addr="127.0.0.3")
 for s in (sx, sy, sz):

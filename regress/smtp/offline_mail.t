@@ -21,116 +21,24 @@
 # Everything runs on ports 25600-25699.  smtpd is stopped by pid, and
 # mail it still holds for the test domain is removed first.
 
-import email, email.policy, email.utils, glob, os, re, shutil, signal
-import socket, subprocess, sys, tempfile, time
+import email, email.message, email.utils, os, re, sys, time
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
 from imdtest import Suite, UA, ok, done, message_auth
+from smtpdtest import Smtpd, skip_unless_usable
 
-SMTPD = "/usr/sbin/smtpd"
-SMTPCTL = "/usr/sbin/smtpctl"
 SIP1, SIP2, MTA = 25600, 25601, 25610
 DOMAIN = "site1.test"
 KOREAN = "안녕하세요, 잘 지내요? 오프라인 메시지입니다."
 
-
-def skip(why):
-    print("1..0 # SKIP %s" % why)
-    sys.exit(0)
-
-
-if os.geteuid() != 0:
-    skip("OpenSMTPD needs root")
-if not os.access(SMTPD, os.X_OK) or not os.access(SMTPCTL, os.X_OK):
-    skip("%s missing: install the opensmtpd package" % SMTPD)
-if subprocess.run([SMTPCTL, "show", "status"],
-                  capture_output=True).returncode == 0:
-    skip("an smtpd is running: its spool and control socket would be "
-         "shared")
-
-T = tempfile.mkdtemp(prefix="imd-mail.")
-os.chmod(T, 0o755)
-MAILDIR = os.path.join(T, "Maildir")
-SPOOL_EXISTED = os.path.isdir("/var/spool/smtpd")
-smtpd = None
-
-
-def smtpd_start():
-    global smtpd
-    log = open(os.path.join(T, "smtpd.log"), "a")
-    smtpd = subprocess.Popen([SMTPD, "-d", "-f", os.path.join(T,
-                             "smtpd.conf")], stdout=log, stderr=log)
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", MTA), 0.5).close()
-            return True
-        except OSError:
-            if smtpd.poll() is not None:
-                return False
-            time.sleep(0.1)
-    return False
-
-
-def smtpd_purge():
-    """Mail still queued for the test domain goes, while smtpd runs."""
-    q = subprocess.run([SMTPCTL, "show", "queue"], capture_output=True,
-                       text=True).stdout
-    for line in q.splitlines():
-        f = line.split("|")
-        if len(f) > 7 and "@" + DOMAIN in f[6] + "|" + f[7]:
-            subprocess.run([SMTPCTL, "remove", f[0]], capture_output=True)
-
-
-def smtpd_stop():
-    global smtpd
-    if smtpd is None:
-        return True
-    if smtpd.poll() is None:
-        smtpd_purge()
-        smtpd.send_signal(signal.SIGTERM)
-        try:
-            smtpd.wait(10)
-        except subprocess.TimeoutExpired:
-            smtpd.kill()
-            smtpd.wait()
-    smtpd = None
-    return True
-
-
-def cleanup():
-    smtpd_stop()
-    shutil.rmtree(T, ignore_errors=True)
-    if not SPOOL_EXISTED:
-        shutil.rmtree("/var/spool/smtpd", ignore_errors=True)
-
-
-import atexit
-atexit.register(cleanup)
-signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
-
-os.makedirs(MAILDIR)
-shutil.chown(MAILDIR, "nobody")
-with open(os.path.join(T, "vusers"), "w") as f:
-    for u in ("b1", "b2", "b3"):
-        f.write("%s@%s nobody\n" % (u, DOMAIN))
-with open(os.path.join(T, "smtpd.conf"), "w") as f:
-    f.write('table vusers file:%s/vusers\n'
-            'listen on 127.0.0.1 port %d hostname mta.imd.test\n'
-            'action "imd-test" maildir "%s" virtual <vusers>\n'
-            'match from local for domain "%s" action "imd-test"\n'
-            % (T, MTA, MAILDIR, DOMAIN))
-ok(smtpd_start(), "smtpd listens on 127.0.0.1 port %d" % MTA)
+skip_unless_usable()
+smtpd = Smtpd(MTA, DOMAIN, ("b1", "b2", "b3"))
+ok(smtpd.start(), "smtpd listens on 127.0.0.1 port %d" % MTA)
 
 
 def mails():
     """Every delivered mail: (message, decoded text)."""
-    out = []
-    for p in sorted(glob.glob(os.path.join(MAILDIR, "new", "*"))):
-        with open(p, "rb") as f:
-            m = email.message_from_bytes(f.read(),
-                                         policy=email.policy.compat32)
-        out.append((m, m.get_payload(decode=True).decode("utf-8",
-                                                            "replace")))
-    return out
+    return [(m, m.get_payload(decode=True).decode("utf-8", "replace"))
+            for m in smtpd.mails()]
 
 
 def wait_mail(text, secs=10):
@@ -199,7 +107,7 @@ ok(len(log) == 1 and re.search(r"refused it: 5\d\d ", log[0]) and
 ok(len(mails()) == n, "no mail delivered")
 
 # The MTA down, then back and a flush.
-ok(smtpd_stop(), "smtpd stops")
+ok(smtpd.stop(), "smtpd stops")
 ok(send(SIP1, "b1@" + DOMAIN, "while the MTA is down") == 202,
    "with the MTA down: 202")
 q = wait_queue(s, lambda q: q and not q[0].endswith(" 0"))
@@ -209,7 +117,7 @@ time.sleep(2)
 q = queue(s)
 ok(len(q) == 1 and int(q[0].split()[-1]) <= 4,
    "no tight loop while the MTA is down: %s" % q)
-ok(smtpd_start(), "smtpd starts again")
+ok(smtpd.start(), "smtpd starts again")
 r = s.ctl("queue", "flush", "b1@" + DOMAIN)
 ok(r.returncode == 0, "imctl queue flush: exit 0 (%s)" % r.stderr.strip())
 ok(len(wait_mail("while the MTA is down", 3)) == 1,
@@ -219,13 +127,13 @@ time.sleep(1)
 ok(len(wait_mail("while the MTA is down", 0.1)) == 1, "exactly one mail")
 
 # The MTA down, then back: the back-off timer alone.
-ok(smtpd_stop(), "smtpd stops again")
+ok(smtpd.stop(), "smtpd stops again")
 ok(send(SIP1, "b1@" + DOMAIN, "sent by the timer") == 202,
    "with the MTA down: 202")
 q = wait_queue(s, lambda q: q and int(q[0].split()[-1]) >= 2)
 ok(len(q) == 1 and int(q[0].split()[-1]) >= 2,
    "tried twice: %s" % q)
-ok(smtpd_start(), "smtpd starts again")
+ok(smtpd.start(), "smtpd starts again")
 ok(len(wait_mail("sent by the timer", 15)) == 1,
    "the back-off timer sends it without a flush")
 ok(wait_queue(s, lambda q: q == []) == [], "the queue is empty")
