@@ -16,8 +16,9 @@
 
 /*
  * Header values, parsed on demand from the (pointer, end) of one value
- * or one element of a comma list.  Inside a value the header split has
- * left CR and LF only as parts of folds, so they count as white space.
+ * or one element of a comma list, and the header slots of a parsed
+ * message.  Inside a value the header split has left CR and LF only as
+ * parts of folds, so they count as white space.
  */
 
 #include <stddef.h>
@@ -972,4 +973,48 @@ sip_top_via(const struct sip_msg *msg, struct sip_via *via)
 	if (sip_list_next(&p, SIP_STR_END(&h->hdr_value), &elem) != 1)
 		return -1;
 	return sip_via_parse(elem.s, SIP_STR_END(&elem), via);
+}
+
+const struct sip_hdr *
+sip_hdr_first(const struct sip_msg *msg, enum sip_hdr_id id)
+{
+	if (id <= SIP_HDR_OTHER || id >= SIP_HDR_MAX ||
+	    msg->msg_first[id] == 0)
+		return NULL;
+	return &msg->msg_hdrs[msg->msg_first[id] - 1];
+}
+
+const struct sip_hdr *
+sip_hdr_next(const struct sip_msg *msg, const struct sip_hdr *h)
+{
+	const struct sip_hdr	*end = msg->msg_hdrs + msg->msg_nhdrs;
+	enum sip_hdr_id		 id = h->hdr_id;
+
+	while (++h < end)
+		if (h->hdr_id == id)
+			return h;
+	return NULL;
+}
+
+size_t
+sip_hdr_count(const struct sip_msg *msg, enum sip_hdr_id id)
+{
+	const struct sip_hdr	*h;
+	size_t			 n = 0;
+
+	for (h = sip_hdr_first(msg, id); h != NULL; h = sip_hdr_next(msg, h))
+		n++;
+	return n;
+}
+
+/*
+ * A client matches a response to its transaction by the top Via and
+ * the CSeq (RFC 3261 17.1.3); without them an answer reaches nobody.
+ */
+int
+sip_can_respond(const struct sip_msg *msg)
+{
+	return msg->msg_kind == SIP_REQUEST &&
+	    sip_hdr_first(msg, SIP_HDR_VIA) != NULL &&
+	    sip_hdr_first(msg, SIP_HDR_CSEQ) != NULL;
 }

@@ -42,21 +42,16 @@ is_alpha(int c)
 }
 
 static int
-is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int
 is_alnum(int c)
 {
-	return is_alpha(c) || is_digit(c);
+	return is_alpha(c) || sip_is_digit(c);
 }
 
 static int
 is_hex(int c)
 {
-	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+	return sip_is_digit(c) || (c >= 'a' && c <= 'f') ||
+	    (c >= 'A' && c <= 'F');
 }
 
 static int
@@ -91,8 +86,8 @@ is_ipv4(const char *p, const char *end)
 	int	 octets = 0, digits, v;
 
 	for (;;) {
-		for (digits = 0, v = 0; p < end && is_digit((unsigned char)*p);
-		    p++)
+		for (digits = 0, v = 0;
+		    p < end && sip_is_digit((unsigned char)*p); p++)
 			if (++digits <= 3)
 				v = v * 10 + (*p - '0');
 		if (digits == 0 || digits > 3 || v > 255)
@@ -286,7 +281,7 @@ uri_sip(struct sip_uri *uri, const char *p, const char *end)
 	    &uri->uri_host_type)) == NULL)
 		return -1;
 	if (p < end && *p == ':') {
-		for (q = ++p; q < end && is_digit((unsigned char)*q); q++)
+		for (q = ++p; q < end && sip_is_digit((unsigned char)*q); q++)
 			;
 		if (sip_port_parse(p, q, &uri->uri_port) == -1)
 			return -1;
