@@ -49,7 +49,7 @@ fail(struct sip_err *err, unsigned int status, const char *reason)
 	err->err_status = status;
 	err->err_reason = reason;
 	err->err_respond = 0;
-	return -1;
+	return (-1);
 }
 
 /*
@@ -66,17 +66,17 @@ line_end(const char *p, const char *end, size_t max_line,
 	for (q = p; q < end && *q != '\r' && *q != '\n'; q++)
 		if ((size_t)(q - p) >= max_line) {
 			fail(err, 513, "line too long");
-			return NULL;
+			return (NULL);
 		}
 	if (q == end) {
 		fail(err, 400, "header not terminated");
-		return NULL;
+		return (NULL);
 	}
 	if (*q == '\n' || q + 1 == end || q[1] != '\n') {
 		fail(err, 400, "bare CR or LF");
-		return NULL;
+		return (NULL);
 	}
-	return q;
+	return (q);
 }
 
 /*
@@ -91,10 +91,10 @@ hdr_next(const char **pp, const char *end, size_t max_line,
 	const char	*p = *pp, *q, *eol;
 
 	if ((eol = line_end(p, end, max_line, err)) == NULL)
-		return -1;
+		return (-1);
 	if (eol == p) {
 		*pp = eol + 2;
-		return 0;
+		return (0);
 	}
 	for (q = p; q < eol && sip_is_token_char((unsigned char)*q); q++)
 		;
@@ -103,15 +103,15 @@ hdr_next(const char **pp, const char *end, size_t max_line,
 	while (q < eol && (*q == ' ' || *q == '\t'))
 		q++;
 	if (name->len == 0 || q == eol || *q != ':')
-		return fail(err, 400, "bad header line");
+		return (fail(err, 400, "bad header line"));
 	value->s = q + 1;
 	while (eol + 2 < end && (eol[2] == ' ' || eol[2] == '\t'))
 		if ((eol = line_end(eol + 2, end, max_line, err)) == NULL)
-			return -1;
+			return (-1);
 	value->len = eol - value->s;
 	sip_str_trim(value);
 	*pp = eol + 2;
-	return 1;
+	return (1);
 }
 
 static int
@@ -119,13 +119,13 @@ frame_crlf(const char *buf, size_t len, size_t *lenp)
 {
 	if (len >= 4 && memcmp(buf, "\r\n\r\n", 4) == 0) {
 		*lenp = 4;
-		return SIP_FRAME_CRLF;
+		return (SIP_FRAME_CRLF);
 	}
 	if (len >= 4 || (len == 3 && buf[2] != '\r')) {
 		*lenp = 2;
-		return SIP_FRAME_CRLF;
+		return (SIP_FRAME_CRLF);
 	}
-	return SIP_FRAME_MORE;
+	return (SIP_FRAME_MORE);
 }
 
 /* The Content-Length of a complete header, which must have one. */
@@ -138,24 +138,24 @@ frame_clen(const char *p, const char *end, const struct sip_limits *lim,
 	int		 r, found = 0;
 
 	if ((p = line_end(p, end, lim->max_line, err)) == NULL)
-		return -1;
+		return (-1);
 	p += 2;
 	while ((r = hdr_next(&p, end, lim->max_line, &name, &value,
 	    err)) == 1) {
 		if (sip_hdr_lookup(&name) != SIP_HDR_CONTENT_LENGTH)
 			continue;
 		if (sip_clen_parse(value.s, SIP_STR_END(&value), &v) == -1)
-			return fail(err, 400, "bad Content-Length");
+			return (fail(err, 400, "bad Content-Length"));
 		if (found && v != *clen)
-			return fail(err, 400, "conflicting Content-Length");
+			return (fail(err, 400, "conflicting Content-Length"));
 		*clen = v;
 		found = 1;
 	}
 	if (r == -1)
-		return -1;
+		return (-1);
 	if (!found)
-		return fail(err, 400, "missing Content-Length");
-	return 0;
+		return (fail(err, 400, "missing Content-Length"));
+	return (0);
 }
 
 /*
@@ -174,30 +174,30 @@ sip_frame(const char *buf, size_t len, const struct sip_limits *lim,
 	if (len >= 1 && buf[0] == '\r') {
 		if (len >= 2 && buf[1] != '\n') {
 			fail(err, 400, "bare CR or LF");
-			return SIP_FRAME_ERROR;
+			return (SIP_FRAME_ERROR);
 		}
-		return frame_crlf(buf, len, lenp);
+		return (frame_crlf(buf, len, lenp));
 	}
 	hend = memmem(buf, len < lim->max_msg ? len : lim->max_msg,
 	    "\r\n\r\n", 4);
 	if (hend == NULL) {
 		if (len >= lim->max_msg) {
 			fail(err, 513, "message too large");
-			return SIP_FRAME_ERROR;
+			return (SIP_FRAME_ERROR);
 		}
-		return SIP_FRAME_MORE;
+		return (SIP_FRAME_MORE);
 	}
 	hlen = hend + 4 - buf;
 	if (frame_clen(buf, hend + 4, lim, &clen, err) == -1)
-		return SIP_FRAME_ERROR;
+		return (SIP_FRAME_ERROR);
 	if (hlen > lim->max_msg || clen > lim->max_msg - hlen) {
 		fail(err, 413, "message body too large");
-		return SIP_FRAME_ERROR;
+		return (SIP_FRAME_ERROR);
 	}
 	if (len - hlen < clen)
-		return SIP_FRAME_MORE;
+		return (SIP_FRAME_MORE);
 	*lenp = hlen + clen;
-	return SIP_FRAME_MSG;
+	return (SIP_FRAME_MSG);
 }
 
 static int
@@ -214,7 +214,7 @@ split_headers(struct sip_msg *msg, const char **pp, const char *end,
 	while ((r = hdr_next(pp, end, lim->max_line, &name, &value,
 	    err)) == 1) {
 		if (msg->msg_nhdrs >= max)
-			return fail(err, 513, "too many header fields");
+			return (fail(err, 513, "too many header fields"));
 		h = &msg->msg_hdrs[msg->msg_nhdrs++];
 		h->hdr_id = sip_hdr_lookup(&name);
 		h->hdr_name = name;
@@ -222,7 +222,7 @@ split_headers(struct sip_msg *msg, const char **pp, const char *end,
 		if (msg->msg_first[h->hdr_id] == 0)
 			msg->msg_first[h->hdr_id] = msg->msg_nhdrs;
 	}
-	return r;
+	return (r);
 }
 
 /* SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT; only 2.0 is spoken. */
@@ -232,20 +232,20 @@ check_version(const struct sip_str *v, struct sip_err *err)
 	size_t	i, dots = 0, digits = 0;
 
 	if (v->len < 4 || strncasecmp(v->s, "SIP/", 4) != 0)
-		return fail(err, 400, "bad SIP version");
+		return (fail(err, 400, "bad SIP version"));
 	for (i = 4; i < v->len; i++) {
 		if (v->s[i] == '.' && digits > 0 && dots++ == 0)
 			digits = 0;
 		else if (sip_is_digit((unsigned char)v->s[i]))
 			digits++;
 		else
-			return fail(err, 400, "bad SIP version");
+			return (fail(err, 400, "bad SIP version"));
 	}
 	if (dots != 1 || digits == 0)
-		return fail(err, 400, "bad SIP version");
+		return (fail(err, 400, "bad SIP version"));
 	if (v->len != 7 || memcmp(v->s + 4, "2.0", 3) != 0)
-		return fail(err, 505, "SIP version not supported");
-	return 0;
+		return (fail(err, 505, "SIP version not supported"));
+	return (0);
 }
 
 /* Request-Line = Method SP Request-URI SP SIP-Version: one SP each. */
@@ -256,21 +256,21 @@ request_line(struct sip_msg *msg, const char *p, const char *eol,
 	const char	*sp1, *sp2;
 
 	if ((sp1 = memchr(p, ' ', eol - p)) == NULL)
-		return fail(err, 400, "bad request line");
+		return (fail(err, 400, "bad request line"));
 	msg->msg_method_str.s = p;
 	msg->msg_method_str.len = sp1 - p;
 	if (!sip_is_token(&msg->msg_method_str))
-		return fail(err, 400, "bad method");
+		return (fail(err, 400, "bad method"));
 	msg->msg_kind = SIP_REQUEST;
 	msg->msg_method = sip_method_lookup(&msg->msg_method_str);
 	sp2 = memchr(sp1 + 1, ' ', eol - sp1 - 1);
 	if (sp2 == NULL || sp2 == sp1 + 1)
-		return fail(err, 400, "bad request line");
+		return (fail(err, 400, "bad request line"));
 	msg->msg_ruri.s = sp1 + 1;
 	msg->msg_ruri.len = sp2 - sp1 - 1;
 	msg->msg_version.s = sp2 + 1;
 	msg->msg_version.len = eol - sp2 - 1;
-	return check_version(&msg->msg_version, err);
+	return (check_version(&msg->msg_version, err));
 }
 
 /* Status-Line = SIP-Version SP Status-Code SP Reason-Phrase. */
@@ -282,23 +282,23 @@ status_line(struct sip_msg *msg, const char *p, const char *eol,
 
 	msg->msg_kind = SIP_RESPONSE;
 	if ((sp = memchr(p, ' ', eol - p)) == NULL)
-		return fail(err, 400, "bad status line");
+		return (fail(err, 400, "bad status line"));
 	msg->msg_version.s = p;
 	msg->msg_version.len = sp - p;
 	if (check_version(&msg->msg_version, err) == -1)
-		return -1;
+		return (-1);
 	p = sp + 1;
 	if (eol - p < 3 || !sip_is_digit((unsigned char)p[0]) ||
 	    !sip_is_digit((unsigned char)p[1]) ||
 	    !sip_is_digit((unsigned char)p[2]) ||
 	    (eol - p > 3 && p[3] != ' '))
-		return fail(err, 400, "bad status code");
+		return (fail(err, 400, "bad status code"));
 	msg->msg_status = (p[0] - '0') * 100 + (p[1] - '0') * 10 + p[2] - '0';
 	if (msg->msg_status < 100 || msg->msg_status > 699)
-		return fail(err, 400, "bad status code");
+		return (fail(err, 400, "bad status code"));
 	msg->msg_reason.s = eol - p > 3 ? p + 4 : eol;
 	msg->msg_reason.len = eol - msg->msg_reason.s;
-	return 0;
+	return (0);
 }
 
 static int
@@ -306,8 +306,8 @@ first_line(struct sip_msg *msg, const char *p, const char *eol,
     struct sip_err *err)
 {
 	if (eol - p >= 4 && strncasecmp(p, "SIP/", 4) == 0)
-		return status_line(msg, p, eol, err);
-	return request_line(msg, p, eol, err);
+		return (status_line(msg, p, eol, err));
+	return (request_line(msg, p, eol, err));
 }
 
 /*
@@ -323,22 +323,22 @@ find_body(struct sip_msg *msg, const char *p, const char *end, int flags,
 
 	if ((h = sip_hdr_first(msg, SIP_HDR_CONTENT_LENGTH)) == NULL &&
 	    (flags & SIP_PARSE_STREAM))
-		return fail(err, 400, "missing Content-Length");
+		return (fail(err, 400, "missing Content-Length"));
 	for (; h != NULL; h = sip_hdr_next(msg, h)) {
 		if (sip_clen_parse(h->hdr_value.s, SIP_STR_END(&h->hdr_value),
 		    &v) == -1)
-			return fail(err, 400, "bad Content-Length");
+			return (fail(err, 400, "bad Content-Length"));
 		if (h != sip_hdr_first(msg, SIP_HDR_CONTENT_LENGTH) &&
 		    v != clen)
-			return fail(err, 400, "conflicting Content-Length");
+			return (fail(err, 400, "conflicting Content-Length"));
 		clen = v;
 	}
 	if (clen > (size_t)(end - p))
-		return fail(err, 400, "Content-Length larger than message");
+		return (fail(err, 400, "Content-Length larger than message"));
 	msg->msg_body.s = p;
 	msg->msg_body.len = clen;
 	msg->msg_len = p + clen - msg->msg_buf;
-	return 0;
+	return (0);
 }
 
 /*
@@ -356,20 +356,20 @@ sip_parse(struct sip_msg *msg, const char *buf, size_t len,
 	memset(err, 0, sizeof(*err));
 	msg->msg_buf = buf;
 	if (len > lim->max_msg)
-		return fail(err, 513, "message too large");
+		return (fail(err, 513, "message too large"));
 	while (end - start >= 2 && start[0] == '\r' && start[1] == '\n')
 		start += 2;
 	if ((eol = line_end(start, end, lim->max_line, err)) == NULL)
-		return -1;
+		return (-1);
 	p = eol + 2;
 	if (split_headers(msg, &p, end, lim, err) == -1)
-		return -1;
+		return (-1);
 	if (first_line(msg, start, eol, err) == -1 ||
 	    find_body(msg, p, end, flags, err) == -1) {
 		err->err_respond = sip_can_respond(msg);
-		return -1;
+		return (-1);
 	}
-	return 0;
+	return (0);
 }
 
 /* A string of the old buffer points to the same bytes of the new one. */

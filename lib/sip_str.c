@@ -121,20 +121,20 @@ static const enum sip_hdr_id sip_hdr_compact[26] = {
 static int
 lower(int c)
 {
-	return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
+	return ((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
 }
 
 int
 sip_is_digit(int c)
 {
-	return c >= '0' && c <= '9';
+	return (c >= '0' && c <= '9');
 }
 
 int
 sip_str_eq(const struct sip_str *a, const struct sip_str *b)
 {
-	return a->len == b->len &&
-	    (a->len == 0 || memcmp(a->s, b->s, a->len) == 0);
+	return (a->len == b->len &&
+	    (a->len == 0 || memcmp(a->s, b->s, a->len) == 0));
 }
 
 int
@@ -143,12 +143,12 @@ sip_str_eq_ci(const struct sip_str *a, const struct sip_str *b)
 	size_t	i;
 
 	if (a->len != b->len)
-		return 0;
+		return (0);
 	for (i = 0; i < a->len; i++)
 		if (lower((unsigned char)a->s[i]) !=
 		    lower((unsigned char)b->s[i]))
-			return 0;
-	return 1;
+			return (0);
+	return (1);
 }
 
 int
@@ -158,7 +158,7 @@ sip_str_is_ci(const struct sip_str *a, const char *lit)
 
 	b.s = lit;
 	b.len = strlen(lit);
-	return sip_str_eq_ci(a, &b);
+	return (sip_str_eq_ci(a, &b));
 }
 
 /* Digits only, no sign, no white space, at most max. */
@@ -169,17 +169,17 @@ sip_str_num(const struct sip_str *a, uint64_t max, uint64_t *out)
 	size_t		i;
 
 	if (a->len == 0)
-		return -1;
+		return (-1);
 	for (i = 0; i < a->len; i++) {
 		if (!sip_is_digit((unsigned char)a->s[i]))
-			return -1;
+			return (-1);
 		d = a->s[i] - '0';
 		if (d > max || v > (max - d) / 10)
-			return -1;
+			return (-1);
 		v = v * 10 + d;
 	}
 	*out = v;
-	return 0;
+	return (0);
 }
 
 void
@@ -204,26 +204,26 @@ sip_str_unquote(const struct sip_str *a, char *buf, size_t size)
 
 	for (i = 0; i < a->len; i++) {
 		if (a->s[i] == '\\' && ++i == a->len)
-			return -1;
+			return (-1);
 		if (a->s[i] == '\0' || n + 1 >= size)
-			return -1;
+			return (-1);
 		buf[n++] = a->s[i];
 	}
 	if (size == 0)
-		return -1;
+		return (-1);
 	buf[n] = '\0';
-	return 0;
+	return (0);
 }
 
 static int
 hexval(int c)
 {
 	if (sip_is_digit(c))
-		return c - '0';
+		return (c - '0');
 	c = lower(c);
 	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
+		return (c - 'a' + 10);
+	return (-1);
 }
 
 /* Decodes %HH escapes; the result may hold NULs, hence *lenp. */
@@ -236,7 +236,7 @@ sip_str_unescape(const struct sip_str *a, char *buf, size_t size,
 
 	for (i = 0; i < a->len; i++) {
 		if (n + 1 >= size)
-			return -1;
+			return (-1);
 		if (a->s[i] != '%') {
 			buf[n++] = a->s[i];
 			continue;
@@ -244,29 +244,29 @@ sip_str_unescape(const struct sip_str *a, char *buf, size_t size,
 		if (i + 2 >= a->len ||
 		    (hi = hexval((unsigned char)a->s[i + 1])) == -1 ||
 		    (lo = hexval((unsigned char)a->s[i + 2])) == -1)
-			return -1;
+			return (-1);
 		buf[n++] = hi * 16 + lo;
 		i += 2;
 	}
 	if (size == 0)
-		return -1;
+		return (-1);
 	buf[n] = '\0';
 	*lenp = n;
-	return 0;
+	return (0);
 }
 
 /* Inside a split header value CR and LF only remain as folds. */
 int
 sip_is_lws(int c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+	return (c == ' ' || c == '\t' || c == '\r' || c == '\n');
 }
 
 int
 sip_is_token_char(int c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    sip_is_digit(c) || (c != '\0' && strchr("-.!%*_+`'~", c) != NULL);
+	return ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    sip_is_digit(c) || (c != '\0' && strchr("-.!%*_+`'~", c) != NULL));
 }
 
 int
@@ -275,11 +275,11 @@ sip_is_token(const struct sip_str *a)
 	size_t	i;
 
 	if (a->len == 0)
-		return 0;
+		return (0);
 	for (i = 0; i < a->len; i++)
 		if (!sip_is_token_char((unsigned char)a->s[i]))
-			return 0;
-	return 1;
+			return (0);
+	return (1);
 }
 
 /* Methods are case-sensitive (RFC 3261 7.1). */
@@ -291,16 +291,16 @@ sip_method_lookup(const struct sip_str *a)
 	for (i = 1; i < sizeof(sip_methods) / sizeof(sip_methods[0]); i++)
 		if (strlen(sip_methods[i]) == a->len &&
 		    memcmp(sip_methods[i], a->s, a->len) == 0)
-			return i;
-	return SIP_METHOD_UNKNOWN;
+			return (i);
+	return (SIP_METHOD_UNKNOWN);
 }
 
 const char *
 sip_method_name(enum sip_method m)
 {
 	if (m <= SIP_METHOD_UNKNOWN || m > SIP_METHOD_UPDATE)
-		return NULL;
-	return sip_methods[m];
+		return (NULL);
+	return (sip_methods[m]);
 }
 
 static int
@@ -311,10 +311,10 @@ name_cmp(const struct sip_str *a, const char *b)
 
 	for (i = 0; i < a->len && b[i] != '\0'; i++)
 		if ((d = lower((unsigned char)a->s[i]) - lower(b[i])) != 0)
-			return d;
+			return (d);
 	if (i < a->len)
-		return 1;
-	return b[i] == '\0' ? 0 : -1;
+		return (1);
+	return (b[i] == '\0' ? 0 : -1);
 }
 
 enum sip_hdr_id
@@ -325,25 +325,25 @@ sip_hdr_lookup(const struct sip_str *name)
 
 	if (name->len == 1) {
 		c = lower((unsigned char)name->s[0]);
-		return (c >= 'a' && c <= 'z') ? sip_hdr_compact[c - 'a'] :
-		    SIP_HDR_OTHER;
+		return ((c >= 'a' && c <= 'z') ? sip_hdr_compact[c - 'a'] :
+		    SIP_HDR_OTHER);
 	}
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
 		if ((d = name_cmp(name, sip_hdr_names[mid])) == 0)
-			return mid;
+			return (mid);
 		if (d < 0)
 			hi = mid;
 		else
 			lo = mid + 1;
 	}
-	return SIP_HDR_OTHER;
+	return (SIP_HDR_OTHER);
 }
 
 const char *
 sip_hdr_name(enum sip_hdr_id id)
 {
 	if (id <= SIP_HDR_OTHER || id >= SIP_HDR_MAX)
-		return NULL;
-	return sip_hdr_names[id];
+		return (NULL);
+	return (sip_hdr_names[id]);
 }
