@@ -348,11 +348,8 @@ int		 sip_list_next(const char **, const char *, struct sip_str *);
 void		 sip_iter_init(struct sip_iter *, const struct sip_msg *,
 		    enum sip_hdr_id);
 int		 sip_iter_next(struct sip_iter *, struct sip_str *);
-int		 sip_param_next(const char **, const char *, struct sip_str *,
-		    struct sip_str *);
 int		 sip_param_find(const struct sip_str *, const char *,
 		    struct sip_str *);
-int		 sip_quoted_scan(const char *, const char *, const char **);
 int		 sip_via_parse(const char *, const char *, struct sip_via *);
 int		 sip_top_via(const struct sip_msg *, struct sip_via *);
 int		 sip_addr_parse(const char *, const char *, struct sip_addr *);
@@ -387,10 +384,8 @@ void		 sip_msg_copy(struct sip_msg *, const struct sip_msg *,
 /* sip_print.c: bounded output, responses, forwarded requests */
 void		 sip_out_init(struct sip_out *, char *, size_t);
 int		 sip_out_add(struct sip_out *, const void *, size_t);
-int		 sip_out_str(struct sip_out *, const struct sip_str *);
 int		 sip_out_printf(struct sip_out *, const char *, ...)
 		    __attribute__((__format__ (printf, 2, 3)));
-int		 sip_out_hdr(struct sip_out *, const struct sip_hdr *);
 int		 sip_print_response(struct sip_out *, const struct sip_msg *,
 		    const struct sip_reply *);
 int		 sip_print_request(struct sip_out *, const struct sip_msg *,

@@ -63,7 +63,7 @@ str_set(struct sip_str *s, const char *p, const char *end)
  * p is at a DQUOTE.  qdtext is LWS, %x21, %x23-5B, %x5D-7E or UTF-8;
  * quoted-pair is "\" and any octet up to %x7F but CR and LF.
  */
-int
+static int
 sip_quoted_scan(const char *p, const char *end, const char **after)
 {
 	unsigned char	c;
@@ -184,7 +184,7 @@ gen_value(const char *p, const char *end)
  * allows around ';' and '='.  Returns 1 with a parameter, 0 at the end,
  * -1 on anything else.  A quoted value keeps its quotes.
  */
-int
+static int
 sip_param_next(const char **pp, const char *end, struct sip_str *name,
     struct sip_str *value)
 {

@@ -49,7 +49,7 @@ sip_out_add(struct sip_out *out, const void *p, size_t n)
 	return (0);
 }
 
-int
+static int
 sip_out_str(struct sip_out *out, const struct sip_str *s)
 {
 	return (sip_out_add(out, s->s, s->len));
@@ -91,7 +91,7 @@ out_line(struct sip_out *out, const char *name, size_t len, const char *v,
 	out_cstr(out, "\r\n");
 }
 
-int
+static int
 sip_out_hdr(struct sip_out *out, const struct sip_hdr *h)
 {
 	out_line(out, h->hdr_name.s, h->hdr_name.len, h->hdr_value.s,
