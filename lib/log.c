@@ -53,12 +53,6 @@ log_setverbose(int verbose)
 	log_verbose = verbose;
 }
 
-int
-log_getverbose(void)
-{
-	return (log_verbose);
-}
-
 static void
 log_emit(int pri, const char *msg)
 {
@@ -127,19 +121,6 @@ log_debug(const char *fmt, ...)
 	va_list	ap;
 
 	if (log_verbose < 1)
-		return;
-	va_start(ap, fmt);
-	vlog(LOG_DEBUG, 0, 0, fmt, ap);
-	va_end(ap);
-}
-
-/* Trace lines need -vv and the bit; cheap to test before formatting. */
-void
-log_trace(int bit, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (log_verbose < 2 || (bit & ((log_verbose - 1) | bit)) == 0)
 		return;
 	va_start(ap, fmt);
 	vlog(LOG_DEBUG, 0, 0, fmt, ap);

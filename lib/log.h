@@ -20,14 +20,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-/* Trace bits selected with repeated -v. */
-#define LOG_TRACE_IMSG	0x01
-#define LOG_TRACE_SIP	0x02
-
 void	log_init(int, int);
 void	log_procinit(const char *);
 void	log_setverbose(int);
-int	log_getverbose(void);
 void	log_warn(const char *, ...)
 	    __attribute__((__format__ (printf, 1, 2)));
 void	log_warnx(const char *, ...)
@@ -36,8 +31,6 @@ void	log_info(const char *, ...)
 	    __attribute__((__format__ (printf, 1, 2)));
 void	log_debug(const char *, ...)
 	    __attribute__((__format__ (printf, 1, 2)));
-void	log_trace(int, const char *, ...)
-	    __attribute__((__format__ (printf, 2, 3)));
 void	fatal(const char *, ...)
 	    __attribute__((__format__ (printf, 1, 2), __noreturn__));
 void	fatalx(const char *, ...)

@@ -19,9 +19,10 @@
 #define IMD_PIDF_H
 
 /*
- * Presence documents (PIDF, RFC 3863) and watcher information (RFC
- * 3858), read and written with libxml2: no DTD, no entity expansion, no
- * network, a bound on depth and on tuples.
+ * Presence documents (PIDF, RFC 3863), read and written with libxml2:
+ * no DTD, no entity expansion, no network, a bound on depth and on
+ * tuples.  Watcher information, which only the listener writes, is in
+ * listener/winfo.h.
  *
  * pidf_check() says whether a published document may be kept for the
  * presentity user@domain: well-formed, a <presence> root in the PIDF
@@ -48,10 +49,6 @@
  * pidf_direct() says whether a document's media extension accepts
  * direct mode, for the redirect of imc's direct mode.
  *
- * winfo_compose() writes an application/watcherinfo+xml document for
- * the presence of presentity: version, state "full" or "partial", and
- * one <watcher> for each entry.
- *
  * pidf_init() initialises libxml2 and silences its error output; call
  * it once before chroot and the sandbox, so that libxml2 sets itself up
  * while it still can.  Every other function also works without it.
@@ -68,14 +65,6 @@
 #define PIDF_MEDIA_NS		"urn:x-imd:params:xml:ns:media"
 #define PIDF_GEOPRIV_NS		"urn:ietf:params:xml:ns:pidf:geopriv10"
 
-struct winfo_watcher {
-	const char	*ww_id;		/* stable per subscription */
-	const char	*ww_uri;	/* sip:watcher@domain */
-	const char	*ww_status;	/* pending active waiting terminated */
-	const char	*ww_event;	/* subscribe approved timeout ... */
-	uint32_t	 ww_duration;	/* s subscribed, 0 to leave out */
-};
-
 void	pidf_init(void);
 int	pidf_check(const char *, size_t, const char *, char *, size_t);
 int	pidf_compose(const char *, const char *const *, const size_t *,
@@ -83,7 +72,5 @@ int	pidf_compose(const char *, const char *const *, const size_t *,
 int	pidf_compose_public(const char *, const char *const *,
 	    const size_t *, size_t, int, char **, size_t *);
 int	pidf_direct(const char *, size_t);
-int	winfo_compose(const char *, uint32_t, int,
-	    const struct winfo_watcher *, size_t, char **, size_t *);
 
 #endif /* IMD_PIDF_H */

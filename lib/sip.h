@@ -24,6 +24,15 @@
  * messages, sip_parse() reads the first line and splits the headers,
  * and the value parsers below read one header value when asked.  None
  * of them allocates, logs or keeps state between calls.
+ *
+ * The files are layers that call only downwards, in the order of the
+ * prototypes at the end of this header:
+ *
+ *	sip_str.c	counted strings, character classes, names
+ *	sip_uri.c	URIs and hosts			(uses str)
+ *	sip_hdr.c	header slots and values		(uses uri, str)
+ *	sip_parse.c	framing and the header split	(uses hdr, str)
+ *	sip_print.c	responses and forwarded requests (uses hdr, str)
  */
 
 #include <stddef.h>
@@ -305,7 +314,7 @@ struct sip_fwd {
 	int		 fw_drop_proxy_auth; /* credentials that were ours */
 };
 
-/* sip_parse.c: strings, names, framing, first line, header split */
+/* sip_str.c: counted strings, character classes, method and header names */
 int		 sip_str_eq(const struct sip_str *, const struct sip_str *);
 int		 sip_str_eq_ci(const struct sip_str *, const struct sip_str *);
 int		 sip_str_is_ci(const struct sip_str *, const char *);
@@ -314,38 +323,33 @@ void		 sip_str_trim(struct sip_str *);
 int		 sip_str_unquote(const struct sip_str *, char *, size_t);
 int		 sip_str_unescape(const struct sip_str *, char *, size_t,
 		    size_t *);
+int		 sip_is_digit(int);
 int		 sip_is_lws(int);
 int		 sip_is_token_char(int);
 int		 sip_is_token(const struct sip_str *);
-void		 sip_limits_default(struct sip_limits *);
-void		 sip_limits_set(struct sip_limits *, uint32_t, uint32_t,
-		    uint32_t);
 enum sip_method	 sip_method_lookup(const struct sip_str *);
 const char	*sip_method_name(enum sip_method);
 enum sip_hdr_id	 sip_hdr_lookup(const struct sip_str *);
 const char	*sip_hdr_name(enum sip_hdr_id);
-int		 sip_frame(const char *, size_t, const struct sip_limits *,
-		    size_t *, struct sip_err *);
-int		 sip_parse(struct sip_msg *, const char *, size_t,
-		    const struct sip_limits *, int, struct sip_err *);
-void		 sip_msg_copy(struct sip_msg *, const struct sip_msg *,
-		    const char *);
+
+/* sip_uri.c: SIP, SIPS, tel and other URIs, hosts */
+int		 sip_uri_parse(const char *, const char *, struct sip_uri *);
+const char	*sip_host_scan(const char *, const char *, struct sip_str *,
+		    enum sip_host_type *);
+int		 sip_port_parse(const char *, const char *, uint16_t *);
+
+/* sip_hdr.c: header slots, lists, parameters, header values, validation */
 const struct sip_hdr *sip_hdr_first(const struct sip_msg *, enum sip_hdr_id);
 const struct sip_hdr *sip_hdr_next(const struct sip_msg *,
 		    const struct sip_hdr *);
 size_t		 sip_hdr_count(const struct sip_msg *, enum sip_hdr_id);
 int		 sip_can_respond(const struct sip_msg *);
-
-/* sip_hdr.c: lists, parameters, header values, validation */
 int		 sip_list_next(const char **, const char *, struct sip_str *);
 void		 sip_iter_init(struct sip_iter *, const struct sip_msg *,
 		    enum sip_hdr_id);
 int		 sip_iter_next(struct sip_iter *, struct sip_str *);
-int		 sip_param_next(const char **, const char *, struct sip_str *,
-		    struct sip_str *);
 int		 sip_param_find(const struct sip_str *, const char *,
 		    struct sip_str *);
-int		 sip_quoted_scan(const char *, const char *, const char **);
 int		 sip_via_parse(const char *, const char *, struct sip_via *);
 int		 sip_top_via(const struct sip_msg *, struct sip_via *);
 int		 sip_addr_parse(const char *, const char *, struct sip_addr *);
@@ -366,19 +370,22 @@ int		 sip_validate_request(const struct sip_msg *, struct sip_err *);
 int		 sip_validate_response(const struct sip_msg *,
 		    struct sip_err *);
 
-/* sip_uri.c: SIP, SIPS, tel and other URIs, hosts */
-int		 sip_uri_parse(const char *, const char *, struct sip_uri *);
-const char	*sip_host_scan(const char *, const char *, struct sip_str *,
-		    enum sip_host_type *);
-int		 sip_port_parse(const char *, const char *, uint16_t *);
+/* sip_parse.c: limits, framing, first line, header split, copy */
+void		 sip_limits_default(struct sip_limits *);
+void		 sip_limits_set(struct sip_limits *, uint32_t, uint32_t,
+		    uint32_t);
+int		 sip_frame(const char *, size_t, const struct sip_limits *,
+		    size_t *, struct sip_err *);
+int		 sip_parse(struct sip_msg *, const char *, size_t,
+		    const struct sip_limits *, int, struct sip_err *);
+void		 sip_msg_copy(struct sip_msg *, const struct sip_msg *,
+		    const char *);
 
 /* sip_print.c: bounded output, responses, forwarded requests */
 void		 sip_out_init(struct sip_out *, char *, size_t);
 int		 sip_out_add(struct sip_out *, const void *, size_t);
-int		 sip_out_str(struct sip_out *, const struct sip_str *);
 int		 sip_out_printf(struct sip_out *, const char *, ...)
 		    __attribute__((__format__ (printf, 2, 3)));
-int		 sip_out_hdr(struct sip_out *, const struct sip_hdr *);
 int		 sip_print_response(struct sip_out *, const struct sip_msg *,
 		    const struct sip_reply *);
 int		 sip_print_request(struct sip_out *, const struct sip_msg *,

@@ -16,8 +16,9 @@
 
 /*
  * Header values, parsed on demand from the (pointer, end) of one value
- * or one element of a comma list.  Inside a value the header split has
- * left CR and LF only as parts of folds, so they count as white space.
+ * or one element of a comma list, and the header slots of a parsed
+ * message.  Inside a value the header split has left CR and LF only as
+ * parts of folds, so they count as white space.
  */
 
 #include <stddef.h>
@@ -32,7 +33,7 @@ skip_lws(const char *p, const char *end)
 {
 	while (p < end && sip_is_lws((unsigned char)*p))
 		p++;
-	return p;
+	return (p);
 }
 
 static const char *
@@ -40,7 +41,7 @@ skip_token(const char *p, const char *end)
 {
 	while (p < end && sip_is_token_char((unsigned char)*p))
 		p++;
-	return p;
+	return (p);
 }
 
 static const char *
@@ -48,7 +49,7 @@ skip_digits(const char *p, const char *end)
 {
 	while (p < end && *p >= '0' && *p <= '9')
 		p++;
-	return p;
+	return (p);
 }
 
 static void
@@ -62,7 +63,7 @@ str_set(struct sip_str *s, const char *p, const char *end)
  * p is at a DQUOTE.  qdtext is LWS, %x21, %x23-5B, %x5D-7E or UTF-8;
  * quoted-pair is "\" and any octet up to %x7F but CR and LF.
  */
-int
+static int
 sip_quoted_scan(const char *p, const char *end, const char **after)
 {
 	unsigned char	c;
@@ -71,18 +72,18 @@ sip_quoted_scan(const char *p, const char *end, const char **after)
 		c = *p;
 		if (c == '"') {
 			*after = p + 1;
-			return 0;
+			return (0);
 		}
 		if (c == '\\') {
 			if (++p == end)
-				return -1;
+				return (-1);
 			c = *p;
 			if (c > 0x7f || c == '\r' || c == '\n')
-				return -1;
+				return (-1);
 		} else if ((c < 0x20 && !sip_is_lws(c)) || c == 0x7f)
-			return -1;
+			return (-1);
 	}
-	return -1;
+	return (-1);
 }
 
 /*
@@ -98,29 +99,29 @@ sip_list_next(const char **pp, const char *end, struct sip_str *elem)
 
 	start = p = skip_lws(*pp, end);
 	if (p == end)
-		return 0;
+		return (0);
 	while (p < end) {
 		if (angle) {
 			if (*p++ == '>')
 				angle = 0;
 		} else if (*p == '"') {
 			if (sip_quoted_scan(p, end, &p) == -1)
-				return -1;
+				return (-1);
 		} else if (*p == ',')
 			break;
 		else if (*p++ == '<')
 			angle = 1;
 	}
 	if (angle)
-		return -1;
+		return (-1);
 	str_set(elem, start, p);
 	sip_str_trim(elem);
 	if (elem->len == 0)
-		return -1;
+		return (-1);
 	if (p < end && (p = skip_lws(p + 1, end)) == end)
-		return -1;
+		return (-1);
 	*pp = p;
-	return 1;
+	return (1);
 }
 
 static void
@@ -153,10 +154,10 @@ sip_iter_next(struct sip_iter *it, struct sip_str *elem)
 
 	while (it->it_slot < msg->msg_nhdrs) {
 		if ((r = sip_list_next(&it->it_p, it->it_end, elem)) != 0)
-			return r;
+			return (r);
 		iter_slot(it, sip_hdr_next(msg, &msg->msg_hdrs[it->it_slot]));
 	}
-	return 0;
+	return (0);
 }
 
 /* gen-value = token / host / quoted-string */
@@ -166,16 +167,16 @@ gen_value(const char *p, const char *end)
 	const char	*q;
 
 	if (p < end && *p == '"')
-		return sip_quoted_scan(p, end, &q) == -1 ? NULL : q;
+		return (sip_quoted_scan(p, end, &q) == -1 ? NULL : q);
 	if (p < end && *p == '[') {
 		q = memchr(p, ']', end - p);
-		return q == NULL ? NULL : q + 1;
+		return (q == NULL ? NULL : q + 1);
 	}
 	/* ':' for the bare IPv6 address of received (RFC 3261 20.42). */
 	for (q = p; q < end && (sip_is_token_char((unsigned char)*q) ||
 	    *q == ':'); q++)
 		;
-	return q == p ? NULL : q;
+	return (q == p ? NULL : q);
 }
 
 /*
@@ -183,30 +184,30 @@ gen_value(const char *p, const char *end)
  * allows around ';' and '='.  Returns 1 with a parameter, 0 at the end,
  * -1 on anything else.  A quoted value keeps its quotes.
  */
-int
+static int
 sip_param_next(const char **pp, const char *end, struct sip_str *name,
     struct sip_str *value)
 {
 	const char	*p, *q;
 
 	if ((p = skip_lws(*pp, end)) == end)
-		return 0;
+		return (0);
 	if (*p != ';')
-		return -1;
+		return (-1);
 	p = skip_lws(p + 1, end);
 	if ((q = skip_token(p, end)) == p)
-		return -1;
+		return (-1);
 	str_set(name, p, q);
 	str_set(value, q, q);
 	p = skip_lws(q, end);
 	if (p < end && *p == '=') {
 		p = skip_lws(p + 1, end);
 		if ((q = gen_value(p, end)) == NULL)
-			return -1;
+			return (-1);
 		str_set(value, p, q);
 	}
 	*pp = q;
-	return 1;
+	return (1);
 }
 
 /* Is the named parameter in the list?  Its value goes to value. */
@@ -220,9 +221,9 @@ sip_param_find(const struct sip_str *params, const char *name,
 	while (sip_param_next(&p, SIP_STR_END(params), &n, &v) == 1)
 		if (sip_str_is_ci(&n, name)) {
 			*value = v;
-			return 1;
+			return (1);
 		}
-	return 0;
+	return (0);
 }
 
 static int
@@ -232,7 +233,7 @@ num_parse(const char *p, const char *end, uint64_t max, uint64_t *v)
 
 	str_set(&s, p, end);
 	sip_str_trim(&s);
-	return sip_str_num(&s, max, v);
+	return (sip_str_num(&s, max, v));
 }
 
 /* sent-protocol = protocol-name SLASH protocol-version SLASH transport */
@@ -250,15 +251,15 @@ via_proto(const char *p, const char *end, struct sip_via *via)
 		if (i > 0) {
 			p = skip_lws(p, end);
 			if (p == end || *p != '/')
-				return NULL;
+				return (NULL);
 			p = skip_lws(p + 1, end);
 		}
 		if ((q = skip_token(p, end)) == p)
-			return NULL;
+			return (NULL);
 		str_set(part[i], p, q);
 		p = q;
 	}
-	return p;
+	return (p);
 }
 
 static int
@@ -271,10 +272,10 @@ via_param(struct sip_via *via, const struct sip_str *n,
 	if (sip_str_is_ci(n, "rport")) {
 		via->via_has_rport = 1;
 		if (v->len > 0)
-			return sip_port_parse(v->s, SIP_STR_END(v),
-			    &via->via_rport);
+			return (sip_port_parse(v->s, SIP_STR_END(v),
+			    &via->via_rport));
 		via->via_rport_name = *n;
-		return 0;
+		return (0);
 	}
 	if (sip_str_is_ci(n, "branch"))
 		field = &via->via_branch;
@@ -284,15 +285,15 @@ via_param(struct sip_via *via, const struct sip_str *n,
 		field = &via->via_maddr;
 	else if (sip_str_is_ci(n, "ttl")) {
 		if (sip_str_num(v, 255, &ttl) == -1)
-			return -1;
+			return (-1);
 		field = &via->via_ttl;
 	} else
-		return 0;
+		return (0);
 	/* These need a value, and none of them is a quoted string. */
 	if (v->len == 0 || v->s[0] == '"')
-		return -1;
+		return (-1);
 	*field = *v;
-	return 0;
+	return (0);
 }
 
 /* One via-parm: sent-protocol LWS sent-by *( SEMI via-params ) */
@@ -306,23 +307,23 @@ sip_via_parse(const char *p, const char *end, struct sip_via *via)
 	memset(via, 0, sizeof(*via));
 	if ((p = via_proto(p, end, via)) == NULL || p == end ||
 	    !sip_is_lws((unsigned char)*p))
-		return -1;
+		return (-1);
 	p = skip_lws(p, end);
 	if ((p = sip_host_scan(p, end, &via->via_host,
 	    &via->via_host_type)) == NULL)
-		return -1;
+		return (-1);
 	q = skip_lws(p, end);
 	if (q < end && *q == ':') {
 		q = skip_lws(q + 1, end);
 		p = skip_digits(q, end);
 		if (sip_port_parse(q, p, &via->via_port) == -1)
-			return -1;
+			return (-1);
 	}
 	str_set(&via->via_params, skip_lws(p, end), end);
 	while ((r = sip_param_next(&p, end, &n, &v)) == 1)
 		if (via_param(via, &n, &v) == -1)
-			return -1;
-	return r;
+			return (-1);
+	return (r);
 }
 
 /* <URI>, with no white space inside the brackets (RFC 4475 3.1.2.14). */
@@ -332,10 +333,10 @@ addr_angle(struct sip_addr *addr, const char **pp, const char *end)
 	const char	*p = *pp + 1, *q;
 
 	if ((q = memchr(p, '>', end - p)) == NULL)
-		return -1;
+		return (-1);
 	str_set(&addr->addr_uri_str, p, q);
 	*pp = q + 1;
-	return sip_uri_parse(p, q, &addr->addr_uri);
+	return (sip_uri_parse(p, q, &addr->addr_uri));
 }
 
 /*
@@ -350,10 +351,10 @@ addr_spec(struct sip_addr *addr, const char **pp, const char *end)
 	for (q = p; q < end && !sip_is_lws((unsigned char)*q) &&
 	    *q != ';' && *q != ','; q++)
 		if (*q == '?')
-			return -1;
+			return (-1);
 	str_set(&addr->addr_uri_str, p, q);
 	*pp = q;
-	return sip_uri_parse(p, q, &addr->addr_uri);
+	return (sip_uri_parse(p, q, &addr->addr_uri));
 }
 
 /*
@@ -367,27 +368,27 @@ addr_name(struct sip_addr *addr, const char **pp, const char *end)
 
 	if (p < end && *p == '"') {
 		if (sip_quoted_scan(p, end, &q) == -1)
-			return -1;
+			return (-1);
 		str_set(&addr->addr_display, p + 1, q - 1);
 		addr->addr_display_quoted = 1;
 		*pp = skip_lws(q, end);
 		if (*pp == end || **pp != '<')
-			return -1;
-		return addr_angle(addr, pp, end);
+			return (-1);
+		return (addr_angle(addr, pp, end));
 	}
 	for (q = p; (t = skip_token(q, end)) != q; q = r) {
 		r = skip_lws(t, end);
 		if (r < end && *r == '<') {
 			str_set(&addr->addr_display, p, t);
 			*pp = r;
-			return addr_angle(addr, pp, end);
+			return (addr_angle(addr, pp, end));
 		}
 		if (r == t)
 			break;
 	}
 	if (p < end && *p == '<')
-		return addr_angle(addr, pp, end);
-	return addr_spec(addr, pp, end);
+		return (addr_angle(addr, pp, end));
+	return (addr_spec(addr, pp, end));
 }
 
 /* qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ) */
@@ -399,17 +400,17 @@ qvalue(const struct sip_str *v, int *q)
 
 	if (v->len == 0 || (v->s[0] != '0' && v->s[0] != '1') ||
 	    v->len > 5 || (v->len > 1 && v->s[1] != '.'))
-		return -1;
+		return (-1);
 	n = (v->s[0] - '0') * 1000;
 	for (i = 2; i < v->len; i++, scale /= 10) {
 		if (v->s[i] < '0' || v->s[i] > '9')
-			return -1;
+			return (-1);
 		n += (v->s[i] - '0') * scale;
 	}
 	if (n > 1000)
-		return -1;
+		return (-1);
 	*q = n;
-	return 0;
+	return (0);
 }
 
 static int
@@ -420,15 +421,15 @@ addr_param(struct sip_addr *addr, const struct sip_str *n,
 
 	if (sip_str_is_ci(n, "tag")) {
 		if (!sip_is_token(v))
-			return -1;
+			return (-1);
 		addr->addr_tag = *v;
 	} else if (sip_str_is_ci(n, "expires")) {
 		if (sip_str_num(v, UINT32_MAX, &e) == -1)
-			return -1;
+			return (-1);
 		addr->addr_expires = e;
 	} else if (sip_str_is_ci(n, "q"))
-		return qvalue(v, &addr->addr_q);
-	return 0;
+		return (qvalue(v, &addr->addr_q));
+	return (0);
 }
 
 /* From, To, Route, Record-Route, or one Contact that is not "*". */
@@ -443,12 +444,12 @@ sip_addr_parse(const char *p, const char *end, struct sip_addr *addr)
 	addr->addr_q = -1;
 	p = skip_lws(p, end);
 	if (addr_name(addr, &p, end) == -1)
-		return -1;
+		return (-1);
 	str_set(&addr->addr_params, skip_lws(p, end), end);
 	while ((r = sip_param_next(&p, end, &n, &v)) == 1)
 		if (addr_param(addr, &n, &v) == -1)
-			return -1;
-	return r;
+			return (-1);
+	return (r);
 }
 
 int
@@ -463,9 +464,9 @@ sip_contact_parse(const char *p, const char *end, struct sip_addr *addr)
 		addr->addr_star = 1;
 		addr->addr_expires = -1;
 		addr->addr_q = -1;
-		return 0;
+		return (0);
 	}
-	return sip_addr_parse(p, end, addr);
+	return (sip_addr_parse(p, end, addr));
 }
 
 /* CSeq = 1*DIGIT LWS Method; 32 bits (RFC 3261 8.1.1.5). */
@@ -482,31 +483,31 @@ sip_cseq_parse(const char *p, const char *end, struct sip_cseq *cs)
 	str_set(&s, p, q);
 	if (sip_str_num(&s, UINT32_MAX, &v) == -1 || q == end ||
 	    !sip_is_lws((unsigned char)*q))
-		return -1;
+		return (-1);
 	cs->cseq_num = v;
 	p = skip_lws(q, end);
 	q = skip_token(p, end);
 	str_set(&cs->cseq_method_str, p, q);
 	cs->cseq_method = sip_method_lookup(&cs->cseq_method_str);
-	return q > p && skip_lws(q, end) == end ? 0 : -1;
+	return (q > p && skip_lws(q, end) == end ? 0 : -1);
 }
 
 static int
 is_word_char(int c)
 {
-	return sip_is_token_char(c) ||
-	    (c != '\0' && strchr("()<>:\\\"/[]?{}", c) != NULL);
+	return (sip_is_token_char(c) ||
+	    (c != '\0' && strchr("()<>:\\\"/[]?{}", c) != NULL));
 }
 
 static int
 is_word(const char *p, const char *end)
 {
 	if (p == end)
-		return 0;
+		return (0);
 	for (; p < end; p++)
 		if (!is_word_char((unsigned char)*p))
-			return 0;
-	return 1;
+			return (0);
+	return (1);
 }
 
 /* callid = word [ "@" word ] */
@@ -520,8 +521,8 @@ sip_callid_parse(const char *p, const char *end, struct sip_str *id)
 	p = id->s;
 	end = SIP_STR_END(id);
 	if ((at = memchr(p, '@', id->len)) == NULL)
-		return is_word(p, end) ? 0 : -1;
-	return is_word(p, at) && is_word(at + 1, end) ? 0 : -1;
+		return (is_word(p, end) ? 0 : -1);
+	return (is_word(p, at) && is_word(at + 1, end) ? 0 : -1);
 }
 
 int
@@ -530,9 +531,9 @@ sip_clen_parse(const char *p, const char *end, size_t *len)
 	uint64_t	v;
 
 	if (num_parse(p, end, UINT32_MAX, &v) == -1)
-		return -1;
+		return (-1);
 	*len = v;
-	return 0;
+	return (0);
 }
 
 int
@@ -541,9 +542,9 @@ sip_maxfwd_parse(const char *p, const char *end, unsigned int *mf)
 	uint64_t	v;
 
 	if (num_parse(p, end, 255, &v) == -1)
-		return -1;
+		return (-1);
 	*mf = v;
-	return 0;
+	return (0);
 }
 
 int
@@ -552,9 +553,9 @@ sip_expires_parse(const char *p, const char *end, uint32_t *secs)
 	uint64_t	v;
 
 	if (num_parse(p, end, UINT32_MAX, &v) == -1)
-		return -1;
+		return (-1);
 	*secs = v;
-	return 0;
+	return (0);
 }
 
 /*
@@ -571,20 +572,20 @@ sip_ctype_parse(const char *p, const char *end, struct sip_ctype *ct)
 	memset(ct, 0, sizeof(*ct));
 	p = skip_lws(p, end);
 	if ((q = skip_token(p, end)) == p)
-		return -1;
+		return (-1);
 	str_set(&ct->ct_type, p, q);
 	p = skip_lws(q, end);
 	if (p == end || *p != '/')
-		return -1;
+		return (-1);
 	p = skip_lws(p + 1, end);
 	if ((q = skip_token(p, end)) == p)
-		return -1;
+		return (-1);
 	str_set(&ct->ct_subtype, p, q);
 	str_set(&ct->ct_params, skip_lws(q, end), end);
 	while ((r = sip_param_next(&q, end, &n, &v)) == 1)
 		if (v.len == 0)
-			return -1;
-	return r;
+			return (-1);
+	return (r);
 }
 
 /* Event = event-type *( SEMI event-param ) */
@@ -598,13 +599,13 @@ sip_event_parse(const char *p, const char *end, struct sip_event *ev)
 	memset(ev, 0, sizeof(*ev));
 	p = skip_lws(p, end);
 	if ((q = skip_token(p, end)) == p)
-		return -1;
+		return (-1);
 	str_set(&ev->ev_package, p, q);
 	str_set(&ev->ev_params, skip_lws(q, end), end);
 	while ((r = sip_param_next(&q, end, &n, &v)) == 1)
 		if (sip_str_is_ci(&n, "id"))
 			ev->ev_id = v;
-	return r;
+	return (r);
 }
 
 static const struct {
@@ -635,31 +636,31 @@ auth_param(struct sip_auth *au, const struct sip_str *elem)
 	size_t		 i;
 
 	if ((q = skip_token(p, end)) == p)
-		return -1;
+		return (-1);
 	str_set(&n, p, q);
 	p = skip_lws(q, end);
 	if (p == end || *p != '=')
-		return -1;
+		return (-1);
 	p = skip_lws(p + 1, end);
 	if (p < end && *p == '"') {
 		if (sip_quoted_scan(p, end, &q) == -1)
-			return -1;
+			return (-1);
 		str_set(&v, p + 1, q - 1);
 	} else if ((q = skip_token(p, end)) == p)
-		return -1;
+		return (-1);
 	else
 		str_set(&v, p, q);
 	if (q != end)
-		return -1;
+		return (-1);
 	for (i = 0; i < sizeof(auth_fields) / sizeof(auth_fields[0]); i++) {
 		if (!sip_str_is_ci(&n, auth_fields[i].name))
 			continue;
 		field = (struct sip_str *)((char *)au + auth_fields[i].off);
 		if (field->s != NULL)
-			return -1;	/* the same parameter twice */
+			return (-1);	/* the same parameter twice */
 		*field = v;
 	}
-	return 0;
+	return (0);
 }
 
 /*
@@ -676,14 +677,14 @@ sip_auth_parse(const char *p, const char *end, struct sip_auth *au)
 	memset(au, 0, sizeof(*au));
 	p = skip_lws(p, end);
 	if ((q = skip_token(p, end)) == p)
-		return -1;
+		return (-1);
 	str_set(&au->au_scheme, p, q);
 	if (q < end && !sip_is_lws((unsigned char)*q))
-		return -1;
+		return (-1);
 	while ((r = sip_list_next(&q, end, &elem)) == 1)
 		if (auth_param(au, &elem) == -1)
-			return -1;
-	return r;
+			return (-1);
+	return (r);
 }
 
 static int
@@ -693,8 +694,8 @@ date_word(const char *p, const char *list)
 
 	for (i = 0; list[i * 3] != '\0'; i++)
 		if (memcmp(p, list + i * 3, 3) == 0)
-			return i;
-	return -1;
+			return (i);
+	return (-1);
 }
 
 static int
@@ -704,7 +705,7 @@ date_num(const char *p, int n)
 
 	while (n-- > 0)
 		v = v * 10 + (*p++ - '0');
-	return v;
+	return (v);
 }
 
 /*
@@ -722,12 +723,12 @@ sip_date_parse(const char *p, const char *end, time_t *t)
 	str_set(&s, p, end);
 	sip_str_trim(&s);
 	if (s.len != sizeof(layout) - 1)
-		return -1;
+		return (-1);
 	for (i = 0, p = s.s; i < s.len; i++) {
 		if (layout[i] == 'd' ? (p[i] < '0' || p[i] > '9') :
 		    layout[i] == 'a' ? !sip_is_token_char((unsigned char)p[i]) :
 		    p[i] != layout[i])
-			return -1;
+			return (-1);
 	}
 	memset(&tm, 0, sizeof(tm));
 	tm.tm_mday = date_num(p + 5, 2);
@@ -739,9 +740,9 @@ sip_date_parse(const char *p, const char *end, time_t *t)
 	if (date_word(p, "SunMonTueWedThuFriSat") == -1 || tm.tm_mon == -1 ||
 	    tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
 	    tm.tm_min > 59 || tm.tm_sec > 60)
-		return -1;
+		return (-1);
 	*t = timegm(&tm);
-	return 0;
+	return (0);
 }
 
 /* Validation: each header checked by the parser of its value. */
@@ -798,33 +799,33 @@ value_ok(enum sip_hdr_id id, const char *p, const char *end)
 
 	switch (id) {
 	case SIP_HDR_VIA:
-		return sip_via_parse(p, end, &u.via);
+		return (sip_via_parse(p, end, &u.via));
 	case SIP_HDR_CONTACT:
-		return sip_contact_parse(p, end, &u.addr);
+		return (sip_contact_parse(p, end, &u.addr));
 	case SIP_HDR_CALL_ID:
-		return sip_callid_parse(p, end, &u.str);
+		return (sip_callid_parse(p, end, &u.str));
 	case SIP_HDR_CSEQ:
-		return sip_cseq_parse(p, end, &u.cseq);
+		return (sip_cseq_parse(p, end, &u.cseq));
 	case SIP_HDR_MAX_FORWARDS:
-		return sip_maxfwd_parse(p, end, &u.mf);
+		return (sip_maxfwd_parse(p, end, &u.mf));
 	case SIP_HDR_CONTENT_TYPE:
 	case SIP_HDR_ACCEPT:
-		return sip_ctype_parse(p, end, &u.ctype);
+		return (sip_ctype_parse(p, end, &u.ctype));
 	case SIP_HDR_EXPIRES:
-		return sip_expires_parse(p, end, &u.secs);
+		return (sip_expires_parse(p, end, &u.secs));
 	case SIP_HDR_DATE:
-		return sip_date_parse(p, end, &u.t);
+		return (sip_date_parse(p, end, &u.t));
 	case SIP_HDR_EVENT:
-		return sip_event_parse(p, end, &u.event);
+		return (sip_event_parse(p, end, &u.event));
 	case SIP_HDR_FROM:
 	case SIP_HDR_TO:
 	case SIP_HDR_ROUTE:
 	case SIP_HDR_RECORD_ROUTE:
-		return sip_addr_parse(p, end, &u.addr);
+		return (sip_addr_parse(p, end, &u.addr));
 	default:
 		u.str.s = p;
 		u.str.len = end - p;
-		return sip_is_token(&u.str) ? 0 : -1;
+		return (sip_is_token(&u.str) ? 0 : -1);
 	}
 }
 
@@ -832,7 +833,7 @@ value_ok(enum sip_hdr_id id, const char *p, const char *end)
 static int
 is_star(const struct sip_str *elem)
 {
-	return elem->len == 1 && elem->s[0] == '*';
+	return (elem->len == 1 && elem->s[0] == '*');
 }
 
 static int
@@ -845,21 +846,21 @@ list_ok(const struct hdr_check *hc, const struct sip_str *v)
 
 	while ((r = sip_list_next(&p, SIP_STR_END(v), &elem)) == 1) {
 		if (value_ok(hc->hc_id, elem.s, SIP_STR_END(&elem)) == -1)
-			return -1;
+			return (-1);
 		stars += hc->hc_id == SIP_HDR_CONTACT && is_star(&elem);
 		n++;
 	}
 	if (r == -1 || (n == 0 && hc->hc_shape == HDR_LIST))
-		return -1;
-	return stars == 0 || n == 1 ? 0 : -1;
+		return (-1);
+	return (stars == 0 || n == 1 ? 0 : -1);
 }
 
 static int
 check_ok(const struct hdr_check *hc, const struct sip_str *v)
 {
 	if (hc->hc_shape == HDR_ONE)
-		return value_ok(hc->hc_id, v->s, SIP_STR_END(v));
-	return list_ok(hc, v);
+		return (value_ok(hc->hc_id, v->s, SIP_STR_END(v)));
+	return (list_ok(hc, v));
 }
 
 static const struct {
@@ -880,7 +881,7 @@ vfail(const struct sip_msg *msg, struct sip_err *err, unsigned int status,
 	err->err_status = status;
 	err->err_reason = reason;
 	err->err_respond = sip_can_respond(msg);
-	return -1;
+	return (-1);
 }
 
 static int
@@ -892,19 +893,19 @@ check_headers(const struct sip_msg *msg, struct sip_err *err)
 
 	for (i = 0; i < sizeof(hdr_required) / sizeof(hdr_required[0]); i++)
 		if (sip_hdr_first(msg, hdr_required[i].id) == NULL)
-			return vfail(msg, err, 400, hdr_required[i].reason);
+			return (vfail(msg, err, 400, hdr_required[i].reason));
 	for (i = 0; i < sizeof(hdr_checks) / sizeof(hdr_checks[0]); i++) {
 		hc = &hdr_checks[i];
 		first = sip_hdr_first(msg, hc->hc_id);
 		for (h = first; h != NULL; h = sip_hdr_next(msg, h)) {
 			if (hc->hc_shape == HDR_ONE && h != first &&
 			    !sip_str_eq(&h->hdr_value, &first->hdr_value))
-				return vfail(msg, err, 400, hc->hc_dup);
+				return (vfail(msg, err, 400, hc->hc_dup));
 			if (check_ok(hc, &h->hdr_value) == -1)
-				return vfail(msg, err, 400, hc->hc_bad);
+				return (vfail(msg, err, 400, hc->hc_bad));
 		}
 	}
-	return 0;
+	return (0);
 }
 
 /*
@@ -918,12 +919,12 @@ check_ruri(const struct sip_msg *msg, struct sip_err *err)
 
 	if (sip_uri_parse(msg->msg_ruri.s, SIP_STR_END(&msg->msg_ruri),
 	    &uri) == -1)
-		return vfail(msg, err, 400, "bad Request-URI");
+		return (vfail(msg, err, 400, "bad Request-URI"));
 	if (uri.uri_scheme == SIP_SCHEME_OTHER)
-		return vfail(msg, err, 416, "unsupported URI scheme");
+		return (vfail(msg, err, 416, "unsupported URI scheme"));
 	if (uri.uri_headers.s != NULL)
-		return vfail(msg, err, 400, "headers in Request-URI");
-	return 0;
+		return (vfail(msg, err, 400, "headers in Request-URI"));
+	return (0);
 }
 
 /*
@@ -938,15 +939,15 @@ sip_validate_request(const struct sip_msg *msg, struct sip_err *err)
 
 	memset(err, 0, sizeof(*err));
 	if (msg->msg_kind != SIP_REQUEST)
-		return vfail(msg, err, 400, "not a request");
+		return (vfail(msg, err, 400, "not a request"));
 	if (check_headers(msg, err) == -1)
-		return -1;
+		return (-1);
 	h = sip_hdr_first(msg, SIP_HDR_CSEQ);
 	if (sip_cseq_parse(h->hdr_value.s, SIP_STR_END(&h->hdr_value),
 	    &cs) == -1 ||
 	    !sip_str_eq(&cs.cseq_method_str, &msg->msg_method_str))
-		return vfail(msg, err, 400, "CSeq method mismatch");
-	return check_ruri(msg, err);
+		return (vfail(msg, err, 400, "CSeq method mismatch"));
+	return (check_ruri(msg, err));
 }
 
 int
@@ -954,8 +955,8 @@ sip_validate_response(const struct sip_msg *msg, struct sip_err *err)
 {
 	memset(err, 0, sizeof(*err));
 	if (msg->msg_kind != SIP_RESPONSE)
-		return vfail(msg, err, 400, "not a response");
-	return check_headers(msg, err);
+		return (vfail(msg, err, 400, "not a response"));
+	return (check_headers(msg, err));
 }
 
 /* The first Via value, which may share its header line with others. */
@@ -967,9 +968,53 @@ sip_top_via(const struct sip_msg *msg, struct sip_via *via)
 	const char		*p;
 
 	if ((h = sip_hdr_first(msg, SIP_HDR_VIA)) == NULL)
-		return -1;
+		return (-1);
 	p = h->hdr_value.s;
 	if (sip_list_next(&p, SIP_STR_END(&h->hdr_value), &elem) != 1)
-		return -1;
-	return sip_via_parse(elem.s, SIP_STR_END(&elem), via);
+		return (-1);
+	return (sip_via_parse(elem.s, SIP_STR_END(&elem), via));
+}
+
+const struct sip_hdr *
+sip_hdr_first(const struct sip_msg *msg, enum sip_hdr_id id)
+{
+	if (id <= SIP_HDR_OTHER || id >= SIP_HDR_MAX ||
+	    msg->msg_first[id] == 0)
+		return (NULL);
+	return (&msg->msg_hdrs[msg->msg_first[id] - 1]);
+}
+
+const struct sip_hdr *
+sip_hdr_next(const struct sip_msg *msg, const struct sip_hdr *h)
+{
+	const struct sip_hdr	*end = msg->msg_hdrs + msg->msg_nhdrs;
+	enum sip_hdr_id		 id = h->hdr_id;
+
+	while (++h < end)
+		if (h->hdr_id == id)
+			return (h);
+	return (NULL);
+}
+
+size_t
+sip_hdr_count(const struct sip_msg *msg, enum sip_hdr_id id)
+{
+	const struct sip_hdr	*h;
+	size_t			 n = 0;
+
+	for (h = sip_hdr_first(msg, id); h != NULL; h = sip_hdr_next(msg, h))
+		n++;
+	return (n);
+}
+
+/*
+ * A client matches a response to its transaction by the top Via and
+ * the CSeq (RFC 3261 17.1.3); without them an answer reaches nobody.
+ */
+int
+sip_can_respond(const struct sip_msg *msg)
+{
+	return (msg->msg_kind == SIP_REQUEST &&
+	    sip_hdr_first(msg, SIP_HDR_VIA) != NULL &&
+	    sip_hdr_first(msg, SIP_HDR_CSEQ) != NULL);
 }

@@ -15,8 +15,8 @@
  */
 
 /*
- * Counted strings, the name tables, stream framing, the first line and
- * the header split.  Header values are left for sip_hdr.c.
+ * Stream framing, the first line and the header split.  Header values
+ * are left for sip_hdr.c.
  */
 
 #include <stdint.h>
@@ -24,263 +24,6 @@
 #include <strings.h>
 
 #include "sip.h"
-
-static const char *const sip_methods[] = {
-	[SIP_METHOD_ACK] = "ACK",
-	[SIP_METHOD_BYE] = "BYE",
-	[SIP_METHOD_CANCEL] = "CANCEL",
-	[SIP_METHOD_INFO] = "INFO",
-	[SIP_METHOD_INVITE] = "INVITE",
-	[SIP_METHOD_MESSAGE] = "MESSAGE",
-	[SIP_METHOD_NOTIFY] = "NOTIFY",
-	[SIP_METHOD_OPTIONS] = "OPTIONS",
-	[SIP_METHOD_PRACK] = "PRACK",
-	[SIP_METHOD_PUBLISH] = "PUBLISH",
-	[SIP_METHOD_REFER] = "REFER",
-	[SIP_METHOD_REGISTER] = "REGISTER",
-	[SIP_METHOD_SUBSCRIBE] = "SUBSCRIBE",
-	[SIP_METHOD_UPDATE] = "UPDATE",
-};
-
-/* Indexed by id and, because the enum is in that order, sorted. */
-static const char *const sip_hdr_names[SIP_HDR_MAX] = {
-	[SIP_HDR_ACCEPT] = "Accept",
-	[SIP_HDR_ACCEPT_CONTACT] = "Accept-Contact",
-	[SIP_HDR_ALLOW] = "Allow",
-	[SIP_HDR_ALLOW_EVENTS] = "Allow-Events",
-	[SIP_HDR_AUTHENTICATION_INFO] = "Authentication-Info",
-	[SIP_HDR_AUTHORIZATION] = "Authorization",
-	[SIP_HDR_CALL_ID] = "Call-ID",
-	[SIP_HDR_CONTACT] = "Contact",
-	[SIP_HDR_CONTENT_DISPOSITION] = "Content-Disposition",
-	[SIP_HDR_CONTENT_ENCODING] = "Content-Encoding",
-	[SIP_HDR_CONTENT_LENGTH] = "Content-Length",
-	[SIP_HDR_CONTENT_TYPE] = "Content-Type",
-	[SIP_HDR_CSEQ] = "CSeq",
-	[SIP_HDR_DATE] = "Date",
-	[SIP_HDR_EVENT] = "Event",
-	[SIP_HDR_EXPIRES] = "Expires",
-	[SIP_HDR_FROM] = "From",
-	[SIP_HDR_IDENTITY] = "Identity",
-	[SIP_HDR_IDENTITY_INFO] = "Identity-Info",
-	[SIP_HDR_MAX_FORWARDS] = "Max-Forwards",
-	[SIP_HDR_MIN_EXPIRES] = "Min-Expires",
-	[SIP_HDR_PATH] = "Path",
-	[SIP_HDR_PROXY_AUTHENTICATE] = "Proxy-Authenticate",
-	[SIP_HDR_PROXY_AUTHORIZATION] = "Proxy-Authorization",
-	[SIP_HDR_PROXY_REQUIRE] = "Proxy-Require",
-	[SIP_HDR_RECORD_ROUTE] = "Record-Route",
-	[SIP_HDR_REFER_TO] = "Refer-To",
-	[SIP_HDR_REFERRED_BY] = "Referred-By",
-	[SIP_HDR_REJECT_CONTACT] = "Reject-Contact",
-	[SIP_HDR_REQUEST_DISPOSITION] = "Request-Disposition",
-	[SIP_HDR_REQUIRE] = "Require",
-	[SIP_HDR_RETRY_AFTER] = "Retry-After",
-	[SIP_HDR_ROUTE] = "Route",
-	[SIP_HDR_SERVER] = "Server",
-	[SIP_HDR_SESSION_EXPIRES] = "Session-Expires",
-	[SIP_HDR_SIP_ETAG] = "SIP-ETag",
-	[SIP_HDR_SIP_IF_MATCH] = "SIP-If-Match",
-	[SIP_HDR_SUBJECT] = "Subject",
-	[SIP_HDR_SUBSCRIPTION_STATE] = "Subscription-State",
-	[SIP_HDR_SUPPORTED] = "Supported",
-	[SIP_HDR_TIMESTAMP] = "Timestamp",
-	[SIP_HDR_TO] = "To",
-	[SIP_HDR_UNSUPPORTED] = "Unsupported",
-	[SIP_HDR_USER_AGENT] = "User-Agent",
-	[SIP_HDR_VIA] = "Via",
-	[SIP_HDR_WARNING] = "Warning",
-	[SIP_HDR_WWW_AUTHENTICATE] = "WWW-Authenticate",
-};
-
-/* Compact forms (RFC 3261 7.3.3 and the extensions that add them). */
-static const enum sip_hdr_id sip_hdr_compact[26] = {
-	['a' - 'a'] = SIP_HDR_ACCEPT_CONTACT,
-	['b' - 'a'] = SIP_HDR_REFERRED_BY,
-	['c' - 'a'] = SIP_HDR_CONTENT_TYPE,
-	['d' - 'a'] = SIP_HDR_REQUEST_DISPOSITION,
-	['e' - 'a'] = SIP_HDR_CONTENT_ENCODING,
-	['f' - 'a'] = SIP_HDR_FROM,
-	['i' - 'a'] = SIP_HDR_CALL_ID,
-	['j' - 'a'] = SIP_HDR_REJECT_CONTACT,
-	['k' - 'a'] = SIP_HDR_SUPPORTED,
-	['l' - 'a'] = SIP_HDR_CONTENT_LENGTH,
-	['m' - 'a'] = SIP_HDR_CONTACT,
-	['n' - 'a'] = SIP_HDR_IDENTITY_INFO,
-	['o' - 'a'] = SIP_HDR_EVENT,
-	['r' - 'a'] = SIP_HDR_REFER_TO,
-	['s' - 'a'] = SIP_HDR_SUBJECT,
-	['t' - 'a'] = SIP_HDR_TO,
-	['u' - 'a'] = SIP_HDR_ALLOW_EVENTS,
-	['v' - 'a'] = SIP_HDR_VIA,
-	['x' - 'a'] = SIP_HDR_SESSION_EXPIRES,
-	['y' - 'a'] = SIP_HDR_IDENTITY,
-};
-
-/* ASCII only: the locale must not change what a header name means. */
-static int
-lower(int c)
-{
-	return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
-}
-
-static int
-is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-int
-sip_str_eq(const struct sip_str *a, const struct sip_str *b)
-{
-	return a->len == b->len &&
-	    (a->len == 0 || memcmp(a->s, b->s, a->len) == 0);
-}
-
-int
-sip_str_eq_ci(const struct sip_str *a, const struct sip_str *b)
-{
-	size_t	i;
-
-	if (a->len != b->len)
-		return 0;
-	for (i = 0; i < a->len; i++)
-		if (lower((unsigned char)a->s[i]) !=
-		    lower((unsigned char)b->s[i]))
-			return 0;
-	return 1;
-}
-
-int
-sip_str_is_ci(const struct sip_str *a, const char *lit)
-{
-	struct sip_str	b;
-
-	b.s = lit;
-	b.len = strlen(lit);
-	return sip_str_eq_ci(a, &b);
-}
-
-/* Digits only, no sign, no white space, at most max. */
-int
-sip_str_num(const struct sip_str *a, uint64_t max, uint64_t *out)
-{
-	uint64_t	v = 0, d;
-	size_t		i;
-
-	if (a->len == 0)
-		return -1;
-	for (i = 0; i < a->len; i++) {
-		if (!is_digit((unsigned char)a->s[i]))
-			return -1;
-		d = a->s[i] - '0';
-		if (d > max || v > (max - d) / 10)
-			return -1;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return 0;
-}
-
-void
-sip_str_trim(struct sip_str *a)
-{
-	while (a->len > 0 && sip_is_lws((unsigned char)a->s[0])) {
-		a->s++;
-		a->len--;
-	}
-	while (a->len > 0 && sip_is_lws((unsigned char)a->s[a->len - 1]))
-		a->len--;
-}
-
-/*
- * Copies the inside of a quoted string without its backslashes, as a C
- * string.  A NUL (escaped as "\" NUL) cannot be represented: refused.
- */
-int
-sip_str_unquote(const struct sip_str *a, char *buf, size_t size)
-{
-	size_t	i, n = 0;
-
-	for (i = 0; i < a->len; i++) {
-		if (a->s[i] == '\\' && ++i == a->len)
-			return -1;
-		if (a->s[i] == '\0' || n + 1 >= size)
-			return -1;
-		buf[n++] = a->s[i];
-	}
-	if (size == 0)
-		return -1;
-	buf[n] = '\0';
-	return 0;
-}
-
-static int
-hexval(int c)
-{
-	if (is_digit(c))
-		return c - '0';
-	c = lower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* Decodes %HH escapes; the result may hold NULs, hence *lenp. */
-int
-sip_str_unescape(const struct sip_str *a, char *buf, size_t size,
-    size_t *lenp)
-{
-	size_t	i, n = 0;
-	int	hi, lo;
-
-	for (i = 0; i < a->len; i++) {
-		if (n + 1 >= size)
-			return -1;
-		if (a->s[i] != '%') {
-			buf[n++] = a->s[i];
-			continue;
-		}
-		if (i + 2 >= a->len ||
-		    (hi = hexval((unsigned char)a->s[i + 1])) == -1 ||
-		    (lo = hexval((unsigned char)a->s[i + 2])) == -1)
-			return -1;
-		buf[n++] = hi * 16 + lo;
-		i += 2;
-	}
-	if (size == 0)
-		return -1;
-	buf[n] = '\0';
-	*lenp = n;
-	return 0;
-}
-
-/* Inside a split header value CR and LF only remain as folds. */
-int
-sip_is_lws(int c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-int
-sip_is_token_char(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    is_digit(c) || (c != '\0' && strchr("-.!%*_+`'~", c) != NULL);
-}
-
-int
-sip_is_token(const struct sip_str *a)
-{
-	size_t	i;
-
-	if (a->len == 0)
-		return 0;
-	for (i = 0; i < a->len; i++)
-		if (!sip_is_token_char((unsigned char)a->s[i]))
-			return 0;
-	return 1;
-}
 
 void
 sip_limits_default(struct sip_limits *lim)
@@ -300,79 +43,13 @@ sip_limits_set(struct sip_limits *lim, uint32_t msg, uint32_t headers,
 	lim->max_line = line;
 }
 
-/* Methods are case-sensitive (RFC 3261 7.1). */
-enum sip_method
-sip_method_lookup(const struct sip_str *a)
-{
-	size_t	i;
-
-	for (i = 1; i < sizeof(sip_methods) / sizeof(sip_methods[0]); i++)
-		if (strlen(sip_methods[i]) == a->len &&
-		    memcmp(sip_methods[i], a->s, a->len) == 0)
-			return i;
-	return SIP_METHOD_UNKNOWN;
-}
-
-const char *
-sip_method_name(enum sip_method m)
-{
-	if (m <= SIP_METHOD_UNKNOWN || m > SIP_METHOD_UPDATE)
-		return NULL;
-	return sip_methods[m];
-}
-
-static int
-name_cmp(const struct sip_str *a, const char *b)
-{
-	size_t	i;
-	int	d;
-
-	for (i = 0; i < a->len && b[i] != '\0'; i++)
-		if ((d = lower((unsigned char)a->s[i]) - lower(b[i])) != 0)
-			return d;
-	if (i < a->len)
-		return 1;
-	return b[i] == '\0' ? 0 : -1;
-}
-
-enum sip_hdr_id
-sip_hdr_lookup(const struct sip_str *name)
-{
-	size_t	lo = 1, hi = SIP_HDR_MAX, mid;
-	int	c, d;
-
-	if (name->len == 1) {
-		c = lower((unsigned char)name->s[0]);
-		return (c >= 'a' && c <= 'z') ? sip_hdr_compact[c - 'a'] :
-		    SIP_HDR_OTHER;
-	}
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if ((d = name_cmp(name, sip_hdr_names[mid])) == 0)
-			return mid;
-		if (d < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return SIP_HDR_OTHER;
-}
-
-const char *
-sip_hdr_name(enum sip_hdr_id id)
-{
-	if (id <= SIP_HDR_OTHER || id >= SIP_HDR_MAX)
-		return NULL;
-	return sip_hdr_names[id];
-}
-
 static int
 fail(struct sip_err *err, unsigned int status, const char *reason)
 {
 	err->err_status = status;
 	err->err_reason = reason;
 	err->err_respond = 0;
-	return -1;
+	return (-1);
 }
 
 /*
@@ -389,17 +66,17 @@ line_end(const char *p, const char *end, size_t max_line,
 	for (q = p; q < end && *q != '\r' && *q != '\n'; q++)
 		if ((size_t)(q - p) >= max_line) {
 			fail(err, 513, "line too long");
-			return NULL;
+			return (NULL);
 		}
 	if (q == end) {
 		fail(err, 400, "header not terminated");
-		return NULL;
+		return (NULL);
 	}
 	if (*q == '\n' || q + 1 == end || q[1] != '\n') {
 		fail(err, 400, "bare CR or LF");
-		return NULL;
+		return (NULL);
 	}
-	return q;
+	return (q);
 }
 
 /*
@@ -414,10 +91,10 @@ hdr_next(const char **pp, const char *end, size_t max_line,
 	const char	*p = *pp, *q, *eol;
 
 	if ((eol = line_end(p, end, max_line, err)) == NULL)
-		return -1;
+		return (-1);
 	if (eol == p) {
 		*pp = eol + 2;
-		return 0;
+		return (0);
 	}
 	for (q = p; q < eol && sip_is_token_char((unsigned char)*q); q++)
 		;
@@ -426,15 +103,15 @@ hdr_next(const char **pp, const char *end, size_t max_line,
 	while (q < eol && (*q == ' ' || *q == '\t'))
 		q++;
 	if (name->len == 0 || q == eol || *q != ':')
-		return fail(err, 400, "bad header line");
+		return (fail(err, 400, "bad header line"));
 	value->s = q + 1;
 	while (eol + 2 < end && (eol[2] == ' ' || eol[2] == '\t'))
 		if ((eol = line_end(eol + 2, end, max_line, err)) == NULL)
-			return -1;
+			return (-1);
 	value->len = eol - value->s;
 	sip_str_trim(value);
 	*pp = eol + 2;
-	return 1;
+	return (1);
 }
 
 static int
@@ -442,13 +119,13 @@ frame_crlf(const char *buf, size_t len, size_t *lenp)
 {
 	if (len >= 4 && memcmp(buf, "\r\n\r\n", 4) == 0) {
 		*lenp = 4;
-		return SIP_FRAME_CRLF;
+		return (SIP_FRAME_CRLF);
 	}
 	if (len >= 4 || (len == 3 && buf[2] != '\r')) {
 		*lenp = 2;
-		return SIP_FRAME_CRLF;
+		return (SIP_FRAME_CRLF);
 	}
-	return SIP_FRAME_MORE;
+	return (SIP_FRAME_MORE);
 }
 
 /* The Content-Length of a complete header, which must have one. */
@@ -461,24 +138,24 @@ frame_clen(const char *p, const char *end, const struct sip_limits *lim,
 	int		 r, found = 0;
 
 	if ((p = line_end(p, end, lim->max_line, err)) == NULL)
-		return -1;
+		return (-1);
 	p += 2;
 	while ((r = hdr_next(&p, end, lim->max_line, &name, &value,
 	    err)) == 1) {
 		if (sip_hdr_lookup(&name) != SIP_HDR_CONTENT_LENGTH)
 			continue;
 		if (sip_clen_parse(value.s, SIP_STR_END(&value), &v) == -1)
-			return fail(err, 400, "bad Content-Length");
+			return (fail(err, 400, "bad Content-Length"));
 		if (found && v != *clen)
-			return fail(err, 400, "conflicting Content-Length");
+			return (fail(err, 400, "conflicting Content-Length"));
 		*clen = v;
 		found = 1;
 	}
 	if (r == -1)
-		return -1;
+		return (-1);
 	if (!found)
-		return fail(err, 400, "missing Content-Length");
-	return 0;
+		return (fail(err, 400, "missing Content-Length"));
+	return (0);
 }
 
 /*
@@ -497,30 +174,30 @@ sip_frame(const char *buf, size_t len, const struct sip_limits *lim,
 	if (len >= 1 && buf[0] == '\r') {
 		if (len >= 2 && buf[1] != '\n') {
 			fail(err, 400, "bare CR or LF");
-			return SIP_FRAME_ERROR;
+			return (SIP_FRAME_ERROR);
 		}
-		return frame_crlf(buf, len, lenp);
+		return (frame_crlf(buf, len, lenp));
 	}
 	hend = memmem(buf, len < lim->max_msg ? len : lim->max_msg,
 	    "\r\n\r\n", 4);
 	if (hend == NULL) {
 		if (len >= lim->max_msg) {
 			fail(err, 513, "message too large");
-			return SIP_FRAME_ERROR;
+			return (SIP_FRAME_ERROR);
 		}
-		return SIP_FRAME_MORE;
+		return (SIP_FRAME_MORE);
 	}
 	hlen = hend + 4 - buf;
 	if (frame_clen(buf, hend + 4, lim, &clen, err) == -1)
-		return SIP_FRAME_ERROR;
+		return (SIP_FRAME_ERROR);
 	if (hlen > lim->max_msg || clen > lim->max_msg - hlen) {
 		fail(err, 413, "message body too large");
-		return SIP_FRAME_ERROR;
+		return (SIP_FRAME_ERROR);
 	}
 	if (len - hlen < clen)
-		return SIP_FRAME_MORE;
+		return (SIP_FRAME_MORE);
 	*lenp = hlen + clen;
-	return SIP_FRAME_MSG;
+	return (SIP_FRAME_MSG);
 }
 
 static int
@@ -537,7 +214,7 @@ split_headers(struct sip_msg *msg, const char **pp, const char *end,
 	while ((r = hdr_next(pp, end, lim->max_line, &name, &value,
 	    err)) == 1) {
 		if (msg->msg_nhdrs >= max)
-			return fail(err, 513, "too many header fields");
+			return (fail(err, 513, "too many header fields"));
 		h = &msg->msg_hdrs[msg->msg_nhdrs++];
 		h->hdr_id = sip_hdr_lookup(&name);
 		h->hdr_name = name;
@@ -545,7 +222,7 @@ split_headers(struct sip_msg *msg, const char **pp, const char *end,
 		if (msg->msg_first[h->hdr_id] == 0)
 			msg->msg_first[h->hdr_id] = msg->msg_nhdrs;
 	}
-	return r;
+	return (r);
 }
 
 /* SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT; only 2.0 is spoken. */
@@ -555,20 +232,20 @@ check_version(const struct sip_str *v, struct sip_err *err)
 	size_t	i, dots = 0, digits = 0;
 
 	if (v->len < 4 || strncasecmp(v->s, "SIP/", 4) != 0)
-		return fail(err, 400, "bad SIP version");
+		return (fail(err, 400, "bad SIP version"));
 	for (i = 4; i < v->len; i++) {
 		if (v->s[i] == '.' && digits > 0 && dots++ == 0)
 			digits = 0;
-		else if (is_digit((unsigned char)v->s[i]))
+		else if (sip_is_digit((unsigned char)v->s[i]))
 			digits++;
 		else
-			return fail(err, 400, "bad SIP version");
+			return (fail(err, 400, "bad SIP version"));
 	}
 	if (dots != 1 || digits == 0)
-		return fail(err, 400, "bad SIP version");
+		return (fail(err, 400, "bad SIP version"));
 	if (v->len != 7 || memcmp(v->s + 4, "2.0", 3) != 0)
-		return fail(err, 505, "SIP version not supported");
-	return 0;
+		return (fail(err, 505, "SIP version not supported"));
+	return (0);
 }
 
 /* Request-Line = Method SP Request-URI SP SIP-Version: one SP each. */
@@ -579,21 +256,21 @@ request_line(struct sip_msg *msg, const char *p, const char *eol,
 	const char	*sp1, *sp2;
 
 	if ((sp1 = memchr(p, ' ', eol - p)) == NULL)
-		return fail(err, 400, "bad request line");
+		return (fail(err, 400, "bad request line"));
 	msg->msg_method_str.s = p;
 	msg->msg_method_str.len = sp1 - p;
 	if (!sip_is_token(&msg->msg_method_str))
-		return fail(err, 400, "bad method");
+		return (fail(err, 400, "bad method"));
 	msg->msg_kind = SIP_REQUEST;
 	msg->msg_method = sip_method_lookup(&msg->msg_method_str);
 	sp2 = memchr(sp1 + 1, ' ', eol - sp1 - 1);
 	if (sp2 == NULL || sp2 == sp1 + 1)
-		return fail(err, 400, "bad request line");
+		return (fail(err, 400, "bad request line"));
 	msg->msg_ruri.s = sp1 + 1;
 	msg->msg_ruri.len = sp2 - sp1 - 1;
 	msg->msg_version.s = sp2 + 1;
 	msg->msg_version.len = eol - sp2 - 1;
-	return check_version(&msg->msg_version, err);
+	return (check_version(&msg->msg_version, err));
 }
 
 /* Status-Line = SIP-Version SP Status-Code SP Reason-Phrase. */
@@ -605,22 +282,23 @@ status_line(struct sip_msg *msg, const char *p, const char *eol,
 
 	msg->msg_kind = SIP_RESPONSE;
 	if ((sp = memchr(p, ' ', eol - p)) == NULL)
-		return fail(err, 400, "bad status line");
+		return (fail(err, 400, "bad status line"));
 	msg->msg_version.s = p;
 	msg->msg_version.len = sp - p;
 	if (check_version(&msg->msg_version, err) == -1)
-		return -1;
+		return (-1);
 	p = sp + 1;
-	if (eol - p < 3 || !is_digit((unsigned char)p[0]) ||
-	    !is_digit((unsigned char)p[1]) || !is_digit((unsigned char)p[2]) ||
+	if (eol - p < 3 || !sip_is_digit((unsigned char)p[0]) ||
+	    !sip_is_digit((unsigned char)p[1]) ||
+	    !sip_is_digit((unsigned char)p[2]) ||
 	    (eol - p > 3 && p[3] != ' '))
-		return fail(err, 400, "bad status code");
+		return (fail(err, 400, "bad status code"));
 	msg->msg_status = (p[0] - '0') * 100 + (p[1] - '0') * 10 + p[2] - '0';
 	if (msg->msg_status < 100 || msg->msg_status > 699)
-		return fail(err, 400, "bad status code");
+		return (fail(err, 400, "bad status code"));
 	msg->msg_reason.s = eol - p > 3 ? p + 4 : eol;
 	msg->msg_reason.len = eol - msg->msg_reason.s;
-	return 0;
+	return (0);
 }
 
 static int
@@ -628,8 +306,8 @@ first_line(struct sip_msg *msg, const char *p, const char *eol,
     struct sip_err *err)
 {
 	if (eol - p >= 4 && strncasecmp(p, "SIP/", 4) == 0)
-		return status_line(msg, p, eol, err);
-	return request_line(msg, p, eol, err);
+		return (status_line(msg, p, eol, err));
+	return (request_line(msg, p, eol, err));
 }
 
 /*
@@ -645,22 +323,22 @@ find_body(struct sip_msg *msg, const char *p, const char *end, int flags,
 
 	if ((h = sip_hdr_first(msg, SIP_HDR_CONTENT_LENGTH)) == NULL &&
 	    (flags & SIP_PARSE_STREAM))
-		return fail(err, 400, "missing Content-Length");
+		return (fail(err, 400, "missing Content-Length"));
 	for (; h != NULL; h = sip_hdr_next(msg, h)) {
 		if (sip_clen_parse(h->hdr_value.s, SIP_STR_END(&h->hdr_value),
 		    &v) == -1)
-			return fail(err, 400, "bad Content-Length");
+			return (fail(err, 400, "bad Content-Length"));
 		if (h != sip_hdr_first(msg, SIP_HDR_CONTENT_LENGTH) &&
 		    v != clen)
-			return fail(err, 400, "conflicting Content-Length");
+			return (fail(err, 400, "conflicting Content-Length"));
 		clen = v;
 	}
 	if (clen > (size_t)(end - p))
-		return fail(err, 400, "Content-Length larger than message");
+		return (fail(err, 400, "Content-Length larger than message"));
 	msg->msg_body.s = p;
 	msg->msg_body.len = clen;
 	msg->msg_len = p + clen - msg->msg_buf;
-	return 0;
+	return (0);
 }
 
 /*
@@ -678,64 +356,20 @@ sip_parse(struct sip_msg *msg, const char *buf, size_t len,
 	memset(err, 0, sizeof(*err));
 	msg->msg_buf = buf;
 	if (len > lim->max_msg)
-		return fail(err, 513, "message too large");
+		return (fail(err, 513, "message too large"));
 	while (end - start >= 2 && start[0] == '\r' && start[1] == '\n')
 		start += 2;
 	if ((eol = line_end(start, end, lim->max_line, err)) == NULL)
-		return -1;
+		return (-1);
 	p = eol + 2;
 	if (split_headers(msg, &p, end, lim, err) == -1)
-		return -1;
+		return (-1);
 	if (first_line(msg, start, eol, err) == -1 ||
 	    find_body(msg, p, end, flags, err) == -1) {
 		err->err_respond = sip_can_respond(msg);
-		return -1;
+		return (-1);
 	}
-	return 0;
-}
-
-const struct sip_hdr *
-sip_hdr_first(const struct sip_msg *msg, enum sip_hdr_id id)
-{
-	if (id <= SIP_HDR_OTHER || id >= SIP_HDR_MAX ||
-	    msg->msg_first[id] == 0)
-		return NULL;
-	return &msg->msg_hdrs[msg->msg_first[id] - 1];
-}
-
-const struct sip_hdr *
-sip_hdr_next(const struct sip_msg *msg, const struct sip_hdr *h)
-{
-	const struct sip_hdr	*end = msg->msg_hdrs + msg->msg_nhdrs;
-	enum sip_hdr_id		 id = h->hdr_id;
-
-	while (++h < end)
-		if (h->hdr_id == id)
-			return h;
-	return NULL;
-}
-
-size_t
-sip_hdr_count(const struct sip_msg *msg, enum sip_hdr_id id)
-{
-	const struct sip_hdr	*h;
-	size_t			 n = 0;
-
-	for (h = sip_hdr_first(msg, id); h != NULL; h = sip_hdr_next(msg, h))
-		n++;
-	return n;
-}
-
-/*
- * A client matches a response to its transaction by the top Via and
- * the CSeq (RFC 3261 17.1.3); without them an answer reaches nobody.
- */
-int
-sip_can_respond(const struct sip_msg *msg)
-{
-	return msg->msg_kind == SIP_REQUEST &&
-	    sip_hdr_first(msg, SIP_HDR_VIA) != NULL &&
-	    sip_hdr_first(msg, SIP_HDR_CSEQ) != NULL;
+	return (0);
 }
 
 /* A string of the old buffer points to the same bytes of the new one. */

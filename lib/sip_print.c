@@ -41,18 +41,18 @@ sip_out_add(struct sip_out *out, const void *p, size_t n)
 {
 	if (out->overflow || n > out->size - out->len) {
 		out->overflow = 1;
-		return -1;
+		return (-1);
 	}
 	if (n > 0)
 		memcpy(out->buf + out->len, p, n);
 	out->len += n;
-	return 0;
+	return (0);
 }
 
-int
+static int
 sip_out_str(struct sip_out *out, const struct sip_str *s)
 {
-	return sip_out_add(out, s->s, s->len);
+	return (sip_out_add(out, s->s, s->len));
 }
 
 int
@@ -63,16 +63,16 @@ sip_out_printf(struct sip_out *out, const char *fmt, ...)
 	int	n;
 
 	if (out->overflow)
-		return -1;
+		return (-1);
 	va_start(ap, fmt);
 	n = vsnprintf(out->buf + out->len, room, fmt, ap);
 	va_end(ap);
 	if (n < 0 || (size_t)n >= room) {
 		out->overflow = 1;
-		return -1;
+		return (-1);
 	}
 	out->len += n;
-	return 0;
+	return (0);
 }
 
 static void
@@ -91,12 +91,12 @@ out_line(struct sip_out *out, const char *name, size_t len, const char *v,
 	out_cstr(out, "\r\n");
 }
 
-int
+static int
 sip_out_hdr(struct sip_out *out, const struct sip_hdr *h)
 {
 	out_line(out, h->hdr_name.s, h->hdr_name.len, h->hdr_value.s,
 	    SIP_STR_END(&h->hdr_value));
-	return out->overflow ? -1 : 0;
+	return (out->overflow ? -1 : 0);
 }
 
 /* A header under its full name, as the responses we build spell it. */
@@ -206,8 +206,8 @@ out_body(struct sip_out *out, const struct sip_str *ctype,
 static int
 is_safe(const char *p, size_t len)
 {
-	return len == 0 ||
-	    (memchr(p, '\r', len) == NULL && memchr(p, '\n', len) == NULL);
+	return (len == 0 ||
+	    (memchr(p, '\r', len) == NULL && memchr(p, '\n', len) == NULL));
 }
 
 /*
@@ -224,7 +224,7 @@ sip_print_response(struct sip_out *out, const struct sip_msg *req,
 	    !is_safe(rp->rp_reason, strlen(rp->rp_reason)) ||
 	    !is_safe(rp->rp_totag.s, rp->rp_totag.len) ||
 	    !is_safe(rp->rp_received.s, rp->rp_received.len))
-		return -1;
+		return (-1);
 	sip_out_printf(out, "SIP/2.0 %u %s\r\n", rp->rp_status,
 	    rp->rp_reason);
 	out_vias(out, req, rp);
@@ -234,7 +234,7 @@ sip_print_response(struct sip_out *out, const struct sip_msg *req,
 	out_first(out, req, SIP_HDR_CSEQ);
 	sip_out_str(out, &rp->rp_extra);
 	out_body(out, &rp->rp_ctype, &rp->rp_body);
-	return out->overflow ? -1 : 0;
+	return (out->overflow ? -1 : 0);
 }
 
 /* A Route or Via header without its first value, which named us. */
@@ -256,13 +256,13 @@ next_maxfwd(const struct sip_msg *msg, unsigned int *mf)
 
 	if ((h = sip_hdr_first(msg, SIP_HDR_MAX_FORWARDS)) == NULL) {
 		*mf = 70;
-		return 0;
+		return (0);
 	}
 	if (sip_maxfwd_parse(h->hdr_value.s, SIP_STR_END(&h->hdr_value),
 	    mf) == -1 || *mf == 0)
-		return -1;
+		return (-1);
 	(*mf)--;
-	return 0;
+	return (0);
 }
 
 /*
@@ -285,7 +285,7 @@ sip_print_request(struct sip_out *out, const struct sip_msg *req,
 	    fw->fw_via.len == 0 || fw->fw_branch.len == 0 ||
 	    !is_safe(fw->fw_via.s, fw->fw_via.len) ||
 	    !is_safe(fw->fw_branch.s, fw->fw_branch.len))
-		return -1;
+		return (-1);
 	ruri = fw->fw_ruri.len > 0 ? &fw->fw_ruri : &req->msg_ruri;
 	route = fw->fw_pop_route ? sip_hdr_first(req, SIP_HDR_ROUTE) : NULL;
 	sip_out_str(out, &req->msg_method_str);
@@ -311,7 +311,7 @@ sip_print_request(struct sip_out *out, const struct sip_msg *req,
 	sip_out_str(out, &fw->fw_extra);
 	sip_out_printf(out, "Content-Length: %zu\r\n\r\n", req->msg_body.len);
 	sip_out_str(out, &req->msg_body);
-	return out->overflow ? -1 : 0;
+	return (out->overflow ? -1 : 0);
 }
 
 /*
@@ -327,7 +327,7 @@ sip_print_response_back(struct sip_out *out, const struct sip_msg *resp)
 
 	if (resp->msg_kind != SIP_RESPONSE ||
 	    (via = sip_hdr_first(resp, SIP_HDR_VIA)) == NULL)
-		return -1;
+		return (-1);
 	sip_out_printf(out, "SIP/2.0 %u ", resp->msg_status);
 	sip_out_str(out, &resp->msg_reason);
 	out_cstr(out, "\r\n");
@@ -340,7 +340,7 @@ sip_print_response_back(struct sip_out *out, const struct sip_msg *resp)
 	}
 	sip_out_printf(out, "Content-Length: %zu\r\n\r\n", resp->msg_body.len);
 	sip_out_str(out, &resp->msg_body);
-	return out->overflow ? -1 : 0;
+	return (out->overflow ? -1 : 0);
 }
 
 /*

@@ -38,31 +38,26 @@
 static int
 is_alpha(int c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int
-is_digit(int c)
-{
-	return c >= '0' && c <= '9';
+	return ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
 }
 
 static int
 is_alnum(int c)
 {
-	return is_alpha(c) || is_digit(c);
+	return (is_alpha(c) || sip_is_digit(c));
 }
 
 static int
 is_hex(int c)
 {
-	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+	return (sip_is_digit(c) || (c >= 'a' && c <= 'f') ||
+	    (c >= 'A' && c <= 'F'));
 }
 
 static int
 in_set(int c, const char *set)
 {
-	return c != '\0' && strchr(set, c) != NULL;
+	return (c != '\0' && strchr(set, c) != NULL);
 }
 
 /* 1*( unreserved / escaped / extra ), or 0* when empty is allowed. */
@@ -70,19 +65,19 @@ static int
 uri_chars(const char *p, const char *end, const char *extra, int empty)
 {
 	if (p == end)
-		return empty ? 0 : -1;
+		return (empty ? 0 : -1);
 	for (; p < end; p++) {
 		if (*p == '%') {
 			if (end - p < 3 || !is_hex((unsigned char)p[1]) ||
 			    !is_hex((unsigned char)p[2]))
-				return -1;
+				return (-1);
 			p += 2;
 		} else if (!is_alnum((unsigned char)*p) &&
 		    !in_set((unsigned char)*p, "-_.!~*'()") &&
 		    !in_set((unsigned char)*p, extra))
-			return -1;
+			return (-1);
 	}
-	return 0;
+	return (0);
 }
 
 static int
@@ -91,16 +86,16 @@ is_ipv4(const char *p, const char *end)
 	int	 octets = 0, digits, v;
 
 	for (;;) {
-		for (digits = 0, v = 0; p < end && is_digit((unsigned char)*p);
-		    p++)
+		for (digits = 0, v = 0;
+		    p < end && sip_is_digit((unsigned char)*p); p++)
 			if (++digits <= 3)
 				v = v * 10 + (*p - '0');
 		if (digits == 0 || digits > 3 || v > 255)
-			return 0;
+			return (0);
 		if (++octets == 4)
-			return p == end;
+			return (p == end);
 		if (p == end || *p++ != '.')
-			return 0;
+			return (0);
 	}
 }
 
@@ -117,11 +112,11 @@ is_hostname(const char *p, const char *end)
 		while (p < end && (is_alnum((unsigned char)*p) || *p == '-'))
 			p++;
 		if (p == label || label[0] == '-' || p[-1] == '-')
-			return 0;
+			return (0);
 		if (p == end)
-			return is_alpha((unsigned char)label[0]);
+			return (is_alpha((unsigned char)label[0]));
 		if (*p++ != '.')
-			return 0;
+			return (0);
 	}
 }
 
@@ -133,10 +128,10 @@ is_ipv6(const char *p, const char *end)
 	size_t		 len = end - p;
 
 	if (len == 0 || len >= sizeof(buf))
-		return 0;
+		return (0);
 	memcpy(buf, p, len);
 	buf[len] = '\0';
-	return inet_pton(AF_INET6, buf, &a) == 1;
+	return (inet_pton(AF_INET6, buf, &a) == 1);
 }
 
 /*
@@ -152,7 +147,7 @@ sip_host_scan(const char *p, const char *end, struct sip_str *host,
 	if (p < end && *p == '[') {
 		if ((q = memchr(p, ']', end - p)) == NULL ||
 		    !is_ipv6(p + 1, q))
-			return NULL;
+			return (NULL);
 		*type = SIP_HOST_IPV6;
 		q++;
 	} else {
@@ -164,11 +159,11 @@ sip_host_scan(const char *p, const char *end, struct sip_str *host,
 		else if (is_hostname(p, q))
 			*type = SIP_HOST_NAME;
 		else
-			return NULL;
+			return (NULL);
 	}
 	host->s = p;
 	host->len = q - p;
-	return q;
+	return (q);
 }
 
 int
@@ -180,9 +175,9 @@ sip_port_parse(const char *p, const char *end, uint16_t *port)
 	s.s = p;
 	s.len = end - p;
 	if (s.len > 5 || sip_str_num(&s, 65535, &v) == -1 || v == 0)
-		return -1;
+		return (-1);
 	*port = v;
-	return 0;
+	return (0);
 }
 
 static int
@@ -195,12 +190,12 @@ uri_userinfo(struct sip_uri *uri, const char *p, const char *at)
 	uri->uri_user.s = p;
 	uri->uri_user.len = colon - p;
 	if (uri_chars(p, colon, URI_USER, 0) == -1)
-		return -1;
+		return (-1);
 	if (colon == at)
-		return 0;
+		return (0);
 	uri->uri_password.s = colon + 1;
 	uri->uri_password.len = at - colon - 1;
-	return uri_chars(colon + 1, at, URI_PASSWORD, 1);
+	return (uri_chars(colon + 1, at, URI_PASSWORD, 1));
 }
 
 static void
@@ -236,7 +231,7 @@ uri_params(struct sip_uri *uri, const char *p, const char *end)
 			eq = q;
 		if (uri_chars(p, eq, URI_PARAM, 0) == -1 ||
 		    (eq < q && uri_chars(eq + 1, q, URI_PARAM, 0) == -1))
-			return -1;
+			return (-1);
 		name.s = p;
 		name.len = eq - p;
 		value.s = eq < q ? eq + 1 : q;
@@ -244,7 +239,7 @@ uri_params(struct sip_uri *uri, const char *p, const char *end)
 		uri_known_param(uri, &name, &value);
 		p = q;
 	}
-	return 0;
+	return (0);
 }
 
 /* headers = "?" header *( "&" header ), header = hname "=" hvalue */
@@ -261,9 +256,9 @@ uri_headers(struct sip_uri *uri, const char *p, const char *end)
 		if ((eq = memchr(p, '=', q - p)) == NULL ||
 		    uri_chars(p, eq, URI_HEADER, 0) == -1 ||
 		    uri_chars(eq + 1, q, URI_HEADER, 1) == -1)
-			return -1;
+			return (-1);
 		if (q == end)
-			return 0;
+			return (0);
 		p = q + 1;
 	}
 }
@@ -279,32 +274,32 @@ uri_sip(struct sip_uri *uri, const char *p, const char *end)
 
 	if ((at = memchr(p, '@', end - p)) != NULL) {
 		if (uri_userinfo(uri, p, at) == -1)
-			return -1;
+			return (-1);
 		p = at + 1;
 	}
 	if ((p = sip_host_scan(p, end, &uri->uri_host,
 	    &uri->uri_host_type)) == NULL)
-		return -1;
+		return (-1);
 	if (p < end && *p == ':') {
-		for (q = ++p; q < end && is_digit((unsigned char)*q); q++)
+		for (q = ++p; q < end && sip_is_digit((unsigned char)*q); q++)
 			;
 		if (sip_port_parse(p, q, &uri->uri_port) == -1)
-			return -1;
+			return (-1);
 		p = q;
 	}
 	if (p < end && *p == ';') {
 		if ((q = memchr(p, '?', end - p)) == NULL)
 			q = end;
 		if (uri_params(uri, p, q) == -1)
-			return -1;
+			return (-1);
 		p = q;
 	}
 	if (p < end && *p == '?') {
 		if (uri_headers(uri, p + 1, end) == -1)
-			return -1;
+			return (-1);
 		p = end;
 	}
-	return p == end ? 0 : -1;
+	return (p == end ? 0 : -1);
 }
 
 /* A tel: URI is kept opaque, but its number and parameters are split. */
@@ -314,18 +309,18 @@ uri_opaque(struct sip_uri *uri, const char *p, const char *end)
 	const char	*semi;
 
 	if (uri_chars(p, end, URI_URIC, 0) == -1)
-		return -1;
+		return (-1);
 	uri->uri_opaque.s = p;
 	uri->uri_opaque.len = end - p;
 	if (uri->uri_scheme != SIP_SCHEME_TEL)
-		return 0;
+		return (0);
 	if ((semi = memchr(p, ';', end - p)) == NULL)
 		semi = end;
 	uri->uri_user.s = p;
 	uri->uri_user.len = semi - p;
 	uri->uri_params.s = semi;
 	uri->uri_params.len = end - semi;
-	return uri->uri_user.len > 0 ? 0 : -1;
+	return (uri->uri_user.len > 0 ? 0 : -1);
 }
 
 int
@@ -335,12 +330,12 @@ sip_uri_parse(const char *p, const char *end, struct sip_uri *uri)
 
 	memset(uri, 0, sizeof(*uri));
 	if (p == end || !is_alpha((unsigned char)*p))
-		return -1;
+		return (-1);
 	for (q = p + 1; q < end && (is_alnum((unsigned char)*q) ||
 	    in_set((unsigned char)*q, "+-.")); q++)
 		;
 	if (q == end || *q != ':')
-		return -1;
+		return (-1);
 	uri->uri_scheme_str.s = p;
 	uri->uri_scheme_str.len = q - p;
 	if (sip_str_is_ci(&uri->uri_scheme_str, "sip"))
@@ -351,6 +346,6 @@ sip_uri_parse(const char *p, const char *end, struct sip_uri *uri)
 		uri->uri_scheme = SIP_SCHEME_TEL;
 	if (uri->uri_scheme == SIP_SCHEME_SIP ||
 	    uri->uri_scheme == SIP_SCHEME_SIPS)
-		return uri_sip(uri, q + 1, end);
-	return uri_opaque(uri, q + 1, end);
+		return (uri_sip(uri, q + 1, end));
+	return (uri_opaque(uri, q + 1, end));
 }

@@ -18,7 +18,7 @@
 #define IMD_XML_H
 
 /*
- * The libxml2 plumbing that lib/pidf.c and lib/winfo.c share.
+ * The libxml2 plumbing that lib/pidf.c, listener/winfo.c and imc share.
  *
  * xml_quiet() sends every libxml2 error of the calling thread to a
  * handler that drops it: a document from the network must never write

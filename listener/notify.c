@@ -39,6 +39,7 @@
 #include "pidf.h"
 #include "presence.h"
 #include "tx_client.h"
+#include "winfo.h"
 
 #define NOTIFY_GROWTH		2048	/* headers around the body */
 

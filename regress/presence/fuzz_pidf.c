@@ -30,6 +30,7 @@
 #include <libxml/parser.h>
 
 #include "pidf.h"
+#include "winfo.h"
 
 #define PRESENTITY	"alice@site1.test"
 #define PIECES_MAX	(1 + 4 * 8)	/* the presentity, 8 watchers */

@@ -1,6 +1,7 @@
 #!/bin/sh
 #
-# Presence documents and watcher information (lib/pidf.c, lib/winfo.c):
+# Presence documents and watcher information (lib/pidf.c,
+# listener/winfo.c):
 # valid PIDF with RPID, our media extension and unknown namespaces, the
 # entity, malformed XML, DOCTYPE and entity attacks, the depth and tuple
 # limits, compose and its C14N round trip, direct mode, watcherinfo and

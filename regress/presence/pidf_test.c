@@ -15,7 +15,7 @@
  */
 
 /*
- * lib/pidf.c and lib/winfo.c, TAP on standard output.  The results
+ * lib/pidf.c and listener/winfo.c, TAP on standard output.  The results
  * are read back with libxml2's XPath and C14N, not with the code under
  * test.  The one argument is the seed corpus: files named valid-* must
  * pass pidf_check() for alice@site1.test, bad-* must not.
@@ -41,6 +41,7 @@
 #include <libxml/xpathInternals.h>
 
 #include "pidf.h"
+#include "winfo.h"
 #include "tap.h"
 
 #define ALICE		"alice@site1.test"

@@ -13,19 +13,21 @@
 # ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
 # OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
 #
-# presence: unit tests of lib/pidf.c and lib/winfo.c (pidf_test, run by
-# pidf.t over the seed corpus in regress/presence/corpus).
+# presence: unit tests of lib/pidf.c and the listener's winfo.c
+# (pidf_test, run by pidf.t over the seed corpus in
+# regress/presence/corpus).
 
 PIDF_TEST = $(BUILD)/regress/presence/pidf_test
 CHECK_PROGS += $(PIDF_TEST)
 
-$(PIDF_TEST): $(BUILD)/regress/presence/pidf_test.o $(LIBIMD)
+$(PIDF_TEST): $(BUILD)/regress/presence/pidf_test.o \
+	    $(BUILD)/listener/winfo.o $(LIBIMD)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/regress/presence/pidf_test.o: regress/presence/pidf_test.c
 	@mkdir -p $(@D)
-	$(CC) $(ALLCFLAGS) -Iregress/lib -c -o $@ $<
+	$(CC) $(ALLCFLAGS) -Ilistener -Iregress/lib -c -o $@ $<
 
 # The libFuzzer harness of the presence documents (fuzz_pidf.t, built
 # there with clang); `make fuzz-pidf` runs it for FUZZ_TIME seconds.

@@ -26,8 +26,8 @@ echo "1..2"
 if clang -g -O1 -fsanitize=fuzzer,address,undefined \
     -fno-sanitize-recover=all -D_GNU_SOURCE -I"$src" \
     -o "$out/fuzz_sip" "$IMD_TOP/regress/sip/fuzz_sip.c" \
-    "$src/sip_parse.c" "$src/sip_uri.c" "$src/sip_hdr.c" \
-    "$src/sip_print.c" > "$out/fuzz-build.log" 2>&1; then
+    "$src/sip_str.c" "$src/sip_parse.c" "$src/sip_uri.c" \
+    "$src/sip_hdr.c" "$src/sip_print.c" > "$out/fuzz-build.log" 2>&1; then
 	echo "ok 1 - fuzz_sip builds"
 else
 	echo "not ok 1 - fuzz_sip builds"

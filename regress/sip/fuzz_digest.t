@@ -7,7 +7,7 @@
 fuzz_dir=$IMD_BUILD/regress/sip
 . "${IMD_TOP:-.}/regress/lib/fuzz.sh"
 
-fuzz_build fuzz_digest regress/sip/fuzz_digest.c lib/sip_parse.c \
-    lib/sip_uri.c lib/sip_hdr.c
+fuzz_build fuzz_digest regress/sip/fuzz_digest.c lib/sip_str.c \
+    lib/sip_parse.c lib/sip_uri.c lib/sip_hdr.c
 fuzz_run fuzz_digest "$IMD_TOP/regress/sip/digest-corpus" \
     "$IMD_TOP/regress/sip/digest.dict"

@@ -28,7 +28,7 @@
 #include <libxml/tree.h>
 #include <libxml/xmlwriter.h>
 
-#include "pidf.h"
+#include "winfo.h"
 #include "xml.h"
 
 #define WINFO_NS		"urn:ietf:params:xml:ns:watcherinfo"
