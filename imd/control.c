@@ -551,8 +551,8 @@ control_dispatch(struct imsgev *iev, struct imsg *imsg)
 		control_show_status(cc, imsg);
 		break;
 	default:
-		log_warnx("control: unknown request type %u",
-		    imsg->hdr.ih_type);
+		log_warnx("control: unknown request %s",
+		    imsg_type_name(imsg->hdr.ih_type));
 		iev->iev_dead = 1;
 	}
 }

@@ -23,8 +23,11 @@
  *
  * A message is a fixed header and a bounded payload.  Payloads are built
  * with imsg_create() / ibuf_add_*() / imsg_close() and read back with
- * imsg_get_*(), every read bounds-checked; imsg_get_end() insists that
- * the reader consumed the payload exactly.  One descriptor at most rides
+ * imsg_get_*(), every read bounds-checked.  Both sides keep their first
+ * error: a failed add makes imsg_close() refuse the buffer, a failed get
+ * zero-fills its output (a string reads as "") and so do the gets after
+ * it, and imsg_get_end() reports it, as it reports a payload not
+ * consumed exactly.  A handler decodes, then checks once.  One descriptor at most rides
  * with a message (SCM_RIGHTS), and only on a channel whose reader
  * cleared ib_nofd: elsewhere a descriptor is closed on arrival and the
  * read fails (EBADMSG), which ends the channel.
@@ -81,6 +84,8 @@ struct imsg {
 	size_t			 len;
 	size_t			 off;
 	int			 fd;
+	int			 err;		/* a get failed: the later
+						   ones are no-ops */
 };
 
 int		 imsgbuf_init(struct imsgbuf *, int);

@@ -324,8 +324,9 @@ imsgev_wait(struct imsgev *iev, struct imsg *imsg, int timeout)
 void
 proc_fatal_imsg(struct imsgev *iev, struct imsg *imsg, const char *what)
 {
-	fatalx("bad %s message (type %u, %u bytes) from %s", what,
-	    imsg->hdr.ih_type, imsg->hdr.ih_len, proc_names[iev->iev_peer]);
+	fatalx("bad %s message (%s, %u bytes) from %s", what,
+	    imsg_type_name(imsg->hdr.ih_type), imsg->hdr.ih_len,
+	    proc_names[iev->iev_peer]);
 }
 
 /*
