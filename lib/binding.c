@@ -82,21 +82,22 @@ binding_msg_get(struct imsg *imsg, struct binding_rec *b)
 	uint32_t	q;
 
 	memset(b, 0, sizeof(*b));
-	if (imsg_get_str(imsg, b->b_address, sizeof(b->b_address)) == -1 ||
-	    imsg_get_str(imsg, b->b_contact, sizeof(b->b_contact)) == -1 ||
-	    imsg_get_u32(imsg, &b->b_srclen) == -1 ||
-	    binding_msg_check(b->b_srclen <= sizeof(b->b_src)) == -1 ||
-	    imsg_get_data(imsg, &b->b_src, b->b_srclen) == -1 ||
-	    imsg_get_u32(imsg, &b->b_transport) == -1 ||
-	    binding_msg_check(b->b_transport <= TRANSPORT_TLS) == -1 ||
-	    imsg_get_u64(imsg, &b->b_conn) == -1 ||
-	    imsg_get_u64(imsg, &b->b_expires) == -1 ||
-	    imsg_get_u32(imsg, &q) == -1 ||
-	    binding_msg_check(q == BINDING_MSG_Q_NONE ||
-	    q <= BINDING_MSG_Q_MAX) == -1 ||
-	    imsg_get_str(imsg, b->b_callid, sizeof(b->b_callid)) == -1 ||
-	    imsg_get_u32(imsg, &b->b_cseq) == -1 ||
-	    imsg_get_str(imsg, b->b_ua, sizeof(b->b_ua)) == -1) {
+	imsg_get_str(imsg, b->b_address, sizeof(b->b_address));
+	imsg_get_str(imsg, b->b_contact, sizeof(b->b_contact));
+	if (imsg_get_u32(imsg, &b->b_srclen) == 0 &&
+	    b->b_srclen <= sizeof(b->b_src))
+		imsg_get_data(imsg, &b->b_src, b->b_srclen);
+	imsg_get_u32(imsg, &b->b_transport);
+	imsg_get_u64(imsg, &b->b_conn);
+	imsg_get_u64(imsg, &b->b_expires);
+	imsg_get_u32(imsg, &q);
+	imsg_get_str(imsg, b->b_callid, sizeof(b->b_callid));
+	imsg_get_u32(imsg, &b->b_cseq);
+	imsg_get_str(imsg, b->b_ua, sizeof(b->b_ua));
+	if (imsg_get_error(imsg) == -1 ||
+	    binding_msg_check(b->b_srclen <= sizeof(b->b_src) &&
+	    b->b_transport <= TRANSPORT_TLS &&
+	    (q == BINDING_MSG_Q_NONE || q <= BINDING_MSG_Q_MAX)) == -1) {
 		memset(b, 0, sizeof(*b));
 		return (-1);
 	}

@@ -504,6 +504,17 @@ imsg_get_fd(struct imsg *imsg)
 	return (fd);
 }
 
+/* For a decoder that checks its record before the caller's end check. */
+int
+imsg_get_error(const struct imsg *imsg)
+{
+	if (imsg->err) {
+		errno = EBADMSG;
+		return (-1);
+	}
+	return (0);
+}
+
 int
 imsg_get_end(const struct imsg *imsg)
 {

@@ -78,21 +78,23 @@ int
 offline_msg_get(struct imsg *imsg, struct offline_rec *o)
 {
 	memset(o, 0, sizeof(*o));
-	if (imsg_get_u64(imsg, &o->o_id) == -1 ||
-	    imsg_get_str(imsg, o->o_to, sizeof(o->o_to)) == -1 ||
-	    imsg_get_str(imsg, o->o_from, sizeof(o->o_from)) == -1 ||
-	    imsg_get_str(imsg, o->o_ctype, sizeof(o->o_ctype)) == -1 ||
-	    imsg_get_u64(imsg, &o->o_arrived) == -1 ||
-	    imsg_get_u32(imsg, &o->o_attempts) == -1 ||
-	    imsg_get_u64(imsg, &o->o_next_try) == -1 ||
-	    imsg_get_u32(imsg, &o->o_state) == -1 ||
-	    offline_msg_check(o->o_state == OFFLINE_WAITING ||
-	    o->o_state == OFFLINE_MAILING) == -1 ||
-	    imsg_get_u32(imsg, &o->o_flags) == -1 ||
-	    offline_msg_check((o->o_flags & ~OFFLINE_F_ALL) == 0) == -1 ||
-	    imsg_get_u32(imsg, &o->o_bodylen) == -1 ||
-	    offline_msg_check(o->o_bodylen <= sizeof(o->o_body)) == -1 ||
-	    imsg_get_data(imsg, o->o_body, o->o_bodylen) == -1) {
+	imsg_get_u64(imsg, &o->o_id);
+	imsg_get_str(imsg, o->o_to, sizeof(o->o_to));
+	imsg_get_str(imsg, o->o_from, sizeof(o->o_from));
+	imsg_get_str(imsg, o->o_ctype, sizeof(o->o_ctype));
+	imsg_get_u64(imsg, &o->o_arrived);
+	imsg_get_u32(imsg, &o->o_attempts);
+	imsg_get_u64(imsg, &o->o_next_try);
+	imsg_get_u32(imsg, &o->o_state);
+	imsg_get_u32(imsg, &o->o_flags);
+	if (imsg_get_u32(imsg, &o->o_bodylen) == 0 &&
+	    o->o_bodylen <= sizeof(o->o_body))
+		imsg_get_data(imsg, o->o_body, o->o_bodylen);
+	if (imsg_get_error(imsg) == -1 ||
+	    offline_msg_check((o->o_state == OFFLINE_WAITING ||
+	    o->o_state == OFFLINE_MAILING) &&
+	    (o->o_flags & ~OFFLINE_F_ALL) == 0 &&
+	    o->o_bodylen <= sizeof(o->o_body)) == -1) {
 		memset(o, 0, sizeof(*o));
 		return (-1);
 	}
