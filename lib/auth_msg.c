@@ -78,7 +78,9 @@ auth_req_get(struct imsg *imsg, struct auth_req *ar)
 	imsg_get_str(imsg, ar->ar_domain, sizeof(ar->ar_domain));
 	imsg_get_str(imsg, ar->ar_source, sizeof(ar->ar_source));
 	imsg_get_u32(imsg, &ar->ar_has_cred);
-	if (imsg_get_error(imsg) == -1 || ar->ar_has_cred > 1)
+	if (ar->ar_has_cred > 1)
+		imsg_set_error(imsg);
+	if (imsg_get_error(imsg) == -1)
 		return (-1);
 	if (ar->ar_has_cred)
 		return (digest_req_get(imsg, &ar->ar_cred));
@@ -110,7 +112,7 @@ auth_result_get(struct imsg *imsg, struct auth_result *res)
 	for (i = 0; i < AUTH_CHALLENGES; i++)
 		imsg_get_str(imsg, res->res_challenge[i],
 		    sizeof(res->res_challenge[i]));
-	if (imsg_get_error(imsg) == -1 || res->res_status > AUTH_FORBIDDEN)
-		return (-1);
-	return (0);
+	if (res->res_status > AUTH_FORBIDDEN)
+		imsg_set_error(imsg);
+	return (imsg_get_error(imsg));
 }

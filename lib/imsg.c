@@ -504,6 +504,16 @@ imsg_get_fd(struct imsg *imsg)
 	return (fd);
 }
 
+/*
+ * A decoder found a value out of bounds: the message is malformed as if
+ * a get had failed, and the caller's imsg_get_end() says so.
+ */
+void
+imsg_set_error(struct imsg *imsg)
+{
+	imsg->err = 1;
+}
+
 /* For a decoder that checks its record before the caller's end check. */
 int
 imsg_get_error(const struct imsg *imsg)

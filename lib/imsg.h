@@ -115,6 +115,7 @@ int		 imsg_get_u64(struct imsg *, uint64_t *);
 int		 imsg_get_str(struct imsg *, char *, size_t);
 int		 imsg_get_data(struct imsg *, void *, size_t);
 int		 imsg_get_fd(struct imsg *);
+void		 imsg_set_error(struct imsg *);
 int		 imsg_get_error(const struct imsg *);
 int		 imsg_get_end(const struct imsg *);
 
