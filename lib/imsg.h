@@ -27,7 +27,9 @@
  * error: a failed add makes imsg_close() refuse the buffer, a failed get
  * zero-fills its output (a string reads as "") and so do the gets after
  * it, and imsg_get_end() reports it, as it reports a payload not
- * consumed exactly.  A handler decodes, then checks once.  One descriptor at most rides
+ * consumed exactly.  A handler decodes, then checks once.  A failed
+ * imsg_get_data() zero-fills all the bytes asked for, so a length read
+ * from the payload is bounded by its destination before it is used.  One descriptor at most rides
  * with a message (SCM_RIGHTS), and only on a channel whose reader
  * cleared ib_nofd: elsewhere a descriptor is closed on arrival and the
  * read fails (EBADMSG), which ends the channel.
