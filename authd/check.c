@@ -296,8 +296,8 @@ check_request(struct imsgev *iev, struct imsg *imsg)
 
 	if ((ck = calloc(1, sizeof(*ck))) == NULL)
 		fatal("%s", __func__);
-	if (auth_req_get(imsg, &ck->ck_req) == -1 ||
-	    imsg_get_end(imsg) == -1)
+	auth_req_get(imsg, &ck->ck_req);
+	if (imsg_get_end(imsg) == -1)
 		proc_fatal_imsg(iev, imsg, "auth request");
 	ck->ck_id = check_nextid++;
 	ck->ck_lid = imsg->hdr.ih_peerid;
@@ -370,9 +370,9 @@ check_ha1(struct imsgev *iev, struct imsg *imsg)
 	uint32_t	 found;
 	char		 ha1[DIGEST_HEX_MAX];
 
-	if (imsg_get_u32(imsg, &found) == -1 ||
-	    imsg_get_str(imsg, ha1, sizeof(ha1)) == -1 ||
-	    imsg_get_end(imsg) == -1)
+	imsg_get_u32(imsg, &found);
+	imsg_get_str(imsg, ha1, sizeof(ha1));
+	if (imsg_get_end(imsg) == -1)
 		proc_fatal_imsg(iev, imsg, "HA1");
 	if ((ck = check_find(imsg->hdr.ih_peerid)) == NULL) {
 		log_debug("auth: HA1 for a request that is gone");
@@ -394,8 +394,8 @@ check_forget(struct imsgev *iev, struct imsg *imsg)
 {
 	char	address[IMD_ADDRESS_MAX];
 
-	if (imsg_get_str(imsg, address, sizeof(address)) == -1 ||
-	    imsg_get_end(imsg) == -1)
+	imsg_get_str(imsg, address, sizeof(address));
+	if (imsg_get_end(imsg) == -1)
 		proc_fatal_imsg(iev, imsg, "HA1 forget");
 	ha1cache_forget(address);
 }

@@ -110,8 +110,8 @@ dirdb_user_write(struct imsgev *iev, struct imsg *imsg, int add)
 	uint32_t	id = imsg->hdr.ih_peerid;
 	int		r;
 
-	if (user_msg_get(imsg, &u) == -1 || imsg_get_end(imsg) == -1 ||
-	    !is_valid_address(u.u_address))
+	user_msg_get(imsg, &u);
+	if (imsg_get_end(imsg) == -1 || !is_valid_address(u.u_address))
 		proc_fatal_imsg(iev, imsg, "user record");
 	strlcpy(address, u.u_address, sizeof(address));
 	r = add ? store_user_add(&u) : store_user_update(&u);
@@ -142,8 +142,8 @@ dirdb_user_del(struct imsgev *iev, struct imsg *imsg)
 	char		address[IMD_ADDRESS_MAX];
 	uint32_t	id = imsg->hdr.ih_peerid;
 
-	if (imsg_get_str(imsg, address, sizeof(address)) == -1 ||
-	    imsg_get_end(imsg) == -1 || !is_valid_address(address))
+	imsg_get_str(imsg, address, sizeof(address));
+	if (imsg_get_end(imsg) == -1 || !is_valid_address(address))
 		proc_fatal_imsg(iev, imsg, "user delete");
 	switch (store_user_del(address)) {
 	case STORE_OK:
@@ -204,8 +204,8 @@ dirdb_queue_flush(struct imsgev *iev, struct imsg *imsg)
 	uint32_t	id = imsg->hdr.ih_peerid;
 	size_t		n;
 
-	if (imsg_get_str(imsg, address, sizeof(address)) == -1 ||
-	    imsg_get_end(imsg) == -1 || !is_valid_address(address))
+	imsg_get_str(imsg, address, sizeof(address));
+	if (imsg_get_end(imsg) == -1 || !is_valid_address(address))
 		proc_fatal_imsg(iev, imsg, "queue flush");
 	switch (queue_flush(address, &n)) {
 	case CTL_OK:
@@ -317,9 +317,9 @@ dirdb_ha1(struct imsgev *iev, struct imsg *imsg)
 	const char	*ha1 = "";
 	uint32_t	 alg, found = 0;
 
-	if (imsg_get_str(imsg, address, sizeof(address)) == -1 ||
-	    imsg_get_u32(imsg, &alg) == -1 || imsg_get_end(imsg) == -1 ||
-	    alg > DIGEST_SHA256)
+	imsg_get_str(imsg, address, sizeof(address));
+	imsg_get_u32(imsg, &alg);
+	if (imsg_get_end(imsg) == -1 || alg > DIGEST_SHA256)
 		proc_fatal_imsg(iev, imsg, "HA1 request");
 	if (store_user_get(address, &u) == STORE_OK &&
 	    (u.u_flags & USER_F_DISABLED) == 0) {

@@ -57,16 +57,20 @@ loc_read(struct imsgev *iev, struct imsg *imsg, struct loc_reg *r)
 {
 	uint32_t	i;
 
-	if (imsg_get_str(imsg, r->aor, sizeof(r->aor)) == -1 ||
-	    imsg_get_u32(imsg, &r->star) == -1 ||
-	    imsg_get_u64(imsg, &r->now) == -1 ||
-	    imsg_get_u32(imsg, &r->n) == -1 || r->n > BINDING_MAX_PER_USER ||
+	imsg_get_str(imsg, r->aor, sizeof(r->aor));
+	imsg_get_u32(imsg, &r->star);
+	imsg_get_u64(imsg, &r->now);
+	imsg_get_u32(imsg, &r->n);
+	/* n bounds the bindings read next. */
+	if (imsg_get_error(imsg) == -1 || r->n > BINDING_MAX_PER_USER ||
 	    !is_valid_address(r->aor))
 		proc_fatal_imsg(iev, imsg, "register");
-	for (i = 0; i < r->n; i++)
-		if (binding_msg_get(imsg, &r->b[i]) == -1 ||
+	for (i = 0; i < r->n; i++) {
+		binding_msg_get(imsg, &r->b[i]);
+		if (imsg_get_error(imsg) == -1 ||
 		    strcmp(r->b[i].b_address, r->aor) != 0)
 			proc_fatal_imsg(iev, imsg, "register binding");
+	}
 	if (imsg_get_end(imsg) == -1)
 		proc_fatal_imsg(iev, imsg, "register");
 }
@@ -274,8 +278,8 @@ loc_list(struct imsgev *iev, struct imsg *imsg)
 	uint64_t	now = time(NULL);
 	int		r;
 
-	if (imsg_get_str(imsg, address, sizeof(address)) == -1 ||
-	    imsg_get_end(imsg) == -1)
+	imsg_get_str(imsg, address, sizeof(address));
+	if (imsg_get_end(imsg) == -1)
 		proc_fatal_imsg(iev, imsg, "binding list");
 	lw.iev = iev;
 	lw.id = imsg->hdr.ih_peerid;
@@ -320,8 +324,8 @@ loc_lookup(struct imsgev *iev, struct imsg *imsg)
 	char		 address[IMD_ADDRESS_MAX];
 	uint32_t	 exists;
 
-	if (imsg_get_str(imsg, address, sizeof(address)) == -1 ||
-	    imsg_get_end(imsg) == -1 || !is_valid_address(address))
+	imsg_get_str(imsg, address, sizeof(address));
+	if (imsg_get_end(imsg) == -1 || !is_valid_address(address))
 		proc_fatal_imsg(iev, imsg, "lookup");
 	exists = store_user_get(address, &u) == STORE_OK;
 	explicit_bzero(&u, sizeof(u));

@@ -131,7 +131,8 @@ queue_put(struct imsgev *iev, struct imsg *imsg)
 
 	if ((o = calloc(1, sizeof(*o))) == NULL)
 		fatal("%s", __func__);
-	if (offline_msg_get(imsg, o) == -1 || imsg_get_end(imsg) == -1)
+	offline_msg_get(imsg, o);
+	if (imsg_get_end(imsg) == -1)
 		proc_fatal_imsg(iev, imsg, "offline put");
 	/* The listener says who authenticated; nothing else is its to set. */
 	o->o_attempts = 0;
@@ -175,9 +176,9 @@ queue_next(struct imsgev *iev, struct imsg *imsg)
 	uint64_t		 done;
 	uint32_t		 found;
 
-	if (imsg_get_str(imsg, address, sizeof(address)) == -1 ||
-	    imsg_get_u64(imsg, &done) == -1 || imsg_get_end(imsg) == -1 ||
-	    !is_valid_address(address))
+	imsg_get_str(imsg, address, sizeof(address));
+	imsg_get_u64(imsg, &done);
+	if (imsg_get_end(imsg) == -1 || !is_valid_address(address))
 		proc_fatal_imsg(iev, imsg, "offline next");
 	if ((o = calloc(1, sizeof(*o))) == NULL)
 		fatal("%s", __func__);
@@ -227,8 +228,8 @@ queue_list(struct imsgev *iev, struct imsg *imsg)
 	char			address[IMD_ADDRESS_MAX];
 	int			r;
 
-	if (imsg_get_str(imsg, address, sizeof(address)) == -1 ||
-	    imsg_get_end(imsg) == -1)
+	imsg_get_str(imsg, address, sizeof(address));
+	if (imsg_get_end(imsg) == -1)
 		proc_fatal_imsg(iev, imsg, "queue list");
 	qw.qw_iev = iev;
 	qw.qw_id = imsg->hdr.ih_peerid;
@@ -467,13 +468,13 @@ queue_mail_done(struct imsgev *iev, struct imsg *imsg)
 	uint64_t	id;
 	uint32_t	outcome, attempts, retry;
 
-	if (imsg_get_str(imsg, to, sizeof(to)) == -1 ||
-	    imsg_get_u64(imsg, &id) == -1 ||
-	    imsg_get_u32(imsg, &outcome) == -1 ||
-	    imsg_get_u32(imsg, &attempts) == -1 ||
-	    imsg_get_u32(imsg, &retry) == -1 ||
-	    imsg_get_str(imsg, reply, sizeof(reply)) == -1 ||
-	    imsg_get_end(imsg) == -1 || !is_valid_address(to) || id == 0 ||
+	imsg_get_str(imsg, to, sizeof(to));
+	imsg_get_u64(imsg, &id);
+	imsg_get_u32(imsg, &outcome);
+	imsg_get_u32(imsg, &attempts);
+	imsg_get_u32(imsg, &retry);
+	imsg_get_str(imsg, reply, sizeof(reply));
+	if (imsg_get_end(imsg) == -1 || !is_valid_address(to) || id == 0 ||
 	    outcome > MAIL_PERMFAIL)
 		proc_fatal_imsg(iev, imsg, "mail done");
 	switch (outcome) {

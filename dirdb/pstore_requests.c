@@ -115,12 +115,13 @@ presence_put(struct imsgev *iev, struct imsg *imsg)
 	char			 key[PSTORE_KEY_MAX];
 	uint32_t		 table, len;
 
-	if (imsg_get_u32(imsg, &table) == -1 ||
-	    imsg_get_str(imsg, key, sizeof(key)) == -1 ||
-	    imsg_get_u32(imsg, &len) == -1 || len > sizeof(val) ||
-	    imsg_get_data(imsg, val, len) == -1 ||
-	    imsg_get_end(imsg) == -1 || table >= PSTORE_TABLES ||
-	    key[0] == '\0')
+	imsg_get_u32(imsg, &table);
+	imsg_get_str(imsg, key, sizeof(key));
+	imsg_get_u32(imsg, &len);
+	if (len <= sizeof(val))		/* never past val */
+		imsg_get_data(imsg, val, len);
+	if (imsg_get_end(imsg) == -1 || len > sizeof(val) ||
+	    table >= PSTORE_TABLES || key[0] == '\0')
 		proc_fatal_imsg(iev, imsg, "presence put");
 	presence_done(iev, imsg->hdr.ih_peerid,
 	    store_pstore_put(table, key, val, len) == STORE_OK);
@@ -132,9 +133,9 @@ presence_del(struct imsgev *iev, struct imsg *imsg)
 	char		key[PSTORE_KEY_MAX];
 	uint32_t	table;
 
-	if (imsg_get_u32(imsg, &table) == -1 ||
-	    imsg_get_str(imsg, key, sizeof(key)) == -1 ||
-	    imsg_get_end(imsg) == -1 || table >= PSTORE_TABLES ||
+	imsg_get_u32(imsg, &table);
+	imsg_get_str(imsg, key, sizeof(key));
+	if (imsg_get_end(imsg) == -1 || table >= PSTORE_TABLES ||
 	    key[0] == '\0')
 		proc_fatal_imsg(iev, imsg, "presence delete");
 	presence_done(iev, imsg->hdr.ih_peerid,
@@ -147,8 +148,8 @@ presence_load(struct imsgev *iev, struct imsg *imsg)
 	struct presence_load	*pl;
 	uint32_t		 table;
 
-	if (imsg_get_u32(imsg, &table) == -1 || imsg_get_end(imsg) == -1 ||
-	    table >= PSTORE_TABLES)
+	imsg_get_u32(imsg, &table);
+	if (imsg_get_end(imsg) == -1 || table >= PSTORE_TABLES)
 		proc_fatal_imsg(iev, imsg, "presence load");
 	if ((pl = calloc(1, sizeof(*pl))) == NULL)
 		fatal("%s", __func__);

@@ -358,14 +358,14 @@ ctl_hello(struct ctl_conn *cc)
 	ctl_read(cc, &imsg);
 	if (imsg.hdr.ih_type == IMSG_CTL_RESULT)
 		exit(ctl_result_exit(&imsg));
-	if (imsg.hdr.ih_type != IMSG_HELLO ||
-	    imsg_get_u32(&imsg, &version) == -1)
+	imsg_get_u32(&imsg, &version);
+	if (imsg.hdr.ih_type != IMSG_HELLO || imsg_get_error(&imsg) == -1)
 		ctl_badreply();
 	if (version != IMD_MSG_VERSION)
 		errx(EXIT_ERROR, "version mismatch: imd speaks %u, imctl "
 		    "speaks %u", version, IMD_MSG_VERSION);
-	if (imsg_get_u32(&imsg, &id) == -1 || imsg_get_end(&imsg) == -1 ||
-	    id != PROC_PARENT)
+	imsg_get_u32(&imsg, &id);
+	if (imsg_get_end(&imsg) == -1 || id != PROC_PARENT)
 		ctl_badreply();
 }
 
@@ -486,9 +486,9 @@ ctl_result_exit(struct imsg *imsg)
 	int		 code = EXIT_ERROR;
 	size_t		 i;
 
-	if (imsg_get_u32(imsg, &status) == -1 ||
-	    imsg_get_str(imsg, message, sizeof(message)) == -1 ||
-	    imsg_get_end(imsg) == -1)
+	imsg_get_u32(imsg, &status);
+	imsg_get_str(imsg, message, sizeof(message));
+	if (imsg_get_end(imsg) == -1)
 		ctl_badreply();
 	ctl_vis(message, vis, sizeof(vis));
 	if (status == CTL_OK) {
@@ -554,9 +554,10 @@ user_list_item(struct imsg *imsg)
 	uint32_t	 flags;
 	time_t		 t;
 
-	if (imsg_get_str(imsg, address, sizeof(address)) == -1 ||
-	    imsg_get_u64(imsg, &created) == -1 ||
-	    imsg_get_u32(imsg, &flags) == -1 || imsg_get_end(imsg) == -1)
+	imsg_get_str(imsg, address, sizeof(address));
+	imsg_get_u64(imsg, &created);
+	imsg_get_u32(imsg, &flags);
+	if (imsg_get_end(imsg) == -1)
 		return (-1);
 	t = (time_t)created;
 	if (t < 0 || (uint64_t)t != created || gmtime_r(&t, &tm) == NULL ||
@@ -589,11 +590,11 @@ show_status_item(struct imsg *imsg)
 	uint64_t	 uptime, days;
 	uint32_t	 pid;
 
-	if (imsg_get_str(imsg, name, sizeof(name)) == -1 ||
-	    imsg_get_u32(imsg, &pid) == -1 ||
-	    imsg_get_u64(imsg, &uptime) == -1 ||
-	    imsg_get_str(imsg, info, sizeof(info)) == -1 ||
-	    imsg_get_end(imsg) == -1)
+	imsg_get_str(imsg, name, sizeof(name));
+	imsg_get_u32(imsg, &pid);
+	imsg_get_u64(imsg, &uptime);
+	imsg_get_str(imsg, info, sizeof(info));
+	if (imsg_get_end(imsg) == -1)
 		return (-1);
 	days = uptime / 86400;
 	if (days > 0)
@@ -630,7 +631,8 @@ show_bindings_item(struct imsg *imsg)
 	char			v3[4 * IMD_ADDRESS_MAX + 1];
 	time_t			now = time(NULL);
 
-	if (binding_msg_get(imsg, &b) == -1 || imsg_get_end(imsg) == -1)
+	binding_msg_get(imsg, &b);
+	if (imsg_get_end(imsg) == -1)
 		return (-1);
 	if (getnameinfo((struct sockaddr *)&b.b_src, b.b_srclen, host,
 	    sizeof(host), port, sizeof(port),
@@ -668,13 +670,14 @@ show_queue_item(struct imsg *imsg)
 	uint32_t	 bytes, state, attempts;
 	time_t		 t;
 
-	if (imsg_get_u64(imsg, &id) == -1 ||
-	    imsg_get_str(imsg, to, sizeof(to)) == -1 ||
-	    imsg_get_str(imsg, from, sizeof(from)) == -1 ||
-	    imsg_get_u64(imsg, &arrived) == -1 ||
-	    imsg_get_u32(imsg, &bytes) == -1 ||
-	    imsg_get_u32(imsg, &state) == -1 ||
-	    imsg_get_u32(imsg, &attempts) == -1 || imsg_get_end(imsg) == -1)
+	imsg_get_u64(imsg, &id);
+	imsg_get_str(imsg, to, sizeof(to));
+	imsg_get_str(imsg, from, sizeof(from));
+	imsg_get_u64(imsg, &arrived);
+	imsg_get_u32(imsg, &bytes);
+	imsg_get_u32(imsg, &state);
+	imsg_get_u32(imsg, &attempts);
+	if (imsg_get_end(imsg) == -1)
 		return (-1);
 	t = (time_t)arrived;
 	if (gmtime_r(&t, &tm) == NULL ||
@@ -704,10 +707,11 @@ show_watchers_item(struct imsg *imsg)
 	char		v[ADDRESS_VIS_MAX];
 	uint32_t	left;
 
-	if (imsg_get_str(imsg, watcher, sizeof(watcher)) == -1 ||
-	    imsg_get_str(imsg, what, sizeof(what)) == -1 ||
-	    imsg_get_str(imsg, state, sizeof(state)) == -1 ||
-	    imsg_get_u32(imsg, &left) == -1 || imsg_get_end(imsg) == -1)
+	imsg_get_str(imsg, watcher, sizeof(watcher));
+	imsg_get_str(imsg, what, sizeof(what));
+	imsg_get_str(imsg, state, sizeof(state));
+	imsg_get_u32(imsg, &left);
+	if (imsg_get_end(imsg) == -1)
 		return (-1);
 	if (strcmp(what, "rule") == 0)
 		printf("%s rule %s\n", ctl_vis(watcher, v, sizeof(v)),

@@ -332,9 +332,9 @@ control_user_write(struct ctl_conn *cc, struct imsg *imsg, uint32_t type)
 	char		 address[IMD_ADDRESS_MAX], password[IMD_PASSWORD_MAX];
 	int		 r;
 
-	if (imsg_get_str(imsg, address, sizeof(address)) == -1 ||
-	    imsg_get_str(imsg, password, sizeof(password)) == -1 ||
-	    imsg_get_end(imsg) == -1) {
+	imsg_get_str(imsg, address, sizeof(address));
+	imsg_get_str(imsg, password, sizeof(password));
+	if (imsg_get_end(imsg) == -1) {
 		explicit_bzero(password, sizeof(password));
 		control_result(cc, CTL_ERROR, "malformed request");
 		return;
@@ -372,8 +372,8 @@ control_address_request(struct ctl_conn *cc, struct imsg *imsg,
 {
 	char	address[IMD_ADDRESS_MAX], local[IMD_LOCALPART_MAX];
 
-	if (imsg_get_str(imsg, address, sizeof(address)) == -1 ||
-	    imsg_get_end(imsg) == -1) {
+	imsg_get_str(imsg, address, sizeof(address));
+	if (imsg_get_end(imsg) == -1) {
 		control_result(cc, CTL_ERROR, "malformed request");
 		return;
 	}
@@ -404,9 +404,9 @@ control_pres_rule(struct ctl_conn *cc, struct imsg *imsg, uint32_t rule)
 	char		 presentity[IMD_ADDRESS_MAX], watcher[IMD_ADDRESS_MAX];
 	char		 local[IMD_LOCALPART_MAX];
 
-	if (imsg_get_str(imsg, presentity, sizeof(presentity)) == -1 ||
-	    imsg_get_str(imsg, watcher, sizeof(watcher)) == -1 ||
-	    imsg_get_end(imsg) == -1) {
+	imsg_get_str(imsg, presentity, sizeof(presentity));
+	imsg_get_str(imsg, watcher, sizeof(watcher));
+	if (imsg_get_end(imsg) == -1) {
 		control_result(cc, CTL_ERROR, "malformed request");
 		return;
 	}
@@ -433,8 +433,8 @@ control_show_list(struct ctl_conn *cc, struct imsg *imsg, uint32_t dbtype)
 {
 	char	address[IMD_ADDRESS_MAX];
 
-	if (imsg_get_str(imsg, address, sizeof(address)) == -1 ||
-	    imsg_get_end(imsg) == -1) {
+	imsg_get_str(imsg, address, sizeof(address));
+	if (imsg_get_end(imsg) == -1) {
 		cc->cc_iev.iev_dead = 1;
 		return;
 	}
@@ -551,8 +551,8 @@ control_dispatch(struct imsgev *iev, struct imsg *imsg)
 		control_show_status(cc, imsg);
 		break;
 	default:
-		log_warnx("control: unknown request type %u",
-		    imsg->hdr.ih_type);
+		log_warnx("control: unknown request %s",
+		    imsg_type_name(imsg->hdr.ih_type));
 		iev->iev_dead = 1;
 	}
 }

@@ -39,9 +39,9 @@ parent_result(struct imsgev *iev, struct imsg *imsg)
 	uint32_t	 status;
 	char		 message[CTL_MESSAGE_MAX];
 
-	if (imsg_get_u32(imsg, &status) == -1 ||
-	    imsg_get_str(imsg, message, sizeof(message)) == -1 ||
-	    imsg_get_end(imsg) == -1)
+	imsg_get_u32(imsg, &status);
+	imsg_get_str(imsg, message, sizeof(message));
+	if (imsg_get_end(imsg) == -1)
 		proc_fatal_imsg(iev, imsg, "result");
 	if ((cc = control_client(imsg->hdr.ih_peerid)) != NULL)
 		control_answer(cc, status, message);
@@ -67,9 +67,10 @@ parent_user_item(struct imsgev *iev, struct imsg *imsg)
 	uint64_t	 created;
 	uint32_t	 flags;
 
-	if (imsg_get_str(imsg, address, sizeof(address)) == -1 ||
-	    imsg_get_u64(imsg, &created) == -1 ||
-	    imsg_get_u32(imsg, &flags) == -1 || imsg_get_end(imsg) == -1)
+	imsg_get_str(imsg, address, sizeof(address));
+	imsg_get_u64(imsg, &created);
+	imsg_get_u32(imsg, &flags);
+	if (imsg_get_end(imsg) == -1)
 		proc_fatal_imsg(iev, imsg, "user item");
 	if ((cc = control_client(imsg->hdr.ih_peerid)) == NULL ||
 	    (buf = control_item(cc, IMSG_CTL_USER_ITEM, 128)) == NULL)
@@ -88,7 +89,8 @@ parent_binding_item(struct imsgev *iev, struct imsg *imsg)
 	struct ctl_conn		*cc;
 	struct ibuf		*buf;
 
-	if (binding_msg_get(imsg, &b) == -1 || imsg_get_end(imsg) == -1)
+	binding_msg_get(imsg, &b);
+	if (imsg_get_end(imsg) == -1)
 		proc_fatal_imsg(iev, imsg, "binding item");
 	if ((cc = control_client(imsg->hdr.ih_peerid)) == NULL ||
 	    (buf = control_item(cc, IMSG_CTL_BINDING_ITEM, sizeof(b))) ==
@@ -108,13 +110,14 @@ parent_queue_item(struct imsgev *iev, struct imsg *imsg)
 	uint64_t	 id, arrived;
 	uint32_t	 bytes, state, attempts;
 
-	if (imsg_get_u64(imsg, &id) == -1 ||
-	    imsg_get_str(imsg, to, sizeof(to)) == -1 ||
-	    imsg_get_str(imsg, from, sizeof(from)) == -1 ||
-	    imsg_get_u64(imsg, &arrived) == -1 ||
-	    imsg_get_u32(imsg, &bytes) == -1 ||
-	    imsg_get_u32(imsg, &state) == -1 ||
-	    imsg_get_u32(imsg, &attempts) == -1 || imsg_get_end(imsg) == -1)
+	imsg_get_u64(imsg, &id);
+	imsg_get_str(imsg, to, sizeof(to));
+	imsg_get_str(imsg, from, sizeof(from));
+	imsg_get_u64(imsg, &arrived);
+	imsg_get_u32(imsg, &bytes);
+	imsg_get_u32(imsg, &state);
+	imsg_get_u32(imsg, &attempts);
+	if (imsg_get_end(imsg) == -1)
 		proc_fatal_imsg(iev, imsg, "queue item");
 	if ((cc = control_client(imsg->hdr.ih_peerid)) == NULL ||
 	    (buf = control_item(cc, IMSG_CTL_QUEUE_ITEM,
@@ -139,10 +142,11 @@ parent_watcher_item(struct imsgev *iev, struct imsg *imsg)
 	char		 watcher[IMD_ADDRESS_MAX], what[32], state[32];
 	uint32_t	 left;
 
-	if (imsg_get_str(imsg, watcher, sizeof(watcher)) == -1 ||
-	    imsg_get_str(imsg, what, sizeof(what)) == -1 ||
-	    imsg_get_str(imsg, state, sizeof(state)) == -1 ||
-	    imsg_get_u32(imsg, &left) == -1 || imsg_get_end(imsg) == -1)
+	imsg_get_str(imsg, watcher, sizeof(watcher));
+	imsg_get_str(imsg, what, sizeof(what));
+	imsg_get_str(imsg, state, sizeof(state));
+	imsg_get_u32(imsg, &left);
+	if (imsg_get_end(imsg) == -1)
 		proc_fatal_imsg(iev, imsg, "watcher item");
 	if ((cc = control_client(imsg->hdr.ih_peerid)) == NULL ||
 	    (buf = control_item(cc, IMSG_CTL_WATCHER_ITEM,

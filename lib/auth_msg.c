@@ -44,20 +44,18 @@ digest_req_add(struct ibuf *buf, const struct digest_req *dr)
 static int
 digest_req_get(struct imsg *imsg, struct digest_req *dr)
 {
-	if (imsg_get_str(imsg, dr->dr_username, sizeof(dr->dr_username)) ==
-	    -1 || imsg_get_str(imsg, dr->dr_realm, sizeof(dr->dr_realm)) ==
-	    -1 || imsg_get_str(imsg, dr->dr_nonce, sizeof(dr->dr_nonce)) ==
-	    -1 || imsg_get_str(imsg, dr->dr_uri, sizeof(dr->dr_uri)) == -1 ||
-	    imsg_get_str(imsg, dr->dr_response, sizeof(dr->dr_response)) ==
-	    -1 ||
-	    imsg_get_str(imsg, dr->dr_algorithm, sizeof(dr->dr_algorithm)) ==
-	    -1 || imsg_get_str(imsg, dr->dr_cnonce, sizeof(dr->dr_cnonce)) ==
-	    -1 || imsg_get_str(imsg, dr->dr_opaque, sizeof(dr->dr_opaque)) ==
-	    -1 || imsg_get_str(imsg, dr->dr_qop, sizeof(dr->dr_qop)) == -1 ||
-	    imsg_get_str(imsg, dr->dr_nc, sizeof(dr->dr_nc)) == -1 ||
-	    imsg_get_str(imsg, dr->dr_method, sizeof(dr->dr_method)) == -1)
-		return (-1);
-	return (0);
+	imsg_get_str(imsg, dr->dr_username, sizeof(dr->dr_username));
+	imsg_get_str(imsg, dr->dr_realm, sizeof(dr->dr_realm));
+	imsg_get_str(imsg, dr->dr_nonce, sizeof(dr->dr_nonce));
+	imsg_get_str(imsg, dr->dr_uri, sizeof(dr->dr_uri));
+	imsg_get_str(imsg, dr->dr_response, sizeof(dr->dr_response));
+	imsg_get_str(imsg, dr->dr_algorithm, sizeof(dr->dr_algorithm));
+	imsg_get_str(imsg, dr->dr_cnonce, sizeof(dr->dr_cnonce));
+	imsg_get_str(imsg, dr->dr_opaque, sizeof(dr->dr_opaque));
+	imsg_get_str(imsg, dr->dr_qop, sizeof(dr->dr_qop));
+	imsg_get_str(imsg, dr->dr_nc, sizeof(dr->dr_nc));
+	imsg_get_str(imsg, dr->dr_method, sizeof(dr->dr_method));
+	return (imsg_get_error(imsg));
 }
 
 int
@@ -77,10 +75,12 @@ int
 auth_req_get(struct imsg *imsg, struct auth_req *ar)
 {
 	memset(ar, 0, sizeof(*ar));
-	if (imsg_get_str(imsg, ar->ar_domain, sizeof(ar->ar_domain)) == -1 ||
-	    imsg_get_str(imsg, ar->ar_source, sizeof(ar->ar_source)) == -1 ||
-	    imsg_get_u32(imsg, &ar->ar_has_cred) == -1 ||
-	    ar->ar_has_cred > 1)
+	imsg_get_str(imsg, ar->ar_domain, sizeof(ar->ar_domain));
+	imsg_get_str(imsg, ar->ar_source, sizeof(ar->ar_source));
+	imsg_get_u32(imsg, &ar->ar_has_cred);
+	if (ar->ar_has_cred > 1)
+		imsg_set_error(imsg);
+	if (imsg_get_error(imsg) == -1)
 		return (-1);
 	if (ar->ar_has_cred)
 		return (digest_req_get(imsg, &ar->ar_cred));
@@ -107,14 +107,12 @@ auth_result_get(struct imsg *imsg, struct auth_result *res)
 {
 	int	i;
 
-	if (imsg_get_u32(imsg, &res->res_status) == -1 ||
-	    res->res_status > AUTH_FORBIDDEN ||
-	    imsg_get_str(imsg, res->res_address, sizeof(res->res_address)) ==
-	    -1)
-		return (-1);
+	imsg_get_u32(imsg, &res->res_status);
+	imsg_get_str(imsg, res->res_address, sizeof(res->res_address));
 	for (i = 0; i < AUTH_CHALLENGES; i++)
-		if (imsg_get_str(imsg, res->res_challenge[i],
-		    sizeof(res->res_challenge[i])) == -1)
-			return (-1);
-	return (0);
+		imsg_get_str(imsg, res->res_challenge[i],
+		    sizeof(res->res_challenge[i]));
+	if (res->res_status > AUTH_FORBIDDEN)
+		imsg_set_error(imsg);
+	return (imsg_get_error(imsg));
 }

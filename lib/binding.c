@@ -35,18 +35,6 @@
 #define BINDING_MSG_Q_NONE	0xffffffffU	/* q absent: -1 */
 #define BINDING_MSG_Q_MAX	1000
 
-static int	binding_msg_check(int);
-
-/* A failed bound reads as a malformed payload, as the getters' do. */
-static int
-binding_msg_check(int ok)
-{
-	if (ok)
-		return (0);
-	errno = EBADMSG;
-	return (-1);
-}
-
 int
 binding_msg_add(struct ibuf *buf, const struct binding_rec *b)
 {
@@ -74,7 +62,8 @@ binding_msg_add(struct ibuf *buf, const struct binding_rec *b)
  * fields in some messages.  The source length is checked before its
  * bytes are read, so they never run past b_src.  The other bounds are
  * those the store checks again, so that a bad record is seen at the
- * first process it reaches.
+ * first process it reaches: a failed bound marks the message malformed,
+ * as a failed get does.
  */
 int
 binding_msg_get(struct imsg *imsg, struct binding_rec *b)
@@ -82,21 +71,22 @@ binding_msg_get(struct imsg *imsg, struct binding_rec *b)
 	uint32_t	q;
 
 	memset(b, 0, sizeof(*b));
-	if (imsg_get_str(imsg, b->b_address, sizeof(b->b_address)) == -1 ||
-	    imsg_get_str(imsg, b->b_contact, sizeof(b->b_contact)) == -1 ||
-	    imsg_get_u32(imsg, &b->b_srclen) == -1 ||
-	    binding_msg_check(b->b_srclen <= sizeof(b->b_src)) == -1 ||
-	    imsg_get_data(imsg, &b->b_src, b->b_srclen) == -1 ||
-	    imsg_get_u32(imsg, &b->b_transport) == -1 ||
-	    binding_msg_check(b->b_transport <= TRANSPORT_TLS) == -1 ||
-	    imsg_get_u64(imsg, &b->b_conn) == -1 ||
-	    imsg_get_u64(imsg, &b->b_expires) == -1 ||
-	    imsg_get_u32(imsg, &q) == -1 ||
-	    binding_msg_check(q == BINDING_MSG_Q_NONE ||
-	    q <= BINDING_MSG_Q_MAX) == -1 ||
-	    imsg_get_str(imsg, b->b_callid, sizeof(b->b_callid)) == -1 ||
-	    imsg_get_u32(imsg, &b->b_cseq) == -1 ||
-	    imsg_get_str(imsg, b->b_ua, sizeof(b->b_ua)) == -1) {
+	imsg_get_str(imsg, b->b_address, sizeof(b->b_address));
+	imsg_get_str(imsg, b->b_contact, sizeof(b->b_contact));
+	if (imsg_get_u32(imsg, &b->b_srclen) == 0 &&
+	    b->b_srclen <= sizeof(b->b_src))
+		imsg_get_data(imsg, &b->b_src, b->b_srclen);
+	imsg_get_u32(imsg, &b->b_transport);
+	imsg_get_u64(imsg, &b->b_conn);
+	imsg_get_u64(imsg, &b->b_expires);
+	imsg_get_u32(imsg, &q);
+	imsg_get_str(imsg, b->b_callid, sizeof(b->b_callid));
+	imsg_get_u32(imsg, &b->b_cseq);
+	imsg_get_str(imsg, b->b_ua, sizeof(b->b_ua));
+	if (b->b_srclen > sizeof(b->b_src) || b->b_transport > TRANSPORT_TLS ||
+	    (q != BINDING_MSG_Q_NONE && q > BINDING_MSG_Q_MAX))
+		imsg_set_error(imsg);
+	if (imsg_get_error(imsg) == -1) {
 		memset(b, 0, sizeof(*b));
 		return (-1);
 	}

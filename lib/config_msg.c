@@ -74,9 +74,10 @@ config_recv_jail(struct imd_conf *conf, struct imsg *imsg)
 {
 	uint32_t	uid, gid;
 
-	if (imsg_get_u32(imsg, &uid) == -1 || imsg_get_u32(imsg, &gid) == -1 ||
-	    imsg_get_str(imsg, conf->c_chroot, sizeof(conf->c_chroot)) == -1 ||
-	    imsg_get_end(imsg) == -1)
+	imsg_get_u32(imsg, &uid);
+	imsg_get_u32(imsg, &gid);
+	imsg_get_str(imsg, conf->c_chroot, sizeof(conf->c_chroot));
+	if (imsg_get_end(imsg) == -1)
 		return (-1);
 	conf->c_uid = uid;
 	conf->c_gid = gid;
@@ -115,24 +116,22 @@ config_recv_limits(struct imd_conf *conf, struct imsg *imsg)
 {
 	struct conf_limits	*lim = &conf->c_limits;
 
-	if (imsg_get_u32(imsg, &lim->lim_msg_size) == -1 ||
-	    imsg_get_u32(imsg, &lim->lim_headers) == -1 ||
-	    imsg_get_u32(imsg, &lim->lim_line) == -1 ||
-	    imsg_get_u32(imsg, &lim->lim_conns) == -1 ||
-	    imsg_get_u32(imsg, &lim->lim_conns_per_addr) == -1 ||
-	    imsg_get_u32(imsg, &lim->lim_min_expires) == -1 ||
-	    imsg_get_u32(imsg, &lim->lim_max_expires) == -1 ||
-	    imsg_get_u32(imsg, &lim->lim_conns_unauth) == -1 ||
-	    imsg_get_u32(imsg, &lim->lim_held) == -1 ||
-	    imsg_get_u32(imsg, &lim->lim_held_per_addr) == -1 ||
-	    imsg_get_u32(imsg, &lim->lim_held_bytes) == -1 ||
-	    imsg_get_u32(imsg, &lim->lim_held_bytes_per_addr) == -1 ||
-	    imsg_get_u32(imsg, &lim->lim_unauth_wait) == -1 ||
-	    imsg_get_u32(imsg, &lim->lim_ipv4_prefix) == -1 ||
-	    imsg_get_u32(imsg, &lim->lim_ipv6_prefix) == -1 ||
-	    imsg_get_end(imsg) == -1)
-		return (-1);
-	return (0);
+	imsg_get_u32(imsg, &lim->lim_msg_size);
+	imsg_get_u32(imsg, &lim->lim_headers);
+	imsg_get_u32(imsg, &lim->lim_line);
+	imsg_get_u32(imsg, &lim->lim_conns);
+	imsg_get_u32(imsg, &lim->lim_conns_per_addr);
+	imsg_get_u32(imsg, &lim->lim_min_expires);
+	imsg_get_u32(imsg, &lim->lim_max_expires);
+	imsg_get_u32(imsg, &lim->lim_conns_unauth);
+	imsg_get_u32(imsg, &lim->lim_held);
+	imsg_get_u32(imsg, &lim->lim_held_per_addr);
+	imsg_get_u32(imsg, &lim->lim_held_bytes);
+	imsg_get_u32(imsg, &lim->lim_held_bytes_per_addr);
+	imsg_get_u32(imsg, &lim->lim_unauth_wait);
+	imsg_get_u32(imsg, &lim->lim_ipv4_prefix);
+	imsg_get_u32(imsg, &lim->lim_ipv6_prefix);
+	return (imsg_get_end(imsg));
 }
 
 static int
@@ -152,10 +151,10 @@ config_send_auth(struct imsgev *iev, struct imd_conf *conf,
 static int
 config_recv_auth(struct imd_conf *conf, struct imsg *imsg)
 {
-	if (imsg_get_u32(imsg, &conf->c_nauth_algs) == -1 ||
-	    conf->c_nauth_algs < 1 || conf->c_nauth_algs > CONF_AUTH_ALGS ||
-	    imsg_get_data(imsg, conf->c_auth_algs,
-	    sizeof(conf->c_auth_algs)) == -1 || imsg_get_end(imsg) == -1)
+	imsg_get_u32(imsg, &conf->c_nauth_algs);
+	imsg_get_data(imsg, conf->c_auth_algs, sizeof(conf->c_auth_algs));
+	if (imsg_get_end(imsg) == -1 ||
+	    conf->c_nauth_algs < 1 || conf->c_nauth_algs > CONF_AUTH_ALGS)
 		return (-1);
 	return (0);
 }
@@ -184,16 +183,15 @@ config_recv_offline(struct imd_conf *conf, struct imsg *imsg)
 {
 	struct conf_offline	*off = &conf->c_offline;
 
-	if (imsg_get_u32(imsg, &off->off_policy) == -1 ||
+	imsg_get_u32(imsg, &off->off_policy);
+	imsg_get_u32(imsg, &off->off_age);
+	imsg_get_u32(imsg, &off->off_mail_after);
+	imsg_get_data(imsg, off->off_quota, sizeof(off->off_quota));
+	imsg_get_u32(imsg, &off->off_mail_max);
+	imsg_get_u32(imsg, &off->off_mail_period);
+	if (imsg_get_end(imsg) == -1 ||
 	    off->off_policy > OFFLINE_POLICY_STORE_MAIL ||
-	    imsg_get_u32(imsg, &off->off_age) == -1 ||
-	    imsg_get_u32(imsg, &off->off_mail_after) == -1 ||
-	    imsg_get_data(imsg, off->off_quota,
-	    sizeof(off->off_quota)) == -1 ||
-	    imsg_get_u32(imsg, &off->off_mail_max) == -1 ||
-	    off->off_mail_max == 0 ||
-	    imsg_get_u32(imsg, &off->off_mail_period) == -1 ||
-	    off->off_mail_period == 0 || imsg_get_end(imsg) == -1)
+	    off->off_mail_max == 0 || off->off_mail_period == 0)
 		return (-1);
 	return (0);
 }
@@ -209,10 +207,8 @@ config_send_sender(struct imsgev *iev, struct imd_conf *conf,
 static int
 config_recv_sender(struct imd_conf *conf, struct imsg *imsg)
 {
-	if (imsg_get_str(imsg, conf->c_mail_sender,
-	    sizeof(conf->c_mail_sender)) == -1 || imsg_get_end(imsg) == -1)
-		return (-1);
-	return (0);
+	imsg_get_str(imsg, conf->c_mail_sender, sizeof(conf->c_mail_sender));
+	return (imsg_get_end(imsg));
 }
 
 static int
@@ -235,11 +231,10 @@ config_recv_mta(struct imd_conf *conf, struct imsg *imsg)
 {
 	uint32_t	mtalen;
 
-	if (imsg_get_u32(imsg, &mtalen) == -1 ||
-	    mtalen > sizeof(conf->c_mta) ||
-	    imsg_get_data(imsg, &conf->c_mta, sizeof(conf->c_mta)) == -1 ||
-	    imsg_get_str(imsg, conf->c_mail_from,
-	    sizeof(conf->c_mail_from)) == -1 || imsg_get_end(imsg) == -1)
+	imsg_get_u32(imsg, &mtalen);
+	imsg_get_data(imsg, &conf->c_mta, sizeof(conf->c_mta));
+	imsg_get_str(imsg, conf->c_mail_from, sizeof(conf->c_mail_from));
+	if (imsg_get_end(imsg) == -1 || mtalen > sizeof(conf->c_mta))
 		return (-1);
 	conf->c_mtalen = mtalen;
 	return (0);
@@ -256,8 +251,8 @@ config_send_inbound(struct imsgev *iev, struct imd_conf *conf,
 static int
 config_recv_inbound(struct imd_conf *conf, struct imsg *imsg)
 {
-	if (imsg_get_u32(imsg, &conf->c_inbound) == -1 ||
-	    conf->c_inbound > INBOUND_VERIFIED || imsg_get_end(imsg) == -1)
+	imsg_get_u32(imsg, &conf->c_inbound);
+	if (imsg_get_end(imsg) == -1 || conf->c_inbound > INBOUND_VERIFIED)
 		return (-1);
 	return (0);
 }
@@ -282,11 +277,11 @@ config_recv_resolver(struct imd_conf *conf, struct imsg *imsg)
 {
 	uint32_t	len;
 
-	if (imsg_get_u32(imsg, &conf->c_relay_private) == -1 ||
-	    conf->c_relay_private > 1 ||
-	    imsg_get_u32(imsg, &len) == -1 || len > sizeof(conf->c_resolver) ||
-	    imsg_get_data(imsg, &conf->c_resolver,
-	    sizeof(conf->c_resolver)) == -1 || imsg_get_end(imsg) == -1)
+	imsg_get_u32(imsg, &conf->c_relay_private);
+	imsg_get_u32(imsg, &len);
+	imsg_get_data(imsg, &conf->c_resolver, sizeof(conf->c_resolver));
+	if (imsg_get_end(imsg) == -1 || conf->c_relay_private > 1 ||
+	    len > sizeof(conf->c_resolver))
 		return (-1);
 	conf->c_resolverlen = len;
 	return (0);
@@ -303,10 +298,8 @@ config_send_tls(struct imsgev *iev, struct imd_conf *conf,
 static int
 config_recv_tls(struct imd_conf *conf, struct imsg *imsg)
 {
-	if (imsg_get_str(imsg, conf->c_tls_ca, sizeof(conf->c_tls_ca)) == -1 ||
-	    imsg_get_end(imsg) == -1)
-		return (-1);
-	return (0);
+	imsg_get_str(imsg, conf->c_tls_ca, sizeof(conf->c_tls_ca));
+	return (imsg_get_end(imsg));
 }
 
 static int
@@ -320,10 +313,9 @@ config_send_presence(struct imsgev *iev, struct imd_conf *conf,
 static int
 config_recv_presence(struct imd_conf *conf, struct imsg *imsg)
 {
-	if (imsg_get_data(imsg, &conf->c_presence,
-	    sizeof(conf->c_presence)) == -1 ||
-	    conf->c_presence.pr_authorize > PRESENCE_AUTH_ASK ||
-	    imsg_get_end(imsg) == -1)
+	imsg_get_data(imsg, &conf->c_presence, sizeof(conf->c_presence));
+	if (imsg_get_end(imsg) == -1 ||
+	    conf->c_presence.pr_authorize > PRESENCE_AUTH_ASK)
 		return (-1);
 	return (0);
 }
@@ -355,10 +347,10 @@ config_recv_domain(struct imd_conf *conf, struct imsg *imsg)
 
 	if ((cd = calloc(1, sizeof(*cd))) == NULL)
 		fatal("%s", __func__);
-	if (imsg_get_str(imsg, cd->cd_name, sizeof(cd->cd_name)) == -1 ||
-	    imsg_get_str(imsg, cd->cd_realm, sizeof(cd->cd_realm)) == -1 ||
-	    imsg_get_u32(imsg, &cd->cd_direct) == -1 || cd->cd_direct > 1 ||
-	    imsg_get_end(imsg) == -1) {
+	imsg_get_str(imsg, cd->cd_name, sizeof(cd->cd_name));
+	imsg_get_str(imsg, cd->cd_realm, sizeof(cd->cd_realm));
+	imsg_get_u32(imsg, &cd->cd_direct);
+	if (imsg_get_end(imsg) == -1 || cd->cd_direct > 1) {
 		free(cd);
 		return (-1);
 	}
@@ -415,12 +407,12 @@ config_recv_listen(struct imd_conf *conf, struct imsg *imsg)
 	if ((cl = calloc(1, sizeof(*cl))) == NULL)
 		fatal("%s", __func__);
 	cl->cl_fd = imsg_get_fd(imsg);
-	if (imsg_get_u32(imsg, &transport) == -1 ||
-	    imsg_get_u32(imsg, &sslen) == -1 ||
-	    imsg_get_data(imsg, &cl->cl_ss, sizeof(cl->cl_ss)) == -1 ||
-	    imsg_get_str(imsg, cl->cl_cert, sizeof(cl->cl_cert)) == -1 ||
-	    imsg_get_str(imsg, cl->cl_key, sizeof(cl->cl_key)) == -1 ||
-	    imsg_get_end(imsg) == -1 ||
+	imsg_get_u32(imsg, &transport);
+	imsg_get_u32(imsg, &sslen);
+	imsg_get_data(imsg, &cl->cl_ss, sizeof(cl->cl_ss));
+	imsg_get_str(imsg, cl->cl_cert, sizeof(cl->cl_cert));
+	imsg_get_str(imsg, cl->cl_key, sizeof(cl->cl_key));
+	if (imsg_get_end(imsg) == -1 ||
 	    transport > TRANSPORT_TLS || sslen > sizeof(cl->cl_ss)) {
 		if (cl->cl_fd != -1)
 			close(cl->cl_fd);
@@ -444,10 +436,8 @@ config_send_database(struct imsgev *iev, struct imd_conf *conf,
 static int
 config_recv_database(struct imd_conf *conf, struct imsg *imsg)
 {
-	if (imsg_get_str(imsg, conf->c_database,
-	    sizeof(conf->c_database)) == -1 || imsg_get_end(imsg) == -1)
-		return (-1);
-	return (0);
+	imsg_get_str(imsg, conf->c_database, sizeof(conf->c_database));
+	return (imsg_get_end(imsg));
 }
 
 static int
@@ -479,11 +469,11 @@ config_recv_route(struct imd_conf *conf, struct imsg *imsg)
 
 	if ((cr = calloc(1, sizeof(*cr))) == NULL)
 		fatal("%s", __func__);
-	if (imsg_get_str(imsg, cr->cr_domain, sizeof(cr->cr_domain)) == -1 ||
-	    imsg_get_u32(imsg, &transport) == -1 ||
-	    imsg_get_u32(imsg, &sslen) == -1 ||
-	    imsg_get_data(imsg, &cr->cr_ss, sizeof(cr->cr_ss)) == -1 ||
-	    imsg_get_end(imsg) == -1 || transport > TRANSPORT_TLS ||
+	imsg_get_str(imsg, cr->cr_domain, sizeof(cr->cr_domain));
+	imsg_get_u32(imsg, &transport);
+	imsg_get_u32(imsg, &sslen);
+	imsg_get_data(imsg, &cr->cr_ss, sizeof(cr->cr_ss));
+	if (imsg_get_end(imsg) == -1 || transport > TRANSPORT_TLS ||
 	    sslen > sizeof(cr->cr_ss)) {
 		free(cr);
 		return (-1);
@@ -577,8 +567,8 @@ config_recv(struct imd_conf *conf, enum imd_proc self, struct imsgev *iev,
 
 	switch (imsg->hdr.ih_type) {
 	case IMSG_CONF_START:
-		r = imsg_get_u32(imsg, &reload) == -1 ||
-		    imsg_get_end(imsg) == -1 ? -1 : 0;
+		imsg_get_u32(imsg, &reload);
+		r = imsg_get_end(imsg);
 		break;
 	case IMSG_CONF_END:
 		if (imsg_get_end(imsg) == 0)

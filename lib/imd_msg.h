@@ -30,6 +30,8 @@
  * peer id, and the reply carries the same id.
  */
 
+#include <stdint.h>
+
 #ifndef IMD_MSG_VERSION		/* a test builds an imctl of another */
 #define IMD_MSG_VERSION		11
 #endif
@@ -245,5 +247,7 @@ enum mail_outcome {
 
 /* The MTA's reply in IMSG_DB_MAIL_DONE: a line of 512 through strnvis. */
 #define MAIL_REPLY_MAX		(4 * 512 + 1)
+
+const char	*imsg_type_name(uint32_t);
 
 #endif /* IMD_MSG_H */

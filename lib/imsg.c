@@ -171,6 +171,7 @@ imsg_get(struct imsgbuf *ib, struct imsg *imsg)
 	imsg->data = ib->ib_rbuf + ib->ib_rpos + IMSG_HDR_SIZE;
 	imsg->len = imsg->hdr.ih_len - IMSG_HDR_SIZE;
 	imsg->off = 0;
+	imsg->err = 0;
 	ib->ib_rpos += imsg->hdr.ih_len;
 	return (1);
 }
@@ -428,13 +429,22 @@ imsgbuf_flush(struct imsgbuf *ib)
 	return (0);
 }
 
+/* The first failed get spoils the message: dst and what follows read 0. */
+static int
+imsg_fail(struct imsg *imsg, void *dst, size_t len)
+{
+	if (len > 0)
+		memset(dst, 0, len);
+	imsg->err = 1;
+	errno = EBADMSG;
+	return (-1);
+}
+
 static int
 imsg_take(struct imsg *imsg, void *dst, size_t len)
 {
-	if (len > imsg->len - imsg->off) {
-		errno = EBADMSG;
-		return (-1);
-	}
+	if (imsg->err || len > imsg->len - imsg->off)
+		return (imsg_fail(imsg, dst, len));
 	if (len > 0)
 		memcpy(dst, imsg->data + imsg->off, len);
 	imsg->off += len;
@@ -466,7 +476,8 @@ imsg_get_data(struct imsg *imsg, void *dst, size_t len)
 }
 
 /*
- * A string must end with its NUL inside the payload and fit dst with it.
+ * A string must end with its NUL inside the payload and fit dst with it;
+ * else dst reads as the empty string.
  */
 int
 imsg_get_str(struct imsg *imsg, char *dst, size_t dstsize)
@@ -474,12 +485,12 @@ imsg_get_str(struct imsg *imsg, char *dst, size_t dstsize)
 	const unsigned char	*nul;
 	size_t			 left = imsg->len - imsg->off;
 
+	if (imsg->err)
+		return (imsg_fail(imsg, dst, dstsize));
 	nul = memchr(imsg->data + imsg->off, '\0', left);
 	if (nul == NULL || (size_t)(nul - (imsg->data + imsg->off)) >=
-	    dstsize) {
-		errno = EBADMSG;
-		return (-1);
-	}
+	    dstsize)
+		return (imsg_fail(imsg, dst, dstsize));
 	return (imsg_take(imsg, dst, nul - (imsg->data + imsg->off) + 1));
 }
 
@@ -493,10 +504,31 @@ imsg_get_fd(struct imsg *imsg)
 	return (fd);
 }
 
+/*
+ * A decoder found a value out of bounds: the message is malformed as if
+ * a get had failed, and the caller's imsg_get_end() says so.
+ */
+void
+imsg_set_error(struct imsg *imsg)
+{
+	imsg->err = 1;
+}
+
+/* For a decoder that checks its record before the caller's end check. */
+int
+imsg_get_error(const struct imsg *imsg)
+{
+	if (imsg->err) {
+		errno = EBADMSG;
+		return (-1);
+	}
+	return (0);
+}
+
 int
 imsg_get_end(const struct imsg *imsg)
 {
-	if (imsg->off != imsg->len) {
+	if (imsg->err || imsg->off != imsg->len) {
 		errno = EBADMSG;
 		return (-1);
 	}

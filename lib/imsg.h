@@ -23,8 +23,13 @@
  *
  * A message is a fixed header and a bounded payload.  Payloads are built
  * with imsg_create() / ibuf_add_*() / imsg_close() and read back with
- * imsg_get_*(), every read bounds-checked; imsg_get_end() insists that
- * the reader consumed the payload exactly.  One descriptor at most rides
+ * imsg_get_*(), every read bounds-checked.  Both sides keep their first
+ * error: a failed add makes imsg_close() refuse the buffer, a failed get
+ * zero-fills its output (a string reads as "") and so do the gets after
+ * it, and imsg_get_end() reports it, as it reports a payload not
+ * consumed exactly.  A handler decodes, then checks once.  A failed
+ * imsg_get_data() zero-fills all the bytes asked for, so a length read
+ * from the payload is bounded by its destination before it is used.  One descriptor at most rides
  * with a message (SCM_RIGHTS), and only on a channel whose reader
  * cleared ib_nofd: elsewhere a descriptor is closed on arrival and the
  * read fails (EBADMSG), which ends the channel.
@@ -81,6 +86,8 @@ struct imsg {
 	size_t			 len;
 	size_t			 off;
 	int			 fd;
+	int			 err;		/* a get failed: the later
+						   ones are no-ops */
 };
 
 int		 imsgbuf_init(struct imsgbuf *, int);
@@ -110,6 +117,8 @@ int		 imsg_get_u64(struct imsg *, uint64_t *);
 int		 imsg_get_str(struct imsg *, char *, size_t);
 int		 imsg_get_data(struct imsg *, void *, size_t);
 int		 imsg_get_fd(struct imsg *);
+void		 imsg_set_error(struct imsg *);
+int		 imsg_get_error(const struct imsg *);
 int		 imsg_get_end(const struct imsg *);
 
 #endif /* IMD_IMSG_H */

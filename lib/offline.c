@@ -34,18 +34,6 @@
 _Static_assert(OFFLINE_MSG_MAX + 64 <= IMSG_PAYLOAD_MAX,
     "an offline message does not fit an imsg");
 
-static int	offline_msg_check(int);
-
-/* A failed bound reads as a malformed payload, as the getters' do. */
-static int
-offline_msg_check(int ok)
-{
-	if (ok)
-		return (0);
-	errno = EBADMSG;
-	return (-1);
-}
-
 int
 offline_msg_add(struct ibuf *buf, const struct offline_rec *o)
 {
@@ -72,27 +60,30 @@ offline_msg_add(struct ibuf *buf, const struct offline_rec *o)
  * The caller checks imsg_get_end(): a message may carry more fields
  * after the record.  The body's length is checked before its bytes are
  * read, so they never run past o_body; the state must be one the store
- * takes, so that a bad record is seen at the first process it reaches.
+ * takes, so that a bad record is seen at the first process it reaches:
+ * a failed bound marks the message malformed, as a failed get does.
  */
 int
 offline_msg_get(struct imsg *imsg, struct offline_rec *o)
 {
 	memset(o, 0, sizeof(*o));
-	if (imsg_get_u64(imsg, &o->o_id) == -1 ||
-	    imsg_get_str(imsg, o->o_to, sizeof(o->o_to)) == -1 ||
-	    imsg_get_str(imsg, o->o_from, sizeof(o->o_from)) == -1 ||
-	    imsg_get_str(imsg, o->o_ctype, sizeof(o->o_ctype)) == -1 ||
-	    imsg_get_u64(imsg, &o->o_arrived) == -1 ||
-	    imsg_get_u32(imsg, &o->o_attempts) == -1 ||
-	    imsg_get_u64(imsg, &o->o_next_try) == -1 ||
-	    imsg_get_u32(imsg, &o->o_state) == -1 ||
-	    offline_msg_check(o->o_state == OFFLINE_WAITING ||
-	    o->o_state == OFFLINE_MAILING) == -1 ||
-	    imsg_get_u32(imsg, &o->o_flags) == -1 ||
-	    offline_msg_check((o->o_flags & ~OFFLINE_F_ALL) == 0) == -1 ||
-	    imsg_get_u32(imsg, &o->o_bodylen) == -1 ||
-	    offline_msg_check(o->o_bodylen <= sizeof(o->o_body)) == -1 ||
-	    imsg_get_data(imsg, o->o_body, o->o_bodylen) == -1) {
+	imsg_get_u64(imsg, &o->o_id);
+	imsg_get_str(imsg, o->o_to, sizeof(o->o_to));
+	imsg_get_str(imsg, o->o_from, sizeof(o->o_from));
+	imsg_get_str(imsg, o->o_ctype, sizeof(o->o_ctype));
+	imsg_get_u64(imsg, &o->o_arrived);
+	imsg_get_u32(imsg, &o->o_attempts);
+	imsg_get_u64(imsg, &o->o_next_try);
+	imsg_get_u32(imsg, &o->o_state);
+	imsg_get_u32(imsg, &o->o_flags);
+	if (imsg_get_u32(imsg, &o->o_bodylen) == 0 &&
+	    o->o_bodylen <= sizeof(o->o_body))
+		imsg_get_data(imsg, o->o_body, o->o_bodylen);
+	if ((o->o_state != OFFLINE_WAITING && o->o_state != OFFLINE_MAILING) ||
+	    (o->o_flags & ~OFFLINE_F_ALL) != 0 ||
+	    o->o_bodylen > sizeof(o->o_body))
+		imsg_set_error(imsg);
+	if (imsg_get_error(imsg) == -1) {
 		memset(o, 0, sizeof(*o));
 		return (-1);
 	}

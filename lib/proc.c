@@ -266,9 +266,9 @@ imsgev_check_hello(struct imsg *imsg, enum imd_proc expect)
 {
 	uint32_t	version, id;
 
-	if (imsg->hdr.ih_type != IMSG_HELLO ||
-	    imsg_get_u32(imsg, &version) == -1 ||
-	    imsg_get_u32(imsg, &id) == -1 || imsg_get_end(imsg) == -1) {
+	imsg_get_u32(imsg, &version);
+	imsg_get_u32(imsg, &id);
+	if (imsg->hdr.ih_type != IMSG_HELLO || imsg_get_end(imsg) == -1) {
 		log_warnx("peer %s: no greeting", proc_names[expect]);
 		return (-1);
 	}
@@ -324,8 +324,9 @@ imsgev_wait(struct imsgev *iev, struct imsg *imsg, int timeout)
 void
 proc_fatal_imsg(struct imsgev *iev, struct imsg *imsg, const char *what)
 {
-	fatalx("bad %s message (type %u, %u bytes) from %s", what,
-	    imsg->hdr.ih_type, imsg->hdr.ih_len, proc_names[iev->iev_peer]);
+	fatalx("bad %s message (%s, %u bytes) from %s", what,
+	    imsg_type_name(imsg->hdr.ih_type), imsg->hdr.ih_len,
+	    proc_names[iev->iev_peer]);
 }
 
 /*
@@ -594,7 +595,8 @@ proc_verbose(struct imsgev *iev, struct imsg *imsg)
 {
 	uint32_t	v;
 
-	if (imsg_get_u32(imsg, &v) == -1 || imsg_get_end(imsg) == -1)
+	imsg_get_u32(imsg, &v);
+	if (imsg_get_end(imsg) == -1)
 		proc_fatal_imsg(iev, imsg, "verbose");
 	log_setverbose(v);
 }

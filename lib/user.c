@@ -168,14 +168,14 @@ int
 user_msg_get(struct imsg *imsg, struct user_rec *u)
 {
 	memset(u, 0, sizeof(*u));
-	if (imsg_get_str(imsg, u->u_address, sizeof(u->u_address)) == -1 ||
-	    imsg_get_str(imsg, u->u_realm, sizeof(u->u_realm)) == -1 ||
-	    imsg_get_str(imsg, u->u_ha1_md5, sizeof(u->u_ha1_md5)) == -1 ||
-	    imsg_get_str(imsg, u->u_ha1_sha256,
-	    sizeof(u->u_ha1_sha256)) == -1 ||
-	    imsg_get_str(imsg, u->u_mail, sizeof(u->u_mail)) == -1 ||
-	    imsg_get_u64(imsg, &u->u_created) == -1 ||
-	    imsg_get_u32(imsg, &u->u_flags) == -1) {
+	imsg_get_str(imsg, u->u_address, sizeof(u->u_address));
+	imsg_get_str(imsg, u->u_realm, sizeof(u->u_realm));
+	imsg_get_str(imsg, u->u_ha1_md5, sizeof(u->u_ha1_md5));
+	imsg_get_str(imsg, u->u_ha1_sha256, sizeof(u->u_ha1_sha256));
+	imsg_get_str(imsg, u->u_mail, sizeof(u->u_mail));
+	imsg_get_u64(imsg, &u->u_created);
+	imsg_get_u32(imsg, &u->u_flags);
+	if (imsg_get_error(imsg) == -1) {
 		explicit_bzero(u, sizeof(*u));
 		return (-1);
 	}

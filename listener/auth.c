@@ -209,7 +209,8 @@ auth_result(struct imsgev *iev, struct imsg *imsg)
 	struct auth_result	 res;
 	struct sip_req		*rq;
 
-	if (auth_result_get(imsg, &res) == -1 || imsg_get_end(imsg) == -1)
+	auth_result_get(imsg, &res);
+	if (imsg_get_end(imsg) == -1)
 		proc_fatal_imsg(iev, imsg, "auth result");
 	if ((rq = req_find(imsg->hdr.ih_peerid)) == NULL) {
 		log_debug("auth: result for a request that is gone");

@@ -264,8 +264,8 @@ inbound_verified(struct imsgev *iev, struct imsg *imsg)
 	struct sip_req	*rq;
 	uint32_t	 verdict;
 
-	if (imsg_get_u32(imsg, &verdict) == -1 || verdict > INBOUND_BUSY ||
-	    imsg_get_end(imsg) == -1)
+	imsg_get_u32(imsg, &verdict);
+	if (imsg_get_end(imsg) == -1 || verdict > INBOUND_BUSY)
 		proc_fatal_imsg(iev, imsg, "verified");
 	if ((rq = req_find(imsg->hdr.ih_peerid)) == NULL) {
 		log_debug("inbound: verdict for a request that is gone");

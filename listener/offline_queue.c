@@ -136,9 +136,9 @@ offq_stored(struct imsgev *iev, struct imsg *imsg)
 	uint32_t	 status;
 	uint64_t	 id;
 
-	if (imsg_get_u32(imsg, &status) == -1 ||
-	    imsg_get_u64(imsg, &id) == -1 || imsg_get_end(imsg) == -1 ||
-	    status > OFFLINE_STORED_SENDER_FULL)
+	imsg_get_u32(imsg, &status);
+	imsg_get_u64(imsg, &id);
+	if (imsg_get_end(imsg) == -1 || status > OFFLINE_STORED_SENDER_FULL)
 		proc_fatal_imsg(iev, imsg, "offline stored");
 	if ((rq = req_find(imsg->hdr.ih_peerid)) == NULL)
 		return;
@@ -285,8 +285,10 @@ offq_item(struct imsgev *iev, struct imsg *imsg)
 
 	if ((o = calloc(1, sizeof(*o))) == NULL)
 		fatal("%s", __func__);
-	if (imsg_get_u32(imsg, &found) == -1 || (found &&
-	    offline_msg_get(imsg, o) == -1) || imsg_get_end(imsg) == -1)
+	imsg_get_u32(imsg, &found);
+	if (found)
+		offline_msg_get(imsg, o);
+	if (imsg_get_end(imsg) == -1)
 		proc_fatal_imsg(iev, imsg, "offline item");
 	TAILQ_FOREACH(dr, &drains, dr_entry)
 		if (dr->dr_id == imsg->hdr.ih_peerid)
@@ -306,7 +308,8 @@ offq_offered(struct imsgev *iev, struct imsg *imsg)
 {
 	struct binding_rec	b;
 
-	if (binding_msg_get(imsg, &b) == -1 || imsg_get_end(imsg) == -1)
+	binding_msg_get(imsg, &b);
+	if (imsg_get_end(imsg) == -1)
 		proc_fatal_imsg(iev, imsg, "offline drain");
 	offq_drain(&b);
 }

@@ -494,7 +494,8 @@ pres_store_done(struct imsgev *iev, struct imsg *imsg)
 	struct sip_req	*rq;
 	uint32_t	 ok;
 
-	if (imsg_get_u32(imsg, &ok) == -1 || imsg_get_end(imsg) == -1)
+	imsg_get_u32(imsg, &ok);
+	if (imsg_get_end(imsg) == -1)
 		proc_fatal_imsg(iev, imsg, "pstore done");
 	if (!ok)
 		log_warnx("presence: a write to the store failed");
@@ -691,10 +692,13 @@ pres_store_item(struct imsgev *iev, struct imsg *imsg)
 	char			 name[PSTORE_KEY_MAX];
 	uint32_t		 table, len, rule;
 
-	if (imsg_get_u32(imsg, &table) == -1 || table >= PSTORE_TABLES ||
-	    imsg_get_str(imsg, key, sizeof(key)) == -1 ||
-	    imsg_get_u32(imsg, &len) == -1 || len > sizeof(v) ||
-	    imsg_get_data(imsg, v, len) == -1 || imsg_get_end(imsg) == -1)
+	imsg_get_u32(imsg, &table);
+	imsg_get_str(imsg, key, sizeof(key));
+	imsg_get_u32(imsg, &len);
+	if (len <= sizeof(v))		/* never past v */
+		imsg_get_data(imsg, v, len);
+	if (imsg_get_end(imsg) == -1 || table >= PSTORE_TABLES ||
+	    len > sizeof(v))
 		proc_fatal_imsg(iev, imsg, "pstore item");
 	if (pres_key_split(key, aor, name, sizeof(name)) == -1)
 		return;
@@ -721,8 +725,8 @@ pres_store_end(struct imsgev *iev, struct imsg *imsg)
 	struct presentity	*pr;
 	uint32_t		 table;
 
-	if (imsg_get_u32(imsg, &table) == -1 || table >= PSTORE_TABLES ||
-	    imsg_get_end(imsg) == -1)
+	imsg_get_u32(imsg, &table);
+	if (imsg_get_end(imsg) == -1 || table >= PSTORE_TABLES)
 		proc_fatal_imsg(iev, imsg, "pstore end");
 	if (++pres_tables_loaded < PSTORE_TABLES)
 		return;
@@ -829,8 +833,8 @@ pres_ctl_watchers(struct imsgev *iev, struct imsg *imsg)
 	time_t				 now = time(NULL);
 	uint32_t			 id = imsg->hdr.ih_peerid;
 
-	if (imsg_get_str(imsg, aor, sizeof(aor)) == -1 ||
-	    imsg_get_end(imsg) == -1)
+	imsg_get_str(imsg, aor, sizeof(aor));
+	if (imsg_get_end(imsg) == -1)
 		proc_fatal_imsg(iev, imsg, "watchers");
 	if ((pr = pres_get(aor, 0)) != NULL) {
 		TAILQ_FOREACH(ps, &pr->pr_subs, ps_entry)
@@ -859,9 +863,10 @@ pres_ctl_rule(struct imsgev *iev, struct imsg *imsg)
 	uint32_t		 rule, status = CTL_OK;
 	const char		*why = "";
 
-	if (imsg_get_str(imsg, aor, sizeof(aor)) == -1 ||
-	    imsg_get_str(imsg, watcher, sizeof(watcher)) == -1 ||
-	    imsg_get_u32(imsg, &rule) == -1 || imsg_get_end(imsg) == -1 ||
+	imsg_get_str(imsg, aor, sizeof(aor));
+	imsg_get_str(imsg, watcher, sizeof(watcher));
+	imsg_get_u32(imsg, &rule);
+	if (imsg_get_end(imsg) == -1 ||
 	    (rule != PRES_RULE_ALLOW && rule != PRES_RULE_BLOCK))
 		proc_fatal_imsg(iev, imsg, "presence rule");
 	if (!pres_ready()) {

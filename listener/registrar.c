@@ -229,19 +229,18 @@ registrar_result(struct imsgev *iev, struct imsg *imsg)
 	uint32_t	 status, n, i, left;
 
 	sip_out_init(&out, extra, sizeof(extra));
-	if (imsg_get_u32(imsg, &status) == -1 ||
-	    imsg_get_str(imsg, reason, sizeof(reason)) == -1 ||
-	    imsg_get_u32(imsg, &n) == -1 || n > BINDING_MAX_PER_USER ||
-	    status < 200 || status > 699)
-		proc_fatal_imsg(iev, imsg, "register result");
-	for (i = 0; i < n; i++) {
-		if (imsg_get_str(imsg, contact, sizeof(contact)) == -1 ||
-		    imsg_get_u32(imsg, &left) == -1)
-			proc_fatal_imsg(iev, imsg, "register result");
+	imsg_get_u32(imsg, &status);
+	imsg_get_str(imsg, reason, sizeof(reason));
+	imsg_get_u32(imsg, &n);
+	if (n > BINDING_MAX_PER_USER)	/* bounds the loop */
+		imsg_set_error(imsg);
+	for (i = 0; i < n && imsg_get_error(imsg) == 0; i++) {
+		imsg_get_str(imsg, contact, sizeof(contact));
+		imsg_get_u32(imsg, &left);
 		sip_out_printf(&out, "Contact: <%s>;expires=%u\r\n", contact,
 		    left);
 	}
-	if (imsg_get_end(imsg) == -1)
+	if (imsg_get_end(imsg) == -1 || status < 200 || status > 699)
 		proc_fatal_imsg(iev, imsg, "register result");
 	if ((rq = req_find(imsg->hdr.ih_peerid)) == NULL)
 		return;

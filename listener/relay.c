@@ -152,12 +152,13 @@ relay_result(struct imsgev *iev, struct imsg *imsg)
 	char		 reason[RELAY_REASON_MAX];
 	uint32_t	 status, len;
 
-	if (imsg_get_u32(imsg, &status) == -1 || status < 200 ||
-	    status > 699 ||
-	    imsg_get_str(imsg, reason, sizeof(reason)) == -1 ||
-	    imsg_get_u32(imsg, &len) == -1 || len > sizeof(resp) ||
-	    imsg_get_data(imsg, resp, len) == -1 ||
-	    imsg_get_end(imsg) == -1)
+	imsg_get_u32(imsg, &status);
+	imsg_get_str(imsg, reason, sizeof(reason));
+	imsg_get_u32(imsg, &len);
+	if (len <= sizeof(resp))	/* never past resp */
+		imsg_get_data(imsg, resp, len);
+	if (imsg_get_end(imsg) == -1 || status < 200 || status > 699 ||
+	    len > sizeof(resp))
 		proc_fatal_imsg(iev, imsg, "relay response");
 	if (imsg->hdr.ih_peerid & RELAY_OWN_ID) {
 		relay_own_result(imsg->hdr.ih_peerid, status);

@@ -363,12 +363,12 @@ req_lookup_result(struct imsgev *iev, struct imsg *imsg)
 	struct sip_req		*rq;
 	uint32_t		 exists, n, i;
 
-	if (imsg_get_u32(imsg, &exists) == -1 ||
-	    imsg_get_u32(imsg, &n) == -1 || n > BINDING_MAX_PER_USER)
-		proc_fatal_imsg(iev, imsg, "lookup result");
-	for (i = 0; i < n; i++)
-		if (binding_msg_get(imsg, &bs[i]) == -1)
-			proc_fatal_imsg(iev, imsg, "lookup result");
+	imsg_get_u32(imsg, &exists);
+	imsg_get_u32(imsg, &n);
+	if (n > BINDING_MAX_PER_USER)	/* bounds the loop */
+		imsg_set_error(imsg);
+	for (i = 0; i < n && imsg_get_error(imsg) == 0; i++)
+		binding_msg_get(imsg, &bs[i]);
 	if (imsg_get_end(imsg) == -1)
 		proc_fatal_imsg(iev, imsg, "lookup result");
 	if ((rq = req_find(imsg->hdr.ih_peerid)) != NULL &&

@@ -289,11 +289,14 @@ mailer_item(struct imsgev *iev, struct imsg *imsg)
 
 	if ((o = calloc(1, sizeof(*o))) == NULL)
 		fatal("%s", __func__);
-	if (imsg_get_u32(imsg, &found) == -1 ||
-	    imsg_get_u64(imsg, &next) == -1 ||
-	    (found && (imsg_get_str(imsg, rcpt, sizeof(rcpt)) == -1 ||
-	    offline_msg_get(imsg, o) == -1 || strchr(o->o_to, '@') ==
-	    NULL)) || imsg_get_end(imsg) == -1)
+	imsg_get_u32(imsg, &found);
+	imsg_get_u64(imsg, &next);
+	if (found) {
+		imsg_get_str(imsg, rcpt, sizeof(rcpt));
+		offline_msg_get(imsg, o);
+	}
+	if (imsg_get_end(imsg) == -1 ||
+	    (found && strchr(o->o_to, '@') == NULL))
 		proc_fatal_imsg(iev, imsg, "mail item");
 	mailer_asking = 0;
 	if (found)

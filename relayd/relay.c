@@ -577,8 +577,9 @@ relay_request(struct imsgev *iev, struct imsg *imsg)
 	char			 domain[IMD_DOMAIN_MAX];
 	uint32_t		 len;
 
-	if (imsg_get_str(imsg, domain, sizeof(domain)) == -1 ||
-	    imsg_get_u32(imsg, &len) == -1 || len == 0 ||
+	imsg_get_str(imsg, domain, sizeof(domain));
+	imsg_get_u32(imsg, &len);
+	if (imsg_get_error(imsg) == -1 || len == 0 ||
 	    len > imsg->len - imsg->off)
 		proc_fatal_imsg(iev, imsg, "relay request");
 	if ((rj = job_new(imsg->hdr.ih_peerid, domain, len)) == NULL) {
@@ -587,8 +588,8 @@ relay_request(struct imsgev *iev, struct imsg *imsg)
 		relay_answer(imsg->hdr.ih_peerid, 503, "Relay Busy", NULL, 0);
 		return;
 	}
-	if (imsg_get_data(imsg, rj->rj_req, len) == -1 ||
-	    imsg_get_end(imsg) == -1)
+	imsg_get_data(imsg, rj->rj_req, len);
+	if (imsg_get_end(imsg) == -1)
 		proc_fatal_imsg(iev, imsg, "relay request");
 	log_debug("relay: request %u for %s", rj->rj_id, domain);
 	if (job_parse(rj) == -1) {

@@ -155,7 +155,8 @@ read_one(struct imsg *imsg, uint8_t op)
 		rc = imsg_get_data(imsg, buf, size);
 		break;
 	}
-	if (imsg->off > imsg->len || (rc == -1 && imsg->off != off))
+	if (imsg->off > imsg->len || (rc == -1 && imsg->off != off) ||
+	    (rc == -1) != imsg->err)
 		abort();
 }
 
@@ -171,7 +172,8 @@ read_script(struct imsg *imsg)
 		return;
 	for (i = 0; i < nops; i++)
 		read_one(imsg, ops[i]);
-	if ((imsg_get_end(imsg) == 0) != (imsg->off == imsg->len))
+	if ((imsg_get_end(imsg) == 0) !=
+	    (!imsg->err && imsg->off == imsg->len))
 		abort();
 }
 

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "imd_msg.h"
 #include "imsg.h"
 #include "tap.h"
 
@@ -199,6 +200,7 @@ test_typed(void)
 	    imsg_get_str(&imsg, s, 5) == -1,
 	    "a string longer than the buffer is refused");
 	imsg.off = 0;
+	imsg.err = 0;
 	TAP_OK(imsg_get_u32(&imsg, &v) == 0 &&
 	    imsg_get_str(&imsg, s, sizeof(s)) == 0 &&
 	    imsg_get_u64(&imsg, &w) == -1,
@@ -219,6 +221,78 @@ test_typed(void)
 	    imsg_close(&wb, buf) == -1,
 	    "a writer's over-long string spoils the whole message");
 	pair_close();
+}
+
+/* The first failed get spoils the rest: zero-filled, and the end says so. */
+static void
+test_sticky(void)
+{
+	struct imsg	 imsg;
+	struct ibuf	*buf;
+	uint32_t	 a, b;
+	uint64_t	 w;
+	char		 s[8];
+
+	pair_open();
+	imsg_compose(&wb, 3, 0, -1, "ab", 2);
+	imsgbuf_flush(&wb);
+	get_one(&imsg);
+	a = b = 7;
+	w = 7;
+	memset(s, 'x', sizeof(s));
+	imsg_get_u32(&imsg, &a);
+	imsg_get_str(&imsg, s, sizeof(s));
+	imsg_get_u64(&imsg, &w);
+	TAP_OK(a == 0 && s[0] == '\0' && w == 0 && imsg.off == 0 &&
+	    imsg_get_end(&imsg) == -1,
+	    "after a short read every get is zero-filled and the end fails");
+
+	buf = imsg_create(&wb, 4, 0, 0);
+	ibuf_add_u32(buf, 1);
+	ibuf_add_data(buf, "abc", 3);
+	ibuf_add_u32(buf, 0xffffffff);
+	imsg_close(&wb, buf);
+	imsgbuf_flush(&wb);
+	get_one(&imsg);
+	memset(s, 'x', sizeof(s));
+	imsg_get_u32(&imsg, &a);
+	imsg_get_str(&imsg, s, sizeof(s));
+	b = 7;
+	TAP_OK(a == 1 && s[0] == '\0' && imsg_get_u32(&imsg, &b) == -1 &&
+	    b == 0 && imsg_get_end(&imsg) == -1,
+	    "a string without its NUL spoils the reads after it");
+
+	buf = imsg_create(&wb, 5, 0, 0);
+	ibuf_add_u32(buf, 9);
+	ibuf_add_str(buf, "ok", 8);
+	ibuf_add_u64(buf, 10);
+	imsg_close(&wb, buf);
+	imsgbuf_flush(&wb);
+	get_one(&imsg);
+	imsg_get_u32(&imsg, &a);
+	imsg_get_str(&imsg, s, sizeof(s));
+	imsg_get_u64(&imsg, &w);
+	TAP_OK(a == 9 && strcmp(s, "ok") == 0 && w == 10 &&
+	    imsg_get_end(&imsg) == 0,
+	    "the next message starts clean and reads back exactly");
+	pair_close();
+}
+
+/* Every message type has its own name (catalogue.t checks the spelling). */
+static void
+test_type_names(void)
+{
+	uint32_t	t;
+	int		named = 1;
+
+	for (t = 0; t < IMSG_TYPE_MAX; t++)
+		if (strncmp(imsg_type_name(t), "IMSG_", 5) != 0 ||
+		    strcmp(imsg_type_name(t), "IMSG_UNKNOWN") == 0)
+			named = 0;
+	TAP_OK(named, "every message type has a name");
+	TAP_OK(strcmp(imsg_type_name(IMSG_DB_HA1), "IMSG_DB_HA1") == 0 &&
+	    strcmp(imsg_type_name(IMSG_TYPE_MAX), "IMSG_UNKNOWN") == 0,
+	    "a type is named after its enum, one out of range is unknown");
 }
 
 static void
@@ -298,6 +372,8 @@ main(void)
 	test_max_size();
 	test_bad_header();
 	test_typed();
+	test_sticky();
+	test_type_names();
 	test_fd_passing();
 	test_fd_refused_by_default();
 	test_peer_close();
