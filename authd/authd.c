@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "authd.h"
+#include "cdefs.h"
 #include "config.h"
 #include "imd_msg.h"
 #include "log.h"
@@ -84,7 +85,7 @@ authd_dispatch_dirdb(struct imsgev *iev, struct imsg *imsg)
 }
 
 static void
-authd_sweep(int fd, short event, void *arg)
+authd_sweep(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg IMD_UNUSED)
 {
 	struct timeval	tv = { 1, 0 };
 

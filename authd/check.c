@@ -33,6 +33,7 @@
 
 #include "auth_msg.h"
 #include "authd.h"
+#include "cdefs.h"
 #include "ha1cache.h"
 #include "imd_msg.h"
 #include "log.h"
@@ -101,7 +102,7 @@ check_send(struct check *ck)
 }
 
 static void
-check_delayed(int fd, short event, void *arg)
+check_delayed(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg)
 {
 	check_send(arg);
 }

@@ -30,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cdefs.h"
 #include "imc.h"
 
 #define CHAT_LINE_MAX	(IMC_TEXT_MAX < 4096 ? IMC_TEXT_MAX : 4096)
@@ -68,7 +69,7 @@ chat_is_direct(struct chat *ch, const char *addr)
 }
 
 static void
-chat_sent(int code, void *arg)
+chat_sent(int code IMD_UNUSED, void *arg)
 {
 	struct chat	*ch = arg;
 
@@ -98,7 +99,7 @@ chat_msg(struct chat *ch, const char *to, const char *text)
 }
 
 static void
-chat_published(int code, void *arg)
+chat_published(int code IMD_UNUSED, void *arg)
 {
 	struct chat	*ch = arg;
 
@@ -171,7 +172,7 @@ chat_command(struct chat *ch, char *line)
 
 /* Whole lines from the terminal; an over-long one is refused whole. */
 static void
-chat_input(evutil_socket_t fd, short ev, void *arg)
+chat_input(evutil_socket_t fd, short ev IMD_UNUSED, void *arg)
 {
 	struct chat	*ch = arg;
 	char		*nl;
@@ -202,7 +203,7 @@ chat_input(evutil_socket_t fd, short ev, void *arg)
 }
 
 static void
-chat_request(struct ua *ua, const struct sip_msg *msg, void *arg)
+chat_request(struct ua *ua, const struct sip_msg *msg, void *arg IMD_UNUSED)
 {
 	if (msg->msg_method == SIP_METHOD_MESSAGE)
 		(void)msg_receive(ua, msg, stdout);
@@ -250,7 +251,7 @@ chat_cleanup(struct session *s)
 }
 
 int
-cmd_chat(struct imc_conf *conf, int argc, char **argv)
+cmd_chat(struct imc_conf *conf, int argc IMD_UNUSED, char **argv IMD_UNUSED)
 {
 	struct session	 s;
 	struct chat	*ch;

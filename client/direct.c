@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cdefs.h"
 #include "imc.h"
 
 #define DIRECT_WAIT_SECS	5
@@ -98,7 +99,7 @@ direct_target(struct direct *d, const char *contact)
 
 /* Outside the user agent's own callbacks, which may free it. */
 static void
-direct_finish(evutil_socket_t fd, short ev, void *arg)
+direct_finish(evutil_socket_t fd IMD_UNUSED, short ev IMD_UNUSED, void *arg)
 {
 	struct direct	*d = arg;
 
@@ -109,8 +110,8 @@ direct_finish(evutil_socket_t fd, short ev, void *arg)
 }
 
 static void
-direct_answered(struct ua *ua, struct ua_req *req, const struct sip_msg *msg,
-    void *arg)
+direct_answered(struct ua *ua, struct ua_req *req IMD_UNUSED,
+    const struct sip_msg *msg, void *arg)
 {
 	struct direct	*d = arg;
 

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cdefs.h"
 #include "imc.h"
 
 struct msg_listen {
@@ -206,7 +207,7 @@ msg_receive(struct ua *ua, const struct sip_msg *msg, FILE *fp)
 }
 
 static void
-listen_request(struct ua *ua, const struct sip_msg *msg, void *arg)
+listen_request(struct ua *ua, const struct sip_msg *msg, void *arg IMD_UNUSED)
 {
 	switch (msg->msg_method) {
 	case SIP_METHOD_MESSAGE:
@@ -222,7 +223,7 @@ listen_request(struct ua *ua, const struct sip_msg *msg, void *arg)
 }
 
 static void
-listen_registered(struct reg *rg, int code, void *arg)
+listen_registered(struct reg *rg IMD_UNUSED, int code, void *arg)
 {
 	struct msg_listen	*ml = arg;
 
@@ -235,7 +236,7 @@ listen_registered(struct reg *rg, int code, void *arg)
 }
 
 static void
-listen_unregistered(struct reg *rg, int code, void *arg)
+listen_unregistered(struct reg *rg IMD_UNUSED, int code IMD_UNUSED, void *arg)
 {
 	struct msg_listen	*ml = arg;
 

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cdefs.h"
 #include "imc.h"
 #include "pidf.h"
 #include "xml.h"
@@ -79,8 +80,8 @@ pub_etag_save(struct pub *pb, const struct sip_msg *msg)
 }
 
 static void
-pub_status_done(struct ua *ua, struct ua_req *req, const struct sip_msg *msg,
-    void *arg)
+pub_status_done(struct ua *ua, struct ua_req *req IMD_UNUSED,
+    const struct sip_msg *msg, void *arg)
 {
 	struct pub	*pb = arg;
 	int		 code;
@@ -277,8 +278,8 @@ pres_free(struct pub *pb)
 }
 
 static void
-pub_decide_done(struct ua *ua, struct ua_req *req, const struct sip_msg *msg,
-    void *arg)
+pub_decide_done(struct ua *ua, struct ua_req *req IMD_UNUSED,
+    const struct sip_msg *msg, void *arg)
 {
 	struct pub	*pb = arg;
 	int		 code;
@@ -317,7 +318,7 @@ pub_decide(struct pub *pb)
 
 /* imc approve | block ADDRESS */
 int
-cmd_decide(struct imc_conf *conf, const char *decision, int argc,
+cmd_decide(struct imc_conf *conf, const char *decision, int argc IMD_UNUSED,
     char **argv)
 {
 	struct pub	 pb;

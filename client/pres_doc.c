@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cdefs.h"
 #include "imc.h"
 #include "pidf.h"
 #include "xml.h"
@@ -146,8 +147,8 @@ pres_doc_make(const struct pres_pub *pp, char **out, size_t *outlen)
 
 /* libxml2 calls this at <!DOCTYPE, before the internal subset. */
 static void
-doc_refuse_dtd(void *ctx, const xmlChar *name, const xmlChar *extid,
-    const xmlChar *sysid)
+doc_refuse_dtd(void *ctx, const xmlChar *name IMD_UNUSED,
+    const xmlChar *extid IMD_UNUSED, const xmlChar *sysid IMD_UNUSED)
 {
 	xmlStopParser(ctx);
 }

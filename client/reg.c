@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cdefs.h"
 #include "imc.h"
 
 #define REG_MIN_REFRESH	5	/* seconds, for a server that grants little */
@@ -70,14 +71,14 @@ reg_granted(struct ua *ua, const struct sip_msg *msg)
 }
 
 static void
-reg_refresh(evutil_socket_t fd, short ev, void *arg)
+reg_refresh(evutil_socket_t fd IMD_UNUSED, short ev IMD_UNUSED, void *arg)
 {
 	reg_send(arg, IMC_EXPIRES);
 }
 
 static void
-reg_done(struct ua *ua, struct ua_req *req, const struct sip_msg *msg,
-    void *arg)
+reg_done(struct ua *ua, struct ua_req *req IMD_UNUSED,
+    const struct sip_msg *msg, void *arg)
 {
 	struct reg	*rg = arg;
 	struct timeval	 tv;

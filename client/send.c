@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cdefs.h"
 #include "imc.h"
 
 #define TEXT_CTYPE	"text/plain;charset=UTF-8"
@@ -112,8 +113,8 @@ send_direct(struct send *sd, enum send_way way)
 }
 
 static void
-send_answered(struct ua *ua, struct ua_req *req, const struct sip_msg *msg,
-    void *arg)
+send_answered(struct ua *ua IMD_UNUSED, struct ua_req *req IMD_UNUSED,
+    const struct sip_msg *msg, void *arg)
 {
 	struct send	*sd = arg;
 

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cdefs.h"
 #include "imc.h"
 
 int
@@ -51,7 +52,7 @@ session_open(struct session *s, struct imc_conf *conf)
 
 /* The first signal or the deadline asks the command to wind down. */
 static void
-session_stop(evutil_socket_t fd, short ev, void *arg)
+session_stop(evutil_socket_t fd IMD_UNUSED, short ev, void *arg)
 {
 	struct session	*s = arg;
 

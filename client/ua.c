@@ -38,6 +38,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cdefs.h"
 #include "imc.h"
 #include "ua.h"
 
@@ -255,7 +256,7 @@ ua_tx_free(struct ua_tx *tx)
 }
 
 static void
-ua_tx_retransmit(evutil_socket_t fd, short ev, void *arg)
+ua_tx_retransmit(evutil_socket_t fd IMD_UNUSED, short ev IMD_UNUSED, void *arg)
 {
 	struct ua_tx	*tx = arg;
 	struct timeval	 tv;
@@ -271,7 +272,7 @@ ua_tx_retransmit(evutil_socket_t fd, short ev, void *arg)
 
 /* Timer F: the server never answered. */
 static void
-ua_tx_expire(evutil_socket_t fd, short ev, void *arg)
+ua_tx_expire(evutil_socket_t fd IMD_UNUSED, short ev IMD_UNUSED, void *arg)
 {
 	struct ua_tx	*tx = arg;
 	struct ua	*ua = tx->tx_ua;

@@ -41,6 +41,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cdefs.h"
 #include "imc.h"
 #include "tls_policy.h"
 #include "ua.h"
@@ -65,7 +66,7 @@ ua_send_raw(struct ua *ua, const char *buf, size_t len)
 }
 
 void
-ua_udp_read(evutil_socket_t fd, short ev, void *arg)
+ua_udp_read(evutil_socket_t fd, short ev IMD_UNUSED, void *arg)
 {
 	struct ua	*ua = arg;
 	char		 buf[SIP_UDP_MAX + 1];
@@ -128,7 +129,7 @@ ua_tls_reason(struct ua *ua, char *buf, size_t size)
 }
 
 void
-ua_stream_event(struct bufferevent *bev, short what, void *arg)
+ua_stream_event(struct bufferevent *bev IMD_UNUSED, short what, void *arg)
 {
 	struct ua	*ua = arg;
 	char		 why[1024];

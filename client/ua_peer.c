@@ -35,6 +35,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cdefs.h"
 #include "imc.h"
 #include "ua.h"
 
@@ -60,7 +61,7 @@ ua_peer_prepare(struct ua *ua)
 }
 
 static void
-ua_peer_read(evutil_socket_t fd, short ev, void *arg)
+ua_peer_read(evutil_socket_t fd, short ev IMD_UNUSED, void *arg)
 {
 	struct ua	*ua = arg;
 	char		 buf[SIP_UDP_MAX + 1];

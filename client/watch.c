@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cdefs.h"
 #include "imc.h"
 
 #define WATCH_LINE_MAX	512
@@ -133,7 +134,7 @@ watch_presence(struct watch_one *wo, const struct sip_msg *msg)
 }
 
 static void
-watch_winfo_line(const char *uri, const char *state, void *arg)
+watch_winfo_line(const char *uri, const char *state, void *arg IMD_UNUSED)
 {
 	if (strncasecmp(uri, "sip:", 4) == 0 ||
 	    strncasecmp(uri, "pres:", 5) == 0)
@@ -249,7 +250,7 @@ watch_subscribe(struct watch_one *wo, uint32_t expires,
 }
 
 static void
-watch_registered(struct reg *rg, int code, void *arg)
+watch_registered(struct reg *rg IMD_UNUSED, int code, void *arg)
 {
 	struct watch	*w = arg;
 	size_t		 i;
@@ -276,7 +277,7 @@ watch_registered(struct reg *rg, int code, void *arg)
 }
 
 static void
-watch_unregistered(struct reg *rg, int code, void *arg)
+watch_unregistered(struct reg *rg IMD_UNUSED, int code IMD_UNUSED, void *arg)
 {
 	struct watch	*w = arg;
 
@@ -290,8 +291,8 @@ watch_unregister(struct watch *w)
 }
 
 static void
-watch_unsubscribed(struct ua *ua, struct ua_req *req, const struct sip_msg *msg,
-    void *arg)
+watch_unsubscribed(struct ua *ua IMD_UNUSED, struct ua_req *req IMD_UNUSED,
+    const struct sip_msg *msg IMD_UNUSED, void *arg)
 {
 	struct watch_one	*wo = arg;
 

@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cdefs.h"
 #include "imc.h"
 
 #define WATCHERS_WAIT	10	/* seconds for the NOTIFY with the list */
@@ -126,7 +127,7 @@ watchers_timeout(struct session *s)
 }
 
 int
-cmd_watchers(struct imc_conf *conf, int argc, char **argv)
+cmd_watchers(struct imc_conf *conf, int argc IMD_UNUSED, char **argv IMD_UNUSED)
 {
 	struct session	 s;
 	struct watchers	 ws;

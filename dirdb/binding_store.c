@@ -61,6 +61,7 @@
 #include <string.h>
 
 #include "binding.h"
+#include "cdefs.h"
 #include "config.h"
 #include "log.h"
 #include "record.h"
@@ -610,8 +611,8 @@ store_binding_del_all(const char *address)
 
 /* Without a callback, only a count. */
 static int
-binding_list_one(DB_TXN *txn, DBC *c, struct store_range *sr,
-    size_t keylen, size_t len)
+binding_list_one(DB_TXN *txn IMD_UNUSED, DBC *c IMD_UNUSED,
+    struct store_range *sr, size_t keylen, size_t len)
 {
 	struct binding_op	*bo = sr->sr_arg;
 	struct binding_rec	 b;

@@ -30,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cdefs.h"
 #include "config.h"
 #include "dirdb.h"
 #include "digest.h"
@@ -283,7 +284,7 @@ dirdb_dispatch_listener(struct imsgev *iev, struct imsg *imsg)
 }
 
 static void
-dirdb_sweep(int fd, short event, void *arg)
+dirdb_sweep(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg IMD_UNUSED)
 {
 	struct timeval	tv = { 1, 0 };
 

@@ -50,6 +50,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cdefs.h"
 #include "config.h"
 #include "log.h"
 #include "offline.h"
@@ -347,8 +348,8 @@ offline_domain(const char *address)
  * but for a summary, which looks for another in the whole queue.
  */
 static int
-offline_quota_one(DB_TXN *txn, DBC *c, struct offline_op *op,
-    size_t keylen, size_t len)
+offline_quota_one(DB_TXN *txn IMD_UNUSED, DBC *c IMD_UNUSED,
+    struct offline_op *op, size_t keylen IMD_UNUSED, size_t len)
 {
 	const struct offline_rec *in = op->oo_in;
 	struct offline_rec	*o = &op->oo_rec;
@@ -527,8 +528,8 @@ store_offline_quotas(const struct conf_quota *quota)
 
 /* One on its way to the MTA is not for a registration as well. */
 static int
-offline_first_one(DB_TXN *txn, DBC *c, struct offline_op *op, size_t keylen,
-    size_t len)
+offline_first_one(DB_TXN *txn IMD_UNUSED, DBC *c IMD_UNUSED,
+    struct offline_op *op, size_t keylen, size_t len)
 {
 	if (offline_decode(op->oo_ckey, keylen, op->oo_val, len,
 	    &op->oo_rec) == -1) {
@@ -746,8 +747,8 @@ store_offline_hold(const char *to, uint64_t id)
 
 /* Without a callback, only a count, and every record counts. */
 static int
-offline_list_one(DB_TXN *txn, DBC *c, struct offline_op *op, size_t keylen,
-    size_t len)
+offline_list_one(DB_TXN *txn IMD_UNUSED, DBC *c IMD_UNUSED,
+    struct offline_op *op, size_t keylen, size_t len)
 {
 	if (op->oo_cb == NULL) {
 		op->oo_done++;

@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cdefs.h"
 #include "log.h"
 #include "pstore.h"
 #include "store.h"
@@ -188,8 +189,8 @@ pstore_refuse(const struct pstore_walk *pw, size_t keylen, const char *why)
 }
 
 static int
-pstore_walk_one(DB_TXN *txn, DBC *c, struct store_range *sr, size_t keylen,
-    size_t len)
+pstore_walk_one(DB_TXN *txn IMD_UNUSED, DBC *c IMD_UNUSED,
+    struct store_range *sr, size_t keylen, size_t len)
 {
 	struct pstore_walk	*pw = sr->sr_arg;
 	const char		*why;

@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cdefs.h"
 #include "dirdb.h"
 #include "imd_msg.h"
 #include "log.h"
@@ -205,7 +206,8 @@ presence_load_batch(struct presence_load *pl)
 }
 
 static void
-presence_load_run(int fd, short event, void *arg)
+presence_load_run(int fd IMD_UNUSED, short event IMD_UNUSED,
+    void *arg IMD_UNUSED)
 {
 	struct presence_load	*pl;
 	struct ibuf		*buf;

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <vis.h>
 
+#include "cdefs.h"
 #include "log.h"
 #include "store.h"
 #include "user.h"
@@ -117,7 +118,8 @@ static int	store_range_in(const struct store_range *, const DBT *);
  * they are made printable all the same, as anything read from disk.
  */
 static void
-store_errcall(const DB_ENV *env, const char *pfx, const char *msg)
+store_errcall(const DB_ENV *env IMD_UNUSED, const char *pfx IMD_UNUSED,
+    const char *msg)
 {
 	char	buf[1024];
 	size_t	len;

@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cdefs.h"
 #include "digest.h"
 #include "imd.h"
 #include "imd_msg.h"
@@ -134,7 +135,7 @@ control_peer_allowed(int fd)
 }
 
 static void
-control_accept(int fd, short event, void *arg)
+control_accept(int fd, short event IMD_UNUSED, void *arg IMD_UNUSED)
 {
 	struct ctl_conn	*cc;
 	int		 s;

@@ -31,6 +31,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cdefs.h"
 #include "imd.h"
 #include "log.h"
 
@@ -118,7 +119,7 @@ imd_reload(void)
 }
 
 static void
-imd_signal(int sig, short event, void *arg)
+imd_signal(int sig, short event IMD_UNUSED, void *arg IMD_UNUSED)
 {
 	switch (sig) {
 	case SIGINT:

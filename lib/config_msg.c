@@ -30,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cdefs.h"
 #include "config.h"
 #include "imd_msg.h"
 #include "log.h"
@@ -56,7 +57,7 @@ config_close(struct imsgev *iev, struct ibuf *buf)
 
 static int
 config_send_jail(struct imsgev *iev, struct imd_conf *conf,
-    enum imd_proc to, int reload)
+    enum imd_proc to IMD_UNUSED, int reload IMD_UNUSED)
 {
 	struct ibuf	*buf;
 
@@ -86,7 +87,7 @@ config_recv_jail(struct imd_conf *conf, struct imsg *imsg)
 
 static int
 config_send_limits(struct imsgev *iev, struct imd_conf *conf,
-    enum imd_proc to, int reload)
+    enum imd_proc to IMD_UNUSED, int reload IMD_UNUSED)
 {
 	const struct conf_limits	*lim = &conf->c_limits;
 	struct ibuf			*buf;
@@ -136,7 +137,7 @@ config_recv_limits(struct imd_conf *conf, struct imsg *imsg)
 
 static int
 config_send_auth(struct imsgev *iev, struct imd_conf *conf,
-    enum imd_proc to, int reload)
+    enum imd_proc to IMD_UNUSED, int reload IMD_UNUSED)
 {
 	struct ibuf	*buf;
 
@@ -161,7 +162,7 @@ config_recv_auth(struct imd_conf *conf, struct imsg *imsg)
 
 static int
 config_send_offline(struct imsgev *iev, struct imd_conf *conf,
-    enum imd_proc to, int reload)
+    enum imd_proc to IMD_UNUSED, int reload IMD_UNUSED)
 {
 	const struct conf_offline	*off = &conf->c_offline;
 	struct ibuf			*buf;
@@ -198,7 +199,7 @@ config_recv_offline(struct imd_conf *conf, struct imsg *imsg)
 
 static int
 config_send_sender(struct imsgev *iev, struct imd_conf *conf,
-    enum imd_proc to, int reload)
+    enum imd_proc to IMD_UNUSED, int reload IMD_UNUSED)
 {
 	return (imsgev_compose(iev, IMSG_CONF_SENDER, 0, -1,
 	    conf->c_mail_sender, strlen(conf->c_mail_sender) + 1));
@@ -213,7 +214,7 @@ config_recv_sender(struct imd_conf *conf, struct imsg *imsg)
 
 static int
 config_send_mta(struct imsgev *iev, struct imd_conf *conf,
-    enum imd_proc to, int reload)
+    enum imd_proc to IMD_UNUSED, int reload IMD_UNUSED)
 {
 	struct ibuf	*buf;
 
@@ -242,7 +243,7 @@ config_recv_mta(struct imd_conf *conf, struct imsg *imsg)
 
 static int
 config_send_inbound(struct imsgev *iev, struct imd_conf *conf,
-    enum imd_proc to, int reload)
+    enum imd_proc to IMD_UNUSED, int reload IMD_UNUSED)
 {
 	return (imsgev_compose(iev, IMSG_CONF_INBOUND, 0, -1,
 	    &conf->c_inbound, sizeof(conf->c_inbound)));
@@ -259,7 +260,7 @@ config_recv_inbound(struct imd_conf *conf, struct imsg *imsg)
 
 static int
 config_send_resolver(struct imsgev *iev, struct imd_conf *conf,
-    enum imd_proc to, int reload)
+    enum imd_proc to IMD_UNUSED, int reload IMD_UNUSED)
 {
 	struct ibuf	*buf;
 
@@ -289,7 +290,7 @@ config_recv_resolver(struct imd_conf *conf, struct imsg *imsg)
 
 static int
 config_send_tls(struct imsgev *iev, struct imd_conf *conf,
-    enum imd_proc to, int reload)
+    enum imd_proc to IMD_UNUSED, int reload IMD_UNUSED)
 {
 	return (imsgev_compose(iev, IMSG_CONF_TLS, 0, -1, conf->c_tls_ca,
 	    strlen(conf->c_tls_ca) + 1));
@@ -304,7 +305,7 @@ config_recv_tls(struct imd_conf *conf, struct imsg *imsg)
 
 static int
 config_send_presence(struct imsgev *iev, struct imd_conf *conf,
-    enum imd_proc to, int reload)
+    enum imd_proc to IMD_UNUSED, int reload IMD_UNUSED)
 {
 	return (imsgev_compose(iev, IMSG_CONF_PRESENCE, 0, -1,
 	    &conf->c_presence, sizeof(conf->c_presence)));
@@ -322,7 +323,7 @@ config_recv_presence(struct imd_conf *conf, struct imsg *imsg)
 
 static int
 config_send_domains(struct imsgev *iev, struct imd_conf *conf,
-    enum imd_proc to, int reload)
+    enum imd_proc to IMD_UNUSED, int reload IMD_UNUSED)
 {
 	struct conf_domain	*cd;
 	struct ibuf		*buf;
@@ -427,7 +428,7 @@ config_recv_listen(struct imd_conf *conf, struct imsg *imsg)
 
 static int
 config_send_database(struct imsgev *iev, struct imd_conf *conf,
-    enum imd_proc to, int reload)
+    enum imd_proc to IMD_UNUSED, int reload IMD_UNUSED)
 {
 	return (imsgev_compose(iev, IMSG_CONF_DATABASE, 0, -1,
 	    conf->c_database, strlen(conf->c_database) + 1));
@@ -442,7 +443,7 @@ config_recv_database(struct imd_conf *conf, struct imsg *imsg)
 
 static int
 config_send_routes(struct imsgev *iev, struct imd_conf *conf,
-    enum imd_proc to, int reload)
+    enum imd_proc to IMD_UNUSED, int reload IMD_UNUSED)
 {
 	struct conf_route	*cr;
 	struct ibuf		*buf;

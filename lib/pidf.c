@@ -36,6 +36,7 @@
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 
+#include "cdefs.h"
 #include "pidf.h"
 #include "xml.h"
 
@@ -156,8 +157,8 @@ pidf_stop(xmlParserCtxtPtr ctxt, const char *why)
  * declared, let alone expanded or loaded.
  */
 static void
-pidf_sax_subset(void *ctx, const xmlChar *name, const xmlChar *extid,
-    const xmlChar *sysid)
+pidf_sax_subset(void *ctx, const xmlChar *name IMD_UNUSED,
+    const xmlChar *extid IMD_UNUSED, const xmlChar *sysid IMD_UNUSED)
 {
 	pidf_stop(ctx, "a document type declaration is not allowed");
 }

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cdefs.h"
 #include "config.h"
 #include "imd_msg.h"
 #include "log.h"
@@ -134,7 +135,7 @@ imsgev_refused(struct imsgev *iev)
 }
 
 static void
-imsgev_handler(int fd, short event, void *arg)
+imsgev_handler(int fd IMD_UNUSED, short event, void *arg)
 {
 	struct imsgev	*iev = arg;
 	struct imsg	 imsg;

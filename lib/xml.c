@@ -23,6 +23,7 @@
 #include <libxml/xmlstring.h>
 #include <libxml/xmlversion.h>
 
+#include "cdefs.h"
 #include "xml.h"
 
 /* libxml2 2.12 made the error const. */
@@ -37,12 +38,12 @@ static void	xml_drop_generic(void *, const char *, ...);
 static int	xml_char_len(const unsigned char *, size_t);
 
 static void
-xml_drop(void *ctx, XML_ERROR *error)
+xml_drop(void *ctx IMD_UNUSED, XML_ERROR *error IMD_UNUSED)
 {
 }
 
 static void
-xml_drop_generic(void *ctx, const char *fmt, ...)
+xml_drop_generic(void *ctx IMD_UNUSED, const char *fmt IMD_UNUSED, ...)
 {
 }
 

@@ -41,6 +41,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cdefs.h"
 #include "listener.h"
 #include "log.h"
 #include "prefix.h"
@@ -247,7 +248,7 @@ conn_timer_arm(struct conn *c)
 
 /* Also the second step of conn_close(). */
 static void
-conn_timeout(int fd, short event, void *arg)
+conn_timeout(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg)
 {
 	struct conn	*c = arg;
 
@@ -604,7 +605,7 @@ conn_handshake(struct conn *c)
 
 /* Either event: each step is cheap when it has nothing to do. */
 static void
-conn_event(int fd, short event, void *arg)
+conn_event(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg)
 {
 	struct conn	*c = arg;
 
@@ -769,7 +770,7 @@ conn_new(struct transport_listen *tl, int fd,
 }
 
 static void
-conn_accept_resume(int fd, short event, void *arg)
+conn_accept_resume(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg)
 {
 	struct transport_listen	*tl = arg;
 
@@ -790,7 +791,7 @@ conn_accept_error(struct transport_listen *tl)
 }
 
 static void
-conn_accept(int fd, short event, void *arg)
+conn_accept(int fd, short event IMD_UNUSED, void *arg)
 {
 	struct transport_listen	*tl = arg;
 	struct sockaddr_storage	 ss;

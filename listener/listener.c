@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cdefs.h"
 #include "config.h"
 #include "imd_msg.h"
 #include "listener.h"
@@ -158,7 +159,7 @@ listener_dispatch_dirdb(struct imsgev *iev, struct imsg *imsg)
 }
 
 static void
-listener_sweep(int fd, short event, void *arg)
+listener_sweep(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg IMD_UNUSED)
 {
 	struct timeval	tv = { 1, 0 };
 

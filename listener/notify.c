@@ -34,6 +34,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cdefs.h"
 #include "listener.h"
 #include "log.h"
 #include "pidf.h"
@@ -424,7 +425,8 @@ notify_final(struct pres_sub *ps, const char *reason)
 }
 
 static void
-notify_answer(void *arg, const struct sip_msg *resp, unsigned int status)
+notify_answer(void *arg, const struct sip_msg *resp IMD_UNUSED,
+    unsigned int status)
 {
 	struct pres_sub	*ps = arg;
 

@@ -31,6 +31,7 @@
 #include <time.h>
 
 #include "binding.h"
+#include "cdefs.h"
 #include "imd_msg.h"
 #include "listener.h"
 #include "log.h"
@@ -205,7 +206,8 @@ offq_ask(struct drain *dr, uint64_t delivered)
 }
 
 static void
-offq_delivered(void *arg, const struct sip_msg *resp, unsigned int status)
+offq_delivered(void *arg, const struct sip_msg *resp IMD_UNUSED,
+    unsigned int status)
 {
 	struct drain	*dr = arg;
 

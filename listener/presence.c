@@ -34,6 +34,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cdefs.h"
 #include "imd_msg.h"
 #include "listener.h"
 #include "log.h"
@@ -419,7 +420,7 @@ pres_rule_set(struct presentity *pr, const char *watcher, uint32_t rule)
 }
 
 static void
-pres_timer(int fd, short event, void *arg)
+pres_timer(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg)
 {
 	struct presentity	*pr = arg;
 
@@ -881,7 +882,8 @@ pres_ctl_rule(struct imsgev *iev, struct imsg *imsg)
 	if ((buf = imsgev_create(iev, IMSG_LSN_RESULT, imsg->hdr.ih_peerid,
 	    CTL_MESSAGE_MAX + 8)) == NULL ||
 	    ibuf_add_u32(buf, status) == -1 ||
-	    ibuf_add_str(buf, why, CTL_MESSAGE_MAX) == -1 || imsgev_close(iev, buf) == -1)
+	    ibuf_add_str(buf, why, CTL_MESSAGE_MAX) == -1 ||
+	    imsgev_close(iev, buf) == -1)
 		fatal("%s", __func__);
 }
 

@@ -41,6 +41,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cdefs.h"
 #include "listener.h"
 #include "log.h"
 #include "presence.h"
@@ -466,8 +467,8 @@ sub_refresh(struct sip_req *rq, struct pres_sub *ps, uint32_t secs)
 }
 
 static void
-sub_looked_up(struct sip_req *rq, int exists, const struct binding_rec *bs,
-    uint32_t n)
+sub_looked_up(struct sip_req *rq, int exists,
+    const struct binding_rec *bs IMD_UNUSED, uint32_t n)
 {
 	struct presentity	*pr;
 	struct pres_sub		*ps;

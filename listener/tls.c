@@ -34,6 +34,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "cdefs.h"
 #include "listener.h"
 #include "log.h"
 #include "tls_policy.h"
@@ -46,14 +47,15 @@
  * that names a domain may do.  So any certificate, or none, passes.
  */
 static int
-tls_verify(int ok, X509_STORE_CTX *store)
+tls_verify(int ok IMD_UNUSED, X509_STORE_CTX *store IMD_UNUSED)
 {
 	return (1);
 }
 
 /* A key with a passphrase must fail to load, never prompt. */
 static int
-tls_no_password(char *buf, int size, int rwflag, void *arg)
+tls_no_password(char *buf IMD_UNUSED, int size IMD_UNUSED,
+    int rwflag IMD_UNUSED, void *arg IMD_UNUSED)
 {
 	return (0);
 }

@@ -33,6 +33,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cdefs.h"
 #include "listener.h"
 #include "log.h"
 
@@ -44,7 +45,7 @@ static TAILQ_HEAD(, transport_listen) transport_listens =
     TAILQ_HEAD_INITIALIZER(transport_listens);
 
 static void
-udp_read(int fd, short event, void *arg)
+udp_read(int fd, short event IMD_UNUSED, void *arg IMD_UNUSED)
 {
 	struct sip_peer		 peer;
 	static char		*buf;

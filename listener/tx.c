@@ -39,6 +39,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cdefs.h"
 #include "listener.h"
 #include "log.h"
 #include "tx.h"
@@ -175,7 +176,7 @@ tx_now(void)
 
 /* Once a second while any wait: those whose Timer J fired go. */
 static void
-tx_sweep(int fd, short event, void *arg)
+tx_sweep(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg IMD_UNUSED)
 {
 	struct timeval	 tv = { 1, 0 };
 	struct tx	*tx;

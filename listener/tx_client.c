@@ -34,6 +34,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cdefs.h"
 #include "listener.h"
 #include "log.h"
 #include "sip.h"
@@ -197,7 +198,7 @@ txc_final(struct txc *tc, const struct sip_msg *resp)
 
 /* Timer E: UDP only; a provisional response means the far end is slow. */
 static void
-txc_timer_e(int fd, short event, void *arg)
+txc_timer_e(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg)
 {
 	struct txc	*tc = arg;
 
@@ -214,7 +215,7 @@ txc_timer_e(int fd, short event, void *arg)
 
 /* Timer F before a final response, Timer K after it. */
 static void
-txc_timer_end(int fd, short event, void *arg)
+txc_timer_end(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg)
 {
 	struct txc	*tc = arg;
 

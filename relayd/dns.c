@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cdefs.h"
 #include "dns_private.h"
 #include "log.h"
 
@@ -113,14 +114,14 @@ dns_timer_update(void)
 }
 
 static void
-dns_timeout(int fd, short event, void *arg)
+dns_timeout(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg IMD_UNUSED)
 {
 	ares_process_fd(dns_channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
 	dns_timer_update();
 }
 
 static void
-dns_sock_event(int fd, short event, void *arg)
+dns_sock_event(int fd, short event, void *arg IMD_UNUSED)
 {
 	ares_process_fd(dns_channel,
 	    (event & EV_READ) ? fd : ARES_SOCKET_BAD,
@@ -152,7 +153,8 @@ dns_sock_free(struct dns_sock *s)
  * whose event is running: libevent allows deleting it there.
  */
 static void
-dns_sock_state(void *data, ares_socket_t fd, int readable, int writable)
+dns_sock_state(void *data IMD_UNUSED, ares_socket_t fd, int readable,
+    int writable)
 {
 	struct dns_sock	*s;
 
@@ -187,7 +189,7 @@ dns_fail(struct dns_work *wk, int error)
 }
 
 static void
-dns_answer(void *arg, int status, int timeouts, unsigned char *buf,
+dns_answer(void *arg, int status, int timeouts IMD_UNUSED, unsigned char *buf,
     int len)
 {
 	struct dns_query	*q = arg;
@@ -263,7 +265,7 @@ dns_lookup_free(struct dns_lookup *lk)
 }
 
 static void
-dns_deliver(int fd, short event, void *arg)
+dns_deliver(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg)
 {
 	struct dns_lookup	*lk = arg;
 	struct dns_target	 targets[DNS_TARGETS_MAX];

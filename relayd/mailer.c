@@ -52,6 +52,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cdefs.h"
 #include "config.h"
 #include "imd_msg.h"
 #include "log.h"
@@ -328,7 +329,7 @@ mailer_ask(void)
 }
 
 static void
-mailer_poll(int fd, short event, void *arg)
+mailer_poll(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg IMD_UNUSED)
 {
 	mailer_ask();
 }

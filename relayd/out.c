@@ -42,6 +42,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "cdefs.h"
 #include "config.h"
 #include "log.h"
 #include "relayd.h"
@@ -214,7 +215,7 @@ out_input(const char *buf, size_t len, int stream, const char *from)
 }
 
 static void
-out_udp_read(int fd, short event, void *arg)
+out_udp_read(int fd, short event IMD_UNUSED, void *arg IMD_UNUSED)
 {
 	static char		buf[OUT_UDP_MAX];
 	struct sockaddr_storage	ss;
@@ -321,7 +322,7 @@ oconn_close(struct oconn *oc, const char *why)
 }
 
 static void
-oconn_timeout(int fd, short event, void *arg)
+oconn_timeout(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg)
 {
 	struct oconn	*oc = arg;
 
@@ -501,7 +502,7 @@ oconn_progress(struct oconn *oc)
 }
 
 static void
-oconn_event(int fd, short event, void *arg)
+oconn_event(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg)
 {
 	oconn_progress(arg);
 }

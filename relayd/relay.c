@@ -40,6 +40,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "cdefs.h"
 #include "config.h"
 #include "dns.h"
 #include "imd_msg.h"
@@ -144,7 +145,7 @@ job_finish(struct relay_job *rj, unsigned int status, const char *reason,
 }
 
 static void
-job_deadline(int fd, short event, void *arg)
+job_deadline(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg)
 {
 	struct relay_job	*rj = arg;
 
@@ -156,7 +157,7 @@ job_deadline(int fd, short event, void *arg)
 
 /* UDP only: Timer E, until a provisional response or the deadline. */
 static void
-job_resend(int fd, short event, void *arg)
+job_resend(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg)
 {
 	struct relay_job	*rj = arg;
 	struct timeval		 tv;
@@ -175,7 +176,7 @@ job_resend(int fd, short event, void *arg)
 }
 
 static void
-job_next_round(int fd, short event, void *arg)
+job_next_round(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg)
 {
 	struct relay_job	*rj = arg;
 

@@ -39,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cdefs.h"
 #include "config.h"
 #include "dns.h"
 #include "imd_msg.h"
@@ -153,7 +154,7 @@ verify_resolved(void *arg, const struct dns_target *t, size_t n, int error)
 }
 
 static void
-verify_timeout(int fd, short event, void *arg)
+verify_timeout(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg)
 {
 	struct verify_query	*vq = arg;
 

@@ -34,6 +34,7 @@
 #include <unistd.h>
 #include <vis.h>
 
+#include "cdefs.h"
 #include "smtp.h"
 
 #define SMTP_CMD_MAX	(SMTP_PATH_MAX + 32)	/* longest command line */
@@ -463,7 +464,7 @@ smtp_connected(struct smtp_job *j)
 }
 
 static void
-smtp_event(int fd, short event, void *arg)
+smtp_event(int fd IMD_UNUSED, short event, void *arg)
 {
 	struct smtp_job	*j = arg;
 
@@ -485,7 +486,7 @@ smtp_report(struct smtp_job *j)
 }
 
 static void
-smtp_timer(int fd, short event, void *arg)
+smtp_timer(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg)
 {
 	struct smtp_job	*j = arg;
 

@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "binding.h"
+#include "cdefs.h"
 #include "imsg.h"
 #include "log.h"
 #include "store.h"
@@ -248,8 +249,8 @@ ikey_make(struct key *k, uint64_t expires, const char *address,
 }
 
 static int
-count_one(const void *key, size_t keylen, const void *val, size_t len,
-    void *arg)
+count_one(const void *key IMD_UNUSED, size_t keylen IMD_UNUSED,
+    const void *val IMD_UNUSED, size_t len IMD_UNUSED, void *arg)
 {
 	(*(size_t *)arg)++;
 	return (0);

@@ -50,6 +50,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cdefs.h"
 #include "dns.h"
 #include "log.h"
 #include "tap.h"
@@ -470,7 +471,7 @@ test_dnsmasq(uint16_t port)
 }
 
 static void
-tick(int fd, short event, void *arg)
+tick(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg IMD_UNUSED)
 {
 	ticks++;
 }

@@ -39,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cdefs.h"
 #include "dns.h"
 #include "log.h"
 #include "sandbox.h"
@@ -77,7 +78,7 @@ now_ms(void)
 }
 
 static void
-result_cb(void *arg, const struct dns_target *t, size_t n, int error)
+result_cb(void *arg, const struct dns_target *t IMD_UNUSED, size_t n, int error)
 {
 	struct result	*r = arg;
 

@@ -40,6 +40,7 @@
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
 
+#include "cdefs.h"
 #include "pidf.h"
 #include "winfo.h"
 #include "tap.h"
@@ -163,7 +164,8 @@ c14n_tuple(const char *doc, size_t len, const char *id)
 
 /* Stands in for libxml2's loader: counts, and never reads anything. */
 static xmlParserInputPtr
-count_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
+count_loader(const char *url IMD_UNUSED, const char *id IMD_UNUSED,
+    xmlParserCtxtPtr ctxt IMD_UNUSED)
 {
 	loads++;
 	return (NULL);

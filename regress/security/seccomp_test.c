@@ -40,6 +40,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cdefs.h"
 #include "log.h"
 #include "proc.h"
 #include "sandbox.h"
@@ -138,7 +139,7 @@ try_call(enum imd_proc proc, enum call call)
 
 /* What lib/sandbox.c lets a sanitizer build call, to report. */
 static int
-sanitizer_allows(enum call call)
+sanitizer_allows(enum call call IMD_UNUSED)
 {
 #ifdef IMD_SANITIZE
 	return (call == CALL_OPENAT || call == CALL_PTRACE ||

@@ -44,6 +44,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cdefs.h"
 #include "mail.h"
 #include "smtp.h"
 
@@ -111,7 +112,7 @@ compose(const char *from, const char *to, const char *bodyfile,
 }
 
 static void
-done(void *arg, int result, const char *r)
+done(void *arg IMD_UNUSED, int result, const char *r)
 {
 	called++;
 	inside = in_send;

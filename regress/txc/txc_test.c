@@ -45,6 +45,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cdefs.h"
 #include "listener.h"
 #include "log.h"
 #include "sip.h"
@@ -129,7 +130,7 @@ run_for(unsigned int ms)
 
 /* What sip_server.c does with a response, and nothing else. */
 void
-sip_input(const struct sip_peer *from, const char *buf, size_t len)
+sip_input(const struct sip_peer *from IMD_UNUSED, const char *buf, size_t len)
 {
 	static struct sip_msg	msg;
 	struct sip_limits	lim;
@@ -147,8 +148,8 @@ sip_input(const struct sip_peer *from, const char *buf, size_t len)
 
 /* Nothing here sends more than the limit. */
 void
-sip_refuse_oversized(const struct sip_peer *from, const char *buf,
-    size_t len)
+sip_refuse_oversized(const struct sip_peer *from IMD_UNUSED,
+    const char *buf IMD_UNUSED, size_t len IMD_UNUSED)
 {
 	errx(1, "an oversized message on our socket");
 }
@@ -180,7 +181,7 @@ peer_answer(unsigned int status, const char *reason)
 }
 
 static void
-peer_late(int fd, short event, void *arg)
+peer_late(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg IMD_UNUSED)
 {
 	peer_answer(200, "OK");
 }
@@ -222,7 +223,7 @@ peer_act(void)
 }
 
 static void
-peer_read(int fd, short event, void *arg)
+peer_read(int fd, short event IMD_UNUSED, void *arg IMD_UNUSED)
 {
 	ssize_t	n;
 
