@@ -159,6 +159,12 @@ chroot "$dir/empty"
 control socket "$dir/imd.sock"
 user "nobody"
 auth algorithms md5 sha-256
+# One sipp on 127.0.0.1 stands in for thousands of clients, with CAPL
+# calls in flight, as one peer server in federation.sh does for all of
+# its domain: the per-source bounds, meant for one stranger, would refuse
+# the load itself.  The totals stay as they are by default.
+limit held-requests-per-address 16384
+limit held-bytes-per-address 64M
 CONF
 	[ -z "$extra" ] || echo "$extra" >> "$dir/relayd.conf"
 	addr_free "$addr" "$port" ||
