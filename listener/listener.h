@@ -27,7 +27,8 @@
  *				the methods: REGISTER, MESSAGE, PUBLISH,
  *				SUBSCRIBE (dialog.c serves NOTIFY)
  *	presence.c notify.c	presentities, their watchers, our NOTIFYs
- *	relay.c offline_queue.c	to relayd, to the offline queue
+ *	relaying.c offline_queue.c
+ *				to relayd, to the offline queue
  *	dialog.c		our subscriptions elsewhere and their NOTIFYs
  *	fork.c inbound.c auth.c	forwarding to bindings, the inbound policy,
  *				digest authentication through authd

@@ -113,7 +113,7 @@ void		 dialog_out_answered(const struct sip_req *, unsigned int,
 void		 dialog_request(const struct sip_msg *,
 		    const struct sip_peer *);
 
-/* relay.c */
+/* relaying.c */
 void		 relay_start(struct sip_req *);
 uint32_t	 relay_send(const char *, const char *, size_t,
 		    void (*)(void *, const struct sip_msg *, unsigned int),
