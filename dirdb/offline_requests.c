@@ -204,17 +204,19 @@ static int
 queue_list_one(const struct offline_rec *o, void *arg)
 {
 	struct queue_walk	*qw = arg;
+	struct offline_item	 oi;
 	struct ibuf		*buf;
 
+	memset(&oi, 0, sizeof(oi));
+	oi.oi_id = o->o_id;
+	strlcpy(oi.oi_to, o->o_to, sizeof(oi.oi_to));
+	strlcpy(oi.oi_from, o->o_from, sizeof(oi.oi_from));
+	oi.oi_arrived = o->o_arrived;
+	oi.oi_bytes = o->o_bodylen;
+	oi.oi_state = o->o_state;
+	oi.oi_attempts = o->o_attempts;
 	if ((buf = imsgev_create(qw->qw_iev, IMSG_DB_QUEUE_ITEM, qw->qw_id,
-	    2 * IMD_ADDRESS_MAX + 40)) == NULL ||
-	    ibuf_add_u64(buf, o->o_id) == -1 ||
-	    ibuf_add_str(buf, o->o_to, sizeof(o->o_to)) == -1 ||
-	    ibuf_add_str(buf, o->o_from, sizeof(o->o_from)) == -1 ||
-	    ibuf_add_u64(buf, o->o_arrived) == -1 ||
-	    ibuf_add_u32(buf, o->o_bodylen) == -1 ||
-	    ibuf_add_u32(buf, o->o_state) == -1 ||
-	    ibuf_add_u32(buf, o->o_attempts) == -1 ||
+	    OFFLINE_ITEM_MAX)) == NULL || offline_item_add(buf, &oi) == -1 ||
 	    imsgev_close(qw->qw_iev, buf) == -1)
 		fatal("%s", __func__);
 	return (0);

@@ -40,6 +40,7 @@
 #include "config.h"
 #include "imd_msg.h"
 #include "imsg.h"
+#include "offline.h"
 #include "proc.h"
 #include "user.h"
 
@@ -661,31 +662,24 @@ show_queue(struct ctl_conn *cc)
 static int
 show_queue_item(struct imsg *imsg)
 {
-	char		 to[IMD_ADDRESS_MAX], from[IMD_ADDRESS_MAX];
-	char		 vto[4 * IMD_ADDRESS_MAX + 1];
-	char		 vfrom[4 * IMD_ADDRESS_MAX + 1];
-	char		 when[32];
-	struct tm	 tm;
-	uint64_t	 id, arrived;
-	uint32_t	 bytes, state, attempts;
-	time_t		 t;
+	struct offline_item	 oi;
+	char			 vto[4 * IMD_ADDRESS_MAX + 1];
+	char			 vfrom[4 * IMD_ADDRESS_MAX + 1];
+	char			 when[32];
+	struct tm		 tm;
+	time_t			 t;
 
-	imsg_get_u64(imsg, &id);
-	imsg_get_str(imsg, to, sizeof(to));
-	imsg_get_str(imsg, from, sizeof(from));
-	imsg_get_u64(imsg, &arrived);
-	imsg_get_u32(imsg, &bytes);
-	imsg_get_u32(imsg, &state);
-	imsg_get_u32(imsg, &attempts);
+	offline_item_get(imsg, &oi);
 	if (imsg_get_end(imsg) == -1)
 		return (-1);
-	t = (time_t)arrived;
+	t = (time_t)oi.oi_arrived;
 	if (gmtime_r(&t, &tm) == NULL ||
 	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		return (-1);
-	printf("%llu %s %s %s %u %s %u\n", (unsigned long long)id,
-	    ctl_vis(to, vto, sizeof(vto)), ctl_vis(from, vfrom, sizeof(vfrom)),
-	    when, bytes, state == 0 ? "waiting" : "mailing", attempts);
+	printf("%llu %s %s %s %u %s %u\n", (unsigned long long)oi.oi_id,
+	    ctl_vis(oi.oi_to, vto, sizeof(vto)),
+	    ctl_vis(oi.oi_from, vfrom, sizeof(vfrom)), when, oi.oi_bytes,
+	    oi.oi_state == 0 ? "waiting" : "mailing", oi.oi_attempts);
 	return (0);
 }
 

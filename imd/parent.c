@@ -30,6 +30,7 @@
 #include "imd.h"
 #include "imd_msg.h"
 #include "log.h"
+#include "offline.h"
 
 /* The final answer of a request: a status and a message. */
 static void
@@ -104,32 +105,18 @@ parent_binding_item(struct imsgev *iev, struct imsg *imsg)
 static void
 parent_queue_item(struct imsgev *iev, struct imsg *imsg)
 {
-	struct ctl_conn	*cc;
-	struct ibuf	*buf;
-	char		 to[IMD_ADDRESS_MAX], from[IMD_ADDRESS_MAX];
-	uint64_t	 id, arrived;
-	uint32_t	 bytes, state, attempts;
+	struct ctl_conn		*cc;
+	struct ibuf		*buf;
+	struct offline_item	 oi;
 
-	imsg_get_u64(imsg, &id);
-	imsg_get_str(imsg, to, sizeof(to));
-	imsg_get_str(imsg, from, sizeof(from));
-	imsg_get_u64(imsg, &arrived);
-	imsg_get_u32(imsg, &bytes);
-	imsg_get_u32(imsg, &state);
-	imsg_get_u32(imsg, &attempts);
+	offline_item_get(imsg, &oi);
 	if (imsg_get_end(imsg) == -1)
 		proc_fatal_imsg(iev, imsg, "queue item");
 	if ((cc = control_client(imsg->hdr.ih_peerid)) == NULL ||
 	    (buf = control_item(cc, IMSG_CTL_QUEUE_ITEM,
-	    2 * IMD_ADDRESS_MAX + 40)) == NULL)
+	    OFFLINE_ITEM_MAX)) == NULL)
 		return;
-	ibuf_add_u64(buf, id);
-	ibuf_add_str(buf, to, sizeof(to));
-	ibuf_add_str(buf, from, sizeof(from));
-	ibuf_add_u64(buf, arrived);
-	ibuf_add_u32(buf, bytes);
-	ibuf_add_u32(buf, state);
-	ibuf_add_u32(buf, attempts);
+	offline_item_add(buf, &oi);
 	control_item_close(cc, buf);
 }
 

@@ -56,6 +56,33 @@ offline_msg_add(struct ibuf *buf, const struct offline_rec *o)
 	return (0);
 }
 
+int
+offline_item_add(struct ibuf *buf, const struct offline_item *oi)
+{
+	if (ibuf_add_u64(buf, oi->oi_id) == -1 ||
+	    ibuf_add_str(buf, oi->oi_to, sizeof(oi->oi_to)) == -1 ||
+	    ibuf_add_str(buf, oi->oi_from, sizeof(oi->oi_from)) == -1 ||
+	    ibuf_add_u64(buf, oi->oi_arrived) == -1 ||
+	    ibuf_add_u32(buf, oi->oi_bytes) == -1 ||
+	    ibuf_add_u32(buf, oi->oi_state) == -1 ||
+	    ibuf_add_u32(buf, oi->oi_attempts) == -1)
+		return (-1);
+	return (0);
+}
+
+/* The caller checks imsg_get_end(), which reports a failed get. */
+void
+offline_item_get(struct imsg *imsg, struct offline_item *oi)
+{
+	imsg_get_u64(imsg, &oi->oi_id);
+	imsg_get_str(imsg, oi->oi_to, sizeof(oi->oi_to));
+	imsg_get_str(imsg, oi->oi_from, sizeof(oi->oi_from));
+	imsg_get_u64(imsg, &oi->oi_arrived);
+	imsg_get_u32(imsg, &oi->oi_bytes);
+	imsg_get_u32(imsg, &oi->oi_state);
+	imsg_get_u32(imsg, &oi->oi_attempts);
+}
+
 /*
  * The caller checks imsg_get_end(): a message may carry more fields
  * after the record.  The body's length is checked before its bytes are

@@ -80,4 +80,22 @@ struct imsg;
 int	offline_msg_add(struct ibuf *, const struct offline_rec *);
 int	offline_msg_get(struct imsg *, struct offline_rec *);
 
+/*
+ * A queued message as `imctl show queue` lists it, from dirdb through
+ * the parent: who, when, how big, how far; never the text.
+ */
+struct offline_item {
+	uint64_t	oi_id;
+	char		oi_to[IMD_ADDRESS_MAX];
+	char		oi_from[IMD_ADDRESS_MAX];
+	uint64_t	oi_arrived;
+	uint32_t	oi_bytes;
+	uint32_t	oi_state;	/* enum offline_state */
+	uint32_t	oi_attempts;
+};
+#define OFFLINE_ITEM_MAX	(2 * IMD_ADDRESS_MAX + 40)
+
+int	offline_item_add(struct ibuf *, const struct offline_item *);
+void	offline_item_get(struct imsg *, struct offline_item *);
+
 #endif /* IMD_OFFLINE_H */
