@@ -39,6 +39,7 @@
 #include "log.h"
 #include "nonce.h"
 #include "prefix.h"
+#include "refusal.h"
 #include "throttle.h"
 #include "user.h"
 #include "verify.h"
@@ -175,7 +176,10 @@ check_failed(struct check *ck, const char *why)
 
 	log_info("auth: %s from %s: %s", ck->ck_address,
 	    ck->ck_req.ar_source, why);
+	stats_inc(STAT_AUTH_FAILURES);
 	bans = throttle_auth_fail(ck->ck_source, ck->ck_address, time(NULL));
+	if (bans != 0)
+		stats_inc(STAT_AUTH_BANS);
 	if (bans & THROTTLE_BAN_PAIR)
 		log_warnx("auth: %s from source %s banned for %d s after "
 		    "repeated failures", ck->ck_address, ck->ck_source,
@@ -264,8 +268,10 @@ check_credentials(struct check *ck)
 		return;
 	}
 	if (check_throttle(ck) == -1) {
-		log_info("auth: %s from %s refused: source %s banned",
-		    ck->ck_address, ck->ck_req.ar_source, ck->ck_source);
+		if (refusal_note(STAT_REFUSED_BANNED, ck->ck_source))
+			log_info("auth: %s from %s refused: source %s banned",
+			    ck->ck_address, ck->ck_req.ar_source,
+			    ck->ck_source);
 		ck->ck_delay = ck->ck_fail_delay = 0;
 		check_answer(ck, AUTH_FORBIDDEN);
 		return;

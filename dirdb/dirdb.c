@@ -38,6 +38,7 @@
 #include "log.h"
 #include "proc.h"
 #include "sandbox.h"
+#include "stats.h"
 #include "store.h"
 #include "user.h"
 
@@ -372,6 +373,7 @@ main(int argc, char *argv[])
 	queue_unmark();
 	proc_before_write(store_sync);
 	presence_init();
+	stats_before_answer(gauges_update);
 	sandbox_apply(PROC_DIRDB);
 	evtimer_set(&dirdb_sweep_ev, dirdb_sweep, NULL);
 	dirdb_sweep(-1, 0, NULL);

@@ -37,6 +37,9 @@ void	mail_limit_configure(const struct imd_conf *);
 
 /* presence.c */
 void	presence_init(void);
+
+/* gauges.c */
+void	gauges_update(void);
 void	presence_dispatch(struct imsgev *, struct imsg *);
 
 /* queue.c */

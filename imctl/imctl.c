@@ -42,6 +42,7 @@
 #include "imsg.h"
 #include "offline.h"
 #include "proc.h"
+#include "stats.h"
 #include "user.h"
 
 /* Exit statuses; documented in imctl(8), so never renumber them. */
@@ -98,6 +99,8 @@ static int	ctl_list(struct ctl_conn *, uint32_t, int (*)(struct imsg *),
 		    void (*)(void));
 static int	user_list(struct ctl_conn *);
 static int	user_list_item(struct imsg *);
+static int	show_stats(struct ctl_conn *);
+static int	show_stats_item(struct imsg *);
 static int	show_status(struct ctl_conn *);
 static int	show_status_item(struct imsg *);
 static void	show_status_header(void);
@@ -116,6 +119,7 @@ static const struct ctl_command ctl_commands[] = {
 	{ "queue", "flush", 1, 0, IMSG_CTL_QUEUE_FLUSH,	ctl_result },
 	{ "show", "bindings", 2, 0, IMSG_CTL_SHOW_BINDINGS, show_bindings },
 	{ "show", "queue",  2, 0, IMSG_CTL_SHOW_QUEUE,	show_queue },
+	{ "show", "stats",  0, 0, IMSG_CTL_SHOW_STATS,	show_stats },
 	{ "show", "status", 0, 0, IMSG_CTL_SHOW_STATUS,	show_status },
 	{ "show", "watchers", 1, 0, IMSG_CTL_SHOW_WATCHERS, show_watchers },
 	{ "user", "add",    1, 1, IMSG_CTL_USER_ADD,	ctl_result },
@@ -137,6 +141,7 @@ usage(int status)
 	    "       imctl [-s socket] user list\n"
 	    "       imctl [-s socket] show bindings [address]\n"
 	    "       imctl [-s socket] show queue [address]\n"
+	    "       imctl [-s socket] show stats\n"
 	    "       imctl [-s socket] show status\n"
 	    "       imctl [-s socket] show watchers address\n");
 	exit(status == 0 ? 0 : EXIT_USAGE);
@@ -565,6 +570,36 @@ user_list_item(struct imsg *imsg)
 	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		return (-1);
 	printf("%s %s\n", ctl_vis(address, vis, sizeof(vis)), when);
+	return (0);
+}
+
+static int
+show_stats(struct ctl_conn *cc)
+{
+	return (ctl_list(cc, IMSG_CTL_STATS_ITEM, show_stats_item, NULL));
+}
+
+/*
+ * One line per number, named as metricsd names it:
+ * imd_sip_requests_total{method="MESSAGE"} 12
+ */
+static int
+show_stats_item(struct imsg *imsg)
+{
+	struct stats_item	si;
+	char			vname[4 * STATS_NAME_MAX + 1];
+	char			vlabels[4 * STATS_LABELS_MAX + 1];
+	char			value[32];
+
+	if (stats_item_get(imsg, &si) == -1 || imsg_get_end(imsg) == -1)
+		return (-1);
+	stats_item_value(&si, value, sizeof(value));
+	ctl_vis(si.sti_name, vname, sizeof(vname));
+	if (si.sti_labels[0] != '\0')
+		printf("%s{%s} %s\n", vname, ctl_vis(si.sti_labels, vlabels,
+		    sizeof(vlabels)), value);
+	else
+		printf("%s %s\n", vname, value);
 	return (0);
 }
 

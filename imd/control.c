@@ -245,6 +245,18 @@ control_show_status(struct ctl_conn *cc, struct imsg *imsg)
 	imsgev_compose(&cc->cc_iev, IMSG_CTL_END, 0, -1, NULL, 0);
 }
 
+/* The suite's counters, gathered from the children (imd/stats.c). */
+static void
+control_show_stats(struct ctl_conn *cc, struct imsg *imsg)
+{
+	if (imsg_get_end(imsg) == -1) {
+		cc->cc_iev.iev_dead = 1;
+		return;
+	}
+	cc->cc_busy = 1;
+	stats_gather(PROC_CONTROL, cc->cc_id);
+}
+
 /*
  * Check an address against the domains we serve; on failure answer the
  * client and return NULL.
@@ -550,6 +562,9 @@ control_dispatch(struct imsgev *iev, struct imsg *imsg)
 		break;
 	case IMSG_CTL_SHOW_STATUS:
 		control_show_status(cc, imsg);
+		break;
+	case IMSG_CTL_SHOW_STATS:
+		control_show_stats(cc, imsg);
 		break;
 	default:
 		log_warnx("control: unknown request %s",

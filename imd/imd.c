@@ -44,6 +44,7 @@ static const struct proc_peer parent_peers[] = {
 	{ PROC_RELAYD, parent_dispatch_relayd },
 	{ PROC_AUTHD, parent_dispatch_authd },
 	{ PROC_DIRDB, parent_dispatch_dirdb },
+	{ PROC_METRICSD, parent_dispatch_metricsd },
 };
 
 const struct proc_self parent_self = {
@@ -80,7 +81,10 @@ reload_compatible(const struct imd_conf *old, const struct imd_conf *new)
 	if (strcmp(old->c_database, new->c_database) != 0 ||
 	    strcmp(old->c_user, new->c_user) != 0 ||
 	    strcmp(old->c_chroot, new->c_chroot) != 0 ||
-	    strcmp(old->c_control, new->c_control) != 0)
+	    strcmp(old->c_control, new->c_control) != 0 ||
+	    old->c_metrics.cm_sslen != new->c_metrics.cm_sslen ||
+	    memcmp(&old->c_metrics.cm_ss, &new->c_metrics.cm_ss,
+	    old->c_metrics.cm_sslen) != 0)
 		ok = 0;
 	a = TAILQ_FIRST(&old->c_listens);
 	b = TAILQ_FIRST(&new->c_listens);
@@ -107,8 +111,9 @@ imd_reload(void)
 		return;
 	}
 	if (!reload_compatible(imd_conf, conf)) {
-		log_warnx("reload refused: listen, database, user, chroot "
-		    "or control socket changed; restart imd for that");
+		log_warnx("reload refused: listen, metrics listen, database, "
+		    "user, chroot or control socket changed; restart imd for "
+		    "that");
 		config_free(conf);
 		return;
 	}
@@ -198,6 +203,7 @@ main(int argc, char *argv[])
 
 	setup_dirs(imd_conf);
 	setup_listens(imd_conf);
+	setup_metrics(imd_conf);
 	control_init(imd_conf->c_control);
 	if (event_init() == NULL)
 		fatalx("event_init");

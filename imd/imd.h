@@ -68,9 +68,15 @@ void		 parent_dispatch_listener(struct imsgev *, struct imsg *);
 void		 parent_dispatch_relayd(struct imsgev *, struct imsg *);
 void		 parent_dispatch_authd(struct imsgev *, struct imsg *);
 void		 parent_dispatch_dirdb(struct imsgev *, struct imsg *);
+void		 parent_dispatch_metricsd(struct imsgev *, struct imsg *);
+
+/* stats.c */
+void		 stats_gather(enum imd_proc, uint32_t);
+void		 stats_child_set(struct imsgev *, struct imsg *);
 
 /* setup.c */
 void		 setup_listens(struct imd_conf *);
+void		 setup_metrics(struct imd_conf *);
 void		 setup_dirs(const struct imd_conf *);
 
 /* imd.c */

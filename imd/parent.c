@@ -159,22 +159,47 @@ parent_dispatch_listener(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_LSN_END:
 		parent_list_end(iev, imsg);
 		break;
+	case IMSG_STATS_SET:
+		stats_child_set(iev, imsg);
+		break;
 	default:
 		proc_fatal_imsg(iev, imsg, "unexpected");
 	}
 }
 
-/* relayd and authd have nothing to tell the parent once they serve. */
+/* relayd and authd tell the parent their counters, nothing else. */
 void
 parent_dispatch_relayd(struct imsgev *iev, struct imsg *imsg)
 {
-	proc_fatal_imsg(iev, imsg, "unexpected");
+	if (imsg->hdr.ih_type != IMSG_STATS_SET)
+		proc_fatal_imsg(iev, imsg, "unexpected");
+	stats_child_set(iev, imsg);
 }
 
 void
 parent_dispatch_authd(struct imsgev *iev, struct imsg *imsg)
 {
-	proc_fatal_imsg(iev, imsg, "unexpected");
+	if (imsg->hdr.ih_type != IMSG_STATS_SET)
+		proc_fatal_imsg(iev, imsg, "unexpected");
+	stats_child_set(iev, imsg);
+}
+
+/* metricsd asks for the numbers of a scrape, and has its own. */
+void
+parent_dispatch_metricsd(struct imsgev *iev, struct imsg *imsg)
+{
+	switch (imsg->hdr.ih_type) {
+	case IMSG_METRICS_GET:
+		if (imsg_get_end(imsg) == -1)
+			proc_fatal_imsg(iev, imsg, "metrics request");
+		stats_gather(PROC_METRICSD, imsg->hdr.ih_peerid);
+		break;
+	case IMSG_STATS_SET:
+		stats_child_set(iev, imsg);
+		break;
+	default:
+		proc_fatal_imsg(iev, imsg, "unexpected");
+	}
 }
 
 void
@@ -197,6 +222,9 @@ parent_dispatch_dirdb(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_DB_BINDING_END:
 	case IMSG_DB_QUEUE_END:
 		parent_list_end(iev, imsg);
+		break;
+	case IMSG_STATS_SET:
+		stats_child_set(iev, imsg);
 		break;
 	default:
 		proc_fatal_imsg(iev, imsg, "unexpected");

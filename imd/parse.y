@@ -286,6 +286,8 @@ static void	 resolver_set(const char *);
 static void	 inbound_set(enum inbound_policy);
 static void	 relay_private_set(int);
 static void	 tls_ca_set(const char *);
+static void	 metrics_listen(const char *, int64_t);
+static void	 metrics_allow(const char *);
 static void	 conf_offline_policy(enum offline_policy, int64_t);
 static void	 conf_mta(const char *, int64_t);
 static void	 conf_mail_from(const char *);
@@ -303,12 +305,12 @@ static void	 limits_check(const struct parse_file *, int,
 %}
 
 %token	DIRECT
-%token	AFTER ALGORITHMS ANY ASK AUTH AUTHORIZE AUTO BYTES CA CERTIFICATE
+%token	AFTER ALGORITHMS ALLOW ANY ASK AUTH AUTHORIZE AUTO BYTES CA CERTIFICATE
 %token	CHROOT CONNECTIONS CONNS_PER_ADDR CONNS_UNAUTH CONTROL DATABASE
 %token	DEVICES DOCUMENT_SIZE DOMAIN DOMAIN_SUBS DOMAIN_TOTAL FROM HEADERS
 %token	HELD_BYTES HELD_BYTES_PER_ADDR HELD_REQUESTS HELD_PER_ADDR INBOUND
 %token	INCLUDE IPV4_PREFIX IPV6_PREFIX KEY LIMIT LINE_LENGTH LISTEN MAIL
-%token	MESSAGE_SIZE MTA NO ON MAX_AGE MAX_EXPIRES MIN_EXPIRES NONE
+%token	MESSAGE_SIZE METRICS MTA NO ON MAX_AGE MAX_EXPIRES MIN_EXPIRES NONE
 %token	NOTIFY_INTERVAL OFFLINE PER PORT PRESENCE PRIVATE_ADDRESSES REALM
 %token	RELAY RESOLVER ROUTE RULES SENDER SOCKET STORE STRANGER_SUBS
 %token	SUBSCRIPTIONS TCP THEN TLS TLS_VERIFIED UDP UNAUTH_WAIT
@@ -316,9 +318,9 @@ static void	 limits_check(const struct parse_file *, int,
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
-%type	<v.string>	include optrealm value
+%type	<v.string>	include optrealm value metricson
 %type	<v.number>	optdirect number port size transport duration mtaport
-%type	<v.number>	msduration yesno optbytes
+%type	<v.number>	msduration yesno optbytes metricsport
 
 %%
 
@@ -378,6 +380,18 @@ statement	: domain
 		| INBOUND VERIFIED		{ inbound_set(INBOUND_VERIFIED); }
 		| TLS CA STRING			{ tls_ca_set($3); }
 		| RELAY PRIVATE_ADDRESSES yesno	{ relay_private_set($3); }
+		| METRICS LISTEN metricson metricsport {
+			metrics_listen($3, $4);
+		}
+		| METRICS ALLOW STRING		{ metrics_allow($3); }
+		;
+
+metricson	: /* empty */			{ $$ = IMD_METRICS_ADDRESS; }
+		| ON STRING			{ $$ = $2; }
+		;
+
+metricsport	: /* empty */			{ $$ = IMD_METRICS_PORT; }
+		| PORT port			{ $$ = $2; }
 		;
 
 yesno		: YES				{ $$ = 1; }
@@ -692,6 +706,7 @@ struct keyword {
 static const struct keyword keywords[] = {
 	{ "after",			AFTER },
 	{ "algorithms",			ALGORITHMS },
+	{ "allow",			ALLOW },
 	{ "any",			ANY },
 	{ "ask",			ASK },
 	{ "auth",			AUTH },
@@ -730,6 +745,7 @@ static const struct keyword keywords[] = {
 	{ "max-age",			MAX_AGE },
 	{ "max-expires",		MAX_EXPIRES },
 	{ "message-size",		MESSAGE_SIZE },
+	{ "metrics",			METRICS },
 	{ "min-expires",		MIN_EXPIRES },
 	{ "mta",			MTA },
 	{ "no",				NO },
@@ -2341,4 +2357,57 @@ tls_ca_set(const char *path)
 	else
 		strlcpy(parse.p_conf->c_tls_ca, path,
 		    sizeof(parse.p_conf->c_tls_ca));
+}
+
+/* A numeric address, as for listen: the parent never waits for DNS. */
+static void
+metrics_listen(const char *addr, int64_t port)
+{
+	struct conf_metrics	*cm = &parse.p_conf->c_metrics;
+
+	if (cm->cm_sslen != 0) {
+		parse_error("metrics listen given twice");
+		return;
+	}
+	if (port == -1)
+		return;
+	if (listen_address(addr, &cm->cm_ss, &cm->cm_sslen) == -1) {
+		parse_error("metrics listen on \"%s\" is not a numeric "
+		    "address", shown(addr));
+		return;
+	}
+	listen_set_port(&cm->cm_ss, port);
+}
+
+/* ADDRESS/PREFIX, the prefix no longer than the address. */
+static void
+metrics_allow(const char *s)
+{
+	struct conf_metrics	*cm = &parse.p_conf->c_metrics;
+	char			 addr[INET6_ADDRSTRLEN], *slash, *end;
+	long			 bits;
+
+	if (cm->cm_nallow >= IMD_MAX_METRICS_ALLOW) {
+		parse_error("too many metrics allow statements (at most %d)",
+		    IMD_MAX_METRICS_ALLOW);
+		return;
+	}
+	if (strlcpy(addr, s, sizeof(addr)) >= sizeof(addr) ||
+	    (slash = strchr(addr, '/')) == NULL) {
+		parse_error("metrics allow \"%s\" is not ADDRESS/PREFIX",
+		    shown(s));
+		return;
+	}
+	*slash++ = '\0';
+	errno = 0;
+	bits = strtol(slash, &end, 10);
+	if (*slash == '\0' || *end != '\0' || errno != 0 || bits < 0 ||
+	    bits > (strchr(addr, ':') != NULL ? 128 : 32) ||
+	    prefix_of_string(addr, bits, bits,
+	    &cm->cm_allow[cm->cm_nallow]) == -1) {
+		parse_error("metrics allow \"%s\" is not ADDRESS/PREFIX",
+		    shown(s));
+		return;
+	}
+	cm->cm_nallow++;
 }

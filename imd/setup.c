@@ -100,6 +100,26 @@ setup_listens(struct imd_conf *conf)
 	}
 }
 
+/* metricsd's TCP socket, if metrics listen asked for one. */
+void
+setup_metrics(struct imd_conf *conf)
+{
+	struct conf_metrics	*cm = &conf->c_metrics;
+	struct conf_listen	 cl;
+	char			 name[128];
+
+	if (cm->cm_sslen == 0)
+		return;
+	memset(&cl, 0, sizeof(cl));
+	cl.cl_ss = cm->cm_ss;
+	cl.cl_sslen = cm->cm_sslen;
+	cl.cl_transport = TRANSPORT_TCP;
+	if (setup_listen_one(&cl) == -1)
+		fatal("metrics listen on %s", listen_name(&cl, name,
+		    sizeof(name)));
+	cm->cm_fd = cl.cl_fd;
+}
+
 /*
  * A directory made with the owner and mode given when it is missing.  An
  * existing one is left alone unless it is ours to fix: the children check

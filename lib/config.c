@@ -110,6 +110,7 @@ config_defaults(struct imd_conf *conf)
 	conf->c_presence.pr_domain_subs = PRESENCE_DOMAIN_SUBS_DEFAULT;
 	conf->c_presence.pr_domain_total = PRESENCE_DOMAIN_TOTAL_DEFAULT;
 	conf->c_presence.pr_stranger_subs = PRESENCE_STRANGER_SUBS_DEFAULT;
+	conf->c_metrics.cm_fd = -1;
 }
 
 struct imd_conf *
@@ -148,6 +149,8 @@ config_clear(struct imd_conf *conf)
 		TAILQ_REMOVE(&conf->c_routes, cr, cr_entry);
 		freezero(cr, sizeof(*cr));
 	}
+	if (conf->c_metrics.cm_fd != -1)
+		close(conf->c_metrics.cm_fd);
 	explicit_bzero(conf, sizeof(*conf));
 	config_defaults(conf);
 }
@@ -305,6 +308,28 @@ print_listen(FILE *fp, const struct conf_listen *cl)
 		print_quoted(fp, cl->cl_key);
 	}
 	fputc('\n', fp);
+}
+
+/* Only what was configured: no endpoint, no lines. */
+static void
+print_metrics(FILE *fp, const struct conf_metrics *cm)
+{
+	char		name[PREFIX_NAME_MAX];
+	uint32_t	i;
+
+	if (cm->cm_sslen == 0)
+		return;
+	fputs("metrics listen on ", fp);
+	print_address(fp, &cm->cm_ss);
+	fputc('\n', fp);
+	for (i = 0; i < cm->cm_nallow; i++) {
+		prefix_name(&cm->cm_allow[i], name, sizeof(name));
+		if (strchr(name, '/') == NULL)
+			fprintf(fp, "metrics allow %s/%u\n", name,
+			    cm->cm_allow[i].ap_bits);
+		else
+			fprintf(fp, "metrics allow %s\n", name);
+	}
 }
 
 static void
@@ -480,4 +505,5 @@ config_print(const struct imd_conf *conf, FILE *fp)
 	print_presence(fp, &conf->c_presence);
 	print_mail(fp, conf);
 	print_relay(fp, conf);
+	print_metrics(fp, &conf->c_metrics);
 }

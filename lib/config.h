@@ -34,6 +34,7 @@
 #include <stdint.h>
 
 #include "digest.h"
+#include "prefix.h"
 
 #define IMD_CONF_FILE		"/etc/imd/relayd.conf"
 #define IMD_CONTROL_SOCKET	"/var/run/imd.sock"
@@ -42,6 +43,8 @@
 #define IMD_USER		"_imd"
 #define IMD_SIP_PORT		5060
 #define IMD_SIPS_PORT		5061
+#define IMD_METRICS_PORT	9464	/* Prometheus exporters' range */
+#define IMD_METRICS_ADDRESS	"127.0.0.1"
 
 #define IMD_DOMAIN_MAX		254	/* 253 octets and the NUL */
 #define IMD_LOCALPART_MAX	65	/* 64 octets and the NUL */
@@ -92,6 +95,20 @@ struct conf_listen {
 	char			 cl_cert[IMD_PATH_MAX];	/* tls only */
 	char			 cl_key[IMD_PATH_MAX];	/* tls only */
 	int			 cl_fd;		/* bound socket, or -1 */
+};
+
+/*
+ * The metrics endpoint (metricsd): where it listens, if anywhere, and
+ * the sources it answers.  No allow statement: loopback sources only.
+ */
+#define IMD_MAX_METRICS_ALLOW	32
+
+struct conf_metrics {
+	struct sockaddr_storage	 cm_ss;		/* ss_family 0: none */
+	socklen_t		 cm_sslen;
+	int			 cm_fd;		/* bound socket, or -1 */
+	struct addr_prefix	 cm_allow[IMD_MAX_METRICS_ALLOW];
+	uint32_t		 cm_nallow;
 };
 
 /* Bounds on what a peer may make us hold. */
@@ -300,6 +317,7 @@ struct imd_conf {
 	char		c_mail_from[IMD_ADDRESS_MAX];	/* "" or From */
 	char		c_mail_sender[IMD_ADDRESS_MAX];	/* "" or the
 					   envelope sender for strangers */
+	struct conf_metrics c_metrics;
 };
 
 #define IMD_TLS_CA_DEFAULT	"/etc/ssl/certs/ca-certificates.crt"

@@ -38,7 +38,7 @@
 
 #define TO(p)		(1U << (p))
 #define TO_ALL		(TO(PROC_LISTENER) | TO(PROC_RELAYD) | \
-	TO(PROC_AUTHD) | TO(PROC_DIRDB))
+	TO(PROC_AUTHD) | TO(PROC_DIRDB) | TO(PROC_METRICSD))
 
 struct config_part {
 	uint32_t	  cp_type;
@@ -486,6 +486,87 @@ config_recv_route(struct imd_conf *conf, struct imsg *imsg)
 }
 
 /*
+ * metricsd's endpoint: the bound socket once, at start (a reload keeps
+ * it, as the listener keeps its own), then the allowed sources.
+ */
+static int
+config_send_metrics(struct imsgev *iev, struct imd_conf *conf,
+    enum imd_proc to IMD_UNUSED, int reload)
+{
+	struct conf_metrics	*cm = &conf->c_metrics;
+	struct ibuf		*buf;
+
+	if (reload || cm->cm_sslen == 0)
+		return (0);
+	if ((buf = imsgev_create(iev, IMSG_CONF_METRICS, 0, 256)) == NULL)
+		return (-1);
+	ibuf_add_u32(buf, cm->cm_sslen);
+	ibuf_add_data(buf, &cm->cm_ss, sizeof(cm->cm_ss));
+	ibuf_set_fd(buf, cm->cm_fd);
+	cm->cm_fd = -1;
+	return (config_close(iev, buf));
+}
+
+static int
+config_recv_metrics(struct imd_conf *conf, struct imsg *imsg)
+{
+	struct conf_metrics	*cm = &conf->c_metrics;
+	uint32_t		 sslen;
+
+	cm->cm_fd = imsg_get_fd(imsg);
+	imsg_get_u32(imsg, &sslen);
+	imsg_get_data(imsg, &cm->cm_ss, sizeof(cm->cm_ss));
+	if (imsg_get_end(imsg) == -1 || sslen > sizeof(cm->cm_ss) ||
+	    cm->cm_fd == -1)
+		return (-1);
+	cm->cm_sslen = sslen;
+	return (0);
+}
+
+static int
+config_send_metrics_allow(struct imsgev *iev, struct imd_conf *conf,
+    enum imd_proc to IMD_UNUSED, int reload IMD_UNUSED)
+{
+	struct conf_metrics	*cm = &conf->c_metrics;
+	struct ibuf		*buf;
+	uint32_t		 i;
+
+	for (i = 0; i < cm->cm_nallow; i++) {
+		if ((buf = imsgev_create(iev, IMSG_CONF_METRICS_ALLOW, 0,
+		    32)) == NULL)
+			return (-1);
+		ibuf_add_u32(buf, cm->cm_allow[i].ap_family);
+		ibuf_add_u32(buf, cm->cm_allow[i].ap_bits);
+		ibuf_add_data(buf, cm->cm_allow[i].ap_addr,
+		    sizeof(cm->cm_allow[i].ap_addr));
+		if (config_close(iev, buf) == -1)
+			return (-1);
+	}
+	return (0);
+}
+
+static int
+config_recv_metrics_allow(struct imd_conf *conf, struct imsg *imsg)
+{
+	struct conf_metrics	*cm = &conf->c_metrics;
+	struct addr_prefix	 ap;
+	uint32_t		 family, bits;
+
+	memset(&ap, 0, sizeof(ap));
+	imsg_get_u32(imsg, &family);
+	imsg_get_u32(imsg, &bits);
+	imsg_get_data(imsg, ap.ap_addr, sizeof(ap.ap_addr));
+	if (imsg_get_end(imsg) == -1 || cm->cm_nallow >=
+	    IMD_MAX_METRICS_ALLOW || (family != AF_INET &&
+	    family != AF_INET6) || bits > (family == AF_INET ? 32 : 128))
+		return (-1);
+	ap.ap_family = family;
+	ap.ap_bits = bits;
+	cm->cm_allow[cm->cm_nallow++] = ap;
+	return (0);
+}
+
+/*
  * Which part goes to which process, in the order they are sent.  The
  * listener's routes name the servers of domains (inbound policy).
  */
@@ -514,6 +595,10 @@ static const struct config_part config_parts[] = {
 	    config_send_listens, config_recv_listen },
 	{ IMSG_CONF_ROUTE, TO(PROC_LISTENER) | TO(PROC_RELAYD),
 	    config_send_routes, config_recv_route },
+	{ IMSG_CONF_METRICS, TO(PROC_METRICSD), config_send_metrics,
+	    config_recv_metrics },
+	{ IMSG_CONF_METRICS_ALLOW, TO(PROC_METRICSD),
+	    config_send_metrics_allow, config_recv_metrics_allow },
 	{ IMSG_CONF_DATABASE, TO(PROC_DIRDB), config_send_database,
 	    config_recv_database },
 };

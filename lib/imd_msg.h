@@ -33,7 +33,7 @@
 #include <stdint.h>
 
 #ifndef IMD_MSG_VERSION		/* a test builds an imctl of another */
-#define IMD_MSG_VERSION		11
+#define IMD_MSG_VERSION		12
 #endif
 
 enum imsg_type {
@@ -71,6 +71,10 @@ enum imsg_type {
 	IMSG_CONF_DATABASE,	/* str database directory; dirdb */
 	IMSG_CONF_ROUTE,	/* str domain, u32 transport, addr; listener,
 				   relayd */
+	IMSG_CONF_METRICS,	/* u32 len, addr; with its bound fd at start
+				   only; metricsd */
+	IMSG_CONF_METRICS_ALLOW, /* u32 family, u32 bits, 16 bytes address;
+				   one per allowed source; metricsd */
 	IMSG_CONF_END,		/* none; the child applies what it got */
 
 	/* child -> parent, parent -> child: start-up */
@@ -95,6 +99,7 @@ enum imsg_type {
 	IMSG_CTL_PRES_BLOCK,	/* str presentity, str watcher */
 	IMSG_CTL_LOG_VERBOSE,	/* none: debug lines on, parent and children */
 	IMSG_CTL_LOG_BRIEF,	/* none: debug lines off, parent and children */
+	IMSG_CTL_SHOW_STATS,	/* none; reply STATS_ITEM..., END */
 
 	/* parent -> imctl */
 	IMSG_CTL_WATCHER_ITEM,	/* str watcher, str what, str state,
@@ -106,6 +111,7 @@ enum imsg_type {
 	IMSG_CTL_QUEUE_ITEM,	/* u64 id, str to, str from, u64 arrived,
 				   u32 bytes, u32 state, u32 attempts */
 	IMSG_CTL_END,		/* none: end of a list */
+	IMSG_CTL_STATS_ITEM,	/* stats item (lib/stats.c stats_item_add) */
 
 	/* parent -> dirdb; reply IMSG_DB_RESULT unless said otherwise */
 	IMSG_DB_USER_ADD,	/* user record (db_user_msg) */
@@ -196,6 +202,17 @@ enum imsg_type {
 	IMSG_RELAY_VERIFY,	/* str domain, str numeric address; request
 				   id in the peer id; reply VERIFIED */
 	IMSG_RELAY_VERIFIED,	/* u32 enum inbound_verdict */
+
+	/* parent -> every child -> parent: its counters (lib/stats.h) */
+	IMSG_STATS_GET,		/* none; request id in the peer id; reply
+				   STATS_SET */
+	IMSG_STATS_SET,		/* u32 n, n x (u32 counter id, u64 value) */
+
+	/* metricsd -> parent -> metricsd: the numbers for one scrape */
+	IMSG_METRICS_GET,	/* none; request id in the peer id; reply
+				   METRICS_ITEM..., METRICS_END */
+	IMSG_METRICS_ITEM,	/* as IMSG_CTL_STATS_ITEM */
+	IMSG_METRICS_END,	/* none */
 
 	IMSG_TYPE_MAX
 };

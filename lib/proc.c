@@ -33,6 +33,7 @@
 #include "imd_msg.h"
 #include "log.h"
 #include "proc.h"
+#include "stats.h"
 
 const char *proc_names[] = {
 	[PROC_PARENT] = "parent",
@@ -40,6 +41,7 @@ const char *proc_names[] = {
 	[PROC_RELAYD] = "relayd",
 	[PROC_AUTHD] = "authd",
 	[PROC_DIRDB] = "dirdb",
+	[PROC_METRICSD] = "metricsd",
 	[PROC_CONTROL] = "control",
 };
 
@@ -47,7 +49,7 @@ const char *proc_names[] = {
 static const unsigned char proc_edges[PROC_MAX][PROC_MAX] = {
 	[PROC_PARENT] = {
 		[PROC_LISTENER] = 1, [PROC_RELAYD] = 1,
-		[PROC_AUTHD] = 1, [PROC_DIRDB] = 1,
+		[PROC_AUTHD] = 1, [PROC_DIRDB] = 1, [PROC_METRICSD] = 1,
 	},
 	[PROC_LISTENER] = {
 		[PROC_PARENT] = 1, [PROC_AUTHD] = 1,
@@ -63,14 +65,16 @@ static const unsigned char proc_edges[PROC_MAX][PROC_MAX] = {
 		[PROC_PARENT] = 1, [PROC_LISTENER] = 1,
 		[PROC_RELAYD] = 1, [PROC_AUTHD] = 1,
 	},
+	[PROC_METRICSD] = { [PROC_PARENT] = 1 },
 };
 
 /*
- * Descriptors travel on one channel only: the parent hands the listener
- * its bound sockets.  Every other channel refuses one (lib/imsg.c).
+ * Descriptors travel from the parent only: it hands the listener and
+ * metricsd their bound sockets.  Every other channel refuses one
+ * (lib/imsg.c).
  */
 static const unsigned char proc_fd_edges[PROC_MAX][PROC_MAX] = {
-	[PROC_PARENT] = { [PROC_LISTENER] = 1 },
+	[PROC_PARENT] = { [PROC_LISTENER] = 1, [PROC_METRICSD] = 1 },
 };
 
 static const struct proc_self	*proc_self;
@@ -604,7 +608,8 @@ proc_verbose(struct imsgev *iev, struct imsg *imsg)
 
 /*
  * What every child takes from the parent besides its own messages: the
- * start, a new verbosity, a reloaded configuration.  A child's parent
+ * start, a new verbosity, a reloaded configuration, a request for its
+ * counters.  A child's parent
  * dispatcher ends here; anything else is not in the catalogue for it.
  */
 void
@@ -616,6 +621,9 @@ proc_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 		break;
 	case IMSG_VERBOSE:
 		proc_verbose(iev, imsg);
+		break;
+	case IMSG_STATS_GET:
+		stats_answer(iev, imsg);
 		break;
 	default:
 		/* The catalogue keeps the configuration's parts together. */

@@ -23,7 +23,7 @@
  *
  * The graph, written down once (docs/ARCHITECTURE draws it too):
  *
- *	parent   - listener, relayd, authd, dirdb
+ *	parent   - listener, relayd, authd, dirdb, metricsd
  *	listener - authd, dirdb, relayd
  *	relayd   - dirdb
  *	authd    - dirdb
@@ -32,8 +32,8 @@
  * the channel to process P is descriptor PROC_FD(P); every other
  * descriptor above 2 is closed before exec.
  *
- * Descriptors travel on one channel only, parent -> listener (the bound
- * sockets); every other channel refuses them.
+ * Descriptors travel parent -> listener and parent -> metricsd only (the
+ * bound sockets); every other channel refuses them.
  */
 
 #include <sys/types.h>
@@ -49,6 +49,7 @@ enum imd_proc {
 	PROC_RELAYD,
 	PROC_AUTHD,
 	PROC_DIRDB,
+	PROC_METRICSD,
 	PROC_MAX,
 	PROC_CONTROL = PROC_MAX,	/* imctl, on the control socket */
 };

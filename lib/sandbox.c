@@ -64,6 +64,11 @@ static const int sandbox_listener[] = {
 	SC(accept4), SC(recvfrom), SC(setsockopt),
 };
 
+/* metricsd accepts on the socket the parent bound for it. */
+static const int sandbox_metricsd[] = {
+	SC(accept4),
+};
+
 /*
  * relayd's outbound connections and UDP sockets, bound to our own
  * address (out.c), the SMTP hand-off, and c-ares, which writes its
@@ -169,6 +174,10 @@ sandbox_apply(enum imd_proc proc)
 		break;
 	case PROC_DIRDB:
 		ALLOW(ctx, sandbox_db);
+		REFUSE(ctx, sandbox_nosocket);
+		break;
+	case PROC_METRICSD:
+		ALLOW(ctx, sandbox_metricsd);
 		REFUSE(ctx, sandbox_nosocket);
 		break;
 	default:		/* authd: the base alone */

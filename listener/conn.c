@@ -45,6 +45,7 @@
 #include "listener.h"
 #include "log.h"
 #include "prefix.h"
+#include "refusal.h"
 #include "sip.h"
 
 #define CONN_ACCEPT_BURST	32	/* accepts per wake-up */
@@ -159,17 +160,20 @@ conn_admit(const struct sockaddr_storage *ss, const char *name)
 	char				 pname[PREFIX_NAME_MAX];
 
 	conn_addr_key(ss, &key);
+	prefix_name(&key.ca_prefix, pname, sizeof(pname));
 	ca = RB_FIND(conn_addr_tree, &conn_addrs, &key);
 	if (ca != NULL && ca->ca_count >= lim->lim_conns_per_addr) {
-		prefix_name(&key.ca_prefix, pname, sizeof(pname));
-		log_info("conn: %s: refused, %u connections from this "
-		    "address (%s)", name, lim->lim_conns_per_addr, pname);
+		if (refusal_note(STAT_REFUSED_CONN_CAP, pname))
+			log_info("conn: %s: refused, %u connections from "
+			    "this address (%s)", name,
+			    lim->lim_conns_per_addr, pname);
 		return (NULL);
 	}
 	if ((conn_total >= lim->lim_conns ||
 	    conn_unauth >= lim->lim_conns_unauth) && conn_evict(name) == -1) {
-		log_info("conn: %s: refused, %u connections in all, every one "
-		    "authenticated", name, lim->lim_conns);
+		if (refusal_note(STAT_REFUSED_CONN_CAP, pname))
+			log_info("conn: %s: refused, %u connections in all, "
+			    "every one authenticated", name, lim->lim_conns);
 		return (NULL);
 	}
 	/* The one closed may have been the last of this prefix. */
@@ -286,6 +290,8 @@ conn_close(struct conn *c, const char *why)
 	conn_addr_put(c->cn_addr);
 	c->cn_addr = NULL;
 	conn_total--;
+	stats_add(STAT_CONNS_TCP +
+	    (c->cn_peer.sp_transport == TRANSPORT_TLS), -1);
 	event_del(&c->cn_rev);
 	event_del(&c->cn_wev);
 	conn_timer(c, 0);
@@ -763,6 +769,10 @@ conn_new(struct transport_listen *tl, int fd,
 	conn_total++;
 	conn_unauth++;
 	transport_stats.ts_conns++;
+	stats_inc(STAT_ACCEPTED_TCP +
+	    (c->cn_peer.sp_transport == TRANSPORT_TLS));
+	stats_add(STAT_CONNS_TCP +
+	    (c->cn_peer.sp_transport == TRANSPORT_TLS), 1);
 	log_debug("conn: %s: %s connection %llu on %s", c->cn_name,
 	    transport_name(tl->tl_cl->cl_transport),
 	    (unsigned long long)c->cn_id, tl->tl_name);

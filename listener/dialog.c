@@ -44,6 +44,7 @@
 #include "listener.h"
 #include "log.h"
 #include "request.h"
+#include "stats.h"
 
 #define DLG_OUT_MAX		8192	/* subscriptions of ours elsewhere */
 #define DLG_CALLID_MAX		256
@@ -131,6 +132,7 @@ dlg_free(struct dlg_out *d)
 {
 	RB_REMOVE(dlg_tree, &dlg_outs, d);
 	dlg_nouts--;
+	stats_add(STAT_SIP_DIALOGS, -1);
 	free(d);
 }
 
@@ -187,6 +189,7 @@ dlg_new(const struct sip_req *rq, const char *domain)
 		return (NULL);
 	}
 	dlg_nouts++;
+	stats_add(STAT_SIP_DIALOGS, 1);
 	return (d);
 }
 

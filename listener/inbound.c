@@ -48,6 +48,7 @@
 #include "listener.h"
 #include "log.h"
 #include "proc.h"
+#include "refusal.h"
 #include "request.h"
 #include "tx.h"
 
@@ -208,8 +209,9 @@ inbound_refuse(struct sip_req *rq, const char *domain, const char *why)
 	uint16_t	port;
 
 	sip_peer_addr(&rq->rq_peer, host, sizeof(host), &port);
-	log_info("inbound: %s:%u claims %s: %s, refused", host, port, domain,
-	    why);
+	if (refusal_note(STAT_REFUSED_INBOUND, host))
+		log_info("inbound: %s:%u claims %s: %s, refused", host, port,
+		    domain, why);
 	req_reply(rq, 403, INBOUND_REFUSED, NULL);
 }
 

@@ -42,6 +42,7 @@
 #include "presence.h"
 #include "proc.h"
 #include "pstore.h"
+#include "stats.h"
 #include "tx_client.h"
 
 _Static_assert(sizeof(struct pres_sub_rec) <= PSTORE_VALUE_MAX,
@@ -320,6 +321,7 @@ pres_sub_add(struct presentity *pr, const struct pres_sub_rec *rec)
 	}
 	TAILQ_INSERT_TAIL(&pr->pr_subs, ps, ps_entry);
 	pr->pr_nsubs++;
+	stats_add(STAT_SUBSCRIPTIONS, 1);
 	pres_domain_add(ps, 1);
 	return (ps);
 }
@@ -349,6 +351,7 @@ pres_sub_del(struct pres_sub *ps)
 	RB_REMOVE(pres_sub_tree, &pres_subs, ps);
 	TAILQ_REMOVE(&pr->pr_subs, ps, ps_entry);
 	pr->pr_nsubs--;
+	stats_add(STAT_SUBSCRIPTIONS, -1);
 	pres_domain_add(ps, -1);
 	free(ps);
 }

@@ -36,6 +36,7 @@
 #include "log.h"
 #include "proc.h"
 #include "request.h"
+#include "stats.h"
 #include "tx.h"
 
 #define RELAY_WAIT		40	/* s: relayd answers within 32 */
@@ -160,6 +161,8 @@ relay_result(struct imsgev *iev, struct imsg *imsg)
 	if (imsg_get_end(imsg) == -1 || status < 200 || status > 699 ||
 	    len > sizeof(resp))
 		proc_fatal_imsg(iev, imsg, "relay response");
+	stats_inc(len == 0 ? STAT_RELAYED_FAILED : status < 300 ?
+	    STAT_RELAYED_OK : STAT_RELAYED_REFUSED);
 	if (imsg->hdr.ih_peerid & RELAY_OWN_ID) {
 		relay_own_result(imsg->hdr.ih_peerid, status);
 		return;

@@ -43,6 +43,7 @@
 #include "log.h"
 #include "prefix.h"
 #include "proc.h"
+#include "refusal.h"
 #include "request.h"
 #include "tx.h"
 
@@ -132,11 +133,13 @@ req_refuse(const struct sip_msg *msg, const struct sip_peer *peer,
 {
 	char	retry[64], name[PREFIX_NAME_MAX];
 
-	if (rs != NULL && !rs->rs_refusing) {
-		rs->rs_refusing = 1;
+	if (rs != NULL) {
 		prefix_name(&rs->rs_prefix, name, sizeof(name));
-		log_info("sip: %s holds %zu requests of %zu bytes, refusing "
-		    "more: %s", name, rs->rs_count, rs->rs_bytes, what);
+		if (refusal_note(STAT_REFUSED_HELD, name) && !rs->rs_refusing)
+			log_info("sip: %s holds %zu requests of %zu bytes, "
+			    "refusing more: %s", name, rs->rs_count,
+			    rs->rs_bytes, what);
+		rs->rs_refusing = 1;
 	}
 	snprintf(retry, sizeof(retry), "Retry-After: %u\r\n",
 	    listener_conf->c_limits.lim_unauth_wait);

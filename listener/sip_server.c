@@ -32,6 +32,7 @@
 #include "sip.h"
 #include "request.h"
 #include "presence.h"
+#include "stats.h"
 #include "tx.h"
 #include "tx_client.h"
 
@@ -187,6 +188,7 @@ sip_input(const struct sip_peer *peer, const char *buf, size_t len)
 		sip_refuse(peer, &msg, &err);
 		return;
 	}
+	stats_inc(STAT_SIP_REQ_OTHER + msg.msg_method);
 	if (msg.msg_method == SIP_METHOD_ACK)
 		return;
 	if (tx_branch_too_long(&msg)) {

@@ -36,6 +36,7 @@
 #include "cdefs.h"
 #include "listener.h"
 #include "log.h"
+#include "stats.h"
 
 #define UDP_BURST	64	/* datagrams per wake-up */
 
@@ -172,6 +173,7 @@ transport_send(const struct sip_peer *peer, const char *buf, size_t len)
 	struct conn	*c;
 	char		 name[CONN_NAME_MAX];
 
+	stats_count_response(buf, len);
 	if (peer->sp_transport == TRANSPORT_UDP)
 		return (udp_send(peer, buf, len));
 	if ((c = conn_find(peer->sp_conn_id)) == NULL) {

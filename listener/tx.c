@@ -42,6 +42,7 @@
 #include "cdefs.h"
 #include "listener.h"
 #include "log.h"
+#include "stats.h"
 #include "tx.h"
 
 #define TX_T1_MS	500
@@ -150,6 +151,7 @@ tx_new(const struct sip_msg *msg, const struct sip_peer *peer)
 	}
 	tx->tx_peer = *peer;
 	ntx++;
+	stats_add(STAT_SIP_TRANSACTIONS, 1);
 	return (tx);
 }
 
@@ -160,6 +162,7 @@ tx_free(struct tx *tx)
 		TAILQ_REMOVE(&txs_done, tx, tx_done);
 	RB_REMOVE(tx_tree, &txs, tx);
 	ntx--;
+	stats_add(STAT_SIP_TRANSACTIONS, -1);
 	free(tx->tx_resp);
 	free(tx);
 }

@@ -56,6 +56,8 @@ static const uint32_t parts_of[PROC_MAX] = {
 	    BIT(IMSG_CONF_AUTH) | BIT(IMSG_CONF_DOMAIN),
 	[PROC_DIRDB] = BIT(IMSG_CONF_JAIL) | BIT(IMSG_CONF_OFFLINE) |
 	    BIT(IMSG_CONF_SENDER) | BIT(IMSG_CONF_DATABASE),
+	[PROC_METRICSD] = BIT(IMSG_CONF_JAIL) | BIT(IMSG_CONF_METRICS) |
+	    BIT(IMSG_CONF_METRICS_ALLOW),
 };
 
 struct got {
@@ -91,6 +93,10 @@ conf_make(void)
 	    sizeof(conf->c_mail_from));
 	conf->c_limits.lim_msg_size = 4096;
 	conf->c_offline.off_age = 77;
+	config_sockaddr("127.0.0.1", 9464, &conf->c_metrics.cm_ss,
+	    &conf->c_metrics.cm_sslen);
+	prefix_of_string("10.0.0.0", 8, 8, &conf->c_metrics.cm_allow[0]);
+	conf->c_metrics.cm_nallow = 1;
 	return (conf);
 }
 
@@ -112,6 +118,8 @@ roundtrip(struct imd_conf *conf, enum imd_proc to, int reload,
 	TAILQ_FOREACH(cl, &conf->c_listens, cl_entry)
 		if ((cl->cl_fd = open("/dev/null", O_RDONLY)) == -1)
 			err(1, "open");
+	if ((conf->c_metrics.cm_fd = open("/dev/null", O_RDONLY)) == -1)
+		err(1, "open");
 	memset(g, 0, sizeof(*g));
 	g->g_conf = config_new();
 	if (config_send(&w, conf, to, reload) == -1 ||
@@ -130,6 +138,12 @@ roundtrip(struct imd_conf *conf, enum imd_proc to, int reload,
 	TAILQ_FOREACH(cl, &g->g_conf->c_listens, cl_entry)
 		if (cl->cl_fd != -1)
 			close(cl->cl_fd);
+	if (conf->c_metrics.cm_fd != -1)
+		close(conf->c_metrics.cm_fd);
+	conf->c_metrics.cm_fd = -1;
+	if (g->g_conf->c_metrics.cm_fd != -1)
+		close(g->g_conf->c_metrics.cm_fd);
+	g->g_conf->c_metrics.cm_fd = -1;
 	imsgev_clear(&w);
 	imsgev_clear(&r);
 }
@@ -145,9 +159,9 @@ test_parts(struct imd_conf *conf)
 		TAP_OK(g.g_done && g.g_types == (parts_of[p] |
 		    BIT(IMSG_CONF_START) | BIT(IMSG_CONF_END)),
 		    "%s gets its parts and no other", proc_names[p]);
-		TAP_OK(g.g_fds == (p == PROC_LISTENER),
-		    "%s gets %s", proc_names[p], p == PROC_LISTENER ?
-		    "the bound socket" : "no descriptor");
+		TAP_OK(g.g_fds == (p == PROC_LISTENER || p == PROC_METRICSD),
+		    "%s gets %s", proc_names[p], p == PROC_LISTENER ||
+		    p == PROC_METRICSD ? "the bound socket" : "no descriptor");
 		config_free(g.g_conf);
 	}
 	roundtrip(conf, PROC_LISTENER, 1, &g);
@@ -177,6 +191,14 @@ test_values(struct imd_conf *conf)
 	    g.g_conf->c_offline.off_age == 77 &&
 	    TAILQ_EMPTY(&g.g_conf->c_domains),
 	    "dirdb gets the database and the offline policy, no domains");
+	config_free(g.g_conf);
+	roundtrip(conf, PROC_METRICSD, 0, &g);
+	TAP_OK(g.g_conf->c_metrics.cm_sslen != 0 &&
+	    g.g_conf->c_metrics.cm_nallow == 1 &&
+	    g.g_conf->c_metrics.cm_allow[0].ap_bits == 8 &&
+	    TAILQ_EMPTY(&g.g_conf->c_domains) &&
+	    g.g_conf->c_mail_from[0] == '\0',
+	    "metricsd gets its endpoint and allow-list, nothing else");
 	config_free(g.g_conf);
 	roundtrip(conf, PROC_RELAYD, 0, &g);
 	TAP_OK(strcmp(g.g_conf->c_mail_from, "im@site1.test") == 0 &&

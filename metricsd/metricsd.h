@@ -1,0 +1,35 @@
+/*
+ * Copyright (c) 2026 The imd Authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#ifndef IMD_METRICSD_H
+#define IMD_METRICSD_H
+
+/* metricsd: the numbers of the suite as Prometheus text over HTTP. */
+
+#include <stdint.h>
+
+struct imd_conf;
+struct stats_item;
+
+extern struct imd_conf	*metricsd_conf;
+
+/* http.c */
+void	http_take_socket(struct imd_conf *);
+void	http_start(void);
+void	http_item(uint32_t, const struct stats_item *);
+void	http_end(uint32_t);
+
+#endif /* IMD_METRICSD_H */
