@@ -2365,12 +2365,12 @@ metrics_listen(const char *addr, int64_t port)
 {
 	struct conf_metrics	*cm = &parse.p_conf->c_metrics;
 
+	if (port == -1)
+		return;
 	if (cm->cm_sslen != 0) {
 		parse_error("metrics listen given twice");
 		return;
 	}
-	if (port == -1)
-		return;
 	if (listen_address(addr, &cm->cm_ss, &cm->cm_sslen) == -1) {
 		parse_error("metrics listen on \"%s\" is not a numeric "
 		    "address", shown(addr));
