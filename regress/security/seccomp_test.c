@@ -231,6 +231,15 @@ main(void)
 	expect(PROC_DIRDB, CALL_BIND, REFUSED);
 	expect(PROC_DIRDB, CALL_ACCEPT4, REFUSED);
 
+	/* metricsd: accepts on the socket it was given, nothing else. */
+	expect(PROC_METRICSD, CALL_ACCEPT4, ALLOWED);
+	expect(PROC_METRICSD, CALL_SOCKET, REFUSED);
+	expect(PROC_METRICSD, CALL_CONNECT, REFUSED);
+	expect(PROC_METRICSD, CALL_BIND, REFUSED);
+	expect(PROC_METRICSD, CALL_SETSOCKOPT, REFUSED);
+	expect(PROC_METRICSD, CALL_GETSOCKNAME, REFUSED);
+	expect(PROC_METRICSD, CALL_OPENAT, REFUSED);
+
 	/* Every child. */
 	for (p = PROC_LISTENER; p < PROC_MAX; p++)
 		for (i = 0; i < sizeof(forbidden_all) /
