@@ -4,13 +4,15 @@
 # more: 300 refusals.  The log must show the first refusal in full and
 # then one summary a period, "N refusals of connection_cap from M
 # sources in the last ...", adding up to all of them, where one line a
-# refusal would be 300.  IMD_REFUSAL_PERIOD=2 (lib/refusal.h, for tests
+# refusal would be 300.  The same for a guesser banned by authd who
+# keeps trying: the ban is counted, each refusal too, and the log has a
+# line and a summary.  IMD_REFUSAL_PERIOD=2 (lib/refusal.h, for tests
 # only) makes the period 2 s instead of a minute.
 
-import os, re, socket, sys, time
+import os, re, socket, sys, threading, time
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/stats"))
-from imdtest import Suite, ok, done
+from imdtest import Suite, UA, ok, done
 from stats_lib import poll, show_stats
 
 PORT = 27740
@@ -74,5 +76,43 @@ ok(len(lines) <= 10,
    "%d log lines about refusals for %d refusals" % (len(lines), total))
 for c in held:
     c.close()
+
+# A guesser: 12 wrong passwords for carl from 127.0.0.5 at once (authd
+# bans carl from there after 10), then 40 tries more, all refused.
+s.add_user("carl@site1.test", "carlpw")
+srv = ("127.0.0.1", PORT)
+
+
+def guess(i):
+    UA(srv, bind="127.0.0.5", timeout=8).register("carl", "site1.test",
+                                                  "guess%d" % i)
+
+
+threads = [threading.Thread(target=guess, args=(i,)) for i in range(12)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+st = show_stats(s)[1]
+ok(st.get("imd_auth_bans_total", 0) >= 1 and
+   st.get("imd_auth_failures_total", 0) >= 10,
+   "the ban is counted: %s bans after %s failures" %
+   (st.get("imd_auth_bans_total"), st.get("imd_auth_failures_total")))
+before = st.get('imd_refusals_total{kind="banned_source"}', 0)
+tries = [UA(srv, bind="127.0.0.5").register("carl", "site1.test",
+                                            "carlpw")["status"]
+         for i in range(40)]
+ok(tries.count(403) == 40, "40 tries from the banned source: 403 each")
+got = show_stats(s)[1].get('imd_refusals_total{kind="banned_source"}')
+ok(got == before + 40, "each refusal counted (%s)" % got)
+BANNED = re.compile(r"authd: (\d+) refusals of banned_source from 1 "
+                    r"sources in the last 2 s")
+n = poll(lambda: sum(int(m.group(1)) for m in
+                     BANNED.finditer(s.logtext())), got, timeout=10)
+ok(n == got, "the summaries add up to every refusal of the banned "
+   "source: %d" % n)
+lines = [l for l in s.logtext().splitlines() if "refused: source" in l]
+ok(1 <= len(lines) <= 3, "%d log lines of refusals in full for %d" %
+   (len(lines), got))
 ok(s.alive(), "the suite is still up")
 done()
