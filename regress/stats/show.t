@@ -2,8 +2,8 @@
 # imctl show stats against a known load: every request the test sends is
 # counted by method, every answer it hears by class, and the numbers must
 # be those exactly; one failed authentication; the bindings, the
-# subscription, the TCP connection open then closed; each process's CPU
-# and memory.  The gauges kept with +1/-1 never wrap below zero.
+# subscription, the TCP connection open then closed, a MESSAGE relayed
+# to a domain relayd cannot reach; each process's CPU and memory.  The gauges kept with +1/-1 never wrap below zero.
 
 import os, sys
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
@@ -46,6 +46,9 @@ r = auth_request(UA(srv), "SUBSCRIBE", "sip:alice@%s" % D, "bob", D, "bobpw",
                  extra=["Event: presence", "Expires: 60",
                         "Contact: %s" % col.contact("bob")])
 ok(r["status"] == 200, "bob subscribes to alice's presence")
+r = message_auth(UA(srv), "u1", D, "u1pw", "sip:x@far.test", b"far")
+ok(r["status"] in (404, 503), "a MESSAGE to far.test, which has no route "
+   "and no DNS here: %d" % r["status"])
 tcp = UA(srv, transport="tcp")
 ok(tcp.register("u2", D, "u2pw")["status"] == 200, "u2 registers over TCP")
 
@@ -63,6 +66,9 @@ for c in ("2xx", "4xx", "5xx"):
 ok(st.get("imd_auth_failures_total") == 1,
    "one failed authentication (%s)" % st.get("imd_auth_failures_total"))
 ok(st.get("imd_presence_subscriptions") == 1, "one subscription held")
+ok(st.get('imd_relayed_requests_total{outcome="unreachable"}') == 1 and
+   st.get('imd_relayed_requests_total{outcome="answered_2xx"}') == 0,
+   "one relayed request, its next hop unreachable")
 ok(st.get('imd_connections{transport="tcp"}') == 1 and
    st.get('imd_connections_accepted_total{transport="tcp"}') == 1,
    "one TCP connection open, one accepted")
