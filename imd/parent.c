@@ -168,8 +168,8 @@ parent_dispatch_listener(struct imsgev *iev, struct imsg *imsg)
 }
 
 /* relayd and authd tell the parent their counters, nothing else. */
-void
-parent_dispatch_relayd(struct imsgev *iev, struct imsg *imsg)
+static void
+parent_counters_only(struct imsgev *iev, struct imsg *imsg)
 {
 	if (imsg->hdr.ih_type != IMSG_STATS_SET)
 		proc_fatal_imsg(iev, imsg, "unexpected");
@@ -177,11 +177,15 @@ parent_dispatch_relayd(struct imsgev *iev, struct imsg *imsg)
 }
 
 void
+parent_dispatch_relayd(struct imsgev *iev, struct imsg *imsg)
+{
+	parent_counters_only(iev, imsg);
+}
+
+void
 parent_dispatch_authd(struct imsgev *iev, struct imsg *imsg)
 {
-	if (imsg->hdr.ih_type != IMSG_STATS_SET)
-		proc_fatal_imsg(iev, imsg, "unexpected");
-	stats_child_set(iev, imsg);
+	parent_counters_only(iev, imsg);
 }
 
 /* metricsd asks for the numbers of a scrape, and has its own. */
