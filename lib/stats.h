@@ -51,6 +51,12 @@ enum stats_kind {
 	    "SIP requests received, by method")				\
 	F(SIP_RESPONSES, "imd_sip_responses_total", COUNTER, 1,	\
 	    "SIP responses sent, by status class")			\
+	F(SIP_RECEIVED, "imd_sip_messages_received_total", COUNTER, 1,	\
+	    "SIP messages read from the network")			\
+	F(SIP_REJECTED, "imd_sip_messages_rejected_total", COUNTER, 1,	\
+	    "SIP messages refused before any processing, by reason")	\
+	F(SIP_RETRANSMISSIONS, "imd_sip_retransmissions_total", COUNTER, \
+	    1, "Retransmitted requests absorbed by a transaction")	\
 	F(SIP_TRANSACTIONS, "imd_sip_transactions", GAUGE, 1,		\
 	    "Server transactions in progress")				\
 	F(SIP_DIALOGS, "imd_sip_dialogs", GAUGE, 1,			\
@@ -71,6 +77,10 @@ enum stats_kind {
 	    "Stream connections open, by transport")			\
 	F(CONNECTIONS_ACCEPTED, "imd_connections_accepted_total",	\
 	    COUNTER, 1, "Stream connections accepted, by transport")	\
+	F(CONNECTIONS_CLOSED, "imd_connections_closed_total", COUNTER,	\
+	    1, "Stream connections closed by the server, by reason")	\
+	F(TLS_FAILURES, "imd_tls_handshake_failures_total", COUNTER, 1, \
+	    "TLS handshakes that failed")				\
 	F(REFUSALS, "imd_refusals_total", COUNTER, 1,			\
 	    "Connections and requests refused by a bound, by kind")	\
 	F(METRICS_SCRAPES, "imd_metrics_scrapes_total", COUNTER, 1,	\
@@ -106,6 +116,11 @@ enum stats_kind {
 	X(SIP_RESP_4XX, SIP_RESPONSES, "class=\"4xx\"")		\
 	X(SIP_RESP_5XX, SIP_RESPONSES, "class=\"5xx\"")		\
 	X(SIP_RESP_6XX, SIP_RESPONSES, "class=\"6xx\"")		\
+	X(SIP_RECEIVED, SIP_RECEIVED, "")				\
+	X(SIP_OVERSIZED, SIP_REJECTED, "reason=\"oversized\"")	\
+	X(SIP_UNPARSABLE, SIP_REJECTED, "reason=\"unparsable\"")	\
+	X(SIP_MALFORMED, SIP_REJECTED, "reason=\"malformed\"")	\
+	X(SIP_RETRANSMISSIONS, SIP_RETRANSMISSIONS, "")		\
 	X(SIP_TRANSACTIONS, SIP_TRANSACTIONS, "")			\
 	X(SIP_DIALOGS, SIP_DIALOGS, "")				\
 	X(BINDINGS, BINDINGS, "")					\
@@ -120,6 +135,9 @@ enum stats_kind {
 	X(CONNS_TLS, CONNECTIONS, "transport=\"tls\"")			\
 	X(ACCEPTED_TCP, CONNECTIONS_ACCEPTED, "transport=\"tcp\"")	\
 	X(ACCEPTED_TLS, CONNECTIONS_ACCEPTED, "transport=\"tls\"")	\
+	X(CLOSED_FRAMING, CONNECTIONS_CLOSED, "reason=\"framing_error\"") \
+	X(CLOSED_TIMEOUT, CONNECTIONS_CLOSED, "reason=\"timeout\"")	\
+	X(TLS_FAILURES, TLS_FAILURES, "")				\
 	X(REFUSED_CONN_CAP, REFUSALS, "kind=\"connection_cap\"")	\
 	X(REFUSED_HELD, REFUSALS, "kind=\"held_requests\"")		\
 	X(REFUSED_BANNED, REFUSALS, "kind=\"banned_source\"")		\

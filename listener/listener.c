@@ -41,6 +41,7 @@
 #include "proc.h"
 #include "request.h"
 #include "sandbox.h"
+#include "stats.h"
 
 static void	listener_dispatch_parent(struct imsgev *, struct imsg *);
 static void	listener_dispatch_authd(struct imsgev *, struct imsg *);
@@ -192,6 +193,7 @@ main(int argc, char *argv[])
 	listener_take_sockets(listener_conf);
 	proc_child_jail(listener_conf->c_chroot, listener_conf->c_uid,
 	    listener_conf->c_gid);
+	stats_before_answer(transport_stats_export);
 	sandbox_apply(PROC_LISTENER);
 	proc_child_ready();
 	proc_child_loop();

@@ -145,6 +145,7 @@ extern struct transport_stats	 transport_stats;
 int	transport_init(struct conf_listen *);
 int	transport_start(struct conf_listen *);
 int	transport_send(const struct sip_peer *, const char *, size_t);
+void	transport_stats_export(void);
 int	transport_origin(struct sip_peer *, char *, size_t);
 
 /* conn.c */

@@ -42,6 +42,20 @@
 
 struct transport_stats transport_stats;
 
+/* The stats_before_answer() hook: what transport_stats counted. */
+void
+transport_stats_export(void)
+{
+	stats_set(STAT_SIP_RECEIVED, transport_stats.ts_received);
+	stats_set(STAT_SIP_OVERSIZED, transport_stats.ts_oversized);
+	stats_set(STAT_SIP_UNPARSABLE, transport_stats.ts_dropped);
+	stats_set(STAT_SIP_MALFORMED, transport_stats.ts_bad);
+	stats_set(STAT_SIP_RETRANSMISSIONS, transport_stats.ts_retransmits);
+	stats_set(STAT_CLOSED_FRAMING, transport_stats.ts_conns_bad);
+	stats_set(STAT_CLOSED_TIMEOUT, transport_stats.ts_conns_timeout);
+	stats_set(STAT_TLS_FAILURES, transport_stats.ts_tls_failed);
+}
+
 static TAILQ_HEAD(, transport_listen) transport_listens =
     TAILQ_HEAD_INITIALIZER(transport_listens);
 

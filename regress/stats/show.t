@@ -37,6 +37,7 @@ for i in range(N_MESSAGES):
     r = message_auth(UA(srv), "u1", D, "u1pw", "sip:bob@%s" % D, b"hi")
     a.request()
     ok(r["status"] == 200, "MESSAGE %d reaches bob" % i)
+UA(srv).send_raw(b"not SIP at all\r\n\r\n")	# read, refused, unanswered
 ok(UA(srv).request("OPTIONS", "sip:%s" % D, "sip:x@%s" % D,
                    "sip:%s" % D)["status"] == 200, "OPTIONS: 200")
 ok(UA(srv).request("FOO", "sip:%s" % D, "sip:x@%s" % D,
@@ -63,6 +64,14 @@ for c in ("2xx", "4xx", "5xx"):
     got = st.get('imd_sip_responses_total{class="%s"}' % c)
     ok(got == heard[c], "%s responses: %s counted, %d heard" %
        (c, got, heard[c]))
+# What imd read: the test's requests, bob's answers to the MESSAGEs and
+# the collector's to the first NOTIFY, and the datagram that is not SIP.
+want = sum(sent.values()) + N_MESSAGES + 1 + 1
+ok(st.get("imd_sip_messages_received_total") == want,
+   "SIP messages read: %s, %d sent to imd" % (
+       st.get("imd_sip_messages_received_total"), want))
+ok(st.get('imd_sip_messages_rejected_total{reason="unparsable"}') == 1,
+   "the datagram that is not SIP is counted as unparsable")
 ok(st.get("imd_auth_failures_total") == 1,
    "one failed authentication (%s)" % st.get("imd_auth_failures_total"))
 ok(st.get("imd_presence_subscriptions") == 1, "one subscription held")
