@@ -28,6 +28,7 @@
 #include "listener.h"
 
 struct tx;
+struct ist;
 struct req_source;
 
 struct sip_req {
@@ -36,6 +37,7 @@ struct sip_req {
 	uint32_t		 rq_id;
 	struct sip_peer		 rq_peer;
 	struct tx		*rq_tx;
+	struct ist		*rq_ist;	/* an INVITE's, instead */
 	char			*rq_buf;
 	struct sip_msg		 rq_msg;	/* parsed from rq_buf */
 	time_t			 rq_deadline;	/* answered 500 after */
@@ -53,7 +55,7 @@ struct sip_req {
 	/* its method's entry, which an admitted request goes through again */
 	void			(*rq_resume)(const struct sip_msg *,
 				    const struct sip_peer *);
-	void			*rq_fork;	/* fork.c's, while forwarding */
+	void			*rq_fork;	/* fork.c's or call_fork.c's */
 	void			(*rq_cleanup)(struct sip_req *);
 	/* what a DB_LOOKUP_RESULT goes on with: exists, bindings */
 	void			(*rq_looked_up)(struct sip_req *, int,

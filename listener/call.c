@@ -1,0 +1,157 @@
+/*
+ * Copyright (c) 2026 The imd Authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * A new call (RFC 3261 16): an INVITE without a To tag.  The caller,
+ * when it is ours, authenticates (407) as the user its From names; a
+ * caller of another domain passes the inbound policy (inbound.c).
+ * dirdb says where the callee is, and the INVITE forks to every
+ * binding at once (call_fork.c), with our Record-Route (route.c).  A
+ * CANCEL of the caller ends whatever is under way with 487.  Calls to
+ * other domains are not relayed: relayd knows non-INVITE transactions
+ * only.
+ */
+
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "binding.h"
+#include "call.h"
+#include "listener.h"
+#include "log.h"
+#include "request.h"
+#include "tx.h"
+
+static void	call_deliver(struct sip_req *, int, const struct binding_rec *,
+		    uint32_t);
+
+/* The caller gave up: 487, and the branches are cancelled (cleanup). */
+static void
+call_cancelled(void *arg)
+{
+	struct sip_req	*rq = arg;
+
+	req_reply(rq, 487, "Request Terminated", NULL);
+}
+
+static void
+call_lookup(struct sip_req *rq)
+{
+	rq->rq_looked_up = call_deliver;
+	req_lookup(rq);
+}
+
+static void
+call_abroad(struct sip_req *rq)
+{
+	req_reply(rq, 403, "Calls To Other Domains Not Relayed", NULL);
+}
+
+void
+call_request(const struct sip_msg *msg, const struct sip_peer *peer)
+{
+	struct sip_req	*rq;
+	char		 to[IMD_ADDRESS_MAX], todom[IMD_DOMAIN_MAX];
+	char		 fromdom[IMD_DOMAIN_MAX];
+
+	if (uri_address(&msg->msg_ruri, to, sizeof(to), todom,
+	    sizeof(todom)) == -1) {
+		sip_reply(peer, msg, 416, "Unsupported URI Scheme", NULL);
+		return;
+	}
+	if ((rq = inbound_hold(msg, peer, to, todom, fromdom,
+	    call_request)) == NULL)
+		return;
+	if (rq->rq_ist == NULL) {
+		req_reply(rq, 500, "Server Internal Error", NULL);
+		return;
+	}
+	ist_set_owner(rq->rq_ist, call_cancelled, rq);
+	rq->rq_pop_route = route_ours(&rq->rq_msg);
+	if (config_find_domain(listener_conf, fromdom) == NULL) {
+		call_lookup(rq);
+		return;
+	}
+	rq->rq_proxy = 1;
+	rq->rq_authed = config_find_domain(listener_conf, todom) != NULL ?
+	    call_lookup : call_abroad;
+	auth_start(rq, fromdom);
+}
+
+/*
+ * Every binding of the callee, each with the Record-Route its two legs
+ * need; 480 when none can be reached.
+ */
+static void
+call_start(struct sip_req *rq, const struct binding_rec *bs, uint32_t n)
+{
+	struct call_dest	 ds[BINDING_MAX_PER_USER];
+	char			 via[128];
+	uint32_t		 i, nd = 0;
+
+	for (i = 0; i < n && i < BINDING_MAX_PER_USER; i++) {
+		memset(&ds[nd], 0, sizeof(ds[nd]));
+		if (fork_dest(&bs[i], &ds[nd].cd_peer, via, sizeof(via)) ==
+		    -1 || route_record(&rq->rq_peer, &ds[nd].cd_peer,
+		    &ds[nd]) == -1) {
+			log_debug("call: %s: binding %s unreachable",
+			    rq->rq_to, bs[i].b_contact);
+			continue;
+		}
+		ds[nd].cd_ruri = bs[i].b_contact;
+		nd++;
+	}
+	if (nd == 0) {
+		req_reply(rq, 480, "Temporarily Unavailable", NULL);
+		return;
+	}
+	if (calls_setup(rq) == -1) {
+		req_reply(rq, 503, "Too Many Calls", "Retry-After: 60\r\n");
+		return;
+	}
+	call_fork(rq, ds, nd, 1);
+}
+
+/*
+ * To a stranger an address nobody has is a user who is not there, as
+ * for MESSAGE: the answer must not tell who our users are.
+ */
+static void
+call_deliver(struct sip_req *rq, int exists, const struct binding_rec *bs,
+    uint32_t n)
+{
+	if (!exists && !inbound_from_stranger(rq))
+		req_reply(rq, 404, "Not Found", NULL);
+	else if (!exists || n == 0)
+		req_reply(rq, 480, "Temporarily Unavailable", NULL);
+	else
+		call_start(rq, bs, n);
+}
+
+/*
+ * CANCEL (RFC 3261 9.2, 16.10): 200 at once when it matches an INVITE
+ * of ours, which then ends with 487; else 481.
+ */
+void
+call_cancel_request(const struct sip_msg *msg, const struct sip_peer *peer)
+{
+	if (!ist_cancel(msg, peer))
+		sip_reply(peer, msg, 481, "Call/Transaction Does Not Exist",
+		    NULL);
+}
