@@ -73,3 +73,16 @@ def messages(log):
             return f.read()
     except OSError:
         return ""
+
+
+def diag(*logs):
+    """sipp's errors and last messages, as TAP comments."""
+    for log in logs:
+        for suffix, tail in ((".err", 20), (".msg", 60)):
+            try:
+                with open(log + suffix, errors="replace") as f:
+                    lines = f.read().splitlines()[-tail:]
+            except OSError:
+                continue
+            for l in lines:
+                print("# %s%s: %s" % (os.path.basename(log), suffix, l))
