@@ -146,6 +146,7 @@ int	transport_init(struct conf_listen *);
 int	transport_start(struct conf_listen *);
 int	transport_send(const struct sip_peer *, const char *, size_t);
 int	transport_origin(struct sip_peer *, char *, size_t);
+int	transport_is_ours(const char *);
 
 /* conn.c */
 int	conn_listen(struct transport_listen *);

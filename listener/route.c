@@ -50,11 +50,9 @@
 int
 route_names_us(const struct sip_str *uri)
 {
-	const struct conf_listen	*cl;
-	struct sip_uri			 u;
-	char				 want[IMD_DOMAIN_MAX + 8];
-	char				 name[CONN_NAME_MAX], host[IMD_DOMAIN_MAX];
-	uint16_t			 port;
+	struct sip_uri	 u;
+	char		 want[IMD_DOMAIN_MAX + 8], host[IMD_DOMAIN_MAX];
+	uint16_t	 port;
 
 	if (sip_uri_parse(uri->s, SIP_STR_END(uri), &u) == -1 ||
 	    (u.uri_scheme != SIP_SCHEME_SIP && u.uri_scheme != SIP_SCHEME_SIPS)
@@ -69,12 +67,7 @@ route_names_us(const struct sip_str *uri)
 		port = u.uri_scheme == SIP_SCHEME_SIPS ||
 		    sip_str_is_ci(&u.uri_transport, "tls") ? 5061 : 5060;
 	snprintf(want, sizeof(want), "%s:%u", host, port);
-	TAILQ_FOREACH(cl, &listener_conf->c_listens, cl_entry) {
-		sockaddr_name(&cl->cl_ss, cl->cl_sslen, name, sizeof(name));
-		if (strcmp(name, want) == 0)
-			return (1);
-	}
-	return (0);
+	return (transport_is_ours(want));
 }
 
 /* How many Route values on top name us (0 when the first does not). */

@@ -1,7 +1,7 @@
 # Helpers for the call tests: sipp as caller and callee, each stopped by
 # pid whatever happens, and a callee's binding registered for sipp.
 
-import atexit, os, shutil, signal, subprocess, sys
+import atexit, os, random, shutil, signal, subprocess, sys
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
 from imdtest import UA
 
@@ -86,3 +86,108 @@ def diag(*logs):
                 continue
             for l in lines:
                 print("# %s%s: %s" % (os.path.basename(log), suffix, l))
+
+
+SDP = (b"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+       b"t=0 0\r\nm=audio 7000 RTP/AVP 0\r\n")
+
+
+def build(ua, method, ruri, frm, to, branch, cseq, extra=(), body=b"",
+          callid=None, ftag=None):
+    """A request from ua, not sent."""
+    msg = ("%s %s SIP/2.0\r\n"
+           "Via: SIP/2.0/%s %s:%d;branch=%s;rport\r\n"
+           "Max-Forwards: 70\r\n"
+           "From: <%s>;tag=%s\r\n"
+           "To: %s\r\n"
+           "Call-ID: %s\r\n"
+           "CSeq: %d %s\r\n" % (method, ruri, ua.transport.upper(),
+                                ua.local[0], ua.local[1], branch, frm,
+                                ftag or ua.tag, to, callid or ua.callid,
+                                cseq, method))
+    for h in extra:
+        msg += h + "\r\n"
+    msg += "Content-Length: %d\r\n\r\n" % len(body)
+    return msg.encode() + body
+
+
+def responses(ua, until_final=True, secs=5):
+    """Responses on ua until a final one (or secs without any)."""
+    got = []
+    ua.s.settimeout(secs)
+    while True:
+        try:
+            r = ua.recv()
+        except OSError:
+            return got
+        if r is None:
+            continue
+        got.append(r)
+        if until_final and r["status"] >= 200:
+            return got
+
+
+def ack_failure(ua, invite_branch, ruri, frm, resp, cseq):
+    to = [v for n, v in resp["headers"] if n == "to"][0]
+    ua.send_raw(build(ua, "ACK", ruri, frm, to, invite_branch, cseq))
+
+
+def invite(ua, user, password, callee, body=SDP, extra=(), secs=5):
+    """An INVITE from user to callee answering the 407; the responses to
+    the authenticated INVITE (the last one final, if any came) and its
+    branch."""
+    frm = "sip:%s@%s" % (user, DOMAIN)
+    ruri = "sip:%s@%s" % (callee, DOMAIN)
+    hdrs = ["Contact: <sip:%s@%s:%d>" % (user, ua.local[0], ua.local[1]),
+            "Content-Type: application/sdp"] + list(extra)
+    branch = "z9hG4bK%x" % random.getrandbits(48)
+    ua.send_raw(build(ua, "INVITE", ruri, frm, "<%s>" % ruri, branch, 1,
+                      hdrs, body))
+    got = responses(ua, secs=secs)
+    if not got or got[-1]["status"] != 407:
+        return got, branch
+    ack_failure(ua, branch, ruri, frm, got[-1], 1)
+    chall = [v for n, v in got[-1]["headers"]
+             if n == "proxy-authenticate"][0]
+    auth = ua.authorization(chall, user, password, "INVITE", ruri,
+                            proxy=True)
+    branch = "z9hG4bK%x" % random.getrandbits(48)
+    ua.last = build(ua, "INVITE", ruri, frm, "<%s>" % ruri, branch, 2,
+                    hdrs + [auth], body)
+    ua.send_raw(ua.last)
+    return responses(ua, secs=secs), branch
+
+
+def reply(ua, req, status, reason, totag, extra=(), body=b""):
+    """A response of ua's to req (its Via, From, To, Call-ID, CSeq and
+    Record-Route), To tagged totag."""
+    out = "SIP/2.0 %d %s\r\n" % (status, reason)
+    for n, v in req["headers"]:
+        if n in ("via", "from", "call-id", "cseq", "record-route"):
+            out += "%s: %s\r\n" % (n.title(), v)
+        elif n == "to":
+            out += "To: %s%s\r\n" % (v, "" if "tag=" in v
+                                     else ";tag=" + totag)
+    out += "Contact: <sip:dev@%s:%d>\r\n" % ua.local
+    for h in extra:
+        out += h + "\r\n"
+    out += "Content-Length: %d\r\n\r\n" % len(body)
+    data = out.encode() + body
+    if ua.transport == "udp":
+        ua.s.sendto(data, ua.peer)
+    else:
+        ua.s.sendall(data)
+    return data
+
+
+def requests(ua, secs=1.0):
+    """Requests arriving on ua within secs."""
+    got = []
+    ua.s.settimeout(secs)
+    while True:
+        try:
+            r = ua.recv_request()
+        except OSError:
+            return got
+        if r is not None:
+            got.append(r)
