@@ -405,7 +405,9 @@ call_fork(struct sip_req *rq, const struct call_dest *ds, size_t n,
 	cl->cl_initial = initial;
 	rq->rq_fork = cl;
 	rq->rq_cleanup = call_cleanup;
-	rq->rq_authenticated = 1;	/* it rings: held for ring-time */
+	/* It rings: held for ring-time, a stranger's only briefly. */
+	if (!inbound_from_stranger(rq))
+		rq->rq_authenticated = 1;
 	rq->rq_deadline = time(NULL) + listener_conf->c_limits.lim_ring_time +
 	    INV_64T1_MS / 1000 + 8;
 	for (i = 0; i < n && i < BINDING_MAX_PER_USER; i++)

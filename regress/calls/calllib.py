@@ -1,7 +1,7 @@
 # Helpers for the call tests: sipp as caller and callee, each stopped by
 # pid whatever happens, and a callee's binding registered for sipp.
 
-import atexit, os, random, shutil, signal, subprocess, sys
+import atexit, os, random, shutil, signal, subprocess, sys, time
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
 from imdtest import UA
 
@@ -114,8 +114,9 @@ def build(ua, method, ruri, frm, to, branch, cseq, extra=(), body=b"",
 def responses(ua, until_final=True, secs=5):
     """Responses on ua until a final one (or secs without any)."""
     got = []
-    ua.s.settimeout(secs)
-    while True:
+    end = time.monotonic() + secs
+    while time.monotonic() < end:
+        ua.s.settimeout(max(0.01, end - time.monotonic()))
         try:
             r = ua.recv()
         except OSError:
@@ -125,6 +126,7 @@ def responses(ua, until_final=True, secs=5):
         got.append(r)
         if until_final and r["status"] >= 200:
             return got
+    return got
 
 
 def ack_failure(ua, invite_branch, ruri, frm, resp, cseq):
@@ -183,11 +185,13 @@ def reply(ua, req, status, reason, totag, extra=(), body=b""):
 def requests(ua, secs=1.0):
     """Requests arriving on ua within secs."""
     got = []
-    ua.s.settimeout(secs)
-    while True:
+    end = time.monotonic() + secs
+    while time.monotonic() < end:
+        ua.s.settimeout(max(0.01, end - time.monotonic()))
         try:
             r = ua.recv_request()
         except OSError:
             return got
         if r is not None:
             got.append(r)
+    return got
