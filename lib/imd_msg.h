@@ -33,7 +33,7 @@
 #include <stdint.h>
 
 #ifndef IMD_MSG_VERSION		/* a test builds an imctl of another */
-#define IMD_MSG_VERSION		11
+#define IMD_MSG_VERSION		12
 #endif
 
 enum imsg_type {
@@ -95,6 +95,7 @@ enum imsg_type {
 	IMSG_CTL_PRES_BLOCK,	/* str presentity, str watcher */
 	IMSG_CTL_LOG_VERBOSE,	/* none: debug lines on, parent and children */
 	IMSG_CTL_LOG_BRIEF,	/* none: debug lines off, parent and children */
+	IMSG_CTL_SHOW_CALLS,	/* none; reply CALL_ITEM..., END */
 
 	/* parent -> imctl */
 	IMSG_CTL_WATCHER_ITEM,	/* str watcher, str what, str state,
@@ -106,6 +107,8 @@ enum imsg_type {
 	IMSG_CTL_QUEUE_ITEM,	/* u64 id, str to, str from, u64 arrived,
 				   u32 bytes, u32 state, u32 attempts */
 	IMSG_CTL_END,		/* none: end of a list */
+	IMSG_CTL_CALL_ITEM,	/* str caller, str callee, str state,
+				   u64 age s */
 
 	/* parent -> dirdb; reply IMSG_DB_RESULT unless said otherwise */
 	IMSG_DB_USER_ADD,	/* user record (db_user_msg) */
@@ -186,6 +189,8 @@ enum imsg_type {
 	IMSG_LSN_RULE,		/* str presentity, str watcher, u32 rule;
 				   reply LSN_RESULT */
 	IMSG_LSN_RESULT,	/* u32 ctl_status, str message */
+	IMSG_LSN_CALLS,		/* none; reply CALL_ITEM..., END */
+	IMSG_LSN_CALL_ITEM,	/* as IMSG_CTL_CALL_ITEM */
 
 	/* listener -> relayd -> listener: a request for a foreign domain */
 	IMSG_RELAY_REQUEST,	/* str domain, data: the request as received */

@@ -34,6 +34,7 @@
 
 #include "binding.h"
 #include "listener.h"
+#include "proc.h"
 
 #define INV_T1_MS	500
 #define INV_T2_MS	4000
@@ -103,5 +104,6 @@ int		 calls_route(const struct sip_msg *, const struct sip_peer *,
 		    struct sip_peer *);
 void		 calls_bye(const struct sip_msg *);
 size_t		 calls_count(void);
+void		 calls_ctl_list(struct imsgev *, struct imsg *);
 
 #endif /* IMD_CALL_H */

@@ -35,7 +35,10 @@
 #include <time.h>
 
 #include "call.h"
+#include "imd_msg.h"
 #include "listener.h"
+#include "log.h"
+#include "proc.h"
 #include "request.h"
 
 #define CALLS_MAX	65536
@@ -276,6 +279,45 @@ calls_bye(const struct sip_msg *msg)
 		ce = calls_find(callid, ttag);
 	if (ce != NULL && ce->ce_state == CALL_ESTABLISHED)
 		calls_free(ce);
+}
+
+static const char *
+calls_state_name(enum call_state st)
+{
+	switch (st) {
+	case CALL_TRYING:
+		return ("trying");
+	case CALL_RINGING:
+		return ("ringing");
+	case CALL_ESTABLISHED:
+		return ("established");
+	}
+	return ("?");
+}
+
+/* imctl show calls: every call, oldest activity first. */
+void
+calls_ctl_list(struct imsgev *iev, struct imsg *imsg)
+{
+	struct call_entry	*ce;
+	struct ibuf		*buf;
+	uint32_t		 id = imsg->hdr.ih_peerid;
+	time_t			 now = time(NULL);
+
+	if (imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "calls");
+	TAILQ_FOREACH(ce, &calls_idle, ce_idle) {
+		if ((buf = imsgev_create(iev, IMSG_LSN_CALL_ITEM, id,
+		    2 * IMD_ADDRESS_MAX + 48)) == NULL ||
+		    ibuf_add_str(buf, ce->ce_caller, IMD_ADDRESS_MAX) == -1 ||
+		    ibuf_add_str(buf, ce->ce_callee, IMD_ADDRESS_MAX) == -1 ||
+		    ibuf_add_str(buf, calls_state_name(ce->ce_state), 32) ==
+		    -1 || ibuf_add_u64(buf, now - ce->ce_start) == -1 ||
+		    imsgev_close(iev, buf) == -1)
+			fatal("%s", __func__);
+	}
+	if (imsgev_compose(iev, IMSG_LSN_END, id, -1, NULL, 0) == -1)
+		fatal("%s", __func__);
 }
 
 size_t

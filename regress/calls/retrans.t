@@ -6,7 +6,7 @@
 # the caller; the caller's ACK of the 2xx goes to the callee by the
 # route set; a CANCEL for no INVITE gets 481.
 
-import os, sys, time
+import os, re, sys, time
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/calls"))
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
 from imdtest import Suite, UA, ok, done, header
@@ -36,6 +36,9 @@ ok(inv["body"] == SDP, "the SDP arrives byte-exact")
 reply(bob, inv, 180, "Ringing", "b0b")
 got = responses(alice, until_final=False, secs=0.5)
 ok([r["status"] for r in got] == [180], "the caller hears the 180")
+c = s.ctl("show", "calls")
+ok(c.returncode == 0 and re.match(r"alice@%s bob@%s ringing \d+s\n$" %
+   (DOMAIN, DOMAIN), c.stdout), "imctl show calls: ringing (%r)" % c.stdout)
 # alice sends her INVITE again: absorbed, bob sees nothing new.
 alice.send_raw(alice.last)
 got = responses(alice, until_final=False, secs=0.5)
@@ -50,6 +53,9 @@ reply(bob, inv, 200, "OK", "b0b", ["Content-Type: application/sdp"], SDP)
 got = responses(alice, until_final=False, secs=0.8)
 ok([r["status"] for r in got] == [200, 200],
    "every 2xx reaches the caller (%s)" % [r["status"] for r in got])
+c = s.ctl("show", "calls")
+ok(re.match(r"alice@%s bob@%s established \d+s\n$" % (DOMAIN, DOMAIN),
+   c.stdout), "imctl show calls: established (%r)" % c.stdout)
 rr = header(got[0], "record-route")
 ok(rr == ["<sip:127.0.0.1:%d;transport=udp;lr>" % PORT],
    "the 2xx holds our Record-Route (%s)" % rr)
@@ -76,6 +82,11 @@ if byes:
     reply(bob, byes[0], 200, "OK", "b0b")
 got = responses(alice, secs=2)
 ok(got and got[-1]["status"] == 200, "its 200 comes back")
+c = s.ctl("show", "calls")
+ok(c.returncode == 0 and c.stdout == "", "imctl show calls: none left")
+c = s.ctl("show", "calls", "bob@" + DOMAIN)
+ok(c.returncode != 0 and "usage" in c.stderr,
+   "imctl show calls takes no argument: usage, non-zero exit")
 
 # The dialog is over: another BYE in it goes nowhere.
 alice.send_raw(build(alice, "BYE", contact, frm, to, "z9hG4bKbye2", 4,
