@@ -393,6 +393,8 @@ int		 sip_print_request(struct sip_out *, const struct sip_msg *,
 		    const struct sip_fwd *);
 int		 sip_print_response_back(struct sip_out *,
 		    const struct sip_msg *);
+int		 sip_print_sibling(struct sip_out *, const struct sip_msg *,
+		    const char *, const struct sip_msg *);
 void		 sip_date_line(const struct sip_msg *, time_t, char *, size_t);
 
 #define SIP_DATE_LINE_MAX	48

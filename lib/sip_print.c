@@ -359,6 +359,51 @@ sip_print_response_back(struct sip_out *out, const struct sip_msg *resp)
 }
 
 /*
+ * The ACK of a failure (RFC 3261 17.1.1.3) or the CANCEL (9.1) of an
+ * INVITE we sent: its Request-URI, its top Via alone (ours), its Route
+ * set, From, Call-ID and CSeq number; To from the response for an ACK,
+ * else the INVITE's.
+ */
+int
+sip_print_sibling(struct sip_out *out, const struct sip_msg *inv,
+    const char *method, const struct sip_msg *resp)
+{
+	const struct sip_hdr	*h, *to, *from, *callid;
+	struct sip_cseq		 cs;
+	struct sip_str		 via;
+	const char		*p, *end;
+
+	if (inv->msg_kind != SIP_REQUEST ||
+	    (h = sip_hdr_first(inv, SIP_HDR_CSEQ)) == NULL ||
+	    sip_cseq_parse(h->hdr_value.s, SIP_STR_END(&h->hdr_value),
+	    &cs) == -1 || (h = sip_hdr_first(inv, SIP_HDR_VIA)) == NULL ||
+	    (from = sip_hdr_first(inv, SIP_HDR_FROM)) == NULL ||
+	    (callid = sip_hdr_first(inv, SIP_HDR_CALL_ID)) == NULL ||
+	    (to = sip_hdr_first(resp != NULL ? resp : inv, SIP_HDR_TO)) ==
+	    NULL)
+		return (-1);
+	p = h->hdr_value.s;
+	end = SIP_STR_END(&h->hdr_value);
+	if (sip_list_next(&p, end, &via) != 1)
+		return (-1);
+	out_cstr(out, method);
+	out_cstr(out, " ");
+	sip_out_str(out, &inv->msg_ruri);
+	out_cstr(out, " SIP/2.0\r\n");
+	out_line(out, "Via", 3, via.s, SIP_STR_END(&via));
+	for (h = sip_hdr_first(inv, SIP_HDR_ROUTE); h != NULL;
+	    h = sip_hdr_next(inv, h))
+		out_named(out, SIP_HDR_ROUTE, &h->hdr_value);
+	out_cstr(out, "Max-Forwards: 70\r\n");
+	out_named(out, SIP_HDR_FROM, &from->hdr_value);
+	out_named(out, SIP_HDR_TO, &to->hdr_value);
+	out_named(out, SIP_HDR_CALL_ID, &callid->hdr_value);
+	sip_out_printf(out, "CSeq: %u %s\r\nContent-Length: 0\r\n\r\n",
+	    cs.cseq_num, method);
+	return (out->overflow ? -1 : 0);
+}
+
+/*
  * "Date: ...\r\n" in RFC 1123 form for a request that has no Date, else
  * an empty string: a message keeps the time it was sent (RFC 3428 4),
  * also when it waits in a queue.

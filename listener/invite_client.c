@@ -131,47 +131,16 @@ ict_parse_req(struct ict *ic, struct sip_msg *req)
 	return (sip_parse(req, ic->ic_req, ic->ic_reqlen, &lim, 0, &err));
 }
 
-/*
- * ACK (17.1.1.3) or CANCEL (9.1) of our INVITE: its Request-URI, our
- * Via alone, its Route set, From, Call-ID and CSeq number; To from the
- * response for an ACK.
- */
+/* ACK or CANCEL of our INVITE (sip_print_sibling()). */
 static int
 ict_print_sibling(struct ict *ic, const char *method,
     const struct sip_msg *resp, struct sip_out *out)
 {
-	static struct sip_msg	 req;
-	const struct sip_hdr	*h, *to;
-	struct sip_cseq		 cs;
-	struct sip_str		 via;
-	const char		*p, *end;
+	static struct sip_msg	req;
 
-	if (ict_parse_req(ic, &req) == -1 ||
-	    (h = sip_hdr_first(&req, SIP_HDR_CSEQ)) == NULL ||
-	    sip_cseq_parse(h->hdr_value.s, SIP_STR_END(&h->hdr_value),
-	    &cs) == -1 || (h = sip_hdr_first(&req, SIP_HDR_VIA)) == NULL)
+	if (ict_parse_req(ic, &req) == -1)
 		return (-1);
-	p = h->hdr_value.s;
-	end = SIP_STR_END(&h->hdr_value);
-	if (sip_list_next(&p, end, &via) != 1)
-		return (-1);
-	to = sip_hdr_first(resp != NULL ? resp : &req, SIP_HDR_TO);
-	sip_out_printf(out, "%s %.*s SIP/2.0\r\nVia: %.*s\r\n", method,
-	    (int)req.msg_ruri.len, req.msg_ruri.s, (int)via.len, via.s);
-	for (h = sip_hdr_first(&req, SIP_HDR_ROUTE); h != NULL;
-	    h = sip_hdr_next(&req, h))
-		sip_out_printf(out, "Route: %.*s\r\n", (int)h->hdr_value.len,
-		    h->hdr_value.s);
-	h = sip_hdr_first(&req, SIP_HDR_FROM);
-	sip_out_printf(out, "Max-Forwards: 70\r\nFrom: %.*s\r\n",
-	    (int)h->hdr_value.len, h->hdr_value.s);
-	sip_out_printf(out, "To: %.*s\r\n", (int)to->hdr_value.len,
-	    to->hdr_value.s);
-	h = sip_hdr_first(&req, SIP_HDR_CALL_ID);
-	sip_out_printf(out, "Call-ID: %.*s\r\nCSeq: %u %s\r\n"
-	    "Content-Length: 0\r\n\r\n", (int)h->hdr_value.len,
-	    h->hdr_value.s, cs.cseq_num, method);
-	return (out->overflow ? -1 : 0);
+	return (sip_print_sibling(out, &req, method, resp));
 }
 
 static void
