@@ -196,6 +196,9 @@ enum imsg_type {
 	IMSG_RELAY_REQUEST,	/* str domain, data: the request as received */
 	IMSG_RELAY_RESPONSE,	/* u32 status, str reason, data: the final
 				   response without relayd's Via, or none */
+	IMSG_RELAY_PROVISIONAL,	/* u32 length, data: a 101-199 response to
+				   an INVITE, without relayd's Via */
+	IMSG_RELAY_CANCEL,	/* none: CANCEL the INVITE of this id */
 
 	/* listener -> relayd -> listener: is an address a domain's server? */
 	IMSG_RELAY_VERIFY,	/* str domain, str numeric address; request

@@ -20,10 +20,9 @@
  * when it is ours, authenticates (407) as the user its From names; a
  * caller of another domain passes the inbound policy (inbound.c).
  * dirdb says where the callee is, and the INVITE forks to every
- * binding at once (call_fork.c), with our Record-Route (route.c).  A
- * CANCEL of the caller ends whatever is under way with 487.  Calls to
- * other domains are not relayed: relayd knows non-INVITE transactions
- * only.
+ * binding at once (call_fork.c), with our Record-Route (route.c); a
+ * call to another domain goes through relayd (call_relay.c).  A CANCEL
+ * of the caller ends whatever is under way with 487.
  */
 
 #include <sys/types.h>
@@ -60,7 +59,7 @@ call_lookup(struct sip_req *rq)
 static void
 call_abroad(struct sip_req *rq)
 {
-	req_reply(rq, 403, "Calls To Other Domains Not Relayed", NULL);
+	call_relay_start(rq, strchr(rq->rq_to, '@') + 1, 1);
 }
 
 void

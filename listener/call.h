@@ -25,6 +25,7 @@
  *			bindings are looked up, the INVITE forks to them
  *	call_fork.c	the branches: best response (16.7), Timer C,
  *			CANCEL of what still rings
+ *	call_relay.c	a call to another domain, through relayd
  *	route.c		Record-Route, and requests inside a call's dialog
  *			loose-routed through us (BYE, ACK for a 2xx, ...)
  *	calls.c		the table of calls: set up and established
@@ -70,6 +71,15 @@ void		 call_request(const struct sip_msg *, const struct sip_peer *);
 void		 call_cancel_request(const struct sip_msg *,
 		    const struct sip_peer *);
 
+/* call_relay.c */
+void		 call_relay_start(struct sip_req *, const char *, int);
+void		 call_relay_final(struct sip_req *, unsigned int, const char *,
+		    size_t);
+void		 call_relay_provisional(struct imsgev *, struct imsg *);
+void		 call_relay_ack(const struct sip_msg *, const char *);
+void		 call_relay_request(const struct sip_msg *,
+		    const struct sip_peer *, const char *);
+
 /* call_fork.c */
 struct call_dest {
 	struct sip_peer	 cd_peer;
@@ -100,8 +110,8 @@ void		 calls_ringing(const struct sip_req *);
 int		 calls_answered(const struct sip_req *, const struct sip_msg *,
 		    const struct sip_peer *);
 void		 calls_failed(const struct sip_req *);
-int		 calls_route(const struct sip_msg *, const struct sip_peer *,
-		    struct sip_peer *);
+int		 calls_route(const struct sip_msg *, struct sip_peer *, char *,
+		    size_t);
 void		 calls_bye(const struct sip_msg *);
 size_t		 calls_count(void);
 void		 calls_ctl_list(struct imsgev *, struct imsg *);

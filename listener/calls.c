@@ -20,7 +20,8 @@
  * yet) and established (a 2xx went back to the caller), each with its
  * caller, callee, state and age, and for an established one the
  * dialog's two sides as their legs reached us: that is where in-dialog
- * requests go (route.c).  One entry per Call-ID and caller tag: of the
+ * requests go (route.c).  A side of another domain is reached through
+ * relayd instead, by its domain.  One entry per Call-ID and caller tag: of the
  * 2xx of several devices, the first names the dialog.  A BYE ends an
  * entry; one idle for CALLS_IDLE_S is dropped, and the table is
  * bounded: a call that finds it full is refused 503.
@@ -56,6 +57,9 @@ struct call_entry {
 	char			 ce_callee[IMD_ADDRESS_MAX];
 	struct sip_peer		 ce_up;		/* the caller's leg */
 	struct sip_peer		 ce_down;	/* the callee's */
+	/* a side of another domain, reached through relayd, or "" */
+	char			 ce_up_domain[IMD_DOMAIN_MAX];
+	char			 ce_down_domain[IMD_DOMAIN_MAX];
 	enum call_state		 ce_state;
 	time_t			 ce_start;
 	time_t			 ce_active;
@@ -162,7 +166,18 @@ calls_expire(time_t now)
 		calls_free(ce);
 }
 
-/* A call forks: its entry; -1 when the table is full or ids are bad. */
+/* The domain of address when it is not ours, else "". */
+static void
+calls_domain(const char *address, char *domain, size_t size)
+{
+	const char	*at = strchr(address, '@');
+
+	domain[0] = '\0';
+	if (at != NULL && config_find_domain(listener_conf, at + 1) == NULL)
+		strlcpy(domain, at + 1, size);
+}
+
+/* A call is set up: its entry; -1 when the table is full or ids are bad. */
 int
 calls_setup(const struct sip_req *rq)
 {
@@ -181,6 +196,9 @@ calls_setup(const struct sip_req *rq)
 	}
 	strlcpy(ce->ce_caller, rq->rq_aor, sizeof(ce->ce_caller));
 	strlcpy(ce->ce_callee, rq->rq_to, sizeof(ce->ce_callee));
+	calls_domain(rq->rq_aor, ce->ce_up_domain, sizeof(ce->ce_up_domain));
+	calls_domain(rq->rq_to, ce->ce_down_domain,
+	    sizeof(ce->ce_down_domain));
 	ce->ce_up = rq->rq_peer;
 	ce->ce_state = CALL_TRYING;
 	ce->ce_start = ce->ce_active = now;
@@ -231,33 +249,35 @@ calls_failed(const struct sip_req *rq)
 }
 
 /*
- * An in-dialog request: 0 and where it goes in *dest when it is in an
- * established call of ours, else -1.  From the caller (its From tag is
- * the caller's) it goes to the callee's side, from the callee to the
+ * An in-dialog request: 0 and where it goes when it is in an
+ * established call of ours, else -1: to *dest, or through relayd to
+ * domain when that is not "".  From the caller (its From tag is the
+ * caller's) it goes to the callee's side, from the callee to the
  * caller's.
  */
 int
-calls_route(const struct sip_msg *msg, const struct sip_peer *peer,
-    struct sip_peer *dest)
+calls_route(const struct sip_msg *msg, struct sip_peer *dest, char *domain,
+    size_t size)
 {
 	struct call_entry	*ce;
 	char			 callid[CALLS_ID_MAX];
 	char			 ftag[CALLS_TAG_MAX], ttag[CALLS_TAG_MAX];
 
-	(void)peer;
 	if (calls_field(msg, SIP_HDR_CALL_ID, callid, sizeof(callid)) == -1 ||
 	    calls_field(msg, SIP_HDR_FROM, ftag, sizeof(ftag)) == -1 ||
 	    calls_field(msg, SIP_HDR_TO, ttag, sizeof(ttag)) == -1)
 		return (-1);
 	if ((ce = calls_find(callid, ftag)) != NULL &&
 	    ce->ce_state == CALL_ESTABLISHED &&
-	    strcmp(ce->ce_ttag, ttag) == 0)
+	    strcmp(ce->ce_ttag, ttag) == 0) {
 		*dest = ce->ce_down;
-	else if ((ce = calls_find(callid, ttag)) != NULL &&
+		strlcpy(domain, ce->ce_down_domain, size);
+	} else if ((ce = calls_find(callid, ttag)) != NULL &&
 	    ce->ce_state == CALL_ESTABLISHED &&
-	    strcmp(ce->ce_ttag, ftag) == 0)
+	    strcmp(ce->ce_ttag, ftag) == 0) {
 		*dest = ce->ce_up;
-	else
+		strlcpy(domain, ce->ce_up_domain, size);
+	} else
 		return (-1);
 	calls_touch(ce, time(NULL));
 	return (0);

@@ -180,6 +180,9 @@ listener_dispatch_relayd(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_RELAY_RESPONSE:
 		relay_result(iev, imsg);
 		break;
+	case IMSG_RELAY_PROVISIONAL:
+		call_relay_provisional(iev, imsg);
+		break;
 	case IMSG_RELAY_VERIFIED:
 		inbound_verified(iev, imsg);
 		break;

@@ -31,6 +31,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "call.h"
 #include "imd_msg.h"
 #include "listener.h"
 #include "log.h"
@@ -52,7 +53,7 @@ struct relay_own {
 
 static TAILQ_HEAD(, relay_own)	relay_owns = TAILQ_HEAD_INITIALIZER(relay_owns);
 
-static int
+int
 relay_emit(uint32_t id, const char *domain, const char *req, size_t len)
 {
 	struct imsgev	*relayd = proc_peer(PROC_RELAYD);
@@ -166,6 +167,9 @@ relay_result(struct imsgev *iev, struct imsg *imsg)
 	}
 	if ((rq = req_find(imsg->hdr.ih_peerid)) == NULL)
 		return;
+	if (rq->rq_msg.msg_method == SIP_METHOD_INVITE ||
+	    rq->rq_msg.msg_method == SIP_METHOD_BYE)
+		call_relay_final(rq, status, len == 0 ? NULL : resp, len);
 	if (rq->rq_msg.msg_method == SIP_METHOD_SUBSCRIBE)
 		dialog_out_answered(rq, status, len == 0 ? NULL : resp, len);
 	if (len == 0)

@@ -117,6 +117,7 @@ void		 dialog_request(const struct sip_msg *,
 
 /* relaying.c */
 void		 relay_start(struct sip_req *);
+int		 relay_emit(uint32_t, const char *, const char *, size_t);
 uint32_t	 relay_send(const char *, const char *, size_t,
 		    void (*)(void *, const struct sip_msg *, unsigned int),
 		    void *);

@@ -38,6 +38,7 @@
 #include <time.h>
 
 #include "call.h"
+#include "cdefs.h"
 #include "listener.h"
 #include "log.h"
 #include "request.h"
@@ -242,10 +243,13 @@ route_cancelled(void *arg)
 	req_reply(arg, 487, "Request Terminated", NULL);
 }
 
-/* A re-INVITE: one branch, to the other side, no Record-Route. */
+/*
+ * A re-INVITE: one branch, to the other side, no Record-Route; to a
+ * side of another domain through relayd.
+ */
 static void
 route_reinvite(const struct sip_msg *msg, const struct sip_peer *peer,
-    const struct sip_peer *dest)
+    const struct sip_peer *dest, const char *domain)
 {
 	struct sip_req		*rq;
 	struct call_dest	 cd;
@@ -258,6 +262,10 @@ route_reinvite(const struct sip_msg *msg, const struct sip_peer *peer,
 	}
 	rq->rq_authenticated = 1;
 	ist_set_owner(rq->rq_ist, route_cancelled, rq);
+	if (domain[0] != '\0') {
+		call_relay_start(rq, domain, 0);
+		return;
+	}
 	rq->rq_pop_route = route_ours(&rq->rq_msg);
 	memset(&cd, 0, sizeof(cd));
 	cd.cd_peer = *dest;
@@ -273,10 +281,13 @@ int
 route_in_dialog(const struct sip_msg *msg, const struct sip_peer *peer)
 {
 	struct sip_peer	dest;
+	char		domain[IMD_DOMAIN_MAX];
 
-	if (calls_route(msg, peer, &dest) == 0) {
+	if (calls_route(msg, &dest, domain, sizeof(domain)) == 0) {
 		if (msg->msg_method == SIP_METHOD_INVITE)
-			route_reinvite(msg, peer, &dest);
+			route_reinvite(msg, peer, &dest, domain);
+		else if (domain[0] != '\0')
+			call_relay_request(msg, peer, domain);
 		else
 			route_forward(msg, peer, &dest);
 		return (1);
@@ -306,15 +317,21 @@ route_in_dialog(const struct sip_msg *msg, const struct sip_peer *peer)
  * on statelessly in its dialog (RFC 3261 16.11); else it is dropped.
  */
 int
-route_ack(const struct sip_msg *msg, const struct sip_peer *peer)
+route_ack(const struct sip_msg *msg, const struct sip_peer *peer IMD_UNUSED)
 {
 	struct sip_peer	 dest;
 	struct sip_out	 out;
 	char		 branch[CALL_BRANCH_MAX], *buf;
+	char		 domain[IMD_DOMAIN_MAX];
 	size_t		 size = msg->msg_len + ROUTE_GROWTH;
 
-	if (calls_route(msg, peer, &dest) == -1 || (buf = malloc(size)) ==
-	    NULL)
+	if (calls_route(msg, &dest, domain, sizeof(domain)) == -1)
+		return (0);
+	if (domain[0] != '\0') {
+		call_relay_ack(msg, domain);
+		return (1);
+	}
+	if ((buf = malloc(size)) == NULL)
 		return (0);
 	sip_out_init(&out, buf, size);
 	if (route_print(msg, &dest, branch, sizeof(branch), &out) == 0)

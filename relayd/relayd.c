@@ -61,6 +61,9 @@ relayd_dispatch_listener(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_RELAY_REQUEST:
 		relay_request(iev, imsg);
 		break;
+	case IMSG_RELAY_CANCEL:
+		relay_cancel(iev, imsg);
+		break;
 	case IMSG_RELAY_VERIFY:
 		verify_request(iev, imsg);
 		break;

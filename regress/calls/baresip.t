@@ -7,12 +7,13 @@
 # signalling (407, 180, 200, ACK, BYE) through imd.  Then linphonec
 # (Linphone) answers a call of baresip's.
 
-import glob, os, sys, time
+import os, sys, time
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/calls"))
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/clients"))
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
 from imdtest import Suite, ok, done
-from clientlib import Baresip, Linphonec, require, wait_until
+from clientlib import Linphonec, require, wait_until
+from phones import CallBaresip
 import audio
 
 require("baresip", "linphonec")
@@ -20,33 +21,6 @@ require("baresip", "linphonec")
 P = 27600
 D = "site1.test"
 PROXY = "sip:127.0.0.1:%d" % P
-
-
-class CallBaresip(Baresip):
-    """baresip with a WAV file as its microphone, ALSA's null device as
-    its speaker, what it decodes recorded (sndfile), calls answered."""
-
-    def __init__(self, *args, source, **kw):
-        super().__init__(*args, **kw)
-        conf = os.path.join(self.dir, "config")
-        with open(conf) as f:
-            t = f.read()
-        t = t.replace("audio_player aufile,/dev/null\n",
-                      "audio_player alsa,null\n")
-        t = t.replace("audio_source aufile,/dev/null\n",
-                      "audio_source aufile,%s\n" % source)
-        t += "module alsa.so\nmodule sndfile.so\nsnd_path %s\n" % self.dir
-        with open(conf, "w") as f:
-            f.write(t)
-        acc = os.path.join(self.dir, "accounts")
-        with open(acc) as f:
-            t = f.read().rstrip("\n")
-        with open(acc, "w") as f:
-            f.write(t + ";answermode=auto\n")
-
-    def recording(self):
-        got = glob.glob(os.path.join(self.dir, "dump-*-dec.wav"))
-        return audio.read(got[0]) if got else []
 
 
 s = Suite(D, P)
