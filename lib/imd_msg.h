@@ -157,6 +157,8 @@ enum imsg_type {
 	IMSG_DB_OFFLINE_ITEM,	/* u32 found, [offline record] */
 	IMSG_DB_OFFLINE_DRAIN,	/* dirdb -> listener: binding record; give
 				   it the queue (queue flush); no reply */
+	IMSG_DB_MISSED_CALL,	/* str callee, str caller, u64 when: a call
+				   found nobody; no reply */
 
 	/* relayd -> dirdb -> relayd: the offline queue by mail */
 	IMSG_DB_MAIL_NEXT,	/* none; reply MAIL_ITEM */
@@ -167,6 +169,8 @@ enum imsg_type {
 				   u32 attempts so far, u32 retry in s
 				   (TEMPFAIL), str reply; no reply */
 	IMSG_DB_MAIL_NUDGE,	/* dirdb -> relayd: none; mail is due now */
+	IMSG_DB_MISSED_MAIL,	/* dirdb -> relayd: str mail address, str
+				   callee, str caller, u64 when; no reply */
 
 	/*
 	 * listener -> dirdb -> listener: the presence store.  The listener

@@ -29,11 +29,14 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "binding.h"
 #include "call.h"
+#include "imd_msg.h"
 #include "listener.h"
 #include "log.h"
+#include "proc.h"
 #include "request.h"
 #include "tx.h"
 
@@ -128,6 +131,27 @@ call_start(struct sip_req *rq, const struct binding_rec *bs, uint32_t n)
 }
 
 /*
+ * Nobody there: under an offline policy that mails, the callee hears
+ * of the call by mail (dirdb, then relayd), once; nothing is stored.
+ */
+static void
+call_missed(struct sip_req *rq)
+{
+	struct imsgev	*dirdb = proc_peer(PROC_DIRDB);
+	struct ibuf	*buf;
+
+	if (!OFFLINE_MAILS(listener_conf->c_offline.off_policy))
+		return;
+	if ((buf = imsgev_create(dirdb, IMSG_DB_MISSED_CALL, 0,
+	    2 * IMD_ADDRESS_MAX + 8)) == NULL ||
+	    ibuf_add_str(buf, rq->rq_to, sizeof(rq->rq_to)) == -1 ||
+	    ibuf_add_str(buf, rq->rq_aor, sizeof(rq->rq_aor)) == -1 ||
+	    ibuf_add_u64(buf, time(NULL)) == -1 ||
+	    imsgev_close(dirdb, buf) == -1)
+		fatal("%s", __func__);
+}
+
+/*
  * To a stranger an address nobody has is a user who is not there, as
  * for MESSAGE: the answer must not tell who our users are.
  */
@@ -137,8 +161,12 @@ call_deliver(struct sip_req *rq, int exists, const struct binding_rec *bs,
 {
 	if (!exists && !inbound_from_stranger(rq))
 		req_reply(rq, 404, "Not Found", NULL);
-	else if (!exists || n == 0)
+	else if (!exists)
 		req_reply(rq, 480, "Temporarily Unavailable", NULL);
+	else if (n == 0) {
+		call_missed(rq);
+		req_reply(rq, 480, "Temporarily Unavailable", NULL);
+	}
 	else
 		call_start(rq, bs, n);
 }

@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
 from imdtest import Suite, UA, ok, done, header
 from calllib import DOMAIN, build, invite, reply, requests, responses
 
-PORT = 25680
+PORT = 28180
 s = Suite(DOMAIN, PORT, ["inbound any", "limit held-requests-per-address 20",
                          "limit unauthenticated-wait 2"])
 ok(s.start(), "the suite starts")

@@ -18,7 +18,7 @@ import audio
 
 require("baresip", "linphonec")
 
-P = 27600
+P = 28300
 D = "site1.test"
 PROXY = "sip:127.0.0.1:%d" % P
 
@@ -30,8 +30,8 @@ for u in ("alice", "bob", "carol"):
 src_a, src_b = os.path.join(s.dir, "alice.wav"), os.path.join(s.dir, "bob.wav")
 audio.write_signal(src_a, 1)
 audio.write_signal(src_b, 2)
-alice = CallBaresip("alice", D, "alicepw", 27610, 27619, PROXY, source=src_a)
-bob = CallBaresip("bob", D, "bobpw", 27620, 27629, PROXY, source=src_b)
+alice = CallBaresip("alice", D, "alicepw", 28310, 28319, PROXY, source=src_a)
+bob = CallBaresip("bob", D, "bobpw", 28320, 28329, PROXY, source=src_b)
 ok(alice.start() and bob.start(), "two baresips start")
 ok(wait_until(lambda: 200 in alice.responses("REGISTER") and
               200 in bob.responses("REGISTER"), 10), "both register")
@@ -66,7 +66,7 @@ ok(len(ra) > 2 * audio.RATE and c > 0.9,
    (c, audio.rms(ra)))
 
 # linphonec answers a call of baresip's.
-carol = Linphonec("carol", D, "carolpw", 27630, "127.0.0.1", P, 27640)
+carol = Linphonec("carol", D, "carolpw", 28330, "127.0.0.1", P, 28340)
 ok(carol.start(), "linphonec starts")
 ok(wait_until(carol.registered, 15), "linphonec registers")
 mark = carol.mark()

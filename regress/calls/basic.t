@@ -13,16 +13,16 @@ if not have_sipp():
     print("1..0 # SKIP sipp missing")
     sys.exit(0)
 
-PORT = 25600
+PORT = 28100
 s = Suite(DOMAIN, PORT)
 ok(s.start(), "the suite starts")
 s.add_user("alice@" + DOMAIN, "alicepw")
 s.add_user("bob@" + DOMAIN, "bobpw")
-ok(bind_sipp(s, "bob", "bobpw", 25611), "bob's device is registered")
+ok(bind_sipp(s, "bob", "bobpw", 28111), "bob's device is registered")
 
 d = s.dir
-uas = sipp(s, "uas.xml", 25611, d + "/uas.log")
-uac = sipp(s, "uac.xml", 25612, d + "/uac.log",
+uas = sipp(s, "uas.xml", 28111, d + "/uas.log")
+uac = sipp(s, "uac.xml", 28112, d + "/uac.log",
            uac=("alice", "alicepw", "bob"))
 ok(finished(uac) == 0, "the caller's scenario passes: 407, 200, ACK, BYE")
 ok(finished(uas) == 0, "the callee's scenario passes: INVITE, ACK, BYE")

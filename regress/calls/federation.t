@@ -20,7 +20,7 @@ import audio
 
 require("baresip")
 
-P = 27700
+P = 28400
 s1 = Suite("site1.test", P, ['route "site2.test" via 127.0.0.2 port %d' % P])
 s2 = Suite("site2.test", P, ['route "site1.test" via 127.0.0.1 port %d' % P],
            addr="127.0.0.2")
@@ -31,9 +31,9 @@ src_a = os.path.join(s1.dir, "alice.wav")
 src_b = os.path.join(s2.dir, "bob.wav")
 audio.write_signal(src_a, 11)
 audio.write_signal(src_b, 12)
-alice = CallBaresip("alice", "site1.test", "alicepw", 27710, 27719,
+alice = CallBaresip("alice", "site1.test", "alicepw", 28410, 28419,
                     "sip:127.0.0.1:%d" % P, source=src_a)
-bob = CallBaresip("bob", "site2.test", "bobpw", 27720, 27729,
+bob = CallBaresip("bob", "site2.test", "bobpw", 28420, 28429,
                   "sip:127.0.0.2:%d" % P, addr="127.0.0.2", source=src_b)
 ok(alice.start() and bob.start(), "two baresips start")
 ok(wait_until(lambda: 200 in alice.responses("REGISTER") and

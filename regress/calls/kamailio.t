@@ -22,7 +22,7 @@ if not os.access(KAMAILIO, os.X_OK):
     print("1..0 # SKIP kamailio is not installed")
     sys.exit(0)
 
-P, K = 27800, 27860
+P, K = 28500, 28560
 kdir = tempfile.mkdtemp(prefix="imd-kamailio.")
 klog = open(os.path.join(kdir, "kamailio.log"), "w")
 kam = subprocess.Popen(
@@ -52,9 +52,9 @@ src_a = os.path.join(s1.dir, "alice.wav")
 src_c = os.path.join(s1.dir, "carol.wav")
 audio.write_signal(src_a, 21)
 audio.write_signal(src_c, 22)
-alice = CallBaresip("alice", "site1.test", "alicepw", 27810, 27819,
+alice = CallBaresip("alice", "site1.test", "alicepw", 28510, 28519,
                     "sip:127.0.0.1:%d" % P, source=src_a)
-carol = CallBaresip("carol", "site3.test", "carolpw", 27830, 27839,
+carol = CallBaresip("carol", "site3.test", "carolpw", 28530, 28539,
                     "sip:127.0.0.3:%d" % K, addr="127.0.0.3", source=src_c)
 ok(alice.start() and carol.start(), "two baresips start")
 ok(wait_until(lambda: 200 in alice.responses("REGISTER") and

@@ -13,7 +13,7 @@ from imdtest import Suite, UA, ok, done, header
 from calllib import (DOMAIN, SDP, build, invite, reply, requests,
                      responses)
 
-PORT = 25660
+PORT = 28160
 s = Suite(DOMAIN, PORT)
 ok(s.start(), "the suite starts")
 srv = ("127.0.0.1", PORT)
