@@ -152,6 +152,49 @@ call_missed(struct sip_req *rq)
 }
 
 /*
+ * The medium of the call, the first m= line of its SDP: a name, not a
+ * parse, for direct mode's choice; NULL when there is none of ours.
+ */
+static const char *
+call_medium_name(const char *p, const char *end)
+{
+	static const char *const media[] = { "audio", "video", "text" };
+	size_t	i, len;
+
+	for (i = 0; i < sizeof(media) / sizeof(media[0]); i++) {
+		len = strlen(media[i]);
+		if ((size_t)(end - p) > len && memcmp(p, media[i], len) == 0 &&
+		    p[len] == ' ')
+			return (media[i]);
+	}
+	return (NULL);
+}
+
+static const char *
+call_medium(const struct sip_msg *msg)
+{
+	const char	*p = msg->msg_body.s, *end = SIP_STR_END(&msg->msg_body);
+	const char	*nl;
+
+	while (p != NULL && p < end) {
+		if (end - p > 2 && p[0] == 'm' && p[1] == '=')
+			return (call_medium_name(p + 2, end));
+		nl = memchr(p, '\n', end - p);
+		p = nl != NULL ? nl + 1 : NULL;
+	}
+	return (NULL);
+}
+
+/* Request-Disposition: redirect, as for MESSAGE, for the call's medium. */
+static int
+call_redirect(struct sip_req *rq, const struct binding_rec *bs, uint32_t n)
+{
+	const char	*medium = call_medium(&rq->rq_msg);
+
+	return (medium != NULL && message_redirect(rq, bs, n, medium));
+}
+
+/*
  * To a stranger an address nobody has is a user who is not there, as
  * for MESSAGE: the answer must not tell who our users are.
  */
@@ -166,8 +209,7 @@ call_deliver(struct sip_req *rq, int exists, const struct binding_rec *bs,
 	else if (n == 0) {
 		call_missed(rq);
 		req_reply(rq, 480, "Temporarily Unavailable", NULL);
-	}
-	else
+	} else if (!call_redirect(rq, bs, n))
 		call_start(rq, bs, n);
 }
 

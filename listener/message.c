@@ -86,12 +86,13 @@ message_wants_redirect(const struct sip_msg *msg)
 /*
  * Direct mode: a sender that asks for the recipient's address gets its
  * contacts in a 302, when the recipient's domain allows direct mode
- * and the recipient's media tuple accepts it; else the message goes
- * the usual way (the disposition is a wish, RFC 3841 9.1).
+ * and the recipient's media tuple accepts it (for medium, or any when
+ * NULL); else the request goes the usual way (the disposition is a
+ * wish, RFC 3841 9.1).  A call's INVITE comes here too.
  */
-static int
+int
 message_redirect(struct sip_req *rq, const struct binding_rec *bs,
-    uint32_t n)
+    uint32_t n, const char *medium)
 {
 	const struct conf_domain	*cd;
 	struct sip_out			 out;
@@ -102,7 +103,7 @@ message_redirect(struct sip_req *rq, const struct binding_rec *bs,
 	/* A stranger would learn where the user is: presence.md. */
 	if (!message_wants_redirect(&rq->rq_msg) || cd == NULL ||
 	    !cd->cd_direct || inbound_from_stranger(rq) ||
-	    !pres_direct_allowed(rq->rq_to))
+	    !pres_direct_allowed(rq->rq_to, medium))
 		return (0);
 	sip_out_init(&out, extra, sizeof(extra));
 	for (i = 0; i < n; i++)
@@ -143,6 +144,6 @@ message_deliver(struct sip_req *rq, int exists, const struct binding_rec *bs,
 		offq_store(rq);
 	else if (n == 0)
 		req_reply(rq, 480, "Temporarily Unavailable", NULL);
-	else if (!message_redirect(rq, bs, n))
+	else if (!message_redirect(rq, bs, n, NULL))
 		fork_start(rq, bs, n);
 }

@@ -133,6 +133,8 @@ void		 offq_offered(struct imsgev *, struct imsg *);
 /* message.c */
 void		 message_request(const struct sip_msg *,
 		    const struct sip_peer *);
+int		 message_redirect(struct sip_req *, const struct binding_rec *,
+		    uint32_t, const char *);
 
 /* registrar.c */
 void		 registrar_request(const struct sip_msg *,
