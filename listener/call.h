@@ -73,8 +73,6 @@ void		 call_cancel_request(const struct sip_msg *,
 
 /* call_relay.c */
 void		 call_relay_start(struct sip_req *, const char *, int);
-void		 call_relay_final(struct sip_req *, unsigned int, const char *,
-		    size_t);
 void		 call_relay_provisional(struct imsgev *, struct imsg *);
 void		 call_relay_ack(const struct sip_msg *, const char *);
 void		 call_relay_request(const struct sip_msg *,

@@ -53,29 +53,8 @@ call_relay_cleanup(struct sip_req *rq)
 	calls_failed(rq);
 }
 
-/*
- * rq, an INVITE held with its server transaction, to domain through
- * relayd; initial: a new call, with its entry in the table of calls.
- */
-void
-call_relay_start(struct sip_req *rq, const char *domain, int initial)
-{
-	if (initial && calls_setup(rq) == -1) {
-		req_reply(rq, 503, "Too Many Calls", "Retry-After: 60\r\n");
-		return;
-	}
-	if (relay_emit(rq->rq_id, domain, rq->rq_buf, rq->rq_msg.msg_len) ==
-	    -1) {
-		req_reply(rq, 513, "Message Too Large To Relay", NULL);
-		return;
-	}
-	rq->rq_cleanup = call_relay_cleanup;
-	rq->rq_deadline = time(NULL) + listener_conf->c_limits.lim_ring_time +
-	    CALL_RELAY_WAIT;
-}
-
 /* relayd's final answer to an INVITE or a BYE of a call. */
-void
+static void
 call_relay_final(struct sip_req *rq, unsigned int status, const char *resp,
     size_t len)
 {
@@ -97,6 +76,28 @@ call_relay_final(struct sip_req *rq, unsigned int status, const char *resp,
 	memset(&none, 0, sizeof(none));
 	if (sip_parse(&m, resp, len, &lim, 0, &err) == 0)
 		calls_answered(rq, &m, &none);
+}
+
+/*
+ * rq, an INVITE held with its server transaction, to domain through
+ * relayd; initial: a new call, with its entry in the table of calls.
+ */
+void
+call_relay_start(struct sip_req *rq, const char *domain, int initial)
+{
+	if (initial && calls_setup(rq) == -1) {
+		req_reply(rq, 503, "Too Many Calls", "Retry-After: 60\r\n");
+		return;
+	}
+	if (relay_emit(rq->rq_id, domain, rq->rq_buf, rq->rq_msg.msg_len) ==
+	    -1) {
+		req_reply(rq, 513, "Message Too Large To Relay", NULL);
+		return;
+	}
+	rq->rq_cleanup = call_relay_cleanup;
+	rq->rq_relayed = call_relay_final;
+	rq->rq_deadline = time(NULL) + listener_conf->c_limits.lim_ring_time +
+	    CALL_RELAY_WAIT;
 }
 
 /* IMSG_RELAY_PROVISIONAL: u32 length, a 101-199 for the caller. */
@@ -138,6 +139,8 @@ call_relay_request(const struct sip_msg *msg, const struct sip_peer *peer,
 	if ((rq = req_hold(msg, peer)) == NULL)
 		return;
 	rq->rq_authenticated = 1;	/* it is in a call of ours */
+	if (rq->rq_msg.msg_method == SIP_METHOD_BYE)
+		rq->rq_relayed = call_relay_final;
 	if (relay_emit(rq->rq_id, domain, rq->rq_buf, rq->rq_msg.msg_len) ==
 	    -1) {
 		req_reply(rq, 513, "Message Too Large To Relay", NULL);

@@ -26,6 +26,12 @@
  *	registrar.c message.c publish.c subscribe.c
  *				the methods: REGISTER, MESSAGE, PUBLISH,
  *				SUBSCRIBE (dialog.c serves NOTIFY)
+ *	call.c route.c		INVITE, CANCEL; the requests of a call's
+ *				dialog (call.h)
+ *	call_fork.c call_relay.c calls.c
+ *				a call's branches, through relayd, the table
+ *	invite_server.c invite_client.c
+ *				INVITE transactions (beside tx.c)
  *	presence.c notify.c	presentities, their watchers, our NOTIFYs
  *	relaying.c offline_queue.c
  *				to relayd, to the offline queue

@@ -31,7 +31,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "call.h"
 #include "imd_msg.h"
 #include "listener.h"
 #include "log.h"
@@ -167,9 +166,8 @@ relay_result(struct imsgev *iev, struct imsg *imsg)
 	}
 	if ((rq = req_find(imsg->hdr.ih_peerid)) == NULL)
 		return;
-	if (rq->rq_msg.msg_method == SIP_METHOD_INVITE ||
-	    rq->rq_msg.msg_method == SIP_METHOD_BYE)
-		call_relay_final(rq, status, len == 0 ? NULL : resp, len);
+	if (rq->rq_relayed != NULL)
+		rq->rq_relayed(rq, status, len == 0 ? NULL : resp, len);
 	if (rq->rq_msg.msg_method == SIP_METHOD_SUBSCRIBE)
 		dialog_out_answered(rq, status, len == 0 ? NULL : resp, len);
 	if (len == 0)

@@ -61,6 +61,9 @@ struct sip_req {
 	void			(*rq_looked_up)(struct sip_req *, int,
 				    const struct binding_rec *, uint32_t);
 	void			(*rq_stored)(struct sip_req *, int);
+	/* what relayd's final answer goes to first: status, response */
+	void			(*rq_relayed)(struct sip_req *, unsigned int,
+				    const char *, size_t);
 	void			*rq_pres;	/* presence's, while held */
 };
 
