@@ -69,16 +69,10 @@ void
 call_request(const struct sip_msg *msg, const struct sip_peer *peer)
 {
 	struct sip_req	*rq;
-	char		 to[IMD_ADDRESS_MAX], todom[IMD_DOMAIN_MAX];
 	char		 fromdom[IMD_DOMAIN_MAX];
 
-	if (uri_address(&msg->msg_ruri, to, sizeof(to), todom,
-	    sizeof(todom)) == -1) {
-		sip_reply(peer, msg, 416, "Unsupported URI Scheme", NULL);
-		return;
-	}
-	if ((rq = inbound_hold(msg, peer, to, todom, fromdom,
-	    call_request)) == NULL)
+	if ((rq = inbound_hold_ruri(msg, peer, fromdom, call_request)) ==
+	    NULL)
 		return;
 	if (rq->rq_ist == NULL) {
 		req_reply(rq, 500, "Server Internal Error", NULL);
@@ -86,14 +80,7 @@ call_request(const struct sip_msg *msg, const struct sip_peer *peer)
 	}
 	ist_set_owner(rq->rq_ist, call_cancelled, rq);
 	rq->rq_pop_route = route_ours(&rq->rq_msg);
-	if (config_find_domain(listener_conf, fromdom) == NULL) {
-		call_lookup(rq);
-		return;
-	}
-	rq->rq_proxy = 1;
-	rq->rq_authed = config_find_domain(listener_conf, todom) != NULL ?
-	    call_lookup : call_abroad;
-	auth_start(rq, fromdom);
+	inbound_route(rq, fromdom, call_lookup, call_abroad);
 }
 
 /*

@@ -48,6 +48,7 @@ struct ict;
 struct sip_req;
 
 /* invite_server.c */
+void		 inv_timer_add(struct event *, unsigned int);
 struct ist	*ist_new(const struct sip_msg *, const struct sip_peer *);
 int		 ist_absorb(const struct sip_msg *, const struct sip_peer *);
 void		 ist_respond(struct ist *, const char *, size_t);

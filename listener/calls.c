@@ -125,6 +125,25 @@ calls_find(const char *callid, const char *tag)
 	return (RB_FIND(call_tree, &calls, &key));
 }
 
+/* The ids of an in-dialog request: Call-ID, From tag, To tag. */
+struct calls_ids {
+	char	ci_callid[CALLS_ID_MAX];
+	char	ci_ftag[CALLS_TAG_MAX];
+	char	ci_ttag[CALLS_TAG_MAX];
+};
+
+static int
+calls_ids(const struct sip_msg *msg, struct calls_ids *ci)
+{
+	if (calls_field(msg, SIP_HDR_CALL_ID, ci->ci_callid,
+	    sizeof(ci->ci_callid)) == -1 || calls_field(msg, SIP_HDR_FROM,
+	    ci->ci_ftag, sizeof(ci->ci_ftag)) == -1 ||
+	    calls_field(msg, SIP_HDR_TO, ci->ci_ttag, sizeof(ci->ci_ttag)) ==
+	    -1)
+		return (-1);
+	return (0);
+}
+
 /* The entry of a call's INVITE (Call-ID and From tag). */
 static struct call_entry *
 calls_of(const struct sip_msg *msg)
@@ -260,21 +279,18 @@ calls_route(const struct sip_msg *msg, struct sip_peer *dest, char *domain,
     size_t size)
 {
 	struct call_entry	*ce;
-	char			 callid[CALLS_ID_MAX];
-	char			 ftag[CALLS_TAG_MAX], ttag[CALLS_TAG_MAX];
+	struct calls_ids	 ci;
 
-	if (calls_field(msg, SIP_HDR_CALL_ID, callid, sizeof(callid)) == -1 ||
-	    calls_field(msg, SIP_HDR_FROM, ftag, sizeof(ftag)) == -1 ||
-	    calls_field(msg, SIP_HDR_TO, ttag, sizeof(ttag)) == -1)
+	if (calls_ids(msg, &ci) == -1)
 		return (-1);
-	if ((ce = calls_find(callid, ftag)) != NULL &&
+	if ((ce = calls_find(ci.ci_callid, ci.ci_ftag)) != NULL &&
 	    ce->ce_state == CALL_ESTABLISHED &&
-	    strcmp(ce->ce_ttag, ttag) == 0) {
+	    strcmp(ce->ce_ttag, ci.ci_ttag) == 0) {
 		*dest = ce->ce_down;
 		strlcpy(domain, ce->ce_down_domain, size);
-	} else if ((ce = calls_find(callid, ttag)) != NULL &&
+	} else if ((ce = calls_find(ci.ci_callid, ci.ci_ttag)) != NULL &&
 	    ce->ce_state == CALL_ESTABLISHED &&
-	    strcmp(ce->ce_ttag, ftag) == 0) {
+	    strcmp(ce->ce_ttag, ci.ci_ftag) == 0) {
 		*dest = ce->ce_up;
 		strlcpy(domain, ce->ce_up_domain, size);
 	} else
@@ -288,15 +304,12 @@ void
 calls_bye(const struct sip_msg *msg)
 {
 	struct call_entry	*ce;
-	char			 callid[CALLS_ID_MAX];
-	char			 ftag[CALLS_TAG_MAX], ttag[CALLS_TAG_MAX];
+	struct calls_ids	 ci;
 
-	if (calls_field(msg, SIP_HDR_CALL_ID, callid, sizeof(callid)) == -1 ||
-	    calls_field(msg, SIP_HDR_FROM, ftag, sizeof(ftag)) == -1 ||
-	    calls_field(msg, SIP_HDR_TO, ttag, sizeof(ttag)) == -1)
+	if (calls_ids(msg, &ci) == -1)
 		return;
-	if ((ce = calls_find(callid, ftag)) == NULL)
-		ce = calls_find(callid, ttag);
+	if ((ce = calls_find(ci.ci_callid, ci.ci_ftag)) == NULL)
+		ce = calls_find(ci.ci_callid, ci.ci_ttag);
 	if (ce != NULL && ce->ce_state == CALL_ESTABLISHED)
 		calls_free(ce);
 }

@@ -89,16 +89,6 @@ ict_cmp(struct ict *a, struct ict *b)
 }
 
 static void
-ict_timer_add(struct event *ev, unsigned int ms)
-{
-	struct timeval	tv;
-
-	tv.tv_sec = ms / 1000;
-	tv.tv_usec = (ms % 1000) * 1000;
-	evtimer_add(ev, &tv);
-}
-
-static void
 ict_free(struct ict *ic)
 {
 	evtimer_del(&ic->ic_retrans);
@@ -185,7 +175,7 @@ ict_timer_a(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg)
 		return;
 	transport_send(&ic->ic_peer, ic->ic_req, ic->ic_reqlen);
 	ic->ic_interval *= 2;
-	ict_timer_add(&ic->ic_retrans, ic->ic_interval);
+	inv_timer_add(&ic->ic_retrans, ic->ic_interval);
 }
 
 /* Timer B in Calling: 408 to the owner; else D, M or the detached end. */
@@ -232,8 +222,8 @@ ict_start(const struct sip_peer *dest, const char *req, size_t len,
 		return (NULL);
 	}
 	if (dest->sp_transport == TRANSPORT_UDP)
-		ict_timer_add(&ic->ic_retrans, ic->ic_interval);
-	ict_timer_add(&ic->ic_end, INV_64T1_MS);	/* Timer B */
+		inv_timer_add(&ic->ic_retrans, ic->ic_interval);
+	inv_timer_add(&ic->ic_end, INV_64T1_MS);	/* Timer B */
 	return (ic);
 }
 
@@ -279,7 +269,7 @@ ict_final(struct ict *ic, const struct sip_msg *resp)
 	evtimer_del(&ic->ic_end);
 	if (resp->msg_status < 300) {
 		ic->ic_state = ICT_ACCEPTED;
-		ict_timer_add(&ic->ic_end, INV_64T1_MS);	/* Timer M */
+		inv_timer_add(&ic->ic_end, INV_64T1_MS);	/* Timer M */
 		if (ic->ic_detached)
 			ict_pass_2xx(ic, resp);
 		ict_report(ic, resp, resp->msg_status);
@@ -287,7 +277,7 @@ ict_final(struct ict *ic, const struct sip_msg *resp)
 	}
 	ic->ic_state = ICT_COMPLETED;
 	ict_send_ack(ic, resp);
-	ict_timer_add(&ic->ic_end, ic->ic_peer.sp_transport ==
+	inv_timer_add(&ic->ic_end, ic->ic_peer.sp_transport ==
 	    TRANSPORT_UDP ? ICT_TIMER_D_MS : 0);
 	ict_report(ic, resp, resp->msg_status);
 }
@@ -362,7 +352,7 @@ ict_detach(struct ict *ic, const struct sip_peer *up)
 	ic->ic_detached = 1;
 	ic->ic_up = *up;
 	if (ic->ic_state == ICT_CALLING || ic->ic_state == ICT_PROCEEDING)
-		ict_timer_add(&ic->ic_end, INV_64T1_MS);
+		inv_timer_add(&ic->ic_end, INV_64T1_MS);
 }
 
 size_t

@@ -103,8 +103,9 @@ ist_find(const struct sip_msg *msg)
 	return (RB_FIND(ist_tree, &ists, &find));
 }
 
-static void
-ist_timer_add(struct event *ev, unsigned int ms)
+/* A timer of an INVITE transaction, either side's, in ms. */
+void
+inv_timer_add(struct event *ev, unsigned int ms)
 {
 	struct timeval	tv;
 
@@ -147,7 +148,7 @@ ist_timer_g(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg)
 	transport_send(&is->is_peer, is->is_resp, is->is_resplen);
 	is->is_interval = is->is_interval * 2 > INV_T2_MS ? INV_T2_MS :
 	    is->is_interval * 2;
-	ist_timer_add(&is->is_retrans, is->is_interval);
+	inv_timer_add(&is->is_retrans, is->is_interval);
 }
 
 static int
@@ -223,7 +224,7 @@ ist_absorb(const struct sip_msg *msg, const struct sip_peer *peer)
 	if (is->is_state == IST_COMPLETED) {
 		is->is_state = IST_CONFIRMED;
 		evtimer_del(&is->is_retrans);
-		ist_timer_add(&is->is_end, is->is_peer.sp_transport ==
+		inv_timer_add(&is->is_end, is->is_peer.sp_transport ==
 		    TRANSPORT_UDP ? INV_T4_MS : 0);
 	}
 	/* An ACK for a 2xx has a branch of its own: not ours to absorb. */
@@ -268,7 +269,7 @@ ist_respond(struct ist *is, const char *resp, size_t len)
 		is->is_state = IST_ACCEPTED;
 		free(is->is_resp);
 		is->is_resp = NULL;
-		ist_timer_add(&is->is_end, INV_64T1_MS);	/* Timer L */
+		inv_timer_add(&is->is_end, INV_64T1_MS);	/* Timer L */
 		return;
 	}
 	is->is_state = IST_COMPLETED;
@@ -276,10 +277,10 @@ ist_respond(struct ist *is, const char *resp, size_t len)
 		ist_free(is);
 		return;
 	}
-	ist_timer_add(&is->is_end, INV_64T1_MS);	/* Timer H */
+	inv_timer_add(&is->is_end, INV_64T1_MS);	/* Timer H */
 	if (is->is_peer.sp_transport == TRANSPORT_UDP) {
 		is->is_interval = INV_T1_MS;
-		ist_timer_add(&is->is_retrans, is->is_interval);
+		inv_timer_add(&is->is_retrans, is->is_interval);
 	}
 }
 

@@ -47,26 +47,11 @@ void
 message_request(const struct sip_msg *msg, const struct sip_peer *peer)
 {
 	struct sip_req	*rq;
-	char		 to[IMD_ADDRESS_MAX], todom[IMD_DOMAIN_MAX];
 	char		 fromdom[IMD_DOMAIN_MAX];
 
-	if (uri_address(&msg->msg_ruri, to, sizeof(to), todom,
-	    sizeof(todom)) == -1) {
-		sip_reply(peer, msg, 416, "Unsupported URI Scheme", NULL);
-		return;
-	}
-	if ((rq = inbound_hold(msg, peer, to, todom, fromdom,
-	    message_request)) == NULL)
-		return;
-	if (config_find_domain(listener_conf, fromdom) == NULL) {
-		/* From another domain: its server, inbound.c found. */
-		message_lookup(rq);
-		return;
-	}
-	rq->rq_proxy = 1;
-	rq->rq_authed = config_find_domain(listener_conf, todom) != NULL ?
-	    message_lookup : relay_start;
-	auth_start(rq, fromdom);
+	if ((rq = inbound_hold_ruri(msg, peer, fromdom,
+	    message_request)) != NULL)
+		inbound_route(rq, fromdom, message_lookup, relay_start);
 }
 
 /* Request-Disposition: redirect (RFC 3841 9.1). */

@@ -104,6 +104,11 @@ struct sip_req	*inbound_hold(const struct sip_msg *,
 		    const struct sip_peer *, const char *, const char *,
 		    char *, void (*)(const struct sip_msg *,
 		    const struct sip_peer *));
+struct sip_req	*inbound_hold_ruri(const struct sip_msg *,
+		    const struct sip_peer *, char *,
+		    void (*)(const struct sip_msg *, const struct sip_peer *));
+void		 inbound_route(struct sip_req *, const char *,
+		    void (*)(struct sip_req *), void (*)(struct sip_req *));
 
 /* fork.c */
 int		 fork_dest(const struct binding_rec *, struct sip_peer *,

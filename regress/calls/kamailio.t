@@ -7,43 +7,21 @@
 # imd (inbound verified: Kamailio is at the address site3.test's route
 # names), and alice hangs up: her BYE goes back by both Record-Routes.
 
-import atexit, os, shutil, subprocess, sys, tempfile, time
+import os, sys, time
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/calls"))
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/clients"))
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
 from imdtest import Suite, ok, done
 from clientlib import require, wait_until
+from kamailiotest import Kamailio, skip_unless_kamailio
 from phones import CallBaresip
 import audio
 
 require("baresip")
-KAMAILIO = shutil.which("kamailio") or "/usr/sbin/kamailio"
-if not os.access(KAMAILIO, os.X_OK):
-    print("1..0 # SKIP kamailio is not installed")
-    sys.exit(0)
-
+skip_unless_kamailio()
 P, K = 28500, 28560
-kdir = tempfile.mkdtemp(prefix="imd-kamailio.")
-klog = open(os.path.join(kdir, "kamailio.log"), "w")
-kam = subprocess.Popen(
-    [KAMAILIO, "-f", os.path.join(os.environ["IMD_TOP"],
-                                  "regress/calls/kamailio.cfg"),
-     "-DD", "-E", "-m", "32", "-M", "8", "-Y", kdir,
-     "-P", os.path.join(kdir, "k.pid")], stdout=klog, stderr=klog)
-
-
-def stop_kamailio():
-    if kam.poll() is None:
-        kam.terminate()
-        try:
-            kam.wait(10)
-        except subprocess.TimeoutExpired:
-            kam.kill()
-            kam.wait()
-    shutil.rmtree(kdir, ignore_errors=True)
-
-
-atexit.register(stop_kamailio)
+kam = Kamailio(os.path.join(os.environ["IMD_TOP"],
+                            "regress/calls/kamailio.cfg"))
 
 s1 = Suite("site1.test", P, ['route "site3.test" via 127.0.0.3 port %d' % K])
 ok(s1.start(), "site1 (imd) starts")
@@ -99,5 +77,5 @@ ok(wait_until(lambda: len(alice.responses("BYE")) > n and
 ok(wait_until(lambda: calls() == "", 5), "imd forgets the call")
 alice.stop()
 carol.stop()
-ok(s1.alive(), "the suite is still up")
+ok(s1.alive() and kam.alive(), "the suite and Kamailio are still up")
 done()
