@@ -74,8 +74,8 @@ call_request(const struct sip_msg *msg, const struct sip_peer *peer)
 	if ((rq = inbound_hold_ruri(msg, peer, fromdom, call_request)) ==
 	    NULL)
 		return;
-	if (rq->rq_ist == NULL) {
-		req_reply(rq, 500, "Server Internal Error", NULL);
+	if (rq->rq_ist == NULL) {	/* IST_MAX calls in the last 32 s */
+		req_reply(rq, 503, "Service Unavailable", "Retry-After: 5\r\n");
 		return;
 	}
 	ist_set_owner(rq->rq_ist, call_cancelled, rq);

@@ -43,7 +43,8 @@
 #include "sip.h"
 #include "tx_client.h"
 
-#define ICT_MAX		65536
+/* As IST_MAX: an answered branch stays Accepted for Timer M (32 s). */
+#define ICT_MAX		262144
 #define ICT_TIMER_D_MS	32000	/* UDP; 0 on a reliable transport */
 
 enum ict_state {
@@ -262,12 +263,22 @@ ict_pass_2xx(struct ict *ic, const struct sip_msg *resp)
 	free(buf);
 }
 
+/* Answered: the INVITE is not sent again, nor its ACK or CANCEL made. */
+static void
+ict_forget_request(struct ict *ic)
+{
+	free(ic->ic_req);
+	ic->ic_req = NULL;
+	ic->ic_reqlen = 0;
+}
+
 static void
 ict_final(struct ict *ic, const struct sip_msg *resp)
 {
 	evtimer_del(&ic->ic_retrans);
 	evtimer_del(&ic->ic_end);
 	if (resp->msg_status < 300) {
+		ict_forget_request(ic);
 		ic->ic_state = ICT_ACCEPTED;
 		inv_timer_add(&ic->ic_end, INV_64T1_MS);	/* Timer M */
 		if (ic->ic_detached)
@@ -276,7 +287,8 @@ ict_final(struct ict *ic, const struct sip_msg *resp)
 		return;
 	}
 	ic->ic_state = ICT_COMPLETED;
-	ict_send_ack(ic, resp);
+	ict_send_ack(ic, resp);	/* kept for retransmitted failures */
+	ict_forget_request(ic);
 	inv_timer_add(&ic->ic_end, ic->ic_peer.sp_transport ==
 	    TRANSPORT_UDP ? ICT_TIMER_D_MS : 0);
 	ict_report(ic, resp, resp->msg_status);

@@ -39,7 +39,11 @@
 #include "log.h"
 #include "tx.h"
 
-#define IST_MAX		65536
+/*
+ * Transactions at once.  An answered call's stays Accepted for Timer L
+ * (32 s): this bounds the rate of calls, some 8000 a second.
+ */
+#define IST_MAX		262144
 #define IST_KEY_MAX	(TX_BRANCH_MAX + IMD_DOMAIN_MAX + 16)
 
 enum ist_state {
