@@ -312,7 +312,7 @@ call_branch_answer(void *arg, const struct sip_msg *resp,
 	if (status < 200) {
 		call_timer_c_add(br);
 		if (cl->cl_initial)
-			calls_ringing(rq);
+			calls_ringing(rq, resp, &br->br_peer);
 		ist_respond(rq->rq_ist, buf, len);
 	} else {
 		call_branch_end(br);

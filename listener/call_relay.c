@@ -104,9 +104,13 @@ call_relay_start(struct sip_req *rq, const char *domain, int initial)
 void
 call_relay_provisional(struct imsgev *iev, struct imsg *imsg)
 {
-	static char	 resp[IMSG_PAYLOAD_MAX];
-	struct sip_req	*rq;
-	uint32_t	 len;
+	static char		 resp[IMSG_PAYLOAD_MAX];
+	static struct sip_msg	 m;
+	struct sip_limits	 lim;
+	struct sip_err		 err;
+	struct sip_peer		 none;
+	struct sip_req		*rq;
+	uint32_t		 len;
 
 	imsg_get_u32(imsg, &len);
 	if (len <= sizeof(resp))
@@ -116,8 +120,10 @@ call_relay_provisional(struct imsgev *iev, struct imsg *imsg)
 	if ((rq = req_find(imsg->hdr.ih_peerid)) == NULL ||
 	    rq->rq_ist == NULL)
 		return;
-	if (memcmp(resp, "SIP/2.0 18", 10) == 0)
-		calls_ringing(rq);
+	sip_limits_from_conf(&lim);
+	memset(&none, 0, sizeof(none));
+	if (sip_parse(&m, resp, len, &lim, 0, &err) == 0)
+		calls_ringing(rq, &m, &none);
 	ist_respond(rq->rq_ist, resp, len);
 }
 

@@ -226,17 +226,30 @@ calls_setup(const struct sip_req *rq)
 	return (0);
 }
 
+/*
+ * A provisional response from the device at down: the call rings, and
+ * the first one with a To tag opens the early dialog (RFC 3261 12.1),
+ * in which PRACK and UPDATE already come (RFC 3262, 3311).
+ */
 void
-calls_ringing(const struct sip_req *rq)
+calls_ringing(const struct sip_req *rq, const struct sip_msg *resp,
+    const struct sip_peer *down)
 {
 	struct call_entry	*ce;
 
-	if ((ce = calls_of(&rq->rq_msg)) != NULL &&
-	    ce->ce_state == CALL_TRYING)
-		ce->ce_state = CALL_RINGING;
+	if ((ce = calls_of(&rq->rq_msg)) == NULL ||
+	    ce->ce_state == CALL_ESTABLISHED)
+		return;
+	ce->ce_state = CALL_RINGING;
+	if (ce->ce_ttag[0] == '\0' && calls_field(resp, SIP_HDR_TO,
+	    ce->ce_ttag, sizeof(ce->ce_ttag)) == 0)
+		ce->ce_down = *down;
 }
 
-/* The first 2xx: the dialog, and where its callee's side is. */
+/*
+ * The first 2xx: the dialog, and where its callee's side is (another
+ * device than the early dialog's, when another one answered).
+ */
 int
 calls_answered(const struct sip_req *rq, const struct sip_msg *resp,
     const struct sip_peer *down)
@@ -247,6 +260,7 @@ calls_answered(const struct sip_req *rq, const struct sip_msg *resp,
 		return (-1);
 	if (ce->ce_state == CALL_ESTABLISHED)
 		return (0);
+	ce->ce_ttag[0] = '\0';
 	if (calls_field(resp, SIP_HDR_TO, ce->ce_ttag,
 	    sizeof(ce->ce_ttag)) == -1)
 		ce->ce_ttag[0] = '\0';
@@ -269,7 +283,7 @@ calls_failed(const struct sip_req *rq)
 
 /*
  * An in-dialog request: 0 and where it goes when it is in an
- * established call of ours, else -1: to *dest, or through relayd to
+ * established or early dialog of a call of ours, else -1: to *dest, or through relayd to
  * domain when that is not "".  From the caller (its From tag is the
  * caller's) it goes to the callee's side, from the callee to the
  * caller's.
@@ -284,13 +298,11 @@ calls_route(const struct sip_msg *msg, struct sip_peer *dest, char *domain,
 	if (calls_ids(msg, &ci) == -1)
 		return (-1);
 	if ((ce = calls_find(ci.ci_callid, ci.ci_ftag)) != NULL &&
-	    ce->ce_state == CALL_ESTABLISHED &&
-	    strcmp(ce->ce_ttag, ci.ci_ttag) == 0) {
+	    ce->ce_ttag[0] != '\0' && strcmp(ce->ce_ttag, ci.ci_ttag) == 0) {
 		*dest = ce->ce_down;
 		strlcpy(domain, ce->ce_down_domain, size);
 	} else if ((ce = calls_find(ci.ci_callid, ci.ci_ttag)) != NULL &&
-	    ce->ce_state == CALL_ESTABLISHED &&
-	    strcmp(ce->ce_ttag, ci.ci_ftag) == 0) {
+	    ce->ce_ttag[0] != '\0' && strcmp(ce->ce_ttag, ci.ci_ftag) == 0) {
 		*dest = ce->ce_up;
 		strlcpy(domain, ce->ce_up_domain, size);
 	} else

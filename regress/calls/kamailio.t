@@ -23,6 +23,7 @@ P, K = 28500, 28560
 kam = Kamailio(os.path.join(os.environ["IMD_TOP"],
                             "regress/calls/kamailio.cfg"))
 
+ok(kam.ready("127.0.0.3", K), "Kamailio answers on 127.0.0.3")
 s1 = Suite("site1.test", P, ['route "site3.test" via 127.0.0.3 port %d' % K])
 ok(s1.start(), "site1 (imd) starts")
 s1.add_user("alice@site1.test", "alicepw")

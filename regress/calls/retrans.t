@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 # INVITE transactions over UDP with scripted user agents: a retransmitted
-# INVITE is absorbed (the caller hears 100 Trying again, the callee sees
-# one INVITE), a callee that does not answer gets the INVITE again
-# (Timer A) until it rings, and every 2xx the callee retransmits reaches
-# the caller; the caller's ACK of the 2xx goes to the callee by the
-# route set; a CANCEL for no INVITE gets 481.
+# INVITE is absorbed (the caller hears the last provisional again, the
+# callee sees one INVITE), a callee that does not answer gets the INVITE
+# again (Timer A) until it rings, a PRACK goes through the early dialog,
+# and every 2xx the callee retransmits reaches the caller; the caller's
+# ACK of the 2xx goes to the callee by the route set; a CANCEL for no
+# INVITE gets 481.
 
 import os, re, sys, time
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/calls"))
@@ -39,6 +40,24 @@ ok([r["status"] for r in got] == [180], "the caller hears the 180")
 c = s.ctl("show", "calls")
 ok(c.returncode == 0 and re.match(r"alice@%s bob@%s ringing \d+s\n$" %
    (DOMAIN, DOMAIN), c.stdout), "imctl show calls: ringing (%r)" % c.stdout)
+# PRACK in the early dialog the 180 opened, by its Record-Route.
+ring = got[0] if got else {"headers": []}
+frm = "sip:alice@" + DOMAIN
+early_rr = header(ring, "record-route")
+early_contact = (header(ring, "contact") or ["<>"])[0].strip("<>")
+alice.send_raw(build(alice, "PRACK", early_contact, frm,
+                     header(ring, "to")[0] if ring["headers"] else "<>",
+                     "z9hG4bKprack1", 3,
+                     ["Route: " + r for r in early_rr] + ["RAck: 1 2 INVITE"]))
+pr = [r for r in requests(bob, 0.7) if r["method"] == "PRACK"]
+ok(pr and pr[0]["ruri"] == early_contact and not header(pr[0], "route"),
+   "a PRACK in the early dialog reaches the callee by the route set")
+if pr:
+    bob.peer = srv
+    reply(bob, pr[0], 200, "OK", "b0b")
+got = responses(alice, secs=2)
+ok(got and got[-1]["status"] == 200 and "PRACK" in header(got[-1], "cseq")[0],
+   "and its 200 comes back")
 # alice sends her INVITE again: absorbed, bob sees nothing new.
 alice.send_raw(alice.last)
 got = responses(alice, until_final=False, secs=0.5)
@@ -60,7 +79,6 @@ rr = header(got[0], "record-route")
 ok(rr == ["<sip:127.0.0.1:%d;transport=udp;lr>" % PORT],
    "the 2xx holds our Record-Route (%s)" % rr)
 to = header(got[0], "to")[0]
-frm = "sip:alice@" + DOMAIN
 contact = header(got[0], "contact")[0].strip("<>")
 alice.send_raw(build(alice, "ACK", contact, frm, to, "z9hG4bKack1", 2,
                      ["Route: " + rr[0]]))
@@ -73,7 +91,7 @@ ok(len(header(acks[0], "via")) == 2 if acks else False,
    "with our Via on the caller's")
 
 # BYE from alice by the route set.
-alice.send_raw(build(alice, "BYE", contact, frm, to, "z9hG4bKbye1", 3,
+alice.send_raw(build(alice, "BYE", contact, frm, to, "z9hG4bKbye1", 4,
                      ["Route: " + rr[0]]))
 byes = [r for r in requests(bob, 0.4) if r["method"] == "BYE"]
 ok(len(byes) == 1, "the BYE reaches the callee (%d)" % len(byes))
@@ -89,7 +107,7 @@ ok(c.returncode != 0 and "usage" in c.stderr,
    "imctl show calls takes no argument: usage, non-zero exit")
 
 # The dialog is over: another BYE in it goes nowhere.
-alice.send_raw(build(alice, "BYE", contact, frm, to, "z9hG4bKbye2", 4,
+alice.send_raw(build(alice, "BYE", contact, frm, to, "z9hG4bKbye2", 5,
                      ["Route: " + rr[0]]))
 got = responses(alice, secs=2)
 ok(got and got[-1]["status"] in (403, 481),

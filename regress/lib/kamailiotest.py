@@ -16,7 +16,7 @@
 # directory of its own, stopped by pid at exit, whatever happens.  The
 # test skips when kamailio is not installed.
 
-import atexit, os, shutil, subprocess, sys, tempfile
+import atexit, os, shutil, socket, subprocess, sys, tempfile, time
 
 KAMAILIO = shutil.which("kamailio") or "/usr/sbin/kamailio"
 
@@ -38,6 +38,30 @@ class Kamailio:
             stdout=log, stderr=log)
         log.close()
         atexit.register(self.stop)
+
+    def ready(self, addr, port, secs=10):
+        """True once Kamailio answers an OPTIONS on addr:port (UDP)."""
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind((addr, 0))
+        s.settimeout(0.2)
+        req = ("OPTIONS sip:%s:%d SIP/2.0\r\nVia: SIP/2.0/UDP %s:%d;"
+               "branch=z9hG4bKready\r\nMax-Forwards: 70\r\nFrom: "
+               "<sip:probe@%s>;tag=1\r\nTo: <sip:%s>\r\nCall-ID: ready\r\n"
+               "CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n" % (
+                   addr, port, addr, s.getsockname()[1], addr,
+                   addr)).encode()
+        end = time.time() + secs
+        try:
+            while time.time() < end and self.alive():
+                s.sendto(req, (addr, port))
+                try:
+                    s.recvfrom(65536)
+                    return True
+                except OSError:
+                    pass
+            return False
+        finally:
+            s.close()
 
     def alive(self):
         return self.proc.poll() is None
