@@ -34,7 +34,7 @@ mkdir -p "$RES"
 trap 'exit 130' INT TERM
 
 FAILED=
-for s in register message federation presence memory; do
+for s in register message federation presence call memory; do
 	echo "== bench/$s.sh" >&2
 	"$TOP/bench/$s.sh" > /dev/null || FAILED="$FAILED $s"
 done
@@ -59,7 +59,7 @@ summary() {
 		    " all its processes"
 		printf "%-12s %-9s %8s %5s %8s %6s %6s %8s %8s\n", "workload",
 		    "server", "rate", "fail", "cpu", "p50", "p99", "RSS", "PSS"
-		n = split("reg msg-auth fed-auth pres-fanout", ws, " ")
+		n = split("reg msg-auth fed-auth pres-fanout call-auth", ws, " ")
 		for (i = 1; i <= n; i++) {
 			w = ws[i]; ki = w SUBSEP "imd"; kk = w SUBSEP "kam"
 			line(w, "kamailio", kk); line(w, "imd", ki)

@@ -274,6 +274,9 @@ dirdb_dispatch_listener(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_DB_OFFLINE_NEXT:
 		queue_next(iev, imsg);
 		break;
+	case IMSG_DB_MISSED_CALL:
+		missed_call(iev, imsg);
+		break;
 	case IMSG_DB_PSTORE_PUT:
 	case IMSG_DB_PSTORE_DEL:
 	case IMSG_DB_PSTORE_LOAD:

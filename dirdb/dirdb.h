@@ -35,6 +35,9 @@ void	mail_limit_hold(const struct offline_rec *, uint64_t);
 int	mail_limit_summary(struct offline_rec *);
 void	mail_limit_configure(const struct imd_conf *);
 
+/* missed_call.c */
+void	missed_call(struct imsgev *, struct imsg *);
+
 /* presence.c */
 void	presence_init(void);
 
@@ -49,6 +52,7 @@ void	queue_offer(const char *);
 void	queue_list(struct imsgev *, struct imsg *);
 void	queue_expire(void);
 void	queue_mail_next(struct imsgev *, struct imsg *);
+void	queue_mail_address(const char *, char *, size_t);
 void	queue_mail_done(struct imsgev *, struct imsg *);
 enum ctl_status queue_flush(const char *, size_t *);
 void	queue_unmark(void);

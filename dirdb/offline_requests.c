@@ -367,7 +367,7 @@ queue_configure(const struct imd_conf *conf)
  * The mail address of the recipient from the user record, when it has
  * one; else the IM address, which is a mail address too.
  */
-static void
+void
 queue_mail_address(const char *to, char *mail, size_t size)
 {
 	struct user_rec	u;

@@ -108,6 +108,8 @@ static int	show_bindings(struct ctl_conn *);
 static int	show_bindings_item(struct imsg *);
 static int	show_queue(struct ctl_conn *);
 static int	show_queue_item(struct imsg *);
+static int	show_calls(struct ctl_conn *);
+static int	show_calls_item(struct imsg *);
 static int	show_watchers(struct ctl_conn *);
 static int	show_watchers_item(struct imsg *);
 
@@ -118,6 +120,7 @@ static const struct ctl_command ctl_commands[] = {
 	{ "presence", "block", ADDR_TWO, 0, IMSG_CTL_PRES_BLOCK, ctl_result },
 	{ "queue", "flush", 1, 0, IMSG_CTL_QUEUE_FLUSH,	ctl_result },
 	{ "show", "bindings", 2, 0, IMSG_CTL_SHOW_BINDINGS, show_bindings },
+	{ "show", "calls",  0, 0, IMSG_CTL_SHOW_CALLS,	show_calls },
 	{ "show", "queue",  2, 0, IMSG_CTL_SHOW_QUEUE,	show_queue },
 	{ "show", "stats",  0, 0, IMSG_CTL_SHOW_STATS,	show_stats },
 	{ "show", "status", 0, 0, IMSG_CTL_SHOW_STATUS,	show_status },
@@ -140,6 +143,7 @@ usage(int status)
 	    "       imctl [-s socket] user add | del | passwd address\n"
 	    "       imctl [-s socket] user list\n"
 	    "       imctl [-s socket] show bindings [address]\n"
+	    "       imctl [-s socket] show calls\n"
 	    "       imctl [-s socket] show queue [address]\n"
 	    "       imctl [-s socket] show stats\n"
 	    "       imctl [-s socket] show status\n"
@@ -715,6 +719,33 @@ show_queue_item(struct imsg *imsg)
 	    ctl_vis(oi.oi_to, vto, sizeof(vto)),
 	    ctl_vis(oi.oi_from, vfrom, sizeof(vfrom)), when, oi.oi_bytes,
 	    oi.oi_state == 0 ? "waiting" : "mailing", oi.oi_attempts);
+	return (0);
+}
+
+static int
+show_calls(struct ctl_conn *cc)
+{
+	return (ctl_list(cc, IMSG_CTL_CALL_ITEM, show_calls_item, NULL));
+}
+
+/* One line per call: caller, callee, state, age in seconds. */
+static int
+show_calls_item(struct imsg *imsg)
+{
+	char		caller[IMD_ADDRESS_MAX], callee[IMD_ADDRESS_MAX];
+	char		state[32], v1[ADDRESS_VIS_MAX], v2[ADDRESS_VIS_MAX];
+	char		v3[4 * sizeof(state)];
+	uint64_t	age;
+
+	imsg_get_str(imsg, caller, sizeof(caller));
+	imsg_get_str(imsg, callee, sizeof(callee));
+	imsg_get_str(imsg, state, sizeof(state));
+	imsg_get_u64(imsg, &age);
+	if (imsg_get_end(imsg) == -1)
+		return (-1);
+	printf("%s %s %s %llus\n", ctl_vis(caller, v1, sizeof(v1)),
+	    ctl_vis(callee, v2, sizeof(v2)), ctl_vis(state, v3, sizeof(v3)),
+	    (unsigned long long)age);
 	return (0);
 }
 

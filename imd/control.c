@@ -409,6 +409,20 @@ control_listener(void)
 	return (&ch->ch_iev);
 }
 
+/* show calls: the listener holds them. */
+static void
+control_show_calls(struct ctl_conn *cc, struct imsg *imsg)
+{
+	if (imsg_get_end(imsg) == -1) {
+		control_result(cc, CTL_ERROR, "malformed request");
+		return;
+	}
+	if (imsgev_compose(control_listener(), IMSG_LSN_CALLS, cc->cc_id, -1,
+	    NULL, 0) == -1)
+		fatal("control: request to a child");
+	cc->cc_busy = 1;
+}
+
 /* presence allow and block: the listener keeps the presentity's rules. */
 static void
 control_pres_rule(struct ctl_conn *cc, struct imsg *imsg, uint32_t rule)
@@ -547,6 +561,9 @@ control_dispatch(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_CTL_SHOW_WATCHERS:
 		control_address_request(cc, imsg, control_listener(),
 		    IMSG_LSN_WATCHERS);
+		break;
+	case IMSG_CTL_SHOW_CALLS:
+		control_show_calls(cc, imsg);
 		break;
 	case IMSG_CTL_PRES_ALLOW:
 		control_pres_rule(cc, imsg, CTL_RULE_ALLOW);

@@ -146,6 +146,33 @@ parent_watcher_item(struct imsgev *iev, struct imsg *imsg)
 	control_item_close(cc, buf);
 }
 
+/* A call the listener proxies. */
+static void
+parent_call_item(struct imsgev *iev, struct imsg *imsg)
+{
+	struct ctl_conn	*cc;
+	struct ibuf	*buf;
+	char		 caller[IMD_ADDRESS_MAX], callee[IMD_ADDRESS_MAX];
+	char		 state[32];
+	uint64_t	 age;
+
+	imsg_get_str(imsg, caller, sizeof(caller));
+	imsg_get_str(imsg, callee, sizeof(callee));
+	imsg_get_str(imsg, state, sizeof(state));
+	imsg_get_u64(imsg, &age);
+	if (imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "call item");
+	if ((cc = control_client(imsg->hdr.ih_peerid)) == NULL ||
+	    (buf = control_item(cc, IMSG_CTL_CALL_ITEM,
+	    2 * IMD_ADDRESS_MAX + 48)) == NULL)
+		return;
+	ibuf_add_str(buf, caller, sizeof(caller));
+	ibuf_add_str(buf, callee, sizeof(callee));
+	ibuf_add_str(buf, state, sizeof(state));
+	ibuf_add_u64(buf, age);
+	control_item_close(cc, buf);
+}
+
 void
 parent_dispatch_listener(struct imsgev *iev, struct imsg *imsg)
 {
@@ -155,6 +182,9 @@ parent_dispatch_listener(struct imsgev *iev, struct imsg *imsg)
 		break;
 	case IMSG_LSN_WATCHER_ITEM:
 		parent_watcher_item(iev, imsg);
+		break;
+	case IMSG_LSN_CALL_ITEM:
+		parent_call_item(iev, imsg);
 		break;
 	case IMSG_LSN_END:
 		parent_list_end(iev, imsg);

@@ -131,6 +131,7 @@ enum limit_id {
 	LIM_UNAUTH_WAIT,
 	LIM_IPV4_PREFIX,
 	LIM_IPV6_PREFIX,
+	LIM_RING_TIME,
 };
 #define SEEN_LIMIT(id)		(1U << (id))	/* in p_seen_limits */
 
@@ -165,6 +166,8 @@ static const struct limit_def {
 	    LIMIT_IPV4_PREFIX_MIN, LIMIT_IPV4_PREFIX_MAX },
 	[LIM_IPV6_PREFIX] = { "ipv6-prefix",
 	    LIMIT_IPV6_PREFIX_MIN, LIMIT_IPV6_PREFIX_MAX },
+	[LIM_RING_TIME] = { "ring-time",
+	    LIMIT_RING_TIME_MIN, LIMIT_RING_TIME_MAX },
 };
 
 /* The presence statements, one SEEN_PRES bit each. */
@@ -312,7 +315,7 @@ static void	 limits_check(const struct parse_file *, int,
 %token	INCLUDE IPV4_PREFIX IPV6_PREFIX KEY LIMIT LINE_LENGTH LISTEN MAIL
 %token	MESSAGE_SIZE METRICS MTA NO ON MAX_AGE MAX_EXPIRES MIN_EXPIRES NONE
 %token	NOTIFY_INTERVAL OFFLINE PER PORT PRESENCE PRIVATE_ADDRESSES REALM
-%token	RELAY RESOLVER ROUTE RULES SENDER SOCKET STORE STRANGER_SUBS
+%token	RELAY RESOLVER RING_TIME ROUTE RULES SENDER SOCKET STORE STRANGER_SUBS
 %token	SUBSCRIPTIONS TCP THEN TLS TLS_VERIFIED UDP UNAUTH_WAIT
 %token	UNAUTHENTICATED USER VERIFIED VIA WATCHER_SUBS YES
 %token	ERROR
@@ -569,6 +572,7 @@ limit		: MESSAGE_SIZE size		{ limit_set(LIM_MSG_SIZE, $2); }
 		}
 		| IPV4_PREFIX number		{ limit_set(LIM_IPV4_PREFIX, $2); }
 		| IPV6_PREFIX number		{ limit_set(LIM_IPV6_PREFIX, $2); }
+		| RING_TIME duration		{ limit_set(LIM_RING_TIME, $2); }
 		;
 
 %%
@@ -760,6 +764,7 @@ static const struct keyword keywords[] = {
 	{ "realm",			REALM },
 	{ "relay",			RELAY },
 	{ "resolver",			RESOLVER },
+	{ "ring-time",			RING_TIME },
 	{ "route",			ROUTE },
 	{ "rules",			RULES },
 	{ "sender",			SENDER },
@@ -2020,6 +2025,8 @@ limit_field(struct conf_limits *lim, enum limit_id id)
 		return (&lim->lim_ipv4_prefix);
 	case LIM_IPV6_PREFIX:
 		return (&lim->lim_ipv6_prefix);
+	case LIM_RING_TIME:
+		return (&lim->lim_ring_time);
 	}
 	fatalx("%s: limit %d", __func__, id);
 }

@@ -98,6 +98,7 @@ config_defaults(struct imd_conf *conf)
 	lim->lim_unauth_wait = LIMIT_UNAUTH_WAIT_DEFAULT;
 	lim->lim_ipv4_prefix = LIMIT_IPV4_PREFIX_DEFAULT;
 	lim->lim_ipv6_prefix = LIMIT_IPV6_PREFIX_DEFAULT;
+	lim->lim_ring_time = LIMIT_RING_TIME_DEFAULT;
 	conf->c_presence.pr_authorize = PRESENCE_AUTH_DOMAIN;
 	conf->c_presence.pr_min_expires = PRESENCE_MIN_EXPIRES_DEFAULT;
 	conf->c_presence.pr_max_expires = PRESENCE_MAX_EXPIRES_DEFAULT;
@@ -376,6 +377,7 @@ print_limits(FILE *fp, const struct conf_limits *lim)
 	fprintf(fp, "limit unauthenticated-wait %u\n", lim->lim_unauth_wait);
 	fprintf(fp, "limit ipv4-prefix %u\n", lim->lim_ipv4_prefix);
 	fprintf(fp, "limit ipv6-prefix %u\n", lim->lim_ipv6_prefix);
+	fprintf(fp, "limit ring-time %u\n", lim->lim_ring_time);
 }
 
 static void

@@ -128,6 +128,7 @@ struct conf_limits {
 	uint32_t	lim_unauth_wait;	/* s a stranger's request is held */
 	uint32_t	lim_ipv4_prefix;	/* bits of a source counted as one */
 	uint32_t	lim_ipv6_prefix;
+	uint32_t	lim_ring_time;		/* s a call's branch may ring */
 };
 
 #define LIMIT_MSG_SIZE_DEFAULT		65535
@@ -145,6 +146,7 @@ struct conf_limits {
 #define LIMIT_UNAUTH_WAIT_DEFAULT	10
 #define LIMIT_IPV4_PREFIX_DEFAULT	32
 #define LIMIT_IPV6_PREFIX_DEFAULT	64
+#define LIMIT_RING_TIME_DEFAULT		180	/* RFC 3261 16.6: > 3 min */
 
 /* What relayd.conf may set them to. */
 #define LIMIT_MSG_SIZE_MIN		1024
@@ -167,6 +169,8 @@ struct conf_limits {
 #define LIMIT_IPV4_PREFIX_MAX		32
 #define LIMIT_IPV6_PREFIX_MIN		32
 #define LIMIT_IPV6_PREFIX_MAX		128
+#define LIMIT_RING_TIME_MIN		1
+#define LIMIT_RING_TIME_MAX		3600
 
 /* What becomes of a message for a user with no binding. */
 enum offline_policy {

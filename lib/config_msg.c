@@ -109,6 +109,7 @@ config_send_limits(struct imsgev *iev, struct imd_conf *conf,
 	ibuf_add_u32(buf, lim->lim_unauth_wait);
 	ibuf_add_u32(buf, lim->lim_ipv4_prefix);
 	ibuf_add_u32(buf, lim->lim_ipv6_prefix);
+	ibuf_add_u32(buf, lim->lim_ring_time);
 	return (config_close(iev, buf));
 }
 
@@ -132,6 +133,7 @@ config_recv_limits(struct imd_conf *conf, struct imsg *imsg)
 	imsg_get_u32(imsg, &lim->lim_unauth_wait);
 	imsg_get_u32(imsg, &lim->lim_ipv4_prefix);
 	imsg_get_u32(imsg, &lim->lim_ipv6_prefix);
+	imsg_get_u32(imsg, &lim->lim_ring_time);
 	return (imsg_get_end(imsg));
 }
 

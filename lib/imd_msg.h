@@ -33,7 +33,7 @@
 #include <stdint.h>
 
 #ifndef IMD_MSG_VERSION		/* a test builds an imctl of another */
-#define IMD_MSG_VERSION		12
+#define IMD_MSG_VERSION		13
 #endif
 
 enum imsg_type {
@@ -100,6 +100,7 @@ enum imsg_type {
 	IMSG_CTL_LOG_VERBOSE,	/* none: debug lines on, parent and children */
 	IMSG_CTL_LOG_BRIEF,	/* none: debug lines off, parent and children */
 	IMSG_CTL_SHOW_STATS,	/* none; reply STATS_ITEM..., END */
+	IMSG_CTL_SHOW_CALLS,	/* none; reply CALL_ITEM..., END */
 
 	/* parent -> imctl */
 	IMSG_CTL_WATCHER_ITEM,	/* str watcher, str what, str state,
@@ -112,6 +113,8 @@ enum imsg_type {
 				   u32 bytes, u32 state, u32 attempts */
 	IMSG_CTL_END,		/* none: end of a list */
 	IMSG_CTL_STATS_ITEM,	/* stats item (lib/stats.c stats_item_add) */
+	IMSG_CTL_CALL_ITEM,	/* str caller, str callee, str state,
+				   u64 age s */
 
 	/* parent -> dirdb; reply IMSG_DB_RESULT unless said otherwise */
 	IMSG_DB_USER_ADD,	/* user record (db_user_msg) */
@@ -160,6 +163,8 @@ enum imsg_type {
 	IMSG_DB_OFFLINE_ITEM,	/* u32 found, [offline record] */
 	IMSG_DB_OFFLINE_DRAIN,	/* dirdb -> listener: binding record; give
 				   it the queue (queue flush); no reply */
+	IMSG_DB_MISSED_CALL,	/* str callee, str caller, u64 when: a call
+				   found nobody; no reply */
 
 	/* relayd -> dirdb -> relayd: the offline queue by mail */
 	IMSG_DB_MAIL_NEXT,	/* none; reply MAIL_ITEM */
@@ -170,6 +175,8 @@ enum imsg_type {
 				   u32 attempts so far, u32 retry in s
 				   (TEMPFAIL), str reply; no reply */
 	IMSG_DB_MAIL_NUDGE,	/* dirdb -> relayd: none; mail is due now */
+	IMSG_DB_MISSED_MAIL,	/* dirdb -> relayd: str mail address, str
+				   callee, str caller, u64 when; no reply */
 
 	/*
 	 * listener -> dirdb -> listener: the presence store.  The listener
@@ -192,11 +199,16 @@ enum imsg_type {
 	IMSG_LSN_RULE,		/* str presentity, str watcher, u32 rule;
 				   reply LSN_RESULT */
 	IMSG_LSN_RESULT,	/* u32 ctl_status, str message */
+	IMSG_LSN_CALLS,		/* none; reply CALL_ITEM..., END */
+	IMSG_LSN_CALL_ITEM,	/* as IMSG_CTL_CALL_ITEM */
 
 	/* listener -> relayd -> listener: a request for a foreign domain */
 	IMSG_RELAY_REQUEST,	/* str domain, data: the request as received */
 	IMSG_RELAY_RESPONSE,	/* u32 status, str reason, data: the final
 				   response without relayd's Via, or none */
+	IMSG_RELAY_PROVISIONAL,	/* u32 length, data: a 101-199 response to
+				   an INVITE, without relayd's Via */
+	IMSG_RELAY_CANCEL,	/* none: CANCEL the INVITE of this id */
 
 	/* listener -> relayd -> listener: is an address a domain's server? */
 	IMSG_RELAY_VERIFY,	/* str domain, str numeric address; request

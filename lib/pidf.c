@@ -634,6 +634,26 @@ pidf_check(const char *doc, size_t len, const char *presentity,
 int
 pidf_direct(const char *doc, size_t len)
 {
+	return (pidf_direct_medium(doc, len, NULL));
+}
+
+/* The same for one medium's <m:media> (its <m:type>), or any if NULL. */
+static int
+pidf_media_is(xmlNodePtr m, const char *medium)
+{
+	xmlNodePtr	ty;
+
+	if (medium == NULL)
+		return (1);
+	PIDF_EACH(ty, m->children, PIDF_MEDIA_NS, "type")
+		if (pidf_text_is(ty, medium))
+			return (1);
+	return (0);
+}
+
+int
+pidf_direct_medium(const char *doc, size_t len, const char *medium)
+{
 	xmlDocPtr	 xd;
 	xmlNodePtr	 t, s, m, d;
 	char		 reason[PIDF_REASON_MAX];
@@ -646,7 +666,8 @@ pidf_direct(const char *doc, size_t len)
 			PIDF_EACH(m, s->children, PIDF_MEDIA_NS, "media")
 				PIDF_EACH(d, m->children, PIDF_MEDIA_NS,
 				    "direct")
-					direct |= pidf_text_is(d, "true");
+					direct |= pidf_media_is(m, medium) &&
+					    pidf_text_is(d, "true");
 	xmlFreeDoc(xd);
 	return (direct);
 }

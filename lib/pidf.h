@@ -47,7 +47,9 @@
  * (RFC 4119), wherever they stand.
  *
  * pidf_direct() says whether a document's media extension accepts
- * direct mode, for the redirect of imc's direct mode.
+ * direct mode, for the redirect of imc's direct mode;
+ * pidf_direct_medium() the same for one medium ("audio", "video",
+ * "text": a call's redirect), or for any when it is NULL.
  *
  * pidf_init() initialises libxml2 and silences its error output; call
  * it once before chroot and the sandbox, so that libxml2 sets itself up
@@ -72,5 +74,6 @@ int	pidf_compose(const char *, const char *const *, const size_t *,
 int	pidf_compose_public(const char *, const char *const *,
 	    const size_t *, size_t, int, char **, size_t *);
 int	pidf_direct(const char *, size_t);
+int	pidf_direct_medium(const char *, size_t, const char *);
 
 #endif /* IMD_PIDF_H */

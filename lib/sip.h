@@ -308,8 +308,9 @@ struct sip_fwd {
 	struct sip_str	 fw_ruri;	/* empty: keep the Request-URI */
 	struct sip_str	 fw_via;	/* "SIP/2.0/UDP host:port" */
 	struct sip_str	 fw_branch;	/* starts with z9hG4bK */
+	struct sip_str	 fw_head;	/* header lines right after ours */
 	struct sip_str	 fw_extra;	/* header lines, each ending CRLF */
-	int		 fw_pop_route;	/* drop the first Route value */
+	int		 fw_pop_route;	/* drop this many first Route values */
 	int		 fw_drop_routes; /* drop every Route header */
 	int		 fw_drop_proxy_auth; /* credentials that were ours */
 };
@@ -392,6 +393,8 @@ int		 sip_print_request(struct sip_out *, const struct sip_msg *,
 		    const struct sip_fwd *);
 int		 sip_print_response_back(struct sip_out *,
 		    const struct sip_msg *);
+int		 sip_print_sibling(struct sip_out *, const struct sip_msg *,
+		    const char *, const struct sip_msg *);
 void		 sip_date_line(const struct sip_msg *, time_t, char *, size_t);
 
 #define SIP_DATE_LINE_MAX	48

@@ -237,15 +237,28 @@ sip_print_response(struct sip_out *out, const struct sip_msg *req,
 	return (out->overflow ? -1 : 0);
 }
 
-/* A Route or Via header without its first value, which named us. */
+/*
+ * A Route or Via header without its first *skip values, which named
+ * us; *skip is left with what later headers of the kind must drop.
+ */
 static void
-out_hdr_rest(struct sip_out *out, const struct sip_hdr *h)
+out_hdr_skip(struct sip_out *out, const struct sip_hdr *h, int *skip)
 {
 	struct sip_str	 elem;
 	const char	*p = h->hdr_value.s, *end = SIP_STR_END(&h->hdr_value);
 
-	if (sip_list_next(&p, end, &elem) == 1 && p < end)
+	while (*skip > 0 && p < end && sip_list_next(&p, end, &elem) == 1)
+		(*skip)--;
+	if (p < end)
 		out_line(out, h->hdr_name.s, h->hdr_name.len, p, end);
+}
+
+static void
+out_hdr_rest(struct sip_out *out, const struct sip_hdr *h)
+{
+	int	skip = 1;
+
+	out_hdr_skip(out, h, &skip);
 }
 
 /* Max-Forwards one lower, or 70 when absent (RFC 3261 16.6 step 3). */
@@ -267,9 +280,10 @@ next_maxfwd(const struct sip_msg *msg, unsigned int *mf)
 
 /*
  * A request to forward: our Via on top, Max-Forwards one lower, the
- * other headers as they came (less the first Route value, or every
- * Route, if asked),
- * the extra headers, a fresh Content-Length and the body.  A request
+ * head lines (our Record-Route goes above any other), the other
+ * headers as they came (less the first fw_pop_route Route values, or
+ * every Route, if asked), the extra headers, a fresh Content-Length
+ * and the body.  A request
  * whose Max-Forwards is 0 must be answered with 483 instead: -1.
  */
 int
@@ -277,9 +291,10 @@ sip_print_request(struct sip_out *out, const struct sip_msg *req,
     const struct sip_fwd *fw)
 {
 	const struct sip_str	*ruri;
-	const struct sip_hdr	*h, *route;
+	const struct sip_hdr	*h;
 	unsigned int		 mf;
 	size_t			 i;
+	int			 pop = fw->fw_pop_route;
 
 	if (req->msg_kind != SIP_REQUEST || next_maxfwd(req, &mf) == -1 ||
 	    fw->fw_via.len == 0 || fw->fw_branch.len == 0 ||
@@ -287,7 +302,6 @@ sip_print_request(struct sip_out *out, const struct sip_msg *req,
 	    !is_safe(fw->fw_branch.s, fw->fw_branch.len))
 		return (-1);
 	ruri = fw->fw_ruri.len > 0 ? &fw->fw_ruri : &req->msg_ruri;
-	route = fw->fw_pop_route ? sip_hdr_first(req, SIP_HDR_ROUTE) : NULL;
 	sip_out_str(out, &req->msg_method_str);
 	out_cstr(out, " ");
 	sip_out_str(out, ruri);
@@ -296,12 +310,13 @@ sip_print_request(struct sip_out *out, const struct sip_msg *req,
 	out_cstr(out, ";branch=");
 	sip_out_str(out, &fw->fw_branch);
 	sip_out_printf(out, "\r\nMax-Forwards: %u\r\n", mf);
+	sip_out_str(out, &fw->fw_head);
 	for (i = 0; i < req->msg_nhdrs; i++) {
 		h = &req->msg_hdrs[i];
 		if (fw->fw_drop_routes && h->hdr_id == SIP_HDR_ROUTE)
 			continue;
-		if (h == route)
-			out_hdr_rest(out, h);
+		if (h->hdr_id == SIP_HDR_ROUTE && pop > 0)
+			out_hdr_skip(out, h, &pop);
 		else if (h->hdr_id != SIP_HDR_MAX_FORWARDS &&
 		    h->hdr_id != SIP_HDR_CONTENT_LENGTH &&
 		    (!fw->fw_drop_proxy_auth ||
@@ -340,6 +355,51 @@ sip_print_response_back(struct sip_out *out, const struct sip_msg *resp)
 	}
 	sip_out_printf(out, "Content-Length: %zu\r\n\r\n", resp->msg_body.len);
 	sip_out_str(out, &resp->msg_body);
+	return (out->overflow ? -1 : 0);
+}
+
+/*
+ * The ACK of a failure (RFC 3261 17.1.1.3) or the CANCEL (9.1) of an
+ * INVITE we sent: its Request-URI, its top Via alone (ours), its Route
+ * set, From, Call-ID and CSeq number; To from the response for an ACK,
+ * else the INVITE's.
+ */
+int
+sip_print_sibling(struct sip_out *out, const struct sip_msg *inv,
+    const char *method, const struct sip_msg *resp)
+{
+	const struct sip_hdr	*h, *to, *from, *callid;
+	struct sip_cseq		 cs;
+	struct sip_str		 via;
+	const char		*p, *end;
+
+	if (inv->msg_kind != SIP_REQUEST ||
+	    (h = sip_hdr_first(inv, SIP_HDR_CSEQ)) == NULL ||
+	    sip_cseq_parse(h->hdr_value.s, SIP_STR_END(&h->hdr_value),
+	    &cs) == -1 || (h = sip_hdr_first(inv, SIP_HDR_VIA)) == NULL ||
+	    (from = sip_hdr_first(inv, SIP_HDR_FROM)) == NULL ||
+	    (callid = sip_hdr_first(inv, SIP_HDR_CALL_ID)) == NULL ||
+	    (to = sip_hdr_first(resp != NULL ? resp : inv, SIP_HDR_TO)) ==
+	    NULL)
+		return (-1);
+	p = h->hdr_value.s;
+	end = SIP_STR_END(&h->hdr_value);
+	if (sip_list_next(&p, end, &via) != 1)
+		return (-1);
+	out_cstr(out, method);
+	out_cstr(out, " ");
+	sip_out_str(out, &inv->msg_ruri);
+	out_cstr(out, " SIP/2.0\r\n");
+	out_line(out, "Via", 3, via.s, SIP_STR_END(&via));
+	for (h = sip_hdr_first(inv, SIP_HDR_ROUTE); h != NULL;
+	    h = sip_hdr_next(inv, h))
+		out_named(out, SIP_HDR_ROUTE, &h->hdr_value);
+	out_cstr(out, "Max-Forwards: 70\r\n");
+	out_named(out, SIP_HDR_FROM, &from->hdr_value);
+	out_named(out, SIP_HDR_TO, &to->hdr_value);
+	out_named(out, SIP_HDR_CALL_ID, &callid->hdr_value);
+	sip_out_printf(out, "CSeq: %u %s\r\nContent-Length: 0\r\n\r\n",
+	    cs.cseq_num, method);
 	return (out->overflow ? -1 : 0);
 }
 

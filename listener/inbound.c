@@ -352,3 +352,42 @@ inbound_hold(const struct sip_msg *msg, const struct sip_peer *peer,
 	strlcpy(rq->rq_aor, from, sizeof(rq->rq_aor));
 	return (rq);
 }
+
+/*
+ * A MESSAGE or an INVITE for the user its Request-URI names, held as
+ * inbound_hold() says; 416 for a URI that names no user.
+ */
+struct sip_req *
+inbound_hold_ruri(const struct sip_msg *msg, const struct sip_peer *peer,
+    char *fromdom, void (*entry)(const struct sip_msg *,
+    const struct sip_peer *))
+{
+	char	to[IMD_ADDRESS_MAX], todom[IMD_DOMAIN_MAX];
+
+	if (uri_address(&msg->msg_ruri, to, sizeof(to), todom,
+	    sizeof(todom)) == -1) {
+		sip_reply(peer, msg, 416, "Unsupported URI Scheme", NULL);
+		return (NULL);
+	}
+	return (inbound_hold(msg, peer, to, todom, fromdom, entry));
+}
+
+/*
+ * Where a held request goes on: from another domain (its server passed
+ * the inbound policy) to ours() at once; from one of our users after
+ * digest authentication (407), to ours() for a user of ours, else to
+ * abroad().
+ */
+void
+inbound_route(struct sip_req *rq, const char *fromdom,
+    void (*ours)(struct sip_req *), void (*abroad)(struct sip_req *))
+{
+	if (config_find_domain(listener_conf, fromdom) == NULL) {
+		ours(rq);
+		return;
+	}
+	rq->rq_proxy = 1;
+	rq->rq_authed = config_find_domain(listener_conf,
+	    strchr(rq->rq_to, '@') + 1) != NULL ? ours : abroad;
+	auth_start(rq, fromdom);
+}

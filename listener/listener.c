@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "call.h"
 #include "cdefs.h"
 #include "config.h"
 #include "imd_msg.h"
@@ -103,6 +104,9 @@ static void
 listener_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 {
 	switch (imsg->hdr.ih_type) {
+	case IMSG_LSN_CALLS:
+		calls_ctl_list(iev, imsg);
+		break;
 	case IMSG_LSN_WATCHERS:
 		pres_ctl_watchers(iev, imsg);
 		break;
@@ -176,6 +180,9 @@ listener_dispatch_relayd(struct imsgev *iev, struct imsg *imsg)
 	switch (imsg->hdr.ih_type) {
 	case IMSG_RELAY_RESPONSE:
 		relay_result(iev, imsg);
+		break;
+	case IMSG_RELAY_PROVISIONAL:
+		call_relay_provisional(iev, imsg);
 		break;
 	case IMSG_RELAY_VERIFIED:
 		inbound_verified(iev, imsg);

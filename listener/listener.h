@@ -26,6 +26,12 @@
  *	registrar.c message.c publish.c subscribe.c
  *				the methods: REGISTER, MESSAGE, PUBLISH,
  *				SUBSCRIBE (dialog.c serves NOTIFY)
+ *	call.c route.c		INVITE, CANCEL; the requests of a call's
+ *				dialog (call.h)
+ *	call_fork.c call_relay.c calls.c
+ *				a call's branches, through relayd, the table
+ *	invite_server.c invite_client.c
+ *				INVITE transactions (beside tx.c)
  *	presence.c notify.c	presentities, their watchers, our NOTIFYs
  *	relaying.c offline_queue.c
  *				to relayd, to the offline queue
@@ -147,6 +153,7 @@ int	transport_start(struct conf_listen *);
 int	transport_send(const struct sip_peer *, const char *, size_t);
 void	transport_stats_export(void);
 int	transport_origin(struct sip_peer *, char *, size_t);
+int	transport_is_ours(const char *);
 
 /* conn.c */
 int	conn_listen(struct transport_listen *);

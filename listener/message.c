@@ -47,26 +47,11 @@ void
 message_request(const struct sip_msg *msg, const struct sip_peer *peer)
 {
 	struct sip_req	*rq;
-	char		 to[IMD_ADDRESS_MAX], todom[IMD_DOMAIN_MAX];
 	char		 fromdom[IMD_DOMAIN_MAX];
 
-	if (uri_address(&msg->msg_ruri, to, sizeof(to), todom,
-	    sizeof(todom)) == -1) {
-		sip_reply(peer, msg, 416, "Unsupported URI Scheme", NULL);
-		return;
-	}
-	if ((rq = inbound_hold(msg, peer, to, todom, fromdom,
-	    message_request)) == NULL)
-		return;
-	if (config_find_domain(listener_conf, fromdom) == NULL) {
-		/* From another domain: its server, inbound.c found. */
-		message_lookup(rq);
-		return;
-	}
-	rq->rq_proxy = 1;
-	rq->rq_authed = config_find_domain(listener_conf, todom) != NULL ?
-	    message_lookup : relay_start;
-	auth_start(rq, fromdom);
+	if ((rq = inbound_hold_ruri(msg, peer, fromdom,
+	    message_request)) != NULL)
+		inbound_route(rq, fromdom, message_lookup, relay_start);
 }
 
 /* Request-Disposition: redirect (RFC 3841 9.1). */
@@ -86,12 +71,13 @@ message_wants_redirect(const struct sip_msg *msg)
 /*
  * Direct mode: a sender that asks for the recipient's address gets its
  * contacts in a 302, when the recipient's domain allows direct mode
- * and the recipient's media tuple accepts it; else the message goes
- * the usual way (the disposition is a wish, RFC 3841 9.1).
+ * and the recipient's media tuple accepts it (for medium, or any when
+ * NULL); else the request goes the usual way (the disposition is a
+ * wish, RFC 3841 9.1).  A call's INVITE comes here too.
  */
-static int
+int
 message_redirect(struct sip_req *rq, const struct binding_rec *bs,
-    uint32_t n)
+    uint32_t n, const char *medium)
 {
 	const struct conf_domain	*cd;
 	struct sip_out			 out;
@@ -102,7 +88,7 @@ message_redirect(struct sip_req *rq, const struct binding_rec *bs,
 	/* A stranger would learn where the user is: presence.md. */
 	if (!message_wants_redirect(&rq->rq_msg) || cd == NULL ||
 	    !cd->cd_direct || inbound_from_stranger(rq) ||
-	    !pres_direct_allowed(rq->rq_to))
+	    !pres_direct_allowed(rq->rq_to, medium))
 		return (0);
 	sip_out_init(&out, extra, sizeof(extra));
 	for (i = 0; i < n; i++)
@@ -143,6 +129,6 @@ message_deliver(struct sip_req *rq, int exists, const struct binding_rec *bs,
 		offq_store(rq);
 	else if (n == 0)
 		req_reply(rq, 480, "Temporarily Unavailable", NULL);
-	else if (!message_redirect(rq, bs, n))
+	else if (!message_redirect(rq, bs, n, NULL))
 		fork_start(rq, bs, n);
 }

@@ -890,9 +890,12 @@ pres_ctl_rule(struct imsgev *iev, struct imsg *imsg)
 		fatal("%s", __func__);
 }
 
-/* Direct mode (docs/presence.md): some document of aor's says so. */
+/*
+ * Direct mode (docs/presence.md): some document of aor's says so, for
+ * medium ("audio", "video", "text"), or for any when it is NULL.
+ */
 int
-pres_direct_allowed(const char *aor)
+pres_direct_allowed(const char *aor, const char *medium)
 {
 	struct presentity	*pr;
 	struct pres_doc		*pd;
@@ -900,7 +903,7 @@ pres_direct_allowed(const char *aor)
 	if ((pr = pres_get(aor, 0)) == NULL)
 		return (0);
 	TAILQ_FOREACH(pd, &pr->pr_docs, pd_entry)
-		if (pidf_direct(pd->pd_body, pd->pd_len))
+		if (pidf_direct_medium(pd->pd_body, pd->pd_len, medium))
 			return (1);
 	return (0);
 }

@@ -176,7 +176,7 @@ void		 pres_store_item(struct imsgev *, struct imsg *);
 void		 pres_store_end(struct imsgev *, struct imsg *);
 void		 pres_random_tag(char *, size_t);
 int64_t		 pres_expires(struct sip_req *);
-int		 pres_direct_allowed(const char *);
+int		 pres_direct_allowed(const char *, const char *);
 void		 pres_ctl_watchers(struct imsgev *, struct imsg *);
 void		 pres_ctl_rule(struct imsgev *, struct imsg *);
 void		 pres_sweep(time_t);

@@ -53,7 +53,7 @@ struct relay_own {
 
 static TAILQ_HEAD(, relay_own)	relay_owns = TAILQ_HEAD_INITIALIZER(relay_owns);
 
-static int
+int
 relay_emit(uint32_t id, const char *domain, const char *req, size_t len)
 {
 	struct imsgev	*relayd = proc_peer(PROC_RELAYD);
@@ -169,6 +169,8 @@ relay_result(struct imsgev *iev, struct imsg *imsg)
 	}
 	if ((rq = req_find(imsg->hdr.ih_peerid)) == NULL)
 		return;
+	if (rq->rq_relayed != NULL)
+		rq->rq_relayed(rq, status, len == 0 ? NULL : resp, len);
 	if (rq->rq_msg.msg_method == SIP_METHOD_SUBSCRIBE)
 		dialog_out_answered(rq, status, len == 0 ? NULL : resp, len);
 	if (len == 0)

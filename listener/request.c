@@ -46,6 +46,7 @@
 #include "refusal.h"
 #include "request.h"
 #include "tx.h"
+#include "call.h"
 
 #define REQ_TIMEOUT	5	/* seconds the other processes may take */
 #define REQ_TRIM_BYTES	(4 * 1024 * 1024) /* freed before a malloc_trim */
@@ -196,7 +197,9 @@ req_hold(const struct sip_msg *msg, const struct sip_peer *peer)
 	req_bytes += size;
 	memcpy(rq->rq_buf, msg->msg_buf, msg->msg_len);
 	sip_msg_copy(&rq->rq_msg, msg, rq->rq_buf);
-	if ((rq->rq_tx = tx_new(&rq->rq_msg, peer)) == NULL)
+	if (msg->msg_method == SIP_METHOD_INVITE)
+		rq->rq_ist = ist_new(&rq->rq_msg, peer);
+	else if ((rq->rq_tx = tx_new(&rq->rq_msg, peer)) == NULL)
 		log_debug("sip: request without transaction");
 	rq->rq_peer = *peer;
 	rq->rq_held_at = time(NULL);
@@ -236,6 +239,8 @@ req_release(struct sip_req *rq)
 {
 	if (rq->rq_cleanup != NULL)
 		rq->rq_cleanup(rq);
+	if (rq->rq_ist != NULL)
+		ist_drop(rq->rq_ist);	/* when no final went */
 	TAILQ_REMOVE(&reqs, rq, rq_entry);
 	RB_REMOVE(req_tree, &req_ids, rq);
 	nreq--;
@@ -285,7 +290,9 @@ req_reply_tag(struct sip_req *rq, unsigned int status, const char *reason,
 void
 req_forward_reply(struct sip_req *rq, const char *resp, size_t len)
 {
-	if (rq->rq_tx != NULL)
+	if (rq->rq_ist != NULL)
+		ist_respond(rq->rq_ist, resp, len);
+	else if (rq->rq_tx != NULL)
 		tx_final(rq->rq_tx, resp, len);
 	else
 		transport_send(&rq->rq_peer, resp, len);

@@ -28,6 +28,7 @@
 #include "listener.h"
 
 struct tx;
+struct ist;
 struct req_source;
 
 struct sip_req {
@@ -36,6 +37,7 @@ struct sip_req {
 	uint32_t		 rq_id;
 	struct sip_peer		 rq_peer;
 	struct tx		*rq_tx;
+	struct ist		*rq_ist;	/* an INVITE's, instead */
 	char			*rq_buf;
 	struct sip_msg		 rq_msg;	/* parsed from rq_buf */
 	time_t			 rq_deadline;	/* answered 500 after */
@@ -53,12 +55,15 @@ struct sip_req {
 	/* its method's entry, which an admitted request goes through again */
 	void			(*rq_resume)(const struct sip_msg *,
 				    const struct sip_peer *);
-	void			*rq_fork;	/* fork.c's, while forwarding */
+	void			*rq_fork;	/* fork.c's or call_fork.c's */
 	void			(*rq_cleanup)(struct sip_req *);
 	/* what a DB_LOOKUP_RESULT goes on with: exists, bindings */
 	void			(*rq_looked_up)(struct sip_req *, int,
 				    const struct binding_rec *, uint32_t);
 	void			(*rq_stored)(struct sip_req *, int);
+	/* what relayd's final answer goes to first: status, response */
+	void			(*rq_relayed)(struct sip_req *, unsigned int,
+				    const char *, size_t);
 	void			*rq_pres;	/* presence's, while held */
 };
 
@@ -99,6 +104,11 @@ struct sip_req	*inbound_hold(const struct sip_msg *,
 		    const struct sip_peer *, const char *, const char *,
 		    char *, void (*)(const struct sip_msg *,
 		    const struct sip_peer *));
+struct sip_req	*inbound_hold_ruri(const struct sip_msg *,
+		    const struct sip_peer *, char *,
+		    void (*)(const struct sip_msg *, const struct sip_peer *));
+void		 inbound_route(struct sip_req *, const char *,
+		    void (*)(struct sip_req *), void (*)(struct sip_req *));
 
 /* fork.c */
 int		 fork_dest(const struct binding_rec *, struct sip_peer *,
@@ -115,6 +125,7 @@ void		 dialog_request(const struct sip_msg *,
 
 /* relaying.c */
 void		 relay_start(struct sip_req *);
+int		 relay_emit(uint32_t, const char *, const char *, size_t);
 uint32_t	 relay_send(const char *, const char *, size_t,
 		    void (*)(void *, const struct sip_msg *, unsigned int),
 		    void *);
@@ -130,6 +141,8 @@ void		 offq_offered(struct imsgev *, struct imsg *);
 /* message.c */
 void		 message_request(const struct sip_msg *,
 		    const struct sip_peer *);
+int		 message_redirect(struct sip_req *, const struct binding_rec *,
+		    uint32_t, const char *);
 
 /* registrar.c */
 void		 registrar_request(const struct sip_msg *,

@@ -35,8 +35,10 @@
 #include "stats.h"
 #include "tx.h"
 #include "tx_client.h"
+#include "call.h"
 
-#define SIP_ALLOW	"OPTIONS, REGISTER, MESSAGE, PUBLISH, SUBSCRIBE, NOTIFY"
+#define SIP_ALLOW	"OPTIONS, REGISTER, MESSAGE, PUBLISH, SUBSCRIBE, NOTIFY, " \
+	"INVITE, ACK, CANCEL, BYE, UPDATE, INFO, PRACK, REFER"
 #define SIP_ACCEPT	"application/sdp, text/plain"
 
 static void
@@ -134,11 +136,30 @@ sip_refuse_oversized(const struct sip_peer *peer, const char *buf,
 		sip_refuse_long_line(peer, buf, hend + 4 - buf);
 }
 
+/* A request inside a dialog (RFC 3261 12.2): its To has a tag. */
+static int
+sip_has_totag(const struct sip_msg *msg)
+{
+	const struct sip_hdr	*h = sip_hdr_first(msg, SIP_HDR_TO);
+	struct sip_addr		 to;
+
+	return (h != NULL && sip_addr_parse(h->hdr_value.s,
+	    SIP_STR_END(&h->hdr_value), &to) == 0 && to.addr_tag.len > 0);
+}
+
 /* A new request, to the part that serves its method. */
 static void
 sip_dispatch(const struct sip_msg *msg, const struct sip_peer *peer)
 {
+	if (sip_has_totag(msg) && route_in_dialog(msg, peer))
+		return;
 	switch (msg->msg_method) {
+	case SIP_METHOD_INVITE:
+		call_request(msg, peer);
+		break;
+	case SIP_METHOD_CANCEL:
+		call_cancel_request(msg, peer);
+		break;
 	case SIP_METHOD_OPTIONS:
 		sip_options(peer, msg);
 		break;
@@ -180,7 +201,7 @@ sip_input(const struct sip_peer *peer, const char *buf, size_t len)
 	if (msg.msg_kind == SIP_RESPONSE) {
 		if (sip_validate_response(&msg, &err) == -1)
 			sip_refuse(peer, &msg, &err);
-		else if (!txc_response(&msg))
+		else if (!txc_response(&msg) && !ict_response(&msg))
 			transport_stats.ts_dropped++;	/* RFC 3261 18.1.2 */
 		return;
 	}
@@ -189,12 +210,19 @@ sip_input(const struct sip_peer *peer, const char *buf, size_t len)
 		return;
 	}
 	stats_inc(STAT_SIP_REQ_OTHER + msg.msg_method);
-	if (msg.msg_method == SIP_METHOD_ACK)
-		return;
 	if (tx_branch_too_long(&msg)) {
-		sip_reply(peer, &msg, 400, "Via Branch Too Long", NULL);
+		if (msg.msg_method != SIP_METHOD_ACK)
+			sip_reply(peer, &msg, 400, "Via Branch Too Long", NULL);
 		return;
 	}
+	/* An ACK of a failure ends its transaction; of a 2xx, it goes on. */
+	if (msg.msg_method == SIP_METHOD_ACK) {
+		if (!ist_absorb(&msg, peer))
+			route_ack(&msg, peer);
+		return;
+	}
+	if (msg.msg_method == SIP_METHOD_INVITE && ist_absorb(&msg, peer))
+		return;
 	if (!tx_absorb(&msg, peer))
 		sip_dispatch(&msg, peer);
 }

@@ -211,6 +211,18 @@ transport_via(const struct conf_listen *cl, char *via, size_t size)
 	    cl->cl_transport == TRANSPORT_TCP ? "TCP" : "TLS", name);
 }
 
+/* Is "addr:port" one of our listening addresses (a Route to us)? */
+int
+transport_is_ours(const char *name)
+{
+	struct transport_listen	*tl;
+
+	TAILQ_FOREACH(tl, &transport_listens, tl_entry)
+		if (strcmp(tl->tl_name, name) == 0)
+			return (1);
+	return (0);
+}
+
 /*
  * Where a request of ours to dest leaves from: on UDP a listening socket
  * of the same family, on TCP or TLS the connection dest registered over.

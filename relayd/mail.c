@@ -369,14 +369,14 @@ mail_encoded_words(struct mail_buf *mb, const char *s)
 }
 
 static void
-mail_subject(struct mail_buf *mb, const char *from)
+mail_subject(struct mail_buf *mb, const char *what, const char *from)
 {
 	if (mail_is_ascii(from)) {
-		mail_printf(mb, "Subject: Instant message from %s\r\n", from);
+		mail_printf(mb, "Subject: %s from %s\r\n", what, from);
 		return;
 	}
 	/* The fold's blank is the space that the words follow. */
-	mail_puts(mb, "Subject: Instant message from");
+	mail_printf(mb, "Subject: %s from", what);
 	mail_encoded_words(mb, from);
 	mail_puts(mb, "\r\n");
 }
@@ -397,7 +397,8 @@ mail_header(struct mail_buf *mb, const struct mail_msg *mm)
 	if (mm->mm_summary)
 		mail_puts(mb, "Subject: Instant messages waiting for you\r\n");
 	else
-		mail_subject(mb, mm->mm_from);
+		mail_subject(mb, mm->mm_missed ? "Missed call" :
+		    "Instant message", mm->mm_from);
 	mail_printf(mb, "Message-ID: <%s@%s>\r\n", mm->mm_id,
 	    mm->mm_hostname);
 	mail_puts(mb, "Auto-Submitted: auto-generated\r\n"
@@ -542,6 +543,29 @@ mail_notice(struct mail_buf *mb, const struct mail_msg *mm,
 	mail_b64_text(mb, text, n);
 }
 
+/* The body of a missed call's notice: who, when (UTC). */
+static void
+mail_missed(struct mail_buf *mb, const struct mail_msg *mm)
+{
+	struct tm	 tm;
+	char		 text[IMD_ADDRESS_MAX + 128], when[32];
+	int		 n;
+
+	if (gmtime_r(&mm->mm_date, &tm) == NULL ||
+	    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm) == 0) {
+		mb->mb_error = 1;
+		return;
+	}
+	n = snprintf(text, sizeof(text), "Missed call from %s at %s.\r\n"
+	    "Nobody answered: none of your devices was online.\r\n",
+	    mm->mm_from, when);
+	if (n < 0 || (size_t)n >= sizeof(text)) {
+		mb->mb_error = 1;
+		return;
+	}
+	mail_b64_text(mb, text, n);
+}
+
 int
 mail_compose(const struct mail_msg *mm, char *out, size_t outsize,
     size_t *len)
@@ -560,7 +584,9 @@ mail_compose(const struct mail_msg *mm, char *out, size_t outsize,
 	mb.mb_error = 0;
 	if (mail_check(mm) == -1 || mail_header(&mb, mm) == -1)
 		return (-1);
-	if ((kind = mail_kind(mm, type, sizeof(type))) == MAIL_TEXT)
+	if (mm->mm_missed)
+		mail_missed(&mb, mm);
+	else if ((kind = mail_kind(mm, type, sizeof(type))) == MAIL_TEXT)
 		mail_b64_text(&mb, mm->mm_body, mm->mm_bodylen);
 	else
 		mail_notice(&mb, mm, kind, type);

@@ -88,6 +88,7 @@ struct mail_msg {
 	size_t		 mm_bodylen;
 	char		 mm_hostname[MAIL_HOSTNAME_MAX];
 	int		 mm_summary;	/* of messages held, not one */
+	int		 mm_missed;	/* a missed call at mm_date, no body */
 };
 
 int	 mail_compose(const struct mail_msg *, char *, size_t, size_t *);

@@ -25,6 +25,13 @@
  * when none is left the list is tried again after a pause that doubles
  * each round, until RELAY_TIME has passed: then 408 if a server took
  * the request and never answered, else 503.
+ *
+ * An INVITE is a call's: relayd record-routes the listener, passes
+ * provisional responses back as they come, rings for `limit
+ * ring-time` once the server took it, ACKs a failure itself (hop by
+ * hop, RFC 3261 17.1.1.3) and stays a while to ACK its retransmissions,
+ * and sends CANCEL when the listener asks.  An ACK (of a 2xx) goes
+ * once, with no answer.
  */
 
 #include <sys/types.h>
@@ -82,6 +89,8 @@ struct relay_job {
 	unsigned int		 rj_resend_ms;
 	int			 rj_taken;	/* a server answered 1xx */
 	int			 rj_sent;	/* an attempt may have arrived */
+	int			 rj_cancel;	/* CANCEL at the first 1xx */
+	int			 rj_done;	/* an INVITE answered: absorbing */
 	unsigned int		 rj_status;	/* if it ends now */
 	char			 rj_reason[RELAY_REASON_MAX];
 	struct event		 rj_timer;	/* resend, next round */
@@ -149,6 +158,10 @@ job_deadline(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg)
 {
 	struct relay_job	*rj = arg;
 
+	if (rj->rj_done) {
+		job_free(rj);
+		return;
+	}
 	if (rj->rj_sent || rj->rj_dest != NULL)
 		job_finish(rj, 408, "Request Timeout", NULL, 0);
 	else
@@ -244,7 +257,8 @@ job_print(struct relay_job *rj, const char *via, char *out, size_t size,
 	fw.fw_pop_route = rj->rj_pop_route;
 	fw.fw_drop_routes = rj->rj_drop_routes;
 	sip_date_line(msg, time(NULL), extra, sizeof(extra));
-	if (msg->msg_method == SIP_METHOD_SUBSCRIBE)
+	if (msg->msg_method == SIP_METHOD_SUBSCRIBE ||
+	    msg->msg_method == SIP_METHOD_INVITE)
 		job_record_route(extra, sizeof(extra));
 	fw.fw_extra.s = extra;
 	fw.fw_extra.len = strlen(extra);
@@ -287,6 +301,10 @@ relay_attempt(struct relay_job *rj)
 			continue;
 		}
 		rj->rj_dest = d;
+		if (rj->rj_msg->msg_method == SIP_METHOD_ACK) {
+			job_free(rj);	/* nobody answers an ACK */
+			return;
+		}
 		if (d->od_transport == TRANSPORT_UDP) {
 			rj->rj_sent = 1;
 			rj->rj_resend_ms = RELAY_T1_MS;
@@ -632,6 +650,104 @@ job_by_branch(const struct sip_str *branch)
 	return (NULL);
 }
 
+/* ACK or CANCEL of the INVITE we sent, to the server that has it. */
+static void
+job_send_sibling(struct relay_job *rj, const char *method,
+    const struct sip_msg *resp)
+{
+	static struct sip_msg	 inv;
+	struct sip_limits	 lim;
+	struct sip_err		 err;
+	struct sip_out		 out;
+	char			 buf[8192];
+
+	out_limits(&lim);
+	sip_out_init(&out, buf, sizeof(buf));
+	if (rj->rj_dest == NULL || sip_parse(&inv, rj->rj_out, rj->rj_outlen,
+	    &lim, 0, &err) == -1 ||
+	    sip_print_sibling(&out, &inv, method, resp) == -1 ||
+	    out_send(rj->rj_dest, rj->rj_conn, out.buf, out.len) == -1)
+		log_debug("relay: request %u: %s not sent", rj->rj_id, method);
+}
+
+/* A 101-199 to an INVITE, to the listener for the caller. */
+static void
+job_provisional(struct relay_job *rj, const struct sip_msg *msg)
+{
+	struct imsgev	*listener = proc_peer(PROC_LISTENER);
+	struct sip_out	 out;
+	struct ibuf	*buf;
+	char		*p;
+
+	if ((p = malloc(IMSG_PAYLOAD_MAX)) == NULL)
+		return;
+	sip_out_init(&out, p, IMSG_PAYLOAD_MAX - 64);
+	if (sip_print_response_back(&out, msg) == 0) {
+		if ((buf = imsgev_create(listener, IMSG_RELAY_PROVISIONAL,
+		    rj->rj_id, out.len + 8)) == NULL ||
+		    ibuf_add_u32(buf, out.len) == -1 ||
+		    ibuf_add_data(buf, out.buf, out.len) == -1 ||
+		    imsgev_close(listener, buf) == -1)
+			fatal("%s", __func__);
+	}
+	free(p);
+}
+
+/*
+ * The server took the request: resending stops; an INVITE rings now,
+ * for ring-time and Timer B's worth more.
+ */
+static void
+job_taken(struct relay_job *rj, const struct sip_msg *msg)
+{
+	struct timeval	tv = { RELAY_TIME, 0 };
+
+	evtimer_del(&rj->rj_timer);
+	if (rj->rj_msg->msg_method != SIP_METHOD_INVITE) {
+		rj->rj_taken = 1;
+		return;
+	}
+	if (!rj->rj_taken) {
+		tv.tv_sec += relayd_conf->c_limits.lim_ring_time;
+		evtimer_add(&rj->rj_deadline, &tv);
+	}
+	rj->rj_taken = 1;
+	if (rj->rj_cancel) {
+		rj->rj_cancel = 0;
+		job_send_sibling(rj, "CANCEL", NULL);
+	}
+	if (msg->msg_status > 100)
+		job_provisional(rj, msg);
+}
+
+/* The response's CSeq names the job's method (not our CANCEL's). */
+static int
+job_own_response(const struct relay_job *rj, const struct sip_msg *msg)
+{
+	const struct sip_hdr	*h = sip_hdr_first(msg, SIP_HDR_CSEQ);
+	struct sip_cseq		 cs;
+
+	return (h != NULL && sip_cseq_parse(h->hdr_value.s,
+	    SIP_STR_END(&h->hdr_value), &cs) == 0 &&
+	    cs.cseq_method == rj->rj_msg->msg_method);
+}
+
+/*
+ * An INVITE answered: its failure ACKed; the job stays for Timer D to
+ * ACK the retransmissions of the failure.
+ */
+static void
+job_invite_done(struct relay_job *rj, const struct sip_msg *msg)
+{
+	struct timeval	tv = { RELAY_TIME, 0 };
+
+	if (msg->msg_status >= 300)
+		job_send_sibling(rj, "ACK", msg);
+	rj->rj_done = 1;
+	evtimer_del(&rj->rj_timer);
+	evtimer_add(&rj->rj_deadline, &tv);
+}
+
 /* A response from a server: a provisional one stops resending. */
 void
 relay_response(const struct sip_msg *msg)
@@ -647,23 +763,57 @@ relay_response(const struct sip_msg *msg)
 		    msg->msg_status);
 		return;		/* late, or not ours: RFC 3261 16.7 */
 	}
+	if (!job_own_response(rj, msg))
+		return;		/* the 200 of our CANCEL */
+	if (rj->rj_done) {
+		if (msg->msg_status >= 300)
+			job_send_sibling(rj, "ACK", msg);
+		return;
+	}
 	if (msg->msg_status < 200) {
-		rj->rj_taken = 1;
-		evtimer_del(&rj->rj_timer);
+		job_taken(rj, msg);
 		return;
 	}
 	snprintf(reason, sizeof(reason), "%.*s", (int)msg->msg_reason.len,
 	    msg->msg_reason.s);
 	if ((buf = malloc(IMSG_PAYLOAD_MAX)) == NULL) {
-		job_finish(rj, msg->msg_status, reason, NULL, 0);
-		return;
+		relay_answer(rj->rj_id, msg->msg_status, reason, NULL, 0);
+	} else {
+		sip_out_init(&out, buf, IMSG_PAYLOAD_MAX - 512);
+		if (sip_print_response_back(&out, msg) == -1)
+			relay_answer(rj->rj_id, msg->msg_status, reason, NULL,
+			    0);
+		else
+			relay_answer(rj->rj_id, msg->msg_status, reason,
+			    out.buf, out.len);
+		free(buf);
 	}
-	sip_out_init(&out, buf, IMSG_PAYLOAD_MAX - 512);
-	if (sip_print_response_back(&out, msg) == -1)
-		job_finish(rj, msg->msg_status, reason, NULL, 0);
+	log_debug("relay: request %u for %s: %u %s", rj->rj_id,
+	    rj->rj_domain, msg->msg_status, reason);
+	if (rj->rj_msg->msg_method == SIP_METHOD_INVITE)
+		job_invite_done(rj, msg);
 	else
-		job_finish(rj, msg->msg_status, reason, out.buf, out.len);
-	free(buf);
+		job_free(rj);
+}
+
+/* IMSG_RELAY_CANCEL: the caller gave up; the listener answered it. */
+void
+relay_cancel(struct imsgev *iev, struct imsg *imsg)
+{
+	struct relay_job	*rj;
+
+	if (imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "relay cancel");
+	TAILQ_FOREACH(rj, &jobs, rj_entry)
+		if (rj->rj_id == imsg->hdr.ih_peerid && !rj->rj_done &&
+		    rj->rj_msg->msg_method == SIP_METHOD_INVITE)
+			break;
+	if (rj == NULL)
+		return;
+	if (rj->rj_taken)
+		job_send_sibling(rj, "CANCEL", NULL);
+	else
+		rj->rj_cancel = 1;
 }
 
 /* A connection went down: its requests go to their next target. */

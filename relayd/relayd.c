@@ -61,6 +61,9 @@ relayd_dispatch_listener(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_RELAY_REQUEST:
 		relay_request(iev, imsg);
 		break;
+	case IMSG_RELAY_CANCEL:
+		relay_cancel(iev, imsg);
+		break;
 	case IMSG_RELAY_VERIFY:
 		verify_request(iev, imsg);
 		break;
@@ -74,6 +77,10 @@ relayd_dispatch_dirdb(struct imsgev *iev, struct imsg *imsg)
 {
 	if (mailer_dispatch_dirdb(iev, imsg))
 		return;
+	if (imsg->hdr.ih_type == IMSG_DB_MISSED_MAIL) {
+		missed_mail(iev, imsg);
+		return;
+	}
 	proc_fatal_imsg(iev, imsg, "unexpected");
 }
 

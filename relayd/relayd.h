@@ -68,6 +68,10 @@ void		 out_limits(struct sip_limits *);
 /* relay.c */
 void		 relay_request(struct imsgev *, struct imsg *);
 void		 relay_response(const struct sip_msg *);
+void		 relay_cancel(struct imsgev *, struct imsg *);
+
+/* missed.c */
+void		 missed_mail(struct imsgev *, struct imsg *);
 void		 relay_conn_lost(uint64_t, const char *, int);
 
 /* verify.c */

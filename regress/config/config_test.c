@@ -222,6 +222,7 @@ static const char print_expected[] =
     "limit unauthenticated-wait 10\n"
     "limit ipv4-prefix 32\n"
     "limit ipv6-prefix 64\n"
+    "limit ring-time 180\n"
     "offline store then mail after 120\n"
     "offline limit 100 bytes 8388608\n"
     "offline limit unauthenticated 50 bytes 2097152\n"

@@ -762,6 +762,13 @@ test_direct(void)
 	TAP_OK(pidf_direct(d, strlen(d)) == 0, "direct false");
 	d = MEDIA("<m:type>text</m:type><m:port>1</m:port>");
 	TAP_OK(pidf_direct(d, strlen(d)) == 0, "direct left out");
+	d = MEDIA("<m:type>audio</m:type><m:port>1</m:port>"
+	    "<m:codec>PCMU</m:codec><m:direct>true</m:direct>");
+	TAP_OK(pidf_direct_medium(d, strlen(d), "audio") == 1 &&
+	    pidf_direct_medium(d, strlen(d), NULL) == 1,
+	    "direct for audio, and for any medium");
+	TAP_OK(pidf_direct_medium(d, strlen(d), "video") == 0,
+	    "not for video, which the document does not offer");
 	d = PRES(TUPLE("a") "<tuple id=\"b\"><status><m:media xmlns:m=\""
 	    PIDF_MEDIA_NS "\"><m:type>text</m:type><m:port>1</m:port>"
 	    "</m:media><m:media xmlns:m=\"" PIDF_MEDIA_NS "\"><m:type>audio"

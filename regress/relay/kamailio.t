@@ -4,37 +4,15 @@
 # message to a user registered at Kamailio, and Kamailio's user reaches
 # a1 through imd.
 
-import atexit, os, shutil, subprocess, sys, tempfile, time
+import os, sys, time
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
 from imdtest import Answer, Suite, UA, ok, done, header, message_auth
+from kamailiotest import Kamailio, skip_unless_kamailio
 
-KAMAILIO = shutil.which("kamailio") or "/usr/sbin/kamailio"
-if not os.access(KAMAILIO, os.X_OK):
-    print("1..0 # SKIP kamailio is not installed")
-    sys.exit(0)
-
+skip_unless_kamailio()
 P, K = 25700, 25760
-kdir = tempfile.mkdtemp(prefix="imd-kamailio.")
-klog = open(os.path.join(kdir, "kamailio.log"), "w")
-kam = subprocess.Popen(
-    [KAMAILIO, "-f", os.path.join(os.environ["IMD_TOP"],
-                                  "regress/relay/kamailio.cfg"),
-     "-DD", "-E", "-m", "32", "-M", "8", "-Y", kdir,
-     "-P", os.path.join(kdir, "k.pid")], stdout=klog, stderr=klog)
-
-
-def stop_kamailio():
-    if kam.poll() is None:
-        kam.terminate()
-        try:
-            kam.wait(10)
-        except subprocess.TimeoutExpired:
-            kam.kill()
-            kam.wait()
-    shutil.rmtree(kdir, ignore_errors=True)
-
-
-atexit.register(stop_kamailio)
+kam = Kamailio(os.path.join(os.environ["IMD_TOP"],
+                            "regress/relay/kamailio.cfg"))
 
 s1 = Suite("site1.test", P, ['route "site4.test" via 127.0.0.4 port %d' % K])
 ok(s1.start(), "site1 (imd) starts")
@@ -44,7 +22,7 @@ srv1, srvk = ("127.0.0.1", P), ("127.0.0.4", K)
 d4 = UA(srvk, bind="127.0.0.4", timeout=1)
 r = None
 for _ in range(20):
-    if kam.poll() is not None:
+    if not kam.alive():
         break
     try:
         r = d4.register("d4", "site4.test", "", expires=300)
@@ -54,7 +32,7 @@ for _ in range(20):
 d4.s.settimeout(3)
 if r is None:
     print("Bail out! kamailio did not start: " +
-          open(os.path.join(kdir, "kamailio.log")).read()[-500:])
+          kam.logtail())
     sys.exit(1)
 ok(r["status"] == 200,
    "d4 registers at Kamailio (site4.test)")
@@ -81,5 +59,5 @@ req = ans_a1.request()
 ok(isinstance(req, dict) and req["body"] == "답장이에요".encode(),
    "a1 receives d4's MESSAGE relayed by Kamailio to imd")
 ok(r["status"] == 200, "d4 gets a1's 200 back through imd and Kamailio")
-ok(kam.poll() is None and s1.alive(), "both servers still run")
+ok(kam.alive() and s1.alive(), "both servers still run")
 done()

@@ -142,6 +142,34 @@ print(const struct sip_msg *msg)
 	sip_out_init(&out, buf, sizeof(buf));
 	if (sip_print_request(&out, msg, &fw) == 0)
 		reparse(&out, 0);
+	/* A proxied call: our Record-Route on top, two Route values off. */
+	fw.fw_head = SIP_STR_LIT("Record-Route: <sip:192.0.2.2;lr>\r\n");
+	fw.fw_pop_route = 2;
+	sip_out_init(&out, buf, sizeof(buf));
+	if (sip_print_request(&out, msg, &fw) == 0)
+		reparse(&out, 0);
+	/* The ACK of a failure and the CANCEL of an INVITE we sent. */
+	if (msg->msg_method != SIP_METHOD_INVITE)
+		return;
+	sip_out_init(&out, buf, sizeof(buf));
+	if (sip_print_sibling(&out, msg, "CANCEL", NULL) == 0)
+		reparse(&out, 0);
+	sip_out_init(&out, buf, sizeof(buf));
+	if (sip_print_sibling(&out, msg, "ACK", msg) == 0)
+		reparse(&out, 0);
+}
+
+/* A response passed back, less our Via (a proxy's, RFC 3261 16.7). */
+static void
+print_back(const struct sip_msg *msg)
+{
+	static char		 buf[OUT_MAX];
+	struct sip_out		 out;
+
+	sip_out_init(&out, buf, sizeof(buf));
+	if (sip_print_response_back(&out, msg) == 0 &&
+	    sip_hdr_count(msg, SIP_HDR_VIA) > 1)
+		reparse(&out, 1);
 }
 
 int
@@ -163,7 +191,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (msg.msg_kind == SIP_REQUEST &&
 	    sip_validate_request(&msg, &e) == 0)
 		print(&msg);
-	else if (msg.msg_kind == SIP_RESPONSE)
-		sip_validate_response(&msg, &e);
+	else if (msg.msg_kind == SIP_RESPONSE &&
+	    sip_validate_response(&msg, &e) == 0)
+		print_back(&msg);
 	return 0;
 }
