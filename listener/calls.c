@@ -41,6 +41,7 @@
 #include "log.h"
 #include "proc.h"
 #include "request.h"
+#include "stats.h"
 
 #define CALLS_MAX	65536
 #define CALLS_IDLE_S	(12 * 3600)	/* no in-dialog request for so long */
@@ -161,6 +162,8 @@ calls_free(struct call_entry *ce)
 {
 	RB_REMOVE(call_tree, &calls, ce);
 	TAILQ_REMOVE(&calls_idle, ce, ce_idle);
+	if (ce->ce_state == CALL_ESTABLISHED)
+		stats_add(STAT_SIP_DIALOGS, -1);
 	ncalls--;
 	free(ce);
 }
@@ -266,6 +269,7 @@ calls_answered(const struct sip_req *rq, const struct sip_msg *resp,
 		ce->ce_ttag[0] = '\0';
 	ce->ce_down = *down;
 	ce->ce_state = CALL_ESTABLISHED;
+	stats_add(STAT_SIP_DIALOGS, 1);
 	calls_touch(ce, time(NULL));
 	return (0);
 }
