@@ -297,7 +297,10 @@ print_listen(FILE *fp, const struct conf_listen *cl)
 {
 	fputs("listen on ", fp);
 	print_address(fp, &cl->cl_ss);
-	fprintf(fp, " %s", transport_name(cl->cl_transport));
+	if (cl->cl_websocket)
+		fputs(cl->cl_transport == TRANSPORT_TLS ? " wss" : " ws", fp);
+	else
+		fprintf(fp, " %s", transport_name(cl->cl_transport));
 	if (cl->cl_transport == TRANSPORT_TLS) {
 		fputs(" certificate ", fp);
 		print_quoted(fp, cl->cl_cert);
@@ -415,6 +418,23 @@ print_presence(FILE *fp, const struct conf_presence *pr)
 }
 
 static void
+print_web(FILE *fp, const struct conf_web *cw)
+{
+	uint32_t	i;
+
+	if (cw->cw_root[0] != '\0')
+		print_string(fp, "web root", cw->cw_root);
+	if (cw->cw_norigins == 0)
+		return;
+	fputs("websocket origin", fp);
+	for (i = 0; i < cw->cw_norigins; i++) {
+		fputc(' ', fp);
+		print_quoted(fp, cw->cw_origins[i]);
+	}
+	fputc('\n', fp);
+}
+
+static void
 print_mail(FILE *fp, const struct imd_conf *conf)
 {
 	fputs("mta ", fp);
@@ -451,6 +471,7 @@ print_relay(FILE *fp, const struct imd_conf *conf)
 	if (conf->c_relay_private)	/* a lab's switch, off by default */
 		fputs("relay private-addresses yes\n", fp);
 	print_string(fp, "tls ca", conf->c_tls_ca);
+	print_web(fp, &conf->c_web);
 }
 
 void

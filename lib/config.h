@@ -42,6 +42,8 @@
 #define IMD_USER		"_imd"
 #define IMD_SIP_PORT		5060
 #define IMD_SIPS_PORT		5061
+#define IMD_WS_PORT		80	/* those of ws: and wss: URIs */
+#define IMD_WSS_PORT		443
 
 #define IMD_DOMAIN_MAX		254	/* 253 octets and the NUL */
 #define IMD_LOCALPART_MAX	65	/* 64 octets and the NUL */
@@ -91,7 +93,21 @@ struct conf_listen {
 	enum imd_transport	 cl_transport;
 	char			 cl_cert[IMD_PATH_MAX];	/* tls only */
 	char			 cl_key[IMD_PATH_MAX];	/* tls only */
+	uint32_t		 cl_websocket;	/* ws over tcp, wss over tls */
 	int			 cl_fd;		/* bound socket, or -1 */
+};
+
+/*
+ * The web client: the folder its files are read from at start, and the
+ * page origins a WebSocket handshake may name (none listed: any).
+ */
+#define WEB_ORIGINS_MAX		16
+#define WEB_ORIGIN_MAX		256	/* with its NUL */
+
+struct conf_web {
+	char		cw_root[IMD_PATH_MAX];	/* "" serves no page */
+	char		cw_origins[WEB_ORIGINS_MAX][WEB_ORIGIN_MAX];
+	uint32_t	cw_norigins;
 };
 
 /* Bounds on what a peer may make us hold. */
@@ -300,6 +316,7 @@ struct imd_conf {
 	char		c_mail_from[IMD_ADDRESS_MAX];	/* "" or From */
 	char		c_mail_sender[IMD_ADDRESS_MAX];	/* "" or the
 					   envelope sender for strangers */
+	struct conf_web	c_web;
 };
 
 #define IMD_TLS_CA_DEFAULT	"/etc/ssl/certs/ca-certificates.crt"
