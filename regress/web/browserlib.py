@@ -54,7 +54,7 @@ class Browser:
         r = json.loads(line)
         if not r["ok"]:
             raise RuntimeError("%s: %s" % (cmd, r["error"]))
-        return r["result"]
+        return r.get("result")
 
     def try_cmd(self, cmd, **args):
         """The result, or the exception, for checks that may fail."""

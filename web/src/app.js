@@ -4,7 +4,7 @@
 // (SUBSCRIBE presence.winfo; approve or block with a PUBLISH of
 // x-imd-authorize, docs/presence.md).  History lives in this page only.
 
-import JsSIP from 'jssip';
+import JsSIP from 'jssip/lib/JsSIP';
 import { OutgoingRequest } from 'jssip/lib/SIPMessage';
 import RequestSender from 'jssip/lib/RequestSender';
 import { pidfMake, pidfRead, winfoRead } from './pidf.js';
@@ -200,6 +200,9 @@ function renderWatchers(list) {
 function watchWatchers() {
   winfo = ua.subscribe('sip:' + me, 'presence.winfo', 'application/watcherinfo+xml',
     { expires: SUBSCRIBE_EXPIRES });
+  // JsSIP 3.13's grammar writes a template package as "presence.,winfo"
+  // (and reads NOTIFYs the same way, so only what is sent is mended).
+  winfo._headers = winfo._headers.map((h) => h.replace(/^Event: .*/, 'Event: presence.winfo'));
   winfo.on('notify', (isFinal, req, body) => renderWatchers(winfoRead(body || '')));
   winfo.on('terminated', () => {
     winfo = null;
