@@ -95,10 +95,11 @@ class Browser:
 def login(b, page, url, address, password, width=1000, height=700,
           context=None):
     """Opens the page and logs in; True once the buddy list shows."""
-    b.cmd("open", page=page, url=url, width=width, height=height,
-          context=context)
+    if context != page:
+        b.cmd("open", page=page, url=url, width=width, height=height,
+              context=context)
     b.cmd("eval", page=page, js="document.getElementById('login-address')"
-          ".value = ''")
+          ".value = ''; document.getElementById('login-password').value = ''")
     b.cmd("type", page=page, selector="#login-address", text=address)
     b.cmd("type", page=page, selector="#login-password", text=password)
     b.cmd("press", page=page, key="Enter")

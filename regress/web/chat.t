@@ -81,6 +81,15 @@ ok(b.wait("bob", "document.querySelector('#buddies button[data-address="
           "\"alice@%s\"]').classList.contains('open')" % D, 35000),
    "once approved, bob sees alice available")
 b.shot("bob", "approved")
+# Approving adds bob to alice's buddies; bob approves her in turn.
+ok(b.wait("bob", "document.querySelector('#watchers li[data-watcher="
+          "\"alice@%s\"]') !== null" % D, 8000),
+   "alice now asks to see bob: his page shows it")
+b.cmd("click", page="bob",
+      selector="#watchers button[aria-label='Approve alice@%s']" % D)
+ok(b.wait("alice", "document.querySelector('#buddies button[data-address="
+          "\"bob@%s\"]').classList.contains('open')" % D, 35000),
+   "and alice sees bob available")
 
 # alice changes her status and note: bob sees it within a second.
 t0 = time.time()
@@ -128,6 +137,63 @@ bind = s.ctl("show", "bindings").stdout
 ok(bind.count("alice@") == 1, "imctl show bindings: one binding for "
    "alice, the old flow replaced: %r" % bind)
 b.shot("alice", "after-reload")
+
+# Logging out: bob's status document goes, alice sees him offline.
+b.cmd("click", page="bob", selector="#logout")
+ok(b.wait("alice", "document.querySelector('#buddies button[data-address="
+          "\"bob@%s\"]').classList.contains('closed')" % D, 3000),
+   "bob logs out: alice sees him offline")
+ok(login(b, "bob", URL, "bob@" + D, "bobpw", width=390, height=800,
+         context="bob"), "bob logs in again, on the same page")
+
+# Offline: bob closes his page; alice's message waits for him.
+b.cmd("close", page="bob")
+t0 = time.time()
+while "bob@" in s.ctl("show", "bindings").stdout and time.time() - t0 < 3:
+    time.sleep(0.05)
+ok("bob@" not in s.ctl("show", "bindings").stdout,
+   "bob's page closed: his binding is gone at once (%.2f s)" %
+   (time.time() - t0))
+b.cmd("click", page="alice",
+      selector="#buddies button[data-address='bob@%s']" % D)
+b.cmd("type", page="alice", selector="#text", text="나중에 읽어요")
+b.cmd("press", page="alice", key="Enter")
+t0 = time.time()
+while "1 " not in s.ctl("show", "queue").stdout and time.time() - t0 < 3:
+    time.sleep(0.1)
+q = s.ctl("show", "queue").stdout
+ok("bob@" + D in q, "alice's message to bob is queued: %r" % q)
+b.shot("alice", "offline-sent")
+ok(login(b, "bob", URL, "bob@" + D, "bobpw", width=390, height=800),
+   "bob logs in again")
+ok(b.wait("bob", "document.getElementById('log').textContent"
+          ".includes('나중에 읽어요')", 8000),
+   "the message that waited is shown to him at login")
+b.shot("bob", "offline-received")
+
+# The connection lost and back: imd stops, then starts again.
+s.proc.terminate()
+s.proc.wait(10)
+ok(b.wait("alice", "document.getElementById('banner').textContent"
+          ".includes('Connection lost')", 5000),
+   "imd stops: alice's page says the connection is lost")
+b.shot("alice", "connection-lost")
+ok(s.start(), "imd starts again")
+ok(b.wait("alice", "document.getElementById('banner').hidden", 20000),
+   "alice's page reconnects and registers by itself: %r" %
+   text_of("alice", "#banner"))
+ok("alice@" in s.ctl("show", "bindings").stdout,
+   "alice is bound again")
+b.shot("alice", "connection-back")
+ok(b.wait("bob", "document.getElementById('banner').hidden", 20000),
+   "bob's page is back too")
+js("bob", "document.querySelector('#buddies button[data-address="
+   "\"alice@%s\"]').click()" % D)
+b.cmd("type", page="bob", selector="#text", text="다시 왔어요")
+b.cmd("press", page="bob", key="Enter")
+ok(b.wait("alice", "document.getElementById('log').textContent"
+          ".includes('다시 왔어요')", 8000),
+   "and she gets bob's next message")
 
 ok(children(s.proc.pid).get("listener") is not None and s.alive(),
    "the suite is still up")

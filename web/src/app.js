@@ -10,7 +10,8 @@ import RequestSender from 'jssip/lib/RequestSender';
 import { pidfMake, pidfRead, winfoRead } from './pidf.js';
 
 const $ = (id) => document.getElementById(id);
-const PUBLISH_EXPIRES = 600;
+// Short, so that a page closed without logging out looks offline soon.
+const PUBLISH_EXPIRES = 120;
 const SUBSCRIBE_EXPIRES = 600;
 
 let ua = null;
@@ -62,7 +63,8 @@ function saveBuddies() {
 // A request JsSIP has no API for (PUBLISH), digest included.
 function sendRequest(method, target, headers, body) {
   return new Promise((resolve) => {
-    const req = new OutgoingRequest(method, target, ua, {}, headers, body);
+    const req = new OutgoingRequest(method, ua.normalizeTarget(target), ua, {},
+      headers, body);
     const sender = new RequestSender(ua, req, {
       onReceiveResponse: (r) => { if (r.status_code >= 200) resolve(r); },
       onRequestTimeout: () => resolve({ status_code: 408 }),
@@ -91,6 +93,15 @@ async function publishStatus() {
   } else {
     banner('Could not publish your status (' + r.status_code + ').', true);
   }
+}
+
+// Logging out: our document goes at once (RFC 3903 4.5: Expires 0).
+async function unpublish() {
+  clearTimeout(refresh);
+  if (!etag) return;
+  await sendRequest('PUBLISH', 'sip:' + me, ['Event: presence', 'Expires: 0',
+    'SIP-If-Match: ' + etag]);
+  etag = null;
 }
 
 async function decide(watcher, verdict) {
@@ -394,7 +405,11 @@ $('login').addEventListener('submit', (ev) => {
   localStorage.setItem('imd.address', $('login-address').value);
   login($('login-address').value, $('login-password').value, $('login-server').value);
 });
-$('logout').addEventListener('click', () => { logout(); $('login-address').focus(); });
+$('logout').addEventListener('click', async () => {
+  await unpublish();
+  logout();
+  $('login-address').focus();
+});
 $('add-buddy').addEventListener('submit', (ev) => {
   ev.preventDefault();
   addBuddy($('add-address').value);
