@@ -24,12 +24,13 @@ def require_browser():
 
 
 class Browser:
-    def __init__(self, shots):
+    def __init__(self, shots, extra=()):
         self.shots = shots
         os.makedirs(shots, exist_ok=True)
         self.profile = tempfile.mkdtemp(prefix="imd-chromium.")
         env = dict(os.environ, WEB_NPM=WEB_NPM, CHROMIUM=CHROMIUM,
-                   CHROMIUM_PROFILE=self.profile, HOME=self.profile)
+                   CHROMIUM_PROFILE=self.profile, HOME=self.profile,
+                   CHROMIUM_EXTRA=" ".join(extra))
         here = os.path.dirname(os.path.abspath(__file__))
         self.p = subprocess.Popen(["node", os.path.join(here, "driver.js")],
                                   stdin=subprocess.PIPE,

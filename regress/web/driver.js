@@ -60,7 +60,8 @@ async function main() {
     userDataDir: process.env.CHROMIUM_PROFILE,
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run',
       '--disable-dev-shm-usage', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--lang=en-US'],
+      '--disable-component-update', '--disable-sync', '--lang=en-US',
+      ...(process.env.CHROMIUM_EXTRA || '').split(' ').filter(Boolean)],
   });
   console.log(JSON.stringify({ id: 0, ok: true, result: browser.process().pid }));
   const rl = readline.createInterface({ input: process.stdin });
