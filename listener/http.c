@@ -230,9 +230,13 @@ http_field(struct http_req *hr, const char *name, size_t nlen,
 int
 http_token_in(const struct sip_str *list, const char *token)
 {
-	const char	*p = list->s, *end = SIP_STR_END(list), *t;
+	const char	*p, *end, *t;
 	size_t		 tlen = strlen(token);
 
+	if (list->s == NULL)	/* the field was not there */
+		return (0);
+	p = list->s;
+	end = SIP_STR_END(list);
 	while (p < end) {
 		while (p < end && (*p == ' ' || *p == '\t' || *p == ','))
 			p++;
