@@ -13,6 +13,8 @@ sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from imdtest import Suite, ok, done, children
 from browserlib import Browser, require_browser, login, WEB_ROOT, BUILD
+from wslib import handshake, frame
+import socket
 
 require_browser()
 
@@ -137,6 +139,36 @@ bind = s.ctl("show", "bindings").stdout
 ok(bind.count("alice@") == 1, "imctl show bindings: one binding for "
    "alice, the old flow replaced: %r" % bind)
 b.shot("alice", "after-reload")
+
+# Strangers' bad input meanwhile closes only their own connections.
+bad = []
+for what, proto, data in (
+        ("a chat subprotocol", "chat", b""),
+        ("garbage", "sip", os.urandom(200)),
+        ("an unmasked frame", "sip", frame(1, b"OPTIONS x", mask=False)),
+        ("an oversized message", "sip", frame(1, b"Z" * 70000))):
+    c = socket.create_connection(("127.0.0.1", WSP), timeout=3)
+    st = handshake(c, protocol=proto)[0]
+    if data:
+        c.sendall(data)
+    try:
+        while c.recv(65536):
+            pass
+        gone = True
+    except socket.timeout:
+        gone = False	# still open after 3 s
+    except OSError:
+        gone = True	# reset
+    bad.append((what, st, gone))
+    c.close()
+ok(bad[0][1] == 400 and all(st == 101 for _, st, _ in bad[1:]) and
+   all(g for _, _, g in bad), "bad input from four strangers: each "
+   "refused or closed (%s)" % bad)
+b.cmd("type", page="bob", selector="#text", text="아직 여기 있어요")
+b.cmd("press", page="bob", key="Enter")
+ok(b.wait("alice", "document.getElementById('log').textContent"
+          ".includes('아직 여기 있어요')", 5000),
+   "and both pages go on chatting")
 
 # Logging out: bob's status document goes, alice sees him offline.
 b.cmd("click", page="bob", selector="#logout")
