@@ -6,7 +6,7 @@ import base64, hashlib, os, random, re, socket, struct, sys
 
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
 import imdtest
-from imdtest import parse_response, parse_request
+from imdtest import parse_response
 
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
@@ -113,17 +113,3 @@ class WSUA(imdtest.UA):
             if data in (b"\r\n",):
                 continue
             return parse(data)
-
-    def reply(self, req, status, reason):
-        hdrs = [(n, v) for n, v in req["headers"]
-                if n in ("via", "from", "to", "call-id", "cseq")]
-        out = "SIP/2.0 %d %s\r\n" % (status, reason)
-        for n, v in hdrs:
-            if n == "to" and "tag=" not in v:
-                v += ";tag=%x" % random.getrandbits(32)
-            out += "%s: %s\r\n" % (n.title(), v)
-        out += "Content-Length: 0\r\n\r\n"
-        self.send_raw(out.encode())
-
-    def recv_request(self):
-        return self.recv(parse_request)
