@@ -64,6 +64,14 @@ class Browser:
         except RuntimeError as e:
             return e
 
+    def click(self, page, selector):
+        """A click in one step of the page's own, so that a list drawn
+        again meanwhile cannot leave the click on a detached node."""
+        return self.cmd("eval", page=page, js="const e = document."
+                        "querySelector(%s); if (!e) throw new Error("
+                        "'nothing matches ' + %s); e.click(); return true"
+                        % (json.dumps(selector), json.dumps(selector)))
+
     def wait(self, page, js, timeout=5000):
         return not isinstance(self.try_cmd("wait", page=page, js=js,
                                            timeout=timeout), Exception)

@@ -77,8 +77,7 @@ b.shot("alice", "watcher-waiting")
 if not js("alice", "return document.querySelector('#watchers li') !== null"):
     for l in b.cmd("console", page="alice")[-20:] + s.logtext().splitlines()[-40:]:
         print("# " + l)
-b.cmd("click", page="alice",
-      selector="#watchers button[aria-label='Approve bob@%s']" % D)
+b.click("alice", "#watchers button[aria-label='Approve bob@%s']" % D)
 ok(b.wait("bob", "document.querySelector('#buddies button[data-address="
           "\"alice@%s\"]').classList.contains('open')" % D, 35000),
    "once approved, bob sees alice available")
@@ -87,8 +86,7 @@ b.shot("bob", "approved")
 ok(b.wait("bob", "document.querySelector('#watchers li[data-watcher="
           "\"alice@%s\"]') !== null" % D, 8000),
    "alice now asks to see bob: his page shows it")
-b.cmd("click", page="bob",
-      selector="#watchers button[aria-label='Approve alice@%s']" % D)
+b.click("bob", "#watchers button[aria-label='Approve alice@%s']" % D)
 ok(b.wait("alice", "document.querySelector('#buddies button[data-address="
           "\"bob@%s\"]').classList.contains('open')" % D, 35000),
    "and alice sees bob available")
@@ -111,8 +109,7 @@ ok(seen and dt < 1.0, "and her note '회의 중' in %.2f s" % dt)
 b.shot("bob", "alice-busy")
 
 # Chat both ways.
-b.cmd("click", page="bob",
-      selector="#buddies button[data-address='alice@%s']" % D)
+b.click("bob", "#buddies button[data-address='alice@%s']" % D)
 b.cmd("type", page="bob", selector="#text", text="안녕, 앨리스!")
 b.cmd("press", page="bob", key="Enter")
 ok(b.wait("alice", "document.getElementById('log').textContent"
@@ -171,7 +168,7 @@ ok(b.wait("alice", "document.getElementById('log').textContent"
    "and both pages go on chatting")
 
 # Logging out: bob's status document goes, alice sees him offline.
-b.cmd("click", page="bob", selector="#logout")
+b.click("bob", "#logout")
 ok(b.wait("alice", "document.querySelector('#buddies button[data-address="
           "\"bob@%s\"]').classList.contains('closed')" % D, 3000),
    "bob logs out: alice sees him offline")
@@ -186,8 +183,7 @@ while "bob@" in s.ctl("show", "bindings").stdout and time.time() - t0 < 3:
 ok("bob@" not in s.ctl("show", "bindings").stdout,
    "bob's page closed: his binding is gone at once (%.2f s)" %
    (time.time() - t0))
-b.cmd("click", page="alice",
-      selector="#buddies button[data-address='bob@%s']" % D)
+b.click("alice", "#buddies button[data-address='bob@%s']" % D)
 b.cmd("type", page="alice", selector="#text", text="나중에 읽어요")
 b.cmd("press", page="alice", key="Enter")
 t0 = time.time()

@@ -51,8 +51,7 @@ def js(code):
 ok(b.wait("alice", "document.querySelector('#watchers li[data-watcher="
           "\"dave@site2.test\"]') !== null", 20000),
    "dave@site2 asks to see alice: her page shows him waiting")
-b.cmd("click", page="alice",
-      selector="#watchers button[aria-label='Approve dave@site2.test']")
+b.click("alice", "#watchers button[aria-label='Approve dave@site2.test']")
 ok(b.wait("alice", "document.querySelector('#buddies button[data-address="
           "\"dave@site2.test\"]') !== null", 3000),
    "approving adds dave to her buddies")
@@ -65,8 +64,7 @@ b.shot("alice", "dave-online")
 
 TO_DAVE = "데이브, 브라우저에서 인사해요."
 TO_ALICE = "반가워요 앨리스, baresip 이에요."
-b.cmd("click", page="alice",
-      selector="#buddies button[data-address='dave@site2.test']")
+b.click("alice", "#buddies button[data-address='dave@site2.test']")
 b.cmd("type", page="alice", selector="#text", text=TO_DAVE)
 b.cmd("press", page="alice", key="Enter")
 got = wait_until(dave.texts, 15)

@@ -74,7 +74,7 @@ t = threading.Thread(target=lambda: got.update(req=bob.answer_request(8)))
 t.start()
 b.cmd("type", page="alice", selector="#add-address", text="bob@" + D)
 b.cmd("press", page="alice", key="Enter")
-b.cmd("click", page="alice", selector="#buddies button[data-address='bob@%s']"
+b.click("alice", "#buddies button[data-address='bob@%s']"
       % D)
 b.cmd("type", page="alice", selector="#text", text="보안 연결로 안녕")
 b.cmd("press", page="alice", key="Enter")
