@@ -66,6 +66,14 @@ bind = s.ctl("show", "bindings").stdout
 ok(bind.count("alice@") == 1 and bind.count("bob@") == 1 and
    ".invalid" in bind, "one binding each, .invalid contacts: %r" % bind)
 b.shot("alice", "logged-in")
+ok(js("alice", "return [...document.querySelectorAll('input, select, "
+      "textarea')].filter((e) => e.labels.length === 0).map((e) => e.id)")
+   == [], "every input, select and text area of the page has a label")
+ok(js("bob", "return document.documentElement.scrollWidth <= innerWidth"),
+   "nothing spills sideways at phone width")
+b.cmd("press", page="alice", key="Tab")
+ok(js("alice", "return document.activeElement.tagName !== 'BODY'"),
+   "the keyboard moves the focus through the page's controls")
 
 # bob asks to see alice; she approves him on her page.
 b.cmd("type", page="bob", selector="#add-address", text="alice@" + D)
