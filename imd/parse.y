@@ -1583,9 +1583,8 @@ listen_keep(const struct conf_listen *entries, int n, const char *addr,
 		if (listen_find(&entries[i]) == NULL)
 			continue;
 		parse_error("duplicate listen on %s port %lld %s",
-		    shown(addr), (long long)port, entries[i].cl_websocket ?
-		    (entries[i].cl_transport == TRANSPORT_TLS ? "wss" : "ws") :
-		    transport_name(entries[i].cl_transport));
+		    shown(addr), (long long)port,
+		    listen_transport_name(&entries[i]));
 		return;
 	}
 	if (listen_count() + n > IMD_MAX_LISTENS) {

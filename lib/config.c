@@ -235,6 +235,15 @@ transport_name(enum imd_transport transport)
 	return ("unknown");
 }
 
+/* What a listen statement names: udp, tcp, tls, ws or wss. */
+const char *
+listen_transport_name(const struct conf_listen *cl)
+{
+	if (cl->cl_websocket)
+		return (cl->cl_transport == TRANSPORT_TLS ? "wss" : "ws");
+	return (transport_name(cl->cl_transport));
+}
+
 /* A numeric IPv4 or IPv6 address and a port: nobody waits for DNS. */
 int
 config_sockaddr(const char *s, in_port_t port, struct sockaddr_storage *ss,
@@ -297,10 +306,7 @@ print_listen(FILE *fp, const struct conf_listen *cl)
 {
 	fputs("listen on ", fp);
 	print_address(fp, &cl->cl_ss);
-	if (cl->cl_websocket)
-		fputs(cl->cl_transport == TRANSPORT_TLS ? " wss" : " ws", fp);
-	else
-		fprintf(fp, " %s", transport_name(cl->cl_transport));
+	fprintf(fp, " %s", listen_transport_name(cl));
 	if (cl->cl_transport == TRANSPORT_TLS) {
 		fputs(" certificate ", fp);
 		print_quoted(fp, cl->cl_cert);

@@ -332,6 +332,7 @@ struct conf_domain *config_find_domain(const struct imd_conf *, const char *);
 struct conf_route *config_find_route(const struct imd_conf *, const char *);
 uint32_t	 config_loop_tag(const struct imd_conf *);
 const char	*transport_name(enum imd_transport);
+const char	*listen_transport_name(const struct conf_listen *);
 void		 sockaddr_name(const struct sockaddr_storage *, socklen_t,
 		    char *, size_t);
 int		 config_sockaddr(const char *, in_port_t,

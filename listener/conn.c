@@ -807,7 +807,7 @@ conn_new(struct transport_listen *tl, int fd,
 	conn_unauth++;
 	transport_stats.ts_conns++;
 	log_debug("conn: %s: %s connection %llu on %s", c->cn_name,
-	    transport_name(tl->tl_cl->cl_transport),
+	    listen_transport_name(tl->tl_cl),
 	    (unsigned long long)c->cn_id, tl->tl_name);
 	conn_update(c);
 }
