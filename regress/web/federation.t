@@ -37,6 +37,10 @@ dave = Baresip("dave", "site2.test", "davepw", 27550, 27559,
 ok(dave.start(), "dave's baresip starts")
 ok(wait_until(lambda: 200 in dave.responses("REGISTER"), 10),
    "dave's baresip registers at site2")
+# Its first PUBLISH done, so that later ones modify that document
+# instead of racing it into a second one (which would still say open).
+ok(wait_until(lambda: 200 in dave.responses("PUBLISH"), 10),
+   "dave's baresip publishes its status")
 
 b = Browser(os.path.join(BUILD, "regress/web/shots/federation"))
 ok(login(b, "alice", URL, "alice@site1.test", "alicepw"),
@@ -84,9 +88,16 @@ ok(dave.wait_presence(ALICE, "Offline", 20),
    dave.presence_of())
 ok(dave.command("presence_offline") is not None, "dave sets himself "
    "offline")
-ok(b.wait("alice", "document.querySelector('#buddies button[data-address="
-          "\"dave@site2.test\"]').classList.contains('closed')", 20000),
-   "alice's page shows dave offline")
+if not ok(b.wait("alice", "document.querySelector('#buddies "
+                 "button[data-address=\"dave@site2.test\"]').classList"
+                 ".contains('closed')", 20000),
+          "alice's page shows dave offline"):
+    # What each side saw, for the log.
+    for l in (b.cmd("console", page="alice")[-10:] +
+              s1.logtext().splitlines()[-30:] +
+              [l for l in s2.logtext().splitlines() if "presence" in l or "notify" in l.lower() or "publish" in l.lower()][-40:] +
+              [m["head"][:300] for m in dave.sip_messages()[-10:]]):
+        print("# " + l.replace("\r\n", " | ").replace("\n", " | "))
 b.shot("alice", "dave-offline")
 
 dave.stop()
