@@ -244,7 +244,7 @@ conn_timer_arm(struct conn *c)
 	if (c->cn_flags & (CONN_HANDSHAKE | CONN_CLOSING | CONN_DEAD))
 		return;
 	conn_timer(c, c->cn_outlen > 0 ? CONN_SEND_TIMEOUT :
-	    CONN_IDLE_TIMEOUT);
+	    ws_is_open(c) ? WS_PING_IDLE : CONN_IDLE_TIMEOUT);
 }
 
 /* Also the second step of conn_close(). */

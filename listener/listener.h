@@ -85,6 +85,8 @@ struct transport_stats {
 #define CONN_IDLE_TIMEOUT	120	/* seconds without input */
 #define CONN_HANDSHAKE_TIMEOUT	10	/* seconds to finish TLS */
 #define CONN_SEND_TIMEOUT	10	/* seconds queued output may wait */
+#define WS_PING_IDLE		30	/* seconds a WebSocket idles unpinged:
+					   NATs forget quiet flows (RFC 5626) */
 #define CONN_NAME_MAX		(INET6_ADDRSTRLEN + 8)	/* [addr]:port */
 
 /* What stream reads and writes return besides a byte count. */
