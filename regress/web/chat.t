@@ -199,6 +199,9 @@ while "1 " not in s.ctl("show", "queue").stdout and time.time() - t0 < 3:
     time.sleep(0.1)
 q = s.ctl("show", "queue").stdout
 ok("bob@" + D in q, "alice's message to bob is queued: %r" % q)
+ok(b.wait("alice", "document.getElementById('log').textContent"
+          ".includes('kept until they are back')", 3000),
+   "and her page says it is kept for him")
 b.shot("alice", "offline-sent")
 ok(login(b, "bob", URL, "bob@" + D, "bobpw", width=390, height=800),
    "bob logs in again")

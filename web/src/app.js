@@ -256,6 +256,7 @@ function renderLog() {
     meta.className = 'meta';
     meta.textContent = (m.mine ? 'me' : current) + ', ' +
       m.when.toLocaleTimeString() + (m.offline ? ', sent while you were away' : '') +
+      (m.queued ? ', kept until they are back' : '') +
       (m.failed ? ', not delivered: ' + m.failed : '');
     li.append(text, meta);
     log.append(li);
@@ -305,7 +306,10 @@ function send(text) {
     contentType: 'text/plain;charset=utf-8',
     eventHandlers: {
       succeeded: (e) => {
-        if (e.response && e.response.status_code === 202) m.queued = true;
+        if (e.response && e.response.status_code === 202) {
+          m.queued = true;	// kept by the server until they are back
+          if (current === to) renderLog();
+        }
       },
       failed: (e) => {
         m.failed = e.response ? e.response.status_code + ' ' + e.response.reason_phrase : e.cause;
