@@ -265,6 +265,9 @@ dirdb_dispatch_listener(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_DB_REGISTER:
 		loc_register(iev, imsg);
 		break;
+	case IMSG_DB_UNBIND:
+		loc_unbind(iev, imsg);
+		break;
 	case IMSG_DB_LOOKUP:
 		loc_lookup(iev, imsg);
 		break;

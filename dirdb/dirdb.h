@@ -23,6 +23,7 @@
 
 /* location.c */
 void	loc_register(struct imsgev *, struct imsg *);
+void	loc_unbind(struct imsgev *, struct imsg *);
 void	loc_list(struct imsgev *, struct imsg *);
 void	loc_sweep(void);
 void	loc_lookup(struct imsgev *, struct imsg *);

@@ -237,6 +237,41 @@ loc_register(struct imsgev *iev, struct imsg *imsg)
 		queue_offer(r->aor);
 }
 
+/*
+ * A connection closed in the listener: the binding made over it goes,
+ * unless a REGISTER since moved it to another connection.  The answer
+ * says how many the user has left, for their presence.
+ */
+void
+loc_unbind(struct imsgev *iev, struct imsg *imsg)
+{
+	struct binding_rec	 b;
+	char			 aor[IMD_ADDRESS_MAX];
+	char			 contact[BINDING_CONTACT_MAX];
+	uint64_t		 conn;
+	uint32_t		 left;
+	size_t			 n = 0;
+	struct ibuf		*buf;
+
+	imsg_get_u64(imsg, &conn);
+	imsg_get_str(imsg, aor, sizeof(aor));
+	imsg_get_str(imsg, contact, sizeof(contact));
+	if (imsg_get_end(imsg) == -1 || !is_valid_address(aor) || conn == 0)
+		proc_fatal_imsg(iev, imsg, "unbind");
+	if (store_binding_get(aor, contact, &b) == STORE_OK &&
+	    b.b_conn == conn && b.b_transport != TRANSPORT_UDP &&
+	    store_binding_del(aor, contact) == STORE_OK)
+		log_debug("location: %s: binding %s gone with its connection",
+		    aor, contact);
+	if (store_binding_count(aor, time(NULL), &n) != STORE_OK)
+		n = 1;	/* as if still there: presence stays as it was */
+	left = n;
+	if ((buf = imsgev_create(iev, IMSG_DB_UNBOUND, 0, sizeof(aor) + 8)) ==
+	    NULL || ibuf_add_str(buf, aor, sizeof(aor)) == -1 ||
+	    ibuf_add_u32(buf, left) == -1 || imsgev_close(iev, buf) == -1)
+		fatal("%s", __func__);
+}
+
 /* Bounded work per tick: a large backlog drains over several ticks. */
 void
 loc_sweep(void)

@@ -90,6 +90,7 @@ struct listen_opts {
 	int		 lo_transport;	/* -1: both udp and tcp */
 	const char	*lo_cert;
 	const char	*lo_key;
+	int		 lo_websocket;	/* ws or wss */
 	int		 lo_bad;	/* an option was wrong, and reported */
 };
 
@@ -105,6 +106,7 @@ struct listen_opts {
 #define SEEN_OFF_AGE		0x10000000
 #define SEEN_MTA		0x00008000
 #define SEEN_MAIL_FROM		0x00010000
+#define SEEN_WEB_ROOT		0x00020000
 #define SEEN_RESOLVER		0x20000000
 #define SEEN_INBOUND		0x40000000
 #define SEEN_TLS_CA		0x80000000
@@ -275,6 +277,8 @@ static void	 listen_port(int64_t);
 static void	 listen_transport(int);
 static void	 listen_file(const char **, const char *, const char *);
 static void	 listen_add(const char *);
+static void	 web_set(const char *, const char *);
+static void	 web_origin_add(const char *);
 static int64_t	 port_number(int64_t);
 static int64_t	 size_parse(const char *);
 static int64_t	 duration_parse(const char *);
@@ -318,6 +322,7 @@ static void	 limits_check(const struct parse_file *, int,
 %token	RELAY RESOLVER RING_TIME ROUTE RULES SENDER SOCKET STORE STRANGER_SUBS
 %token	SUBSCRIPTIONS TCP THEN TLS TLS_VERIFIED UDP UNAUTH_WAIT
 %token	UNAUTHENTICATED USER VERIFIED VIA WATCHER_SUBS YES
+%token	ORIGIN WEB WEBSOCKET WS WSS
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -382,6 +387,8 @@ statement	: domain
 		}
 		| INBOUND VERIFIED		{ inbound_set(INBOUND_VERIFIED); }
 		| TLS CA STRING			{ tls_ca_set($3); }
+		| WEB STRING STRING		{ web_set($2, $3); }
+		| WEBSOCKET ORIGIN origins
 		| RELAY PRIVATE_ADDRESSES yesno	{ relay_private_set($3); }
 		| METRICS LISTEN metricson metricsport {
 			metrics_listen($3, $4);
@@ -403,6 +410,10 @@ yesno		: YES				{ $$ = 1; }
 
 mtaport		: /* empty */			{ $$ = IMD_MTA_PORT; }
 		| PORT port			{ $$ = $2; }
+		;
+
+origins		: STRING			{ web_origin_add($1); }
+		| origins STRING		{ web_origin_add($2); }
 		;
 
 algorithms	: STRING			{ conf_algorithm($1); }
@@ -432,6 +443,14 @@ listenopts	: /* empty */
 
 listenopt	: PORT port			{ listen_port($2); }
 		| transport			{ listen_transport($1); }
+		| WS				{
+			listen_transport(TRANSPORT_TCP);
+			parse.p_listen.lo_websocket = 1;
+		}
+		| WSS				{
+			listen_transport(TRANSPORT_TLS);
+			parse.p_listen.lo_websocket = 1;
+		}
 		| CERTIFICATE STRING		{
 			listen_file(&parse.p_listen.lo_cert, "certificate", $2);
 		}
@@ -757,6 +776,7 @@ static const struct keyword keywords[] = {
 	{ "notify-interval",		NOTIFY_INTERVAL },
 	{ "offline",			OFFLINE },
 	{ "on",				ON },
+	{ "origin",			ORIGIN },
 	{ "per",			PER },
 	{ "port",			PORT },
 	{ "presence",			PRESENCE },
@@ -783,6 +803,10 @@ static const struct keyword keywords[] = {
 	{ "verified",			VERIFIED },
 	{ "via",			VIA },
 	{ "watcher-subscriptions",	WATCHER_SUBS },
+	{ "web",				WEB },
+	{ "websocket",			WEBSOCKET },
+	{ "ws",				WS },
+	{ "wss",				WSS },
 	{ "yes",			YES },
 };
 #define NKEYWORDS	(sizeof(keywords) / sizeof(keywords[0]))
@@ -1528,7 +1552,8 @@ listen_check_tls(const struct listen_opts *lo)
 	if (lo->lo_transport == TRANSPORT_TLS) {
 		if (lo->lo_cert != NULL && lo->lo_key != NULL)
 			return (0);
-		parse_error("tls needs a certificate and a key");
+		parse_error("%s needs a certificate and a key",
+		    lo->lo_websocket ? "wss" : "tls");
 		return (-1);
 	}
 	if (lo->lo_cert != NULL || lo->lo_key != NULL) {
@@ -1554,6 +1579,7 @@ listen_make(const struct listen_opts *lo, const struct sockaddr_storage *ss,
 		out[i].cl_ss = *ss;
 		out[i].cl_sslen = sslen;
 		out[i].cl_fd = -1;
+		out[i].cl_websocket = lo->lo_websocket;
 		out[i].cl_transport = lo->lo_transport == -1 ?
 		    (i == 0 ? TRANSPORT_UDP : TRANSPORT_TCP) :
 		    (enum imd_transport)lo->lo_transport;
@@ -1579,7 +1605,7 @@ listen_keep(const struct conf_listen *entries, int n, const char *addr,
 			continue;
 		parse_error("duplicate listen on %s port %lld %s",
 		    shown(addr), (long long)port,
-		    transport_name(entries[i].cl_transport));
+		    listen_transport_name(&entries[i]));
 		return;
 	}
 	if (listen_count() + n > IMD_MAX_LISTENS) {
@@ -1613,6 +1639,9 @@ listen_add(const char *addr)
 		bad = 1;
 	if (bad)
 		return;
+	if (lo->lo_port == 0 && lo->lo_websocket)
+		lo->lo_port = lo->lo_transport == TRANSPORT_TLS ?
+		    IMD_WSS_PORT : IMD_WS_PORT;
 	if (lo->lo_port == 0)
 		lo->lo_port = lo->lo_transport == TRANSPORT_TLS ?
 		    IMD_SIPS_PORT : IMD_SIP_PORT;
@@ -2290,6 +2319,10 @@ route_add(const char *domain, const char *addr)
 		parse_error("certificate and key are for listen only");
 		bad = 1;
 	}
+	if (lo->lo_websocket) {
+		parse_error("ws and wss are for listen only");
+		bad = 1;
+	}
 	if (bad)
 		return;
 	if (lo->lo_transport == -1)
@@ -2350,6 +2383,68 @@ relay_private_set(int allow)
 }
 
 /* Read by the children before their chroot: it must be there now. */
+/*
+ * web root PATH: the web client's files, read by the listener at start.
+ * "root" is no keyword, so that "user root" still names a user.
+ */
+static void
+web_set(const char *what, const char *path)
+{
+	struct stat	st;
+
+	if (strcmp(what, "root") != 0) {
+		parse_error("unknown web option \"%s\", root expected",
+		    shown(what));
+		return;
+	}
+	if (seen_once(SEEN_WEB_ROOT, "web root") == -1)
+		return;
+	if (path[0] != '/')
+		parse_error("web root \"%s\" is not absolute", shown(path));
+	else if (strlen(path) >= IMD_PATH_MAX)
+		parse_error("web root path too long");
+	else if (stat(path, &st) == -1)
+		parse_error("web root \"%s\": %s", shown(path),
+		    strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		parse_error("web root \"%s\" is not a directory",
+		    shown(path));
+	else
+		strlcpy(parse.p_conf->c_web.cw_root, path,
+		    sizeof(parse.p_conf->c_web.cw_root));
+}
+
+/*
+ * websocket origin "https://host[:port]" ...: the pages whose scripts
+ * may open a WebSocket here (RFC 6455 10.2).  As a browser sends it:
+ * scheme, host and port only.
+ */
+static void
+web_origin_add(const char *origin)
+{
+	struct conf_web	*cw = &parse.p_conf->c_web;
+	const char	*host;
+
+	if (cw->cw_norigins == WEB_ORIGINS_MAX) {
+		parse_error("too many websocket origins (at most %d)",
+		    WEB_ORIGINS_MAX);
+		return;
+	}
+	if (strncmp(origin, "http://", 7) == 0)
+		host = origin + 7;
+	else if (strncmp(origin, "https://", 8) == 0)
+		host = origin + 8;
+	else
+		host = NULL;
+	if (host == NULL || *host == '\0' || strchr(host, '/') != NULL ||
+	    strlen(origin) >= WEB_ORIGIN_MAX) {
+		parse_error("websocket origin \"%s\": http:// or https:// "
+		    "and a host, with no path", shown(origin));
+		return;
+	}
+	strlcpy(cw->cw_origins[cw->cw_norigins++], origin, WEB_ORIGIN_MAX);
+}
+
 static void
 tls_ca_set(const char *path)
 {

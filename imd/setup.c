@@ -47,7 +47,7 @@ listen_name(const struct conf_listen *cl, char *buf, size_t size)
 	    NI_NUMERICHOST | NI_NUMERICSERV) != 0)
 		strlcpy(host, "?", sizeof(host));
 	snprintf(buf, size, "%s %.64s port %s",
-	    transport_name(cl->cl_transport), host, port);
+	    listen_transport_name(cl), host, port);
 	return (buf);
 }
 

@@ -239,6 +239,15 @@ transport_name(enum imd_transport transport)
 	return ("unknown");
 }
 
+/* What a listen statement names: udp, tcp, tls, ws or wss. */
+const char *
+listen_transport_name(const struct conf_listen *cl)
+{
+	if (cl->cl_websocket)
+		return (cl->cl_transport == TRANSPORT_TLS ? "wss" : "ws");
+	return (transport_name(cl->cl_transport));
+}
+
 /* A numeric IPv4 or IPv6 address and a port: nobody waits for DNS. */
 int
 config_sockaddr(const char *s, in_port_t port, struct sockaddr_storage *ss,
@@ -301,7 +310,7 @@ print_listen(FILE *fp, const struct conf_listen *cl)
 {
 	fputs("listen on ", fp);
 	print_address(fp, &cl->cl_ss);
-	fprintf(fp, " %s", transport_name(cl->cl_transport));
+	fprintf(fp, " %s", listen_transport_name(cl));
 	if (cl->cl_transport == TRANSPORT_TLS) {
 		fputs(" certificate ", fp);
 		print_quoted(fp, cl->cl_cert);
@@ -442,6 +451,23 @@ print_presence(FILE *fp, const struct conf_presence *pr)
 }
 
 static void
+print_web(FILE *fp, const struct conf_web *cw)
+{
+	uint32_t	i;
+
+	if (cw->cw_root[0] != '\0')
+		print_string(fp, "web root", cw->cw_root);
+	if (cw->cw_norigins == 0)
+		return;
+	fputs("websocket origin", fp);
+	for (i = 0; i < cw->cw_norigins; i++) {
+		fputc(' ', fp);
+		print_quoted(fp, cw->cw_origins[i]);
+	}
+	fputc('\n', fp);
+}
+
+static void
 print_mail(FILE *fp, const struct imd_conf *conf)
 {
 	fputs("mta ", fp);
@@ -478,6 +504,7 @@ print_relay(FILE *fp, const struct imd_conf *conf)
 	if (conf->c_relay_private)	/* a lab's switch, off by default */
 		fputs("relay private-addresses yes\n", fp);
 	print_string(fp, "tls ca", conf->c_tls_ca);
+	print_web(fp, &conf->c_web);
 }
 
 void

@@ -45,6 +45,8 @@
 #define IMD_SIPS_PORT		5061
 #define IMD_METRICS_PORT	9464	/* Prometheus exporters' range */
 #define IMD_METRICS_ADDRESS	"127.0.0.1"
+#define IMD_WS_PORT		80	/* those of ws: and wss: URIs */
+#define IMD_WSS_PORT		443
 
 #define IMD_DOMAIN_MAX		254	/* 253 octets and the NUL */
 #define IMD_LOCALPART_MAX	65	/* 64 octets and the NUL */
@@ -94,6 +96,7 @@ struct conf_listen {
 	enum imd_transport	 cl_transport;
 	char			 cl_cert[IMD_PATH_MAX];	/* tls only */
 	char			 cl_key[IMD_PATH_MAX];	/* tls only */
+	uint32_t		 cl_websocket;	/* ws over tcp, wss over tls */
 	int			 cl_fd;		/* bound socket, or -1 */
 };
 
@@ -109,6 +112,19 @@ struct conf_metrics {
 	int			 cm_fd;		/* bound socket, or -1 */
 	struct addr_prefix	 cm_allow[IMD_MAX_METRICS_ALLOW];
 	uint32_t		 cm_nallow;
+};
+
+/*
+ * The web client: the folder its files are read from at start, and the
+ * page origins a WebSocket handshake may name (none listed: any).
+ */
+#define WEB_ORIGINS_MAX		16
+#define WEB_ORIGIN_MAX		256	/* with its NUL */
+
+struct conf_web {
+	char		cw_root[IMD_PATH_MAX];	/* "" serves no page */
+	char		cw_origins[WEB_ORIGINS_MAX][WEB_ORIGIN_MAX];
+	uint32_t	cw_norigins;
 };
 
 /* Bounds on what a peer may make us hold. */
@@ -322,6 +338,7 @@ struct imd_conf {
 	char		c_mail_sender[IMD_ADDRESS_MAX];	/* "" or the
 					   envelope sender for strangers */
 	struct conf_metrics c_metrics;
+	struct conf_web	c_web;
 };
 
 #define IMD_TLS_CA_DEFAULT	"/etc/ssl/certs/ca-certificates.crt"
@@ -337,6 +354,7 @@ struct conf_domain *config_find_domain(const struct imd_conf *, const char *);
 struct conf_route *config_find_route(const struct imd_conf *, const char *);
 uint32_t	 config_loop_tag(const struct imd_conf *);
 const char	*transport_name(enum imd_transport);
+const char	*listen_transport_name(const struct conf_listen *);
 void		 sockaddr_name(const struct sockaddr_storage *, socklen_t,
 		    char *, size_t);
 int		 config_sockaddr(const char *, in_port_t,

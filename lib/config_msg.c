@@ -373,6 +373,7 @@ config_send_listen(struct imsgev *iev, struct conf_listen *cl, int with_fd)
 	ibuf_add_data(buf, &cl->cl_ss, sizeof(cl->cl_ss));
 	ibuf_add_str(buf, cl->cl_cert, sizeof(cl->cl_cert));
 	ibuf_add_str(buf, cl->cl_key, sizeof(cl->cl_key));
+	ibuf_add_u32(buf, cl->cl_websocket);
 	if (with_fd) {
 		ibuf_set_fd(buf, cl->cl_fd);
 		cl->cl_fd = -1;
@@ -415,7 +416,8 @@ config_recv_listen(struct imd_conf *conf, struct imsg *imsg)
 	imsg_get_data(imsg, &cl->cl_ss, sizeof(cl->cl_ss));
 	imsg_get_str(imsg, cl->cl_cert, sizeof(cl->cl_cert));
 	imsg_get_str(imsg, cl->cl_key, sizeof(cl->cl_key));
-	if (imsg_get_end(imsg) == -1 ||
+	imsg_get_u32(imsg, &cl->cl_websocket);
+	if (imsg_get_end(imsg) == -1 || cl->cl_websocket > 1 ||
 	    transport > TRANSPORT_TLS || sslen > sizeof(cl->cl_ss)) {
 		if (cl->cl_fd != -1)
 			close(cl->cl_fd);
@@ -426,6 +428,41 @@ config_recv_listen(struct imd_conf *conf, struct imsg *imsg)
 	cl->cl_sslen = sslen;
 	TAILQ_INSERT_TAIL(&conf->c_listens, cl, cl_entry);
 	return (0);
+}
+
+static int
+config_send_web(struct imsgev *iev, struct imd_conf *conf,
+    enum imd_proc to IMD_UNUSED, int reload IMD_UNUSED)
+{
+	const struct conf_web	*cw = &conf->c_web;
+	struct ibuf		*buf;
+	uint32_t		 i;
+
+	if ((buf = imsgev_create(iev, IMSG_CONF_WEB, 0, sizeof(*cw))) ==
+	    NULL)
+		return (-1);
+	ibuf_add_str(buf, cw->cw_root, sizeof(cw->cw_root));
+	ibuf_add_u32(buf, cw->cw_norigins);
+	for (i = 0; i < cw->cw_norigins; i++)
+		ibuf_add_str(buf, cw->cw_origins[i],
+		    sizeof(cw->cw_origins[i]));
+	return (config_close(iev, buf));
+}
+
+static int
+config_recv_web(struct imd_conf *conf, struct imsg *imsg)
+{
+	struct conf_web	*cw = &conf->c_web;
+	uint32_t	 i;
+
+	imsg_get_str(imsg, cw->cw_root, sizeof(cw->cw_root));
+	imsg_get_u32(imsg, &cw->cw_norigins);
+	if (cw->cw_norigins > WEB_ORIGINS_MAX)	/* bounds the loop */
+		return (-1);
+	for (i = 0; i < cw->cw_norigins; i++)
+		imsg_get_str(imsg, cw->cw_origins[i],
+		    sizeof(cw->cw_origins[i]));
+	return (imsg_get_end(imsg));
 }
 
 static int
@@ -603,6 +640,8 @@ static const struct config_part config_parts[] = {
 	    config_send_metrics_allow, config_recv_metrics_allow },
 	{ IMSG_CONF_DATABASE, TO(PROC_DIRDB), config_send_database,
 	    config_recv_database },
+	{ IMSG_CONF_WEB, TO(PROC_LISTENER), config_send_web,
+	    config_recv_web },
 };
 
 #define CONFIG_NPARTS	(sizeof(config_parts) / sizeof(config_parts[0]))

@@ -33,7 +33,7 @@
 #include <stdint.h>
 
 #ifndef IMD_MSG_VERSION		/* a test builds an imctl of another */
-#define IMD_MSG_VERSION		13
+#define IMD_MSG_VERSION		14
 #endif
 
 enum imsg_type {
@@ -65,7 +65,8 @@ enum imsg_type {
 	IMSG_CONF_PRESENCE,	/* struct conf_presence; listener */
 	IMSG_CONF_DOMAIN,	/* str name, str realm, u32 direct; one per
 				   domain; listener, relayd, authd */
-	IMSG_CONF_LISTEN,	/* u32 transport, addr, str cert, str key;
+	IMSG_CONF_LISTEN,	/* u32 transport, addr, str cert, str key,
+				   u32 websocket;
 				   with its fd to the listener (at start
 				   only), without to relayd */
 	IMSG_CONF_DATABASE,	/* str database directory; dirdb */
@@ -75,6 +76,8 @@ enum imsg_type {
 				   only; metricsd */
 	IMSG_CONF_METRICS_ALLOW, /* u32 family, u32 bits, 16 bytes address;
 				   one per allowed source; metricsd */
+	IMSG_CONF_WEB,		/* str web root, u32 n, n str websocket
+				   origins; listener */
 	IMSG_CONF_END,		/* none; the child applies what it got */
 
 	/* child -> parent, parent -> child: start-up */
@@ -150,6 +153,11 @@ enum imsg_type {
 	IMSG_DB_REGISTER,	/* str aor, u32 star, u64 now, u32 n, n bindings */
 	IMSG_DB_REGISTER_RESULT, /* u32 SIP status, str reason, u32 n,
 				    n x (str contact, u32 seconds left) */
+
+	/* listener -> dirdb -> listener: a stream connection closed */
+	IMSG_DB_UNBIND,		/* u64 connection, str aor, str contact:
+				   the binding goes if made over it */
+	IMSG_DB_UNBOUND,	/* str aor, u32 bindings left */
 
 	/* listener -> dirdb -> listener; request id in the peer id */
 	IMSG_DB_LOOKUP,		/* str address */

@@ -84,9 +84,9 @@ static size_t			conn_unauth;	/* on conn_idle */
 /* Unauthenticated connections, the one idle longest first. */
 static TAILQ_HEAD(, conn)	conn_idle = TAILQ_HEAD_INITIALIZER(conn_idle);
 static uint64_t			conn_next_id = 1;	/* 0 means udp */
+void				(*conn_closed_hook)(uint64_t);
 
 static void	conn_event(int, short, void *);
-static void	conn_close(struct conn *, const char *);
 
 static int
 conn_cmp(struct conn *a, struct conn *b)
@@ -217,6 +217,7 @@ conn_free(struct conn *c)
 	event_del(&c->cn_wev);
 	evtimer_del(&c->cn_timer);
 	tls_conn_free(c);
+	ws_conn_free(c);
 	close(c->cn_fd);
 	free(c->cn_in);
 	free(c->cn_out);
@@ -247,7 +248,7 @@ conn_timer_arm(struct conn *c)
 	if (c->cn_flags & (CONN_HANDSHAKE | CONN_CLOSING | CONN_DEAD))
 		return;
 	conn_timer(c, c->cn_outlen > 0 ? CONN_SEND_TIMEOUT :
-	    CONN_IDLE_TIMEOUT);
+	    ws_is_open(c) ? WS_PING_IDLE : CONN_IDLE_TIMEOUT);
 }
 
 /* Also the second step of conn_close(). */
@@ -256,6 +257,11 @@ conn_timeout(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg)
 {
 	struct conn	*c = arg;
 
+	if ((c->cn_flags & (CONN_DEAD | CONN_HANDSHAKE | CONN_CLOSING)) ==
+	    0 && c->cn_outlen == 0 && ws_idle(c) == 0) {
+		conn_timer(c, CONN_SEND_TIMEOUT);	/* for the pong */
+		return;
+	}
 	if ((c->cn_flags & CONN_DEAD) == 0) {
 		transport_stats.ts_conns_timeout++;
 		if ((c->cn_flags & (CONN_HANDSHAKE | CONN_CLOSING)) == 0 &&
@@ -274,7 +280,7 @@ conn_timeout(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg)
  * nobody can find it any more, and freed from its timer once every
  * caller has returned.
  */
-static void
+void
 conn_close(struct conn *c, const char *why)
 {
 	if (c->cn_flags & CONN_DEAD)
@@ -286,6 +292,8 @@ conn_close(struct conn *c, const char *why)
 		conn_unauth--;
 	}
 	c->cn_flags |= CONN_DEAD;
+	if (conn_closed_hook != NULL)
+		conn_closed_hook(c->cn_id);
 	RB_REMOVE(conn_tree, &conn_ids, c);
 	conn_addr_put(c->cn_addr);
 	c->cn_addr = NULL;
@@ -298,7 +306,7 @@ conn_close(struct conn *c, const char *why)
 }
 
 /* Close once what is queued has gone out; RFC 3261 18.3 lets us. */
-static void
+void
 conn_shutdown(struct conn *c, const char *why)
 {
 	if (c->cn_outlen == 0 || (c->cn_flags & CONN_HANDSHAKE)) {
@@ -514,6 +522,20 @@ conn_consume(struct conn *c, size_t len)
 	}
 }
 
+/* RFC 7118: the WebSocket layer frames the stream, not sip_frame(). */
+static int
+conn_process_ws(struct conn *c)
+{
+	ssize_t	n;
+
+	if (c->cn_inlen == 0 || conn_stopped(c))
+		return ((c->cn_flags & CONN_DEAD) ? -1 : 0);
+	if ((n = ws_input(c, c->cn_in, c->cn_inlen)) == -1)
+		return (-1);
+	conn_consume(c, n);
+	return ((c->cn_flags & CONN_DEAD) ? -1 : 0);
+}
+
 /* Hands every complete message in the buffer to the SIP layer. */
 static int
 conn_process(struct conn *c)
@@ -524,6 +546,8 @@ conn_process(struct conn *c)
 	size_t			 off = 0, n;
 	int			 r;
 
+	if (c->cn_ws != NULL)
+		return (conn_process_ws(c));
 	conn_limits(&lim);
 	while (off < c->cn_inlen && !conn_stopped(c)) {
 		p = c->cn_in + off;
@@ -621,6 +645,10 @@ conn_event(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg)
 	}
 	if (c->cn_outlen > 0 && conn_flush(c) == -1)
 		return;
+	if (c->cn_ws != NULL && ws_drain(c) == -1) {
+		conn_update(c);
+		return;
+	}
 	if ((c->cn_flags & CONN_CLOSING) == 0)
 		conn_readable(c);
 	conn_update(c);
@@ -662,13 +690,22 @@ conn_out_append(struct conn *c, const char *buf, size_t len)
 	return (0);
 }
 
+/* A SIP message: framed first on a WebSocket. */
+int
+conn_send(struct conn *c, const char *buf, size_t len)
+{
+	if (c->cn_ws != NULL)
+		return (ws_send(c, buf, len));
+	return (conn_write(c, buf, len));
+}
+
 /*
  * Straight to the socket while nothing waits before it, so the usual
  * reply costs one write and no copy; what the socket does not take is
  * queued, up to a cap that a client who never reads cannot move.
  */
 int
-conn_send(struct conn *c, const char *buf, size_t len)
+conn_write(struct conn *c, const char *buf, size_t len)
 {
 	ssize_t	n;
 	size_t	off = 0;
@@ -754,6 +791,12 @@ conn_new(struct transport_listen *tl, int fd,
 		conn_free(c);
 		return;
 	}
+	if (tl->tl_cl->cl_websocket && ws_conn_start(c) == -1) {
+		log_warn("conn: %s", c->cn_name);
+		conn_addr_put(c->cn_addr);
+		conn_free(c);
+		return;
+	}
 	if (tl->tl_cl->cl_transport == TRANSPORT_TLS) {
 		if (tls_conn_start(c, tl->tl_ssl) == -1) {
 			conn_addr_put(c->cn_addr);
@@ -774,7 +817,7 @@ conn_new(struct transport_listen *tl, int fd,
 	stats_add(STAT_CONNS_TCP +
 	    (c->cn_peer.sp_transport == TRANSPORT_TLS), 1);
 	log_debug("conn: %s: %s connection %llu on %s", c->cn_name,
-	    transport_name(tl->tl_cl->cl_transport),
+	    listen_transport_name(tl->tl_cl),
 	    (unsigned long long)c->cn_id, tl->tl_name);
 	conn_update(c);
 }

@@ -137,6 +137,9 @@ listener_dispatch_dirdb(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_DB_REGISTER_RESULT:
 		registrar_result(iev, imsg);
 		break;
+	case IMSG_DB_UNBOUND:
+		outbound_unbound(iev, imsg);
+		break;
 	case IMSG_DB_LOOKUP_RESULT:
 		req_lookup_result(iev, imsg);
 		break;
@@ -198,6 +201,8 @@ main(int argc, char *argv[])
 	proc_child_start(&listener_self, argc, argv);
 	pidf_init();	/* libxml2 reads nothing after the jail */
 	listener_take_sockets(listener_conf);
+	http_load(listener_conf->c_web.cw_root);
+	conn_closed_hook = outbound_conn_closed;
 	proc_child_jail(listener_conf->c_chroot, listener_conf->c_uid,
 	    listener_conf->c_gid);
 	stats_before_answer(transport_stats_export);

@@ -41,13 +41,16 @@
  *	request.c address.c	held requests; the address a URI names
  *	tx.c tx_client.c	server and client transactions
  *	sip_reply.c		the replies we make
- *	transport.c conn.c tls.c
- *				sockets, stream connections, TLS (one layer:
+ *	outbound.c		flows of RFC 5626: the bindings of a
+ *				connection, gone with it
+ *	transport.c conn.c tls.c ws.c ws_frame.c http.c
+ *				sockets, stream connections, TLS, WebSocket
+ *				and the web client's files (one layer:
  *				conn.c counts in transport_stats)
  *
  * What points up goes through a pointer the upper layer set: a held
  * request's rq_authed, rq_looked_up, rq_resume, rq_cleanup; a client
- * transaction's callback.  Two edges remain: the transport hands what
+ * transaction's callback; conn_closed_hook, which outbound.c sets.  Two edges remain: the transport hands what
  * it reads to sip_input() (the regress tests put their own there), and
  * presence.c, notify.c and subscribe.c call one another, one module in
  * three files.  listener_conf is everyone's.
@@ -88,6 +91,8 @@ struct transport_stats {
 #define CONN_IDLE_TIMEOUT	120	/* seconds without input */
 #define CONN_HANDSHAKE_TIMEOUT	10	/* seconds to finish TLS */
 #define CONN_SEND_TIMEOUT	10	/* seconds queued output may wait */
+#define WS_PING_IDLE		30	/* seconds a WebSocket idles unpinged:
+					   NATs forget quiet flows (RFC 5626) */
 #define CONN_NAME_MAX		(INET6_ADDRSTRLEN + 8)	/* [addr]:port */
 
 /* What stream reads and writes return besides a byte count. */
@@ -96,6 +101,7 @@ struct transport_stats {
 #define CONN_IO_WAIT		(-2)	/* cn_rwant or cn_wwant says on what */
 
 struct conn_addr;
+struct ws;
 struct ssl_ctx_st;
 struct ssl_st;
 struct x509_st;
@@ -136,6 +142,7 @@ struct conn {
 	size_t			 cn_outsize;
 	struct ssl_st		*cn_ssl;
 	struct x509_st		*cn_cert;	/* the client's, or NULL */
+	struct ws		*cn_ws;		/* ws and wss only */
 };
 
 #define CONN_HANDSHAKE		0x01	/* TLS not yet established */
@@ -158,6 +165,10 @@ int	transport_is_ours(const char *);
 /* conn.c */
 int	conn_listen(struct transport_listen *);
 int	conn_send(struct conn *, const char *, size_t);
+int	conn_write(struct conn *, const char *, size_t);
+void	conn_close(struct conn *, const char *);
+void	conn_shutdown(struct conn *, const char *);
+extern void (*conn_closed_hook)(uint64_t);	/* outbound.c's, by id */
 struct conn *conn_find(uint64_t);
 void	conn_authenticated(uint64_t);
 
@@ -168,6 +179,55 @@ int	tls_handshake(struct conn *);
 ssize_t	tls_read(struct conn *, void *, size_t);
 ssize_t	tls_write(struct conn *, const void *, size_t);
 void	tls_conn_free(struct conn *);
+
+/* ws.c */
+void	ws_prepare(void);
+int	ws_conn_start(struct conn *);
+void	ws_conn_free(struct conn *);
+int	ws_is_open(const struct conn *);
+ssize_t	ws_input(struct conn *, const char *, size_t);
+int	ws_send(struct conn *, const char *, size_t);
+int	ws_drain(struct conn *);
+int	ws_idle(struct conn *);
+
+/* http.c: a request head, its fields pointing into the buffer */
+#define HTTP_HEAD_MAX	8192
+#define HTTP_MORE	(-1)
+#define HTTP_BAD	(-2)
+#define HTTP_TOO_LONG	(-3)
+struct http_req {
+	struct sip_str	hr_method;
+	struct sip_str	hr_target;
+	int		hr_http10;
+	struct sip_str	hr_host;
+	struct sip_str	hr_upgrade;
+	struct sip_str	hr_connection;
+	struct sip_str	hr_origin;
+	struct sip_str	hr_key;
+	struct sip_str	hr_version;
+	struct sip_str	hr_length;
+	struct sip_str	hr_te;
+	int		hr_protocols;	/* Sec-WebSocket-Protocol seen */
+	int		hr_sip;		/* and it names sip */
+};
+void	http_load(const char *);
+ssize_t	http_request_parse(const char *, size_t, struct http_req *);
+int	http_token_in(const struct sip_str *, const char *);
+int	http_reply(struct conn *, unsigned int, const char *, const char *,
+	    const char *);
+int	http_serve(struct conn *, const struct http_req *, const char **,
+	    size_t *);
+
+/* outbound.c */
+struct binding_rec;
+struct imsg;
+struct imsgev;
+struct sip_req;
+void	outbound_register(const struct sip_req *, struct binding_rec *,
+	    int *);
+void	outbound_reply(const struct sip_req *, struct sip_out *);
+void	outbound_conn_closed(uint64_t);
+void	outbound_unbound(struct imsgev *, struct imsg *);
 
 /* sip_reply.c */
 #define SIP_REPLY_MAX	8192

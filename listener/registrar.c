@@ -205,6 +205,7 @@ registrar_apply(struct sip_req *rq)
 
 	if ((n = registrar_contacts(rq, bs, &star, now)) == -1)
 		return;
+	outbound_register(rq, bs, &n);
 	if ((buf = imsgev_create(dirdb, IMSG_DB_REGISTER, rq->rq_id,
 	    1024 + n * sizeof(bs[0]))) == NULL ||
 	    ibuf_add_str(buf, rq->rq_aor, sizeof(rq->rq_aor)) == -1 ||
@@ -248,6 +249,8 @@ registrar_result(struct imsgev *iev, struct imsg *imsg)
 		req_reply(rq, 500, "Too many bindings to list", NULL);
 		return;
 	}
+	if (status == 200)
+		outbound_reply(rq, &out);
 	sip_out_add(&out, "", 1);
 	if (status == 200)
 		pres_registered(rq->rq_aor, n > 0);

@@ -126,6 +126,8 @@ transport_init(struct conf_listen *cl)
 
 	if ((tl = transport_listen_get(cl)) == NULL)
 		return (-1);
+	if (cl->cl_websocket)
+		ws_prepare();
 	if (cl->cl_transport != TRANSPORT_TLS || tl->tl_ssl != NULL)
 		return (0);
 	if ((tl->tl_ssl = tls_ctx_new(cl)) == NULL) {
@@ -208,7 +210,9 @@ transport_via(const struct conf_listen *cl, char *via, size_t size)
 	sockaddr_name(&cl->cl_ss, cl->cl_sslen, name, sizeof(name));
 	snprintf(via, size, "SIP/2.0/%s %s",
 	    cl->cl_transport == TRANSPORT_UDP ? "UDP" :
-	    cl->cl_transport == TRANSPORT_TCP ? "TCP" : "TLS", name);
+	    cl->cl_transport == TRANSPORT_TCP ?
+	    (cl->cl_websocket ? "WS" : "TCP") :
+	    (cl->cl_websocket ? "WSS" : "TLS"), name);
 }
 
 /* Is "addr:port" one of our listening addresses (a Route to us)? */

@@ -260,7 +260,7 @@ def _ua_reply(self, req, status, reason):
     if self.transport == "udp":
         self.s.sendto(out.encode(), self.peer)
     else:
-        self.s.sendall(out.encode())
+        self.send_raw(out.encode())
 
 
 class Answer:

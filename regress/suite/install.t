@@ -18,7 +18,8 @@ for f in usr/local/sbin/imd usr/local/bin/imctl usr/local/bin/imc \
     usr/local/share/man/man8/relayd.8 usr/local/share/man/man8/authd.8 \
     usr/local/share/man/man8/dirdb.8 usr/local/share/man/man8/listener.8 \
     usr/local/share/man/man1/imc.1 usr/local/share/man/man5/relayd.conf.5 \
-    etc/imd/relayd.conf \
+    usr/local/share/imd/web/index.html usr/local/share/imd/web/app.js \
+    usr/local/share/imd/web/style.css etc/imd/relayd.conf \
     usr/local/lib/systemd/system/imd.service \
     usr/local/lib/sysusers.d/imd.conf usr/local/lib/tmpfiles.d/imd.conf; do
 	[ -f "$D/$f" ]
@@ -76,7 +77,8 @@ rm "$D/usr/local/libexec/imd/site-file"
 make -s -C "$IMD_TOP" uninstall BUILD="$IMD_BUILD" DESTDIR="$D" \
     PREFIX=/usr/local ETCDIR=/etc/imd > "$T/uninstall.log" 2>&1
 ok $? "make uninstall again: nothing to do is no error"
-[ ! -e "$D/usr/local/libexec/imd" ] && [ ! -e "$D/etc/imd" ]
+[ ! -e "$D/usr/local/libexec/imd" ] && [ ! -e "$D/etc/imd" ] &&
+    [ ! -e "$D/usr/local/share/imd" ]
 ok $? "the directories of imd's own go when empty"
 
 make -s -C "$IMD_TOP" install BUILD="$IMD_BUILD" DESTDIR="$D" \

@@ -5,12 +5,14 @@
 
 TXC_TEST = $(BUILD)/regress/txc/txc_test
 TXC_OBJS = $(BUILD)/listener/tx_client.o $(BUILD)/listener/transport.o \
-	$(BUILD)/listener/conn.o $(BUILD)/listener/tls.o
+	$(BUILD)/listener/conn.o $(BUILD)/listener/tls.o \
+	$(BUILD)/listener/ws.o $(BUILD)/listener/ws_frame.o \
+	$(BUILD)/listener/http.o
 
 CHECK_PROGS += $(TXC_TEST)
 
 $(TXC_TEST): $(BUILD)/regress/txc/txc_test.o $(TXC_OBJS) $(LIBIMD)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lssl
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lssl $(WSLAY_LIBS)
 
 $(BUILD)/regress/txc/%.o: regress/txc/%.c
 	@mkdir -p $(@D)
