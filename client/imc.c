@@ -44,8 +44,9 @@ static int	cmd_block(struct imc_conf *, int, char **);
 static const struct imc_cmd imc_cmds[] = {
 	{ "approve",	1, 1,	cmd_approve },
 	{ "block",	1, 1,	cmd_block },
+	{ "call",	1, 6,	cmd_call },
 	{ "chat",	0, 0,	cmd_chat },
-	{ "listen",	0, 0,	cmd_listen },
+	{ "listen",	0, 4,	cmd_listen },
 	{ "send",	1, 3,	cmd_send },
 	{ "status",	1, 2,	cmd_status },
 	{ "watch",	0, IMC_BUDDIES_MAX, cmd_watch },
@@ -59,7 +60,11 @@ usage(int status)
 	fprintf(status == 0 ? stdout : stderr,
 	    "usage: imc [-c dir] [chat]\n"
 	    "       imc [-c dir] send [-d] address [text | -]\n"
-	    "       imc [-c dir] listen [-t seconds]\n"
+	    "       imc [-c dir] call [-d] address [--play file] "
+	    "[--record file]\n"
+	    "                [-t seconds]\n"
+	    "       imc [-c dir] listen [--play file] [--record file] "
+	    "[-t seconds]\n"
 	    "       imc [-c dir] status open | away | busy | closed [note]\n"
 	    "       imc [-c dir] watch [address ...] [-t seconds]\n"
 	    "       imc [-c dir] watchers\n"

@@ -36,6 +36,7 @@
 #include "imc.h"
 #include "pidf.h"
 #include "xml.h"
+#include "pres_xml.h"
 
 #define RPID_NS		"urn:ietf:params:xml:ns:pidf:rpid"
 #define DM_NS		"urn:ietf:params:xml:ns:pidf:data-model"
@@ -153,8 +154,8 @@ doc_refuse_dtd(void *ctx, const xmlChar *name IMD_UNUSED,
 	xmlStopParser(ctx);
 }
 
-static xmlDocPtr
-doc_read(const char *body, size_t len)
+xmlDocPtr
+pres_xml_read(const char *body, size_t len)
 {
 	xmlParserCtxtPtr	 ctxt;
 	xmlDocPtr		 doc = NULL;
@@ -174,8 +175,8 @@ doc_read(const char *body, size_t len)
 	return (doc);
 }
 
-static int
-doc_is(xmlNodePtr n, const char *ns, const char *name)
+int
+pres_xml_is(xmlNodePtr n, const char *ns, const char *name)
 {
 	return (n->type == XML_ELEMENT_NODE && n->ns != NULL &&
 	    xmlStrEqual(n->ns->href, BAD_CAST ns) &&
@@ -198,12 +199,12 @@ static void
 doc_walk(xmlNodePtr n, struct pres_view *pv)
 {
 	for (; n != NULL; n = n->next) {
-		if (doc_is(n, PIDF_NS, "basic"))
+		if (pres_xml_is(n, PIDF_NS, "basic"))
 			doc_text(n, pv->pv_basic, sizeof(pv->pv_basic));
-		else if (doc_is(n, PIDF_NS, "note"))
+		else if (pres_xml_is(n, PIDF_NS, "note"))
 			doc_text(n, pv->pv_note, sizeof(pv->pv_note));
-		else if (n->parent != NULL && doc_is(n->parent, RPID_NS,
-		    "activities") && doc_is(n, RPID_NS, NULL) &&
+		else if (n->parent != NULL && pres_xml_is(n->parent, RPID_NS,
+		    "activities") && pres_xml_is(n, RPID_NS, NULL) &&
 		    pv->pv_activity[0] == '\0')
 			(void)strlcpy(pv->pv_activity, (const char *)n->name,
 			    sizeof(pv->pv_activity));
@@ -220,10 +221,10 @@ pres_doc_read(const char *body, size_t len, struct pres_view *pv)
 	int		 r = -1;
 
 	memset(pv, 0, sizeof(*pv));
-	if ((doc = doc_read(body, len)) == NULL)
+	if ((doc = pres_xml_read(body, len)) == NULL)
 		return (-1);
 	if ((root = xmlDocGetRootElement(doc)) != NULL &&
-	    doc_is(root, PIDF_NS, "presence")) {
+	    pres_xml_is(root, PIDF_NS, "presence")) {
 		doc_walk(root->children, pv);
 		r = 0;
 	}
@@ -237,7 +238,7 @@ winfo_list(xmlNodePtr n, winfo_each_cb cb, void *arg)
 	xmlChar	*uri, *status;
 
 	for (; n != NULL; n = n->next) {
-		if (!doc_is(n, WINFO_NS, "watcher"))
+		if (!pres_xml_is(n, WINFO_NS, "watcher"))
 			continue;
 		uri = xmlNodeGetContent(n);
 		status = xmlGetProp(n, BAD_CAST "status");
@@ -256,12 +257,12 @@ winfo_read(const char *body, size_t len, winfo_each_cb cb, void *arg)
 	xmlNodePtr	 root, n;
 	int		 r = -1;
 
-	if ((doc = doc_read(body, len)) == NULL)
+	if ((doc = pres_xml_read(body, len)) == NULL)
 		return (-1);
 	if ((root = xmlDocGetRootElement(doc)) != NULL &&
-	    doc_is(root, WINFO_NS, "watcherinfo")) {
+	    pres_xml_is(root, WINFO_NS, "watcherinfo")) {
 		for (n = root->children; n != NULL; n = n->next)
-			if (doc_is(n, WINFO_NS, "watcher-list"))
+			if (pres_xml_is(n, WINFO_NS, "watcher-list"))
 				winfo_list(n->children, cb, arg);
 		r = 0;
 	}

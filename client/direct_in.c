@@ -1,0 +1,266 @@
+/*
+ * Copyright (c) 2026 The imd Authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * A direct call coming in (docs/presence.md, "Direct calls"): the
+ * caller's announcement in a MESSAGE is checked (a buddy of ours,
+ * direct-calls not refuse, not busy), answered, and only then is the
+ * stream from the address it names played; every other packet on our
+ * audio port is dropped.  The caller's second announcement, or its
+ * stream stopping for MEDIA_SILENT_SECS, ends the call.
+ */
+
+#include <sys/types.h>
+
+#include <err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cdefs.h"
+#include "call.h"
+
+struct direct_in {
+	struct ua		*di_ua;
+	struct media		*di_media;
+	struct event		*di_reap;
+	struct direct_note	 di_note;
+	int			 di_active;
+};
+
+static int
+direct_in_is_buddy(const struct imc_conf *conf, const char *addr)
+{
+	size_t	i;
+
+	for (i = 0; i < conf->c_nbuddies; i++)
+		if (strcasecmp(conf->c_buddies[i], addr) == 0)
+			return (1);
+	return (0);
+}
+
+static void
+direct_in_stop(struct direct_in *di, const char *why)
+{
+	if (!di->di_active)
+		return;
+	di->di_active = 0;
+	printf("direct call with %s ended: %s\n", di->di_note.dn_from, why);
+	fflush(stdout);
+	media_report(di->di_media, stderr);
+	/* Freed from the loop: this may run inside the media's tick. */
+	event_active(di->di_reap, EV_TIMEOUT, 1);
+}
+
+static void
+direct_in_reap(evutil_socket_t fd IMD_UNUSED, short ev IMD_UNUSED,
+    void *arg)
+{
+	struct direct_in	*di = arg;
+
+	if (!di->di_active) {
+		media_free(di->di_media);
+		di->di_media = NULL;
+	}
+}
+
+static void
+direct_in_media(struct media *m IMD_UNUSED, int ev, void *arg)
+{
+	struct direct_in	*di = arg;
+
+	if (ev == MEDIA_EV_SILENT)
+		direct_in_stop(di, "its stream stopped");
+}
+
+/* Our audio port, the one we publish, and the stream the note names. */
+static int
+direct_in_start(struct direct_in *di, const struct media_conf *mc0,
+    const struct direct_note *dn)
+{
+	struct media_conf	 mc = *mc0;
+	const struct imc_conf	*conf = ua_conf(di->di_ua);
+	size_t			 i;
+
+	mc.mc_lhost = ua_local_host(di->di_ua);
+	for (i = 0; i < conf->c_nmedia; i++)
+		if (strcmp(conf->c_media[i].im_type, "audio") == 0)
+			mc.mc_lport = conf->c_media[i].im_port;
+	media_free(di->di_media);
+	if ((di->di_media = media_open(ua_base(di->di_ua), &mc)) == NULL ||
+	    media_start(di->di_media, dn->dn_host, dn->dn_port, dn->dn_codec,
+	    dn->dn_codec == CODEC_OPUS ? PT_OPUS : PT_PCMU, direct_in_media,
+	    di) == -1)
+		return (-1);
+	di->di_note = *dn;
+	di->di_active = 1;
+	printf("direct call from %s (%s, from %s port %u)\n", dn->dn_from,
+	    codec_name(dn->dn_codec), dn->dn_host, dn->dn_port);
+	fflush(stdout);
+	return (0);
+}
+
+/* The status our answer to a call start gives, and why, if not 200. */
+static unsigned int
+direct_in_verdict(struct ua *ua, const struct direct_note *dn,
+    const char *sender, int busy, const char **reason)
+{
+	const struct imc_conf	*conf = ua_conf(ua);
+
+	*reason = "OK";
+	if (strcasecmp(sender, dn->dn_from) != 0 ||
+	    !direct_in_is_buddy(conf, dn->dn_from)) {
+		*reason = "Forbidden";
+		return (403);
+	}
+	if (conf->c_direct_calls == IMC_DC_REFUSE) {
+		*reason = "Decline";
+		return (603);
+	}
+	if (busy) {
+		*reason = "Busy Here";
+		return (486);
+	}
+	if (conf->c_direct_calls == IMC_DC_ASK && !conf->c_auto_answer) {
+		*reason = "Temporarily Unavailable";
+		return (480);
+	}
+	return (200);
+}
+
+static void
+direct_in_end(struct direct_in *di, struct ua *ua, const struct sip_msg *msg,
+    const struct direct_note *dn)
+{
+	if (di == NULL || !di->di_active || strcmp(dn->dn_id,
+	    di->di_note.dn_id) != 0 || strcasecmp(dn->dn_from,
+	    di->di_note.dn_from) != 0) {
+		(void)ua_reply(ua, msg, 481, "Call/Transaction Does Not Exist");
+		return;
+	}
+	(void)ua_reply(ua, msg, 200, "OK");
+	direct_in_stop(di, "it hung up");
+}
+
+static struct direct_in *
+direct_in_new(struct ua *ua)
+{
+	struct direct_in	*di;
+
+	if ((di = calloc(1, sizeof(*di))) == NULL)
+		return (NULL);
+	di->di_ua = ua;
+	if ((di->di_reap = evtimer_new(ua_base(ua), direct_in_reap,
+	    di)) == NULL) {
+		free(di);
+		return (NULL);
+	}
+	return (di);
+}
+
+/* The sender of a MESSAGE, as the From says; nobody vouches for it. */
+static int
+direct_in_sender(const struct sip_msg *msg, char *buf, size_t size)
+{
+	const struct sip_hdr	*from;
+
+	from = sip_hdr_first(msg, SIP_HDR_FROM);
+	return (from != NULL && uri_address(&from->hdr_value, buf, size) !=
+	    NULL ? 0 : -1);
+}
+
+static int
+direct_in_is_note(const struct sip_msg *msg)
+{
+	const struct sip_hdr	*ct;
+	struct sip_ctype	 c;
+
+	ct = sip_hdr_first(msg, SIP_HDR_CONTENT_TYPE);
+	return (ct != NULL && sip_ctype_parse(ct->hdr_value.s,
+	    SIP_STR_END(&ct->hdr_value), &c) == 0 &&
+	    sip_str_is_ci(&c.ct_type, "application") &&
+	    sip_str_is_ci(&c.ct_subtype, "x-imd-call"));
+}
+
+/* A MESSAGE: 1 when it was an announcement of ours, answered here. */
+int
+direct_in_request(struct direct_in **dip, struct ua *ua,
+    const struct media_conf *mc, const struct sip_msg *msg, int busy)
+{
+	struct direct_note	 dn;
+	char			 sender[IMD_ADDRESS_MAX + 8];
+	const char		*reason;
+	unsigned int		 st;
+
+	if (!direct_in_is_note(msg))
+		return (0);
+	if (direct_note_read(msg->msg_body.s, msg->msg_body.len, &dn) == -1 ||
+	    direct_in_sender(msg, sender, sizeof(sender)) == -1)
+		return ((void)ua_reply(ua, msg, 400, "Bad Request"), 1);
+	if (!dn.dn_start) {
+		direct_in_end(*dip, ua, msg, &dn);
+		return (1);
+	}
+	if (*dip == NULL && (*dip = direct_in_new(ua)) == NULL)
+		return ((void)ua_reply(ua, msg, 500, "Server Internal Error"),
+		    1);
+	st = direct_in_verdict(ua, &dn, sender, busy || (*dip)->di_active,
+	    &reason);
+	if (st == 200 && direct_in_start(*dip, mc, &dn) == -1)
+		st = 500, reason = "Server Internal Error";
+	if (st != 200) {
+		printf("direct call from %s refused: %u %s\n", sender, st,
+		    reason);
+		fflush(stdout);
+	}
+	(void)ua_reply(ua, msg, st, reason);
+	return (1);
+}
+
+int
+direct_in_active(const struct direct_in *di)
+{
+	return (di != NULL && di->di_active);
+}
+
+int
+direct_in_answer(struct direct_in *di IMD_UNUSED)
+{
+	return (-1);
+}
+
+/* Our hang-up: the stream stops, and the caller hears nothing more. */
+int
+direct_in_hangup(struct direct_in *di)
+{
+	if (!direct_in_active(di))
+		return (-1);
+	direct_in_stop(di, "we hung up");
+	return (0);
+}
+
+void
+direct_in_free(struct direct_in *di)
+{
+	if (di == NULL)
+		return;
+	if (di->di_active)
+		direct_in_stop(di, "imc is ending");
+	media_free(di->di_media);
+	event_free(di->di_reap);
+	free(di);
+}

@@ -1,0 +1,159 @@
+# Calls in the imc tests: a source WAV of 8 kHz mono speech-like sound
+# (a voiced, gliding pitch with syllables, seeded so every run is the
+# same), the normalised cross-correlation of a recording against it
+# (its peak and lag: the recording is the source, delayed, not just
+# sound), and baresip set up to call and be called with its aufile
+# module playing and recording WAV files, without a server.
+
+import cmath, math, os, random, re, struct, sys, wave
+
+sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/clients"))
+from clientlib import Baresip, wait_until  # noqa: E402
+
+RATE = 8000
+
+
+def make_source(path, seconds=3.0, seed=17):
+    rnd = random.Random(seed)
+    n = int(seconds * RATE)
+    out = []
+    phase = 0.0
+    pitch = 140.0
+    syll = [rnd.uniform(0.15, 0.35) for _ in range(64)]
+    t_next, k, env_on = 0.0, 0, True
+    for i in range(n):
+        t = i / RATE
+        if t >= t_next:
+            env_on = not env_on
+            t_next = t + syll[k % len(syll)] * (1.0 if env_on else 0.4)
+            k += 1
+            pitch = rnd.uniform(110, 240)
+        phase += 2 * math.pi * pitch / RATE
+        v = sum(math.sin(h * phase) / h for h in range(1, 12))
+        v += 0.3 * rnd.uniform(-1, 1)
+        out.append(v * (0.45 if env_on else 0.04))
+    peak = max(abs(x) for x in out)
+    pcm = [int(x / peak * 20000) for x in out]
+    with wave.open(path, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(RATE)
+        w.writeframes(struct.pack("<%dh" % len(pcm), *pcm))
+    return path
+
+
+def read_wav(path):
+    with wave.open(path, "rb") as w:
+        ch, width = w.getnchannels(), w.getsampwidth()
+        data = w.readframes(w.getnframes())
+    if width != 2:
+        return []
+    s = struct.unpack("<%dh" % (len(data) // 2), data)
+    return list(s[::ch])
+
+
+def _fft(a, invert=False):
+    n = len(a)
+    j = 0
+    for i in range(1, n):
+        bit = n >> 1
+        while j & bit:
+            j ^= bit
+            bit >>= 1
+        j ^= bit
+        if i < j:
+            a[i], a[j] = a[j], a[i]
+    length = 2
+    while length <= n:
+        ang = 2 * math.pi / length * (-1 if invert else 1)
+        wl = cmath.exp(1j * ang)
+        half = length // 2
+        ws = [1]
+        for _ in range(half - 1):
+            ws.append(ws[-1] * wl)
+        for i in range(0, n, length):
+            for k in range(half):
+                u = a[i + k]
+                v = a[i + k + half] * ws[k]
+                a[i + k] = u + v
+                a[i + k + half] = u - v
+        length <<= 1
+    if invert:
+        for i in range(n):
+            a[i] /= n
+    return a
+
+
+def correlate(rec, src, max_lag_s=2.0):
+    """(peak, lag in seconds): the normalised correlation of src with
+    the part of rec it lines up with best, 1.0 for an exact copy."""
+    if not rec or not src:
+        return 0.0, None
+    # Decimated by 2 for the search, then exact at full rate.
+    r2, s2 = rec[::2], src[::2]
+    n = 1
+    while n < len(r2) + len(s2):
+        n <<= 1
+    fr = _fft([complex(x) for x in r2] + [0j] * (n - len(r2)))
+    fs = _fft([complex(x) for x in s2] + [0j] * (n - len(s2)))
+    c = _fft([a * b.conjugate() for a, b in zip(fr, fs)], invert=True)
+    max_lag = int(max_lag_s * RATE / 2)
+    lag2 = max(range(0, min(max_lag, len(r2))), key=lambda k: c[k].real)
+    best = (0.0, None)
+    for lag in range(max(0, 2 * lag2 - 3), 2 * lag2 + 4):
+        seg = rec[lag:lag + len(src)]
+        m = len(seg)
+        if m < RATE // 2:
+            continue
+        num = sum(a * b for a, b in zip(seg, src[:m]))
+        den = math.sqrt(sum(a * a for a in seg) * sum(b * b for b in
+                                                      src[:m]))
+        v = num / den if den else 0.0
+        if v > best[0]:
+            best = (v, lag / RATE)
+    return best
+
+
+class CallBaresip(Baresip):
+    """baresip with no server: it listens on addr:sip_port, answers by
+    itself, plays src through aufile and keeps what it hears through
+    sndfile, offers only the codecs given (PCMU, opus)."""
+
+    def __init__(self, user, domain, sip_port, ctrl_port, src,
+                 codecs=("PCMU",), addr="127.0.0.1"):
+        Baresip.__init__(self, user, domain, "unused", sip_port, ctrl_port,
+                         "sip:%s:%d" % (addr, sip_port), addr=addr,
+                         register=False)
+        mods = "".join("module %s.so\n" % m for m in
+                       ({"PCMU": "g711", "opus": "opus"}[c] for c in codecs))
+        with open(os.path.join(self.dir, "config"), "w") as f:
+            f.write("poll_method epoll\n"
+                    "sip_listen %s:%d\n"
+                    "net_interface %s\n"
+                    "audio_source aufile,%s\n"
+                    # sndfile writes what baresip decodes: dump-*-dec.wav
+                    "snd_path %s\n"
+                    "module_path /usr/lib/baresip/modules\n"
+                    "%s"
+                    "module aufile.so\n"
+                    "module sndfile.so\n"
+                    "module ctrl_tcp.so\n"
+                    "module_tmp account.so\n"
+                    "module_app menu.so\n"
+                    "ctrl_tcp_listen %s:%d\n" % (addr, sip_port, addr, src,
+                                                 self.dir, mods, addr,
+                                                 ctrl_port))
+        with open(os.path.join(self.dir, "accounts"), "w") as f:
+            f.write("<sip:%s@%s>;regint=0;answermode=auto;mwi=no;"
+                    "audio_codecs=%s\n" % (user, domain,
+                                           ",".join(c if c != "opus" else
+                                                    "opus/48000/2"
+                                                    for c in codecs)))
+
+    def recording(self):
+        """What baresip heard in its last call, as samples."""
+        dumps = sorted((os.path.getmtime(os.path.join(self.dir, f)), f)
+                       for f in os.listdir(self.dir)
+                       if f.startswith("dump-") and f.endswith("-dec.wav"))
+        return read_wav(os.path.join(self.dir, dumps[-1][1])) if dumps \
+            else []
