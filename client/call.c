@@ -85,7 +85,7 @@ call_our_codecs(const struct imc_conf *conf, enum codec_id *ids, size_t *n)
 }
 
 /* The audio port we publish, or 0 for any. */
-static uint16_t
+uint16_t
 call_audio_port(const struct imc_conf *conf)
 {
 	size_t	i;
@@ -116,6 +116,9 @@ call_media_event(struct media *m IMD_UNUSED, int ev, void *arg)
 {
 	struct call	*cl = arg;
 
+	/* The caller's file ends the call; the callee's, only its sound. */
+	if (ev == MEDIA_EV_FILE_END && !cl->cl_outgoing)
+		return;
 	if (ev == MEDIA_EV_SILENT)
 		fprintf(stderr, "imc: nothing heard from %s for a while; "
 		    "hanging up\n", cl->cl_peer);

@@ -74,6 +74,7 @@ void		 call_free(struct call *);
 int		 call_our_codecs(const struct imc_conf *, enum codec_id *,
 		    size_t *);
 int		 call_media_open(struct call *);
+uint16_t	 call_audio_port(const struct imc_conf *);
 int		 call_media_start(struct call *, const struct sdp_desc *,
 		    size_t);
 void		 call_hangup(struct call *);

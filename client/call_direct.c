@@ -147,6 +147,7 @@ dcall_hangup(struct dcall *dc)
 	if (dc->dc_state != DCALL_ANNOUNCED && dc->dc_state != DCALL_UP)
 		return;
 	dc->dc_state = DCALL_ENDING;
+	media_report(dc->dc_media, stderr);
 	media_free(dc->dc_media);
 	dc->dc_media = NULL;
 	dc->dc_note.dn_start = 0;
@@ -185,6 +186,7 @@ dcall_start(struct dcall *dc, const char *host, uint16_t port,
 	struct direct_note *dn = &dc->dc_note;
 
 	dc->dc_mc.mc_lhost = ua_local_host(ua);
+	dc->dc_mc.mc_lport = call_audio_port(dc->dc_s->s_conf);
 	if ((dc->dc_media = media_open(dc->dc_s->s_base, &dc->dc_mc)) == NULL)
 		return (-1);
 	memset(dn, 0, sizeof(*dn));

@@ -93,13 +93,9 @@ direct_in_start(struct direct_in *di, const struct media_conf *mc0,
     const struct direct_note *dn)
 {
 	struct media_conf	 mc = *mc0;
-	const struct imc_conf	*conf = ua_conf(di->di_ua);
-	size_t			 i;
 
 	mc.mc_lhost = ua_local_host(di->di_ua);
-	for (i = 0; i < conf->c_nmedia; i++)
-		if (strcmp(conf->c_media[i].im_type, "audio") == 0)
-			mc.mc_lport = conf->c_media[i].im_port;
+	mc.mc_lport = call_audio_port(ua_conf(di->di_ua));
 	media_free(di->di_media);
 	if ((di->di_media = media_open(ua_base(di->di_ua), &mc)) == NULL ||
 	    media_start(di->di_media, dn->dn_host, dn->dn_port, dn->dn_codec,

@@ -45,7 +45,7 @@ static const struct imc_cmd imc_cmds[] = {
 	{ "approve",	1, 1,	cmd_approve },
 	{ "block",	1, 1,	cmd_block },
 	{ "call",	1, 6,	cmd_call },
-	{ "chat",	0, 0,	cmd_chat },
+	{ "chat",	0, 4,	cmd_chat },
 	{ "listen",	0, 4,	cmd_listen },
 	{ "send",	1, 3,	cmd_send },
 	{ "status",	1, 2,	cmd_status },
@@ -58,7 +58,7 @@ usage(int status)
 {
 	/* Asked for (-h, --help): on stdout, success; else a mistake. */
 	fprintf(status == 0 ? stdout : stderr,
-	    "usage: imc [-c dir] [chat]\n"
+	    "usage: imc [-c dir] [chat [--play file] [--record file]]\n"
 	    "       imc [-c dir] send [-d] address [text | -]\n"
 	    "       imc [-c dir] call [-d] address [--play file] "
 	    "[--record file]\n"

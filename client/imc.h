@@ -308,6 +308,8 @@ struct pres_pub {
 	const char	*pp_contact;
 	uint16_t	 pp_port;
 	int		 pp_direct;
+	const struct imc_media *pp_media;	/* audio, video */
+	size_t		 pp_nmedia;
 };
 struct pres_view {
 	char	 pv_basic[16];

@@ -333,6 +333,8 @@ media_report(const struct media *m, FILE *fp)
 {
 	const struct media_stats *st = &m->m_st;
 
+	if (!m->m_started)
+		return;
 	fprintf(fp, "imc: media: %s, sent %u, received %u, played %u, "
 	    "lost %u, ignored %u from other addresses, RTCP reports %u; "
 	    "first sent %lld.%06lld, first played %lld.%06lld\n",

@@ -44,19 +44,45 @@
 #define DOC_PARSE	(XML_PARSE_NONET | XML_PARSE_NOERROR | \
 			    XML_PARSE_NOWARNING | XML_PARSE_NOCDATA)
 
+/* One <m:media>: type, port, its codecs, direct (docs/presence.md). */
+static int
+doc_medium(xmlTextWriterPtr w, const char *type, uint16_t port,
+    const struct imc_media *im, int direct)
+{
+	char	num[8];
+	size_t	i;
+
+	(void)snprintf(num, sizeof(num), "%u", port);
+	if (xmlTextWriterStartElement(w, BAD_CAST "m:media") < 0 ||
+	    xmlTextWriterWriteElement(w, BAD_CAST "m:type",
+	    BAD_CAST type) < 0 ||
+	    xmlTextWriterWriteElement(w, BAD_CAST "m:port", BAD_CAST num) < 0)
+		return (-1);
+	for (i = 0; im != NULL && i < im->im_ncodecs; i++)
+		if (xmlTextWriterWriteElement(w, BAD_CAST "m:codec",
+		    BAD_CAST im->im_codecs[i]) < 0)
+			return (-1);
+	return (xmlTextWriterWriteElement(w, BAD_CAST "m:direct",
+	    BAD_CAST (direct ? "true" : "false")) < 0 ||
+	    xmlTextWriterEndElement(w) < 0 ? -1 : 0);
+}
+
+/* Text on our SIP port, then each medium of the configuration. */
 static int
 doc_media(xmlTextWriterPtr w, const struct pres_pub *pp)
 {
-	char	port[8];
+	const struct imc_media	*im;
+	size_t			 i;
 
-	(void)snprintf(port, sizeof(port), "%u", pp->pp_port);
-	return (xmlTextWriterStartElement(w, BAD_CAST "m:media") < 0 ||
-	    xmlTextWriterWriteElement(w, BAD_CAST "m:type",
-	    BAD_CAST "text") < 0 ||
-	    xmlTextWriterWriteElement(w, BAD_CAST "m:port", BAD_CAST port) < 0 ||
-	    xmlTextWriterWriteElement(w, BAD_CAST "m:direct",
-	    BAD_CAST (pp->pp_direct ? "true" : "false")) < 0 ||
-	    xmlTextWriterEndElement(w) < 0 ? -1 : 0);
+	if (doc_medium(w, "text", pp->pp_port, NULL, pp->pp_direct) == -1)
+		return (-1);
+	for (i = 0; i < pp->pp_nmedia; i++) {
+		im = &pp->pp_media[i];
+		if (doc_medium(w, im->im_type, im->im_port, im,
+		    im->im_direct) == -1)
+			return (-1);
+	}
+	return (0);
 }
 
 static int

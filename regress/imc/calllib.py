@@ -157,3 +157,60 @@ class CallBaresip(Baresip):
                        if f.startswith("dump-") and f.endswith("-dec.wav"))
         return read_wav(os.path.join(self.dir, dumps[-1][1])) if dumps \
             else []
+
+
+class Chat:
+    """imc's interactive mode with commands on its standard input and
+    its lines collected, for a callee that publishes its media."""
+
+    def __init__(self, client, *args):
+        import queue, subprocess, threading
+        self.p = subprocess.Popen(client.argv(["chat"] + list(args)),
+                                  stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        self.out, self.errs = queue.Queue(), []
+        threading.Thread(target=self._pump, args=(self.p.stdout, self.out),
+                         daemon=True).start()
+        threading.Thread(target=self._err, daemon=True).start()
+
+    @staticmethod
+    def _pump(pipe, q):
+        for line in pipe:
+            q.put(line.rstrip("\n"))
+        q.put(None)
+
+    def _err(self):
+        for line in self.p.stderr:
+            self.errs.append(line.rstrip("\n"))
+
+    def say(self, line):
+        self.p.stdin.write(line + "\n")
+        self.p.stdin.flush()
+
+    def wait_line(self, pred, timeout=10):
+        import queue, time
+        end = time.time() + timeout
+        seen = []
+        while time.time() < end:
+            try:
+                line = self.out.get(timeout=max(0.01, end - time.time()))
+            except queue.Empty:
+                break
+            if line is None:
+                break
+            seen.append(line)
+            if pred(line):
+                return line, seen
+        return None, seen
+
+    def quit(self):
+        import subprocess
+        if self.p.poll() is None:
+            try:
+                self.say("/quit")
+                self.p.wait(10)
+            except (OSError, subprocess.TimeoutExpired):
+                self.p.kill()
+                self.p.wait()
+        return self.p.returncode
