@@ -140,6 +140,7 @@ for code, reason, want, words in (
     dave = Client("dave@site1.test", "davepw", "127.0.0.1",
                   P + 30 + code % 100)
     r = dave.run("call", "bob@site1.test", "--play", SRC, "-t", "10")
+    wait_until(lambda: "ACK" in c.got, 3)
     ok(r.returncode == want and words in r.stderr and "ringing" in
        r.stdout and c.got.count("ACK") == 1,
        "%d %s: exit %d, %r, and the failure was acknowledged (%d %r %s)"
@@ -150,6 +151,7 @@ c = Callee(P + 40, None)
 dave = Client("dave@site1.test", "davepw", "127.0.0.1", P + 40)
 t = time.time()
 r = dave.run("call", "bob@site1.test", "--play", SRC, "-t", "2")
+wait_until(lambda: "ACK" in c.got, 3)
 ok(r.returncode == 10 and "did not answer" in r.stderr and
    "CANCEL" in c.got and "ACK" in c.got and time.time() - t < 10,
    "it rings, nobody answers in the 2 s of -t: CANCEL, 487 acknowledged, "
