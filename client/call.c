@@ -161,9 +161,10 @@ call_bye_done(struct ua *ua IMD_UNUSED, struct ua_req *req IMD_UNUSED,
 {
 	struct call	*cl = arg;
 
+	/* After the recording is closed: whoever reads it may, now. */
+	call_over(cl, cl->cl_code);
 	printf("call with %s ended\n", cl->cl_peer);
 	fflush(stdout);
-	call_over(cl, cl->cl_code);
 }
 
 /* Our hang-up: CANCEL while it rings, BYE once it is up. */
@@ -221,9 +222,9 @@ call_request(struct call *cl, const struct sip_msg *msg)
 		break;
 	case SIP_METHOD_BYE:
 		(void)ua_reply(cl->cl_ua, msg, 200, "OK");
+		call_over(cl, IMC_EXIT_OK);
 		printf("%s hung up\n", cl->cl_peer);
 		fflush(stdout);
-		call_over(cl, IMC_EXIT_OK);
 		break;
 	case SIP_METHOD_CANCEL:
 		(void)ua_reply(cl->cl_ua, msg, 200, "OK");

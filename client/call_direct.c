@@ -55,6 +55,7 @@ struct dcall {
 	char			 dc_body[512];
 	struct ua_req		 dc_tmpl;
 	enum dcall_state	 dc_state;
+	int			 dc_answered;	/* our start was taken */
 	int			 dc_code;
 };
 
@@ -104,6 +105,12 @@ dcall_announced(struct direct *d, int ok, const char *why, void *arg)
 	struct dcall	*dc = arg;
 	unsigned int	 st = direct_status(d);
 
+	if (dc->dc_state == DCALL_ENDING && !dc->dc_answered) {
+		/* We hung up before the callee ever said yes. */
+		dcall_done(dc, dcall_refused(dc, 0, "no answer to the "
+		    "announcement"));
+		return;
+	}
 	if (dc->dc_state == DCALL_ENDING) {
 		printf("call with %s ended\n", dc->dc_addr);
 		fflush(stdout);
@@ -115,6 +122,7 @@ dcall_announced(struct direct *d, int ok, const char *why, void *arg)
 		return;
 	}
 	dc->dc_state = DCALL_UP;
+	dc->dc_answered = 1;
 	printf("%s answered directly at %s\n", dc->dc_addr, direct_peer(d));
 	fflush(stdout);
 }

@@ -40,6 +40,7 @@ struct direct_in {
 	struct event		*di_reap;
 	struct direct_note	 di_note;
 	int			 di_active;
+	const char		*di_why;	/* how it ended */
 };
 
 static int
@@ -59,8 +60,7 @@ direct_in_stop(struct direct_in *di, const char *why)
 	if (!di->di_active)
 		return;
 	di->di_active = 0;
-	printf("direct call with %s ended: %s\n", di->di_note.dn_from, why);
-	fflush(stdout);
+	di->di_why = why;
 	media_report(di->di_media, stderr);
 	/* Freed from the loop: this may run inside the media's tick. */
 	event_active(di->di_reap, EV_TIMEOUT, 1);
@@ -72,10 +72,14 @@ direct_in_reap(evutil_socket_t fd IMD_UNUSED, short ev IMD_UNUSED,
 {
 	struct direct_in	*di = arg;
 
-	if (!di->di_active) {
-		media_free(di->di_media);
-		di->di_media = NULL;
-	}
+	if (di->di_active || di->di_media == NULL)
+		return;
+	media_free(di->di_media);
+	di->di_media = NULL;
+	/* Said once the recording is closed, for whoever reads it. */
+	printf("direct call with %s ended: %s\n", di->di_note.dn_from,
+	    di->di_why);
+	fflush(stdout);
 }
 
 static void
@@ -256,7 +260,7 @@ direct_in_free(struct direct_in *di)
 		return;
 	if (di->di_active)
 		direct_in_stop(di, "imc is ending");
-	media_free(di->di_media);
+	direct_in_reap(-1, 0, di);
 	event_free(di->di_reap);
 	free(di);
 }

@@ -24,9 +24,11 @@ SRC = make_source(os.path.join(W, "src.wav"))
 src = read_wav(SRC)
 other = read_wav(make_source(os.path.join(W, "other.wav"), seed=99))
 
-s = Suite("site1.test", P, ["presence notify-interval 0"])
+s = Suite("site1.test", P, ["presence notify-interval 0",
+                            "presence authorize ask"])
 ok(s.start(), "the suite starts")
-for u in ("alice", "bob", "carol", "dave", "erin", "frank"):
+for u in ("alice", "bob", "carol", "dave", "erin", "frank", "george",
+          "henry"):
     s.add_user("%s@site1.test" % u, u + "pw")
 
 
@@ -78,7 +80,116 @@ played = [float(x.group(1)) for x in m if x]
 ok(played and played[-1] > sent,
    "mouth-to-ear, first packet sent to first played: %.1f ms" %
    ((played[-1] - sent) * 1000 if played else -1))
+
+# A stranger sends PCMU of another signal to bob's port while alice's
+# call (PCMU this time) is on: bob plays alice only.
+import warnings  # noqa: E402
+warnings.simplefilter("ignore", DeprecationWarning)
+import audioop, threading  # noqa: E402
+alice_pcmu = client("alice", ["media audio port %d codecs pcmu" % (P + 62)])
+stop = threading.Event()
+sent_rogue = [0]
+
+
+def rogue():
+    sk = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    pcm = struct.pack("<%dh" % len(other), *other)
+    seq, i = 1000, 0
+    while not stop.is_set():
+        chunk = pcm[i:i + 320] or pcm[:320]
+        i = i + 320 if i + 320 < len(pcm) else 0
+        pkt = struct.pack("!BBHII", 0x80, 0, seq & 0xffff, seq * 160,
+                          0x1234) + audioop.lin2ulaw(chunk, 2)
+        sk.sendto(pkt, ("127.0.0.1", P + 50))
+        sent_rogue[0] += 1
+        seq += 1
+        time.sleep(0.02)
+    sk.close()
+
+
+th = threading.Thread(target=rogue, daemon=True)
+th.start()
+r = alice_pcmu.run("call", "-d", "bob@site1.test", "--play", SRC, "-t", "20")
+stop.set()
+th.join()
+line, seen = bob.wait_line(lambda l: l.startswith("direct call with"))
+ok(r.returncode == 0 and "(PCMU)" in r.stdout and line is not None,
+   "alice calls bob again, PCMU, while %d packets of a stranger's come to "
+   "his port (%d %r)" % (sent_rogue[0], r.returncode, r.stdout))
+peak, _ = correlate(read_wav(brec), src)
+ctl, _ = correlate(read_wav(brec), other)
+ign = [re.search(r"ignored (\d+) from other", e) for e in bob.errs]
+ign = [int(x.group(1)) for x in ign if x]
+ok(peak > 0.8 and ctl < 0.3 and ign and ign[-1] > 0,
+   "bob played alice (%.4f), not the stranger (%.4f), and dropped %s "
+   "packets from an address no announcement named" % (peak, ctl,
+                                                       ign[-1:] or "no"))
+
+
+def refused(who, want, words, what):
+    r = alice.run("call", "-d", who, "--play", SRC, "-t", "20")
+    ok(r.returncode == want and words in r.stderr,
+       "%s: exit %d, %r (%d %r %r)" % (what, want, words, r.returncode,
+                                        r.stderr, r.stdout))
+
+
+# carol, not approved by anyone, calls bob.
+carol = client("carol")
+t = time.time()
+r = carol.run("call", "-d", "bob@site1.test", "--play", SRC, "-t", "20")
+ok(r.returncode == 11 and "not authorised to call bob@site1.test "
+   "directly" in r.stderr and time.time() - t < 10,
+   "carol, whom bob has not approved: exit 11, not authorised (%d %r)" % (
+       r.returncode, r.stderr))
+bob.quit()
+
+# henry refuses direct calls.
+henry, up = callee("henry", BOB[:2] + ["direct-calls refuse",
+                                       "media audio port %d codecs pcmu "
+                                       "direct yes" % (P + 58)])
+ok(up, "henry's imc, with direct-calls refuse")
+refused("henry@site1.test", 9, "henry@site1.test refuses direct calls",
+        "direct-calls refuse")
+line, _ = henry.wait_line(lambda l: "refused" in l)
+ok(line == "direct call from alice@site1.test refused: 603 Decline",
+   "henry's imc says so: %r" % line)
+henry.quit()
+
+# Not a buddy of george's: approved, but his imc does not take it.
+george, up = callee("george", ["direct yes", "media audio port %d codecs "
+                               "pcmu direct yes" % (P + 52)])
+ok(up, "george (alice approved, not his buddy) publishes direct audio")
+refused("george@site1.test", 11, "does not take direct calls from us",
+        "not george's buddy")
+george.quit()
+
+dave, up = callee("dave", ["direct yes", "buddy alice@site1.test"])
+ok(up, "dave publishes no audio medium")
+refused("dave@site1.test", 1, "dave@site1.test publishes no audio medium",
+        "a callee with no audio medium")
+dave.quit()
+
+erin, up = callee("erin", ["direct yes", "buddy alice@site1.test",
+                           "media audio port %d codecs G722 direct yes" %
+                           (P + 54)])
+ok(up, "erin publishes audio with G722 only")
+refused("erin@site1.test", 1, "erin@site1.test has no codec in common "
+        "with us", "no codec in common")
+erin.quit()
+
+frank, up = callee("frank", ["direct yes", "buddy alice@site1.test",
+                             "media audio port %d codecs pcmu direct yes" %
+                             (P + 56)])
+ok(up, "frank publishes direct audio")
+os.kill(frank.p.pid, 19)        # SIGSTOP: his imc hears nothing
+t = time.time()
+refused("frank@site1.test", 10, "frank@site1.test did not answer the call",
+        "an imc that never answers the announcement")
+ok(time.time() - t < 15, "and that took %.1f s, not a hang" % (
+    time.time() - t))
+os.kill(frank.p.pid, 18)        # SIGCONT
+frank.quit()
+
 log = s.logtext()
-ok("INVITE" not in log, "imd's log has no INVITE: the call never "
-   "touched it")
+ok("INVITE" not in log, "imd's log has no INVITE: no call touched it")
 done()

@@ -84,9 +84,22 @@ def _fft(a, invert=False):
     return a
 
 
+def _ncc(rec, src, lag):
+    """Normalised correlation of src against rec shifted by lag: rec
+    delayed (lag > 0) or its beginning missing (lag < 0)."""
+    a, b = (rec[lag:], src) if lag >= 0 else (rec, src[-lag:])
+    m = min(len(a), len(b))
+    if m < RATE // 2:
+        return 0.0
+    num = sum(x * y for x, y in zip(a[:m], b[:m]))
+    den = math.sqrt(sum(x * x for x in a[:m]) * sum(y * y for y in b[:m]))
+    return num / den if den else 0.0
+
+
 def correlate(rec, src, max_lag_s=2.0):
     """(peak, lag in seconds): the normalised correlation of src with
-    the part of rec it lines up with best, 1.0 for an exact copy."""
+    the part of rec it lines up with best, 1.0 for an exact copy; a
+    negative lag means the recording misses the source's beginning."""
     if not rec or not src:
         return 0.0, None
     # Decimated by 2 for the search, then exact at full rate.
@@ -98,17 +111,11 @@ def correlate(rec, src, max_lag_s=2.0):
     fs = _fft([complex(x) for x in s2] + [0j] * (n - len(s2)))
     c = _fft([a * b.conjugate() for a, b in zip(fr, fs)], invert=True)
     max_lag = int(max_lag_s * RATE / 2)
-    lag2 = max(range(0, min(max_lag, len(r2))), key=lambda k: c[k].real)
+    lags = list(range(-min(max_lag, len(s2) - 1), min(max_lag, len(r2))))
+    lag2 = max(lags, key=lambda k: c[k % n].real)
     best = (0.0, None)
-    for lag in range(max(0, 2 * lag2 - 3), 2 * lag2 + 4):
-        seg = rec[lag:lag + len(src)]
-        m = len(seg)
-        if m < RATE // 2:
-            continue
-        num = sum(a * b for a, b in zip(seg, src[:m]))
-        den = math.sqrt(sum(a * a for a in seg) * sum(b * b for b in
-                                                      src[:m]))
-        v = num / den if den else 0.0
+    for lag in range(2 * lag2 - 3, 2 * lag2 + 4):
+        v = _ncc(rec, src, lag)
         if v > best[0]:
             best = (v, lag / RATE)
     return best
