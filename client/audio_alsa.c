@@ -27,6 +27,7 @@
 #include <err.h>
 #include <stdlib.h>
 
+#include "cdefs.h"
 #include "media.h"
 
 #define ALSA_LATENCY_US	60000
@@ -69,6 +70,14 @@ static const struct audio_ops alsa_playback_ops = {
 	NULL, alsa_write, alsa_close
 };
 
+/* ALSA's own error lines; ours says the same in one line. */
+static void
+alsa_quiet(const char *file IMD_UNUSED, int line IMD_UNUSED,
+    const char *func IMD_UNUSED, int err IMD_UNUSED,
+    const char *fmt IMD_UNUSED, ...)
+{
+}
+
 /* The default device, for capture (the microphone) or playback. */
 struct audio *
 audio_alsa_open(int capture)
@@ -77,6 +86,7 @@ audio_alsa_open(int capture)
 	struct audio	*au;
 	int		 e;
 
+	(void)snd_lib_error_set_handler(alsa_quiet);
 	if ((e = snd_pcm_open(&pcm, "default", capture ?
 	    SND_PCM_STREAM_CAPTURE : SND_PCM_STREAM_PLAYBACK,
 	    SND_PCM_NONBLOCK)) < 0) {

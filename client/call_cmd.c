@@ -94,6 +94,18 @@ call_cmd_unanswered(evutil_socket_t fd IMD_UNUSED, short ev IMD_UNUSED,
 		call_hangup(cc->cc_call);
 }
 
+/* The callee's requests in the dialog: its BYE above all. */
+static void
+call_cmd_request(struct ua *ua, const struct sip_msg *msg, void *arg)
+{
+	struct call_cmd	*cc = arg;
+
+	if (cc->cc_call != NULL && call_request(cc->cc_call, msg))
+		return;
+	if (msg->msg_method != SIP_METHOD_ACK)
+		(void)ua_reply(ua, msg, 481, "Call/Transaction Does Not Exist");
+}
+
 static int
 call_usual(struct imc_conf *conf, const char *uri, int secs,
     const struct media_conf *mc)
@@ -109,6 +121,7 @@ call_usual(struct imc_conf *conf, const char *uri, int secs,
 	memset(&cc, 0, sizeof(cc));
 	cc.cc_s = &s;
 	s.s_cmd = &cc;
+	ua_on_request(s.s_ua, call_cmd_request, &cc);
 	if ((cc.cc_call = call_new(s.s_ua, mc, call_cmd_end, &cc)) == NULL ||
 	    session_deadline(&s, secs, call_cmd_finish) == -1 ||
 	    (cc.cc_ring = evtimer_new(s.s_base, call_cmd_unanswered,
