@@ -127,7 +127,8 @@ class CallBaresip(Baresip):
     sndfile, offers only the codecs given (PCMU, opus)."""
 
     def __init__(self, user, domain, sip_port, ctrl_port, src,
-                 codecs=("PCMU",), addr="127.0.0.1"):
+                 codecs=("PCMU",), addr="127.0.0.1", proxy=None,
+                 password=None):
         Baresip.__init__(self, user, domain, "unused", sip_port, ctrl_port,
                          "sip:%s:%d" % (addr, sip_port), addr=addr,
                          register=False)
@@ -151,8 +152,11 @@ class CallBaresip(Baresip):
                                                  self.dir, mods, addr,
                                                  ctrl_port))
         with open(os.path.join(self.dir, "accounts"), "w") as f:
-            f.write("<sip:%s@%s>;regint=0;answermode=auto;mwi=no;"
-                    "audio_codecs=%s\n" % (user, domain,
+            # With a proxy: registered there, every request through it.
+            via = ";auth_pass=%s;outbound=\"%s\";regint=60" % (
+                password, proxy) if proxy else ";regint=0"
+            f.write("<sip:%s@%s>%s;answermode=auto;mwi=no;"
+                    "audio_codecs=%s\n" % (user, domain, via,
                                            ",".join(c if c != "opus" else
                                                     "opus/48000/2"
                                                     for c in codecs)))
