@@ -37,20 +37,25 @@ void
 jitter_put(struct jitter *j, uint16_t seq, const uint8_t *data, size_t len)
 {
 	struct jitter_slot	*js = &j->j_slots[seq % JITTER_SLOTS];
+	uint32_t		 late;
+	uint16_t		 d;
 
 	if (len > sizeof(js->js_data))
 		return;
-	/* Behind the one we play next: too late for its turn. */
-	if (j->j_have_next && (uint16_t)(seq - j->j_next) >= 0x8000) {
+	d = (uint16_t)(seq - j->j_next);
+	/* Just behind the one we play next: too late for its turn. */
+	if (j->j_have_next && d >= 0x8000 && 0x10000 - d <= JITTER_SLOTS) {
 		j->j_late++;
 		return;
 	}
-	if (!j->j_have_next) {
+	/* Far from it either way: the peer jumped; start from here. */
+	if (!j->j_have_next || d >= JITTER_SLOTS) {
+		late = j->j_late;
+		jitter_init(j);
+		j->j_late = late;
 		j->j_next = seq;
 		j->j_have_next = 1;
-	} else if ((uint16_t)(seq - j->j_next) >= JITTER_SLOTS)
-		/* Far ahead: the peer jumped; start again from here. */
-		jitter_init(j), j->j_next = seq, j->j_have_next = 1;
+	}
 	if (!js->js_full)
 		j->j_count++;
 	js->js_full = 1;
