@@ -127,7 +127,7 @@ call_usual(struct imc_conf *conf, const char *uri, int secs,
 	    (cc.cc_ring = evtimer_new(s.s_base, call_cmd_unanswered,
 	    &cc)) == NULL || evtimer_add(cc.cc_ring, &tv) == -1 ||
 	    call_dial(cc.cc_call, uri) == -1)
-		session_done(&s, IMC_EXIT_FAIL);
+		session_fail(&s, IMC_EXIT_FAIL);
 	code = session_run(&s);
 	call_free(cc.cc_call);
 	if (cc.cc_ring != NULL)

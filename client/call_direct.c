@@ -279,7 +279,7 @@ call_direct(struct imc_conf *conf, const char *uri, int secs,
 	if (session_deadline(&s, secs, dcall_finish) == -1 ||
 	    (dc.dc_fetch = fetch_start(s.s_ua, uri, dcall_fetched,
 	    &dc)) == NULL)
-		session_done(&s, IMC_EXIT_FAIL);
+		session_fail(&s, IMC_EXIT_FAIL);
 	code = session_run(&s);
 	fetch_free(dc.dc_fetch);
 	direct_free(dc.dc_direct);

@@ -228,6 +228,7 @@ int		 session_open(struct session *, struct imc_conf *);
 int		 session_deadline(struct session *, int,
 		    void (*)(struct session *));
 void		 session_done(struct session *, int);
+void		 session_fail(struct session *, int);
 int		 session_run(struct session *);
 
 /* direct.c: direct mode, a MESSAGE straight to a peer's contact */

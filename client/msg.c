@@ -289,7 +289,7 @@ cmd_listen(struct imc_conf *conf, int argc, char **argv)
 	if ((ml.ml_calls = call_host_new(s.s_ua, &mc)) == NULL ||
 	    session_deadline(&s, secs, listen_finish) == -1 ||
 	    (ml.ml_reg = reg_start(s.s_ua, listen_registered, &ml)) == NULL)
-		session_done(&s, IMC_EXIT_FAIL);
+		session_fail(&s, IMC_EXIT_FAIL);
 	s.s_cleanup = listen_cleanup;
 	return (session_run(&s));
 }
