@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from imdtest import Suite, ok, done
 from imclib import Client
-from calllib import Chat, make_source, read_wav, correlate
+from calllib import Chat, SipTap, make_source, read_wav, correlate
 
 P = 27400
 W = tempfile.mkdtemp(prefix="imc-dcall.")
@@ -27,6 +27,8 @@ other = read_wav(make_source(os.path.join(W, "other.wav"), seed=99))
 s = Suite("site1.test", P, ["presence notify-interval 0",
                             "presence authorize ask"])
 ok(s.start(), "the suite starts")
+tap = SipTap(P)
+ok(tap.sock is not None, "a packet socket on lo sees what reaches imd")
 for u in ("alice", "bob", "carol", "dave", "erin", "frank", "george",
           "henry"):
     s.add_user("%s@site1.test" % u, u + "pw")
@@ -190,6 +192,12 @@ ok(time.time() - t < 15, "and that took %.1f s, not a hang" % (
 os.kill(frank.p.pid, 18)        # SIGCONT
 frank.quit()
 
-log = s.logtext()
-ok("INVITE" not in log, "imd's log has no INVITE: no call touched it")
+m = tap.methods()
+ok("INVITE" not in m and "SUBSCRIBE" in m and "PUBLISH" in m,
+   "no INVITE reached imd in all these calls; it saw %s" % sorted(set(m)))
+r = alice.run("call", "bob@site1.test", "-t", "3")
+ok(r.returncode != 0 and "INVITE" in tap.methods(),
+   "and the tap does see an INVITE when alice calls the usual way "
+   "(%d %r)" % (r.returncode, r.stderr.strip()))
+tap.close()
 done()

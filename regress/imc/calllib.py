@@ -225,3 +225,52 @@ class Chat:
                 self.p.kill()
                 self.p.wait()
         return self.p.returncode
+
+
+class SipTap:
+    """Every UDP datagram to a port on loopback, seen with a packet
+    socket (root in the test's network namespace): what reached the
+    server, whatever it logs."""
+
+    def __init__(self, port):
+        import socket, threading
+        self.port, self.seen, self.sock = port, [], None
+        try:
+            self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
+                                      socket.htons(0x0003))
+            self.sock.bind(("lo", 0))
+        except (OSError, AttributeError):
+            self.sock = None
+            return
+        self.sock.settimeout(0.2)
+        self.stop = threading.Event()
+        self.t = threading.Thread(target=self._run, daemon=True)
+        self.t.start()
+
+    def _run(self):
+        import socket
+        while not self.stop.is_set():
+            try:
+                frame, addr = self.sock.recvfrom(70000)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            if addr[2] == socket.PACKET_OUTGOING:
+                continue        # each datagram on lo is seen twice
+            ip = frame[14:]
+            if len(ip) < 28 or ip[0] >> 4 != 4 or ip[9] != 17:
+                continue
+            udp = ip[(ip[0] & 0x0f) * 4:]
+            if int.from_bytes(udp[2:4], "big") == self.port:
+                self.seen.append(bytes(udp[8:]))
+
+    def methods(self):
+        return [d.split(b" ", 1)[0].decode("ascii", "replace")
+                for d in self.seen if not d.startswith(b"SIP/2.0")]
+
+    def close(self):
+        if self.sock is not None:
+            self.stop.set()
+            self.t.join()
+            self.sock.close()
