@@ -24,6 +24,8 @@
  */
 
 #include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
 
 #include <err.h>
 #include <stdio.h>
@@ -114,6 +116,31 @@ direct_in_start(struct direct_in *di, const struct media_conf *mc0,
 	return (0);
 }
 
+/*
+ * A peer's announcement names its own address, or anyone could have
+ * us stream at a third host: the host must be the one it came from.
+ */
+static int
+direct_in_is_sender_host(struct ua *ua, const struct direct_note *dn)
+{
+	struct ua_origin	 o;
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+
+	ua_origin_of(ua, &o);
+	if (o.uo_len == 0)
+		return (1);	/* through the server, which checked From */
+	if (rtp_addr(dn->dn_host, 9, &ss, &len) == -1 ||
+	    ss.ss_family != o.uo_addr.ss_family)
+		return (0);
+	if (ss.ss_family == AF_INET)
+		return (((struct sockaddr_in *)&ss)->sin_addr.s_addr ==
+		    ((struct sockaddr_in *)&o.uo_addr)->sin_addr.s_addr);
+	return (memcmp(&((struct sockaddr_in6 *)&ss)->sin6_addr,
+	    &((struct sockaddr_in6 *)&o.uo_addr)->sin6_addr,
+	    sizeof(struct in6_addr)) == 0);
+}
+
 /* The status our answer to a call start gives, and why, if not 200. */
 static unsigned int
 direct_in_verdict(struct ua *ua, const struct direct_note *dn,
@@ -122,6 +149,10 @@ direct_in_verdict(struct ua *ua, const struct direct_note *dn,
 	const struct imc_conf	*conf = ua_conf(ua);
 
 	*reason = "OK";
+	if (!direct_in_is_sender_host(ua, dn)) {
+		*reason = "Forbidden (host is not the sender's)";
+		return (403);
+	}
 	if (strcasecmp(sender, dn->dn_from) != 0 ||
 	    !direct_in_is_buddy(conf, dn->dn_from)) {
 		*reason = "Forbidden";

@@ -135,6 +135,34 @@ def refused(who, want, words, what):
                                         r.stderr, r.stdout))
 
 
+# An announcement in alice's name that names a third host, from a
+# stranger's socket: bob's imc refuses to stream at that host.
+m = re.search(r"sip:bob@127\.0\.0\.1:(\d+)", s.ctl("show", "bindings").stdout)
+body = ("call start\nid spoof1\nfrom alice@site1.test\nhost 127.0.0.9\n"
+        "port 40000\ncodec PCMU\n")
+req = ("MESSAGE sip:bob@127.0.0.1:%s SIP/2.0\r\n"
+       "Via: SIP/2.0/UDP 127.0.0.1:%%d;branch=z9hG4bKspoof1;rport\r\n"
+       "Max-Forwards: 70\r\nFrom: <sip:alice@site1.test>;tag=x1\r\n"
+       "To: <sip:bob@site1.test>\r\nCall-ID: spoof1@x\r\n"
+       "CSeq: 1 MESSAGE\r\nContent-Type: application/x-imd-call\r\n"
+       "Content-Length: %d\r\n\r\n%s" % (m.group(1) if m else "0",
+                                           len(body), body))
+sk = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+sk.bind(("127.0.0.1", 0))
+sk.settimeout(5)
+sk.sendto((req % sk.getsockname()[1]).encode(), ("127.0.0.1",
+                                                  int(m.group(1)) if m else 9))
+try:
+    resp = sk.recv(65536).decode("utf-8", "replace")
+except socket.timeout:
+    resp = ""
+sk.close()
+ok(resp.startswith("SIP/2.0 403 Forbidden (host is not the sender's)"),
+   "an announcement naming a host it did not come from: 403 (%r)" %
+   resp.split("\r\n")[0])
+line, _ = bob.wait_line(lambda l: "refused" in l)
+ok(line is not None and "403" in line, "bob's imc says so: %r" % line)
+
 # carol, not approved by anyone, calls bob.
 carol = client("carol")
 t = time.time()
