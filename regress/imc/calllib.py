@@ -166,8 +166,13 @@ class CallBaresip(Baresip):
         dumps = sorted((os.path.getmtime(os.path.join(self.dir, f)), f)
                        for f in os.listdir(self.dir)
                        if f.startswith("dump-") and f.endswith("-dec.wav"))
-        return read_wav(os.path.join(self.dir, dumps[-1][1])) if dumps \
-            else []
+        if not dumps:
+            return []
+        try:
+            # Until baresip closes it, its header may not be there yet.
+            return read_wav(os.path.join(self.dir, dumps[-1][1]))
+        except (EOFError, wave.Error):
+            return []
 
 
 class Chat:
