@@ -95,7 +95,8 @@ void		 call_decline(struct call *, unsigned int, const char *);
 
 /* call_host.c: the calls that come to listen and chat */
 struct call_host;
-struct call_host *call_host_new(struct ua *, const struct media_conf *);
+struct call_host *call_host_new(struct ua *, const struct media_conf *,
+		    int);
 void		 call_host_free(struct call_host *);
 int		 call_host_request(struct call_host *, const struct sip_msg *);
 int		 call_host_answer(struct call_host *);
@@ -125,7 +126,8 @@ int		 direct_note_read(const char *, size_t, struct direct_note *);
 int		 call_direct(struct imc_conf *, const char *, int,
 		    const struct media_conf *);
 int		 direct_in_request(struct direct_in **, struct ua *,
-		    const struct media_conf *, const struct sip_msg *, int);
+		    const struct media_conf *, const struct sip_msg *, int,
+		    int);
 int		 direct_in_active(const struct direct_in *);
 int		 direct_in_answer(struct direct_in *);
 int		 direct_in_hangup(struct direct_in *);

@@ -37,6 +37,7 @@
 enum dcall_state {
 	DCALL_FETCHING,
 	DCALL_ANNOUNCED,	/* RTP flows; the answer has not come */
+	DCALL_RINGING,		/* 202: the callee's imc asks its user */
 	DCALL_UP,
 	DCALL_ENDING,		/* our second announcement is out */
 	DCALL_DONE
@@ -51,6 +52,7 @@ struct dcall {
 	struct media_conf	 dc_mc;
 	struct media		*dc_media;
 	struct direct		*dc_direct;
+	struct event		*dc_ring;
 	struct direct_note	 dc_note;
 	char			 dc_body[512];
 	struct ua_req		 dc_tmpl;
@@ -60,6 +62,42 @@ struct dcall {
 };
 
 static void	dcall_hangup(struct dcall *);
+
+/* Has anything come from the callee yet: did someone answer? */
+static int
+dcall_heard(struct dcall *dc)
+{
+	struct media_stats	st;
+
+	if (dc->dc_media == NULL)
+		return (0);
+	media_stats(dc->dc_media, &st);
+	return (st.ms_received > 0);
+}
+
+static void
+dcall_unanswered(evutil_socket_t fd IMD_UNUSED, short ev IMD_UNUSED,
+    void *arg)
+{
+	struct dcall	*dc = arg;
+
+	if (dc->dc_state == DCALL_RINGING && !dcall_heard(dc))
+		dcall_hangup(dc);
+}
+
+/* 202: it rings at the callee's; its stream is the answer. */
+static void
+dcall_ringing(struct dcall *dc)
+{
+	struct timeval	tv = { CALL_RING_SECS, 0 };
+
+	dc->dc_state = DCALL_RINGING;
+	printf("ringing %s (its imc asks)\n", dc->dc_addr);
+	fflush(stdout);
+	if ((dc->dc_ring = evtimer_new(dc->dc_s->s_base, dcall_unanswered,
+	    dc)) != NULL)
+		evtimer_add(dc->dc_ring, &tv);
+}
 
 static void
 dcall_done(struct dcall *dc, int code)
@@ -121,6 +159,10 @@ dcall_announced(struct direct *d, int ok, const char *why, void *arg)
 		dcall_done(dc, dcall_refused(dc, st, why));
 		return;
 	}
+	if (st == 202) {
+		dcall_ringing(dc);
+		return;
+	}
 	dc->dc_state = DCALL_UP;
 	dc->dc_answered = 1;
 	printf("%s answered directly at %s\n", dc->dc_addr, direct_peer(d));
@@ -152,8 +194,11 @@ dcall_hangup(struct dcall *dc)
 		dcall_done(dc, IMC_EXIT_NOANSWER);
 		return;
 	}
-	if (dc->dc_state != DCALL_ANNOUNCED && dc->dc_state != DCALL_UP)
+	if (dc->dc_state != DCALL_ANNOUNCED && dc->dc_state != DCALL_UP &&
+	    dc->dc_state != DCALL_RINGING)
 		return;
+	if (dc->dc_state == DCALL_RINGING && dcall_heard(dc))
+		dc->dc_answered = 1;	/* /answer'ed: its stream came */
 	dc->dc_state = DCALL_ENDING;
 	media_report(dc->dc_media, stderr);
 	media_free(dc->dc_media);
@@ -172,8 +217,11 @@ dcall_media(struct media *m IMD_UNUSED, int ev, void *arg)
 		dcall_done(dc, dcall_refused(dc, 0, "its stream never came"));
 		return;
 	}
+	if (ev == MEDIA_EV_SILENT && dc->dc_state == DCALL_RINGING &&
+	    !dcall_heard(dc))
+		return;		/* still asking; the ring timer decides */
 	if (ev == MEDIA_EV_SILENT) {
-		if (dc->dc_state == DCALL_UP)
+		if (dc->dc_state == DCALL_UP || dc->dc_state == DCALL_RINGING)
 			printf("%s hung up: its stream stopped\n",
 			    dc->dc_addr);
 		fflush(stdout);
@@ -283,6 +331,8 @@ call_direct(struct imc_conf *conf, const char *uri, int secs,
 	code = session_run(&s);
 	fetch_free(dc.dc_fetch);
 	direct_free(dc.dc_direct);
+	if (dc.dc_ring != NULL)
+		event_free(dc.dc_ring);
 	media_free(dc.dc_media);
 	return (code);
 }

@@ -38,6 +38,7 @@ struct call_host {
 	struct call		*ch_call;
 	struct event		*ch_reap;
 	struct direct_in	*ch_direct;
+	int			 ch_interactive;	/* someone to ask */
 };
 
 /* A call that is over is freed from the loop, outside its callbacks. */
@@ -62,7 +63,7 @@ call_host_ended(struct call *cl IMD_UNUSED, int code IMD_UNUSED, void *arg)
 }
 
 struct call_host *
-call_host_new(struct ua *ua, const struct media_conf *mc)
+call_host_new(struct ua *ua, const struct media_conf *mc, int interactive)
 {
 	struct call_host	*ch;
 
@@ -70,6 +71,7 @@ call_host_new(struct ua *ua, const struct media_conf *mc)
 		return (NULL);
 	ch->ch_ua = ua;
 	ch->ch_mc = *mc;
+	ch->ch_interactive = interactive;
 	if ((ch->ch_reap = evtimer_new(ua_base(ua), call_host_reap,
 	    ch)) == NULL) {
 		free(ch);
@@ -129,7 +131,7 @@ call_host_request(struct call_host *ch, const struct sip_msg *msg)
 	if (msg->msg_method == SIP_METHOD_MESSAGE)
 		return (direct_in_request(&ch->ch_direct, ch->ch_ua,
 		    &ch->ch_mc, msg, call_host_busy(ch) &&
-		    !direct_in_active(ch->ch_direct)));
+		    !direct_in_active(ch->ch_direct), ch->ch_interactive));
 	if (ch->ch_call != NULL && ch->ch_call->cl_state != CALL_DONE &&
 	    call_request(ch->ch_call, msg))
 		return (1);
@@ -154,6 +156,7 @@ call_host_answer(struct call_host *ch)
 {
 	if (ch->ch_call != NULL && ch->ch_call->cl_state == CALL_RINGING)
 		return (call_accept(ch->ch_call));
+	/* A ringing direct call, if any. */
 	return (direct_in_answer(ch->ch_direct));
 }
 

@@ -288,7 +288,7 @@ cmd_chat(struct imc_conf *conf, int argc, char **argv)
 	printf("imc: logging in as %s at %s\n", conf->c_account,
 	    ua_server_name(s.s_ua));
 	fflush(stdout);
-	if ((ch->ch_calls = call_host_new(s.s_ua, &mc)) == NULL ||
+	if ((ch->ch_calls = call_host_new(s.s_ua, &mc, 1)) == NULL ||
 	    session_deadline(&s, 0, chat_finish) == -1 ||
 	    (ch->ch_w = watch_start(&s, chat_request, chat_ready, ch)) == NULL)
 		session_done(&s, IMC_EXIT_FAIL);

@@ -17,8 +17,10 @@
 /*
  * A direct call coming in (docs/presence.md, "Direct calls"): the
  * caller's announcement in a MESSAGE is checked (a buddy of ours,
- * direct-calls not refuse, not busy), answered, and only then is the
- * stream from the address it names played; every other packet on our
+ * direct-calls not refuse, not busy), answered (or, with direct-calls
+ * ask in the interactive mode, left to ring until /answer), and only
+ * then is the stream from the address it names played; every other
+ * packet on our
  * audio port is dropped.  The caller's second announcement, or its
  * stream stopping for MEDIA_SILENT_SECS, ends the call.
  */
@@ -41,7 +43,9 @@ struct direct_in {
 	struct media		*di_media;
 	struct event		*di_reap;
 	struct direct_note	 di_note;
+	struct media_conf	 di_mc;
 	int			 di_active;
+	int			 di_ringing;	/* asked; /answer or /hangup */
 	const char		*di_why;	/* how it ended */
 };
 
@@ -141,10 +145,23 @@ direct_in_is_sender_host(struct ua *ua, const struct direct_note *dn)
 	    sizeof(struct in6_addr)) == 0);
 }
 
+/* direct-calls ask: kept until /answer, /hangup or the caller's end. */
+static void
+direct_in_ring(struct direct_in *di, const struct media_conf *mc,
+    const struct direct_note *dn)
+{
+	di->di_note = *dn;
+	di->di_mc = *mc;
+	di->di_ringing = 1;
+	printf("direct call from %s rings: /answer or /hangup\n",
+	    dn->dn_from);
+	fflush(stdout);
+}
+
 /* The status our answer to a call start gives, and why, if not 200. */
 static unsigned int
 direct_in_verdict(struct ua *ua, const struct direct_note *dn,
-    const char *sender, int busy, const char **reason)
+    const char *sender, int busy, int can_ask, const char **reason)
 {
 	const struct imc_conf	*conf = ua_conf(ua);
 
@@ -167,8 +184,9 @@ direct_in_verdict(struct ua *ua, const struct direct_note *dn,
 		return (486);
 	}
 	if (conf->c_direct_calls == IMC_DC_ASK && !conf->c_auto_answer) {
-		*reason = "Temporarily Unavailable";
-		return (480);
+		/* A person to ask, or nobody. */
+		*reason = can_ask ? "Accepted" : "Temporarily Unavailable";
+		return (can_ask ? 202 : 480);
 	}
 	return (200);
 }
@@ -177,13 +195,19 @@ static void
 direct_in_end(struct direct_in *di, struct ua *ua, const struct sip_msg *msg,
     const struct direct_note *dn)
 {
-	if (di == NULL || !di->di_active || strcmp(dn->dn_id,
-	    di->di_note.dn_id) != 0 || strcasecmp(dn->dn_from,
-	    di->di_note.dn_from) != 0) {
+	if (di == NULL || (!di->di_active && !di->di_ringing) ||
+	    strcmp(dn->dn_id, di->di_note.dn_id) != 0 ||
+	    strcasecmp(dn->dn_from, di->di_note.dn_from) != 0) {
 		(void)ua_reply(ua, msg, 481, "Call/Transaction Does Not Exist");
 		return;
 	}
 	(void)ua_reply(ua, msg, 200, "OK");
+	if (di->di_ringing) {
+		di->di_ringing = 0;
+		printf("%s gave up calling\n", dn->dn_from);
+		fflush(stdout);
+		return;
+	}
 	direct_in_stop(di, "it hung up");
 }
 
@@ -230,7 +254,8 @@ direct_in_is_note(const struct sip_msg *msg)
 /* A MESSAGE: 1 when it was an announcement of ours, answered here. */
 int
 direct_in_request(struct direct_in **dip, struct ua *ua,
-    const struct media_conf *mc, const struct sip_msg *msg, int busy)
+    const struct media_conf *mc, const struct sip_msg *msg, int busy,
+    int can_ask)
 {
 	struct direct_note	 dn;
 	char			 sender[IMD_ADDRESS_MAX + 8];
@@ -249,11 +274,13 @@ direct_in_request(struct direct_in **dip, struct ua *ua,
 	if (*dip == NULL && (*dip = direct_in_new(ua)) == NULL)
 		return ((void)ua_reply(ua, msg, 500, "Server Internal Error"),
 		    1);
-	st = direct_in_verdict(ua, &dn, sender, busy || (*dip)->di_active,
-	    &reason);
+	st = direct_in_verdict(ua, &dn, sender, busy ||
+	    direct_in_active(*dip), can_ask, &reason);
 	if (st == 200 && direct_in_start(*dip, mc, &dn) == -1)
 		st = 500, reason = "Server Internal Error";
-	if (st != 200) {
+	if (st == 202)
+		direct_in_ring(*dip, mc, &dn);
+	else if (st != 200) {
 		printf("direct call from %s refused: %u %s\n", sender, st,
 		    reason);
 		fflush(stdout);
@@ -262,23 +289,37 @@ direct_in_request(struct direct_in **dip, struct ua *ua,
 	return (1);
 }
 
+/* A call or a ringing one: a second caller is told busy. */
 int
 direct_in_active(const struct direct_in *di)
 {
-	return (di != NULL && di->di_active);
+	return (di != NULL && (di->di_active || di->di_ringing));
 }
 
+/* /answer: the asked call starts, our stream first. */
 int
-direct_in_answer(struct direct_in *di IMD_UNUSED)
+direct_in_answer(struct direct_in *di)
 {
-	return (-1);
+	if (di == NULL || !di->di_ringing)
+		return (-1);
+	di->di_ringing = 0;
+	return (direct_in_start(di, &di->di_mc, &di->di_note));
 }
 
-/* Our hang-up: the stream stops, and the caller hears nothing more. */
+/*
+ * Our hang-up: the stream stops, and the caller hears nothing more.
+ * A call that rings is let go: the caller hears nothing at all.
+ */
 int
 direct_in_hangup(struct direct_in *di)
 {
-	if (!direct_in_active(di))
+	if (di != NULL && di->di_ringing) {
+		di->di_ringing = 0;
+		printf("direct call from %s declined\n", di->di_note.dn_from);
+		fflush(stdout);
+		return (0);
+	}
+	if (di == NULL || !di->di_active)
 		return (-1);
 	direct_in_stop(di, "we hung up");
 	return (0);

@@ -178,6 +178,7 @@ media_read(evutil_socket_t fd, short ev IMD_UNUSED, void *arg)
 	if (rtp_parse(buf, n, &rh) == -1 || rh.rh_pt != m->m_pt)
 		return;
 	m->m_last_rx_us = media_now_us();
+	m->m_silent_said = 0;
 	m->m_st.ms_received++;
 	rtcp_note_rtp(&m->m_rs, &rh);
 	jitter_put(&m->m_jb, rh.rh_seq, rh.rh_payload, rh.rh_len);

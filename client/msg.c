@@ -286,7 +286,7 @@ cmd_listen(struct imc_conf *conf, int argc, char **argv)
 	ml.ml_s = &s;
 	s.s_cmd = &ml;
 	ua_on_request(s.s_ua, listen_request, &ml);
-	if ((ml.ml_calls = call_host_new(s.s_ua, &mc)) == NULL ||
+	if ((ml.ml_calls = call_host_new(s.s_ua, &mc, 0)) == NULL ||
 	    session_deadline(&s, secs, listen_finish) == -1 ||
 	    (ml.ml_reg = reg_start(s.s_ua, listen_registered, &ml)) == NULL)
 		session_fail(&s, IMC_EXIT_FAIL);

@@ -30,7 +30,7 @@ ok(s.start(), "the suite starts")
 tap = SipTap(P)
 ok(tap.sock is not None, "a packet socket on lo sees what reaches imd")
 for u in ("alice", "bob", "carol", "dave", "erin", "frank", "george",
-          "henry"):
+          "henry", "ivan"):
     s.add_user("%s@site1.test" % u, u + "pw")
 
 
@@ -87,7 +87,7 @@ ok(played and played[-1] > sent,
 # call (PCMU this time) is on: bob plays alice only.
 import warnings  # noqa: E402
 warnings.simplefilter("ignore", DeprecationWarning)
-import audioop, threading  # noqa: E402
+import audioop, subprocess, threading  # noqa: E402
 alice_pcmu = client("alice", ["media audio port %d codecs pcmu" % (P + 62)])
 stop = threading.Event()
 sent_rogue = [0]
@@ -184,6 +184,47 @@ line, _ = henry.wait_line(lambda l: "refused" in l)
 ok(line == "direct call from alice@site1.test refused: 603 Decline",
    "henry's imc says so: %r" % line)
 henry.quit()
+
+# ivan asks: direct-calls ask in the interactive mode rings (202)
+# until /answer, and only then does his stream start.
+irec = os.path.join(W, "ivan.wav")
+ivan, up = callee("ivan", ["direct yes", "buddy alice@site1.test",
+                           "direct-calls ask", "media audio port %d codecs "
+                           "pcmu direct yes" % (P + 64)], "--record", irec)
+ok(up, "ivan's imc, direct-calls ask")
+pa = subprocess.Popen(alice.argv(["call", "-d", "ivan@site1.test", "--play",
+                                  SRC, "-t", "20"]),
+                      stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                      text=True)
+line, _ = ivan.wait_line(lambda l: "rings" in l)
+ok(line == "direct call from alice@site1.test rings: /answer or /hangup",
+   "ivan's imc rings: %r" % line)
+ivan.say("/answer")
+out, err = pa.communicate(timeout=30)
+ok(pa.returncode == 0 and "ringing ivan@site1.test (its imc asks)" in out
+   and "call with ivan@site1.test ended" in out,
+   "alice: ringing, then the call, ended with her file (%d %r %r)" % (
+       pa.returncode, out, err))
+line, seen = ivan.wait_line(lambda l: l.startswith("direct call with"))
+peak, lag = correlate(read_wav(irec), src)
+ok(line == "direct call with alice@site1.test ended: it hung up" and
+   peak > 0.8, "ivan answered, heard her (%.4f at %s s), and her hang-up "
+   "(%r)" % (peak, lag, seen))
+# ivan lets the next one go: alice's time runs out, nobody answered.
+pa = subprocess.Popen(alice.argv(["call", "-d", "ivan@site1.test", "--play",
+                                  SRC, "-t", "20"]),
+                      stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                      text=True)
+line, _ = ivan.wait_line(lambda l: "rings" in l)
+ivan.say("/hangup")
+line2, _ = ivan.wait_line(lambda l: "declined" in l)
+out, err = pa.communicate(timeout=30)
+ok(line is not None and line2 == "direct call from alice@site1.test "
+   "declined" and pa.returncode == 10 and "ivan@site1.test did not "
+   "answer the call" in err, "/hangup while it rings: alice hears "
+   "nothing, and her call ends unanswered, exit 10 (%d %r)" % (
+       pa.returncode, err))
+ivan.quit()
 
 # Not a buddy of george's: approved, but his imc does not take it.
 george, up = callee("george", ["direct yes", "media audio port %d codecs "
