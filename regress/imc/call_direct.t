@@ -80,8 +80,10 @@ sent = float(m.group(1)) if m else 0
 m = [re.search(r"first played (\d+\.\d+)", e) for e in bob.errs]
 played = [float(x.group(1)) for x in m if x]
 ok(played and played[-1] > sent,
-   "mouth-to-ear, first packet sent to first played: %.1f ms" %
-   ((played[-1] - sent) * 1000 if played else -1))
+   "mouth-to-ear, first packet sent to first played: %.1f ms (%.1f ms "
+   "from the start of imc call -d, fetch and announcement included)" %
+   ((played[-1] - sent) * 1000 if played else -1,
+    (played[-1] - t) * 1000 if played else -1))
 
 # A stranger sends PCMU of another signal to bob's port while alice's
 # call (PCMU this time) is on: bob plays alice only.

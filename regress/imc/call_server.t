@@ -5,7 +5,7 @@
 # While the server does not carry INVITE (it answers 501 or 405), the
 # whole test is skipped, and says so; it runs once it does.
 
-import os, re, sys, tempfile
+import os, re, sys, tempfile, time
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from imdtest import Suite, ok, done
@@ -30,6 +30,7 @@ bob = Client("bob@" + D, "bobpw", "127.0.0.1", P, extra=["auto-answer yes"])
 brec, arec = os.path.join(W, "bob.wav"), os.path.join(W, "alice.wav")
 lb = bob.start("listen", "--play", SRC2, "--record", brec, "-t", "80")
 listening = lb.ready()
+t0 = time.time()
 r = alice.run("call", "bob@" + D, "--play", SRC, "--record", arec, "-t",
               "20")
 m = re.search(r"the server does not carry calls \((501|405)\)", r.stderr)
@@ -59,8 +60,9 @@ while not lb.err.empty():
     errs.append(lb.err.get())
 p = [re.search(r"first played (\d+\.\d+)", e) for e in errs if e]
 p = [float(x.group(1)) for x in p if x]
-ok(m and p, "mouth-to-ear through imd: %.1f ms" % (
-    (p[0] - float(m.group(1))) * 1000 if m and p else -1))
+ok(m and p, "mouth-to-ear through imd: %.1f ms (%.1f ms from the start "
+   "of imc call)" % ((p[0] - float(m.group(1))) * 1000 if m and p else -1,
+                     (p[0] - t0) * 1000 if p else -1))
 
 require("baresip")
 carol = CallBaresip("carol", D, P + 10, P + 19, SRC2,
