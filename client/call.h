@@ -52,6 +52,8 @@ struct call {
 	char			 cl_peer[IMD_ADDRESS_MAX + 8];
 	struct ua_req		 cl_req;	/* the INVITE; then the dialog */
 	struct ua_req		 cl_bye;
+	struct ua_req		 cl_ack;	/* as sent, to send again */
+	uint32_t		 cl_invite_cseq;
 	struct ua_origin	 cl_dest;	/* the server, or the peer */
 	char			*cl_invite;	/* theirs, to answer later */
 	size_t			 cl_invlen;
@@ -87,6 +89,7 @@ int		 call_contact_line(struct call *, char *, size_t);
 /* call_out.c */
 int		 call_dial(struct call *, const char *);
 int		 call_outcome(struct call *, const struct sip_msg *);
+void		 call_late_2xx(struct call *, const struct sip_msg *);
 
 /* call_in.c */
 int		 call_incoming(struct call *, const struct sip_msg *);

@@ -106,6 +106,15 @@ call_cmd_request(struct ua *ua, const struct sip_msg *msg, void *arg)
 		(void)ua_reply(ua, msg, 481, "Call/Transaction Does Not Exist");
 }
 
+static void
+call_cmd_late(struct ua *ua IMD_UNUSED, const struct sip_msg *msg, void *arg)
+{
+	struct call_cmd	*cc = arg;
+
+	if (cc->cc_call != NULL)
+		call_late_2xx(cc->cc_call, msg);
+}
+
 static int
 call_usual(struct imc_conf *conf, const char *uri, int secs,
     const struct media_conf *mc)
@@ -122,6 +131,7 @@ call_usual(struct imc_conf *conf, const char *uri, int secs,
 	cc.cc_s = &s;
 	s.s_cmd = &cc;
 	ua_on_request(s.s_ua, call_cmd_request, &cc);
+	ua_on_late_2xx(s.s_ua, call_cmd_late, &cc);
 	if ((cc.cc_call = call_new(s.s_ua, mc, call_cmd_end, &cc)) == NULL ||
 	    session_deadline(&s, secs, call_cmd_finish) == -1 ||
 	    (cc.cc_ring = evtimer_new(s.s_base, call_cmd_unanswered,

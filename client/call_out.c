@@ -83,7 +83,9 @@ call_answered(struct call *cl, const struct sip_msg *msg)
 	size_t		 nours, idx;
 
 	dialog_from_response(&cl->cl_req, msg);
-	(void)ua_send_ack(cl->cl_ua, &cl->cl_dest, &cl->cl_req);
+	cl->cl_invite_cseq = cl->cl_req.rq_cseq;
+	cl->cl_ack = cl->cl_req;
+	(void)ua_send_ack(cl->cl_ua, &cl->cl_dest, &cl->cl_ack);
 	cl->cl_state = CALL_UP;
 	(void)call_our_codecs(cl->cl_conf, ours, &nours);
 	if (sdp_parse(msg->msg_body.s, msg->msg_body.len, &sd) == -1 ||
@@ -119,6 +121,22 @@ call_invite_done(struct ua *ua IMD_UNUSED, struct ua_req *req IMD_UNUSED,
 		return;
 	}
 	call_over(cl, call_outcome(cl, msg));
+}
+
+/* A 2xx again: our ACK was lost; the same ACK once more. */
+void
+call_late_2xx(struct call *cl, const struct sip_msg *msg)
+{
+	const struct sip_hdr	*h;
+	struct sip_cseq		 cs;
+
+	if (cl->cl_state != CALL_UP || !dialog_is(&cl->cl_req, msg) ||
+	    (h = sip_hdr_first(msg, SIP_HDR_CSEQ)) == NULL ||
+	    sip_cseq_parse(h->hdr_value.s, SIP_STR_END(&h->hdr_value),
+	    &cs) == -1 || cs.cseq_method != SIP_METHOD_INVITE ||
+	    cs.cseq_num != cl->cl_invite_cseq)
+		return;
+	(void)ua_send_ack(cl->cl_ua, &cl->cl_dest, &cl->cl_ack);
 }
 
 /* INVITE uri ("sip:bob@site2.test") with our offer. */

@@ -165,6 +165,7 @@ struct ua	*ua_new(struct event_base *, struct imc_conf *);
 void		 ua_free(struct ua *);
 int		 ua_open(struct ua *);
 void		 ua_on_request(struct ua *, ua_req_cb, void *);
+void		 ua_on_late_2xx(struct ua *, ua_req_cb, void *);
 int		 ua_request(struct ua *, struct ua_req *, ua_resp_cb, void *);
 int		 ua_reply(struct ua *, const struct sip_msg *, unsigned int,
 		    const char *);

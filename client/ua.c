@@ -151,6 +151,18 @@ ua_no_auth(struct ua *ua)
 	ua->ua_noauth = 1;
 }
 
+/*
+ * The 2xx of an INVITE that comes again once its transaction is over
+ * (the callee did not get our ACK): the call sends the ACK again
+ * (RFC 3261 13.2.2.4).
+ */
+void
+ua_on_late_2xx(struct ua *ua, ua_req_cb cb, void *arg)
+{
+	ua->ua_late_cb = cb;
+	ua->ua_late_arg = arg;
+}
+
 void
 ua_on_request(struct ua *ua, ua_req_cb cb, void *arg)
 {
@@ -224,8 +236,12 @@ ua_handle_response(struct ua *ua, const struct sip_msg *msg)
 {
 	struct ua_tx	*tx;
 
-	if ((tx = ua_tx_find(ua, msg)) == NULL)
+	if ((tx = ua_tx_find(ua, msg)) == NULL) {
+		if (ua->ua_late_cb != NULL && msg->msg_status >= 200 &&
+		    msg->msg_status < 300)
+			ua->ua_late_cb(ua, msg, ua->ua_late_arg);
 		return;
+	}
 	/* A peer answers only what we sent it; the server, the rest. */
 	if ((ua->ua_peerlen != 0) != (tx->tx_dest.uo_len != 0))
 		return;

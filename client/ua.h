@@ -75,6 +75,8 @@ struct ua {
 	TAILQ_HEAD(, ua_tx)	 ua_txs;
 	ua_req_cb		 ua_req_cb;
 	void			*ua_req_arg;
+	ua_req_cb		 ua_late_cb;	/* a 2xx again, its INVITE done */
+	void			*ua_late_arg;
 	struct ua_cred		*ua_www;	/* 401 */
 	struct ua_cred		*ua_proxy;	/* 407 */
 	/* Which challenge each method met last, to answer it at once. */

@@ -105,14 +105,19 @@ class Callee(threading.Thread):
         self.status, self.ring, self.got = status, ring, []
         self.start()
 
-    def reply(self, req, addr, code, reason, tag="c1"):
+    def reply(self, req, addr, code, reason, tag="c1", body=""):
         head, _ = req.split("\r\n\r\n", 1)
         keep = [l for l in head.split("\r\n")[1:] if re.match(
             r"(Via|From|To|Call-ID|CSeq):", l, re.I)]
         keep = [l + ";tag=" + tag if l.startswith("To:") and "tag=" not in l
                 else l for l in keep]
-        self.sock.sendto(("SIP/2.0 %d %s\r\n%s\r\nContent-Length: 0\r\n\r\n"
-                          % (code, reason, "\r\n".join(keep))).encode(), addr)
+        if body:
+            keep += ["Contact: <sip:bob@127.0.0.1:%d>" %
+                     self.sock.getsockname()[1],
+                     "Content-Type: application/sdp"]
+        self.sock.sendto(("SIP/2.0 %d %s\r\n%s\r\nContent-Length: %d\r\n"
+                          "\r\n%s" % (code, reason, "\r\n".join(keep),
+                                       len(body), body)).encode(), addr)
 
     def run(self):
         while True:
@@ -126,11 +131,18 @@ class Callee(threading.Thread):
                 if self.ring:
                     self.reply(req, addr, 180, "Ringing")
                 if self.status:
-                    self.reply(req, addr, self.status[0], self.status[1])
+                    self.reply(req, addr, self.status[0], self.status[1],
+                               body=SDP if self.status[0] == 200 else "")
                 self.invite = req
             elif req.startswith("CANCEL "):
                 self.reply(req, addr, 200, "OK")
                 self.reply(self.invite, addr, 487, "Request Terminated")
+            elif req.startswith("ACK ") and self.status and \
+                    self.status[0] == 200 and self.got.count("ACK") == 1:
+                # As if our ACK were lost: the 200 once more.
+                self.reply(self.invite, addr, 200, "OK", body=SDP)
+            elif req.startswith("BYE "):
+                self.reply(req, addr, 200, "OK")
 
 
 for code, reason, want, words in (
@@ -147,6 +159,20 @@ for code, reason, want, words in (
        "%d %s: exit %d, %r, and the failure was acknowledged (%d %r %s)"
        % (code, reason, want, words, r.returncode, r.stderr, c.got))
     c.sock.close()
+
+# A callee whose 200 comes again after our ACK: ACKed again, and the
+# call goes on until our time is up (BYE).
+SDP = ("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+       "t=0 0\r\nm=audio %d RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n" %
+       (P + 45))
+c = Callee(P + 44, (200, "OK"))
+dave = Client("dave@site1.test", "davepw", "127.0.0.1", P + 44)
+r = dave.run("call", "bob@site1.test", "--play", SRC, "-t", "2")
+wait_until(lambda: "BYE" in c.got, 3)
+ok(r.returncode == 0 and c.got.count("ACK") == 2 and "BYE" in c.got,
+   "a 2xx that comes again is ACKed again; the call then ends with our "
+   "BYE (%d %s %r)" % (r.returncode, c.got, r.stderr))
+c.sock.close()
 
 c = Callee(P + 40, None)
 dave = Client("dave@site1.test", "davepw", "127.0.0.1", P + 40)
