@@ -6,9 +6,9 @@
 # the source.  baresip calls imc at the contact imc registered
 # (`direct yes', `auto-answer yes'): imc answers, and again both ways
 # correlate.  Then the bad cases: a callee who declines (603), one that
-# is busy (486), an imc whose INVITE nobody answers in time (CANCEL,
-# 487), an address nobody takes (timeout): each a message and its exit
-# status.
+# is busy (486), one that is offline (480), an imc whose INVITE nobody
+# answers in time (CANCEL, 487): each a message and its exit status.
+# A callee whose 200 comes again after our ACK is ACKed again.
 
 import os, re, socket, sys, tempfile, threading, time
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
