@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 #include "cdefs.h"
-#include "imc.h"
+#include "call.h"
 
 #define CHAT_LINE_MAX	(IMC_TEXT_MAX < 4096 ? IMC_TEXT_MAX : 4096)
 
@@ -41,6 +41,7 @@ struct chat {
 	struct event	*ch_in;
 	struct send	*ch_send;	/* one message under way */
 	struct pub	*ch_pub;	/* one publication under way */
+	struct call_host *ch_calls;	/* the calls that come */
 	char		 ch_line[CHAT_LINE_MAX + 1];
 	size_t		 ch_len;
 	char		 ch_peer[IMD_ADDRESS_MAX];	/* for bare text */
@@ -53,8 +54,8 @@ chat_help(void)
 {
 	printf("commands: /msg ADDRESS TEXT, /status open|away|busy|closed "
 	    "[NOTE], /approve ADDRESS, /block ADDRESS, /direct ADDRESS, "
-	    "/who (the buddy list), /quit; a line without / goes to the last "
-	    "address\n");
+	    "/who (the buddy list), /answer, /hangup (a call), /quit; a line "
+	    "without / goes to the last address\n");
 }
 
 static int
@@ -166,6 +167,13 @@ chat_command(struct chat *ch, char *line)
 		chat_direct(ch, arg);
 	else if (strcmp(cmd, "/who") == 0)
 		watch_list(ch->ch_w);
+	else if (strcmp(cmd, "/answer") == 0) {
+		if (call_host_answer(ch->ch_calls) == -1)
+			warnx("no call to answer");
+	} else if (strcmp(cmd, "/hangup") == 0) {
+		if (call_host_hangup(ch->ch_calls) == -1)
+			warnx("no call to hang up");
+	}
 	else
 		chat_help();
 }
@@ -203,9 +211,13 @@ chat_input(evutil_socket_t fd, short ev IMD_UNUSED, void *arg)
 }
 
 static void
-chat_request(struct ua *ua, const struct sip_msg *msg, void *arg IMD_UNUSED)
+chat_request(struct ua *ua, const struct sip_msg *msg, void *arg)
 {
-	if (msg->msg_method == SIP_METHOD_MESSAGE)
+	struct chat	*ch = arg;
+
+	if (call_host_request(ch->ch_calls, msg))
+		fflush(stdout);
+	else if (msg->msg_method == SIP_METHOD_MESSAGE)
 		(void)msg_receive(ua, msg, stdout);
 	else if (msg->msg_method == SIP_METHOD_OPTIONS)
 		(void)ua_reply(ua, msg, 200, "OK");
@@ -247,16 +259,23 @@ chat_cleanup(struct session *s)
 		event_free(ch->ch_in);
 	send_free(ch->ch_send);
 	pres_free(ch->ch_pub);
+	call_host_free(ch->ch_calls);
 	watch_free(ch->ch_w);
 }
 
 int
-cmd_chat(struct imc_conf *conf, int argc IMD_UNUSED, char **argv IMD_UNUSED)
+cmd_chat(struct imc_conf *conf, int argc, char **argv)
 {
-	struct session	 s;
-	struct chat	*ch;
-	int		 code;
+	struct session		 s;
+	struct media_conf	 mc;
+	struct chat		*ch;
+	int			 code;
 
+	if (call_media_args(&argc, argv, &mc) == -1 || argc != 0) {
+		warnx("usage: imc [chat [--play file] [--record file]]");
+		return (IMC_EXIT_USAGE);
+	}
+	conf->c_calls = 1;
 	if ((ch = calloc(1, sizeof(*ch))) == NULL)
 		return (IMC_EXIT_FAIL);
 	if ((code = session_open(&s, conf)) != IMC_EXIT_OK) {
@@ -269,7 +288,8 @@ cmd_chat(struct imc_conf *conf, int argc IMD_UNUSED, char **argv IMD_UNUSED)
 	printf("imc: logging in as %s at %s\n", conf->c_account,
 	    ua_server_name(s.s_ua));
 	fflush(stdout);
-	if (session_deadline(&s, 0, chat_finish) == -1 ||
+	if ((ch->ch_calls = call_host_new(s.s_ua, &mc, 1)) == NULL ||
+	    session_deadline(&s, 0, chat_finish) == -1 ||
 	    (ch->ch_w = watch_start(&s, chat_request, chat_ready, ch)) == NULL)
 		session_done(&s, IMC_EXIT_FAIL);
 	code = session_run(&s);

@@ -16,7 +16,8 @@
 
 /*
  * imc's configuration: the directory it lives in, the `config' file
- * (account, server, ca, bind, direct, buddy), the password, and the
+ * (account, server, ca, bind, direct, buddy, media, auto-answer,
+ * direct-calls), the password, and the
  * small state files (the entity-tag of our presence) kept between runs.
  */
 
@@ -36,7 +37,7 @@
 #include "imc.h"
 #include "user.h"
 
-#define CONF_WORDS_MAX	8
+#define CONF_WORDS_MAX	(6 + IMC_CODECS_MAX)
 #define CONF_LINE_MAX	1024
 
 struct conf_parse {
@@ -167,9 +168,74 @@ conf_server(struct conf_parse *cp, struct imc_conf *conf, char **w, int n)
 	conf->c_port = port;
 }
 
+/* media audio | video port N codecs NAME ... [direct yes | no] */
+static void
+conf_media(struct conf_parse *cp, struct imc_conf *conf, char **w, int n)
+{
+	struct imc_media	*im;
+	const char		*errstr;
+	int			 i;
+
+	if (conf->c_nmedia == IMC_MEDIA_MAX || n < 6 ||
+	    (strcmp(w[1], "audio") != 0 && strcmp(w[1], "video") != 0) ||
+	    strcmp(w[2], "port") != 0 || strcmp(w[4], "codecs") != 0) {
+		conf_error(cp, "media audio | video port N codecs NAME ... "
+		    "[direct yes | no], once per medium");
+		return;
+	}
+	im = &conf->c_media[conf->c_nmedia];
+	memset(im, 0, sizeof(*im));
+	(void)strlcpy(im->im_type, w[1], sizeof(im->im_type));
+	im->im_port = strtonum(w[3], 1, 65534, &errstr);
+	if (errstr != NULL)
+		conf_error(cp, "media port %s is %s", w[3], errstr);
+	for (i = 5; i < n && strcmp(w[i], "direct") != 0; i++) {
+		if (strspn(w[i], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP"
+		    "QRSTUVWXYZ0123456789-.") != strlen(w[i]) ||
+		    strlcpy(im->im_codecs[im->im_ncodecs], w[i],
+		    IMC_CODEC_NAME_MAX) >= IMC_CODEC_NAME_MAX)
+			conf_error(cp, "media: not a codec name: %s", w[i]);
+		im->im_ncodecs++;
+	}
+	if (im->im_ncodecs == 0)
+		conf_error(cp, "media %s: no codec", w[1]);
+	if (i < n && (i + 2 != n || (strcmp(w[i + 1], "yes") != 0 &&
+	    strcmp(w[i + 1], "no") != 0)))
+		conf_error(cp, "media: direct yes or direct no, at the end");
+	im->im_direct = i + 1 < n && strcmp(w[i + 1], "yes") == 0;
+	conf->c_nmedia++;
+}
+
+/* auto-answer yes | no; direct-calls accept | ask | refuse */
+static int
+conf_calls(struct conf_parse *cp, struct imc_conf *conf, char **w, int n)
+{
+	if (strcmp(w[0], "auto-answer") == 0) {
+		if (n != 2 || (strcmp(w[1], "yes") != 0 &&
+		    strcmp(w[1], "no") != 0))
+			conf_error(cp, "auto-answer yes or auto-answer no");
+		conf->c_auto_answer = n == 2 && strcmp(w[1], "yes") == 0;
+	} else if (strcmp(w[0], "direct-calls") == 0) {
+		if (n == 2 && strcmp(w[1], "accept") == 0)
+			conf->c_direct_calls = IMC_DC_ACCEPT;
+		else if (n == 2 && strcmp(w[1], "ask") == 0)
+			conf->c_direct_calls = IMC_DC_ASK;
+		else if (n == 2 && strcmp(w[1], "refuse") == 0)
+			conf->c_direct_calls = IMC_DC_REFUSE;
+		else
+			conf_error(cp, "direct-calls accept | ask | refuse");
+	} else if (strcmp(w[0], "media") == 0)
+		conf_media(cp, conf, w, n);
+	else
+		return (0);
+	return (1);
+}
+
 static void
 conf_option(struct conf_parse *cp, struct imc_conf *conf, char **w, int n)
 {
+	if (conf_calls(cp, conf, w, n))
+		return;
 	if (strcmp(w[0], "direct") == 0 && n == 2 &&
 	    (strcmp(w[1], "yes") == 0 || strcmp(w[1], "no") == 0))
 		conf->c_direct = strcmp(w[1], "yes") == 0;
@@ -248,6 +314,7 @@ conf_load(struct imc_conf *conf, const char *dir)
 	char	path[PATH_MAX];
 
 	memset(conf, 0, sizeof(*conf));
+	conf->c_direct_calls = IMC_DC_ASK;
 	if (conf_dirs(conf, dir) == -1 ||
 	    conf_path(path, sizeof(path), conf->c_dir, "config") == -1)
 		return (-1);

@@ -43,6 +43,7 @@ struct direct {
 	struct event	*d_timer;
 	int		 d_answered;
 	int		 d_ok;
+	unsigned int	 d_status;	/* the peer's final response */
 	char		 d_why[256];
 	direct_cb	 d_cb;
 	void		*d_arg;
@@ -116,6 +117,7 @@ direct_answered(struct ua *ua, struct ua_req *req IMD_UNUSED,
 	struct direct	*d = arg;
 
 	d->d_answered = 1;
+	d->d_status = msg != NULL ? msg->msg_status : 0;
 	if (msg == NULL)
 		(void)strlcpy(d->d_why, ua_error(ua), sizeof(d->d_why));
 	else if (msg->msg_status >= 300)
@@ -158,6 +160,7 @@ direct_send(struct event_base *base, const struct imc_conf *conf,
 	/* A peer never gets our password, nor a socket of direct mode. */
 	explicit_bzero(d->d_conf.c_password, sizeof(d->d_conf.c_password));
 	d->d_conf.c_direct = 0;
+	d->d_conf.c_calls = 0;
 	d->d_cb = cb;
 	d->d_arg = arg;
 	if ((d->d_timer = evtimer_new(base, direct_finish, d)) == NULL ||
@@ -187,6 +190,13 @@ const char *
 direct_peer(struct direct *d)
 {
 	return (d->d_ua != NULL ? ua_server_name(d->d_ua) : d->d_conf.c_server);
+}
+
+/* The peer's final response, or 0 when none came. */
+unsigned int
+direct_status(struct direct *d)
+{
+	return (d->d_status);
 }
 
 void

@@ -44,8 +44,9 @@ static int	cmd_block(struct imc_conf *, int, char **);
 static const struct imc_cmd imc_cmds[] = {
 	{ "approve",	1, 1,	cmd_approve },
 	{ "block",	1, 1,	cmd_block },
-	{ "chat",	0, 0,	cmd_chat },
-	{ "listen",	0, 0,	cmd_listen },
+	{ "call",	1, 6,	cmd_call },
+	{ "chat",	0, 4,	cmd_chat },
+	{ "listen",	0, 4,	cmd_listen },
 	{ "send",	1, 3,	cmd_send },
 	{ "status",	1, 2,	cmd_status },
 	{ "watch",	0, IMC_BUDDIES_MAX, cmd_watch },
@@ -57,9 +58,13 @@ usage(int status)
 {
 	/* Asked for (-h, --help): on stdout, success; else a mistake. */
 	fprintf(status == 0 ? stdout : stderr,
-	    "usage: imc [-c dir] [chat]\n"
+	    "usage: imc [-c dir] [chat [--play file] [--record file]]\n"
 	    "       imc [-c dir] send [-d] address [text | -]\n"
-	    "       imc [-c dir] listen [-t seconds]\n"
+	    "       imc [-c dir] call [-d] address [--play file] "
+	    "[--record file]\n"
+	    "                [-t seconds]\n"
+	    "       imc [-c dir] listen [--play file] [--record file] "
+	    "[-t seconds]\n"
 	    "       imc [-c dir] status open | away | busy | closed [note]\n"
 	    "       imc [-c dir] watch [address ...] [-t seconds]\n"
 	    "       imc [-c dir] watchers\n"

@@ -29,6 +29,7 @@
 
 #include <sys/types.h>
 #include <sys/queue.h>
+#include <sys/socket.h>
 
 #include <event2/event.h>
 #include <limits.h>
@@ -47,6 +48,10 @@
 #define IMC_EXIT_AUTH		5	/* the server refused the password */
 #define IMC_EXIT_NOUSER		6	/* no such user (404) */
 #define IMC_EXIT_OFFLINE	7	/* recipient offline (480) */
+#define IMC_EXIT_BUSY		8	/* the callee is busy (486, 600) */
+#define IMC_EXIT_DECLINED	9	/* the callee declined (603) */
+#define IMC_EXIT_NOANSWER	10	/* nobody answered the call */
+#define IMC_EXIT_NODIRECT	11	/* not authorised to call directly */
 
 #define IMC_BUDDIES_MAX		64
 #define IMC_URI_MAX		(IMD_ADDRESS_MAX + 64)
@@ -62,6 +67,25 @@ enum imc_transport {
 	IMC_TLS
 };
 
+#define IMC_MEDIA_MAX		2	/* audio, video */
+#define IMC_CODECS_MAX		8
+#define IMC_CODEC_NAME_MAX	33
+
+/* A medium we publish in our tuple: media audio port N codecs ... */
+struct imc_media {
+	char		 im_type[8];
+	uint16_t	 im_port;
+	size_t		 im_ncodecs;
+	char		 im_codecs[IMC_CODECS_MAX][IMC_CODEC_NAME_MAX];
+	int		 im_direct;
+};
+
+enum imc_direct_calls {
+	IMC_DC_ACCEPT,		/* from a buddy: played at once */
+	IMC_DC_ASK,		/* from a buddy: played once answered */
+	IMC_DC_REFUSE
+};
+
 struct imc_conf {
 	char		 c_dir[PATH_MAX];
 	char		 c_state[PATH_MAX];
@@ -74,6 +98,11 @@ struct imc_conf {
 	char		 c_ca[PATH_MAX];
 	char		 c_bind[IMD_DOMAIN_MAX];
 	int		 c_direct;
+	int		 c_calls;	/* a command that takes calls */
+	int		 c_auto_answer;
+	enum imc_direct_calls c_direct_calls;
+	struct imc_media c_media[IMC_MEDIA_MAX];
+	size_t		 c_nmedia;
 	size_t		 c_nbuddies;
 	char		 c_buddies[IMC_BUDDIES_MAX][IMD_ADDRESS_MAX];
 	char		 c_password[IMD_PASSWORD_MAX];
@@ -101,9 +130,26 @@ struct ua_req {
 	const char	*rq_ctype;
 	const char	*rq_body;
 	size_t		 rq_bodylen;
+	/* The provisional responses to an INVITE, if wanted. */
+	void		(*rq_prov)(const struct sip_msg *, void *);
 };
 
 struct ua;
+
+/* Where a request came from or goes to: uo_len 0 is the server. */
+struct ua_origin {
+	struct sockaddr_storage	 uo_addr;
+	socklen_t		 uo_len;
+};
+
+/* A response to a request of a dialog: what differs from ua_reply(). */
+struct ua_answer {
+	const char	*an_totag;
+	const char	*an_extra;	/* lines ending CRLF, or NULL */
+	const char	*an_ctype;
+	const char	*an_body;
+	size_t		 an_bodylen;
+};
 
 /*
  * The final response to a request, or NULL when there was none: the
@@ -119,9 +165,19 @@ struct ua	*ua_new(struct event_base *, struct imc_conf *);
 void		 ua_free(struct ua *);
 int		 ua_open(struct ua *);
 void		 ua_on_request(struct ua *, ua_req_cb, void *);
+void		 ua_on_late_2xx(struct ua *, ua_req_cb, void *);
 int		 ua_request(struct ua *, struct ua_req *, ua_resp_cb, void *);
 int		 ua_reply(struct ua *, const struct sip_msg *, unsigned int,
 		    const char *);
+int		 ua_request_to(struct ua *, const struct ua_origin *,
+		    struct ua_req *, ua_resp_cb, void *);
+int		 ua_answer(struct ua *, const struct ua_origin *,
+		    const struct sip_msg *, unsigned int, const char *,
+		    const struct ua_answer *);
+int		 ua_send_ack(struct ua *, const struct ua_origin *,
+		    struct ua_req *);
+int		 ua_cancel(struct ua *, struct ua_req *);
+void		 ua_origin_of(struct ua *, struct ua_origin *);
 void		 ua_req_init(struct ua *, struct ua_req *, enum sip_method,
 		    const char *);
 const char	*ua_contact(struct ua *);
@@ -173,6 +229,7 @@ int		 session_open(struct session *, struct imc_conf *);
 int		 session_deadline(struct session *, int,
 		    void (*)(struct session *));
 void		 session_done(struct session *, int);
+void		 session_fail(struct session *, int);
 int		 session_run(struct session *);
 
 /* direct.c: direct mode, a MESSAGE straight to a peer's contact */
@@ -183,6 +240,7 @@ struct direct	*direct_send(struct event_base *, const struct imc_conf *,
 		    const char *, const char *, const struct ua_req *,
 		    direct_cb, void *);
 const char	*direct_peer(struct direct *);
+unsigned int	 direct_status(struct direct *);
 void		 direct_free(struct direct *);
 int		 direct_cache_get(const struct imc_conf *, const char *,
 		    char *, size_t);
@@ -196,6 +254,13 @@ struct send	*send_start(struct ua *, const char *, const char *, size_t,
 		    int, send_cb, void *);
 void		 send_free(struct send *);
 
+/* pres_fetch.c: someone's presence, once */
+struct fetch;
+typedef void	(*fetch_cb)(int, const char *, const char *, size_t, void *);
+struct fetch	*fetch_start(struct ua *, const char *, fetch_cb, void *);
+int		 fetch_request(struct fetch *, const struct sip_msg *);
+void		 fetch_free(struct fetch *);
+
 /* chat.c: the interactive mode */
 int		 cmd_chat(struct imc_conf *, int, char **);
 
@@ -204,6 +269,9 @@ int		 text_is_utf8(const char *, size_t);
 int		 msg_receive(struct ua *, const struct sip_msg *, FILE *);
 int		 cmd_send(struct imc_conf *, int, char **);
 int		 cmd_listen(struct imc_conf *, int, char **);
+
+/* call_cmd.c */
+int		 cmd_call(struct imc_conf *, int, char **);
 
 /* pres.c: PUBLISH of our presence and of our decisions */
 int		 cmd_status(struct imc_conf *, int, char **);
@@ -242,6 +310,8 @@ struct pres_pub {
 	const char	*pp_contact;
 	uint16_t	 pp_port;
 	int		 pp_direct;
+	const struct imc_media *pp_media;	/* audio, video */
+	size_t		 pp_nmedia;
 };
 struct pres_view {
 	char	 pv_basic[16];
@@ -251,6 +321,24 @@ struct pres_view {
 int		 pres_doc_make(const struct pres_pub *, char **, size_t *);
 int		 pres_doc_read(const char *, size_t, struct pres_view *);
 typedef void	(*winfo_each_cb)(const char *, const char *, void *);
+
+/* pres_media.c: the tuples and their media, for direct calls */
+#define PRES_MEDIA_MAX	4
+#define PRES_TUPLES_MAX	8
+struct pres_medium {
+	char		 pm_type[8];
+	uint16_t	 pm_port;
+	int		 pm_direct;
+	size_t		 pm_ncodecs;
+	char		 pm_codecs[IMC_CODECS_MAX][IMC_CODEC_NAME_MAX];
+};
+struct pres_tuple {
+	char		 pt_contact[IMC_URI_MAX];
+	struct pres_medium pt_media[PRES_MEDIA_MAX];
+	size_t		 pt_nmedia;
+};
+int		 pres_doc_tuples(const char *, size_t, struct pres_tuple *,
+		    size_t, size_t *);
 int		 winfo_read(const char *, size_t, winfo_each_cb, void *);
 
 /* imc.c */

@@ -29,11 +29,12 @@
 #include <unistd.h>
 
 #include "cdefs.h"
-#include "imc.h"
+#include "call.h"
 
 struct msg_listen {
 	struct session	*ml_s;
 	struct reg	*ml_reg;
+	struct call_host *ml_calls;
 };
 
 /* Well-formed UTF-8 (RFC 3629): no overlong form, no surrogate. */
@@ -207,8 +208,12 @@ msg_receive(struct ua *ua, const struct sip_msg *msg, FILE *fp)
 }
 
 static void
-listen_request(struct ua *ua, const struct sip_msg *msg, void *arg IMD_UNUSED)
+listen_request(struct ua *ua, const struct sip_msg *msg, void *arg)
 {
+	struct msg_listen	*ml = arg;
+
+	if (call_host_request(ml->ml_calls, msg))
+		return;
 	switch (msg->msg_method) {
 	case SIP_METHOD_MESSAGE:
 		(void)msg_receive(ua, msg, stdout);
@@ -256,6 +261,7 @@ listen_cleanup(struct session *s)
 {
 	struct msg_listen	*ml = s->s_cmd;
 
+	call_host_free(ml->ml_calls);
 	reg_free(ml->ml_reg);
 }
 
@@ -264,21 +270,26 @@ cmd_listen(struct imc_conf *conf, int argc, char **argv)
 {
 	struct session		 s;
 	struct msg_listen	 ml;
+	struct media_conf	 mc;
 	int			 code, secs;
 
-	if (seconds_arg(&argc, argv, &secs) == -1 || argc != 0) {
-		warnx("usage: imc listen [-t seconds]");
+	if (seconds_arg(&argc, argv, &secs) == -1 ||
+	    call_media_args(&argc, argv, &mc) == -1 || argc != 0) {
+		warnx("usage: imc listen [--play file] [--record file] "
+		    "[-t seconds]");
 		return (IMC_EXIT_USAGE);
 	}
+	conf->c_calls = 1;
 	if ((code = session_open(&s, conf)) != IMC_EXIT_OK)
 		return (code);
 	memset(&ml, 0, sizeof(ml));
 	ml.ml_s = &s;
 	s.s_cmd = &ml;
 	ua_on_request(s.s_ua, listen_request, &ml);
-	if (session_deadline(&s, secs, listen_finish) == -1 ||
+	if ((ml.ml_calls = call_host_new(s.s_ua, &mc, 0)) == NULL ||
+	    session_deadline(&s, secs, listen_finish) == -1 ||
 	    (ml.ml_reg = reg_start(s.s_ua, listen_registered, &ml)) == NULL)
-		session_done(&s, IMC_EXIT_FAIL);
+		session_fail(&s, IMC_EXIT_FAIL);
 	s.s_cleanup = listen_cleanup;
 	return (session_run(&s));
 }

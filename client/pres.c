@@ -135,6 +135,8 @@ pub_document(struct pub *pb, size_t *lenp)
 	pp.pp_contact = ua_contact(pb->pb_s->s_ua);
 	pp.pp_port = ua_local_port(pb->pb_s->s_ua);
 	pp.pp_direct = conf->c_direct;
+	pp.pp_media = conf->c_media;
+	pp.pp_nmedia = conf->c_nmedia;
 	if (pres_doc_make(&pp, &pb->pb_doc, lenp) == -1)
 		return (-1);
 	/* What the server would refuse, we find out here. */

@@ -36,6 +36,7 @@
 #include "imc.h"
 #include "pidf.h"
 #include "xml.h"
+#include "pres_xml.h"
 
 #define RPID_NS		"urn:ietf:params:xml:ns:pidf:rpid"
 #define DM_NS		"urn:ietf:params:xml:ns:pidf:data-model"
@@ -43,19 +44,45 @@
 #define DOC_PARSE	(XML_PARSE_NONET | XML_PARSE_NOERROR | \
 			    XML_PARSE_NOWARNING | XML_PARSE_NOCDATA)
 
+/* One <m:media>: type, port, its codecs, direct (docs/presence.md). */
+static int
+doc_medium(xmlTextWriterPtr w, const char *type, uint16_t port,
+    const struct imc_media *im, int direct)
+{
+	char	num[8];
+	size_t	i;
+
+	(void)snprintf(num, sizeof(num), "%u", port);
+	if (xmlTextWriterStartElement(w, BAD_CAST "m:media") < 0 ||
+	    xmlTextWriterWriteElement(w, BAD_CAST "m:type",
+	    BAD_CAST type) < 0 ||
+	    xmlTextWriterWriteElement(w, BAD_CAST "m:port", BAD_CAST num) < 0)
+		return (-1);
+	for (i = 0; im != NULL && i < im->im_ncodecs; i++)
+		if (xmlTextWriterWriteElement(w, BAD_CAST "m:codec",
+		    BAD_CAST im->im_codecs[i]) < 0)
+			return (-1);
+	return (xmlTextWriterWriteElement(w, BAD_CAST "m:direct",
+	    BAD_CAST (direct ? "true" : "false")) < 0 ||
+	    xmlTextWriterEndElement(w) < 0 ? -1 : 0);
+}
+
+/* Text on our SIP port, then each medium of the configuration. */
 static int
 doc_media(xmlTextWriterPtr w, const struct pres_pub *pp)
 {
-	char	port[8];
+	const struct imc_media	*im;
+	size_t			 i;
 
-	(void)snprintf(port, sizeof(port), "%u", pp->pp_port);
-	return (xmlTextWriterStartElement(w, BAD_CAST "m:media") < 0 ||
-	    xmlTextWriterWriteElement(w, BAD_CAST "m:type",
-	    BAD_CAST "text") < 0 ||
-	    xmlTextWriterWriteElement(w, BAD_CAST "m:port", BAD_CAST port) < 0 ||
-	    xmlTextWriterWriteElement(w, BAD_CAST "m:direct",
-	    BAD_CAST (pp->pp_direct ? "true" : "false")) < 0 ||
-	    xmlTextWriterEndElement(w) < 0 ? -1 : 0);
+	if (doc_medium(w, "text", pp->pp_port, NULL, pp->pp_direct) == -1)
+		return (-1);
+	for (i = 0; i < pp->pp_nmedia; i++) {
+		im = &pp->pp_media[i];
+		if (doc_medium(w, im->im_type, im->im_port, im,
+		    im->im_direct) == -1)
+			return (-1);
+	}
+	return (0);
 }
 
 static int
@@ -153,8 +180,8 @@ doc_refuse_dtd(void *ctx, const xmlChar *name IMD_UNUSED,
 	xmlStopParser(ctx);
 }
 
-static xmlDocPtr
-doc_read(const char *body, size_t len)
+xmlDocPtr
+pres_xml_read(const char *body, size_t len)
 {
 	xmlParserCtxtPtr	 ctxt;
 	xmlDocPtr		 doc = NULL;
@@ -174,8 +201,8 @@ doc_read(const char *body, size_t len)
 	return (doc);
 }
 
-static int
-doc_is(xmlNodePtr n, const char *ns, const char *name)
+int
+pres_xml_is(xmlNodePtr n, const char *ns, const char *name)
 {
 	return (n->type == XML_ELEMENT_NODE && n->ns != NULL &&
 	    xmlStrEqual(n->ns->href, BAD_CAST ns) &&
@@ -198,12 +225,12 @@ static void
 doc_walk(xmlNodePtr n, struct pres_view *pv)
 {
 	for (; n != NULL; n = n->next) {
-		if (doc_is(n, PIDF_NS, "basic"))
+		if (pres_xml_is(n, PIDF_NS, "basic"))
 			doc_text(n, pv->pv_basic, sizeof(pv->pv_basic));
-		else if (doc_is(n, PIDF_NS, "note"))
+		else if (pres_xml_is(n, PIDF_NS, "note"))
 			doc_text(n, pv->pv_note, sizeof(pv->pv_note));
-		else if (n->parent != NULL && doc_is(n->parent, RPID_NS,
-		    "activities") && doc_is(n, RPID_NS, NULL) &&
+		else if (n->parent != NULL && pres_xml_is(n->parent, RPID_NS,
+		    "activities") && pres_xml_is(n, RPID_NS, NULL) &&
 		    pv->pv_activity[0] == '\0')
 			(void)strlcpy(pv->pv_activity, (const char *)n->name,
 			    sizeof(pv->pv_activity));
@@ -220,10 +247,10 @@ pres_doc_read(const char *body, size_t len, struct pres_view *pv)
 	int		 r = -1;
 
 	memset(pv, 0, sizeof(*pv));
-	if ((doc = doc_read(body, len)) == NULL)
+	if ((doc = pres_xml_read(body, len)) == NULL)
 		return (-1);
 	if ((root = xmlDocGetRootElement(doc)) != NULL &&
-	    doc_is(root, PIDF_NS, "presence")) {
+	    pres_xml_is(root, PIDF_NS, "presence")) {
 		doc_walk(root->children, pv);
 		r = 0;
 	}
@@ -237,7 +264,7 @@ winfo_list(xmlNodePtr n, winfo_each_cb cb, void *arg)
 	xmlChar	*uri, *status;
 
 	for (; n != NULL; n = n->next) {
-		if (!doc_is(n, WINFO_NS, "watcher"))
+		if (!pres_xml_is(n, WINFO_NS, "watcher"))
 			continue;
 		uri = xmlNodeGetContent(n);
 		status = xmlGetProp(n, BAD_CAST "status");
@@ -256,12 +283,12 @@ winfo_read(const char *body, size_t len, winfo_each_cb cb, void *arg)
 	xmlNodePtr	 root, n;
 	int		 r = -1;
 
-	if ((doc = doc_read(body, len)) == NULL)
+	if ((doc = pres_xml_read(body, len)) == NULL)
 		return (-1);
 	if ((root = xmlDocGetRootElement(doc)) != NULL &&
-	    doc_is(root, WINFO_NS, "watcherinfo")) {
+	    pres_xml_is(root, WINFO_NS, "watcherinfo")) {
 		for (n = root->children; n != NULL; n = n->next)
-			if (doc_is(n, WINFO_NS, "watcher-list"))
+			if (pres_xml_is(n, WINFO_NS, "watcher-list"))
 				winfo_list(n->children, cb, arg);
 		r = 0;
 	}

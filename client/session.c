@@ -100,6 +100,18 @@ session_done(struct session *s, int code)
 	event_base_loopbreak(s->s_base);
 }
 
+/*
+ * A command that fails while it sets up, before the loop runs: a
+ * loopbreak then would be forgotten, an exit is kept for the loop.
+ */
+void
+session_fail(struct session *s, int code)
+{
+	if (s->s_exit == IMC_EXIT_OK)
+		s->s_exit = code;
+	(void)event_base_loopexit(s->s_base, NULL);
+}
+
 int
 session_run(struct session *s)
 {

@@ -151,6 +151,18 @@ ua_no_auth(struct ua *ua)
 	ua->ua_noauth = 1;
 }
 
+/*
+ * The 2xx of an INVITE that comes again once its transaction is over
+ * (the callee did not get our ACK): the call sends the ACK again
+ * (RFC 3261 13.2.2.4).
+ */
+void
+ua_on_late_2xx(struct ua *ua, ua_req_cb cb, void *arg)
+{
+	ua->ua_late_cb = cb;
+	ua->ua_late_arg = arg;
+}
+
 void
 ua_on_request(struct ua *ua, ua_req_cb cb, void *arg)
 {
@@ -182,22 +194,64 @@ ua_fail(struct ua *ua, const char *fmt, ...)
 	}
 }
 
+/* The transaction of a response: its branch and its method. */
+static struct ua_tx *
+ua_tx_find(struct ua *ua, const struct sip_msg *msg)
+{
+	const struct sip_hdr	*h;
+	struct sip_cseq		 cs;
+	struct sip_via		 via;
+	struct ua_tx		*tx;
+
+	if (sip_top_via(msg, &via) == -1 ||
+	    (h = sip_hdr_first(msg, SIP_HDR_CSEQ)) == NULL ||
+	    sip_cseq_parse(h->hdr_value.s, SIP_STR_END(&h->hdr_value),
+	    &cs) == -1)
+		return (NULL);
+	/* A CANCEL shares the branch of the INVITE it cancels. */
+	TAILQ_FOREACH(tx, &ua->ua_txs, tx_entry)
+		if (strlen(tx->tx_branch) == via.via_branch.len &&
+		    memcmp(tx->tx_branch, via.via_branch.s,
+		    via.via_branch.len) == 0 &&
+		    cs.cseq_method == tx->tx_req->rq_method)
+			return (tx);
+	return (NULL);
+}
+
+/* A 1xx to an INVITE: no more retransmissions, no timer B. */
+static void
+ua_tx_proceeding(struct ua_tx *tx, const struct sip_msg *msg)
+{
+	if (tx->tx_req->rq_method != SIP_METHOD_INVITE)
+		return;
+	evtimer_del(tx->tx_retrans);
+	evtimer_del(tx->tx_timeout);
+	if (tx->tx_req->rq_prov != NULL && msg->msg_status > 100)
+		tx->tx_req->rq_prov(msg, tx->tx_arg);
+}
+
 /* A response: the transaction it ends, or a retry with credentials. */
 static void
 ua_handle_response(struct ua *ua, const struct sip_msg *msg)
 {
-	struct sip_via	 via;
 	struct ua_tx	*tx;
 
-	if (sip_top_via(msg, &via) == -1)
+	if ((tx = ua_tx_find(ua, msg)) == NULL) {
+		if (ua->ua_late_cb != NULL && msg->msg_status >= 200 &&
+		    msg->msg_status < 300)
+			ua->ua_late_cb(ua, msg, ua->ua_late_arg);
 		return;
-	TAILQ_FOREACH(tx, &ua->ua_txs, tx_entry)
-		if (strlen(tx->tx_branch) == via.via_branch.len &&
-		    memcmp(tx->tx_branch, via.via_branch.s,
-		    via.via_branch.len) == 0)
-			break;
-	if (tx == NULL || msg->msg_status < 200)
+	}
+	/* A peer answers only what we sent it; the server, the rest. */
+	if ((ua->ua_peerlen != 0) != (tx->tx_dest.uo_len != 0))
 		return;
+	if (msg->msg_status < 200) {
+		ua_tx_proceeding(tx, msg);
+		return;
+	}
+	if (tx->tx_req->rq_method == SIP_METHOD_INVITE &&
+	    msg->msg_status >= 300)
+		ua_ack_failure(tx, msg);
 	if ((msg->msg_status == 401 || msg->msg_status == 407) &&
 	    !ua->ua_noauth && ua_tx_auth_retry(tx, msg) == 0)
 		return;
@@ -205,6 +259,27 @@ ua_handle_response(struct ua *ua, const struct sip_msg *msg)
 	tx->tx_linked = 0;
 	tx->tx_cb(ua, tx->tx_req, msg, tx->tx_arg);
 	ua_tx_free(tx);
+}
+
+/*
+ * What a peer may ask of us without the server: a message or a call
+ * when direct mode is on, and the requests of a call's dialog, which
+ * the command checks against the dialogs it has.
+ */
+static int
+ua_peer_may(struct ua *ua, enum sip_method m)
+{
+	switch (m) {
+	case SIP_METHOD_MESSAGE:
+	case SIP_METHOD_INVITE:
+		return (ua->ua_conf->c_direct);
+	case SIP_METHOD_ACK:
+	case SIP_METHOD_BYE:
+	case SIP_METHOD_CANCEL:
+		return (1);
+	default:
+		return (0);
+	}
 }
 
 void
@@ -220,26 +295,35 @@ ua_handle(struct ua *ua, const char *buf, size_t len, int flags)
 	if (sip_parse(msg, buf, len, &lim, flags, &err) == -1)
 		goto done;
 	if (msg->msg_kind == SIP_RESPONSE) {
-		/* A peer has no request of ours to answer. */
-		if (ua->ua_peerlen == 0 &&
-		    sip_validate_response(msg, &err) == 0)
+		if (sip_validate_response(msg, &err) == 0)
 			ua_handle_response(ua, msg);
 	} else if (sip_validate_request(msg, &err) == 0) {
-		if (ua_dedup_replay(ua, msg) == 0)
+		if (msg->msg_method != SIP_METHOD_ACK &&
+		    ua_dedup_replay(ua, msg) == 0)
 			goto done;
-		/* Unauthenticated, so a peer may only hand us a message. */
-		if (ua->ua_peerlen != 0 &&
-		    msg->msg_method != SIP_METHOD_MESSAGE)
+		/* Unauthenticated: a peer may only ask for little. */
+		if (ua->ua_peerlen != 0 && !ua_peer_may(ua, msg->msg_method))
 			(void)ua_reply(ua, msg, 405, "Method Not Allowed");
 		else if (ua->ua_req_cb != NULL)
 			ua->ua_req_cb(ua, msg, ua->ua_req_arg);
-		else
+		else if (msg->msg_method != SIP_METHOD_ACK)
 			(void)ua_reply(ua, msg, 481,
 			    "Call/Transaction Does Not Exist");
 	} else if (err.err_respond)
 		(void)ua_reply(ua, msg, err.err_status, err.err_reason);
  done:
 	free(msg);
+}
+
+/* Who sent the request being handled. */
+void
+ua_origin_of(struct ua *ua, struct ua_origin *o)
+{
+	memset(o, 0, sizeof(*o));
+	if (ua->ua_peerlen != 0) {
+		o->uo_addr = ua->ua_peer;
+		o->uo_len = ua->ua_peerlen;
+	}
 }
 
 static void
@@ -261,7 +345,7 @@ ua_tx_retransmit(evutil_socket_t fd IMD_UNUSED, short ev IMD_UNUSED, void *arg)
 	struct ua_tx	*tx = arg;
 	struct timeval	 tv;
 
-	(void)ua_send_raw(tx->tx_ua, tx->tx_buf, tx->tx_len);
+	(void)ua_send_dest(tx->tx_ua, &tx->tx_dest, tx->tx_buf, tx->tx_len);
 	tx->tx_interval = tx->tx_interval * 2;
 	if (tx->tx_interval > UA_T2_MS)
 		tx->tx_interval = UA_T2_MS;
@@ -293,7 +377,7 @@ ua_tx_send(struct ua_tx *tx)
 	struct timeval	 tv;
 
 	tx->tx_interval = UA_T1_MS;
-	if (tx->tx_ua->ua_bev == NULL) {
+	if (tx->tx_ua->ua_bev == NULL || tx->tx_dest.uo_len != 0) {
 		tv.tv_sec = 0;
 		tv.tv_usec = UA_T1_MS * 1000;
 		evtimer_add(tx->tx_retrans, &tv);
@@ -301,15 +385,18 @@ ua_tx_send(struct ua_tx *tx)
 	tv.tv_sec = UA_TIMER_F_MS / 1000;
 	tv.tv_usec = 0;
 	evtimer_add(tx->tx_timeout, &tv);
-	return (ua_send_raw(tx->tx_ua, tx->tx_buf, tx->tx_len));
+	return (ua_send_dest(tx->tx_ua, &tx->tx_dest, tx->tx_buf,
+	    tx->tx_len));
 }
 
 /*
- * Send a request; cb gets its final response once.  req must live
- * until then: a retry with credentials advances its CSeq.
+ * Send a request to dest (NULL: the server); cb gets its final
+ * response once.  req must live until then: a retry with credentials
+ * advances its CSeq.
  */
 int
-ua_request(struct ua *ua, struct ua_req *req, ua_resp_cb cb, void *arg)
+ua_request_to(struct ua *ua, const struct ua_origin *dest,
+    struct ua_req *req, ua_resp_cb cb, void *arg)
 {
 	struct ua_tx	*tx;
 
@@ -321,6 +408,8 @@ ua_request(struct ua *ua, struct ua_req *req, ua_resp_cb cb, void *arg)
 	tx->tx_req = req;
 	tx->tx_cb = cb;
 	tx->tx_arg = arg;
+	if (dest != NULL)
+		tx->tx_dest = *dest;
 	tx->tx_retrans = evtimer_new(ua->ua_base, ua_tx_retransmit, tx);
 	tx->tx_timeout = evtimer_new(ua->ua_base, ua_tx_expire, tx);
 	if (tx->tx_retrans == NULL || tx->tx_timeout == NULL ||
@@ -331,6 +420,29 @@ ua_request(struct ua *ua, struct ua_req *req, ua_resp_cb cb, void *arg)
 	TAILQ_INSERT_TAIL(&ua->ua_txs, tx, tx_entry);
 	tx->tx_linked = 1;
 	return (ua_tx_send(tx));
+}
+
+int
+ua_request(struct ua *ua, struct ua_req *req, ua_resp_cb cb, void *arg)
+{
+	return (ua_request_to(ua, NULL, req, cb, arg));
+}
+
+/* CANCEL the INVITE req that is still pending (RFC 3261 9.1). */
+int
+ua_cancel(struct ua *ua, struct ua_req *req)
+{
+	struct ua_tx	*tx;
+	struct ua_req	 r;
+
+	TAILQ_FOREACH(tx, &ua->ua_txs, tx_entry)
+		if (tx->tx_req == req)
+			break;
+	if (tx == NULL || req->rq_method != SIP_METHOD_INVITE)
+		return (-1);
+	r = *req;
+	r.rq_totag[0] = '\0';
+	return (ua_send_cancel(ua, &tx->tx_dest, &r, tx->tx_branch));
 }
 
 /* A new transaction: a new branch, the next CSeq, credentials anew. */

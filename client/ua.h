@@ -35,6 +35,7 @@ struct ua_tx {
 	int			 tx_linked;
 	struct ua		*tx_ua;
 	struct ua_req		*tx_req;
+	struct ua_origin	 tx_dest;
 	char			 tx_branch[IMC_TAG_MAX];
 	char			*tx_buf;
 	size_t			 tx_len;
@@ -74,6 +75,8 @@ struct ua {
 	TAILQ_HEAD(, ua_tx)	 ua_txs;
 	ua_req_cb		 ua_req_cb;
 	void			*ua_req_arg;
+	ua_req_cb		 ua_late_cb;	/* a 2xx again, its INVITE done */
+	void			*ua_late_arg;
 	struct ua_cred		*ua_www;	/* 401 */
 	struct ua_cred		*ua_proxy;	/* 407 */
 	/* Which challenge each method met last, to answer it at once. */
@@ -96,6 +99,11 @@ int	ua_tx_restart(struct ua_tx *);
 
 /* ua_msg.c */
 int	ua_tx_build(struct ua_tx *);
+int	ua_req_print(struct ua *, struct ua_req *, const char *,
+	    struct ua_tx *, char **, size_t *);
+void	ua_ack_failure(struct ua_tx *, const struct sip_msg *);
+int	ua_send_cancel(struct ua *, const struct ua_origin *,
+	    const struct ua_req *, const char *);
 int	ua_tx_auth_retry(struct ua_tx *, const struct sip_msg *);
 int	ua_dedup_replay(struct ua *, const struct sip_msg *);
 void	ua_dedup_free(struct ua *);
@@ -108,6 +116,8 @@ int	ua_peer_send(struct ua *, const char *, size_t);
 
 /* ua_net.c */
 int	ua_send_raw(struct ua *, const char *, size_t);
+int	ua_send_dest(struct ua *, const struct ua_origin *, const char *,
+	    size_t);
 void	ua_udp_read(evutil_socket_t, short, void *);
 void	ua_stream_read(struct bufferevent *, void *);
 void	ua_stream_event(struct bufferevent *, short, void *);

@@ -51,9 +51,8 @@ ua_req_init(struct ua *ua, struct ua_req *req, enum sip_method method,
 
 /* Credentials for the challenge this method met last, if any. */
 static void
-ua_out_cred(struct ua_tx *tx, struct sip_out *out)
+ua_out_cred(struct ua *ua, struct ua_tx *tx, struct sip_out *out)
 {
-	struct ua	*ua = tx->tx_ua;
 	struct ua_req	*req = tx->tx_req;
 	unsigned int	 kind = ua->ua_kind[req->rq_method];
 	char		 line[1024];
@@ -72,18 +71,17 @@ ua_out_cred(struct ua_tx *tx, struct sip_out *out)
 }
 
 static void
-ua_out_head(struct ua_tx *tx, struct sip_out *out)
+ua_out_head(struct ua *ua, struct ua_req *req, const char *branch,
+    struct sip_out *out)
 {
 	static const char *const tp[] = { "UDP", "TCP", "TLS" };
-	struct ua	*ua = tx->tx_ua;
-	struct ua_req	*req = tx->tx_req;
 	const char	*mname = sip_method_name(req->rq_method);
 	int		 v6 = strchr(ua->ua_lhost, ':') != NULL;
 
 	(void)sip_out_printf(out, "%s %s SIP/2.0\r\n", mname, req->rq_ruri);
 	(void)sip_out_printf(out, "Via: SIP/2.0/%s %s%s%s:%u;branch=%s;"
 	    "rport\r\n", tp[ua->ua_conf->c_transport], v6 ? "[" : "",
-	    ua->ua_lhost, v6 ? "]" : "", ua->ua_lport, tx->tx_branch);
+	    ua->ua_lhost, v6 ? "]" : "", ua->ua_lport, branch);
 	(void)sip_out_printf(out, "Max-Forwards: 70\r\n");
 	if (req->rq_route[0] != '\0')
 		(void)sip_out_printf(out, "Route: %s\r\n", req->rq_route);
@@ -95,25 +93,24 @@ ua_out_head(struct ua_tx *tx, struct sip_out *out)
 	    req->rq_callid, req->rq_cseq, mname);
 }
 
-/* Write the request anew, with a new branch: a new transaction. */
+/*
+ * req on the wire with this branch, into *bufp (malloc'd); with the
+ * credentials of tx's method when tx is given.
+ */
 int
-ua_tx_build(struct ua_tx *tx)
+ua_req_print(struct ua *ua, struct ua_req *req, const char *branch,
+    struct ua_tx *tx, char **bufp, size_t *lenp)
 {
-	struct ua_req	*req = tx->tx_req;
 	struct sip_out	 out;
-	char		 tok[IMC_TAG_MAX / 2];
 	size_t		 size;
 
-	ua_random_token(tok, sizeof(tok));
-	(void)snprintf(tx->tx_branch, sizeof(tx->tx_branch), "z9hG4bK%s",
-	    tok);
-	free(tx->tx_buf);
 	size = UA_HEAD_MAX + req->rq_bodylen;
-	if ((tx->tx_buf = malloc(size)) == NULL)
+	if ((*bufp = malloc(size)) == NULL)
 		return (-1);
-	sip_out_init(&out, tx->tx_buf, size);
-	ua_out_head(tx, &out);
-	ua_out_cred(tx, &out);
+	sip_out_init(&out, *bufp, size);
+	ua_out_head(ua, req, branch, &out);
+	if (tx != NULL)
+		ua_out_cred(ua, tx, &out);
 	(void)sip_out_printf(&out, "%sUser-Agent: imc\r\n", req->rq_extra);
 	if (req->rq_ctype != NULL)
 		(void)sip_out_printf(&out, "Content-Type: %s\r\n",
@@ -121,10 +118,89 @@ ua_tx_build(struct ua_tx *tx)
 	(void)sip_out_printf(&out, "Content-Length: %zu\r\n\r\n",
 	    req->rq_bodylen);
 	(void)sip_out_add(&out, req->rq_body, req->rq_bodylen);
-	if (out.overflow)
+	if (out.overflow) {
+		free(*bufp);
+		*bufp = NULL;
 		return (-1);
-	tx->tx_len = out.len;
+	}
+	*lenp = out.len;
 	return (0);
+}
+
+/* Write the request anew, with a new branch: a new transaction. */
+int
+ua_tx_build(struct ua_tx *tx)
+{
+	char	tok[IMC_TAG_MAX / 2];
+
+	ua_random_token(tok, sizeof(tok));
+	(void)snprintf(tx->tx_branch, sizeof(tx->tx_branch), "z9hG4bK%s",
+	    tok);
+	free(tx->tx_buf);
+	return (ua_req_print(tx->tx_ua, tx->tx_req, tx->tx_branch, tx,
+	    &tx->tx_buf, &tx->tx_len));
+}
+
+/*
+ * A request that is not a transaction of its own (RFC 3261 17.1.1.3,
+ * 9.1): ACK or CANCEL of an INVITE, copied from it with method and
+ * To changed, on branch.
+ */
+static int
+ua_send_copy(struct ua *ua, const struct ua_origin *dest,
+    const struct ua_req *invite, enum sip_method method, const char *totag,
+    const char *branch)
+{
+	struct ua_req	 r = *invite;
+	char		*buf;
+	size_t		 len;
+	int		 rc;
+
+	r.rq_method = method;
+	r.rq_extra[0] = '\0';
+	r.rq_ctype = NULL;
+	r.rq_body = NULL;
+	r.rq_bodylen = 0;
+	if (totag != NULL)
+		(void)strlcpy(r.rq_totag, totag, sizeof(r.rq_totag));
+	if (ua_req_print(ua, &r, branch, NULL, &buf, &len) == -1)
+		return (-1);
+	rc = ua_send_dest(ua, dest, buf, len);
+	free(buf);
+	return (rc);
+}
+
+/* The ACK of a failed INVITE: hop by hop, on the INVITE's branch. */
+void
+ua_ack_failure(struct ua_tx *tx, const struct sip_msg *msg)
+{
+	struct ua_req	 r;
+
+	r = *tx->tx_req;
+	dialog_from_response(&r, msg);
+	(void)strlcpy(r.rq_ruri, tx->tx_req->rq_ruri, sizeof(r.rq_ruri));
+	(void)strlcpy(r.rq_route, tx->tx_req->rq_route, sizeof(r.rq_route));
+	(void)ua_send_copy(tx->tx_ua, &tx->tx_dest, &r, SIP_METHOD_ACK,
+	    NULL, tx->tx_branch);
+}
+
+int
+ua_send_cancel(struct ua *ua, const struct ua_origin *dest,
+    const struct ua_req *invite, const char *branch)
+{
+	return (ua_send_copy(ua, dest, invite, SIP_METHOD_CANCEL, NULL,
+	    branch));
+}
+
+/* The ACK of a 2xx: end to end, a branch of its own, in the dialog. */
+int
+ua_send_ack(struct ua *ua, const struct ua_origin *dest, struct ua_req *req)
+{
+	char	branch[IMC_TAG_MAX], tok[IMC_TAG_MAX / 2];
+
+	ua_random_token(tok, sizeof(tok));
+	(void)snprintf(branch, sizeof(branch), "z9hG4bK%s", tok);
+	return (ua_send_copy(ua, dest, req, SIP_METHOD_ACK, NULL, branch));
 }
 
 /*
@@ -219,23 +295,57 @@ ua_dedup_free(struct ua *ua)
 	}
 }
 
+/* A response to msg, to whoever sent it (orig NULL: who sends now). */
 int
-ua_reply(struct ua *ua, const struct sip_msg *msg, unsigned int status,
-    const char *reason)
+ua_answer(struct ua *ua, const struct ua_origin *orig,
+    const struct sip_msg *msg, unsigned int status, const char *reason,
+    const struct ua_answer *an)
 {
 	struct sip_reply	 rp;
 	struct sip_out		 out;
 	char			 buf[8192], tag[IMC_TAG_MAX / 2];
+	struct ua_origin	 here;
 
 	memset(&rp, 0, sizeof(rp));
 	rp.rp_status = status;
 	rp.rp_reason = reason;
-	ua_random_token(tag, sizeof(tag));
+	if (an != NULL && an->an_totag != NULL)
+		(void)strlcpy(tag, an->an_totag, sizeof(tag));
+	else
+		ua_random_token(tag, sizeof(tag));
 	rp.rp_totag.s = tag;
 	rp.rp_totag.len = strlen(tag);
+	if (an != NULL && an->an_extra != NULL) {
+		rp.rp_extra.s = an->an_extra;
+		rp.rp_extra.len = strlen(an->an_extra);
+	}
+	if (an != NULL && an->an_ctype != NULL) {
+		rp.rp_ctype.s = an->an_ctype;
+		rp.rp_ctype.len = strlen(an->an_ctype);
+		rp.rp_body.s = an->an_body;
+		rp.rp_body.len = an->an_bodylen;
+	}
 	sip_out_init(&out, buf, sizeof(buf));
 	if (sip_print_response(&out, msg, &rp) == -1)
 		return (-1);
+	if (orig == NULL) {
+		ua_dedup_store(ua, msg, buf, out.len);
+		return (ua_send_raw(ua, buf, out.len));
+	}
+	/* Later than the request: to where it came from, kept then. */
+	ua_origin_of(ua, &here);
+	ua->ua_peer = orig->uo_addr;
+	ua->ua_peerlen = orig->uo_len;
 	ua_dedup_store(ua, msg, buf, out.len);
-	return (ua_send_raw(ua, buf, out.len));
+	(void)ua_send_raw(ua, buf, out.len);
+	ua->ua_peer = here.uo_addr;
+	ua->ua_peerlen = here.uo_len;
+	return (0);
+}
+
+int
+ua_reply(struct ua *ua, const struct sip_msg *msg, unsigned int status,
+    const char *reason)
+{
+	return (ua_answer(ua, NULL, msg, status, reason, NULL));
 }

@@ -65,6 +65,28 @@ ua_send_raw(struct ua *ua, const char *buf, size_t len)
 	return (0);
 }
 
+/* To the server, or to a peer over the socket of direct mode. */
+int
+ua_send_dest(struct ua *ua, const struct ua_origin *dest, const char *buf,
+    size_t len)
+{
+	struct sockaddr_storage	 saved = ua->ua_peer;
+	socklen_t		 savedlen = ua->ua_peerlen;
+	int			 rc;
+
+	if (dest != NULL && dest->uo_len != 0 && ua->ua_pfd == -1)
+		return (-1);
+	ua->ua_peerlen = 0;
+	if (dest != NULL && dest->uo_len != 0) {
+		ua->ua_peer = dest->uo_addr;
+		ua->ua_peerlen = dest->uo_len;
+	}
+	rc = ua_send_raw(ua, buf, len);
+	ua->ua_peer = saved;
+	ua->ua_peerlen = savedlen;
+	return (rc);
+}
+
 void
 ua_udp_read(evutil_socket_t fd, short ev IMD_UNUSED, void *arg)
 {

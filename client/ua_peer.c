@@ -51,7 +51,7 @@ ua_peer_reuse(int fd)
 int
 ua_peer_prepare(struct ua *ua)
 {
-	if (!ua->ua_conf->c_direct)
+	if (!ua->ua_conf->c_direct && !ua->ua_conf->c_calls)
 		return (0);
 	if (ua_peer_reuse(ua->ua_fd) == -1) {
 		ua_fail(ua, "SO_REUSEPORT: %s", strerror(errno));
@@ -82,7 +82,7 @@ ua_peer_open(struct ua *ua)
 	struct sockaddr_storage	 ss;
 	socklen_t		 len = sizeof(ss);
 
-	if (!ua->ua_conf->c_direct)
+	if (!ua->ua_conf->c_direct && !ua->ua_conf->c_calls)
 		return (0);
 	if (getsockname(ua->ua_fd, (struct sockaddr *)&ss, &len) == -1 ||
 	    (ua->ua_pfd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK |

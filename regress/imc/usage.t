@@ -26,7 +26,8 @@ def run(*args):
 for h in ("-h", "--help"):
     r = run(h)
     ok(r.returncode == 0, "imc %s exits 0" % h)
-    ok(r.stdout.startswith("usage: imc [-c dir] [chat]\n"),
+    ok(r.stdout.startswith("usage: imc [-c dir] [chat [--play file] "
+                           "[--record file]]\n"),
        "imc %s prints the usage on standard output" % h)
     ok(r.stderr == "", "imc %s prints nothing on standard error" % h)
     if r.returncode != 0 or r.stderr:
