@@ -2,7 +2,7 @@
 # ALSA's null device as its speaker, what it decodes recorded by the
 # sndfile module, and incoming calls answered at once.
 
-import glob, os, sys
+import glob, os, struct, sys, time, wave
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/clients"))
 from clientlib import Baresip
 import audio
@@ -30,6 +30,19 @@ class CallBaresip(Baresip):
         with open(acc, "w") as f:
             f.write(t + ";answermode=auto\n")
 
-    def recording(self):
-        got = glob.glob(os.path.join(self.dir, "dump-*-dec.wav"))
-        return audio.read(got[0]) if got else []
+    def recording(self, secs=5):
+        """What it decoded in its first call, once sndfile closed the
+        file (the WAV header is complete only then); [] if none."""
+        end = time.time() + secs
+        while True:
+            got = sorted(glob.glob(os.path.join(self.dir,
+                                                "dump-*-dec.wav")))
+            samples = []
+            if got:
+                try:
+                    samples = audio.read(got[0])
+                except (EOFError, struct.error, wave.Error):
+                    pass
+            if samples or time.time() >= end:
+                return samples
+            time.sleep(0.2)
