@@ -62,6 +62,17 @@ int	store_user_update(const struct user_rec *);
 int	store_user_list(int (*)(const struct user_rec *, void *), void *);
 
 /*
+ * An import: the n records in one transaction, every one new, or none
+ * of them (*at: the one that failed, STORE_EXISTS when it was there
+ * already).  A page: at most max records, in address order, from the
+ * first after the address after ("": from the first of all), called
+ * back under the rules of a list; *n says how many.
+ */
+int	store_user_add_many(const struct user_rec *, size_t, size_t *);
+int	store_user_page(const char *, size_t,
+	    int (*)(const struct user_rec *, void *), void *, size_t *);
+
+/*
  * Bindings are filed under the address in lower case and the contact
  * URI byte for byte: the registrar compares contacts by RFC 3261 rules
  * and hands over the one it means.  A put inserts or replaces.  A get
