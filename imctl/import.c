@@ -110,7 +110,7 @@ user_import(const char *sock, const char *file)
 	if (import_send(&im, &cc, 1) == -1)
 		errx(EXIT_ERROR, "%s: import stopped", im.im_name);
 	ctl_close(&cc);
-	printf("%zu users imported\n", im.im_n);
+	printf("%zu user%s imported\n", im.im_n, im.im_n == 1 ? "" : "s");
 	import_free(&im);
 	return (EXIT_OK);
 }
