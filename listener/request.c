@@ -32,6 +32,7 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,6 +163,26 @@ req_over_bound(const struct req_source *rs, size_t size)
 	return (NULL);
 }
 
+/*
+ * Zeroed but for the header slots of its message, which sip_msg_copy()
+ * fills as far as they are read: the record is 7 KB, mostly slots, and
+ * clearing all of it for every request showed in the profile.
+ */
+static struct sip_req *
+req_alloc(void)
+{
+	struct sip_req	*rq;
+	size_t		 head = offsetof(struct sip_req, rq_msg);
+	size_t		 tail = head + sizeof(rq->rq_msg);
+
+	if ((rq = malloc(sizeof(*rq))) == NULL)
+		return (NULL);
+	memset(rq, 0, head);
+	memset(&rq->rq_msg, 0, offsetof(struct sip_msg, msg_hdrs));
+	memset((char *)rq + tail, 0, sizeof(*rq) - tail);
+	return (rq);
+}
+
 struct sip_req *
 req_hold(const struct sip_msg *msg, const struct sip_peer *peer)
 {
@@ -176,7 +197,7 @@ req_hold(const struct sip_msg *msg, const struct sip_peer *peer)
 		return (NULL);
 	}
 	if ((rs = req_source_get(peer)) == NULL ||
-	    (rq = calloc(1, sizeof(*rq))) == NULL ||
+	    (rq = req_alloc()) == NULL ||
 	    (rq->rq_buf = malloc(msg->msg_len)) == NULL) {
 		if (rs != NULL && rs->rs_count == 0) {
 			RB_REMOVE(req_source_tree, &req_sources, rs);
@@ -240,7 +261,6 @@ req_release(struct sip_req *rq)
 	req_bytes -= rq->rq_bytes;
 	req_freed += rq->rq_bytes;
 	free(rq->rq_buf);
-	explicit_bzero(rq, sizeof(*rq));
 	free(rq);
 }
 
