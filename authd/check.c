@@ -84,7 +84,10 @@ check_free(struct check *ck)
 		evtimer_del(&ck->ck_timer);
 	TAILQ_REMOVE(&checks, ck, ck_entry);
 	ncheck--;
-	explicit_bzero(ck, sizeof(*ck));
+	/*
+	 * Not wiped: it holds what the client sent in the clear and the
+	 * challenge we sent back, never an HA1 (check_ha1() wipes that).
+	 */
 	free(ck);
 }
 
