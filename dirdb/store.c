@@ -308,6 +308,8 @@ store_code(int status)
  */
 static uint32_t	store_commit_flags = DB_TXN_SYNC;
 static int	store_unsynced;
+static int	store_behind;		/* writes now are written behind */
+static int	store_behind_unsynced;	/* some were, since the last flush */
 
 void
 store_group_commit(int on)
@@ -315,19 +317,45 @@ store_group_commit(int on)
 	store_commit_flags = on ? DB_TXN_WRITE_NOSYNC : DB_TXN_SYNC;
 }
 
-int
-store_sync(void)
+/*
+ * Written behind: under group commit, what is committed while this is
+ * on need not be on disk before the next answer leaves, only by the
+ * next store_sync_behind().  Each commit is written to the system at
+ * once (it survives dirdb) and is whole or absent after recovery: a
+ * crash of the machine loses the last of them, never half of one.
+ */
+void
+store_write_behind(int on)
+{
+	store_behind = on;
+}
+
+static int
+store_flush(void)
 {
 	int	r;
 
-	if (!store_unsynced || store_env == NULL)
+	if (store_env == NULL)
 		return (0);
 	if ((r = store_env->log_flush(store_env, NULL)) != 0) {
 		log_warnx("store: log flush: %s", db_strerror(r));
 		return (-1);
 	}
-	store_unsynced = 0;
+	/* The log is on disk up to its end: whatever either waited for. */
+	store_unsynced = store_behind_unsynced = 0;
 	return (0);
+}
+
+int
+store_sync(void)
+{
+	return (store_unsynced ? store_flush() : 0);
+}
+
+int
+store_sync_behind(void)
+{
+	return (store_behind_unsynced ? store_flush() : 0);
 }
 
 /*
@@ -354,8 +382,12 @@ store_txn(struct store_op *op, int (*body)(DB_TXN *, struct store_op *),
 		log_debug("store: %s %s: deadlock, again", op->op_db->sd_file,
 		    op->op_name);
 	}
-	if (r == 0 && write && store_commit_flags != DB_TXN_SYNC)
-		store_unsynced = 1;
+	if (r == 0 && write && store_commit_flags != DB_TXN_SYNC) {
+		if (store_behind)
+			store_behind_unsynced = 1;
+		else
+			store_unsynced = 1;
+	}
 	if (r == 0 && write && ++store_writes >= STORE_CKP_WRITES)
 		store_checkpoint();
 	return (store_status(op, r));

@@ -45,6 +45,8 @@ int	store_open(const char *);
 void	store_close(void);
 void	store_group_commit(int);
 int	store_sync(void);
+void	store_write_behind(int);
+int	store_sync_behind(void);
 
 /*
  * A record comes back with its address in lower case.  An update
