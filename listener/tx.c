@@ -50,6 +50,7 @@
 #define TX_MAX		65536
 /* Branch, NUL, the sent-by host (a name at most), NUL, port, method. */
 #define TX_KEY_MAX	(TX_BRANCH_MAX + IMD_DOMAIN_MAX + 64)
+#define TX_BUCKETS	65536	/* a power of two */
 /* The longest first Via header and method whose key is remembered. */
 #define TX_VIA_MAX	512
 #define TX_METHOD_MAX	32
@@ -57,9 +58,11 @@
 /*
  * A transaction's key is the bytes of its branch, sent-by and method,
  * NUL-separated (none of them holds a NUL), behind a keyed hash that
- * orders the tree: a look-up compares integers, and the bytes only
- * where the hashes agree.  A stranger who finds keys of equal hashes
- * gains nothing but a byte compare: the tree stays balanced.
+ * picks one of TX_BUCKETS trees and orders it: a look-up goes to a tree
+ * of one or two, where one big tree cost a cache miss a level (a tenth
+ * of the suite's CPU under REGISTER load), and compares integers, the
+ * bytes only where the hashes agree.  A stranger who finds keys of one
+ * hash gains nothing but a balanced tree of them.
  */
 struct tx_key {
 	uint64_t	 tk_hash;
@@ -98,7 +101,7 @@ RB_HEAD(tx_tree, tx);
 RB_PROTOTYPE(tx_tree, tx, tx_node, tx_cmp);
 RB_GENERATE(tx_tree, tx, tx_node, tx_cmp);
 
-static struct tx_tree	txs = RB_INITIALIZER(&txs);
+static struct tx_tree	txs[TX_BUCKETS];
 static TAILQ_HEAD(, tx)	txs_done = TAILQ_HEAD_INITIALIZER(txs_done);
 static size_t		ntx;
 static struct event	tx_sweep_ev;
@@ -117,6 +120,13 @@ tx_cmp(struct tx *a, struct tx *b)
 	if (ka->tk_len != kb->tk_len)
 		return (ka->tk_len < kb->tk_len ? -1 : 1);
 	return (memcmp(ka->tk_buf, kb->tk_buf, ka->tk_len));
+}
+
+/* The tree of a hash: the buckets are zero, as RB_INIT() makes them. */
+static struct tx_tree *
+tx_bucket(uint64_t hash)
+{
+	return (&txs[(hash >> 16) & (TX_BUCKETS - 1)]);
 }
 
 /* FNV-1a from a random start: an order, not a defence (see above). */
@@ -230,7 +240,7 @@ tx_find(const struct sip_msg *msg)
 	find.tx_key.tk_hash = tl->tl_key.tk_hash;
 	find.tx_key.tk_len = tl->tl_key.tk_len;
 	memcpy(find.tx_key.tk_buf, tl->tl_key.tk_buf, tl->tl_key.tk_len);
-	return (RB_FIND(tx_tree, &txs, &find));
+	return (RB_FIND(tx_tree, tx_bucket(find.tx_key.tk_hash), &find));
 }
 
 /*
@@ -270,7 +280,7 @@ tx_new(const struct sip_msg *msg, const struct sip_peer *peer)
 	tx->tx_key.tk_hash = tl->tl_key.tk_hash;
 	tx->tx_key.tk_len = tl->tl_key.tk_len;
 	memcpy(tx->tx_key.tk_buf, tl->tl_key.tk_buf, tl->tl_key.tk_len);
-	if (RB_INSERT(tx_tree, &txs, tx) != NULL) {
+	if (RB_INSERT(tx_tree, tx_bucket(tx->tx_key.tk_hash), tx) != NULL) {
 		free(tx);
 		return (NULL);
 	}
@@ -284,7 +294,7 @@ tx_free(struct tx *tx)
 {
 	if (tx->tx_resp != NULL)
 		TAILQ_REMOVE(&txs_done, tx, tx_done);
-	RB_REMOVE(tx_tree, &txs, tx);
+	RB_REMOVE(tx_tree, tx_bucket(tx->tx_key.tk_hash), tx);
 	ntx--;
 	free(tx->tx_resp);
 	free(tx);
