@@ -36,7 +36,8 @@
 #define STORE_CACHE_BYTES	(8 * 1024 * 1024)
 #define STORE_MODE		0600	/* only dirdb's user reads it */
 #define STORE_TRIES		4	/* runs of a deadlocked transaction */
-#define STORE_CKP_WRITES	256	/* transactions between checkpoints */
+#define STORE_CKP_WRITES	256	/* transactions between checkpoint asks */
+#define STORE_CKP_KBYTES	4096	/* log written before a checkpoint */
 #define STORE_LOCKS		10000	/* locks and locked objects */
 
 /*
@@ -97,7 +98,7 @@ static void	store_errcall(const DB_ENV *, const char *, const char *);
 static int	store_env_open(const char *);
 static int	store_dbs_open(void);
 static void	store_discard(void);
-static void	store_checkpoint(void);
+static void	store_checkpoint(u_int32_t);
 static int	store_status(const struct store_op *, int);
 static int	store_code(int);
 static int	store_txn(struct store_op *, int (*)(DB_TXN *,
@@ -204,7 +205,7 @@ store_open(const char *home)
 		store_discard();
 		return (-1);
 	}
-	store_checkpoint();
+	store_checkpoint(0);
 	log_debug("store: environment %s open", home);
 	return (0);
 }
@@ -215,7 +216,7 @@ store_close(void)
 {
 	if (store_env == NULL)
 		return;
-	store_checkpoint();
+	store_checkpoint(0);
 	store_discard();
 }
 
@@ -244,15 +245,19 @@ store_discard(void)
 /*
  * A checkpoint bounds the work of recovery and lets old log files go.
  * Not after every write: each one also scans the log directory for
- * files to remove.
+ * files to remove, and writes the dirty pages out.  Every
+ * STORE_CKP_WRITES writes libdb is asked, and checkpoints once kbyte
+ * of log (STORE_CKP_KBYTES; 0 at open and close: always) was written
+ * since the last: under a load of refreshes, a checkpoint every 256
+ * writes synced the pages fifteen times a second.
  */
 static void
-store_checkpoint(void)
+store_checkpoint(u_int32_t kbyte)
 {
 	int	r;
 
 	store_writes = 0;
-	if ((r = store_env->txn_checkpoint(store_env, 0, 0, 0)) != 0)
+	if ((r = store_env->txn_checkpoint(store_env, kbyte, 0, 0)) != 0)
 		log_warnx("store: checkpoint: %s", db_strerror(r));
 }
 
@@ -389,7 +394,7 @@ store_txn(struct store_op *op, int (*body)(DB_TXN *, struct store_op *),
 			store_unsynced = 1;
 	}
 	if (r == 0 && write && ++store_writes >= STORE_CKP_WRITES)
-		store_checkpoint();
+		store_checkpoint(STORE_CKP_KBYTES);
 	return (store_status(op, r));
 }
 

@@ -448,27 +448,6 @@ control_import_drop(struct ctl_conn *cc)
 	ctl_importer = 0;
 }
 
-/* A page of users with their HA1s, after the address the client names. */
-static void
-control_user_export(struct ctl_conn *cc, struct imsg *imsg)
-{
-	char	after[IMD_ADDRESS_MAX];
-
-	imsg_get_str(imsg, after, sizeof(after));
-	if (imsg_get_end(imsg) == -1) {
-		cc->cc_iev.iev_dead = 1;
-		return;
-	}
-	if (after[0] != '\0' && address_lower(after) == -1) {
-		control_result(cc, CTL_BADADDR, "malformed address");
-		return;
-	}
-	if (imsgev_compose(control_dirdb(), IMSG_DB_USER_EXPORT, cc->cc_id,
-	    -1, after, strlen(after) + 1) == -1)
-		fatal("control: request to dirdb");
-	cc->cc_busy = 1;
-}
-
 static void
 control_user_list(struct ctl_conn *cc, struct imsg *imsg)
 {
@@ -545,7 +524,10 @@ control_pres_rule(struct ctl_conn *cc, struct imsg *imsg, uint32_t rule)
 	cc->cc_busy = 1;
 }
 
-/* show bindings and show queue: for one address, or for everyone. */
+/*
+ * show bindings and show queue: for one address, or for everyone; user
+ * export: a page of users after the address, or from the first.
+ */
 static void
 control_show_list(struct ctl_conn *cc, struct imsg *imsg, uint32_t dbtype)
 {
@@ -646,7 +628,7 @@ control_dispatch(struct imsgev *iev, struct imsg *imsg)
 		control_import_end(cc, imsg);
 		break;
 	case IMSG_CTL_USER_EXPORT:
-		control_user_export(cc, imsg);
+		control_show_list(cc, imsg, IMSG_DB_USER_EXPORT);
 		break;
 	case IMSG_CTL_SHOW_BINDINGS:
 		control_show_list(cc, imsg, IMSG_DB_BINDING_LIST);
