@@ -97,7 +97,7 @@ check_send(struct check *ck)
 	struct ibuf	*buf;
 
 	if ((buf = imsgev_create(ck->ck_listener, IMSG_AUTH_RESULT, ck->ck_lid,
-	    sizeof(ck->ck_res))) == NULL ||
+	    IMSG_HINT_SMALL)) == NULL ||
 	    auth_result_add(buf, &ck->ck_res) == -1 ||
 	    imsgev_close(ck->ck_listener, buf) == -1)
 		fatal("%s", __func__);

@@ -220,7 +220,8 @@ loc_answer(struct imsgev *iev, uint32_t id, const struct loc_reg *r,
 	/* loc_check() kept it within the bound the listener enforces. */
 	if (status == 200 && (n = loc_after(r, after)) > BINDING_MAX_PER_USER)
 		n = BINDING_MAX_PER_USER;
-	if ((buf = imsgev_create(iev, IMSG_DB_REGISTER_RESULT, id, 1024)) ==
+	if ((buf = imsgev_create(iev, IMSG_DB_REGISTER_RESULT, id,
+	    IMSG_HINT_SMALL)) ==
 	    NULL || ibuf_add_u32(buf, status) == -1 ||
 	    ibuf_add_str(buf, reason, CTL_MESSAGE_MAX) == -1 ||
 	    ibuf_add_u32(buf, n) == -1)
