@@ -325,9 +325,11 @@ store_group_commit(int on)
 /*
  * Written behind: under group commit, what is committed while this is
  * on need not be on disk before the next answer leaves, only by the
- * next store_sync_behind().  Each commit is written to the system at
- * once (it survives dirdb) and is whole or absent after recovery: a
- * crash of the machine loses the last of them, never half of one.
+ * next store_sync_behind().  Its commits stay in libdb's log buffer
+ * (DB_TXN_NOSYNC: not even a write(2) each) until that flush, or until
+ * a later commit that is not written behind writes the log out to its
+ * own end.  After a crash each is whole or absent, never half there:
+ * a crash of dirdb or of the machine loses the last of them.
  */
 void
 store_write_behind(int on)
@@ -379,7 +381,9 @@ store_txn(struct store_op *op, int (*body)(DB_TXN *, struct store_op *),
 		if ((r = store_env->txn_begin(store_env, NULL, &txn, 0)) != 0)
 			break;
 		if ((r = body(txn, op)) == 0)
-			r = txn->commit(txn, store_commit_flags);
+			r = txn->commit(txn, store_behind &&
+			    store_commit_flags != DB_TXN_SYNC ?
+			    DB_TXN_NOSYNC : store_commit_flags);
 		else if ((ar = txn->abort(txn)) != 0)
 			r = ar;
 		if (r != DB_LOCK_DEADLOCK)
