@@ -45,6 +45,10 @@ int	store_open(const char *);
 void	store_close(void);
 void	store_group_commit(int);
 int	store_sync(void);
+/*
+ * Between store_write_behind(1) and (0) commits are written behind:
+ * store_sync() does not wait for them, store_sync_behind() flushes them.
+ */
 void	store_write_behind(int);
 int	store_sync_behind(void);
 
