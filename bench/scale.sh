@@ -19,11 +19,13 @@
 # REGISTER each) and N/10 presence subscriptions (u<i> watches u<i+N/10>,
 # the NOTIFYs answered by a sipp UAS), then restarted, and measured:
 #
-#	SIZES="10000 100000 1000000" FILL_RATE=3000 DUR=10 bench/scale.sh
+#	SIZES="10000 100000 1000000" FILL_RATE=2000 DUR=10 bench/scale.sh
 #
 # start-up: seconds from the start of imd to an answer to OPTIONS
 # (ready), and to the presence store loaded (pres: imctl show watchers
-# answers); RSS of each process after start-up (MiB); the database on
+# answers), then, before anything is measured, until the suite is
+# quiet (it notifies every watched presentity again after a start);
+# RSS of each process after start-up (MiB); the database on
 # disk (MiB); server CPU per REGISTER (users u0..u9999 in turn, as
 # register.sh) and per MESSAGE (a to b, as message.sh) in closed loop
 # for DUR s, in CPU seconds per 1000 calls.  Writes bench/results/
@@ -33,7 +35,7 @@ set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/bench/lib.sh"
 SIZES=${SIZES:-10000 100000 1000000}
-FILL_RATE=${FILL_RATE:-3000}
+FILL_RATE=${FILL_RATE:-2000}
 DUR=${DUR:-10}
 DIR=$RUN/scale
 DB=$RUN/scale-db
@@ -115,6 +117,21 @@ start() {
 	STARTUP="$ready $(since "$t0")"
 }
 
+# settle: until the suite is quiet (below 5 % of a core over a second;
+# at most 300 s): after a start it notifies every watched presentity
+# again, and that work is not the workloads'.  Sets SETTLE (seconds).
+settle() {
+	local t0 c0 c1 i
+	t0=$(now)
+	for i in $(seq 300); do
+		c0=$(cpuns $(srv_pids))
+		sleep 1
+		c1=$(cpuns $(srv_pids))
+		[ $((c1 - c0)) -lt 50000000 ] && break
+	done
+	SETTLE=$(since "$t0")
+}
+
 rss() {			# "name=MiB ..." of the suite's processes
 	local p
 	for p in $(srv_pids); do
@@ -140,12 +157,14 @@ users_inf "$RUN/scale-reg10k.csv" 10000 u pw 127.0.0.1:15098
     "subscriptions; closed loops of DUR=$DUR s"
   echo "# start-s: to OPTIONS answered; pres-s: to the presence store" \
     "loaded; CPU: server CPU s per 1000 calls (rate: calls/s); RSS MiB"
-  printf "#%-7s %7s %7s %7s %9s %6s %9s %6s  %s\n" users start-s pres-s \
-    dbMiB reg-cpu rate msg-cpu rate RSS; } > "$OUT"
+  printf "#%-7s %7s %7s %7s %7s %9s %6s %9s %6s  %s\n" users start-s \
+    pres-s quiet-s dbMiB reg-cpu rate msg-cpu rate RSS; } > "$OUT"
 for n in $SIZES; do
 	fill "$n"
 	start "$n"
 	echo "  $n: start-up $STARTUP s" >&2
+	settle
+	echo "  $n: quiet after $SETTLE s more" >&2
 	mem=$(rss)
 	size=$(du -sm "$DIR/db" | cut -f1)
 	reg=$(cpu reg uac_register.xml -inf "$RUN/scale-reg10k.csv")
@@ -154,8 +173,8 @@ for n in $SIZES; do
 	msg=$(cpu msg "$MSG_AUTH_SF" -au a -ap apass)
 	stop_uas
 	stop_pid "$SRV_PID"
-	printf "%-8d %7.2f %7.2f %7d %9.4f %6d %9.4f %6d  %s\n" "$n" \
-	    $STARTUP "$size" $reg $msg "$mem" >> "$OUT"
+	printf "%-8d %7.2f %7.2f %7.0f %7d %9.4f %6d %9.4f %6d  %s\n" \
+	    "$n" $STARTUP "$SETTLE" "$size" $reg $msg "$mem" >> "$OUT"
 	tail -n 1 "$OUT" >&2
 done
 stop_pid "$NOTIFY_PID"
@@ -172,8 +191,8 @@ set y2tics
 set ytics nomirror
 set key top left
 set title "imd: cost per request and start-up against the number of users"
-plot "$OUT" using 1:5 with linespoints title "REGISTER CPU", \
-     "$OUT" using 1:7 with linespoints title "MESSAGE CPU", \
+plot "$OUT" using 1:6 with linespoints title "REGISTER CPU", \
+     "$OUT" using 1:8 with linespoints title "MESSAGE CPU", \
      "$OUT" using 1:3 axes x1y2 with linespoints title "start-up to presence loaded (s)"
 PLOT
 fi
