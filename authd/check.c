@@ -85,7 +85,10 @@ check_free(struct check *ck)
 		evtimer_del(&ck->ck_timer);
 	TAILQ_REMOVE(&checks, ck, ck_entry);
 	ncheck--;
-	explicit_bzero(ck, sizeof(*ck));
+	/*
+	 * Not wiped: it holds what the client sent in the clear and the
+	 * challenge we sent back, never an HA1 (check_ha1() wipes that).
+	 */
 	free(ck);
 }
 
@@ -95,7 +98,7 @@ check_send(struct check *ck)
 	struct ibuf	*buf;
 
 	if ((buf = imsgev_create(ck->ck_listener, IMSG_AUTH_RESULT, ck->ck_lid,
-	    sizeof(ck->ck_res))) == NULL ||
+	    IMSG_HINT_SMALL)) == NULL ||
 	    auth_result_add(buf, &ck->ck_res) == -1 ||
 	    imsgev_close(ck->ck_listener, buf) == -1)
 		fatal("%s", __func__);

@@ -24,9 +24,10 @@
 #include <sys/types.h>
 #include <sys/tree.h>
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -64,8 +65,12 @@ static void	nonce_count_remove(struct nonce_entry *);
 RB_PROTOTYPE(nonce_tree, nonce_entry, ne_node, nonce_entry_cmp);
 RB_GENERATE(nonce_tree, nonce_entry, ne_node, nonce_entry_cmp);
 
-static unsigned char	 nonce_secret[NONCE_SECRET_MAX];
-static size_t		 nonce_secret_len;
+/*
+ * The HMAC keyed once: each MAC starts again from the key's inner and
+ * outer states.  HMAC(3) fetched SHA-256 and keyed afresh every time,
+ * which cost a challenge as much as all the rest of it.
+ */
+static EVP_MAC_CTX	*nonce_ctx;
 
 static struct nonce_tree nonce_counts = RB_INITIALIZER(&nonce_counts);
 static size_t		 nonce_count_n;
@@ -90,18 +95,31 @@ nonce_entry_cmp(struct nonce_entry *a, struct nonce_entry *b)
 int
 nonce_init(const unsigned char *secret, size_t len)
 {
-	unsigned char	data[NONCE_DATA_LEN], mac[NONCE_MAC_LEN];
+	unsigned char	 data[NONCE_DATA_LEN], mac[NONCE_MAC_LEN];
+	OSSL_PARAM	 params[2];
+	EVP_MAC		*hmac;
 
-	explicit_bzero(nonce_secret, sizeof(nonce_secret));
-	nonce_secret_len = 0;
+	EVP_MAC_CTX_free(nonce_ctx);
+	nonce_ctx = NULL;
 	if (len < NONCE_SECRET_MIN || len > NONCE_SECRET_MAX)
 		return (-1);
-	memcpy(nonce_secret, secret, len);
-	nonce_secret_len = len;
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+	    "SHA256", 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if ((hmac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
+		return (-1);
+	nonce_ctx = EVP_MAC_CTX_new(hmac);
+	EVP_MAC_free(hmac);
+	if (nonce_ctx == NULL || EVP_MAC_init(nonce_ctx, secret, len,
+	    params) != 1) {
+		EVP_MAC_CTX_free(nonce_ctx);
+		nonce_ctx = NULL;
+		return (-1);
+	}
 	memset(data, 0, sizeof(data));
 	if (nonce_mac(data, mac) == -1) {
-		explicit_bzero(nonce_secret, sizeof(nonce_secret));
-		nonce_secret_len = 0;
+		EVP_MAC_CTX_free(nonce_ctx);
+		nonce_ctx = NULL;
 		return (-1);
 	}
 	return (0);
@@ -150,12 +168,14 @@ static int
 nonce_mac(const unsigned char *data, unsigned char *mac)
 {
 	unsigned char	md[EVP_MAX_MD_SIZE];
-	unsigned int	mdlen;
+	size_t		mdlen;
 
-	if (nonce_secret_len == 0)
+	if (nonce_ctx == NULL)
 		return (-1);
-	if (HMAC(EVP_sha256(), nonce_secret, nonce_secret_len, data,
-	    NONCE_DATA_LEN, md, &mdlen) == NULL || mdlen < NONCE_MAC_LEN) {
+	if (EVP_MAC_init(nonce_ctx, NULL, 0, NULL) != 1 ||
+	    EVP_MAC_update(nonce_ctx, data, NONCE_DATA_LEN) != 1 ||
+	    EVP_MAC_final(nonce_ctx, md, &mdlen, sizeof(md)) != 1 ||
+	    mdlen < NONCE_MAC_LEN) {
 		explicit_bzero(md, sizeof(md));
 		return (-1);
 	}

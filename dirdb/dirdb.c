@@ -65,7 +65,7 @@ static const struct proc_self dirdb_self = {
 	&dirdb_conf, NULL, dirdb_reload
 };
 
-static void __attribute__((__format__ (printf, 4, 5)))
+void
 dirdb_result(struct imsgev *iev, uint32_t id, enum ctl_status status,
     const char *fmt, ...)
 {
@@ -244,6 +244,15 @@ dirdb_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_DB_USER_LIST:
 		dirdb_user_list(iev, imsg);
 		break;
+	case IMSG_DB_USER_IMPORT:
+		user_import_item(iev, imsg);
+		break;
+	case IMSG_DB_USER_IMPORT_END:
+		user_import_end(iev, imsg);
+		break;
+	case IMSG_DB_USER_EXPORT:
+		user_export(iev, imsg);
+		break;
 	case IMSG_DB_BINDING_LIST:
 		loc_list(iev, imsg);
 		break;
@@ -297,6 +306,7 @@ dirdb_sweep(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg IMD_UNUSED)
 
 	loc_sweep();
 	queue_expire();
+	store_sync_behind();
 	evtimer_add(&dirdb_sweep_ev, &tv);
 }
 

@@ -21,6 +21,10 @@
 #include "imd_msg.h"
 #include "proc.h"
 
+/* dirdb.c */
+void	dirdb_result(struct imsgev *, uint32_t, enum ctl_status,
+	    const char *, ...) __attribute__((__format__ (printf, 4, 5)));
+
 /* location.c */
 void	loc_register(struct imsgev *, struct imsg *);
 void	loc_unbind(struct imsgev *, struct imsg *);
@@ -58,5 +62,10 @@ void	queue_mail_done(struct imsgev *, struct imsg *);
 enum ctl_status queue_flush(const char *, size_t *);
 void	queue_unmark(void);
 void	queue_configure(const struct imd_conf *);
+
+/* user_import.c */
+void	user_import_item(struct imsgev *, struct imsg *);
+void	user_import_end(struct imsgev *, struct imsg *);
+void	user_export(struct imsgev *, struct imsg *);
 
 #endif /* DIRDB_DIRDB_H */

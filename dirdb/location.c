@@ -132,6 +132,28 @@ loc_check(struct loc_reg *r, const char **reason)
 	return (200);
 }
 
+/*
+ * A refresh: every contact of the REGISTER is bound already and stays.
+ * What it changes (expiry, Call-ID, CSeq, source) is written behind:
+ * answered before it is on disk, flushed within a second (dirdb.c).  A
+ * crash may lose it, leaving the binding as the last flushed REGISTER
+ * made it, with its earlier expiry; a new binding or a removal is on
+ * disk before its answer, and takes every refresh before it along.
+ */
+static int
+loc_is_refresh(const struct loc_reg *r)
+{
+	uint32_t	i;
+
+	if (r->star || r->n == 0)
+		return (0);
+	for (i = 0; i < r->n; i++)
+		if (r->b[i].b_expires == 0 ||
+		    loc_old_find(r, r->b[i].b_contact) == NULL)
+			return (0);
+	return (1);
+}
+
 static int
 loc_write(const struct loc_reg *r)
 {
@@ -198,7 +220,8 @@ loc_answer(struct imsgev *iev, uint32_t id, const struct loc_reg *r,
 	/* loc_check() kept it within the bound the listener enforces. */
 	if (status == 200 && (n = loc_after(r, after)) > BINDING_MAX_PER_USER)
 		n = BINDING_MAX_PER_USER;
-	if ((buf = imsgev_create(iev, IMSG_DB_REGISTER_RESULT, id, 1024)) ==
+	if ((buf = imsgev_create(iev, IMSG_DB_REGISTER_RESULT, id,
+	    IMSG_HINT_SMALL)) ==
 	    NULL || ibuf_add_u32(buf, status) == -1 ||
 	    ibuf_add_str(buf, reason, CTL_MESSAGE_MAX) == -1 ||
 	    ibuf_add_u32(buf, n) == -1)
@@ -226,10 +249,12 @@ loc_register(struct imsgev *iev, struct imsg *imsg)
 	status = r->star ? 200 : loc_check(r, &reason);
 	if (r->star)
 		reason = "OK";
+	store_write_behind(status == 200 && loc_is_refresh(r));
 	if (status == 200 && loc_write(r) == -1) {
 		status = 500;
 		reason = "Database error";
 	}
+	store_write_behind(0);
 	if (status == 200)
 		log_debug("location: %s: %u contact(s) updated", r->aor, r->n);
 	loc_answer(iev, imsg->hdr.ih_peerid, r, status, reason);

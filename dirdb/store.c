@@ -36,7 +36,8 @@
 #define STORE_CACHE_BYTES	(8 * 1024 * 1024)
 #define STORE_MODE		0600	/* only dirdb's user reads it */
 #define STORE_TRIES		4	/* runs of a deadlocked transaction */
-#define STORE_CKP_WRITES	256	/* transactions between checkpoints */
+#define STORE_CKP_WRITES	256	/* transactions between checkpoint asks */
+#define STORE_CKP_KBYTES	4096	/* log written before a checkpoint */
 #define STORE_LOCKS		10000	/* locks and locked objects */
 
 /*
@@ -97,7 +98,7 @@ static void	store_errcall(const DB_ENV *, const char *, const char *);
 static int	store_env_open(const char *);
 static int	store_dbs_open(void);
 static void	store_discard(void);
-static void	store_checkpoint(void);
+static void	store_checkpoint(u_int32_t);
 static int	store_status(const struct store_op *, int);
 static int	store_code(int);
 static int	store_txn(struct store_op *, int (*)(DB_TXN *,
@@ -204,7 +205,7 @@ store_open(const char *home)
 		store_discard();
 		return (-1);
 	}
-	store_checkpoint();
+	store_checkpoint(0);
 	log_debug("store: environment %s open", home);
 	return (0);
 }
@@ -215,7 +216,7 @@ store_close(void)
 {
 	if (store_env == NULL)
 		return;
-	store_checkpoint();
+	store_checkpoint(0);
 	store_discard();
 }
 
@@ -244,15 +245,19 @@ store_discard(void)
 /*
  * A checkpoint bounds the work of recovery and lets old log files go.
  * Not after every write: each one also scans the log directory for
- * files to remove.
+ * files to remove, and writes the dirty pages out.  Every
+ * STORE_CKP_WRITES writes libdb is asked, and checkpoints once kbyte
+ * of log (STORE_CKP_KBYTES; 0 at open and close: always) was written
+ * since the last: under a load of refreshes, a checkpoint every 256
+ * writes synced the pages fifteen times a second.
  */
 static void
-store_checkpoint(void)
+store_checkpoint(u_int32_t kbyte)
 {
 	int	r;
 
 	store_writes = 0;
-	if ((r = store_env->txn_checkpoint(store_env, 0, 0, 0)) != 0)
+	if ((r = store_env->txn_checkpoint(store_env, kbyte, 0, 0)) != 0)
 		log_warnx("store: checkpoint: %s", db_strerror(r));
 }
 
@@ -308,6 +313,8 @@ store_code(int status)
  */
 static uint32_t	store_commit_flags = DB_TXN_SYNC;
 static int	store_unsynced;
+static int	store_behind;		/* writes now are written behind */
+static int	store_behind_unsynced;	/* some were, since the last flush */
 
 void
 store_group_commit(int on)
@@ -315,19 +322,47 @@ store_group_commit(int on)
 	store_commit_flags = on ? DB_TXN_WRITE_NOSYNC : DB_TXN_SYNC;
 }
 
-int
-store_sync(void)
+/*
+ * Written behind: under group commit, what is committed while this is
+ * on need not be on disk before the next answer leaves, only by the
+ * next store_sync_behind().  Its commits stay in libdb's log buffer
+ * (DB_TXN_NOSYNC: not even a write(2) each) until that flush, or until
+ * a later commit that is not written behind writes the log out to its
+ * own end.  After a crash each is whole or absent, never half there:
+ * a crash of dirdb or of the machine loses the last of them.
+ */
+void
+store_write_behind(int on)
+{
+	store_behind = on;
+}
+
+static int
+store_flush(void)
 {
 	int	r;
 
-	if (!store_unsynced || store_env == NULL)
+	if (store_env == NULL)
 		return (0);
 	if ((r = store_env->log_flush(store_env, NULL)) != 0) {
 		log_warnx("store: log flush: %s", db_strerror(r));
 		return (-1);
 	}
-	store_unsynced = 0;
+	/* The log is on disk up to its end: whatever either waited for. */
+	store_unsynced = store_behind_unsynced = 0;
 	return (0);
+}
+
+int
+store_sync(void)
+{
+	return (store_unsynced ? store_flush() : 0);
+}
+
+int
+store_sync_behind(void)
+{
+	return (store_behind_unsynced ? store_flush() : 0);
 }
 
 /*
@@ -346,7 +381,9 @@ store_txn(struct store_op *op, int (*body)(DB_TXN *, struct store_op *),
 		if ((r = store_env->txn_begin(store_env, NULL, &txn, 0)) != 0)
 			break;
 		if ((r = body(txn, op)) == 0)
-			r = txn->commit(txn, store_commit_flags);
+			r = txn->commit(txn, store_behind &&
+			    store_commit_flags != DB_TXN_SYNC ?
+			    DB_TXN_NOSYNC : store_commit_flags);
 		else if ((ar = txn->abort(txn)) != 0)
 			r = ar;
 		if (r != DB_LOCK_DEADLOCK)
@@ -354,10 +391,14 @@ store_txn(struct store_op *op, int (*body)(DB_TXN *, struct store_op *),
 		log_debug("store: %s %s: deadlock, again", op->op_db->sd_file,
 		    op->op_name);
 	}
-	if (r == 0 && write && store_commit_flags != DB_TXN_SYNC)
-		store_unsynced = 1;
+	if (r == 0 && write && store_commit_flags != DB_TXN_SYNC) {
+		if (store_behind)
+			store_behind_unsynced = 1;
+		else
+			store_unsynced = 1;
+	}
 	if (r == 0 && write && ++store_writes >= STORE_CKP_WRITES)
-		store_checkpoint();
+		store_checkpoint(STORE_CKP_KBYTES);
 	return (store_status(op, r));
 }
 

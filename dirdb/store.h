@@ -45,6 +45,12 @@ int	store_open(const char *);
 void	store_close(void);
 void	store_group_commit(int);
 int	store_sync(void);
+/*
+ * Between store_write_behind(1) and (0) commits are written behind:
+ * store_sync() does not wait for them, store_sync_behind() flushes them.
+ */
+void	store_write_behind(int);
+int	store_sync_behind(void);
 
 /*
  * A record comes back with its address in lower case.  An update
@@ -60,6 +66,17 @@ int	store_user_get(const char *, struct user_rec *);
 int	store_user_del(const char *);
 int	store_user_update(const struct user_rec *);
 int	store_user_list(int (*)(const struct user_rec *, void *), void *);
+
+/*
+ * An import: the n records in one transaction, every one new, or none
+ * of them (*at: the one that failed, STORE_EXISTS when it was there
+ * already).  A page: at most max records, in address order, from the
+ * first after the address after ("": from the first of all), called
+ * back under the rules of a list; *n says how many.
+ */
+int	store_user_add_many(const struct user_rec *, size_t, size_t *);
+int	store_user_page(const char *, size_t,
+	    int (*)(const struct user_rec *, void *), void *, size_t *);
 
 /*
  * Bindings are filed under the address in lower case and the contact

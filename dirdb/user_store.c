@@ -38,9 +38,12 @@
 
 #include <sys/types.h>
 
+#include <db.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "cdefs.h"
 #include "config.h"
 #include "log.h"
 #include "record.h"
@@ -323,5 +326,142 @@ store_user_list(int (*cb)(const struct user_rec *, void *), void *arg)
 		    uw.uw_bad);
 		r = STORE_FAIL;
 	}
+	return (r);
+}
+
+struct user_many {
+	const struct user_rec	*um_users;
+	size_t			 um_n;
+	size_t			*um_at;
+};
+
+/*
+ * One transaction for the batch: libdb logs and locks once for all of
+ * it, and a refused record undoes the others.  Encoded again at each
+ * run, since a deadlock runs the body afresh.
+ */
+static int
+user_many_body(DB_TXN *txn, void *arg)
+{
+	struct user_many	*um = arg;
+	const struct user_rec	*u;
+	unsigned char		 buf[USER_REC_MAX];
+	char			 key[IMD_ADDRESS_MAX];
+	DB			*db = store_kv_db(STORE_DB_USERS);
+	DBT			 k, v;
+	size_t			 i, keylen, len;
+	int			 r = 0;
+
+	for (i = 0; i < um->um_n && r == 0; i++) {
+		u = &um->um_users[i];
+		*um->um_at = i;
+		if (user_key(u->u_address, key, &keylen) == -1 ||
+		    user_check(u) == -1 ||
+		    user_encode(u, key, buf, sizeof(buf), &len) == -1) {
+			r = -1;
+			break;
+		}
+		store_dbt_in(&k, key, keylen);
+		store_dbt_in(&v, buf, len);
+		r = db->put(db, txn, &k, &v, DB_NOOVERWRITE);
+	}
+	explicit_bzero(buf, sizeof(buf));
+	return (r);
+}
+
+int
+store_user_add_many(const struct user_rec *users, size_t n, size_t *at)
+{
+	struct user_many	um = { users, n, at };
+
+	*at = 0;
+	if (n == 0)
+		return (STORE_OK);
+	return (store_kv_txn(STORE_DB_USERS, "insert", user_many_body, &um,
+	    1));
+}
+
+struct user_page {
+	int		(*up_cb)(const struct user_rec *, void *);
+	void		*up_arg;
+	size_t		 up_max;
+	size_t		 up_done;
+	size_t		 up_bad;
+	unsigned char	 up_key[STORE_KEY_MAX];
+	unsigned char	 up_val[USER_BUF_SIZE];
+	char		 up_start[IMD_ADDRESS_MAX + 1];
+	size_t		 up_startlen;
+};
+
+static int
+user_page_one(DB_TXN *txn IMD_UNUSED, DBC *c IMD_UNUSED,
+    struct store_range *sr, size_t keylen, size_t len)
+{
+	struct user_page	*up = sr->sr_arg;
+	struct user_rec		 u;
+
+	if (user_decode(up->up_key, keylen, up->up_val, len, &u) == -1)
+		up->up_bad++;
+	else {
+		up->up_done++;
+		if (up->up_cb(&u, up->up_arg) == -1)
+			sr->sr_stop = 1;
+		explicit_bzero(&u, sizeof(u));
+	}
+	if (up->up_done >= up->up_max)
+		sr->sr_stop = 1;
+	return (0);
+}
+
+/* Read-committed, as every walk: see store_kv_walk(). */
+static int
+user_page_body(DB_TXN *txn, void *arg)
+{
+	struct user_page	*up = arg;
+	struct store_range	 sr = {
+		.sr_start = up->up_start, .sr_startlen = up->up_startlen,
+		.sr_key = up->up_key, .sr_keysize = sizeof(up->up_key),
+		.sr_val = up->up_val, .sr_valsize = sizeof(up->up_val),
+		.sr_cflags = DB_READ_COMMITTED,
+		.sr_fn = user_page_one, .sr_arg = up,
+	};
+
+	up->up_done = up->up_bad = 0;
+	return (store_kv_range(txn, STORE_DB_USERS, &sr));
+}
+
+/*
+ * Keys hold no NUL, so the key of after with a NUL added is the least
+ * key above it: the page starts at the first user after that one.
+ */
+int
+store_user_page(const char *after, size_t max,
+    int (*cb)(const struct user_rec *, void *), void *arg, size_t *n)
+{
+	struct user_page	*up;
+	size_t			 keylen;
+	int			 r = STORE_FAIL;
+
+	*n = 0;
+	if ((up = calloc(1, sizeof(*up))) == NULL) {
+		log_warn("store: users: page");
+		return (STORE_FAIL);
+	}
+	up->up_cb = cb;
+	up->up_arg = arg;
+	up->up_max = max;
+	if (after[0] == '\0' ||
+	    user_key(after, up->up_start, &keylen) == 0) {
+		up->up_startlen = after[0] == '\0' ? 0 : keylen + 1;
+		r = store_kv_txn(STORE_DB_USERS, "page", user_page_body, up,
+		    0);
+	}
+	if (r == STORE_OK && up->up_bad > 0) {
+		log_warnx("store: users: %zu records refused in a page",
+		    up->up_bad);
+		r = STORE_FAIL;
+	}
+	*n = up->up_done;
+	freezero(up, sizeof(*up));
 	return (r);
 }

@@ -37,6 +37,7 @@
 #include <vis.h>
 
 #include "binding.h"
+#include "imctl.h"
 #include "config.h"
 #include "imd_msg.h"
 #include "imsg.h"
@@ -45,26 +46,12 @@
 #include "stats.h"
 #include "user.h"
 
-/* Exit statuses; documented in imctl(8), so never renumber them. */
-#define EXIT_OK		0
-#define EXIT_ERROR	1
-#define EXIT_USAGE	2
-#define EXIT_EXISTS	3
-#define EXIT_NOUSER	4
-#define EXIT_BADADDR	5
-#define EXIT_BADDOMAIN	6
-#define EXIT_BADPASS	7
-
 #define CTL_TIMEOUT_MS		10000	/* for all of imd's answers */
 #define CTL_NAME_MAX		64	/* process name in a status item */
 #define CTL_INFO_MAX		IMD_PATH_MAX
 #define CTL_VIS_MAX		(4 * CTL_INFO_MAX + 1)
 #define ADDRESS_VIS_MAX		(4 * IMD_ADDRESS_MAX + 1)
 
-struct ctl_conn {
-	struct imsgbuf	cc_ibuf;
-	struct timespec	cc_deadline;	/* CLOCK_MONOTONIC */
-};
 
 #define ADDR_NONE	0
 #define ADDR_NEEDED	1
@@ -82,7 +69,6 @@ struct ctl_command {
 
 static void	usage(int) __attribute__((__noreturn__));
 static const struct ctl_command *ctl_lookup(int, char **);
-static const char *ctl_vis(const char *, char *, size_t);
 static void	password_get(char *, size_t);
 static void	password_read_stdin(char *, size_t);
 static void	password_read_tty(char *, size_t);
@@ -90,11 +76,8 @@ static void	ctl_connect(struct ctl_conn *, const char *);
 static void	ctl_hello(struct ctl_conn *);
 static void	ctl_request(struct ctl_conn *, const struct ctl_command *,
 		    const char *, const char *, const char *);
-static void	ctl_read(struct ctl_conn *, struct imsg *);
 static int	ctl_timeleft(const struct ctl_conn *);
-static void	ctl_badreply(void) __attribute__((__noreturn__));
 static int	ctl_result(struct ctl_conn *);
-static int	ctl_result_exit(struct imsg *);
 static int	ctl_list(struct ctl_conn *, uint32_t, int (*)(struct imsg *),
 		    void (*)(void));
 static int	user_list(struct ctl_conn *);
@@ -141,7 +124,8 @@ usage(int status)
 	    "watcher\n"
 	    "       imctl [-s socket] queue flush address\n"
 	    "       imctl [-s socket] user add | del | passwd address\n"
-	    "       imctl [-s socket] user list\n"
+	    "       imctl [-s socket] user list | export\n"
+	    "       imctl [-s socket] user import file | -\n"
 	    "       imctl [-s socket] show bindings [address]\n"
 	    "       imctl [-s socket] show calls\n"
 	    "       imctl [-s socket] show queue [address]\n"
@@ -180,6 +164,13 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 
+	/* Commands with a dialogue of their own, not one request. */
+	if (argc == 3 && strcmp(argv[0], "user") == 0 &&
+	    strcmp(argv[1], "import") == 0)
+		return (user_import(sock, argv[2]));
+	if (argc == 2 && strcmp(argv[0], "user") == 0 &&
+	    strcmp(argv[1], "export") == 0)
+		return (user_export(sock));
 	if ((cmd = ctl_lookup(argc, argv)) == NULL)
 		usage(1);
 	if (cmd->cmd_address == ADDR_OPTIONAL && argc == 2)
@@ -200,15 +191,28 @@ main(int argc, char *argv[])
 	if (cmd->cmd_password)
 		password_get(password, sizeof(password));
 
-	ctl_connect(&cc, sock);
-	ctl_hello(&cc);
+	ctl_open(&cc, sock);
 	ctl_request(&cc, cmd, address, address2,
 	    cmd->cmd_password ? password : NULL);
 	explicit_bzero(password, sizeof(password));
 	status = cmd->cmd_reply(&cc);
-	close(cc.cc_ibuf.ib_fd);
-	imsgbuf_clear(&cc.cc_ibuf);
+	ctl_close(&cc);
 	return (status);
+}
+
+/* Connected and greeted, or exit. */
+void
+ctl_open(struct ctl_conn *cc, const char *sock)
+{
+	ctl_connect(cc, sock);
+	ctl_hello(cc);
+}
+
+void
+ctl_close(struct ctl_conn *cc)
+{
+	close(cc->cc_ibuf.ib_fd);
+	imsgbuf_clear(&cc->cc_ibuf);
 }
 
 /* The command that matches the words exactly, argument count included. */
@@ -237,7 +241,7 @@ ctl_lookup(int argc, char **argv)
 }
 
 /* Whatever the terminal gets from argv or from imd, it gets visibly. */
-static const char *
+const char *
 ctl_vis(const char *src, char *dst, size_t dstsize)
 {
 	strnvis(dst, src, dstsize, VIS_SAFE | VIS_NL | VIS_CSTYLE);
@@ -341,6 +345,13 @@ ctl_connect(struct ctl_conn *cc, const char *path)
 		err(EXIT_ERROR, "imsgbuf_init");
 	/* The control socket never carries descriptors, either way. */
 	cc->cc_ibuf.ib_nofd = 1;
+	ctl_deadline(cc);
+}
+
+/* The answers from now on come within CTL_TIMEOUT_MS. */
+void
+ctl_deadline(struct ctl_conn *cc)
+{
 	if (clock_gettime(CLOCK_MONOTONIC, &cc->cc_deadline) == -1)
 		err(EXIT_ERROR, "clock_gettime");
 	cc->cc_deadline.tv_sec += CTL_TIMEOUT_MS / 1000;
@@ -423,7 +434,7 @@ ctl_timeleft(const struct ctl_conn *cc)
 }
 
 /* The next message from imd, waiting no later than the deadline. */
-static void
+void
 ctl_read(struct ctl_conn *cc, struct imsg *imsg)
 {
 	struct pollfd	pfd;
@@ -454,7 +465,7 @@ ctl_read(struct ctl_conn *cc, struct imsg *imsg)
 		ctl_badreply();
 }
 
-static void
+void
 ctl_badreply(void)
 {
 	errx(EXIT_ERROR, "bad reply from imd");
@@ -476,7 +487,7 @@ ctl_result(struct ctl_conn *cc)
  * Report a result and map it to the exit status.  Success returns, for
  * the caller to exit with; a failure exits here.
  */
-static int
+int
 ctl_result_exit(struct imsg *imsg)
 {
 	static const struct {

@@ -26,7 +26,6 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
-#include <ctype.h>
 #include <errno.h>
 #include <event.h>
 #include <fcntl.h>
@@ -37,7 +36,6 @@
 #include <unistd.h>
 
 #include "cdefs.h"
-#include "digest.h"
 #include "imd.h"
 #include "imd_msg.h"
 #include "log.h"
@@ -51,6 +49,8 @@ struct ctl_conn {
 	struct imsgev		 cc_iev;
 	int			 cc_greeted;
 	int			 cc_busy;	/* waiting for dirdb */
+	size_t			 cc_batch;	/* import records at dirdb */
+	size_t			 cc_refused;	/* of this batch, by us */
 };
 
 static TAILQ_HEAD(, ctl_conn)	 ctl_conns = TAILQ_HEAD_INITIALIZER(ctl_conns);
@@ -58,10 +58,13 @@ static int			 ctl_fd = -1;
 static struct event		 ctl_ev;
 static uint32_t			 ctl_nextid = 1;
 static size_t			 ctl_nconns;
+/* dirdb holds one import batch at a time: this client's, or none (0). */
+static uint32_t			 ctl_importer;
 
 static void	control_accept(int, short, void *);
 static void	control_dispatch(struct imsgev *, struct imsg *);
 static void	control_close(struct imsgev *);
+static void	control_import_drop(struct ctl_conn *);
 
 /* A live socket means another imd; a stale one is removed. */
 static void
@@ -185,6 +188,7 @@ control_close(struct imsgev *iev)
 {
 	struct ctl_conn	*cc = iev->iev_owner;
 
+	control_import_drop(cc);
 	TAILQ_REMOVE(&ctl_conns, cc, cc_entry);
 	ctl_nconns--;
 	imsgev_clear(&cc->cc_iev);
@@ -266,61 +270,27 @@ control_check_address(struct ctl_conn *cc, const char *address,
     char *local, size_t localsize)
 {
 	struct conf_domain	*cd;
-	char			 domain[IMD_DOMAIN_MAX], msg[CTL_MESSAGE_MAX];
+	enum ctl_status		 status;
+	char			 msg[CTL_MESSAGE_MAX];
 
-	if (!is_valid_address(address) || address_split(address, local,
-	    localsize, domain, sizeof(domain)) == -1) {
-		snprintf(msg, sizeof(msg), "malformed address: %.200s",
-		    address);
-		control_result(cc, CTL_BADADDR, msg);
-		return (NULL);
-	}
-	if ((cd = config_find_domain(imd_conf, domain)) == NULL) {
-		snprintf(msg, sizeof(msg), "unknown domain: %.200s", domain);
-		control_result(cc, CTL_BADDOMAIN, msg);
-		return (NULL);
-	}
+	if ((cd = user_domain(address, local, localsize, &status, msg,
+	    sizeof(msg))) == NULL)
+		control_result(cc, status, msg);
 	return (cd);
 }
 
-/* Addresses are compared without case: store one spelling. */
-static void
-lowercase(char *s)
-{
-	for (; *s != '\0'; s++)
-		*s = tolower((unsigned char)*s);
-}
-
-/*
- * Turn an address and a password into a user record: the digest user
- * name is the local part, the realm the domain's.
- */
+/* Turn an address and a password into a user record, or answer why not. */
 static int
 control_make_user(struct ctl_conn *cc, const char *address,
     const char *password, struct user_rec *u)
 {
-	struct conf_domain	*cd;
-	char			 local[IMD_LOCALPART_MAX];
+	enum ctl_status	status;
+	char		msg[CTL_MESSAGE_MAX];
 
-	if ((cd = control_check_address(cc, address, local,
-	    sizeof(local))) == NULL)
-		return (-1);
-	if (*password == '\0') {
-		control_result(cc, CTL_BADPASS, "empty password");
-		return (-1);
-	}
-	memset(u, 0, sizeof(*u));
-	lowercase(local);
-	snprintf(u->u_address, sizeof(u->u_address), "%s@%s", local,
-	    cd->cd_name);
-	strlcpy(u->u_realm, cd->cd_realm, sizeof(u->u_realm));
-	strlcpy(u->u_mail, u->u_address, sizeof(u->u_mail));
-	u->u_created = time(NULL);
-	if (digest_ha1(DIGEST_MD5, local, cd->cd_realm, password,
-	    u->u_ha1_md5, sizeof(u->u_ha1_md5)) == -1 ||
-	    digest_ha1(DIGEST_SHA256, local, cd->cd_realm, password,
-	    u->u_ha1_sha256, sizeof(u->u_ha1_sha256)) == -1) {
-		control_result(cc, CTL_ERROR, "cannot compute digest");
+	status = user_make(address, password, NULL, NULL, NULL, u, msg,
+	    sizeof(msg));
+	if (status != CTL_OK) {
+		control_result(cc, status, msg);
 		return (-1);
 	}
 	return (0);
@@ -362,6 +332,132 @@ control_user_write(struct ctl_conn *cc, struct imsg *imsg, uint32_t type)
 		fatal("control: request to dirdb");
 	explicit_bzero(&u, sizeof(u));
 	cc->cc_busy = 1;
+}
+
+/* One refused line of an import; the client carries on. */
+static void
+control_user_bad(struct ctl_conn *cc, uint32_t line, uint32_t status,
+    const char *message)
+{
+	struct ibuf	*buf;
+
+	if ((buf = control_item(cc, IMSG_CTL_USER_BAD, 128)) == NULL)
+		return;
+	ibuf_add_u32(buf, line);
+	ibuf_add_u32(buf, status);
+	ibuf_add_str(buf, message, CTL_MESSAGE_MAX);
+	control_item_close(cc, buf);
+}
+
+/* dirdb holds one batch, of a bounded length. */
+static enum ctl_status
+control_import_admit(struct ctl_conn *cc, char *msg, size_t msgsize)
+{
+	if (ctl_importer != 0 && ctl_importer != cc->cc_id) {
+		strlcpy(msg, "another import is running", msgsize);
+		return (CTL_ERROR);
+	}
+	if (cc->cc_batch == CTL_IMPORT_BATCH) {
+		strlcpy(msg, "batch too long", msgsize);
+		return (CTL_ERROR);
+	}
+	return (CTL_OK);
+}
+
+/*
+ * One user of an import batch: made into a record as user add makes
+ * one, and sent on to dirdb, which holds the batch until its end.
+ * What is refused here is said at once, by its line.
+ */
+static void
+control_import_item(struct ctl_conn *cc, struct imsg *imsg)
+{
+	struct user_rec	 u;
+	struct ibuf	*buf;
+	char		 address[IMD_ADDRESS_MAX], password[IMD_PASSWORD_MAX];
+	char		 realm[IMD_REALM_MAX], msg[CTL_MESSAGE_MAX];
+	char		 md5[USER_HA1_MD5_LEN + 1];
+	char		 sha256[USER_HA1_SHA256_LEN + 1];
+	enum ctl_status	 status;
+	uint32_t	 line;
+
+	imsg_get_u32(imsg, &line);
+	imsg_get_str(imsg, address, sizeof(address));
+	imsg_get_str(imsg, password, sizeof(password));
+	imsg_get_str(imsg, realm, sizeof(realm));
+	imsg_get_str(imsg, md5, sizeof(md5));
+	imsg_get_str(imsg, sha256, sizeof(sha256));
+	if (imsg_get_end(imsg) == -1) {
+		explicit_bzero(password, sizeof(password));
+		cc->cc_iev.iev_dead = 1;
+		return;
+	}
+	if ((status = control_import_admit(cc, msg, sizeof(msg))) == CTL_OK)
+		status = user_make(address, password[0] != '\0' ?
+		    password : NULL, realm, md5, sha256, &u, msg, sizeof(msg));
+	explicit_bzero(password, sizeof(password));
+	explicit_bzero(md5, sizeof(md5));
+	explicit_bzero(sha256, sizeof(sha256));
+	if (status != CTL_OK) {
+		cc->cc_refused++;
+		control_user_bad(cc, line, status, msg);
+		return;
+	}
+	if ((buf = imsgev_create(control_dirdb(), IMSG_DB_USER_IMPORT,
+	    cc->cc_id, sizeof(u) + 4)) == NULL ||
+	    ibuf_add_u32(buf, line) == -1 || user_msg_add(buf, &u) == -1 ||
+	    imsgev_close(control_dirdb(), buf) == -1)
+		fatal("control: request to dirdb");
+	explicit_bzero(&u, sizeof(u));
+	ctl_importer = cc->cc_id;
+	cc->cc_batch++;
+}
+
+/*
+ * The end of a batch: dirdb checks it or writes it in one transaction.
+ * A batch of which we refused a line is only checked, so that a client
+ * that writes anyway still adds none of it.
+ */
+static void
+control_import_end(struct ctl_conn *cc, struct imsg *imsg)
+{
+	uint32_t	write;
+
+	imsg_get_u32(imsg, &write);
+	if (imsg_get_end(imsg) == -1) {
+		cc->cc_iev.iev_dead = 1;
+		return;
+	}
+	if (ctl_importer != 0 && ctl_importer != cc->cc_id) {
+		cc->cc_refused = 0;
+		control_result(cc, CTL_ERROR, "another import is running");
+		return;
+	}
+	if (cc->cc_refused > 0)
+		write = 0;
+	if (imsgev_compose(control_dirdb(), IMSG_DB_USER_IMPORT_END,
+	    cc->cc_id, -1, &write, sizeof(write)) == -1)
+		fatal("control: request to dirdb");
+	cc->cc_busy = 1;
+	cc->cc_batch = cc->cc_refused = 0;
+	ctl_importer = 0;
+}
+
+/*
+ * A client gone in the middle of a batch leaves it at dirdb: an end
+ * that only checks makes dirdb let it go, and nobody hears the answer.
+ */
+static void
+control_import_drop(struct ctl_conn *cc)
+{
+	uint32_t	check = 0;
+
+	if (ctl_importer != cc->cc_id)
+		return;
+	if (imsgev_compose(control_dirdb(), IMSG_DB_USER_IMPORT_END,
+	    cc->cc_id, -1, &check, sizeof(check)) == -1)
+		fatal("control: request to dirdb");
+	ctl_importer = 0;
 }
 
 static void
@@ -454,7 +550,10 @@ control_pres_rule(struct ctl_conn *cc, struct imsg *imsg, uint32_t rule)
 	cc->cc_busy = 1;
 }
 
-/* show bindings and show queue: for one address, or for everyone. */
+/*
+ * show bindings and show queue: for one address, or for everyone; user
+ * export: a page of users after the address, or from the first.
+ */
 static void
 control_show_list(struct ctl_conn *cc, struct imsg *imsg, uint32_t dbtype)
 {
@@ -547,6 +646,15 @@ control_dispatch(struct imsgev *iev, struct imsg *imsg)
 		break;
 	case IMSG_CTL_USER_LIST:
 		control_user_list(cc, imsg);
+		break;
+	case IMSG_CTL_USER_IMPORT:
+		control_import_item(cc, imsg);
+		break;
+	case IMSG_CTL_USER_IMPORT_END:
+		control_import_end(cc, imsg);
+		break;
+	case IMSG_CTL_USER_EXPORT:
+		control_show_list(cc, imsg, IMSG_DB_USER_EXPORT);
 		break;
 	case IMSG_CTL_SHOW_BINDINGS:
 		control_show_list(cc, imsg, IMSG_DB_BINDING_LIST);

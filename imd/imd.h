@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "imd_msg.h"
 #include "proc.h"
 
 struct child {
@@ -73,6 +74,14 @@ void		 parent_dispatch_metricsd(struct imsgev *, struct imsg *);
 /* stats.c */
 void		 stats_gather(enum imd_proc, uint32_t);
 void		 stats_child_set(struct imsgev *, struct imsg *);
+
+/* user_make.c */
+struct user_rec;
+struct conf_domain *user_domain(const char *, char *, size_t,
+		    enum ctl_status *, char *, size_t);
+enum ctl_status	 user_make(const char *, const char *, const char *,
+		    const char *, const char *, struct user_rec *, char *,
+		    size_t);
 
 /* setup.c */
 void		 setup_listens(struct imd_conf *);

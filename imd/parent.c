@@ -26,11 +26,14 @@
 
 #include <stdint.h>
 
+#include <string.h>
+
 #include "binding.h"
 #include "imd.h"
 #include "imd_msg.h"
 #include "log.h"
 #include "offline.h"
+#include "user.h"
 
 /* The final answer of a request: a status and a message. */
 static void
@@ -81,6 +84,49 @@ parent_user_item(struct imsgev *iev, struct imsg *imsg)
 	ibuf_add_u64(buf, created);
 	ibuf_add_u32(buf, flags);
 	control_item_close(cc, buf);
+}
+
+/* A refused line of an import, from dirdb's check or write. */
+static void
+parent_user_bad(struct imsgev *iev, struct imsg *imsg)
+{
+	struct ctl_conn	*cc;
+	struct ibuf	*buf;
+	char		 message[CTL_MESSAGE_MAX];
+	uint32_t	 line, status;
+
+	imsg_get_u32(imsg, &line);
+	imsg_get_u32(imsg, &status);
+	imsg_get_str(imsg, message, sizeof(message));
+	if (imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "user bad");
+	if ((cc = control_client(imsg->hdr.ih_peerid)) == NULL ||
+	    (buf = control_item(cc, IMSG_CTL_USER_BAD, 128)) == NULL)
+		return;
+	ibuf_add_u32(buf, line);
+	ibuf_add_u32(buf, status);
+	ibuf_add_str(buf, message, sizeof(message));
+	control_item_close(cc, buf);
+}
+
+/* A user of an export, HA1s included: the control socket is root's. */
+static void
+parent_user_record(struct imsgev *iev, struct imsg *imsg)
+{
+	struct user_rec	 u;
+	struct ctl_conn	*cc;
+	struct ibuf	*buf;
+
+	user_msg_get(imsg, &u);
+	if (imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "user record");
+	if ((cc = control_client(imsg->hdr.ih_peerid)) != NULL &&
+	    (buf = control_item(cc, IMSG_CTL_USER_RECORD, sizeof(u))) !=
+	    NULL) {
+		user_msg_add(buf, &u);
+		control_item_close(cc, buf);
+	}
+	explicit_bzero(&u, sizeof(u));
 }
 
 static void
@@ -245,6 +291,12 @@ parent_dispatch_dirdb(struct imsgev *iev, struct imsg *imsg)
 		break;
 	case IMSG_DB_USER_ITEM:
 		parent_user_item(iev, imsg);
+		break;
+	case IMSG_DB_USER_BAD:
+		parent_user_bad(iev, imsg);
+		break;
+	case IMSG_DB_USER_RECORD:
+		parent_user_record(iev, imsg);
 		break;
 	case IMSG_DB_BINDING_ITEM:
 		parent_binding_item(iev, imsg);

@@ -33,7 +33,7 @@
 #include <stdint.h>
 
 #ifndef IMD_MSG_VERSION		/* a test builds an imctl of another */
-#define IMD_MSG_VERSION		14
+#define IMD_MSG_VERSION		15
 #endif
 
 enum imsg_type {
@@ -104,6 +104,13 @@ enum imsg_type {
 	IMSG_CTL_LOG_BRIEF,	/* none: debug lines off, parent and children */
 	IMSG_CTL_SHOW_STATS,	/* none; reply STATS_ITEM..., END */
 	IMSG_CTL_SHOW_CALLS,	/* none; reply CALL_ITEM..., END */
+	IMSG_CTL_USER_IMPORT,	/* u32 line, str address, str password, str
+				   realm, str HA1 MD5, str HA1 SHA-256; no
+				   reply but USER_BAD when refused */
+	IMSG_CTL_USER_IMPORT_END, /* u32 write (0: check only); reply
+				   USER_BAD..., RESULT */
+	IMSG_CTL_USER_EXPORT,	/* str address after or ""; reply
+				   USER_RECORD... (a page), END */
 
 	/* parent -> imctl */
 	IMSG_CTL_WATCHER_ITEM,	/* str watcher, str what, str state,
@@ -118,12 +125,19 @@ enum imsg_type {
 	IMSG_CTL_STATS_ITEM,	/* stats item (lib/stats.c stats_item_add) */
 	IMSG_CTL_CALL_ITEM,	/* str caller, str callee, str state,
 				   u64 age s */
+	IMSG_CTL_USER_BAD,	/* u32 line, u32 ctl_status, str message */
+	IMSG_CTL_USER_RECORD,	/* user record, HA1s included */
 
 	/* parent -> dirdb; reply IMSG_DB_RESULT unless said otherwise */
 	IMSG_DB_USER_ADD,	/* user record (db_user_msg) */
 	IMSG_DB_USER_DEL,	/* str address */
 	IMSG_DB_USER_PASSWD,	/* user record: new HA1s */
 	IMSG_DB_USER_LIST,	/* none; reply USER_ITEM..., USER_END */
+	IMSG_DB_USER_IMPORT,	/* u32 line, user record: one of a batch */
+	IMSG_DB_USER_IMPORT_END, /* u32 write (0: check only); reply
+				   USER_BAD..., RESULT */
+	IMSG_DB_USER_EXPORT,	/* str address after or ""; reply
+				   USER_RECORD... (a page), USER_END */
 	IMSG_DB_QUEUE_FLUSH,	/* str address: drains to its bindings,
 				   its mail due now, relayd nudged */
 
@@ -131,6 +145,8 @@ enum imsg_type {
 	IMSG_DB_RESULT,		/* u32 ctl_status, str message */
 	IMSG_DB_USER_ITEM,	/* str address, u64 created, u32 flags */
 	IMSG_DB_USER_END,	/* none */
+	IMSG_DB_USER_BAD,	/* u32 line, u32 ctl_status, str message */
+	IMSG_DB_USER_RECORD,	/* user record, HA1s included */
 
 	/* parent -> dirdb -> parent */
 	IMSG_DB_BINDING_LIST,	/* str address or ""; reply ITEM..., END */
@@ -249,6 +265,8 @@ enum ctl_status {
 };
 
 #define CTL_MESSAGE_MAX		256
+/* Users of one import batch (one transaction), and of one export page. */
+#define CTL_IMPORT_BATCH	1000
 
 /* A presentity's decision about a watcher, in IMSG_LSN_RULE. */
 #define CTL_RULE_ALLOW		1

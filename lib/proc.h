@@ -102,6 +102,14 @@ int	 imsgev_init(struct imsgev *, int, enum imd_proc,
 	    void (*)(struct imsgev *, struct imsg *));
 void	 imsgev_update(struct imsgev *);
 void	 imsgev_clear(struct imsgev *);
+/*
+ * A first size for a message that is usually short: the buffer grows as
+ * it fills.  Sized for the record's largest form (several KB), a buffer
+ * took malloc's large-chunk path (1 KB and more), which consolidates the
+ * heap; this one, with its header, stays below it.
+ */
+#define IMSG_HINT_SMALL	960
+
 int	 imsgev_compose(struct imsgev *, uint32_t, uint32_t, int,
 	    const void *, size_t);
 struct ibuf *imsgev_create(struct imsgev *, uint32_t, uint32_t, size_t);

@@ -151,10 +151,14 @@ struct sip_msg {
 	unsigned int	 msg_status;
 	struct sip_str	 msg_reason;
 	size_t		 msg_nhdrs;
-	struct sip_hdr	 msg_hdrs[SIP_MAX_HEADERS];
 	/* Slot index + 1 of the first header of each id, 0 when absent. */
 	uint16_t	 msg_first[SIP_HDR_MAX];
 	struct sip_str	 msg_body;
+	/*
+	 * Last, and never read past msg_nhdrs: a parse or a copy touches
+	 * only the slots in use, not all 5 KB of them.
+	 */
+	struct sip_hdr	 msg_hdrs[SIP_MAX_HEADERS];
 };
 
 /*

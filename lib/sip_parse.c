@@ -19,6 +19,7 @@
  * are left for sip_hdr.c.
  */
 
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
@@ -352,7 +353,7 @@ sip_parse(struct sip_msg *msg, const char *buf, size_t len,
 {
 	const char	*start = buf, *end = buf + len, *eol, *p;
 
-	memset(msg, 0, sizeof(*msg));
+	memset(msg, 0, offsetof(struct sip_msg, msg_hdrs));
 	memset(err, 0, sizeof(*err));
 	msg->msg_buf = buf;
 	if (len > lim->max_msg)
@@ -394,7 +395,8 @@ sip_msg_copy(struct sip_msg *dst, const struct sip_msg *src, const char *buf)
 	const char	*from = src->msg_buf;
 	size_t		 len = src->msg_len, i;
 
-	*dst = *src;
+	memcpy(dst, src, offsetof(struct sip_msg, msg_hdrs) +
+	    src->msg_nhdrs * sizeof(src->msg_hdrs[0]));
 	dst->msg_buf = buf;
 	sip_str_move(&dst->msg_method_str, from, len, buf);
 	sip_str_move(&dst->msg_ruri, from, len, buf);

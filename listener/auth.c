@@ -119,7 +119,7 @@ auth_start(struct sip_req *rq, const char *domain)
 		ar.ar_has_cred = 1;
 	}
 	if ((buf = imsgev_create(authd, IMSG_AUTH_REQUEST, rq->rq_id,
-	    sizeof(ar))) == NULL || auth_req_add(buf, &ar) == -1 ||
+	    IMSG_HINT_SMALL)) == NULL || auth_req_add(buf, &ar) == -1 ||
 	    imsgev_close(authd, buf) == -1)
 		fatal("%s", __func__);
 	explicit_bzero(&ar, sizeof(ar));

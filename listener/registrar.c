@@ -207,7 +207,7 @@ registrar_apply(struct sip_req *rq)
 		return;
 	outbound_register(rq, bs, &n);
 	if ((buf = imsgev_create(dirdb, IMSG_DB_REGISTER, rq->rq_id,
-	    1024 + n * sizeof(bs[0]))) == NULL ||
+	    IMSG_HINT_SMALL)) == NULL ||
 	    ibuf_add_str(buf, rq->rq_aor, sizeof(rq->rq_aor)) == -1 ||
 	    ibuf_add_u32(buf, star) == -1 || ibuf_add_u64(buf, now) == -1 ||
 	    ibuf_add_u32(buf, n) == -1)

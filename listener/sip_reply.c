@@ -24,6 +24,9 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,13 +59,34 @@ sip_limits_from_conf(struct sip_limits *lim)
 	sip_limits_set(lim, cl->lim_msg_size, cl->lim_headers, cl->lim_line);
 }
 
-/* RFC 3261 18.2.2 / RFC 3581: where the request really came from. */
+/*
+ * RFC 3261 18.2.2 / RFC 3581: where the request really came from.
+ * inet_ntop(3) for the common case: getnameinfo(3) costs as much as
+ * the rest of a reply; a scoped IPv6 address keeps its zone through it.
+ */
 void
 sip_peer_addr(const struct sip_peer *peer, char *host, size_t hostsize,
     uint16_t *port)
 {
-	char	serv[NI_MAXSERV];
+	const struct sockaddr_in	*sin;
+	const struct sockaddr_in6	*sin6;
+	char				 serv[NI_MAXSERV];
 
+	if (peer->sp_ss.ss_family == AF_INET) {
+		sin = (const struct sockaddr_in *)&peer->sp_ss;
+		if (inet_ntop(AF_INET, &sin->sin_addr, host, hostsize) !=
+		    NULL) {
+			*port = ntohs(sin->sin_port);
+			return;
+		}
+	} else if (peer->sp_ss.ss_family == AF_INET6) {
+		sin6 = (const struct sockaddr_in6 *)&peer->sp_ss;
+		if (sin6->sin6_scope_id == 0 && inet_ntop(AF_INET6,
+		    &sin6->sin6_addr, host, hostsize) != NULL) {
+			*port = ntohs(sin6->sin6_port);
+			return;
+		}
+	}
 	if (getnameinfo((const struct sockaddr *)&peer->sp_ss, peer->sp_sslen,
 	    host, hostsize, serv, sizeof(serv),
 	    NI_NUMERICHOST | NI_NUMERICSERV) != 0) {

@@ -14,7 +14,7 @@ CHECK_PROGS += $(IMCTL_REGRESS)
 IMCTL_OTHER = $(BUILD)/regress/imctl/imctl-v999
 CHECK_PROGS += $(IMCTL_OTHER)
 
-$(IMCTL_OTHER): imctl/imctl.c $(LIBIMD)
+$(IMCTL_OTHER): $(wildcard imctl/*.c) $(LIBIMD)
 	@mkdir -p $(@D)
-	$(CC) $(ALLCFLAGS) -DIMD_MSG_VERSION=999 -o $@ imctl/imctl.c \
+	$(CC) $(ALLCFLAGS) -DIMD_MSG_VERSION=999 -o $@ $(wildcard imctl/*.c) \
 	    $(LIBIMD) $(LDFLAGS) $(LDLIBS)
