@@ -68,6 +68,7 @@ void		 parent_dispatch_listener(struct imsgev *, struct imsg *);
 void		 parent_dispatch_relayd(struct imsgev *, struct imsg *);
 void		 parent_dispatch_authd(struct imsgev *, struct imsg *);
 void		 parent_dispatch_dirdb(struct imsgev *, struct imsg *);
+void		 parent_dispatch_xmppd(struct imsgev *, struct imsg *);
 
 /* setup.c */
 void		 setup_listens(struct imd_conf *);

@@ -164,7 +164,7 @@ parent_dispatch_listener(struct imsgev *iev, struct imsg *imsg)
 	}
 }
 
-/* relayd and authd have nothing to tell the parent once they serve. */
+/* relayd, authd and xmppd have nothing to tell the parent once they serve. */
 void
 parent_dispatch_relayd(struct imsgev *iev, struct imsg *imsg)
 {
@@ -173,6 +173,12 @@ parent_dispatch_relayd(struct imsgev *iev, struct imsg *imsg)
 
 void
 parent_dispatch_authd(struct imsgev *iev, struct imsg *imsg)
+{
+	proc_fatal_imsg(iev, imsg, "unexpected");
+}
+
+void
+parent_dispatch_xmppd(struct imsgev *iev, struct imsg *imsg)
 {
 	proc_fatal_imsg(iev, imsg, "unexpected");
 }

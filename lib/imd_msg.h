@@ -33,7 +33,7 @@
 #include <stdint.h>
 
 #ifndef IMD_MSG_VERSION		/* a test builds an imctl of another */
-#define IMD_MSG_VERSION		11
+#define IMD_MSG_VERSION		12
 #endif
 
 enum imsg_type {
@@ -69,8 +69,10 @@ enum imsg_type {
 				   with its fd to the listener (at start
 				   only), without to relayd */
 	IMSG_CONF_DATABASE,	/* str database directory; dirdb */
-	IMSG_CONF_ROUTE,	/* str domain, u32 transport, addr; listener,
-				   relayd */
+	IMSG_CONF_ROUTE,	/* str domain, u32 transport, u32 xmpp, addr;
+				   listener, relayd */
+	IMSG_CONF_XMPP,		/* struct conf_xmpp's fields, with the bound
+				   socket at start if it listens; xmppd */
 	IMSG_CONF_END,		/* none; the child applies what it got */
 
 	/* child -> parent, parent -> child: start-up */
@@ -196,6 +198,24 @@ enum imsg_type {
 	IMSG_RELAY_VERIFY,	/* str domain, str numeric address; request
 				   id in the peer id; reply VERIFIED */
 	IMSG_RELAY_VERIFIED,	/* u32 enum inbound_verdict */
+
+	/* relayd -> xmppd -> relayd: a request for an XMPP domain */
+	IMSG_XMPP_SEND,		/* str domain, data: the SIP request; relay
+				   job id in the peer id; reply SENT */
+	IMSG_XMPP_SENT,		/* u32 SIP status, str reason */
+
+	/* xmppd -> relayd -> xmppd: where an XMPP domain's servers are */
+	IMSG_XMPP_RESOLVE,	/* str domain; lookup id in the peer id;
+				   reply TARGETS */
+	IMSG_XMPP_TARGETS,	/* u32 dns error, u32 n, n x (u32 direct
+				   TLS, u32 len, addr, str host) */
+
+	/* xmppd -> listener -> xmppd: a stanza for our users, as SIP */
+	IMSG_XMPP_REQUEST,	/* data: the SIP request, its From of the
+				   stream's authenticated domain; stanza id
+				   in the peer id; reply RESPONSE */
+	IMSG_XMPP_RESPONSE,	/* u32 SIP status, str reason: the final
+				   response */
 
 	IMSG_TYPE_MAX
 };

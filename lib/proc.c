@@ -40,6 +40,7 @@ const char *proc_names[] = {
 	[PROC_RELAYD] = "relayd",
 	[PROC_AUTHD] = "authd",
 	[PROC_DIRDB] = "dirdb",
+	[PROC_XMPPD] = "xmppd",
 	[PROC_CONTROL] = "control",
 };
 
@@ -47,14 +48,15 @@ const char *proc_names[] = {
 static const unsigned char proc_edges[PROC_MAX][PROC_MAX] = {
 	[PROC_PARENT] = {
 		[PROC_LISTENER] = 1, [PROC_RELAYD] = 1,
-		[PROC_AUTHD] = 1, [PROC_DIRDB] = 1,
+		[PROC_AUTHD] = 1, [PROC_DIRDB] = 1, [PROC_XMPPD] = 1,
 	},
 	[PROC_LISTENER] = {
 		[PROC_PARENT] = 1, [PROC_AUTHD] = 1,
-		[PROC_DIRDB] = 1, [PROC_RELAYD] = 1,
+		[PROC_DIRDB] = 1, [PROC_RELAYD] = 1, [PROC_XMPPD] = 1,
 	},
 	[PROC_RELAYD] = {
 		[PROC_PARENT] = 1, [PROC_LISTENER] = 1, [PROC_DIRDB] = 1,
+		[PROC_XMPPD] = 1,
 	},
 	[PROC_AUTHD] = {
 		[PROC_PARENT] = 1, [PROC_LISTENER] = 1, [PROC_DIRDB] = 1,
@@ -63,14 +65,18 @@ static const unsigned char proc_edges[PROC_MAX][PROC_MAX] = {
 		[PROC_PARENT] = 1, [PROC_LISTENER] = 1,
 		[PROC_RELAYD] = 1, [PROC_AUTHD] = 1,
 	},
+	[PROC_XMPPD] = {
+		[PROC_PARENT] = 1, [PROC_LISTENER] = 1, [PROC_RELAYD] = 1,
+	},
 };
 
 /*
- * Descriptors travel on one channel only: the parent hands the listener
- * its bound sockets.  Every other channel refuses one (lib/imsg.c).
+ * Descriptors travel on two channels only: the parent hands the listener
+ * and xmppd their bound sockets.  Every other channel refuses one
+ * (lib/imsg.c).
  */
 static const unsigned char proc_fd_edges[PROC_MAX][PROC_MAX] = {
-	[PROC_PARENT] = { [PROC_LISTENER] = 1 },
+	[PROC_PARENT] = { [PROC_LISTENER] = 1, [PROC_XMPPD] = 1 },
 };
 
 static const struct proc_self	*proc_self;

@@ -23,17 +23,17 @@
  *
  * The graph, written down once (docs/ARCHITECTURE draws it too):
  *
- *	parent   - listener, relayd, authd, dirdb
- *	listener - authd, dirdb, relayd
- *	relayd   - dirdb
+ *	parent   - listener, relayd, authd, dirdb, xmppd
+ *	listener - authd, dirdb, relayd, xmppd
+ *	relayd   - dirdb, xmppd
  *	authd    - dirdb
  *
  * The parent creates one socketpair per edge before it forks.  In a child
  * the channel to process P is descriptor PROC_FD(P); every other
  * descriptor above 2 is closed before exec.
  *
- * Descriptors travel on one channel only, parent -> listener (the bound
- * sockets); every other channel refuses them.
+ * Descriptors travel on two channels only, parent -> listener and
+ * parent -> xmppd (the bound sockets); every other channel refuses them.
  */
 
 #include <sys/types.h>
@@ -49,6 +49,7 @@ enum imd_proc {
 	PROC_RELAYD,
 	PROC_AUTHD,
 	PROC_DIRDB,
+	PROC_XMPPD,
 	PROC_MAX,
 	PROC_CONTROL = PROC_MAX,	/* imctl, on the control socket */
 };

@@ -112,6 +112,9 @@ int		 dns_init_timeout(const struct sockaddr *, socklen_t,
 int		 dns_resolve(const char *,
 		    void (*)(void *, const struct dns_target *, size_t, int),
 		    void *);
+int		 dns_resolve_xmpp(const char *,
+		    void (*)(void *, const struct dns_target *, size_t, int),
+		    void *);
 void		 dns_cancel(void (*)(void *, const struct dns_target *,
 		    size_t, int), void *);
 void		 dns_shutdown(void);

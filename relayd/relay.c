@@ -317,7 +317,7 @@ job_targets_start(struct relay_job *rj)
  * unspecified, multicast and reserved addresses: never a next hop that
  * DNS gave, as they would turn relayd against the hosts beside it.
  */
-static int
+int
 addr_is_private(const struct sockaddr_storage *ss)
 {
 	const struct in6_addr	*a6;
@@ -514,6 +514,50 @@ job_route_header(struct relay_job *rj)
 		job_hop_set(rj, &v);
 }
 
+/*
+ * A domain of the XMPP network: xmppd takes the request and answers
+ * for it (IMSG_XMPP_SENT); the job keeps its deadline meanwhile.
+ */
+static void
+job_to_xmppd(struct relay_job *rj)
+{
+	struct imsgev	*xmppd = proc_peer(PROC_XMPPD);
+	struct ibuf	*buf;
+
+	log_debug("relay: request %u for %s: to xmppd", rj->rj_id,
+	    rj->rj_domain);
+	if ((buf = imsgev_create(xmppd, IMSG_XMPP_SEND, rj->rj_id,
+	    rj->rj_reqlen + IMD_DOMAIN_MAX + 8)) == NULL ||
+	    ibuf_add_str(buf, rj->rj_domain, IMD_DOMAIN_MAX) == -1 ||
+	    ibuf_add_u32(buf, rj->rj_reqlen) == -1 ||
+	    ibuf_add_data(buf, rj->rj_req, rj->rj_reqlen) == -1 ||
+	    imsgev_close(xmppd, buf) == -1)
+		fatal("%s", __func__);
+}
+
+/* IMSG_XMPP_SENT: u32 status, str reason; the job's final answer. */
+void
+relay_xmpp_sent(struct imsgev *iev, struct imsg *imsg)
+{
+	struct relay_job	*rj;
+	char			 reason[RELAY_REASON_MAX];
+	uint32_t		 status;
+
+	imsg_get_u32(imsg, &status);
+	imsg_get_str(imsg, reason, sizeof(reason));
+	if (imsg_get_end(imsg) == -1 || status < 200 || status > 699)
+		proc_fatal_imsg(iev, imsg, "xmpp sent");
+	TAILQ_FOREACH(rj, &jobs, rj_entry)
+		if (rj->rj_id == imsg->hdr.ih_peerid)
+			break;
+	if (rj == NULL) {
+		log_debug("relay: xmppd answered request %u, gone",
+		    imsg->hdr.ih_peerid);
+		return;
+	}
+	job_finish(rj, status, reason, NULL, 0);
+}
+
 /* A static route, else DNS when there is a resolver. */
 static void
 job_route(struct relay_job *rj)
@@ -522,7 +566,12 @@ job_route(struct relay_job *rj)
 	struct out_dest		*d = &rj->rj_targets[0];
 
 	job_route_header(rj);
-	if ((cr = config_find_route(relayd_conf, rj->rj_domain)) != NULL) {
+	if ((cr = config_find_route(relayd_conf, rj->rj_domain)) != NULL &&
+	    cr->cr_xmpp) {
+		job_to_xmppd(rj);
+		return;
+	}
+	if (cr != NULL) {
 		d->od_transport = cr->cr_transport;
 		memcpy(&d->od_ss, &cr->cr_ss, sizeof(d->od_ss));
 		d->od_sslen = cr->cr_sslen;

@@ -12,14 +12,14 @@ write_conf "$T/relayd.conf" site1.test 127.0.0.1 $PORT
 start_suite "$T/relayd.conf"
 ok $? "the suite starts and answers imctl"
 
-for c in listener relayd authd dirdb; do
+for c in listener relayd authd dirdb xmppd; do
 	pid=$(child_pid "$IMD_PID" "$c")
 	[ -n "$pid" ]; ok $? "child $c runs as 'imd: $c'"
 done
 
 if [ "$(id -u)" -eq 0 ]; then
 	uid=$(id -u "$TEST_USER")
-	for c in listener relayd authd dirdb; do
+	for c in listener relayd authd dirdb xmppd; do
 		pid=$(child_pid "$IMD_PID" "$c")
 		jail="$T/empty"
 		[ "$c" = dirdb ] && jail="$T/db"
@@ -52,8 +52,8 @@ grep -q "relayd.conf:7:" "$T/imd.log"
 ok $? "the reload error names file and line"
 "$IMCTL" -s "$T/imd.sock" show status > "$T/status" 2>&1
 ok $? "imctl still gets answers"
-[ "$(grep -c ready "$T/status")" -eq 4 ]
-ok $? "all four children still ready"
+[ "$(grep -c ready "$T/status")" -eq 5 ]
+ok $? "all five children still ready"
 cp "$T/good.conf" "$T/relayd.conf"
 
 # SIGTERM: a clean stop, exit 0, nothing left.
@@ -68,7 +68,7 @@ ok $left "SIGTERM: no child left"
 ok $? "SIGTERM: the control socket is removed"
 
 # Each child killed in turn takes the suite down within 2 s.
-for c in listener relayd authd dirdb; do
+for c in listener relayd authd dirdb xmppd; do
 	start_suite "$T/relayd.conf" || { ok 1 "restart for $c"; continue; }
 	kids=$(suite_children "$IMD_PID" | awk '{ print $1 }')
 	kill -KILL "$(child_pid "$IMD_PID" "$c")"
