@@ -382,6 +382,7 @@ dns_fallback_srv(struct dns_work *wk, const char *domain,
 	memset(sv, 0, sizeof(*sv));
 	sv->sv_transport = transport;
 	sv->sv_port = port;
+	sv->sv_fallback = 1;
 	strlcpy(sv->sv_target, domain, sizeof(sv->sv_target));
 }
 

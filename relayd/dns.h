@@ -96,6 +96,7 @@ struct dns_target {
 	socklen_t		 dt_sslen;
 	char			 dt_host[IMD_DOMAIN_MAX];
 	uint16_t		 dt_port;
+	int			 dt_fallback;	/* the domain has no SRV */
 };
 
 struct dns_stats {

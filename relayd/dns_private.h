@@ -54,6 +54,7 @@ struct dns_srv {
 	enum imd_transport	 sv_transport;
 	uint16_t		 sv_prio;
 	uint16_t		 sv_weight;
+	int			 sv_fallback;	/* no SRV: the domain's own */
 	uint16_t		 sv_port;
 	char			 sv_target[IMD_DOMAIN_MAX];
 	size_t			 sv_host;	/* index in wk_host */

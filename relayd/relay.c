@@ -68,6 +68,7 @@ struct relay_job {
 	size_t			 rj_ntargets;
 	size_t			 rj_next;	/* the next to try */
 	uint32_t		 rj_refused;	/* targets never to retry */
+	int			 rj_xmpp_checked; /* DNS asked for XMPP too */
 	int			 rj_pop_route;	/* the first Route names us */
 	int			 rj_drop_routes; /* the route set is no server's */
 	int			 rj_hop_set;	/* a route set goes on: */
@@ -103,10 +104,14 @@ job_fail_reason(struct relay_job *rj, unsigned int status,
 	strlcpy(rj->rj_reason, reason, sizeof(rj->rj_reason));
 }
 
+static void	job_xmpp_checked(void *, const struct dns_target *, size_t,
+		    int);
+
 static void
 job_free(struct relay_job *rj)
 {
 	dns_cancel(job_resolved, rj);
+	dns_cancel(job_xmpp_checked, rj);
 	evtimer_del(&rj->rj_timer);
 	evtimer_del(&rj->rj_deadline);
 	TAILQ_REMOVE(&jobs, rj, rj_entry);
@@ -410,12 +415,52 @@ job_route_check(struct relay_job *rj, const struct dns_target *t, size_t n)
 	rj->rj_drop_routes = 1;
 }
 
+static void	job_to_xmppd(struct relay_job *);
+
+/*
+ * The XMPP look-up of a domain without SIP SRV records: XMPP SRV
+ * records make it a domain of the XMPP network (RFC 7247 5), else the
+ * SIP answer, from the cache, goes on.
+ */
+static void
+job_xmpp_checked(void *arg, const struct dns_target *t, size_t n,
+    int error)
+{
+	struct relay_job	*rj = arg;
+
+	if (error == 0 && n > 0 && !t[0].dt_fallback) {
+		log_info("relay: %s: no SIP service, XMPP service: via xmppd",
+		    rj->rj_domain);
+		job_to_xmppd(rj);
+		return;
+	}
+	if (dns_resolve(rj->rj_domain, job_resolved, rj) == -1) {
+		job_fail_reason(rj, 503, "Domain Lookup Failed");
+		job_targets_start(rj);
+	}
+}
+
+/* No SIP SRV record: does the domain publish XMPP service instead? */
+static int
+job_check_xmpp(struct relay_job *rj, const struct dns_target *t, size_t n,
+    int error)
+{
+	if (rj->rj_xmpp_checked || !(error == DNS_ENORECORDS ||
+	    (error == 0 && n > 0 && t[0].dt_fallback)))
+		return (0);
+	rj->rj_xmpp_checked = 1;
+	return (dns_resolve_xmpp(rj->rj_domain, job_xmpp_checked, rj) == 0);
+}
+
 static void
 job_resolved(void *arg, const struct dns_target *t, size_t n, int error)
 {
 	struct relay_job	*rj = arg;
 	struct out_dest		*d;
 	size_t			 i, dropped = 0;
+
+	if (job_check_xmpp(rj, t, n, error))
+		return;
 
 	if (error != 0) {
 		log_info("relay: %s: %s", rj->rj_domain, dns_strerror(error));

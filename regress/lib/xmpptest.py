@@ -45,11 +45,16 @@ modules_disabled = {{ "offline", "posix" }}
 ssl = {{ certificate = "{crt}", key = "{key}", cafile = "{ca}" }}
 VirtualHost "{domain}"
     ssl = {{ certificate = "{crt}", key = "{key}", cafile = "{ca}" }}
+{hosts}"""
+
+HOST = """VirtualHost "{domain}"
+    ssl = {{ certificate = "{crt}", key = "{key}", cafile = "{ca}" }}
 """
 
 
 class Prosody:
-    def __init__(self, domain, addr, cert, ca, c2s=5222, modules=()):
+    def __init__(self, domain, addr, cert, ca, c2s=5222, modules=(),
+                 hosts=()):
         self.dir = tempfile.mkdtemp(prefix="imd-prosody.")
         os.chmod(self.dir, 0o755)
         self.domain, self.addr, self.c2s = domain, addr, c2s
@@ -60,10 +65,13 @@ class Prosody:
             f.write(RESOLVER_PLUGIN)
         self.conf = os.path.join(self.dir, "prosody.cfg.lua")
         extra = "".join(', "%s"' % m for m in modules)
+        hosts = "".join(HOST.format(domain=d, crt=c[0], key=c[1], ca=ca)
+                        for d, c in hosts)
         with open(self.conf, "w") as f:
             f.write(CONFIG.format(dir=self.dir, addr=addr, c2s=c2s,
                                   crt=cert[0], key=cert[1], ca=ca,
-                                  domain=domain, extra=extra))
+                                  domain=domain, extra=extra,
+                                  hosts=hosts))
         self.proc = None
         atexit.register(self.cleanup)
 
@@ -72,9 +80,10 @@ class Prosody:
                               list(args), capture_output=True, text=True,
                               timeout=30)
 
-    def add_user(self, user, password):
+    def add_user(self, user, password, domain=None):
         r = subprocess.run(["prosodyctl", "--config", self.conf,
-                            "register", user, self.domain, password],
+                            "register", user, domain or self.domain,
+                            password],
                            capture_output=True, text=True, timeout=30)
         return r.returncode == 0
 
@@ -189,10 +198,12 @@ class Jabber:
 
 class World:
     """imd serving a.test on 127.0.0.1 (SIP on sip_port, XMPP on 5269)
-    and Prosody serving b.test on 127.0.0.2, certificates from one test
-    CA, and a dnsmasq on 127.0.0.1:53 with both domains'
+    and Prosody serving b.test and c.test on 127.0.0.2, certificates
+    from one test CA, and a dnsmasq on 127.0.0.1:53 with the domains'
     _xmpp-server._tcp records: Prosody finds imd by DNS, and imd finds
-    Prosody by DNS (route b.test xmpp)."""
+    Prosody by DNS, for b.test as its route says (route b.test xmpp),
+    for c.test because it has XMPP SRV records and no SIP ones (only an
+    A record, a web server's)."""
 
     def __init__(self, sip_port, imd_extra=(), prosody_modules=()):
         import imdtest
@@ -202,13 +213,17 @@ class World:
         self.ca = imdtest.make_ca(self.dir)
         self.cert_a = imdtest.make_cert(self.dir, "a.test", ["a.test"])
         self.cert_b = imdtest.make_cert(self.dir, "b.test", ["b.test"])
+        self.cert_c = imdtest.make_cert(self.dir, "c.test", ["c.test"])
         self.dns = imdtest.Dnsmasq(53, [
             "--srv-host=_xmpp-server._tcp.a.test,xmpp.a.test,5269,0,0",
             "--host-record=xmpp.a.test,127.0.0.1",
             "--srv-host=_xmpp-server._tcp.b.test,xmpp.b.test,5269,0,0",
-            "--host-record=xmpp.b.test,127.0.0.2"])
+            "--host-record=xmpp.b.test,127.0.0.2",
+            "--srv-host=_xmpp-server._tcp.c.test,xmpp.b.test,5269,0,0",
+            "--host-record=c.test,127.0.0.3"])
         self.prosody = Prosody("b.test", "127.0.0.2", self.cert_b, self.ca,
-                               modules=prosody_modules)
+                               modules=prosody_modules,
+                               hosts=[("c.test", self.cert_c)])
         self.sip_port = sip_port
         self.imd = imdtest.Suite("a.test", sip_port, extra=[
             'tls ca "%s"' % self.ca,

@@ -4,7 +4,8 @@
 # Messages between imd and the XMPP network (RFC 7572) through a real
 # Prosody: a SIP user of a.test and a Jabber user of b.test exchange
 # Korean text both ways, byte for byte; a message to a user that does
-# not exist gets an error on either side (RFC 7247's error mapping); a
+# not exist gets an error on either side; a domain with XMPP SRV records
+# and no SIP ones is reached through xmppd without a route (RFC 7247's error mapping); a
 # Jabber address imd cannot hold gets <jid-malformed/>; a message for
 # an offline imd user is queued (202) and delivered when a device
 # registers.  Both servers find each other by DNS (_xmpp-server._tcp)
@@ -63,6 +64,20 @@ if req is not None:
 ok("inbound stream" in w.imd.logtext() and
    "from b.test ready (certificate)" in w.imd.logtext(),
    "prosody found imd by DNS and authenticated by certificate")
+
+# c.test: no route, no SIP records, XMPP SRV records: via xmppd.
+ok(w.prosody.add_user("tybalt", "tpw", "c.test"), "prosody: tybalt@c.test")
+tybalt = Jabber("tybalt@c.test", "tpw", "127.0.0.2", 5222, w.ca)
+ok(tybalt.ready.wait(15), "tybalt is online")
+r = message_auth(UA(srv), "romeo", "a.test", "rpw", "sip:tybalt@c.test",
+                 KO.encode(), "text/plain;charset=UTF-8")
+ok(r["status"] == 200, "romeo to tybalt@c.test (found by DNS): %d %s" %
+   (r["status"], r["reason"]))
+ok(tybalt.wait(tybalt.messages, lambda m: m[1] == KO) is not None,
+   "tybalt gets it")
+ok("c.test: no SIP service, XMPP service: via xmppd" in w.imd.logtext(),
+   "relayd chose XMPP from DNS")
+tybalt.stop()
 
 # A user that does not exist, either side.
 r = message_auth(UA(srv), "romeo", "a.test", "rpw", "sip:nobody@b.test",
