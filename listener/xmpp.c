@@ -58,7 +58,12 @@ xmpp_request(struct imsgev *iev, struct imsg *imsg)
 	sin->sin_family = AF_INET;
 	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	peer.sp_sslen = sizeof(*sin);
-	peer.sp_transport = TRANSPORT_TCP;
+	/*
+	 * As a datagram: what answers it goes to xmppd (sp_xmpp), and a
+	 * NOTIFY of a subscription it made, which names a route, goes out
+	 * through relayd; only the Via needs a socket of ours to name.
+	 */
+	peer.sp_transport = TRANSPORT_UDP;
 	peer.sp_fd = -1;
 	peer.sp_xmpp = imsg->hdr.ih_peerid;
 	sip_input(&peer, (const char *)imsg->data + imsg->off, len);

@@ -61,12 +61,22 @@ struct gw_pending {
 	char			 gp_from[GW_JID_MAX];	/* the sender's JID */
 	char			 gp_to[GW_JID_MAX];
 	char			 gp_sid[128];	/* the stanza's id */
+	int			 gp_presence;	/* a subscription request */
 	struct event		 gp_timer;
 };
 
 static TAILQ_HEAD(, gw_pending) pendings = TAILQ_HEAD_INITIALIZER(pendings);
 static size_t			npendings;
 static uint32_t			gw_ids;
+
+/* Never 0: the listener's peer id 0 is no stanza. */
+static uint32_t
+gw_next_id(void)
+{
+	if (++gw_ids == 0)
+		gw_ids = 1;
+	return (gw_ids);
+}
 
 /* RFC 7247 8.1: XMPP error conditions to SIP responses. */
 static const struct {
@@ -259,7 +269,7 @@ jid_to_address(const char *jid, char *addr, size_t size)
 	return (address_lower(addr));
 }
 
-static int
+int
 is_utf8(const char *s, size_t len)
 {
 	const unsigned char	*p = (const unsigned char *)s;
@@ -303,11 +313,11 @@ is_utf8(const char *s, size_t len)
 }
 
 /* The address of a From or To, with its user part as received. */
-static int
-gw_hdr_uri(const struct sip_msg *msg, enum sip_hdr_id id, char *user,
+int
+gateway_hdr_uri(const struct sip_msg *msg, int id, char *user,
     size_t usize, size_t *ulen, char *domain, size_t dsize)
 {
-	const struct sip_hdr	*h = sip_hdr_first(msg, id);
+	const struct sip_hdr	*h = sip_hdr_first(msg, (enum sip_hdr_id)id);
 	struct sip_addr		 a;
 
 	if (h == NULL || sip_addr_parse(h->hdr_value.s,
@@ -336,8 +346,8 @@ gw_is_text_plain(const struct sip_msg *msg)
 	    sip_str_is_ci(&ct.ct_subtype, "plain"));
 }
 
-static void
-gw_answer(uint32_t job, unsigned int status, const char *reason)
+void
+gateway_answer(uint32_t job, unsigned int status, const char *reason)
 {
 	struct imsgev	*relayd = proc_peer(PROC_RELAYD);
 	struct ibuf	*buf;
@@ -359,31 +369,31 @@ gw_sip_message(uint32_t job, const struct sip_msg *msg)
 	size_t	 flen, tlen, blen, n;
 	uint32_t r = arc4random();
 
-	if (gw_hdr_uri(msg, SIP_HDR_FROM, fuser, sizeof(fuser), &flen, fdom,
+	if (gateway_hdr_uri(msg, SIP_HDR_FROM, fuser, sizeof(fuser), &flen, fdom,
 	    sizeof(fdom)) == -1 || !xmppd_is_ours(fdom) ||
-	    gw_hdr_uri(msg, SIP_HDR_TO, tuser, sizeof(tuser), &tlen, tdom,
+	    gateway_hdr_uri(msg, SIP_HDR_TO, tuser, sizeof(tuser), &tlen, tdom,
 	    sizeof(tdom)) == -1) {
-		gw_answer(job, 416, "Address Not Mappable To XMPP");
+		gateway_answer(job, 416, "Address Not Mappable To XMPP");
 		return;
 	}
 	if (!gw_is_text_plain(msg)) {
-		gw_answer(job, 415, "Only text/plain Goes To XMPP");
+		gateway_answer(job, 415, "Only text/plain Goes To XMPP");
 		return;
 	}
 	if (!is_utf8(msg->msg_body.s, msg->msg_body.len)) {
-		gw_answer(job, 400, "Body Is Not UTF-8 Text");
+		gateway_answer(job, 400, "Body Is Not UTF-8 Text");
 		return;
 	}
 	if (jid_escape(fjid, sizeof(fjid), fuser, flen) >= sizeof(fjid) ||
 	    jid_escape(tjid, sizeof(tjid), tuser, tlen) >= sizeof(tjid)) {
-		gw_answer(job, 416, "Address Not Mappable To XMPP");
+		gateway_answer(job, 416, "Address Not Mappable To XMPP");
 		return;
 	}
 	blen = 6 * msg->msg_body.len + 1;
 	n = blen + 4 * GW_JID_MAX + 2 * IMD_DOMAIN_MAX + 256;
 	if ((body = malloc(blen)) == NULL || (text = malloc(n)) == NULL) {
 		free(body);
-		gw_answer(job, 500, "Out Of Memory");
+		gateway_answer(job, 500, "Out Of Memory");
 		return;
 	}
 	xml_escape(body, blen, msg->msg_body.s, msg->msg_body.len);
@@ -393,7 +403,7 @@ gw_sip_message(uint32_t job, const struct sip_msg *msg)
 	    body);
 	free(body);
 	if (s2s_out_send(fdom, tdom, text, n, job, id) == -1)
-		gw_answer(job, 503, "XMPP Service Busy");
+		gateway_answer(job, 503, "XMPP Service Busy");
 	free(text);
 }
 
@@ -413,7 +423,7 @@ gateway_sip_request(struct imsgev *iev, struct imsg *imsg)
 	    len > imsg->len - imsg->off)
 		proc_fatal_imsg(iev, imsg, "xmpp send");
 	if ((req = malloc(len)) == NULL) {
-		gw_answer(job, 500, "Out Of Memory");
+		gateway_answer(job, 500, "Out Of Memory");
 		return;
 	}
 	imsg_get_data(imsg, req, len);
@@ -421,11 +431,13 @@ gateway_sip_request(struct imsgev *iev, struct imsg *imsg)
 		proc_fatal_imsg(iev, imsg, "xmpp send");
 	sip_limits_default(&lim);
 	if (sip_parse(&msg, req, len, &lim, 0, &err) == -1)
-		gw_answer(job, 500, "Unparsable Request");
-	else if (msg.msg_method != SIP_METHOD_MESSAGE)
-		gw_answer(job, 501, "Not Implemented For XMPP");
-	else
+		gateway_answer(job, 500, "Unparsable Request");
+	else if (msg.msg_method == SIP_METHOD_MESSAGE)
 		gw_sip_message(job, &msg);
+	else if (msg.msg_method == SIP_METHOD_NOTIFY)
+		gateway_answer(job, presence_notify(&msg), "OK");
+	else
+		gateway_answer(job, 501, "Not Implemented For XMPP");
 	free(req);
 }
 
@@ -497,33 +509,28 @@ gw_sip_for(const char *from, const char *to, const struct xnode *body,
 	return (req);
 }
 
-static void
-gw_to_listener(struct xstream *xs, const char *from, const char *to,
-    const char *jfrom, const char *jto, const char *sid,
-    const struct xnode *body)
+/*
+ * A SIP request for the listener, standing for a stanza of xs: an
+ * error for it goes back to jfrom (presence: a refused subscription).
+ */
+void
+gateway_to_listener(struct xstream *xs, const char *req, size_t len,
+    const char *jfrom, const char *jto, const char *sid, int presence)
 {
 	struct imsgev		*listener = proc_peer(PROC_LISTENER);
 	struct gw_pending	*gp;
 	struct timeval		 tv = { GW_PENDING_S, 0 };
 	struct ibuf		*buf;
-	char			*req;
-	size_t			 len;
 
-	if (npendings >= GW_PENDING_MAX ||
+	if (npendings >= GW_PENDING_MAX || len > IMSG_PAYLOAD_MAX - 64 ||
 	    (gp = calloc(1, sizeof(*gp))) == NULL) {
-		gw_stanza_error(xs->xs_local, xs->xs_remote, jfrom, jto, sid,
-		    "resource-constraint", "wait");
+		if (!presence)
+			gw_stanza_error(xs->xs_local, xs->xs_remote, jfrom,
+			    jto, sid, "resource-constraint", "wait");
 		return;
 	}
-	gp->gp_id = ++gw_ids;
-	if ((req = gw_sip_for(from, to, body, gp->gp_id, &len)) == NULL ||
-	    len > IMSG_PAYLOAD_MAX - 64) {
-		free(req);
-		free(gp);
-		gw_stanza_error(xs->xs_local, xs->xs_remote, jfrom, jto, sid,
-		    "policy-violation", "modify");
-		return;
-	}
+	gp->gp_id = gw_next_id();
+	gp->gp_presence = presence;
 	strlcpy(gp->gp_local, xs->xs_local, sizeof(gp->gp_local));
 	strlcpy(gp->gp_remote, xs->xs_remote, sizeof(gp->gp_remote));
 	strlcpy(gp->gp_from, jfrom, sizeof(gp->gp_from));
@@ -537,6 +544,22 @@ gw_to_listener(struct xstream *xs, const char *from, const char *to,
 	    len)) == NULL || ibuf_add_data(buf, req, len) == -1 ||
 	    imsgev_close(listener, buf) == -1)
 		fatal("%s", __func__);
+}
+
+static void
+gw_to_listener(struct xstream *xs, const char *from, const char *to,
+    const char *jfrom, const char *jto, const char *sid,
+    const struct xnode *body)
+{
+	char	*req;
+	size_t	 len;
+
+	if ((req = gw_sip_for(from, to, body, gw_ids + 1, &len)) == NULL) {
+		gw_stanza_error(xs->xs_local, xs->xs_remote, jfrom, jto, sid,
+		    "policy-violation", "modify");
+		return;
+	}
+	gateway_to_listener(xs, req, len, jfrom, jto, sid, 0);
 	free(req);
 }
 
@@ -579,6 +602,10 @@ gateway_stanza(struct xstream *xs, struct xnode *n)
 	}
 	if (id == NULL)
 		id = "";
+	if (xnode_is(n, XMPP_NS_SERVER, "presence")) {
+		presence_stanza(xs, n, from, to);
+		return;
+	}
 	if (!xnode_is(n, XMPP_NS_SERVER, "message")) {
 		log_debug("xmpp: %s from %s not handled", xnode_local(n), from);
 		return;
@@ -634,7 +661,10 @@ gateway_sip_response(struct imsgev *iev, struct imsg *imsg)
 		return;
 	log_debug("xmpp: message %s from %s: %u %s", gp->gp_sid, gp->gp_from,
 	    status, reason);
-	if (status >= 300) {
+	if (status >= 300 && gp->gp_presence)
+		presence_refused(gp->gp_local, gp->gp_remote, gp->gp_to,
+		    gp->gp_from);
+	else if (status >= 300) {
 		cond = sip_to_xmpp_error(status, &type);
 		gw_stanza_error(gp->gp_local, gp->gp_remote, gp->gp_from,
 		    gp->gp_to, gp->gp_sid, cond, type);

@@ -212,6 +212,20 @@ int		 s2s_out_error_for(const char *, const char *, unsigned int,
 		    const char *);
 
 /* gateway.c */
+struct sip_msg;
+void		 gateway_answer(uint32_t, unsigned int, const char *);
+void		 gateway_to_listener(struct xstream *, const char *, size_t,
+		    const char *, const char *, const char *, int);
+int		 gateway_hdr_uri(const struct sip_msg *, int, char *, size_t,
+		    size_t *, char *, size_t);
+int		 is_utf8(const char *, size_t);
+
+/* presence.c */
+void		 presence_stanza(struct xstream *, struct xnode *,
+		    const char *, const char *);
+unsigned int	 presence_notify(const struct sip_msg *);
+void		 presence_refused(const char *, const char *, const char *,
+		    const char *);
 void		 gateway_sip_request(struct imsgev *, struct imsg *);
 void		 gateway_sip_response(struct imsgev *, struct imsg *);
 void		 gateway_stanza(struct xstream *, struct xnode *);

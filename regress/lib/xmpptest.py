@@ -154,7 +154,9 @@ class Jabber:
                        force_starttls=False, disable_starttls=True)
         self.loop.run_forever()
 
-    def _start(self, event):
+    async def _start(self, event):
+        # Only a resource that asked for its roster gets roster pushes.
+        await self.c.get_roster()
         self.c.send_presence()
         self.ready.set()
 
