@@ -97,6 +97,7 @@ enum imsg_type {
 	IMSG_CTL_PRES_BLOCK,	/* str presentity, str watcher */
 	IMSG_CTL_LOG_VERBOSE,	/* none: debug lines on, parent and children */
 	IMSG_CTL_LOG_BRIEF,	/* none: debug lines off, parent and children */
+	IMSG_CTL_SHOW_XMPP,	/* none; reply XMPP_ITEM..., END */
 
 	/* parent -> imctl */
 	IMSG_CTL_WATCHER_ITEM,	/* str watcher, str what, str state,
@@ -107,6 +108,8 @@ enum imsg_type {
 	IMSG_CTL_BINDING_ITEM,	/* binding record */
 	IMSG_CTL_QUEUE_ITEM,	/* u64 id, str to, str from, u64 arrived,
 				   u32 bytes, u32 state, u32 attempts */
+	IMSG_CTL_XMPP_ITEM,	/* str direction, str local, str remote,
+				   str peer, str state, str auth, u64 age s */
 	IMSG_CTL_END,		/* none: end of a list */
 
 	/* parent -> dirdb; reply IMSG_DB_RESULT unless said otherwise */
@@ -216,6 +219,11 @@ enum imsg_type {
 				   in the peer id; reply RESPONSE */
 	IMSG_XMPP_RESPONSE,	/* u32 SIP status, str reason: the final
 				   response */
+
+	/* parent -> xmppd -> parent: the s2s streams, for imctl */
+	IMSG_XMPP_LIST,		/* none; reply XMPP_ITEM..., XMPP_END */
+	IMSG_XMPP_ITEM,		/* as IMSG_CTL_XMPP_ITEM */
+	IMSG_XMPP_END,		/* none */
 
 	IMSG_TYPE_MAX
 };

@@ -43,6 +43,7 @@
 #include <openssl/ssl.h>
 
 #include "cdefs.h"
+#include "imd_msg.h"
 #include "log.h"
 #include "xmppd.h"
 
@@ -577,4 +578,51 @@ stream_accept(int fd, short event IMD_UNUSED, void *arg IMD_UNUSED)
 	}
 	log_debug("xmpp: %s: inbound connection", xs->xs_peer);
 	stream_start_io(xs);
+}
+
+static const char *
+stream_state_name(enum xs_state state)
+{
+	switch (state) {
+	case XS_RESOLVING:
+		return ("resolving");
+	case XS_CONNECTING:
+		return ("connecting");
+	case XS_READY:
+		return ("ready");
+	case XS_CLOSING:
+		return ("closing");
+	default:
+		return ("negotiating");
+	}
+}
+
+/* imctl show xmpp: one item per stream, then the end of the list. */
+void
+stream_list(struct imsgev *parent, uint32_t id)
+{
+	struct xstream	*xs;
+	struct ibuf	*buf;
+	time_t		 now = time(NULL);
+
+	TAILQ_FOREACH(xs, &xstreams, xs_entry) {
+		if (xs->xs_freeing)
+			continue;
+		if ((buf = imsgev_create(parent, IMSG_XMPP_ITEM, id,
+		    2 * IMD_DOMAIN_MAX + 128)) == NULL ||
+		    ibuf_add_str(buf, xs->xs_dir == XS_IN ? "in" : "out",
+		    8) == -1 ||
+		    ibuf_add_str(buf, xs->xs_local, IMD_DOMAIN_MAX) == -1 ||
+		    ibuf_add_str(buf, xs->xs_remote, IMD_DOMAIN_MAX) == -1 ||
+		    ibuf_add_str(buf, xs->xs_peer, 64) == -1 ||
+		    ibuf_add_str(buf, stream_state_name(xs->xs_state),
+		    16) == -1 ||
+		    ibuf_add_str(buf, xs->xs_auth != NULL ? xs->xs_auth :
+		    "none", 16) == -1 ||
+		    ibuf_add_u64(buf, now - xs->xs_started) == -1 ||
+		    imsgev_close(parent, buf) == -1)
+			fatal("%s", __func__);
+	}
+	if (imsgev_compose(parent, IMSG_XMPP_END, id, -1, NULL, 0) == -1)
+		fatal("%s", __func__);
 }

@@ -45,10 +45,11 @@
 
 static void	xmppd_dispatch_relayd(struct imsgev *, struct imsg *);
 static void	xmppd_dispatch_listener(struct imsgev *, struct imsg *);
+static void	xmppd_dispatch_parent(struct imsgev *, struct imsg *);
 static void	xmppd_start(void);
 
 static const struct proc_peer xmppd_peers[] = {
-	{ PROC_PARENT, proc_dispatch_parent },
+	{ PROC_PARENT, xmppd_dispatch_parent },
 	{ PROC_LISTENER, xmppd_dispatch_listener },
 	{ PROC_RELAYD, xmppd_dispatch_relayd },
 };
@@ -64,6 +65,19 @@ static const struct proc_self xmppd_self = {
 static SSL_CTX		*tls_server, *tls_client;
 static int		 listen_fd = -1;
 static struct event	 listen_ev;
+
+/* imctl show xmpp, through the parent; the rest is every child's. */
+static void
+xmppd_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
+{
+	if (imsg->hdr.ih_type != IMSG_XMPP_LIST) {
+		proc_dispatch_parent(iev, imsg);
+		return;
+	}
+	if (imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "xmpp list");
+	stream_list(iev, imsg->hdr.ih_peerid);
+}
 
 static void
 xmppd_dispatch_relayd(struct imsgev *iev, struct imsg *imsg)

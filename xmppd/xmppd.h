@@ -40,6 +40,7 @@
 #include <expat.h>
 
 #include "config.h"
+#include "proc.h"
 
 #define XMPP_NS_STREAM	"http://etherx.jabber.org/streams"
 #define XMPP_NS_SERVER	"jabber:server"
@@ -193,6 +194,7 @@ int		 stream_tls_start(struct xstream *);
 void		 stream_touch(struct xstream *);
 size_t		 stream_count(const char *);
 void		 stream_accept(int, short, void *);
+void		 stream_list(struct imsgev *, uint32_t);
 
 /* s2s_in.c */
 void		 s2s_in_open(struct xstream *, const struct xnode *);

@@ -79,6 +79,16 @@ ok("c.test: no SIP service, XMPP service: via xmppd" in w.imd.logtext(),
    "relayd chose XMPP from DNS")
 tybalt.stop()
 
+# imctl show xmpp: the streams, both ways, and how each authenticated.
+out = w.imd.ctl("show", "xmpp")
+lines = out.stdout.splitlines()
+ok(out.returncode == 0 and
+   any(l.startswith("out a.test b.test 127.0.0.2:5269 ready certificate ")
+       for l in lines) and
+   any(l.startswith("in a.test b.test 127.0.0.1:") and
+       " ready certificate " in l for l in lines),
+   "imctl show xmpp lists the streams to and from b.test: %s" % lines)
+
 # A user that does not exist, either side.
 r = message_auth(UA(srv), "romeo", "a.test", "rpw", "sip:nobody@b.test",
                  b"hello?", "text/plain;charset=UTF-8")
