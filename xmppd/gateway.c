@@ -465,13 +465,16 @@ gw_stanza_error(const char *local, const char *remote, const char *from,
 	char	 eto[3 * GW_JID_MAX];
 	int	 n;
 
-	xml_escape(eid, sizeof(eid), sid, strlen(sid));
-	xml_escape(efrom, sizeof(efrom), from, strlen(from));
-	xml_escape(eto, sizeof(eto), to, strlen(to));
+	if (xml_escape(eid, sizeof(eid), sid, strlen(sid)) >= sizeof(eid))
+		eid[0] = '\0';		/* an id too long to echo */
+	if (xml_escape(efrom, sizeof(efrom), from, strlen(from)) >=
+	    sizeof(efrom) || xml_escape(eto, sizeof(eto), to, strlen(to)) >=
+	    sizeof(eto))
+		return;
 	n = snprintf(text, sizeof(text), "<message type='error' from='%s' "
 	    "to='%s'%s%s%s><error type='%s'><%s xmlns='" XMPP_NS_STANZAS
-	    "'/></error></message>", eto, efrom, sid[0] != '\0' ? " id='" :
-	    "", eid, sid[0] != '\0' ? "'" : "", type, cond);
+	    "'/></error></message>", eto, efrom, eid[0] != '\0' ? " id='" :
+	    "", eid, eid[0] != '\0' ? "'" : "", type, cond);
 	if (n < 0 || (size_t)n >= sizeof(text) ||
 	    s2s_out_send(local, remote, text, n, 0, "") == -1)
 		log_info("xmpp: error stanza for %s not sent", from);
@@ -578,6 +581,34 @@ jid_domain(const char *jid, char *out, size_t size)
 	return (0);
 }
 
+/*
+ * An IQ get or set must have an answer (RFC 6120 8.2.3): the gateway
+ * serves none, so <service-unavailable/>; results and errors end here.
+ */
+static void
+gw_iq(struct xstream *xs, const char *from, const char *to,
+    const char *type, const char *id)
+{
+	char	text[4 * GW_JID_MAX + 512], eid[3 * 128];
+	char	efrom[3 * GW_JID_MAX], eto[3 * GW_JID_MAX];
+	int	n;
+
+	if (type == NULL || (strcmp(type, "get") != 0 &&
+	    strcmp(type, "set") != 0))
+		return;
+	if (xml_escape(eid, sizeof(eid), id, strlen(id)) >= sizeof(eid) ||
+	    xml_escape(efrom, sizeof(efrom), from, strlen(from)) >=
+	    sizeof(efrom) || xml_escape(eto, sizeof(eto), to, strlen(to)) >=
+	    sizeof(eto))
+		return;
+	n = snprintf(text, sizeof(text), "<iq type='error' from='%s' to='%s' "
+	    "id='%s'><error type='cancel'><service-unavailable xmlns='"
+	    XMPP_NS_STANZAS "'/></error></iq>", eto, efrom, eid);
+	if (n > 0 && (size_t)n < sizeof(text))
+		(void)s2s_out_send(xs->xs_local, xs->xs_remote, text, n, 0,
+		    "");
+}
+
 /* A stanza from an authenticated peer domain. */
 void
 gateway_stanza(struct xstream *xs, struct xnode *n)
@@ -604,6 +635,10 @@ gateway_stanza(struct xstream *xs, struct xnode *n)
 		id = "";
 	if (xnode_is(n, XMPP_NS_SERVER, "presence")) {
 		presence_stanza(xs, n, from, to);
+		return;
+	}
+	if (xnode_is(n, XMPP_NS_SERVER, "iq")) {
+		gw_iq(xs, from, to, type, id);
 		return;
 	}
 	if (!xnode_is(n, XMPP_NS_SERVER, "message")) {

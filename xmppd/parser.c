@@ -363,7 +363,11 @@ xnode_child(const struct xnode *n, const char *local)
 	return (NULL);
 }
 
-/* Text or attribute value escaped; the length it needs, as snprintf. */
+/*
+ * Text or attribute value escaped; the length it needs, as snprintf.
+ * Callers drop what does not fit: a cut could split an entity or a
+ * UTF-8 sequence and break the stream it goes on.
+ */
 size_t
 xml_escape(char *out, size_t size, const char *s, size_t len)
 {

@@ -163,9 +163,10 @@ pres_walk(const struct xnode *n, struct pres_state *st)
 	if (strcmp(l, "basic") == 0 && n->xn_text != NULL &&
 	    strcmp(n->xn_text, "open") == 0)
 		st->ps_open = 1;
-	else if (strcmp(l, "note") == 0 && n->xn_text != NULL)
-		xml_escape(st->ps_note, sizeof(st->ps_note), n->xn_text,
-		    n->xn_textlen);
+	else if (strcmp(l, "note") == 0 && n->xn_text != NULL &&
+	    xml_escape(st->ps_note, sizeof(st->ps_note), n->xn_text,
+	    n->xn_textlen) >= sizeof(st->ps_note))
+		st->ps_note[0] = '\0';	/* too long: no status at all */
 	else if (strcmp(l, "away") == 0 || strcmp(l, "vacation") == 0)
 		strlcpy(st->ps_show, "away", sizeof(st->ps_show));
 	else if (strcmp(l, "busy") == 0 || strcmp(l, "on-the-phone") == 0 ||

@@ -55,19 +55,12 @@ static size_t			nwaiting;
 
 static void	out_connect_next(struct xstream *);
 
+/* The answer to relayd's request behind a stanza, if one waits. */
 static void
 out_answer(uint32_t job, unsigned int status, const char *reason)
 {
-	struct imsgev	*relayd = proc_peer(PROC_RELAYD);
-	struct ibuf	*buf;
-
-	if (job == 0)
-		return;
-	if ((buf = imsgev_create(relayd, IMSG_XMPP_SENT, job, 80)) == NULL ||
-	    ibuf_add_u32(buf, status) == -1 ||
-	    ibuf_add_str(buf, reason, 64) == -1 ||
-	    imsgev_close(relayd, buf) == -1)
-		fatal("%s", __func__);
+	if (job != 0)
+		gateway_answer(job, status, reason);
 }
 
 static void

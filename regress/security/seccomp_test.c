@@ -231,6 +231,13 @@ main(void)
 	expect(PROC_DIRDB, CALL_BIND, REFUSED);
 	expect(PROC_DIRDB, CALL_ACCEPT4, REFUSED);
 
+	/* xmppd: accepts on its port, connects out, binds nothing. */
+	expect(PROC_XMPPD, CALL_ACCEPT4, ALLOWED);
+	expect(PROC_XMPPD, CALL_SOCKET, ALLOWED);
+	expect(PROC_XMPPD, CALL_CONNECT, ALLOWED);
+	expect(PROC_XMPPD, CALL_BIND, REFUSED);
+	expect(PROC_XMPPD, CALL_OPENAT, REFUSED);
+
 	/* Every child. */
 	for (p = PROC_LISTENER; p < PROC_MAX; p++)
 		for (i = 0; i < sizeof(forbidden_all) /

@@ -52,9 +52,15 @@ def publish(body):
              "Content-Type: application/pidf+xml"]
     if etag:
         extra.append("SIP-If-Match: %s" % etag)
-    r = auth_request(UA(srv), "PUBLISH", "sip:romeo@a.test", "romeo",
-                     "a.test", "rpw", extra=extra, body=body)
+    for _ in range(50):	# 503 while the presence store loads
+        r = auth_request(UA(srv), "PUBLISH", "sip:romeo@a.test", "romeo",
+                         "a.test", "rpw", extra=extra, body=body)
+        if r["status"] != 503:
+            break
+        time.sleep(0.1)
     etag = (header(r, "sip-etag") or [etag])[0]
+    if r["status"] != 200:
+        print("# PUBLISH: %d %s" % (r["status"], r["reason"]))
     return r["status"]
 
 
