@@ -51,6 +51,18 @@ s2s_in_header(struct xstream *xs)
 	xs->xs_header_sent = 1;
 }
 
+/* The peer showed a certificate that verified against our CA file. */
+static int
+s2s_cert_verified(struct xstream *xs)
+{
+	X509	*cert;
+
+	if ((cert = SSL_get1_peer_certificate(xs->xs_ssl)) == NULL)
+		return (0);
+	X509_free(cert);
+	return (SSL_get_verify_result(xs->xs_ssl) == X509_V_OK);
+}
+
 static void
 s2s_in_features(struct xstream *xs)
 {
@@ -66,9 +78,11 @@ s2s_in_features(struct xstream *xs)
 		    xs->xs_peer, xs->xs_remote, xs->xs_auth);
 		return;
 	}
-	stream_printf(xs, "<stream:features><mechanisms xmlns='" XMPP_NS_SASL
-	    "'><mechanism>EXTERNAL</mechanism></mechanisms>%s"
-	    "</stream:features>", xmppd_conf->c_xmpp.x_dialback ?
+	/* EXTERNAL where a certificate verified (RFC 6120 6.3.4). */
+	stream_printf(xs, "<stream:features>%s%s</stream:features>",
+	    s2s_cert_verified(xs) || !xmppd_conf->c_xmpp.x_dialback ?
+	    "<mechanisms xmlns='" XMPP_NS_SASL "'><mechanism>EXTERNAL"
+	    "</mechanism></mechanisms>" : "", xmppd_conf->c_xmpp.x_dialback ?
 	    "<dialback xmlns='" XMPP_NS_DBFEAT "'><errors/></dialback>" : "");
 }
 
@@ -213,9 +227,11 @@ s2s_in_auth(struct xstream *xs, const struct xnode *n)
 }
 
 /*
- * XEP-0220: under `xmpp dialback no` a request to verify by dialback
- * is refused (its error, then the stream ends); the peer must prove
- * itself with a certificate.
+ * XEP-0220.  Under `xmpp dialback no` a request to verify by dialback
+ * is refused (its error, then the stream ends): the peer must prove
+ * itself with a certificate.  Under `yes` the key goes back to the
+ * claimed domain's own servers, found by DNS, on a stream of its own
+ * (s2s_out_dialback_verify()); their answer decides.
  */
 static void
 s2s_in_dialback(struct xstream *xs, const struct xnode *n)
@@ -229,13 +245,48 @@ s2s_in_dialback(struct xstream *xs, const struct xnode *n)
 		    "or to");
 		return;
 	}
+	if (xmppd_conf->c_xmpp.x_dialback && xnode_is(n, XMPP_NS_DB,
+	    "result") && xs->xs_auth == NULL && !xs->xs_db_pending &&
+	    strcmp(t, xs->xs_local) == 0 && (xs->xs_remote[0] == '\0' ||
+	    strcmp(f, xs->xs_remote) == 0) && n->xn_text != NULL &&
+	    n->xn_textlen > 0 && n->xn_textlen < 256) {
+		strlcpy(xs->xs_remote, f, sizeof(xs->xs_remote));
+		if (s2s_out_dialback_verify(xs, n->xn_text) == 0) {
+			xs->xs_db_pending = 1;
+			return;
+		}
+	}
 	log_info("xmpp: %s claims %s: dialback refused: %s", xs->xs_peer, f,
-	    xmppd_conf->c_xmpp.x_dialback ? "dialback verification is not "
-	    "available" : "not allowed (xmpp dialback no)");
+	    xmppd_conf->c_xmpp.x_dialback ? "a request out of place, or "
+	    "no stream to verify it" : "not allowed (xmpp dialback no)");
 	stream_printf(xs, "<db:result from='%s' to='%s' type='error'>"
 	    "<error type='cancel'><not-allowed xmlns='" XMPP_NS_STANZAS
 	    "'/></error></db:result>", t, f);
 	stream_close(xs, "dialback refused");
+}
+
+/* What the authoritative servers said of the key (XEP-0220 2.4). */
+void
+s2s_in_dialback_result(uint64_t id, int valid, const char *why)
+{
+	struct xstream	*xs;
+
+	if ((xs = stream_find(id)) == NULL || xs->xs_freeing ||
+	    !xs->xs_db_pending)
+		return;
+	xs->xs_db_pending = 0;
+	stream_printf(xs, "<db:result from='%s' to='%s' type='%s'/>",
+	    xs->xs_local, xs->xs_remote, valid ? "valid" : "invalid");
+	if (!valid) {
+		log_info("xmpp: %s claims %s: dialback refused: %s",
+		    xs->xs_peer, xs->xs_remote, why);
+		stream_close(xs, "dialback refused");
+		return;
+	}
+	xs->xs_auth = "dialback";
+	xs->xs_state = XS_READY;
+	log_info("xmpp: inbound stream %s from %s ready (dialback)",
+	    xs->xs_peer, xs->xs_remote);
 }
 
 void

@@ -134,7 +134,7 @@ out_find(const char *local, const char *remote)
 
 	TAILQ_FOREACH(xs, &xstreams, xs_entry)
 		if (xs->xs_dir == XS_OUT && !xs->xs_freeing &&
-		    !xs->xs_close_next &&
+		    !xs->xs_close_next && xs->xs_db_for == 0 &&
 		    strcmp(xs->xs_local, local) == 0 &&
 		    strcmp(xs->xs_remote, remote) == 0)
 			return (xs);
@@ -311,6 +311,46 @@ s2s_out_connected(struct xstream *xs)
 		out_header(xs);
 }
 
+/*
+ * Dialback (XEP-0220 2.3): a stream of its own to the claimed domain's
+ * servers, found as for sending, which carries one db:verify.  Its TLS
+ * need not verify: the trust of dialback is DNS's.
+ */
+int
+s2s_out_dialback_verify(struct xstream *in, const char *key)
+{
+	struct xstream	*xs;
+
+	if (stream_count(NULL) >= xmppd_conf->c_xmpp.x_streams ||
+	    (xs = stream_new(XS_OUT, -1, NULL, 0)) == NULL)
+		return (-1);
+	if ((xs->xs_db_key = strdup(key)) == NULL) {
+		stream_free(xs);
+		return (-1);
+	}
+	strlcpy(xs->xs_local, in->xs_local, sizeof(xs->xs_local));
+	strlcpy(xs->xs_remote, in->xs_remote, sizeof(xs->xs_remote));
+	strlcpy(xs->xs_db_id, in->xs_sid, sizeof(xs->xs_db_id));
+	xs->xs_db_for = in->xs_id;
+	out_resolve(xs);
+	return (0);
+}
+
+static void
+out_dialback_send(struct xstream *xs)
+{
+	char	key[3 * 256];
+
+	if (xml_escape(key, sizeof(key), xs->xs_db_key,
+	    strlen(xs->xs_db_key)) >= sizeof(key)) {
+		stream_close(xs, "dialback key too long");
+		return;
+	}
+	stream_printf(xs, "<db:verify from='%s' to='%s' id='%s'>%s"
+	    "</db:verify>", xs->xs_local, xs->xs_remote, xs->xs_db_id, key);
+	xs->xs_state = XS_AUTH;
+}
+
 /* The server's certificate must name the domain we want. */
 void
 s2s_out_secured(struct xstream *xs)
@@ -332,7 +372,7 @@ s2s_out_secured(struct xstream *xs)
 	} else
 		log_info("xmpp: %s at %s: no certificate", xs->xs_remote,
 		    xs->xs_peer);
-	if (!ok) {
+	if (!ok && xs->xs_db_for == 0) {
 		stream_close(xs, "server not verified");
 		return;
 	}
@@ -372,6 +412,11 @@ out_features(struct xstream *xs, const struct xnode *n)
 		log_info("xmpp: outbound stream %s to %s ready (%s)",
 		    xs->xs_peer, xs->xs_remote, xs->xs_auth);
 		out_flush_queue(xs);
+		return;
+	}
+	if (xs->xs_db_for != 0 && (xs->xs_secure ||
+	    xnode_child(n, "starttls") == NULL)) {
+		out_dialback_send(xs);
 		return;
 	}
 	if (!xs->xs_secure) {
@@ -416,6 +461,14 @@ s2s_out_stanza(struct xstream *xs, struct xnode *n)
 		log_info("xmpp: %s refused our certificate: %s",
 		    xs->xs_remote, c != NULL ? xnode_local(c) : "?");
 		stream_close(xs, "authentication failed");
+	} else if (xnode_is(n, XMPP_NS_DB, "verify") && xs->xs_db_for != 0 &&
+	    xs->xs_state == XS_AUTH) {
+		c = NULL;
+		s2s_in_dialback_result(xs->xs_db_for, xnode_attr(n, "type") !=
+		    NULL && strcmp(xnode_attr(n, "type"), "valid") == 0,
+		    "the authoritative server says the key is invalid");
+		xs->xs_db_for = 0;
+		stream_close(xs, "dialback verified");
 	} else if (xnode_is(n, XMPP_NS_STREAM, "error")) {
 		c = n->xn_child;
 		stream_close(xs, c != NULL ? xnode_local(c) : "stream error");
@@ -433,6 +486,12 @@ s2s_out_lost(struct xstream *xs)
 {
 	struct xstream	*nx;
 	struct xsend	*xq;
+
+	if (xs->xs_db_for != 0) {
+		s2s_in_dialback_result(xs->xs_db_for, 0,
+		    "its domain's servers could not be asked");
+		return;
+	}
 
 	if (xs->xs_state != XS_READY && xs->xs_state != XS_CLOSING &&
 	    xs->xs_next < xs->xs_ntargets &&

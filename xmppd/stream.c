@@ -127,6 +127,7 @@ stream_free(struct xstream *xs)
 		SSL_free(xs->xs_ssl);
 	xparser_free(&xs->xs_parser);
 	free(xs->xs_targets);
+	free(xs->xs_db_key);
 	free(xs->xs_out);
 	TAILQ_REMOVE(&xstreams, xs, xs_entry);
 	nstreams--;

@@ -154,7 +154,13 @@ struct xstream {
 	char			*xs_out;
 	size_t			 xs_outlen;
 	size_t			 xs_outsize;
+	/* in: a dialback key being verified, by a verify stream */
+	int			 xs_db_pending;
 	/* out only */
+	uint64_t		 xs_db_for;	/* a verify stream: the inbound
+						   stream asking, 0: none */
+	char			*xs_db_key;
+	char			 xs_db_id[64];	/* that stream's id */
 	struct xsend_queue	 xs_queue;
 	size_t			 xs_nqueue;
 	uint32_t		 xs_lookup;	/* relayd's answer for it */
@@ -200,6 +206,7 @@ void		 stream_list(struct imsgev *, uint32_t);
 void		 s2s_in_open(struct xstream *, const struct xnode *);
 void		 s2s_in_stanza(struct xstream *, struct xnode *);
 void		 s2s_in_secured(struct xstream *);
+void		 s2s_in_dialback_result(uint64_t, int, const char *);
 
 /* s2s_out.c */
 int		 s2s_out_send(const char *, const char *, const char *,
@@ -210,6 +217,7 @@ void		 s2s_out_stanza(struct xstream *, struct xnode *);
 void		 s2s_out_secured(struct xstream *);
 void		 s2s_out_connected(struct xstream *);
 void		 s2s_out_lost(struct xstream *);
+int		 s2s_out_dialback_verify(struct xstream *, const char *);
 int		 s2s_out_error_for(const char *, const char *, unsigned int,
 		    const char *);
 

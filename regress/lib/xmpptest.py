@@ -35,7 +35,7 @@ run_as_root = true
 c2s_require_encryption = false
 allow_unencrypted_plain_auth = true
 s2s_require_encryption = true
-s2s_secure_auth = true
+s2s_secure_auth = {secure}
 imd_test_nameserver = "127.0.0.1"
 authentication = "internal_plain"
 storage = "internal"
@@ -54,7 +54,7 @@ HOST = """VirtualHost "{domain}"
 
 class Prosody:
     def __init__(self, domain, addr, cert, ca, c2s=5222, modules=(),
-                 hosts=()):
+                 hosts=(), secure_auth=True):
         self.dir = tempfile.mkdtemp(prefix="imd-prosody.")
         os.chmod(self.dir, 0o755)
         self.domain, self.addr, self.c2s = domain, addr, c2s
@@ -71,7 +71,8 @@ class Prosody:
             f.write(CONFIG.format(dir=self.dir, addr=addr, c2s=c2s,
                                   crt=cert[0], key=cert[1], ca=ca,
                                   domain=domain, extra=extra,
-                                  hosts=hosts))
+                                  hosts=hosts, secure="true" if
+                                  secure_auth else "false"))
         self.proc = None
         atexit.register(self.cleanup)
 
@@ -207,7 +208,8 @@ class World:
     for c.test because it has XMPP SRV records and no SIP ones (only an
     A record, a web server's)."""
 
-    def __init__(self, sip_port, imd_extra=(), prosody_modules=()):
+    def __init__(self, sip_port, imd_extra=(), prosody_modules=(),
+                 dns_extra=()):
         import imdtest
         self.dir = tempfile.mkdtemp(prefix="imd-xmpp.")
         os.chmod(self.dir, 0o755)
@@ -222,7 +224,7 @@ class World:
             "--srv-host=_xmpp-server._tcp.b.test,xmpp.b.test,5269,0,0",
             "--host-record=xmpp.b.test,127.0.0.2",
             "--srv-host=_xmpp-server._tcp.c.test,xmpp.b.test,5269,0,0",
-            "--host-record=c.test,127.0.0.3"])
+            "--host-record=c.test,127.0.0.3"] + list(dns_extra))
         self.prosody = Prosody("b.test", "127.0.0.2", self.cert_b, self.ca,
                                modules=prosody_modules,
                                hosts=[("c.test", self.cert_c)])
