@@ -62,6 +62,7 @@ struct gw_pending {
 	char			 gp_to[GW_JID_MAX];
 	char			 gp_sid[128];	/* the stanza's id */
 	int			 gp_presence;	/* a subscription request */
+	int			 gp_notify;	/* a NOTIFY of watch.c */
 	struct event		 gp_timer;
 };
 
@@ -436,6 +437,8 @@ gateway_sip_request(struct imsgev *iev, struct imsg *imsg)
 		gw_sip_message(job, &msg);
 	else if (msg.msg_method == SIP_METHOD_NOTIFY)
 		gateway_answer(job, presence_notify(&msg), "OK");
+	else if (msg.msg_method == SIP_METHOD_SUBSCRIBE)
+		gateway_answer(job, watch_subscribe(&msg), "Subscription");
 	else
 		gateway_answer(job, 501, "Not Implemented For XMPP");
 	free(req);
@@ -539,6 +542,33 @@ gateway_to_listener(struct xstream *xs, const char *req, size_t len,
 	strlcpy(gp->gp_from, jfrom, sizeof(gp->gp_from));
 	strlcpy(gp->gp_to, jto, sizeof(gp->gp_to));
 	strlcpy(gp->gp_sid, sid, sizeof(gp->gp_sid));
+	evtimer_set(&gp->gp_timer, gw_pending_expire, gp);
+	evtimer_add(&gp->gp_timer, &tv);
+	TAILQ_INSERT_TAIL(&pendings, gp, gp_entry);
+	npendings++;
+	if ((buf = imsgev_create(listener, IMSG_XMPP_REQUEST, gp->gp_id,
+	    len)) == NULL || ibuf_add_data(buf, req, len) == -1 ||
+	    imsgev_close(listener, buf) == -1)
+		fatal("%s", __func__);
+}
+
+/* A NOTIFY of a dialog xmppd serves (watch.c): its answer is dropped. */
+void
+gateway_notify(const char *local, const char *remote, const char *req,
+    size_t len)
+{
+	struct imsgev		*listener = proc_peer(PROC_LISTENER);
+	struct gw_pending	*gp;
+	struct timeval		 tv = { GW_PENDING_S, 0 };
+	struct ibuf		*buf;
+
+	if (npendings >= GW_PENDING_MAX || len > IMSG_PAYLOAD_MAX - 64 ||
+	    (gp = calloc(1, sizeof(*gp))) == NULL)
+		return;
+	gp->gp_id = gw_next_id();
+	gp->gp_notify = 1;
+	strlcpy(gp->gp_local, local, sizeof(gp->gp_local));
+	strlcpy(gp->gp_remote, remote, sizeof(gp->gp_remote));
 	evtimer_set(&gp->gp_timer, gw_pending_expire, gp);
 	evtimer_add(&gp->gp_timer, &tv);
 	TAILQ_INSERT_TAIL(&pendings, gp, gp_entry);
@@ -696,7 +726,9 @@ gateway_sip_response(struct imsgev *iev, struct imsg *imsg)
 		return;
 	log_debug("xmpp: message %s from %s: %u %s", gp->gp_sid, gp->gp_from,
 	    status, reason);
-	if (status >= 300 && gp->gp_presence)
+	if (gp->gp_notify)
+		;		/* the listener said what became of it */
+	else if (status >= 300 && gp->gp_presence)
 		presence_refused(gp->gp_local, gp->gp_remote, gp->gp_to,
 		    gp->gp_from);
 	else if (status >= 300) {

@@ -133,6 +133,8 @@ presence_stanza(struct xstream *xs, struct xnode *n, const char *from,
 	const char	*type = xnode_attr(n, "type");
 	char		 fa[IMD_ADDRESS_MAX], ta[IMD_ADDRESS_MAX];
 
+	if (watch_presence(from, to, n))
+		return;
 	if (type == NULL || strcmp(type, "subscribe") != 0) {
 		log_debug("xmpp: presence %s from %s not handled",
 		    type != NULL ? type : "available", from);

@@ -27,6 +27,8 @@
  *	s2s_in.c	streams peers open to us: STARTTLS, SASL EXTERNAL
  *	s2s_out.c	streams we open: DNS through relayd, connect, auth
  *	gateway.c	SIP MESSAGE <-> <message/>, addresses, error codes
+ *	presence.c	roster subscriptions to our users, their NOTIFYs as presence
+ *	watch.c		our users' subscriptions to Jabber users
  */
 
 #include <sys/types.h>
@@ -224,11 +226,18 @@ int		 s2s_out_error_for(const char *, const char *, unsigned int,
 /* gateway.c */
 struct sip_msg;
 void		 gateway_answer(uint32_t, unsigned int, const char *);
+void		 gateway_notify(const char *, const char *, const char *,
+		    size_t);
 void		 gateway_to_listener(struct xstream *, const char *, size_t,
 		    const char *, const char *, const char *, int);
 int		 gateway_hdr_uri(const struct sip_msg *, int, char *, size_t,
 		    size_t *, char *, size_t);
 int		 is_utf8(const char *, size_t);
+
+/* watch.c */
+unsigned int	 watch_subscribe(const struct sip_msg *);
+int		 watch_presence(const char *, const char *,
+		    const struct xnode *);
 
 /* presence.c */
 void		 presence_stanza(struct xstream *, struct xnode *,

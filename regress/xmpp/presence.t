@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 # Debian's python3, as the other XMPP tests.
 #
-# Presence from imd to the XMPP network (RFC 8048) through a real
-# Prosody, under `presence authorize ask`: a Jabber user's roster
+# Presence both ways between imd and the XMPP network (RFC 8048)
+# through a real Prosody, under `presence authorize ask`.  imd to XMPP: a Jabber user's roster
 # subscription to an imd user is a watcher that waits (imctl show
 # watchers: pending) until the administrator allows it (imctl presence
 # allow), then the Jabber user gets <presence type='subscribed'/>; the
@@ -13,6 +13,9 @@
 # <presence type='unsubscribed'/>.  (Prosody tells its clients of
 # subscribed and unsubscribed by roster pushes: the test reads the
 # Jabber users' rosters.)  The subscription survives a restart.
+# XMPP to imd: an imd user's SUBSCRIBE to a Jabber user is answered by
+# xmppd, which asks the Jabber user (subscribe, probe); once approved
+# her presence arrives as PIDF NOTIFYs, a change within a second.
 
 import os, sys, time
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
@@ -117,6 +120,53 @@ p = juliet.wait(juliet.presences, lambda p: p[1] == "unavailable", 1.0)
 ok(p is not None, "juliet sees him unavailable within a second (%.2f s)" %
    (time.time() - t0))
 
+# The other way: romeo subscribes to juliet.  xmppd answers, asks juliet
+# (slixmpp approves at once), and her presence arrives as PIDF NOTIFYs:
+# pending first, then active with her state.
+dev = UA(srv, timeout=5)
+ok(dev.register("romeo", "a.test", "rpw")["status"] == 200,
+   "romeo's device registers")
+contact = "<sip:romeo@%s:%d>" % dev.local
+
+
+def notifies(pred, timeout=5):
+    """NOTIFYs at romeo's device, answered 200, until pred(body, state)."""
+    end = time.time() + timeout
+    seen = []
+    while time.time() < end:
+        try:
+            req = dev.recv_request()
+        except Exception:
+            req = None
+        if req is None:
+            continue
+        dev.reply(req, 200, "OK")
+        if req["method"] != "NOTIFY":
+            continue
+        st = (header(req, "subscription-state") or [""])[0]
+        seen.append((st, req["body"]))
+        if pred(req["body"].decode("utf-8", "replace"), st):
+            return seen
+    print("# NOTIFYs seen: %s" % [x[0] for x in seen])
+    return None
+
+
+r = auth_request(UA(srv), "SUBSCRIBE", "sip:juliet@b.test", "romeo",
+                 "a.test", "rpw", extra=["Event: presence", "Expires: 600",
+                                         "Contact: " + contact,
+                                         "Accept: application/pidf+xml"])
+ok(r["status"] == 200, "romeo's SUBSCRIBE to juliet@b.test: %d %s" %
+   (r["status"], r["reason"]))
+got = notifies(lambda b, st: st.startswith("active") and
+               "<basic>open</basic>" in b, 10)
+ok(got is not None, "romeo gets NOTIFYs: juliet approved, she is online "
+   "(%s)" % [g[0] for g in (got or [])])
+t0 = time.time()
+juliet.call(juliet.c.send_presence, pshow="dnd", pstatus="바빠요")
+got = notifies(lambda b, st: "rpid:busy" in b and "바빠요" in b, 1.0)
+ok(got is not None, "juliet's dnd and Korean status reach romeo as "
+   "RPID busy and a note within a second (%.2f s)" % (time.time() - t0))
+
 # The subscription is the presence agent's, kept in dirdb: it outlives
 # a restart of the suite.
 import signal
@@ -148,6 +198,4 @@ ok(roster_item(paris, "romeo@a.test", "pending_out", False) and
    "and paris's roster holds no subscription to romeo")
 juliet.stop()
 paris.stop()
-import os as _o
-if _o.environ.get("IMD_DEBUG"): print("\n".join("# " + l for l in w.imd.logtext().splitlines()[-60:]))
 done()
