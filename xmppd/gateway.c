@@ -515,33 +515,15 @@ gw_sip_for(const char *from, const char *to, const struct xnode *body,
 	return (req);
 }
 
-/*
- * A SIP request for the listener, standing for a stanza of xs: an
- * error for it goes back to jfrom (presence: a refused subscription).
- */
-void
-gateway_to_listener(struct xstream *xs, const char *req, size_t len,
-    const char *jfrom, const char *jto, const char *sid, int presence)
+/* A filled pending record, kept; its request goes to the listener. */
+static void
+gw_pending_send(struct gw_pending *gp, const char *req, size_t len)
 {
-	struct imsgev		*listener = proc_peer(PROC_LISTENER);
-	struct gw_pending	*gp;
-	struct timeval		 tv = { GW_PENDING_S, 0 };
-	struct ibuf		*buf;
+	struct imsgev	*listener = proc_peer(PROC_LISTENER);
+	struct timeval	 tv = { GW_PENDING_S, 0 };
+	struct ibuf	*buf;
 
-	if (npendings >= GW_PENDING_MAX || len > IMSG_PAYLOAD_MAX - 64 ||
-	    (gp = calloc(1, sizeof(*gp))) == NULL) {
-		if (!presence)
-			gw_stanza_error(xs->xs_local, xs->xs_remote, jfrom,
-			    jto, sid, "resource-constraint", "wait");
-		return;
-	}
 	gp->gp_id = gw_next_id();
-	gp->gp_presence = presence;
-	strlcpy(gp->gp_local, xs->xs_local, sizeof(gp->gp_local));
-	strlcpy(gp->gp_remote, xs->xs_remote, sizeof(gp->gp_remote));
-	strlcpy(gp->gp_from, jfrom, sizeof(gp->gp_from));
-	strlcpy(gp->gp_to, jto, sizeof(gp->gp_to));
-	strlcpy(gp->gp_sid, sid, sizeof(gp->gp_sid));
 	evtimer_set(&gp->gp_timer, gw_pending_expire, gp);
 	evtimer_add(&gp->gp_timer, &tv);
 	TAILQ_INSERT_TAIL(&pendings, gp, gp_entry);
@@ -552,31 +534,52 @@ gateway_to_listener(struct xstream *xs, const char *req, size_t len,
 		fatal("%s", __func__);
 }
 
+static struct gw_pending *
+gw_pending_new(size_t len)
+{
+	if (npendings >= GW_PENDING_MAX || len > IMSG_PAYLOAD_MAX - 64)
+		return (NULL);
+	return (calloc(1, sizeof(struct gw_pending)));
+}
+
+/*
+ * A SIP request for the listener, standing for a stanza of xs: an
+ * error for it goes back to jfrom (presence: a refused subscription).
+ */
+void
+gateway_to_listener(struct xstream *xs, const char *req, size_t len,
+    const char *jfrom, const char *jto, const char *sid, int presence)
+{
+	struct gw_pending	*gp;
+
+	if ((gp = gw_pending_new(len)) == NULL) {
+		if (!presence)
+			gw_stanza_error(xs->xs_local, xs->xs_remote, jfrom,
+			    jto, sid, "resource-constraint", "wait");
+		return;
+	}
+	gp->gp_presence = presence;
+	strlcpy(gp->gp_local, xs->xs_local, sizeof(gp->gp_local));
+	strlcpy(gp->gp_remote, xs->xs_remote, sizeof(gp->gp_remote));
+	strlcpy(gp->gp_from, jfrom, sizeof(gp->gp_from));
+	strlcpy(gp->gp_to, jto, sizeof(gp->gp_to));
+	strlcpy(gp->gp_sid, sid, sizeof(gp->gp_sid));
+	gw_pending_send(gp, req, len);
+}
+
 /* A NOTIFY of a dialog xmppd serves (watch.c): its answer is dropped. */
 void
 gateway_notify(const char *local, const char *remote, const char *req,
     size_t len)
 {
-	struct imsgev		*listener = proc_peer(PROC_LISTENER);
 	struct gw_pending	*gp;
-	struct timeval		 tv = { GW_PENDING_S, 0 };
-	struct ibuf		*buf;
 
-	if (npendings >= GW_PENDING_MAX || len > IMSG_PAYLOAD_MAX - 64 ||
-	    (gp = calloc(1, sizeof(*gp))) == NULL)
+	if ((gp = gw_pending_new(len)) == NULL)
 		return;
-	gp->gp_id = gw_next_id();
 	gp->gp_notify = 1;
 	strlcpy(gp->gp_local, local, sizeof(gp->gp_local));
 	strlcpy(gp->gp_remote, remote, sizeof(gp->gp_remote));
-	evtimer_set(&gp->gp_timer, gw_pending_expire, gp);
-	evtimer_add(&gp->gp_timer, &tv);
-	TAILQ_INSERT_TAIL(&pendings, gp, gp_entry);
-	npendings++;
-	if ((buf = imsgev_create(listener, IMSG_XMPP_REQUEST, gp->gp_id,
-	    len)) == NULL || ibuf_add_data(buf, req, len) == -1 ||
-	    imsgev_close(listener, buf) == -1)
-		fatal("%s", __func__);
+	gw_pending_send(gp, req, len);
 }
 
 static void
