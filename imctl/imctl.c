@@ -95,6 +95,8 @@ static int	show_calls(struct ctl_conn *);
 static int	show_calls_item(struct imsg *);
 static int	show_watchers(struct ctl_conn *);
 static int	show_watchers_item(struct imsg *);
+static int	show_xmpp(struct ctl_conn *);
+static int	show_xmpp_item(struct imsg *);
 
 static const struct ctl_command ctl_commands[] = {
 	{ "log", "brief",   0, 0, IMSG_CTL_LOG_BRIEF,	ctl_result },
@@ -108,6 +110,7 @@ static const struct ctl_command ctl_commands[] = {
 	{ "show", "stats",  0, 0, IMSG_CTL_SHOW_STATS,	show_stats },
 	{ "show", "status", 0, 0, IMSG_CTL_SHOW_STATUS,	show_status },
 	{ "show", "watchers", 1, 0, IMSG_CTL_SHOW_WATCHERS, show_watchers },
+	{ "show", "xmpp",   0, 0, IMSG_CTL_SHOW_XMPP,	show_xmpp },
 	{ "user", "add",    1, 1, IMSG_CTL_USER_ADD,	ctl_result },
 	{ "user", "del",    1, 0, IMSG_CTL_USER_DEL,	ctl_result },
 	{ "user", "list",   0, 0, IMSG_CTL_USER_LIST,	user_list },
@@ -131,7 +134,8 @@ usage(int status)
 	    "       imctl [-s socket] show queue [address]\n"
 	    "       imctl [-s socket] show stats\n"
 	    "       imctl [-s socket] show status\n"
-	    "       imctl [-s socket] show watchers address\n");
+	    "       imctl [-s socket] show watchers address\n"
+	    "       imctl [-s socket] show xmpp\n");
 	exit(status == 0 ? 0 : EXIT_USAGE);
 }
 
@@ -790,5 +794,39 @@ show_watchers_item(struct imsg *imsg)
 	else
 		printf("%s %s %s %us\n", ctl_vis(watcher, v, sizeof(v)), what,
 		    state, left);
+	return (0);
+}
+
+static int
+show_xmpp(struct ctl_conn *cc)
+{
+	return (ctl_list(cc, IMSG_CTL_XMPP_ITEM, show_xmpp_item, NULL));
+}
+
+/*
+ * One line per server-to-server stream: in or out, our domain, the
+ * peer's, its address, its state, how the peer proved its domain, age.
+ */
+static int
+show_xmpp_item(struct imsg *imsg)
+{
+	char		dir[8], local[IMD_DOMAIN_MAX], remote[IMD_DOMAIN_MAX];
+	char		peer[64], state[16], auth[16];
+	char		v1[4 * IMD_DOMAIN_MAX + 1], v2[4 * IMD_DOMAIN_MAX + 1];
+	uint64_t	age;
+
+	imsg_get_str(imsg, dir, sizeof(dir));
+	imsg_get_str(imsg, local, sizeof(local));
+	imsg_get_str(imsg, remote, sizeof(remote));
+	imsg_get_str(imsg, peer, sizeof(peer));
+	imsg_get_str(imsg, state, sizeof(state));
+	imsg_get_str(imsg, auth, sizeof(auth));
+	imsg_get_u64(imsg, &age);
+	if (imsg_get_end(imsg) == -1)
+		return (-1);
+	printf("%s %s %s %s %s %s %llus\n", dir,
+	    ctl_vis(local[0] != '\0' ? local : "-", v1, sizeof(v1)),
+	    ctl_vis(remote[0] != '\0' ? remote : "-", v2, sizeof(v2)), peer,
+	    state, auth, (unsigned long long)age);
 	return (0);
 }

@@ -519,6 +519,24 @@ control_show_calls(struct ctl_conn *cc, struct imsg *imsg)
 	cc->cc_busy = 1;
 }
 
+/* show xmpp: xmppd lists its streams. */
+static void
+control_show_xmpp(struct ctl_conn *cc, struct imsg *imsg)
+{
+	struct child	*ch;
+
+	if (imsg_get_end(imsg) == -1) {
+		cc->cc_iev.iev_dead = 1;
+		return;
+	}
+	if ((ch = child_get(PROC_XMPPD)) == NULL)
+		fatalx("control: no xmppd");
+	if (imsgev_compose(&ch->ch_iev, IMSG_XMPP_LIST, cc->cc_id, -1, NULL,
+	    0) == -1)
+		fatal("control: request to xmppd");
+	cc->cc_busy = 1;
+}
+
 /* presence allow and block: the listener keeps the presentity's rules. */
 static void
 control_pres_rule(struct ctl_conn *cc, struct imsg *imsg, uint32_t rule)
@@ -690,6 +708,9 @@ control_dispatch(struct imsgev *iev, struct imsg *imsg)
 		break;
 	case IMSG_CTL_SHOW_STATS:
 		control_show_stats(cc, imsg);
+		break;
+	case IMSG_CTL_SHOW_XMPP:
+		control_show_xmpp(cc, imsg);
 		break;
 	default:
 		log_warnx("control: unknown request %s",

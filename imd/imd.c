@@ -45,6 +45,7 @@ static const struct proc_peer parent_peers[] = {
 	{ PROC_AUTHD, parent_dispatch_authd },
 	{ PROC_DIRDB, parent_dispatch_dirdb },
 	{ PROC_METRICSD, parent_dispatch_metricsd },
+	{ PROC_XMPPD, parent_dispatch_xmppd },
 };
 
 const struct proc_self parent_self = {

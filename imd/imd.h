@@ -82,6 +82,7 @@ struct conf_domain *user_domain(const char *, char *, size_t,
 enum ctl_status	 user_make(const char *, const char *, const char *,
 		    const char *, const char *, struct user_rec *, char *,
 		    size_t);
+void		 parent_dispatch_xmppd(struct imsgev *, struct imsg *);
 
 /* setup.c */
 void		 setup_listens(struct imd_conf *);

@@ -282,6 +282,54 @@ parent_dispatch_metricsd(struct imsgev *iev, struct imsg *imsg)
 	}
 }
 
+/* An s2s stream, as xmppd described it, for imctl show xmpp. */
+static void
+parent_xmpp_item(struct imsgev *iev, struct imsg *imsg)
+{
+	struct ctl_conn	*cc;
+	struct ibuf	*buf;
+	char		 dir[8], local[IMD_DOMAIN_MAX], remote[IMD_DOMAIN_MAX];
+	char		 peer[64], state[16], auth[16];
+	uint64_t	 age;
+
+	imsg_get_str(imsg, dir, sizeof(dir));
+	imsg_get_str(imsg, local, sizeof(local));
+	imsg_get_str(imsg, remote, sizeof(remote));
+	imsg_get_str(imsg, peer, sizeof(peer));
+	imsg_get_str(imsg, state, sizeof(state));
+	imsg_get_str(imsg, auth, sizeof(auth));
+	imsg_get_u64(imsg, &age);
+	if (imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "xmpp item");
+	if ((cc = control_client(imsg->hdr.ih_peerid)) == NULL ||
+	    (buf = control_item(cc, IMSG_CTL_XMPP_ITEM, 2 * IMD_DOMAIN_MAX +
+	    128)) == NULL)
+		return;
+	ibuf_add_str(buf, dir, sizeof(dir));
+	ibuf_add_str(buf, local, sizeof(local));
+	ibuf_add_str(buf, remote, sizeof(remote));
+	ibuf_add_str(buf, peer, sizeof(peer));
+	ibuf_add_str(buf, state, sizeof(state));
+	ibuf_add_str(buf, auth, sizeof(auth));
+	ibuf_add_u64(buf, age);
+	control_item_close(cc, buf);
+}
+
+void
+parent_dispatch_xmppd(struct imsgev *iev, struct imsg *imsg)
+{
+	switch (imsg->hdr.ih_type) {
+	case IMSG_XMPP_ITEM:
+		parent_xmpp_item(iev, imsg);
+		break;
+	case IMSG_XMPP_END:
+		parent_list_end(iev, imsg);
+		break;
+	default:
+		proc_fatal_imsg(iev, imsg, "unexpected");
+	}
+}
+
 void
 parent_dispatch_dirdb(struct imsgev *iev, struct imsg *imsg)
 {

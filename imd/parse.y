@@ -137,6 +137,14 @@ enum limit_id {
 };
 #define SEEN_LIMIT(id)		(1U << (id))	/* in p_seen_limits */
 
+/* In p_seen_xmpp. */
+#define SEEN_XMPP_LISTEN	0x01
+#define SEEN_XMPP_DIALBACK	0x02
+#define SEEN_XMPP_STANZA	0x04
+#define SEEN_XMPP_STREAMS	0x08
+#define SEEN_XMPP_PER_DOMAIN	0x10
+#define SEEN_XMPP_IDLE		0x20
+
 static const struct limit_def {
 	const char	*ld_name;
 	int64_t		 ld_min;
@@ -229,6 +237,7 @@ static struct {
 	uint64_t		 p_seen;	/* SEEN_* */
 	unsigned int		 p_seen_mail;	/* SEEN_QUOTA, SEEN_MAIL_* */
 	unsigned int		 p_seen_limits;	/* SEEN_LIMIT() */
+	unsigned int		 p_seen_xmpp;	/* SEEN_XMPP_* */
 	struct listen_opts	 p_listen;
 } parse;
 
@@ -288,7 +297,13 @@ static void	 conf_path(char *, const char *, unsigned int, const char *);
 static void	 conf_user(const char *);
 static void	 conf_realm(const char *);
 static void	 limit_set(enum limit_id, int64_t);
-static void	 route_add(const char *, const char *);
+static void	 route_add(const char *, const char *, int);
+static void	 route_xmpp_dns(const char *);
+static void	 xmpp_listen(const char *);
+static void	 xmpp_dialback(int);
+static void	 xmpp_limit(unsigned int, const char *, int64_t, int64_t,
+		    int64_t, uint32_t *);
+static void	 xmpp_tls_listen(struct conf_xmpp *);
 static void	 resolver_set(const char *);
 static void	 inbound_set(enum inbound_policy);
 static void	 relay_private_set(int);
@@ -323,12 +338,13 @@ static void	 limits_check(const struct parse_file *, int,
 %token	SUBSCRIPTIONS TCP THEN TLS TLS_VERIFIED UDP UNAUTH_WAIT
 %token	UNAUTHENTICATED USER VERIFIED VIA WATCHER_SUBS YES
 %token	ORIGIN WEB WEBSOCKET WS WSS
+%token	XMPP DIALBACK STANZA_SIZE CONNS_PER_DOMAIN IDLE_TIMEOUT
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
 %type	<v.string>	include optrealm value metricson
 %type	<v.number>	optdirect number port size transport duration mtaport
-%type	<v.number>	msduration yesno optbytes metricsport
+%type	<v.number>	msduration yesno optbytes metricsport optxmpp
 
 %%
 
@@ -378,7 +394,9 @@ statement	: domain
 			conf_mail_limit($3, $5);
 		}
 		| ROUTE STRING VIA STRING	{ listen_begin(); }
-		    listenopts			{ route_add($2, $4); }
+		    listenopts optxmpp		{ route_add($2, $4, $7); }
+		| ROUTE STRING XMPP		{ route_xmpp_dns($2); }
+		| XMPP xmpp
 		| RESOLVER STRING		{ listen_begin(); }
 		    listenopts			{ resolver_set($2); }
 		| INBOUND ANY			{ inbound_set(INBOUND_ANY); }
@@ -402,6 +420,36 @@ metricson	: /* empty */			{ $$ = IMD_METRICS_ADDRESS; }
 
 metricsport	: /* empty */			{ $$ = IMD_METRICS_PORT; }
 		| PORT port			{ $$ = $2; }
+		;
+
+optxmpp		: /* empty */			{ $$ = 0; }
+		| XMPP				{ $$ = 1; }
+		;
+
+xmpp		: LISTEN ON STRING		{ listen_begin(); }
+		    listenopts			{ xmpp_listen($3); }
+		| DIALBACK yesno		{ xmpp_dialback($2); }
+		| LIMIT STANZA_SIZE size	{
+			xmpp_limit(SEEN_XMPP_STANZA, "stanza-size", $3,
+			    XMPP_STANZA_SIZE_MIN, XMPP_STANZA_SIZE_MAX,
+			    &parse.p_conf->c_xmpp.x_stanza_size);
+		}
+		| LIMIT CONNECTIONS number	{
+			xmpp_limit(SEEN_XMPP_STREAMS, "connections", $3,
+			    XMPP_STREAMS_MIN, XMPP_STREAMS_MAX,
+			    &parse.p_conf->c_xmpp.x_streams);
+		}
+		| LIMIT CONNS_PER_DOMAIN number	{
+			xmpp_limit(SEEN_XMPP_PER_DOMAIN,
+			    "connections-per-domain", $3, XMPP_STREAMS_MIN,
+			    XMPP_STREAMS_MAX,
+			    &parse.p_conf->c_xmpp.x_streams_per_domain);
+		}
+		| LIMIT IDLE_TIMEOUT duration	{
+			xmpp_limit(SEEN_XMPP_IDLE, "idle-timeout", $3,
+			    XMPP_IDLE_MIN, XMPP_IDLE_MAX,
+			    &parse.p_conf->c_xmpp.x_idle);
+		}
 		;
 
 yesno		: YES				{ $$ = 1; }
@@ -741,10 +789,12 @@ static const struct keyword keywords[] = {
 	{ "chroot",			CHROOT },
 	{ "connections",		CONNECTIONS },
 	{ "connections-per-address",	CONNS_PER_ADDR },
+	{ "connections-per-domain",	CONNS_PER_DOMAIN },
 	{ "connections-unauthenticated", CONNS_UNAUTH },
 	{ "control",			CONTROL },
 	{ "database",			DATABASE },
 	{ "devices",			DEVICES },
+	{ "dialback",			DIALBACK },
 	{ "direct",			DIRECT },
 	{ "document-size",		DOCUMENT_SIZE },
 	{ "domain",			DOMAIN },
@@ -756,6 +806,7 @@ static const struct keyword keywords[] = {
 	{ "held-bytes-per-address",	HELD_BYTES_PER_ADDR },
 	{ "held-requests",		HELD_REQUESTS },
 	{ "held-requests-per-address",	HELD_PER_ADDR },
+	{ "idle-timeout",		IDLE_TIMEOUT },
 	{ "inbound",			INBOUND },
 	{ "include",			INCLUDE },
 	{ "ipv4-prefix",		IPV4_PREFIX },
@@ -789,6 +840,7 @@ static const struct keyword keywords[] = {
 	{ "rules",			RULES },
 	{ "sender",			SENDER },
 	{ "socket",			SOCKET },
+	{ "stanza-size",		STANZA_SIZE },
 	{ "store",			STORE },
 	{ "stranger-subscriptions",	STRANGER_SUBS },
 	{ "subscriptions",		SUBSCRIPTIONS },
@@ -807,6 +859,7 @@ static const struct keyword keywords[] = {
 	{ "websocket",			WEBSOCKET },
 	{ "ws",				WS },
 	{ "wss",				WSS },
+	{ "xmpp",			XMPP },
 	{ "yes",			YES },
 };
 #define NKEYWORDS	(sizeof(keywords) / sizeof(keywords[0]))
@@ -2292,7 +2345,7 @@ config_parse(const char *file)
  * hop, so that relaying never waits for DNS; over UDP unless named.
  */
 static void
-route_add(const char *domain, const char *addr)
+route_add(const char *domain, const char *addr, int xmpp)
 {
 	struct listen_opts	*lo = &parse.p_listen;
 	struct conf_route	*cr;
@@ -2323,12 +2376,17 @@ route_add(const char *domain, const char *addr)
 		parse_error("ws and wss are for listen only");
 		bad = 1;
 	}
+	if (xmpp && lo->lo_transport != -1) {
+		parse_error("an xmpp route takes no transport");
+		bad = 1;
+	}
 	if (bad)
 		return;
 	if (lo->lo_transport == -1)
-		lo->lo_transport = TRANSPORT_UDP;
+		lo->lo_transport = xmpp ? TRANSPORT_TCP : TRANSPORT_UDP;
 	if (lo->lo_port == 0)
-		lo->lo_port = lo->lo_transport == TRANSPORT_TLS ?
+		lo->lo_port = xmpp ? IMD_XMPP_PORT :
+		    lo->lo_transport == TRANSPORT_TLS ?
 		    IMD_SIPS_PORT : IMD_SIP_PORT;
 	listen_set_port(&ss, lo->lo_port);
 	if ((cr = calloc(1, sizeof(*cr))) == NULL)
@@ -2337,7 +2395,115 @@ route_add(const char *domain, const char *addr)
 	cr->cr_ss = ss;
 	cr->cr_sslen = sslen;
 	cr->cr_transport = lo->lo_transport;
+	cr->cr_xmpp = xmpp;
 	TAILQ_INSERT_TAIL(&parse.p_conf->c_routes, cr, cr_entry);
+}
+
+/* route DOMAIN xmpp: an XMPP domain, its servers found by DNS. */
+static void
+route_xmpp_dns(const char *domain)
+{
+	struct conf_route	*cr;
+	char			 lower[IMD_DOMAIN_MAX];
+
+	if (domain_lower(domain, lower) == -1)
+		return;
+	if (config_find_domain(parse.p_conf, lower) != NULL) {
+		parse_error("route for \"%s\", a domain served here", lower);
+		return;
+	}
+	if (config_find_route(parse.p_conf, lower) != NULL) {
+		parse_error("duplicate route for \"%s\"", lower);
+		return;
+	}
+	if ((cr = calloc(1, sizeof(*cr))) == NULL)
+		fatal("%s", __func__);
+	strlcpy(cr->cr_domain, lower, sizeof(cr->cr_domain));
+	cr->cr_transport = TRANSPORT_TCP;
+	cr->cr_xmpp = 1;
+	TAILQ_INSERT_TAIL(&parse.p_conf->c_routes, cr, cr_entry);
+}
+
+/*
+ * xmpp listen on ADDRESS [port N] [certificate FILE key FILE]: the
+ * server-to-server port, 5269 unless named.  Without files, those of
+ * a TLS listen on a line before (xmpp_tls_listen()).
+ */
+static void
+xmpp_listen(const char *addr)
+{
+	struct listen_opts	*lo = &parse.p_listen;
+	struct conf_xmpp	*x = &parse.p_conf->c_xmpp;
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+
+	x->x_set = 1;
+	if (seen_once_in(&parse.p_seen_xmpp, SEEN_XMPP_LISTEN,
+	    "xmpp listen") == -1 || lo->lo_bad)
+		return;
+	if (listen_address(addr, &ss, &sslen) == -1) {
+		parse_error("invalid xmpp listen address \"%s\": a numeric "
+		    "IPv4 or IPv6 address or localhost is needed",
+		    shown(addr));
+		return;
+	}
+	if (lo->lo_transport != -1) {
+		parse_error("xmpp listen takes no transport");
+		return;
+	}
+	if ((lo->lo_cert == NULL) != (lo->lo_key == NULL)) {
+		parse_error("xmpp listen needs both a certificate and a key");
+		return;
+	}
+	listen_set_port(&ss, lo->lo_port != 0 ? lo->lo_port : IMD_XMPP_PORT);
+	x->x_ss = ss;
+	x->x_sslen = sslen;
+	if (lo->lo_cert != NULL) {
+		strlcpy(x->x_cert, lo->lo_cert, sizeof(x->x_cert));
+		strlcpy(x->x_key, lo->lo_key, sizeof(x->x_key));
+	} else
+		xmpp_tls_listen(x);
+}
+
+static void
+xmpp_dialback(int allow)
+{
+	parse.p_conf->c_xmpp.x_set = 1;
+	if (seen_once_in(&parse.p_seen_xmpp, SEEN_XMPP_DIALBACK,
+	    "xmpp dialback") == 0)
+		parse.p_conf->c_xmpp.x_dialback = allow;
+}
+
+static void
+xmpp_limit(unsigned int bit, const char *what, int64_t value, int64_t min,
+    int64_t max, uint32_t *field)
+{
+	parse.p_conf->c_xmpp.x_set = 1;
+	if (seen_once_in(&parse.p_seen_xmpp, bit, what) == -1 || value == -1)
+		return;
+	if (value < min || value > max) {
+		parse_error("xmpp limit %s %lld is out of range (%lld-%lld)",
+		    what, (long long)value, (long long)min, (long long)max);
+		return;
+	}
+	*field = value;
+}
+
+/* Without files of its own, xmppd uses those of a TLS listen before. */
+static void
+xmpp_tls_listen(struct conf_xmpp *x)
+{
+	struct conf_listen	*cl;
+
+	TAILQ_FOREACH(cl, &parse.p_conf->c_listens, cl_entry) {
+		if (cl->cl_transport != TRANSPORT_TLS)
+			continue;
+		strlcpy(x->x_cert, cl->cl_cert, sizeof(x->x_cert));
+		strlcpy(x->x_key, cl->cl_key, sizeof(x->x_key));
+		return;
+	}
+	parse_error("xmpp listen needs a certificate and a key: name them, "
+	    "or listen with tls on a line before");
 }
 
 /* resolver ADDRESS [port N]: the DNS server relayd asks, port 53. */

@@ -85,6 +85,25 @@ setup_listen_one(struct conf_listen *cl)
 	return (-1);
 }
 
+/* xmppd's server-to-server port, bound here like the listener's. */
+static void
+setup_xmpp_listen(struct conf_xmpp *x)
+{
+	struct conf_listen	cl;
+	char			name[128];
+
+	if (x->x_ss.ss_family == 0)
+		return;
+	memset(&cl, 0, sizeof(cl));
+	cl.cl_ss = x->x_ss;
+	cl.cl_sslen = x->x_sslen;
+	cl.cl_transport = TRANSPORT_TCP;
+	if (setup_listen_one(&cl) == -1)
+		fatal("xmpp listen on %s", listen_name(&cl, name,
+		    sizeof(name)));
+	x->x_fd = cl.cl_fd;
+}
+
 void
 setup_listens(struct imd_conf *conf)
 {
@@ -98,6 +117,7 @@ setup_listens(struct imd_conf *conf)
 		log_debug("listening on %s", listen_name(cl, name,
 		    sizeof(name)));
 	}
+	setup_xmpp_listen(&conf->c_xmpp);
 }
 
 /* metricsd's TCP socket, if metrics listen asked for one. */

@@ -99,6 +99,11 @@ config_defaults(struct imd_conf *conf)
 	lim->lim_ipv4_prefix = LIMIT_IPV4_PREFIX_DEFAULT;
 	lim->lim_ipv6_prefix = LIMIT_IPV6_PREFIX_DEFAULT;
 	lim->lim_ring_time = LIMIT_RING_TIME_DEFAULT;
+	conf->c_xmpp.x_fd = -1;
+	conf->c_xmpp.x_stanza_size = XMPP_STANZA_SIZE_DEFAULT;
+	conf->c_xmpp.x_streams = XMPP_STREAMS_DEFAULT;
+	conf->c_xmpp.x_streams_per_domain = XMPP_STREAMS_PER_DOMAIN_DEFAULT;
+	conf->c_xmpp.x_idle = XMPP_IDLE_DEFAULT;
 	conf->c_presence.pr_authorize = PRESENCE_AUTH_DOMAIN;
 	conf->c_presence.pr_min_expires = PRESENCE_MIN_EXPIRES_DEFAULT;
 	conf->c_presence.pr_max_expires = PRESENCE_MAX_EXPIRES_DEFAULT;
@@ -152,6 +157,8 @@ config_clear(struct imd_conf *conf)
 	}
 	if (conf->c_metrics.cm_fd != -1)
 		close(conf->c_metrics.cm_fd);
+	if (conf->c_xmpp.x_fd != -1)
+		close(conf->c_xmpp.x_fd);
 	explicit_bzero(conf, sizeof(*conf));
 	config_defaults(conf);
 }
@@ -489,9 +496,16 @@ print_relay(FILE *fp, const struct imd_conf *conf)
 	TAILQ_FOREACH(cr, &conf->c_routes, cr_entry) {
 		fputs("route ", fp);
 		print_quoted(fp, cr->cr_domain);
+		if (cr->cr_xmpp && cr->cr_ss.ss_family == 0) {
+			fputs(" xmpp\n", fp);
+			continue;
+		}
 		fputs(" via ", fp);
 		print_address(fp, &cr->cr_ss);
-		fprintf(fp, " %s\n", transport_name(cr->cr_transport));
+		if (cr->cr_xmpp)
+			fputs(" xmpp\n", fp);
+		else
+			fprintf(fp, " %s\n", transport_name(cr->cr_transport));
 	}
 	if (conf->c_resolver.ss_family != 0) {
 		fputs("resolver ", fp);
@@ -505,6 +519,29 @@ print_relay(FILE *fp, const struct imd_conf *conf)
 		fputs("relay private-addresses yes\n", fp);
 	print_string(fp, "tls ca", conf->c_tls_ca);
 	print_web(fp, &conf->c_web);
+}
+
+/* Only where the file speaks of XMPP: other dumps stay as they were. */
+static void
+print_xmpp(FILE *fp, const struct conf_xmpp *x)
+{
+	if (!x->x_set)
+		return;
+	if (x->x_ss.ss_family != 0) {
+		fputs("xmpp listen on ", fp);
+		print_address(fp, &x->x_ss);
+		fputs(" certificate ", fp);
+		print_quoted(fp, x->x_cert);
+		fputs(" key ", fp);
+		print_quoted(fp, x->x_key);
+		fputc('\n', fp);
+	}
+	fprintf(fp, "xmpp dialback %s\n", x->x_dialback ? "yes" : "no");
+	fprintf(fp, "xmpp limit stanza-size %u\n", x->x_stanza_size);
+	fprintf(fp, "xmpp limit connections %u\n", x->x_streams);
+	fprintf(fp, "xmpp limit connections-per-domain %u\n",
+	    x->x_streams_per_domain);
+	fprintf(fp, "xmpp limit idle-timeout %u\n", x->x_idle);
 }
 
 void
@@ -535,4 +572,5 @@ config_print(const struct imd_conf *conf, FILE *fp)
 	print_mail(fp, conf);
 	print_relay(fp, conf);
 	print_metrics(fp, &conf->c_metrics);
+	print_xmpp(fp, &conf->c_xmpp);
 }

@@ -79,6 +79,8 @@ struct conf_route {
 	struct sockaddr_storage cr_ss;			/* with the port */
 	socklen_t	cr_sslen;
 	enum imd_transport cr_transport;
+	uint32_t	cr_xmpp;	/* an XMPP domain: via xmppd; with no
+					   address (family 0) found by DNS */
 };
 
 /* Who may send to our users without being one of them. */
@@ -310,6 +312,37 @@ struct conf_presence {
 #define PRESENCE_DOMAIN_TOTAL_DEFAULT	10000
 #define PRESENCE_STRANGER_SUBS_DEFAULT	20
 
+/*
+ * XMPP server-to-server (xmppd): where it listens, whether a peer
+ * without a usable certificate may prove itself by Server Dialback,
+ * and the bounds of what one stranger's stream may make it hold.
+ */
+struct conf_xmpp {
+	uint32_t	x_set;		/* some xmpp line was given */
+	struct sockaddr_storage x_ss;	/* family 0: no listener */
+	socklen_t	x_sslen;
+	int		x_fd;		/* bound socket, or -1 */
+	char		x_cert[IMD_PATH_MAX];	/* "": the first TLS listen's */
+	char		x_key[IMD_PATH_MAX];
+	uint32_t	x_dialback;	/* XEP-0220 allowed */
+	uint32_t	x_stanza_size;	/* bytes of one stanza */
+	uint32_t	x_streams;	/* streams in all */
+	uint32_t	x_streams_per_domain; /* to or from one domain */
+	uint32_t	x_idle;		/* s without input or output */
+};
+
+#define IMD_XMPP_PORT			5269
+#define XMPP_STANZA_SIZE_DEFAULT	65536
+#define XMPP_STANZA_SIZE_MIN		1024
+#define XMPP_STANZA_SIZE_MAX		1048576
+#define XMPP_STREAMS_DEFAULT		256
+#define XMPP_STREAMS_PER_DOMAIN_DEFAULT	4
+#define XMPP_STREAMS_MIN		1
+#define XMPP_STREAMS_MAX		10000
+#define XMPP_IDLE_DEFAULT		600
+#define XMPP_IDLE_MIN			5
+#define XMPP_IDLE_MAX			86400
+
 struct imd_conf {
 	char		c_file[IMD_PATH_MAX];
 	TAILQ_HEAD(, conf_domain) c_domains;
@@ -331,6 +364,7 @@ struct imd_conf {
 	uint32_t	c_inbound;	/* enum inbound_policy */
 	uint32_t	c_relay_private; /* DNS may name private addresses */
 	char		c_tls_ca[IMD_PATH_MAX];	/* CA certificates, PEM */
+	struct conf_xmpp c_xmpp;
 	struct conf_presence c_presence;
 	struct sockaddr_storage c_mta;	/* numeric: relayd never waits */
 	socklen_t	c_mtalen;

@@ -38,7 +38,7 @@
 
 #define TO(p)		(1U << (p))
 #define TO_ALL		(TO(PROC_LISTENER) | TO(PROC_RELAYD) | \
-	TO(PROC_AUTHD) | TO(PROC_DIRDB) | TO(PROC_METRICSD))
+	TO(PROC_AUTHD) | TO(PROC_DIRDB) | TO(PROC_METRICSD) | TO(PROC_XMPPD))
 
 struct config_part {
 	uint32_t	  cp_type;
@@ -493,6 +493,7 @@ config_send_routes(struct imsgev *iev, struct imd_conf *conf,
 			return (-1);
 		ibuf_add_str(buf, cr->cr_domain, sizeof(cr->cr_domain));
 		ibuf_add_u32(buf, cr->cr_transport);
+		ibuf_add_u32(buf, cr->cr_xmpp);
 		ibuf_add_u32(buf, cr->cr_sslen);
 		ibuf_add_data(buf, &cr->cr_ss, sizeof(cr->cr_ss));
 		if (config_close(iev, buf) == -1)
@@ -505,22 +506,77 @@ static int
 config_recv_route(struct imd_conf *conf, struct imsg *imsg)
 {
 	struct conf_route	*cr;
-	uint32_t		 transport, sslen;
+	uint32_t		 transport, xmpp, sslen;
 
 	if ((cr = calloc(1, sizeof(*cr))) == NULL)
 		fatal("%s", __func__);
 	imsg_get_str(imsg, cr->cr_domain, sizeof(cr->cr_domain));
 	imsg_get_u32(imsg, &transport);
+	imsg_get_u32(imsg, &xmpp);
 	imsg_get_u32(imsg, &sslen);
 	imsg_get_data(imsg, &cr->cr_ss, sizeof(cr->cr_ss));
 	if (imsg_get_end(imsg) == -1 || transport > TRANSPORT_TLS ||
-	    sslen > sizeof(cr->cr_ss)) {
+	    xmpp > 1 || sslen > sizeof(cr->cr_ss)) {
 		free(cr);
 		return (-1);
 	}
 	cr->cr_transport = transport;
+	cr->cr_xmpp = xmpp;
 	cr->cr_sslen = sslen;
 	TAILQ_INSERT_TAIL(&conf->c_routes, cr, cr_entry);
+	return (0);
+}
+
+/* xmppd's part; its bound socket once, at start. */
+static int
+config_send_xmpp(struct imsgev *iev, struct imd_conf *conf,
+    enum imd_proc to IMD_UNUSED, int reload)
+{
+	struct conf_xmpp	*x = &conf->c_xmpp;
+	struct ibuf		*buf;
+
+	if ((buf = imsgev_create(iev, IMSG_CONF_XMPP, 0, 2 * IMD_PATH_MAX +
+	    sizeof(x->x_ss) + 32)) == NULL)
+		return (-1);
+	ibuf_add_u32(buf, x->x_set);
+	ibuf_add_u32(buf, x->x_sslen);
+	ibuf_add_data(buf, &x->x_ss, sizeof(x->x_ss));
+	ibuf_add_str(buf, x->x_cert, sizeof(x->x_cert));
+	ibuf_add_str(buf, x->x_key, sizeof(x->x_key));
+	ibuf_add_u32(buf, x->x_dialback);
+	ibuf_add_u32(buf, x->x_stanza_size);
+	ibuf_add_u32(buf, x->x_streams);
+	ibuf_add_u32(buf, x->x_streams_per_domain);
+	ibuf_add_u32(buf, x->x_idle);
+	if (!reload && x->x_fd != -1) {
+		ibuf_set_fd(buf, x->x_fd);
+		x->x_fd = -1;
+	}
+	return (config_close(iev, buf));
+}
+
+static int
+config_recv_xmpp(struct imd_conf *conf, struct imsg *imsg)
+{
+	struct conf_xmpp	*x = &conf->c_xmpp;
+
+	x->x_fd = imsg_get_fd(imsg);
+	imsg_get_u32(imsg, &x->x_set);
+	imsg_get_u32(imsg, &x->x_sslen);
+	imsg_get_data(imsg, &x->x_ss, sizeof(x->x_ss));
+	imsg_get_str(imsg, x->x_cert, sizeof(x->x_cert));
+	imsg_get_str(imsg, x->x_key, sizeof(x->x_key));
+	imsg_get_u32(imsg, &x->x_dialback);
+	imsg_get_u32(imsg, &x->x_stanza_size);
+	imsg_get_u32(imsg, &x->x_streams);
+	imsg_get_u32(imsg, &x->x_streams_per_domain);
+	imsg_get_u32(imsg, &x->x_idle);
+	if (imsg_get_end(imsg) == -1 || x->x_sslen > sizeof(x->x_ss) ||
+	    x->x_stanza_size < XMPP_STANZA_SIZE_MIN ||
+	    x->x_stanza_size > XMPP_STANZA_SIZE_MAX ||
+	    x->x_streams < XMPP_STREAMS_MIN || x->x_streams_per_domain < 1 ||
+	    x->x_idle < XMPP_IDLE_MIN)
+		return (-1);
 	return (0);
 }
 
@@ -624,12 +680,13 @@ static const struct config_part config_parts[] = {
 	    config_recv_inbound },
 	{ IMSG_CONF_RESOLVER, TO(PROC_RELAYD), config_send_resolver,
 	    config_recv_resolver },
-	{ IMSG_CONF_TLS, TO(PROC_LISTENER) | TO(PROC_RELAYD),
+	{ IMSG_CONF_TLS, TO(PROC_LISTENER) | TO(PROC_RELAYD) | TO(PROC_XMPPD),
 	    config_send_tls, config_recv_tls },
 	{ IMSG_CONF_PRESENCE, TO(PROC_LISTENER), config_send_presence,
 	    config_recv_presence },
 	{ IMSG_CONF_DOMAIN, TO(PROC_LISTENER) | TO(PROC_RELAYD) |
-	    TO(PROC_AUTHD), config_send_domains, config_recv_domain },
+	    TO(PROC_AUTHD) | TO(PROC_XMPPD), config_send_domains,
+	    config_recv_domain },
 	{ IMSG_CONF_LISTEN, TO(PROC_LISTENER) | TO(PROC_RELAYD),
 	    config_send_listens, config_recv_listen },
 	{ IMSG_CONF_ROUTE, TO(PROC_LISTENER) | TO(PROC_RELAYD),
@@ -642,6 +699,8 @@ static const struct config_part config_parts[] = {
 	    config_recv_database },
 	{ IMSG_CONF_WEB, TO(PROC_LISTENER), config_send_web,
 	    config_recv_web },
+	{ IMSG_CONF_XMPP, TO(PROC_XMPPD), config_send_xmpp,
+	    config_recv_xmpp },
 };
 
 #define CONFIG_NPARTS	(sizeof(config_parts) / sizeof(config_parts[0]))

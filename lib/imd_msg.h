@@ -33,7 +33,7 @@
 #include <stdint.h>
 
 #ifndef IMD_MSG_VERSION		/* a test builds an imctl of another */
-#define IMD_MSG_VERSION		15
+#define IMD_MSG_VERSION		16
 #endif
 
 enum imsg_type {
@@ -70,14 +70,16 @@ enum imsg_type {
 				   with its fd to the listener (at start
 				   only), without to relayd */
 	IMSG_CONF_DATABASE,	/* str database directory; dirdb */
-	IMSG_CONF_ROUTE,	/* str domain, u32 transport, addr; listener,
-				   relayd */
+	IMSG_CONF_ROUTE,	/* str domain, u32 transport, u32 xmpp, addr;
+				   listener, relayd */
 	IMSG_CONF_METRICS,	/* u32 len, addr; with its bound fd at start
 				   only; metricsd */
 	IMSG_CONF_METRICS_ALLOW, /* u32 family, u32 bits, 16 bytes address;
 				   one per allowed source; metricsd */
 	IMSG_CONF_WEB,		/* str web root, u32 n, n str websocket
 				   origins; listener */
+	IMSG_CONF_XMPP,		/* struct conf_xmpp's fields, with the bound
+				   socket at start if it listens; xmppd */
 	IMSG_CONF_END,		/* none; the child applies what it got */
 
 	/* child -> parent, parent -> child: start-up */
@@ -111,6 +113,7 @@ enum imsg_type {
 				   USER_BAD..., RESULT */
 	IMSG_CTL_USER_EXPORT,	/* str address after or ""; reply
 				   USER_RECORD... (a page), END */
+	IMSG_CTL_SHOW_XMPP,	/* none; reply XMPP_ITEM..., END */
 
 	/* parent -> imctl */
 	IMSG_CTL_WATCHER_ITEM,	/* str watcher, str what, str state,
@@ -121,6 +124,8 @@ enum imsg_type {
 	IMSG_CTL_BINDING_ITEM,	/* binding record */
 	IMSG_CTL_QUEUE_ITEM,	/* u64 id, str to, str from, u64 arrived,
 				   u32 bytes, u32 state, u32 attempts */
+	IMSG_CTL_XMPP_ITEM,	/* str direction, str local, str remote,
+				   str peer, str state, str auth, u64 age s */
 	IMSG_CTL_END,		/* none: end of a list */
 	IMSG_CTL_STATS_ITEM,	/* stats item (lib/stats.c stats_item_add) */
 	IMSG_CTL_CALL_ITEM,	/* str caller, str callee, str state,
@@ -249,6 +254,29 @@ enum imsg_type {
 				   METRICS_ITEM..., METRICS_END */
 	IMSG_METRICS_ITEM,	/* as IMSG_CTL_STATS_ITEM */
 	IMSG_METRICS_END,	/* none */
+
+	/* relayd -> xmppd -> relayd: a request for an XMPP domain */
+	IMSG_XMPP_SEND,		/* str domain, data: the SIP request; relay
+				   job id in the peer id; reply SENT */
+	IMSG_XMPP_SENT,		/* u32 SIP status, str reason */
+
+	/* xmppd -> relayd -> xmppd: where an XMPP domain's servers are */
+	IMSG_XMPP_RESOLVE,	/* str domain; lookup id in the peer id;
+				   reply TARGETS */
+	IMSG_XMPP_TARGETS,	/* u32 dns error, u32 n, n x (u32 direct
+				   TLS, u32 len, addr, str host) */
+
+	/* xmppd -> listener -> xmppd: a stanza for our users, as SIP */
+	IMSG_XMPP_REQUEST,	/* data: the SIP request, its From of the
+				   stream's authenticated domain; stanza id
+				   in the peer id; reply RESPONSE */
+	IMSG_XMPP_RESPONSE,	/* u32 SIP status, str reason: the final
+				   response */
+
+	/* parent -> xmppd -> parent: the s2s streams, for imctl */
+	IMSG_XMPP_LIST,		/* none; reply XMPP_ITEM..., XMPP_END */
+	IMSG_XMPP_ITEM,		/* as IMSG_CTL_XMPP_ITEM */
+	IMSG_XMPP_END,		/* none */
 
 	IMSG_TYPE_MAX
 };

@@ -42,6 +42,7 @@ const char *proc_names[] = {
 	[PROC_AUTHD] = "authd",
 	[PROC_DIRDB] = "dirdb",
 	[PROC_METRICSD] = "metricsd",
+	[PROC_XMPPD] = "xmppd",
 	[PROC_CONTROL] = "control",
 };
 
@@ -50,13 +51,15 @@ static const unsigned char proc_edges[PROC_MAX][PROC_MAX] = {
 	[PROC_PARENT] = {
 		[PROC_LISTENER] = 1, [PROC_RELAYD] = 1,
 		[PROC_AUTHD] = 1, [PROC_DIRDB] = 1, [PROC_METRICSD] = 1,
+		[PROC_XMPPD] = 1,
 	},
 	[PROC_LISTENER] = {
 		[PROC_PARENT] = 1, [PROC_AUTHD] = 1,
-		[PROC_DIRDB] = 1, [PROC_RELAYD] = 1,
+		[PROC_DIRDB] = 1, [PROC_RELAYD] = 1, [PROC_XMPPD] = 1,
 	},
 	[PROC_RELAYD] = {
 		[PROC_PARENT] = 1, [PROC_LISTENER] = 1, [PROC_DIRDB] = 1,
+		[PROC_XMPPD] = 1,
 	},
 	[PROC_AUTHD] = {
 		[PROC_PARENT] = 1, [PROC_LISTENER] = 1, [PROC_DIRDB] = 1,
@@ -66,15 +69,19 @@ static const unsigned char proc_edges[PROC_MAX][PROC_MAX] = {
 		[PROC_RELAYD] = 1, [PROC_AUTHD] = 1,
 	},
 	[PROC_METRICSD] = { [PROC_PARENT] = 1 },
+	[PROC_XMPPD] = {
+		[PROC_PARENT] = 1, [PROC_LISTENER] = 1, [PROC_RELAYD] = 1,
+	},
 };
 
 /*
- * Descriptors travel from the parent only: it hands the listener and
- * metricsd their bound sockets.  Every other channel refuses one
- * (lib/imsg.c).
+ * Descriptors travel from the parent only: it hands the listener,
+ * metricsd and xmppd their bound sockets.  Every other channel refuses
+ * one (lib/imsg.c).
  */
 static const unsigned char proc_fd_edges[PROC_MAX][PROC_MAX] = {
-	[PROC_PARENT] = { [PROC_LISTENER] = 1, [PROC_METRICSD] = 1 },
+	[PROC_PARENT] = { [PROC_LISTENER] = 1, [PROC_METRICSD] = 1,
+	    [PROC_XMPPD] = 1 },
 };
 
 static const struct proc_self	*proc_self;

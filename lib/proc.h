@@ -23,17 +23,18 @@
  *
  * The graph, written down once (docs/ARCHITECTURE draws it too):
  *
- *	parent   - listener, relayd, authd, dirdb, metricsd
- *	listener - authd, dirdb, relayd
- *	relayd   - dirdb
+ *	parent   - listener, relayd, authd, dirdb, metricsd, xmppd
+ *	listener - authd, dirdb, relayd, xmppd
+ *	relayd   - dirdb, xmppd
  *	authd    - dirdb
  *
  * The parent creates one socketpair per edge before it forks.  In a child
  * the channel to process P is descriptor PROC_FD(P); every other
  * descriptor above 2 is closed before exec.
  *
- * Descriptors travel parent -> listener and parent -> metricsd only (the
- * bound sockets); every other channel refuses them.
+ * Descriptors travel parent -> listener, parent -> metricsd and
+ * parent -> xmppd only (the bound sockets); every other channel
+ * refuses them.
  */
 
 #include <sys/types.h>
@@ -50,6 +51,7 @@ enum imd_proc {
 	PROC_AUTHD,
 	PROC_DIRDB,
 	PROC_METRICSD,
+	PROC_XMPPD,
 	PROC_MAX,
 	PROC_CONTROL = PROC_MAX,	/* imctl, on the control socket */
 };

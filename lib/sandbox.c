@@ -81,6 +81,15 @@ static const int sandbox_relayd[] = {
 };
 
 /*
+ * xmppd: the server-to-server port from the parent, on which it
+ * accepts, and its outbound streams (connect once relayd resolved).
+ */
+static const int sandbox_xmppd[] = {
+	SC(accept4), SC(socket), SC(connect), SC(setsockopt),
+	SC(getsockopt), SC(getsockname), SC(fcntl),
+};
+
+/*
  * Refused with EACCES rather than killed: syslog(3) opens a new socket
  * to /dev/log whenever a send fails (the log daemon restarted, or the
  * jail has no /dev/log), and a process without sockets of its own must
@@ -171,6 +180,9 @@ sandbox_apply(enum imd_proc proc)
 		break;
 	case PROC_RELAYD:
 		ALLOW(ctx, sandbox_relayd);
+		break;
+	case PROC_XMPPD:
+		ALLOW(ctx, sandbox_xmppd);
 		break;
 	case PROC_DIRDB:
 		ALLOW(ctx, sandbox_db);

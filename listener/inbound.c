@@ -191,6 +191,9 @@ inbound_tls_allowed(const struct sip_peer *peer, const char *fromdom)
 
 	if (listener_conf->c_inbound == INBOUND_ANY)
 		return (1);
+	/* xmppd vouches: the From is of its stream's authenticated domain. */
+	if (peer->sp_xmpp != 0)
+		return (1);
 	if (peer->sp_transport != TRANSPORT_TLS ||
 	    (c = conn_find(peer->sp_conn_id)) == NULL || c->cn_ssl == NULL ||
 	    SSL_get_verify_result(c->cn_ssl) != X509_V_OK ||

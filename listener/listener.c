@@ -48,6 +48,7 @@ static void	listener_dispatch_parent(struct imsgev *, struct imsg *);
 static void	listener_dispatch_authd(struct imsgev *, struct imsg *);
 static void	listener_dispatch_dirdb(struct imsgev *, struct imsg *);
 static void	listener_dispatch_relayd(struct imsgev *, struct imsg *);
+static void	listener_dispatch_xmppd(struct imsgev *, struct imsg *);
 static void	listener_sweep(int, short, void *);
 static void	listener_start(void);
 
@@ -56,6 +57,7 @@ static const struct proc_peer listener_peers[] = {
 	{ PROC_RELAYD, listener_dispatch_relayd },
 	{ PROC_AUTHD, listener_dispatch_authd },
 	{ PROC_DIRDB, listener_dispatch_dirdb },
+	{ PROC_XMPPD, listener_dispatch_xmppd },
 };
 
 struct imd_conf		*listener_conf;
@@ -175,6 +177,18 @@ listener_sweep(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg IMD_UNUSED)
 	if (pres_ready())
 		pres_sweep(time(NULL));
 	evtimer_add(&listener_sweep_ev, &tv);
+}
+
+static void
+listener_dispatch_xmppd(struct imsgev *iev, struct imsg *imsg)
+{
+	switch (imsg->hdr.ih_type) {
+	case IMSG_XMPP_REQUEST:
+		xmpp_request(iev, imsg);
+		break;
+	default:
+		proc_fatal_imsg(iev, imsg, "unexpected");
+	}
 }
 
 static void

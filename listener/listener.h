@@ -72,6 +72,7 @@ struct sip_peer {
 	enum imd_transport	 sp_transport;
 	int			 sp_fd;		/* udp socket */
 	uint64_t		 sp_conn_id;	/* stream connection, 0: udp */
+	uint32_t		 sp_xmpp;	/* xmppd's stanza, 0: none */
 };
 
 struct transport_stats {
@@ -245,6 +246,10 @@ int	sip_reply(const struct sip_peer *, const struct sip_msg *,
 
 /* sip_server.c */
 void	sip_input(const struct sip_peer *, const char *, size_t);
+
+/* xmpp.c */
+void	xmpp_request(struct imsgev *, struct imsg *);
+int	xmpp_reply(const struct sip_peer *, const char *, size_t);
 void	sip_refuse_oversized(const struct sip_peer *, const char *, size_t);
 
 #endif /* IMD_LISTENER_H */

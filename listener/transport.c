@@ -190,6 +190,8 @@ transport_send(const struct sip_peer *peer, const char *buf, size_t len)
 	char		 name[CONN_NAME_MAX];
 
 	stats_count_response(buf, len);
+	if (peer->sp_xmpp != 0)
+		return (xmpp_reply(peer, buf, len));
 	if (peer->sp_transport == TRANSPORT_UDP)
 		return (udp_send(peer, buf, len));
 	if ((c = conn_find(peer->sp_conn_id)) == NULL) {

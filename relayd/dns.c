@@ -45,7 +45,8 @@
 #include "log.h"
 
 #define DNS_EDNS_SIZE	1232	/* fits the IPv6 minimum MTU */
-#define DNS_QNAME_MAX	(IMD_DOMAIN_MAX + 16)	/* "_sips._tcp." too */
+#define DNS_QNAME_MAX	(IMD_DOMAIN_MAX + 24)	/* "_xmpps-server._tcp." */
+#define DNS_XMPP_KEY	"xmpp:"	/* an XMPP lookup's cache key: no domain's */
 
 enum dns_phase {
 	DNS_PHASE_SRV,
@@ -63,6 +64,8 @@ struct dns_waiter {
 struct dns_lookup {
 	TAILQ_ENTRY(dns_lookup)	 lk_entry;
 	char			 lk_domain[IMD_DOMAIN_MAX];
+	char			 lk_key[IMD_DOMAIN_MAX];	/* in the cache */
+	int			 lk_xmpp;	/* XMPP's services, not SIP's */
 	enum dns_phase		 lk_phase;
 	TAILQ_HEAD(, dns_waiter) lk_waiters;
 	int			 lk_pending;	/* queries in flight */
@@ -288,14 +291,26 @@ dns_deliver(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg)
 	dns_lookup_free(lk);
 }
 
+/* The cache key of a lookup: the domain, or "xmpp:" and the domain. */
+static int
+dns_key(char *key, size_t size, const char *domain, int xmpp)
+{
+	if ((size_t)snprintf(key, size, "%s%s", xmpp ? DNS_XMPP_KEY : "",
+	    domain) >= size)
+		return (-1);
+	return (0);
+}
+
 static struct dns_lookup *
-dns_lookup_new(const char *domain)
+dns_lookup_new(const char *domain, int xmpp)
 {
 	struct dns_lookup	*lk;
 
 	if ((lk = calloc(1, sizeof(*lk))) == NULL)
 		return (NULL);
 	strlcpy(lk->lk_domain, domain, sizeof(lk->lk_domain));
+	lk->lk_xmpp = xmpp;
+	(void)dns_key(lk->lk_key, sizeof(lk->lk_key), domain, xmpp);
 	TAILQ_INIT(&lk->lk_waiters);
 	evtimer_set(&lk->lk_done, dns_deliver, lk);
 	TAILQ_INSERT_TAIL(&dns_lookups, lk, lk_entry);
@@ -332,7 +347,7 @@ dns_finish(struct dns_lookup *lk, int error, const struct dns_entry *e,
 		ttl = DNS_FAIL_TTL;
 	else if (wk->wk_failed && ttl > DNS_FAIL_TTL)
 		ttl = DNS_FAIL_TTL;
-	dns_cache_put(lk->lk_domain, lk->lk_error, lk->lk_entries,
+	dns_cache_put(lk->lk_key, lk->lk_error, lk->lk_entries,
 	    lk->lk_nentries, ttl);
 	log_debug("dns: %s: %zu targets, %s, ttl %u", lk->lk_domain,
 	    lk->lk_nentries, dns_strerror(error), ttl);
@@ -360,13 +375,14 @@ dns_addr_done(struct dns_lookup *lk)
 
 static void
 dns_fallback_srv(struct dns_work *wk, const char *domain,
-    enum imd_transport transport)
+    enum imd_transport transport, uint16_t port)
 {
 	struct dns_srv	*sv = &wk->wk_srv[wk->wk_nsrv++];
 
 	memset(sv, 0, sizeof(*sv));
 	sv->sv_transport = transport;
-	sv->sv_port = IMD_SIP_PORT;
+	sv->sv_port = port;
+	sv->sv_fallback = 1;
 	strlcpy(sv->sv_target, domain, sizeof(sv->sv_target));
 }
 
@@ -383,8 +399,15 @@ dns_srv_done(struct dns_lookup *lk)
 	}
 	if (wk->wk_nsrv == 0) {
 		wk->wk_fallback = 1;
-		dns_fallback_srv(wk, lk->lk_domain, TRANSPORT_TCP);
-		dns_fallback_srv(wk, lk->lk_domain, TRANSPORT_UDP);
+		if (lk->lk_xmpp)	/* RFC 6120 3.2.2 */
+			dns_fallback_srv(wk, lk->lk_domain, TRANSPORT_TCP,
+			    IMD_XMPP_PORT);
+		else {
+			dns_fallback_srv(wk, lk->lk_domain, TRANSPORT_TCP,
+			    IMD_SIP_PORT);
+			dns_fallback_srv(wk, lk->lk_domain, TRANSPORT_UDP,
+			    IMD_SIP_PORT);
+		}
 	}
 	dns_srv_hosts(wk);
 	wk->wk_failure = 0;
@@ -410,14 +433,16 @@ dns_release(struct dns_lookup *lk)
 }
 
 static struct dns_lookup *
-dns_lookup_start(const char *domain)
+dns_lookup_start(const char *domain, int xmpp)
 {
 	struct dns_lookup	*lk;
 	char			 qname[DNS_QNAME_MAX];
-	size_t			 i;
+	size_t			 i, first, end;
 
-	if ((lk = dns_lookup_new(domain)) == NULL)
+	if ((lk = dns_lookup_new(domain, xmpp)) == NULL)
 		return (NULL);
+	first = xmpp ? DNS_XMPP_FIRST : 0;
+	end = xmpp ? DNS_SERVICES_ALL : DNS_NSERVICES;
 	if ((lk->lk_work = calloc(1, sizeof(*lk->lk_work))) == NULL) {
 		dns_lookup_free(lk);
 		return (NULL);
@@ -425,7 +450,7 @@ dns_lookup_start(const char *domain)
 	lk->lk_work->wk_ttl = DNS_TTL_MAX;
 	lk->lk_phase = DNS_PHASE_SRV;
 	lk->lk_pending = 1;	/* held while asking */
-	for (i = 0; i < DNS_NSERVICES; i++) {
+	for (i = first; i < end; i++) {
 		(void)snprintf(qname, sizeof(qname), "%s%s",
 		    dns_services[i].sv_prefix, domain);
 		dns_ask(lk, qname, ns_t_srv, i);
@@ -436,11 +461,11 @@ dns_lookup_start(const char *domain)
 }
 
 static struct dns_lookup *
-dns_lookup_cached(const struct dns_cache *dc)
+dns_lookup_cached(const struct dns_cache *dc, const char *domain, int xmpp)
 {
 	struct dns_lookup	*lk;
 
-	if ((lk = dns_lookup_new(dc->dc_domain)) == NULL)
+	if ((lk = dns_lookup_new(domain, xmpp)) == NULL)
 		return (NULL);
 	if ((lk->lk_entries = dns_entries_copy(dc->dc_entries,
 	    dc->dc_nentries)) == NULL) {
@@ -454,12 +479,12 @@ dns_lookup_cached(const struct dns_cache *dc)
 }
 
 static struct dns_lookup *
-dns_lookup_running(const char *domain)
+dns_lookup_running(const char *domain, int xmpp)
 {
 	struct dns_lookup	*lk;
 
 	TAILQ_FOREACH(lk, &dns_lookups, lk_entry)
-		if (lk->lk_phase != DNS_PHASE_DONE &&
+		if (lk->lk_phase != DNS_PHASE_DONE && lk->lk_xmpp == xmpp &&
 		    strcmp(lk->lk_domain, domain) == 0)
 			return (lk);
 	return (NULL);
@@ -572,31 +597,36 @@ dns_init(const struct sockaddr *sa, socklen_t len)
 }
 
 static struct dns_lookup *
-dns_lookup_get(const char *domain)
+dns_lookup_get(const char *domain, int xmpp)
 {
 	struct dns_lookup	*lk;
 	struct dns_cache	*dc;
+	char			 key[IMD_DOMAIN_MAX];
 
-	if ((lk = dns_lookup_running(domain)) != NULL)
+	if ((lk = dns_lookup_running(domain, xmpp)) != NULL)
 		return (lk);
+	if (dns_key(key, sizeof(key), domain, xmpp) == -1) {
+		errno = EINVAL;
+		return (NULL);
+	}
 	if (dns_nlookups >= DNS_LOOKUPS_MAX) {
 		errno = ENOBUFS;
 		return (NULL);
 	}
-	if ((dc = dns_cache_get(domain)) != NULL) {
+	if ((dc = dns_cache_get(key)) != NULL) {
 		dns_counts.ds_hits++;
-		lk = dns_lookup_cached(dc);
+		lk = dns_lookup_cached(dc, domain, xmpp);
 	} else {
 		dns_counts.ds_misses++;
-		lk = dns_lookup_start(domain);
+		lk = dns_lookup_start(domain, xmpp);
 	}
-	if (lk == NULL)
+	if (lk == NULL && errno != EINVAL)
 		errno = ENOMEM;
 	return (lk);
 }
 
-int
-dns_resolve(const char *domain,
+static int
+dns_resolve_kind(const char *domain, int xmpp,
     void (*cb)(void *, const struct dns_target *, size_t, int), void *arg)
 {
 	struct dns_lookup	*lk;
@@ -618,7 +648,7 @@ dns_resolve(const char *domain,
 	}
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return (-1);
-	if ((lk = dns_lookup_get(name)) == NULL) {
+	if ((lk = dns_lookup_get(name, xmpp)) == NULL) {
 		free(w);
 		return (-1);
 	}
@@ -627,6 +657,24 @@ dns_resolve(const char *domain,
 	TAILQ_INSERT_TAIL(&lk->lk_waiters, w, w_entry);
 	dns_nwaiters++;
 	return (0);
+}
+
+int
+dns_resolve(const char *domain,
+    void (*cb)(void *, const struct dns_target *, size_t, int), void *arg)
+{
+	return (dns_resolve_kind(domain, 0, cb, arg));
+}
+
+/*
+ * An XMPP domain's servers: XEP-0368 _xmpps-server._tcp (TLS),
+ * _xmpp-server._tcp (TCP), else its A/AAAA on 5269.
+ */
+int
+dns_resolve_xmpp(const char *domain,
+    void (*cb)(void *, const struct dns_target *, size_t, int), void *arg)
+{
+	return (dns_resolve_kind(domain, 1, cb, arg));
 }
 
 void

@@ -96,6 +96,7 @@ struct dns_target {
 	socklen_t		 dt_sslen;
 	char			 dt_host[IMD_DOMAIN_MAX];
 	uint16_t		 dt_port;
+	int			 dt_fallback;	/* the domain has no SRV */
 };
 
 struct dns_stats {
@@ -110,6 +111,9 @@ int		 dns_init(const struct sockaddr *, socklen_t);
 int		 dns_init_timeout(const struct sockaddr *, socklen_t,
 		    unsigned int, unsigned int);
 int		 dns_resolve(const char *,
+		    void (*)(void *, const struct dns_target *, size_t, int),
+		    void *);
+int		 dns_resolve_xmpp(const char *,
 		    void (*)(void *, const struct dns_target *, size_t, int),
 		    void *);
 void		 dns_cancel(void (*)(void *, const struct dns_target *,

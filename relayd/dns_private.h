@@ -39,7 +39,9 @@
 #define DNS_HOST_ADDRS	4	/* addresses kept per host and family */
 #define DNS_LABEL_MAX	63
 #define DNS_HEADER_LEN	12
-#define DNS_NSERVICES	3
+#define DNS_NSERVICES	3	/* SIP's, first in dns_services */
+#define DNS_XMPP_FIRST	DNS_NSERVICES	/* then XMPP's two */
+#define DNS_SERVICES_ALL (DNS_NSERVICES + 2)
 
 /* RFC 3263 4.1 without NAPTR, in the order DESIGN prefers. */
 struct dns_service {
@@ -52,6 +54,7 @@ struct dns_srv {
 	enum imd_transport	 sv_transport;
 	uint16_t		 sv_prio;
 	uint16_t		 sv_weight;
+	int			 sv_fallback;	/* no SRV: the domain's own */
 	uint16_t		 sv_port;
 	char			 sv_target[IMD_DOMAIN_MAX];
 	size_t			 sv_host;	/* index in wk_host */
@@ -101,7 +104,7 @@ struct dns_cache {
 };
 
 /* dns_wire.c */
-extern const struct dns_service dns_services[DNS_NSERVICES];
+extern const struct dns_service dns_services[DNS_SERVICES_ALL];
 int		 dns_name_copy(char *, size_t, const char *);
 int		 dns_parse(struct dns_work *, int, size_t,
 		    const unsigned char *, size_t);

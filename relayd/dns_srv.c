@@ -114,6 +114,7 @@ dns_entry_fill(struct dns_entry *e, const struct dns_srv *sv, size_t srv,
 	memset(e, 0, sizeof(*e));
 	e->de_target.dt_transport = sv->sv_transport;
 	e->de_target.dt_port = sv->sv_port;
+	e->de_target.dt_fallback = sv->sv_fallback;
 	strlcpy(e->de_target.dt_host, h->dh_name,
 	    sizeof(e->de_target.dt_host));
 	e->de_prio = sv->sv_prio;

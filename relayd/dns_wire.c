@@ -52,10 +52,13 @@ struct dns_rr {
 	uint16_t		 rr_len;
 };
 
-const struct dns_service dns_services[DNS_NSERVICES] = {
+/* XMPP's TLS is XEP-0368's direct TLS, its TCP RFC 6120's STARTTLS. */
+const struct dns_service dns_services[DNS_SERVICES_ALL] = {
 	{ "_sips._tcp.", TRANSPORT_TLS },
 	{ "_sip._tcp.", TRANSPORT_TCP },
 	{ "_sip._udp.", TRANSPORT_UDP },
+	{ "_xmpps-server._tcp.", TRANSPORT_TLS },
+	{ "_xmpp-server._tcp.", TRANSPORT_TCP },
 };
 
 static int

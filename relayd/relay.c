@@ -75,6 +75,7 @@ struct relay_job {
 	size_t			 rj_ntargets;
 	size_t			 rj_next;	/* the next to try */
 	uint32_t		 rj_refused;	/* targets never to retry */
+	int			 rj_xmpp_checked; /* DNS asked for XMPP too */
 	int			 rj_pop_route;	/* the first Route names us */
 	int			 rj_drop_routes; /* the route set is no server's */
 	int			 rj_hop_set;	/* a route set goes on: */
@@ -112,10 +113,14 @@ job_fail_reason(struct relay_job *rj, unsigned int status,
 	strlcpy(rj->rj_reason, reason, sizeof(rj->rj_reason));
 }
 
+static void	job_xmpp_checked(void *, const struct dns_target *, size_t,
+		    int);
+
 static void
 job_free(struct relay_job *rj)
 {
 	dns_cancel(job_resolved, rj);
+	dns_cancel(job_xmpp_checked, rj);
 	evtimer_del(&rj->rj_timer);
 	evtimer_del(&rj->rj_deadline);
 	TAILQ_REMOVE(&jobs, rj, rj_entry);
@@ -335,7 +340,7 @@ job_targets_start(struct relay_job *rj)
  * unspecified, multicast and reserved addresses: never a next hop that
  * DNS gave, as they would turn relayd against the hosts beside it.
  */
-static int
+int
 addr_is_private(const struct sockaddr_storage *ss)
 {
 	const struct in6_addr	*a6;
@@ -428,12 +433,52 @@ job_route_check(struct relay_job *rj, const struct dns_target *t, size_t n)
 	rj->rj_drop_routes = 1;
 }
 
+static void	job_to_xmppd(struct relay_job *);
+
+/*
+ * The XMPP look-up of a domain without SIP SRV records: XMPP SRV
+ * records make it a domain of the XMPP network (RFC 7247 5), else the
+ * SIP answer, from the cache, goes on.
+ */
+static void
+job_xmpp_checked(void *arg, const struct dns_target *t, size_t n,
+    int error)
+{
+	struct relay_job	*rj = arg;
+
+	if (error == 0 && n > 0 && !t[0].dt_fallback) {
+		log_info("relay: %s: no SIP service, XMPP service: via xmppd",
+		    rj->rj_domain);
+		job_to_xmppd(rj);
+		return;
+	}
+	if (dns_resolve(rj->rj_domain, job_resolved, rj) == -1) {
+		job_fail_reason(rj, 503, "Domain Lookup Failed");
+		job_targets_start(rj);
+	}
+}
+
+/* No SIP SRV record: does the domain publish XMPP service instead? */
+static int
+job_check_xmpp(struct relay_job *rj, const struct dns_target *t, size_t n,
+    int error)
+{
+	if (rj->rj_xmpp_checked || !(error == DNS_ENORECORDS ||
+	    (error == 0 && n > 0 && t[0].dt_fallback)))
+		return (0);
+	rj->rj_xmpp_checked = 1;
+	return (dns_resolve_xmpp(rj->rj_domain, job_xmpp_checked, rj) == 0);
+}
+
 static void
 job_resolved(void *arg, const struct dns_target *t, size_t n, int error)
 {
 	struct relay_job	*rj = arg;
 	struct out_dest		*d;
 	size_t			 i, dropped = 0;
+
+	if (job_check_xmpp(rj, t, n, error))
+		return;
 
 	if (error != 0) {
 		log_info("relay: %s: %s", rj->rj_domain, dns_strerror(error));
@@ -532,6 +577,50 @@ job_route_header(struct relay_job *rj)
 		job_hop_set(rj, &v);
 }
 
+/*
+ * A domain of the XMPP network: xmppd takes the request and answers
+ * for it (IMSG_XMPP_SENT); the job keeps its deadline meanwhile.
+ */
+static void
+job_to_xmppd(struct relay_job *rj)
+{
+	struct imsgev	*xmppd = proc_peer(PROC_XMPPD);
+	struct ibuf	*buf;
+
+	log_debug("relay: request %u for %s: to xmppd", rj->rj_id,
+	    rj->rj_domain);
+	if ((buf = imsgev_create(xmppd, IMSG_XMPP_SEND, rj->rj_id,
+	    rj->rj_reqlen + IMD_DOMAIN_MAX + 8)) == NULL ||
+	    ibuf_add_str(buf, rj->rj_domain, IMD_DOMAIN_MAX) == -1 ||
+	    ibuf_add_u32(buf, rj->rj_reqlen) == -1 ||
+	    ibuf_add_data(buf, rj->rj_req, rj->rj_reqlen) == -1 ||
+	    imsgev_close(xmppd, buf) == -1)
+		fatal("%s", __func__);
+}
+
+/* IMSG_XMPP_SENT: u32 status, str reason; the job's final answer. */
+void
+relay_xmpp_sent(struct imsgev *iev, struct imsg *imsg)
+{
+	struct relay_job	*rj;
+	char			 reason[RELAY_REASON_MAX];
+	uint32_t		 status;
+
+	imsg_get_u32(imsg, &status);
+	imsg_get_str(imsg, reason, sizeof(reason));
+	if (imsg_get_end(imsg) == -1 || status < 200 || status > 699)
+		proc_fatal_imsg(iev, imsg, "xmpp sent");
+	TAILQ_FOREACH(rj, &jobs, rj_entry)
+		if (rj->rj_id == imsg->hdr.ih_peerid)
+			break;
+	if (rj == NULL) {
+		log_debug("relay: xmppd answered request %u, gone",
+		    imsg->hdr.ih_peerid);
+		return;
+	}
+	job_finish(rj, status, reason, NULL, 0);
+}
+
 /* A static route, else DNS when there is a resolver. */
 static void
 job_route(struct relay_job *rj)
@@ -540,7 +629,12 @@ job_route(struct relay_job *rj)
 	struct out_dest		*d = &rj->rj_targets[0];
 
 	job_route_header(rj);
-	if ((cr = config_find_route(relayd_conf, rj->rj_domain)) != NULL) {
+	if ((cr = config_find_route(relayd_conf, rj->rj_domain)) != NULL &&
+	    cr->cr_xmpp) {
+		job_to_xmppd(rj);
+		return;
+	}
+	if (cr != NULL) {
 		d->od_transport = cr->cr_transport;
 		memcpy(&d->od_ss, &cr->cr_ss, sizeof(d->od_ss));
 		d->od_sslen = cr->cr_sslen;

@@ -38,11 +38,13 @@
 
 static void	relayd_dispatch_listener(struct imsgev *, struct imsg *);
 static void	relayd_dispatch_dirdb(struct imsgev *, struct imsg *);
+static void	relayd_dispatch_xmppd(struct imsgev *, struct imsg *);
 
 static const struct proc_peer relayd_peers[] = {
 	{ PROC_PARENT, proc_dispatch_parent },
 	{ PROC_LISTENER, relayd_dispatch_listener },
 	{ PROC_DIRDB, relayd_dispatch_dirdb },
+	{ PROC_XMPPD, relayd_dispatch_xmppd },
 };
 
 struct imd_conf	*relayd_conf;
@@ -82,6 +84,21 @@ relayd_dispatch_dirdb(struct imsgev *iev, struct imsg *imsg)
 		return;
 	}
 	proc_fatal_imsg(iev, imsg, "unexpected");
+}
+
+static void
+relayd_dispatch_xmppd(struct imsgev *iev, struct imsg *imsg)
+{
+	switch (imsg->hdr.ih_type) {
+	case IMSG_XMPP_SENT:
+		relay_xmpp_sent(iev, imsg);
+		break;
+	case IMSG_XMPP_RESOLVE:
+		xmpp_resolve(iev, imsg);
+		break;
+	default:
+		proc_fatal_imsg(iev, imsg, "unexpected");
+	}
 }
 
 int

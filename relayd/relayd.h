@@ -73,6 +73,11 @@ void		 relay_cancel(struct imsgev *, struct imsg *);
 /* missed.c */
 void		 missed_mail(struct imsgev *, struct imsg *);
 void		 relay_conn_lost(uint64_t, const char *, int);
+void		 relay_xmpp_sent(struct imsgev *, struct imsg *);
+int		 addr_is_private(const struct sockaddr_storage *);
+
+/* xmpp_dns.c */
+void		 xmpp_resolve(struct imsgev *, struct imsg *);
 
 /* verify.c */
 void		 verify_request(struct imsgev *, struct imsg *);

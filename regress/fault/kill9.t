@@ -14,7 +14,7 @@
 # ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
 # OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
 #
-# kill -9 of each child (listener, relayd, authd, dirdb) while three
+# kill -9 of each child (listener, relayd, authd, dirdb, xmppd) while three
 # senders send numbered MESSAGEs, with digest authentication, to a user
 # who is registered but offline, so that each is committed to the
 # offline queue before its 202.  The suite must stop at once and leave
@@ -34,7 +34,7 @@ from imdtest import Suite, UA, ok, done, children, gone, message_auth, \
 signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
 
 PORT = 26000
-CHILDREN = ("listener", "relayd", "authd", "dirdb")
+CHILDREN = ("listener", "relayd", "authd", "dirdb", "xmppd")
 SENDERS = 3
 BEFORE = 30		# 202s seen before the kill
 
@@ -77,7 +77,7 @@ def round_for(i, child):
     s.add_user("a1@site1.test", "a1pw")
     s.add_user("b1@site1.test", "b1pw")
     kids = children(s.proc.pid)
-    ok(set(CHILDREN) <= set(kids), "%s: four children %s" % (child, kids))
+    ok(set(CHILDREN) <= set(kids), "%s: every child %s" % (child, kids))
 
     # Several senders, so that more than one request is in flight.
     snds = [Sender(srv, "%s%d" % (child, k)) for k in range(SENDERS)]

@@ -3,7 +3,8 @@
 # Each child's seccomp filter (lib/sandbox.c) tried for real: the
 # listener cannot make a socket, connect or bind, only accept on the
 # sockets the parent gave it and answer on them; relayd makes its own
-# outbound sockets but accepts none; authd and dirdb have no network;
+# outbound sockets but accepts none; xmppd accepts on its port and
+# connects out but binds nothing; authd and dirdb have no network;
 # no child can open a file (dirdb aside), execute or trace.  That the
 # suite still works under the filters is shown by every other test.
 

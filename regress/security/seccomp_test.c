@@ -239,6 +239,12 @@ main(void)
 	expect(PROC_METRICSD, CALL_SETSOCKOPT, REFUSED);
 	expect(PROC_METRICSD, CALL_GETSOCKNAME, REFUSED);
 	expect(PROC_METRICSD, CALL_OPENAT, REFUSED);
+	/* xmppd: accepts on its port, connects out, binds nothing. */
+	expect(PROC_XMPPD, CALL_ACCEPT4, ALLOWED);
+	expect(PROC_XMPPD, CALL_SOCKET, ALLOWED);
+	expect(PROC_XMPPD, CALL_CONNECT, ALLOWED);
+	expect(PROC_XMPPD, CALL_BIND, REFUSED);
+	expect(PROC_XMPPD, CALL_OPENAT, REFUSED);
 
 	/* Every child. */
 	for (p = PROC_LISTENER; p < PROC_MAX; p++)

@@ -12,14 +12,14 @@ write_conf "$T/relayd.conf" site1.test 127.0.0.1 $PORT
 start_suite "$T/relayd.conf"
 ok $? "the suite starts and answers imctl"
 
-for c in listener relayd authd dirdb metricsd; do
+for c in listener relayd authd dirdb metricsd xmppd; do
 	pid=$(child_pid "$IMD_PID" "$c")
 	[ -n "$pid" ]; ok $? "child $c runs as 'imd: $c'"
 done
 
 if [ "$(id -u)" -eq 0 ]; then
 	uid=$(id -u "$TEST_USER")
-	for c in listener relayd authd dirdb metricsd; do
+	for c in listener relayd authd dirdb metricsd xmppd; do
 		pid=$(child_pid "$IMD_PID" "$c")
 		jail="$T/empty"
 		[ "$c" = dirdb ] && jail="$T/db"
@@ -68,7 +68,7 @@ ok $left "SIGTERM: no child left"
 ok $? "SIGTERM: the control socket is removed"
 
 # Each child killed in turn takes the suite down within 2 s.
-for c in listener relayd authd dirdb metricsd; do
+for c in listener relayd authd dirdb metricsd xmppd; do
 	start_suite "$T/relayd.conf" || { ok 1 "restart for $c"; continue; }
 	kids=$(suite_children "$IMD_PID" | awk '{ print $1 }')
 	kill -KILL "$(child_pid "$IMD_PID" "$c")"

@@ -70,7 +70,7 @@ CONF
 start_suite "$T/relayd.conf"
 ok $? "the installed imd starts as root"
 
-for c in listener relayd authd dirdb metricsd; do
+for c in listener relayd authd dirdb metricsd xmppd; do
 	pid=$(child_pid "$IMD_PID" "$c")
 	[ -n "$pid" ] || { ok 1 "$c runs"; continue; }
 	jail="$R/var/empty"
