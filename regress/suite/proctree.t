@@ -1,5 +1,5 @@
 #!/bin/sh
-# The process tree: six processes with their titles; as root each child
+# The process tree: seven processes with their titles; as root each child
 # jailed, unprivileged and under seccomp; a child's death ends the suite
 # within 2 s with no process left; SIGHUP with a broken file keeps it up;
 # SIGTERM stops it cleanly.
@@ -52,8 +52,8 @@ grep -q "relayd.conf:7:" "$T/imd.log"
 ok $? "the reload error names file and line"
 "$IMCTL" -s "$T/imd.sock" show status > "$T/status" 2>&1
 ok $? "imctl still gets answers"
-[ "$(grep -c ready "$T/status")" -eq 5 ]
-ok $? "all five children still ready"
+[ "$(grep -c ready "$T/status")" -eq 6 ]
+ok $? "all six children still ready"
 cp "$T/good.conf" "$T/relayd.conf"
 
 # SIGTERM: a clean stop, exit 0, nothing left.

@@ -11,7 +11,7 @@ IMD_PID=$(cat "$T/run/imd.pid" 2>/dev/null)
 SUITE_PIDS="$SUITE_PIDS $IMD_PID"
 "$IMD_TOP/build/bin/imctl" -s "$T/run/imd.sock" show status > "$T/status"
 ok $? "imctl show status answers"
-[ "$(grep -c ready "$T/status")" -eq 5 ]
+[ "$(grep -c ready "$T/status")" -eq 6 ]
 ok $? "every child is ready"
 "$IMD_TOP/build/bin/imctl" -s "$T/run/imd.sock" user list |
     grep -q '^alice@example.org '
