@@ -325,6 +325,9 @@ parent_dispatch_xmppd(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_XMPP_END:
 		parent_list_end(iev, imsg);
 		break;
+	case IMSG_STATS_SET:
+		stats_child_set(iev, imsg);
+		break;
 	default:
 		proc_fatal_imsg(iev, imsg, "unexpected");
 	}
