@@ -330,6 +330,24 @@ calls_bye(const struct sip_msg *msg)
 		calls_free(ce);
 }
 
+/*
+ * A side of the call can no longer be reached (a browser closed the
+ * connection its flow was): whatever its state, the call is over.
+ */
+void
+calls_gone(const struct sip_msg *msg)
+{
+	struct call_entry	*ce;
+	struct calls_ids	 ci;
+
+	if (calls_ids(msg, &ci) == -1)
+		return;
+	if ((ce = calls_find(ci.ci_callid, ci.ci_ftag)) == NULL)
+		ce = calls_find(ci.ci_callid, ci.ci_ttag);
+	if (ce != NULL)
+		calls_free(ce);
+}
+
 static const char *
 calls_state_name(enum call_state st)
 {

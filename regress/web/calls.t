@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+# Voice calls between two browser pages through imd (issue 19 with 16):
+# Chromium's fake microphone (a beep) on both, alice calls bob from her
+# chat window, his page rings, he answers, both show "in call", audio
+# packets arrive at each end (the pages' RTCPeerConnection statistics),
+# `imctl show calls` lists the call, and a hang-up on either side is
+# seen by the other; a declined call says "declined" to the caller; a
+# page closed during a call makes the other side's BYE fail cleanly and
+# the call leaves the table.  Screenshots under the build tree
+# (regress/web/shots/calls).
+
+import os, sys, time
+sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from imdtest import Suite, ok, done, children
+from browserlib import Browser, require_browser, login, WEB_ROOT, BUILD
+
+require_browser()
+
+P, WSP = 27540, 27541
+D = "site1.test"
+URL = "http://127.0.0.1:%d/" % WSP
+s = Suite(D, P, ["listen on 127.0.0.1 port %d ws" % WSP,
+                 'web root "%s"' % WEB_ROOT])
+ok(s.start(), "the suite starts with ws on %d" % WSP)
+s.add_user("alice@" + D, "alicepw")
+s.add_user("bob@" + D, "bobpw")
+# The tests' netns has loopback only, which Chromium's ICE leaves out
+# unless told.
+b = Browser(os.path.join(BUILD, "regress/web/shots/calls"),
+            ["--use-fake-ui-for-media-stream",
+             "--use-fake-device-for-media-stream",
+             "--allow-loopback-in-peer-connection"])
+
+
+def js(page, code):
+    return b.cmd("eval", page=page, js=code)
+
+
+def state(page):
+    return js(page, "return document.getElementById('call-state')"
+              ".textContent")
+
+
+def wait_state(page, want, timeout=10000):
+    return b.wait(page, "document.getElementById('call-state').textContent"
+                  " === %r" % want, timeout)
+
+
+# The inbound audio of the page's call: packets and energy so far.
+INBOUND = """const pc = window.imdCallConnection();
+if (!pc) return null;
+const st = await pc.getStats();
+for (const r of st.values())
+  if (r.type === 'inbound-rtp' && r.kind === 'audio')
+    return { packets: r.packetsReceived,
+             energy: r.totalAudioEnergy || 0 };
+return null;"""
+
+
+def audio_arrives(page):
+    """Polls until packets and some energy arrived; the figures."""
+    last = None
+    for _ in range(60):
+        last = js(page, INBOUND)
+        if last and last["packets"] > 20 and last["energy"] > 1e-4:
+            return True, last
+        time.sleep(0.25)
+    return False, last
+
+
+def diag():
+    """What the pages and imd said, for a failure."""
+    for page in ("alice", "bob"):
+        for l in b.cmd("console", page=page)[-15:]:
+            print("# %s: %s" % (page, l))
+    for l in s.logtext().splitlines()[-40:]:
+        print("# " + l)
+
+
+def open_chat(page, addr):
+    b.cmd("type", page=page, selector="#add-address", text=addr)
+    b.cmd("press", page=page, key="Enter")
+    b.click(page, "#buddies button[data-address=\"%s\"]" % addr)
+
+
+for who in ("alice", "bob"):
+    ok(login(b, who, URL, "%s@%s" % (who, D), who + "pw"),
+       "%s logs in" % who)
+open_chat("alice", "bob@" + D)
+open_chat("bob", "alice@" + D)
+ok(js("alice", "return document.getElementById('call-button')"
+      ".getAttribute('aria-label')") == "Call bob@" + D,
+   "the chat window has a labelled Call button")
+
+# alice calls bob; he answers; audio both ways; alice hangs up.
+b.click("alice", "#call-button")
+if not ok(wait_state("bob", "incoming call"), "bob's page rings: %r" %
+          state("bob")):
+    diag()
+ok(state("alice") in ("ringing", "calling"), "alice's page: %r" %
+   state("alice"))
+ok(js("bob", "return document.activeElement.id") == "call-answer",
+   "the focus is on Answer, for the keyboard")
+b.shot("alice", "ringing")
+b.shot("bob", "incoming")
+b.cmd("press", page="bob", key="Enter")
+ok(wait_state("bob", "in call") and wait_state("alice", "in call"),
+   "bob answers with the keyboard: both pages say in call (%r, %r)" %
+   (state("alice"), state("bob")))
+calls = s.ctl("show", "calls").stdout
+ok("alice@" + D in calls and "bob@" + D in calls and
+   "established" in calls, "imctl show calls lists it: %r" % calls)
+for page in ("alice", "bob"):
+    got, fig = audio_arrives(page)
+    ok(got, "audio arrives at %s's page: %r" % (page, fig))
+b.shot("alice", "in-call")
+b.shot("bob", "in-call")
+b.click("alice", "#call-hangup")
+ok(wait_state("bob", "ended") and wait_state("alice", "ended"),
+   "alice hangs up; bob's page says ended: %r" % state("bob"))
+ok("established" not in
+   s.ctl("show", "calls").stdout, "the call left imd's table")
+b.shot("bob", "ended")
+
+# bob calls alice; she answers; bob hangs up this time.
+b.click("bob", "#call-button")
+ok(wait_state("alice", "incoming call"), "alice's page rings")
+b.click("alice", "#call-answer")
+ok(wait_state("alice", "in call") and wait_state("bob", "in call"),
+   "both in call again")
+got, fig = audio_arrives("alice")
+ok(got, "audio arrives at alice's page: %r" % (fig,))
+b.click("bob", "#call-hangup")
+ok(wait_state("alice", "ended"), "bob hangs up; alice sees ended: %r" %
+   state("alice"))
+
+# Declined.
+b.click("alice", "#call-button")
+ok(wait_state("bob", "incoming call"), "bob's page rings again")
+b.click("bob", "#call-decline")
+ok(wait_state("alice", "declined"), "bob declines: alice's page says "
+   "declined: %r" % state("alice"))
+b.shot("alice", "declined")
+
+# bob's page goes during a call: alice's hang-up fails cleanly.
+b.click("alice", "#call-button")
+ok(wait_state("bob", "incoming call"), "a last call rings")
+b.click("bob", "#call-answer")
+ok(wait_state("alice", "in call"), "and is answered")
+b.cmd("close", page="bob")
+deadline = time.time() + 5
+while time.time() < deadline and \
+        "bob@" in s.ctl("show", "bindings").stdout:
+    time.sleep(0.1)
+ok("bob@" not in s.ctl("show", "bindings").stdout,
+   "bob's page closed: his binding went with its connection")
+b.click("alice", "#call-hangup")
+ok(wait_state("alice", "ended", 40000), "alice's hang-up still ends her "
+   "call: %r" % state("alice"))
+deadline = time.time() + 40
+while time.time() < deadline and "established" in \
+        s.ctl("show", "calls").stdout:
+    time.sleep(0.2)
+ok("established" not in s.ctl("show", "calls").stdout,
+   "and the call left the table")
+b.shot("alice", "peer-gone")
+
+ok(children(s.proc.pid).get("listener") is not None and s.alive(),
+   "the suite is still up")
+b.stop()
+done()
