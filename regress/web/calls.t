@@ -13,7 +13,8 @@ import os, sys, time
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from imdtest import Suite, ok, done, children
-from browserlib import Browser, require_browser, login, WEB_ROOT, BUILD
+from browserlib import require_browser, login, WEB_ROOT, BUILD
+from calllib import CallPages
 
 require_browser()
 
@@ -25,48 +26,9 @@ s = Suite(D, P, ["listen on 127.0.0.1 port %d ws" % WSP,
 ok(s.start(), "the suite starts with ws on %d" % WSP)
 s.add_user("alice@" + D, "alicepw")
 s.add_user("bob@" + D, "bobpw")
-# The tests' netns has loopback only, which Chromium's ICE leaves out
-# unless told.
-b = Browser(os.path.join(BUILD, "regress/web/shots/calls"),
-            ["--use-fake-ui-for-media-stream",
-             "--use-fake-device-for-media-stream",
-             "--allow-loopback-in-peer-connection"])
-
-
-def js(page, code):
-    return b.cmd("eval", page=page, js=code)
-
-
-def state(page):
-    return js(page, "return document.getElementById('call-state')"
-              ".textContent")
-
-
-def wait_state(page, want, timeout=10000):
-    return b.wait(page, "document.getElementById('call-state').textContent"
-                  " === %r" % want, timeout)
-
-
-# The inbound audio of the page's call: packets and energy so far.
-INBOUND = """const pc = window.imdCallConnection();
-if (!pc) return null;
-const st = await pc.getStats();
-for (const r of st.values())
-  if (r.type === 'inbound-rtp' && r.kind === 'audio')
-    return { packets: r.packetsReceived,
-             energy: r.totalAudioEnergy || 0 };
-return null;"""
-
-
-def audio_arrives(page):
-    """Polls until packets and some energy arrived; the figures."""
-    last = None
-    for _ in range(60):
-        last = js(page, INBOUND)
-        if last and last["packets"] > 20 and last["energy"] > 1e-4:
-            return True, last
-        time.sleep(0.25)
-    return False, last
+c = CallPages(os.path.join(BUILD, "regress/web/shots/calls"))
+b, js, state, wait_state = c.b, c.js, c.state, c.wait_state
+audio_arrives, open_chat = c.audio_arrives, c.open_chat
 
 
 def diag():
@@ -76,12 +38,6 @@ def diag():
             print("# %s: %s" % (page, l))
     for l in s.logtext().splitlines()[-40:]:
         print("# " + l)
-
-
-def open_chat(page, addr):
-    b.cmd("type", page=page, selector="#add-address", text=addr)
-    b.cmd("press", page=page, key="Enter")
-    b.click(page, "#buddies button[data-address=\"%s\"]" % addr)
 
 
 for who in ("alice", "bob"):

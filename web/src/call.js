@@ -20,6 +20,8 @@ const CAUSES = {
   [JsSIP.C.causes.NOT_FOUND]: 'no such user',
   [JsSIP.C.causes.CANCELED]: 'missed',
   [JsSIP.C.causes.USER_DENIED_MEDIA_ACCESS]: 'no microphone',
+  [JsSIP.C.causes.BAD_MEDIA_DESCRIPTION]: 'no media in common',
+  [JsSIP.C.causes.INCOMPATIBLE_SDP]: 'no media in common',
 };
 
 let session = null;
