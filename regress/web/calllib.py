@@ -3,7 +3,21 @@
 # statistics read from its pages.
 
 import json, time
-from browserlib import Browser
+from browserlib import Browser, WEB_ROOT
+from imdtest import Suite, ok
+
+D = "site1.test"
+
+
+def web_suite(port, wsport):
+    """A suite of D serving the web client on wsport, with alice and
+    bob; the page's URL."""
+    s = Suite(D, port, ["listen on 127.0.0.1 port %d ws" % wsport,
+                        'web root "%s"' % WEB_ROOT])
+    ok(s.start(), "the suite starts with ws on %d" % wsport)
+    s.add_user("alice@" + D, "alicepw")
+    s.add_user("bob@" + D, "bobpw")
+    return s, "http://127.0.0.1:%d/" % wsport
 
 # The tests' netns has loopback only, which Chromium's ICE leaves out
 # unless told.

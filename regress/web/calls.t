@@ -12,20 +12,13 @@
 import os, sys, time
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from imdtest import Suite, ok, done, children
-from browserlib import require_browser, login, WEB_ROOT, BUILD
-from calllib import CallPages
+from imdtest import ok, done, children
+from browserlib import require_browser, login, BUILD
+from calllib import CallPages, D, web_suite
 
 require_browser()
 
-P, WSP = 27540, 27541
-D = "site1.test"
-URL = "http://127.0.0.1:%d/" % WSP
-s = Suite(D, P, ["listen on 127.0.0.1 port %d ws" % WSP,
-                 'web root "%s"' % WEB_ROOT])
-ok(s.start(), "the suite starts with ws on %d" % WSP)
-s.add_user("alice@" + D, "alicepw")
-s.add_user("bob@" + D, "bobpw")
+s, URL = web_suite(27540, 27541)
 c = CallPages(os.path.join(BUILD, "regress/web/shots/calls"))
 b, js, state, wait_state = c.b, c.js, c.state, c.wait_state
 audio_arrives, open_chat = c.audio_arrives, c.open_chat

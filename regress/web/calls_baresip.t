@@ -16,9 +16,9 @@ sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/calls"))
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/clients"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from imdtest import Suite, ok, done, children
-from browserlib import require_browser, login, WEB_ROOT, BUILD
-from calllib import CallPages
+from imdtest import ok, done, children
+from browserlib import require_browser, login, BUILD
+from calllib import CallPages, D, web_suite
 from clientlib import require, wait_until
 from phones import CallBaresip
 import audio
@@ -26,14 +26,8 @@ import audio
 require_browser()
 require("baresip")
 
-P, WSP = 27560, 27561
-D = "site1.test"
-URL = "http://127.0.0.1:%d/" % WSP
-s = Suite(D, P, ["listen on 127.0.0.1 port %d ws" % WSP,
-                 'web root "%s"' % WEB_ROOT])
-ok(s.start(), "the suite starts with ws on %d" % WSP)
-s.add_user("alice@" + D, "alicepw")
-s.add_user("bob@" + D, "bobpw")
+P = 27560
+s, URL = web_suite(P, P + 1)
 
 
 class WebRTCBaresip(CallBaresip):
