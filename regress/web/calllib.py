@@ -9,11 +9,11 @@ from imdtest import Suite, ok
 D = "site1.test"
 
 
-def web_suite(port, wsport):
+def web_suite(port, wsport, extra=()):
     """A suite of D serving the web client on wsport, with alice and
     bob; the page's URL."""
     s = Suite(D, port, ["listen on 127.0.0.1 port %d ws" % wsport,
-                        'web root "%s"' % WEB_ROOT])
+                        'web root "%s"' % WEB_ROOT] + list(extra))
     ok(s.start(), "the suite starts with ws on %d" % wsport)
     s.add_user("alice@" + D, "alicepw")
     s.add_user("bob@" + D, "bobpw")

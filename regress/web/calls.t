@@ -4,7 +4,8 @@
 # chat window, his page rings, he answers, both show "in call", audio
 # packets arrive at each end (the pages' RTCPeerConnection statistics),
 # `imctl show calls` lists the call, and a hang-up on either side is
-# seen by the other; a declined call says "declined" to the caller; a
+# seen by the other; a declined call says "declined" to the caller,
+# one nobody answers "no answer" (and "missed" to the callee); a
 # page closed during a call makes the other side's BYE fail cleanly and
 # the call leaves the table.  Screenshots under the build tree
 # (regress/web/shots/calls).
@@ -18,7 +19,8 @@ from calllib import CallPages, D, web_suite
 
 require_browser()
 
-s, URL = web_suite(27540, 27541)
+# A call rings 5 s at most: one is left unanswered.
+s, URL = web_suite(27540, 27541, ["limit ring-time 5"])
 c = CallPages(os.path.join(BUILD, "regress/web/shots/calls"))
 b, js, state, wait_state = c.b, c.js, c.state, c.wait_state
 audio_arrives, open_chat = c.audio_arrives, c.open_chat
@@ -91,6 +93,17 @@ b.click("bob", "#call-decline")
 ok(wait_state("alice", "declined"), "bob declines: alice's page says "
    "declined: %r" % state("alice"))
 b.shot("alice", "declined")
+
+# Nobody answers: imd gives up after ring-time.
+b.click("alice", "#call-close")
+b.click("alice", "#call-button")
+ok(wait_state("bob", "incoming call"), "bob's page rings; he is away")
+ok(wait_state("alice", "no answer", 15000) and
+   wait_state("bob", "missed", 5000),
+   "after ring-time alice's page says no answer, bob's missed: %r, %r" %
+   (state("alice"), state("bob")))
+b.shot("alice", "no-answer")
+b.shot("bob", "missed")
 
 # bob's page goes during a call: alice's hang-up fails cleanly.
 b.click("alice", "#call-button")

@@ -48,15 +48,22 @@ function hear(pc) {
 }
 
 function follow(s) {
+  let rang = false;
   session = s;
-  s.on('progress', () => { if (s.direction === 'outgoing') show('ringing'); });
+  s.on('progress', () => {
+    if (s.direction !== 'outgoing') return;
+    rang = true;
+    show('ringing');
+  });
   s.on('peerconnection', (e) => hear(e.peerconnection));
   s.on('confirmed', () => show('in call'));
   s.on('ended', () => { session = null; show('ended'); });
   s.on('failed', (e) => {
     session = null;
-    if (e.originator === 'local')
-      show(s.direction === 'incoming' ? 'declined' : 'ended');
+    if (e.originator === 'local' && e.cause === JsSIP.C.causes.CANCELED)
+      show('ended');	// we hung up before they answered
+    else if (e.cause === JsSIP.C.causes.UNAVAILABLE && rang)
+      show('no answer');	// imd's 480 after ringing (limit ring-time)
     else
       show(CAUSES[e.cause] || 'failed: ' + e.cause);
   });
