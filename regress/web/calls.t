@@ -3,7 +3,8 @@
 # Chromium's fake microphone (a beep) on both, alice calls bob from her
 # chat window, his page rings, he answers, both show "in call", audio
 # packets arrive at each end (the pages' RTCPeerConnection statistics),
-# `imctl show calls` lists the call, and a hang-up on either side is
+# `imctl show calls` lists the call, each puts the other on hold and
+# back (re-INVITEs both ways), and a hang-up on either side is
 # seen by the other; a declined call says "declined" to the caller,
 # one nobody answers "no answer" (and "missed" to the callee); a
 # page closed during a call makes the other side's BYE fail cleanly and
@@ -67,6 +68,20 @@ for page in ("alice", "bob"):
     ok(got, "audio arrives at %s's page: %r" % (page, fig))
 b.shot("alice", "in-call")
 b.shot("bob", "in-call")
+b.click("alice", "#call-hold")
+ok(wait_state("bob", "on hold by alice@" + D) and
+   wait_state("alice", "on hold"),
+   "alice holds: her re-INVITE reaches bob's page over its flow (%r)" %
+   state("bob"))
+b.shot("bob", "on-hold")
+b.click("alice", "#call-hold")
+ok(wait_state("bob", "in call") and wait_state("alice", "in call"),
+   "and resumes: both in call again")
+b.click("bob", "#call-hold")
+ok(wait_state("alice", "on hold by bob@" + D),
+   "bob holds, a re-INVITE the other way: %r" % state("alice"))
+b.click("bob", "#call-hold")
+ok(wait_state("alice", "in call"), "and resumes")
 b.click("alice", "#call-hangup")
 ok(wait_state("bob", "ended") and wait_state("alice", "ended"),
    "alice hangs up; bob's page says ended: %r" % state("bob"))

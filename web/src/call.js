@@ -1,8 +1,9 @@
 // Voice calls of the web client: one at a time, audio only, with
 // JsSIP's RTCSession (an INVITE through imd, media peer to peer over
 // DTLS-SRTP and ICE).  The call bar shows who, the state (calling,
-// ringing, in call, ended, busy, declined, no answer) and the buttons
-// that fit it: Answer and Decline for a call coming in, Hang up else.
+// ringing, in call, on hold, ended, busy, declined, no answer) and the
+// buttons that fit it: Answer and Decline for a call coming in, Hold or
+// Resume and Hang up else.
 
 import JsSIP from 'jssip/lib/JsSIP';
 
@@ -36,6 +37,9 @@ function show(state) {
   $('call-answer').hidden = !incoming;
   $('call-decline').hidden = !incoming;
   $('call-hangup').hidden = incoming || !live;
+  $('call-hold').hidden = !live || !state.match(/^(in call|on hold)/);
+  $('call-hold').textContent = session && session.isOnHold().local ?
+    'Resume' : 'Hold';
   $('call-close').hidden = live;
   $('call-button').disabled = live;
 }
@@ -57,6 +61,14 @@ function follow(s) {
   });
   s.on('peerconnection', (e) => hear(e.peerconnection));
   s.on('confirmed', () => show('in call'));
+  // A hold either way is a re-INVITE through imd (RFC 6337 5.3).
+  const held = () => {
+    const h = s.isOnHold();
+    show(h.local || h.remote ? 'on hold' + (h.local ? '' : ' by ' + peer) :
+      'in call');
+  };
+  s.on('hold', held);
+  s.on('unhold', held);
   s.on('ended', () => { session = null; show('ended'); });
   s.on('failed', (e) => {
     session = null;
@@ -108,6 +120,10 @@ export function callControls() {
   $('call-decline').addEventListener('click', () =>
     session.terminate({ status_code: 603, reason_phrase: 'Decline' }));
   $('call-hangup').addEventListener('click', () => session.terminate());
+  $('call-hold').addEventListener('click', () => {
+    if (session.isOnHold().local) session.unhold();
+    else session.hold();
+  });
   $('call-close').addEventListener('click', () => { $('call-bar').hidden = true; });
 }
 
