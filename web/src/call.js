@@ -37,7 +37,7 @@ function show(state) {
   $('call-answer').hidden = !incoming;
   $('call-decline').hidden = !incoming;
   $('call-hangup').hidden = incoming || !live;
-  $('call-hold').hidden = !live || !state.match(/^(in call|on hold)/);
+  $('call-hold').hidden = !live || !/^(in call|on hold)/.test(state);
   $('call-hold').textContent = session && session.isOnHold().local ?
     'Resume' : 'Hold';
   $('call-close').hidden = live;
@@ -64,8 +64,7 @@ function follow(s) {
   // A hold either way is a re-INVITE through imd (RFC 6337 5.3).
   const held = () => {
     const h = s.isOnHold();
-    show(h.local || h.remote ? 'on hold' + (h.local ? '' : ' by ' + peer) :
-      'in call');
+    show(h.local ? 'on hold' : h.remote ? 'on hold, by them' : 'in call');
   };
   s.on('hold', held);
   s.on('unhold', held);
