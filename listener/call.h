@@ -113,6 +113,7 @@ void		 calls_failed(const struct sip_req *);
 int		 calls_route(const struct sip_msg *, struct sip_peer *, char *,
 		    size_t);
 void		 calls_bye(const struct sip_msg *);
+void		 calls_gone(const struct sip_msg *);
 size_t		 calls_count(void);
 void		 calls_ctl_list(struct imsgev *, struct imsg *);
 

@@ -315,18 +315,41 @@ calls_route(const struct sip_msg *msg, struct sip_peer *dest, char *domain,
 	return (0);
 }
 
-/* A BYE was answered: the dialog is over, whoever sent it. */
-void
-calls_bye(const struct sip_msg *msg)
+/* The entry of an in-dialog request, whichever side sent it. */
+static struct call_entry *
+calls_of_dialog(const struct sip_msg *msg)
 {
 	struct call_entry	*ce;
 	struct calls_ids	 ci;
 
 	if (calls_ids(msg, &ci) == -1)
-		return;
+		return (NULL);
 	if ((ce = calls_find(ci.ci_callid, ci.ci_ftag)) == NULL)
 		ce = calls_find(ci.ci_callid, ci.ci_ttag);
-	if (ce != NULL && ce->ce_state == CALL_ESTABLISHED)
+	return (ce);
+}
+
+/* A BYE was answered: the dialog is over, whoever sent it. */
+void
+calls_bye(const struct sip_msg *msg)
+{
+	struct call_entry	*ce;
+
+	if ((ce = calls_of_dialog(msg)) != NULL &&
+	    ce->ce_state == CALL_ESTABLISHED)
+		calls_free(ce);
+}
+
+/*
+ * A side of the call can no longer be reached (a browser closed the
+ * connection its flow was): whatever its state, the call is over.
+ */
+void
+calls_gone(const struct sip_msg *msg)
+{
+	struct call_entry	*ce;
+
+	if ((ce = calls_of_dialog(msg)) != NULL)
 		calls_free(ce);
 }
 

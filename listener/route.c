@@ -25,7 +25,10 @@
  * taken off and the request goes to the other side of the dialog the
  * way that side's leg reached us (calls.c), never by a location
  * lookup; a request that matches no call of ours is no relay's
- * business: 481, or 403 when its Route would send it past us.
+ * business: 481, or 403 when its Route would send it past us.  A side
+ * reached over a connection (a browser's WebSocket flow, RFC 5626)
+ * that has closed is gone for good: its requests get 480 and the call
+ * leaves the table.
  */
 
 #include <sys/types.h>
@@ -272,6 +275,14 @@ route_reinvite(const struct sip_msg *msg, const struct sip_peer *peer,
 	call_fork(rq, &cd, 1, 0);
 }
 
+/* Is dest a connection that closed (a flow that failed)? */
+static int
+route_flow_gone(const struct sip_peer *dest)
+{
+	return (dest->sp_transport != TRANSPORT_UDP &&
+	    conn_find(dest->sp_conn_id) == NULL);
+}
+
 /*
  * A request with a To tag: 1 when it was ours to serve (forwarded in a
  * call's dialog, or refused), 0 for the other dialogs of the listener
@@ -284,7 +295,11 @@ route_in_dialog(const struct sip_msg *msg, const struct sip_peer *peer)
 	char		domain[IMD_DOMAIN_MAX];
 
 	if (calls_route(msg, &dest, domain, sizeof(domain)) == 0) {
-		if (msg->msg_method == SIP_METHOD_INVITE)
+		if (domain[0] == '\0' && route_flow_gone(&dest)) {
+			calls_gone(msg);
+			sip_reply(peer, msg, 480, "Temporarily Unavailable",
+			    NULL);
+		} else if (msg->msg_method == SIP_METHOD_INVITE)
 			route_reinvite(msg, peer, &dest, domain);
 		else if (domain[0] != '\0')
 			call_relay_request(msg, peer, domain);
@@ -331,6 +346,8 @@ route_ack(const struct sip_msg *msg, const struct sip_peer *peer IMD_UNUSED)
 		call_relay_ack(msg, domain);
 		return (1);
 	}
+	if (route_flow_gone(&dest))
+		return (1);	/* dropped: its call is over (route_in_dialog) */
 	if ((buf = malloc(size)) == NULL)
 		return (0);
 	sip_out_init(&out, buf, size);

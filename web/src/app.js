@@ -2,12 +2,15 @@
 // Log in (REGISTER), chat (MESSAGE), buddies' presence (SUBSCRIBE to
 // each, PIDF), our own status (PUBLISH), and who asks to see us
 // (SUBSCRIBE presence.winfo; approve or block with a PUBLISH of
-// x-imd-authorize, docs/presence.md).  History lives in this page only.
+// x-imd-authorize, docs/presence.md), voice calls (call.js).  History
+// lives in this page only.
 
 import JsSIP from 'jssip/lib/JsSIP';
 import { OutgoingRequest } from 'jssip/lib/SIPMessage';
 import RequestSender from 'jssip/lib/RequestSender';
 import { pidfMake, pidfRead, winfoRead } from './pidf.js';
+import { callConnection, callControls, callEnd, callIncoming, callStart }
+  from './call.js';
 
 const $ = (id) => document.getElementById(id);
 // Short, so that a page closed without logging out looks offline soon.
@@ -272,6 +275,7 @@ function openChat(addr) {
   $('log').hidden = false;
   $('send').hidden = false;
   $('text-label').textContent = 'Message to ' + addr;
+  $('call-button').setAttribute('aria-label', 'Call ' + addr);
   renderTabs();
   renderLog();
   renderBuddies();
@@ -377,10 +381,12 @@ function login(address, password, server) {
     }
   });
   ua.on('newMessage', received);
+  ua.on('newRTCSession', callIncoming);
   ua.start();
 }
 
 function logout() {
+  callEnd();
   if (ua) {
     const old = ua;
     ua = null;
@@ -433,5 +439,9 @@ $('text').addEventListener('keydown', (ev) => {
     $('send').requestSubmit();
   }
 });
+$('call-button').addEventListener('click', () => { if (current) callStart(ua, current); });
+callControls();
 $('my-status').addEventListener('change', publishStatus);
+// The call's RTCPeerConnection, for its statistics from the console.
+window.imdCallConnection = callConnection;
 $('my-note').addEventListener('change', publishStatus);
