@@ -52,6 +52,8 @@ void		 inv_timer_add(struct event *, unsigned int);
 struct ist	*ist_new(const struct sip_msg *, const struct sip_peer *);
 int		 ist_absorb(const struct sip_msg *, const struct sip_peer *);
 void		 ist_respond(struct ist *, const char *, size_t);
+void		 ist_respond_again(const struct sip_msg *, const char *,
+		    size_t);
 void		 ist_drop(struct ist *);
 void		 ist_set_owner(struct ist *, void (*)(void *), void *);
 int		 ist_cancel(const struct sip_msg *,
