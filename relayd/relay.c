@@ -255,8 +255,13 @@ job_print(struct relay_job *rj, const char *via, char *out, size_t size,
 	struct sip_out		 o;
 	char			 extra[SIP_DATE_LINE_MAX + 128];
 
-	snprintf(rj->rj_branch, sizeof(rj->rj_branch), "z9hG4bK%08x.%08x%08x",
-	    config_loop_tag(relayd_conf), arc4random(), arc4random());
+	/* An ACK of a 2xx has no transaction: its retransmissions, the same. */
+	if (msg->msg_method != SIP_METHOD_ACK || sip_branch_derived(msg,
+	    config_loop_tag(relayd_conf), rj->rj_branch,
+	    sizeof(rj->rj_branch)) == -1)
+		snprintf(rj->rj_branch, sizeof(rj->rj_branch),
+		    "z9hG4bK%08x.%08x%08x", config_loop_tag(relayd_conf),
+		    arc4random(), arc4random());
 	memset(&fw, 0, sizeof(fw));
 	fw.fw_via.s = via;
 	fw.fw_via.len = strlen(via);

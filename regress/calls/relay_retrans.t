@@ -5,7 +5,8 @@
 # stops once answered; a 2xx the server sends again after the call was
 # answered reaches the caller again (RFC 6026 8.4: the caller's UA
 # retransmits its ACK only when a 2xx comes, so a lost ACK is recovered
-# only that way).
+# only that way), and the ACK it sends again leaves relayd with the
+# branch it had (RFC 3261 16.6 step 8, 16.11).
 
 import os, sys, time
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/calls"))
@@ -73,5 +74,17 @@ ok([r["status"] for r in again] == [200] and
    header(again[0], "to") == header(got[-1], "to"),
    "the 2xx sent again reaches alice again (%s)" %
    [r["status"] for r in again])
+# alice ACKs each 2xx: relayd sends both ACKs with one branch.
+to = header(got[-1], "to")[0] if got else "<>"
+rr = header(got[-1], "record-route") if got else []
+for i in range(2):
+    a.send_raw(build(a, "ACK", "sip:dev@%s:%d" % far.local, frm, to,
+                     "z9hG4bKack" + branch[7:], 2,
+                     ["Route: " + r for r in rr]))
+    time.sleep(0.2)
+acks = [r for r in requests(far, 1) if r["method"] == "ACK"]
+ok(len(acks) == 2 and header(acks[0], "via") == header(acks[1], "via"),
+   "a retransmitted ACK crosses relayd with the same branch (%s)" %
+   [header(r, "via")[0] for r in acks])
 ok(s.alive(), "the suite is still up")
 done()
