@@ -109,6 +109,8 @@ struct call_leg;
 int		 calls_setup(const struct sip_req *);
 void		 calls_ringing(const struct sip_req *, const struct sip_msg *,
 		    const struct sip_peer *);
+void		 calls_answered_again(const struct sip_msg *,
+		    const struct sip_peer *);
 int		 calls_answered(const struct sip_req *, const struct sip_msg *,
 		    const struct sip_peer *);
 void		 calls_failed(const struct sip_req *);

@@ -126,8 +126,11 @@ call_relay_provisional(struct imsgev *iev, struct imsg *imsg)
 	if (sip_parse(&m, resp, len, &lim, 0, &err) == -1)
 		return;
 	if (m.msg_status >= 200) {
-		if (m.msg_status < 300)
+		if (m.msg_status < 300) {
+			memset(&none, 0, sizeof(none));
+			calls_answered_again(&m, &none);
 			ist_respond_again(&m, resp, len);
+		}
 		return;
 	}
 	if ((rq = req_find(imsg->hdr.ih_peerid)) == NULL ||
