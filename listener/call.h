@@ -71,6 +71,7 @@ size_t		 ict_count(void);
 
 /* call.c */
 void		 call_request(const struct sip_msg *, const struct sip_peer *);
+void		 call_missed(struct sip_req *);
 void		 call_cancel_request(const struct sip_msg *,
 		    const struct sip_peer *);
 
