@@ -41,6 +41,7 @@
 #define INV_T2_MS	4000
 #define INV_T4_MS	5000
 #define INV_64T1_MS	(64 * INV_T1_MS)
+#define CALL_HOP_MAX	128	/* a recorded hop's URI, past ours */
 #define CALL_BRANCH_MAX	128	/* "z9hG4bK", the loop tag, our random */
 
 struct ist;
@@ -90,6 +91,12 @@ struct call_dest {
 };
 int		 call_fork(struct sip_req *, const struct call_dest *, size_t,
 		    int);
+
+/* route_next.c */
+void		 route_next_recorded(const struct sip_msg *, char *, char *,
+		    size_t);
+void		 route_next_hop(const struct sip_msg *, const char *,
+		    struct sip_peer *);
 
 /* route.c */
 int		 route_names_us(const struct sip_str *);

@@ -21,7 +21,8 @@
  * caller, callee, state and age, and for an established one the
  * dialog's two sides as their legs reached us: that is where in-dialog
  * requests go (route.c).  A side of another domain is reached through
- * relayd instead, by its domain.  One entry per Call-ID and caller tag:
+ * relayd instead, by its domain; a proxy beside a side that
+ * record-routed the call is that side's next hop (route_next.c).  One entry per Call-ID and caller tag:
  * of the 2xx of several devices, the first names the dialog; a 2xx of
  * another device, passed on after it, makes a dialog of its own (RFC
  * 3261 13.2.2.4: the caller ACKs it and sends it BYE), an entry keyed
@@ -64,6 +65,9 @@ struct call_entry {
 	/* a side of another domain, reached through relayd, or "" */
 	char			 ce_up_domain[IMD_DOMAIN_MAX];
 	char			 ce_down_domain[IMD_DOMAIN_MAX];
+	/* the hops next to ours the 2xx recorded, or "" (route_next.c) */
+	char			 ce_up_hop[CALL_HOP_MAX];
+	char			 ce_down_hop[CALL_HOP_MAX];
 	enum call_state		 ce_state;
 	time_t			 ce_start;
 	time_t			 ce_active;
@@ -276,6 +280,8 @@ calls_answered(const struct sip_req *rq, const struct sip_msg *resp,
 	    sizeof(ce->ce_ttag)) == -1)
 		ce->ce_ttag[0] = '\0';
 	ce->ce_down = *down;
+	route_next_recorded(resp, ce->ce_down_hop, ce->ce_up_hop,
+	    CALL_HOP_MAX);
 	ce->ce_state = CALL_ESTABLISHED;
 	stats_add(STAT_SIP_DIALOGS, 1);
 	calls_touch(ce, time(NULL));
@@ -337,6 +343,9 @@ calls_route(const struct sip_msg *msg, struct sip_peer *dest, char *domain,
 	*dest = from_caller ? ce->ce_down : ce->ce_up;
 	strlcpy(domain, from_caller ? ce->ce_down_domain : ce->ce_up_domain,
 	    size);
+	if (domain[0] == '\0')
+		route_next_hop(msg, from_caller ? ce->ce_down_hop :
+		    ce->ce_up_hop, dest);
 	calls_touch(ce, time(NULL));
 	return (0);
 }
@@ -365,6 +374,8 @@ calls_answered_again(const struct sip_msg *resp, const struct sip_peer *down)
 	strlcpy(ce->ce_ttag, ci.ci_ttag, sizeof(ce->ce_ttag));
 	if (ce->ce_down_domain[0] == '\0')
 		ce->ce_down = *down;
+	route_next_recorded(resp, ce->ce_down_hop, ce->ce_up_hop,
+	    CALL_HOP_MAX);
 	if (RB_INSERT(call_tree, &calls, ce) != NULL) {
 		free(ce);
 		return;
