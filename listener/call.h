@@ -28,6 +28,7 @@
  *	call_relay.c	a call to another domain, through relayd
  *	route.c		Record-Route, and requests inside a call's dialog
  *			loose-routed through us (BYE, ACK for a 2xx, ...)
+ *	route_next.c	a Route past ours to a hop the dialog recorded
  *	calls.c		the table of calls: set up and established
  *	invite_server.c	INVITE server transactions (17.2.1, RFC 6026)
  *	invite_client.c	INVITE client transactions (17.1.1, RFC 6026)

@@ -177,12 +177,24 @@ job_deadline(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg)
 		job_finish(rj, rj->rj_status, rj->rj_reason, NULL, 0);
 }
 
+/* Timer E's next interval: twice the last, T2 at most. */
+static void
+job_timer_double(struct event *ev, unsigned int *ms)
+{
+	struct timeval	tv;
+
+	if ((*ms *= 2) > RELAY_T2_MS)
+		*ms = RELAY_T2_MS;
+	tv.tv_sec = *ms / 1000;
+	tv.tv_usec = (*ms % 1000) * 1000;
+	evtimer_add(ev, &tv);
+}
+
 /* UDP only: Timer E, until a provisional response or the deadline. */
 static void
 job_resend(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg)
 {
 	struct relay_job	*rj = arg;
-	struct timeval		 tv;
 
 	if (rj->rj_dest == NULL || rj->rj_taken)
 		return;
@@ -190,11 +202,7 @@ job_resend(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg)
 		relay_attempt(rj);
 		return;
 	}
-	if ((rj->rj_resend_ms *= 2) > RELAY_T2_MS)
-		rj->rj_resend_ms = RELAY_T2_MS;
-	tv.tv_sec = rj->rj_resend_ms / 1000;
-	tv.tv_usec = (rj->rj_resend_ms % 1000) * 1000;
-	evtimer_add(&rj->rj_timer, &tv);
+	job_timer_double(&rj->rj_timer, &rj->rj_resend_ms);
 }
 
 static void
@@ -714,7 +722,6 @@ static void
 job_cancel_resend(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg)
 {
 	struct relay_job	*rj = arg;
-	struct timeval		 tv;
 
 	if (rj->rj_cancel_out == NULL || rj->rj_dest == NULL)
 		return;
@@ -730,11 +737,7 @@ job_cancel_resend(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg)
 		job_cancel_stop(rj);
 		return;
 	}
-	if ((rj->rj_cancel_ms *= 2) > RELAY_T2_MS)
-		rj->rj_cancel_ms = RELAY_T2_MS;
-	tv.tv_sec = rj->rj_cancel_ms / 1000;
-	tv.tv_usec = (rj->rj_cancel_ms % 1000) * 1000;
-	evtimer_add(&rj->rj_cancel_timer, &tv);
+	job_timer_double(&rj->rj_cancel_timer, &rj->rj_cancel_ms);
 }
 
 static void
