@@ -40,7 +40,8 @@ def mails_after(n, secs):
 def ring(a):
     """alice calls; bob's device rings: its INVITE."""
     got, branch = invite(a, "alice", "alicepw", "bob", secs=0.5)
-    inv = [r for r in requests(bob, 1) if r["method"] == "INVITE"]
+    inv = [r for r in requests(bob, 1) if r["method"] == "INVITE" and
+           header(r, "call-id") == [a.callid]]
     if inv:
         reply(bob, inv[0], 180, "Ringing", "b0b")
     return inv[0] if inv else None, branch
@@ -82,7 +83,11 @@ m = mails_after(2, 10)
 ok(len(m) == 2, "a missed-call mail for the cancelled call (%d in all)" %
    len(m))
 
-# Busy: refused, not missed.
+# Busy: refused, not missed.  (bob's device registers again: its
+# binding must outlive the waits for mail above.)
+requests(bob, 0.3)	# the ACK of its 487
+ok(bob.register("bob", DOMAIN, "bobpw")["status"] == 200,
+   "bob's device registers again")
 a = UA(srv)
 inv, branch = ring(a)
 if inv:
