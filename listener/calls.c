@@ -50,6 +50,8 @@
 #define CALLS_IDLE_S	(12 * 3600)	/* no in-dialog request for so long */
 #define CALLS_ID_MAX	256
 #define CALLS_TAG_MAX	128
+#define CALLS_FORKS_MAX	8	/* extra dialogs of one call: a far end's
+				   2xx with ever new To tags fill no table */
 
 struct call_entry {
 	RB_ENTRY(call_entry)	 ce_node;
@@ -69,6 +71,7 @@ struct call_entry {
 	char			 ce_up_hop[CALL_HOP_MAX];
 	char			 ce_down_hop[CALL_HOP_MAX];
 	enum call_state		 ce_state;
+	unsigned int		 ce_nforks;	/* the first's: extra dialogs */
 	time_t			 ce_start;
 	time_t			 ce_active;
 };
@@ -367,6 +370,11 @@ calls_answered_again(const struct sip_msg *resp, const struct sip_peer *down)
 	    strcmp(first->ce_ttag, ci.ci_ttag) == 0 ||
 	    calls_find(ci.ci_callid, ci.ci_ftag, ci.ci_ttag) != NULL)
 		return;
+	if (first->ce_nforks >= CALLS_FORKS_MAX) {
+		log_info("call: %s: more than %d dialogs, one more not kept",
+		    first->ce_callee, CALLS_FORKS_MAX);
+		return;
+	}
 	if (ncalls >= CALLS_MAX || (ce = malloc(sizeof(*ce))) == NULL)
 		return;
 	*ce = *first;
@@ -380,6 +388,8 @@ calls_answered_again(const struct sip_msg *resp, const struct sip_peer *down)
 		free(ce);
 		return;
 	}
+	first->ce_nforks++;
+	ce->ce_nforks = CALLS_FORKS_MAX;	/* no forks of its own */
 	ce->ce_start = ce->ce_active = time(NULL);
 	TAILQ_INSERT_TAIL(&calls_idle, ce, ce_idle);
 	ncalls++;

@@ -6,7 +6,8 @@
 # answered reaches the caller again (RFC 6026 8.4: the caller's UA
 # retransmits its ACK only when a 2xx comes, so a lost ACK is recovered
 # only that way), and the ACK it sends again leaves relayd with the
-# branch it had (RFC 3261 16.6 step 8, 16.11).
+# branch it had (RFC 3261 16.6 step 8, 16.11); a 2xx of another To tag
+# is a dialog of its own, 8 such at most for one call.
 
 import os, sys, time
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/calls"))
@@ -86,5 +87,16 @@ acks = [r for r in requests(far, 1) if r["method"] == "ACK"]
 ok(len(acks) == 2 and header(acks[0], "via") == header(acks[1], "via"),
    "a retransmitted ACK crosses relayd with the same branch (%s)" %
    [header(r, "via")[0] for r in acks])
+# A far end that answers with ever new To tags: each 2xx reaches alice,
+# but the table of calls keeps at most 8 dialogs more for the call.
+if inv:
+    for i in range(20):
+        reply(far, inv[0], 200, "OK", "many%d" % i)
+many = responses(a, until_final=False, secs=1.5)
+c = s.ctl("show", "calls").stdout
+ok(len([r for r in many if r["status"] == 200]) == 20 and
+   c.count("established") == 9,
+   "20 more 2xx with new To tags: all passed on, 1 + 8 dialogs kept "
+   "(%d, %d)" % (len(many), c.count("established")))
 ok(s.alive(), "the suite is still up")
 done()
