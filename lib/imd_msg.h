@@ -236,7 +236,8 @@ enum imsg_type {
 	IMSG_RELAY_RESPONSE,	/* u32 status, str reason, data: the final
 				   response without relayd's Via, or none */
 	IMSG_RELAY_PROVISIONAL,	/* u32 length, data: a 101-199 response to
-				   an INVITE, without relayd's Via */
+				   an INVITE, or a 2xx again, without
+				   relayd's Via */
 	IMSG_RELAY_CANCEL,	/* none: CANCEL the INVITE of this id */
 
 	/* listener -> relayd -> listener: is an address a domain's server? */

@@ -393,6 +393,8 @@ int		 sip_out_printf(struct sip_out *, const char *, ...)
 		    __attribute__((__format__ (printf, 2, 3)));
 int		 sip_print_response(struct sip_out *, const struct sip_msg *,
 		    const struct sip_reply *);
+int		 sip_branch_derived(const struct sip_msg *, uint32_t, char *,
+		    size_t);
 int		 sip_print_request(struct sip_out *, const struct sip_msg *,
 		    const struct sip_fwd *);
 int		 sip_print_response_back(struct sip_out *,

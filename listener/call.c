@@ -118,10 +118,12 @@ call_start(struct sip_req *rq, const struct binding_rec *bs, uint32_t n)
 }
 
 /*
- * Nobody there: under an offline policy that mails, the callee hears
- * of the call by mail (dirdb, then relayd), once; nothing is stored.
+ * Nobody there (no device, or none answered before ring-time or the
+ * caller's CANCEL, call_fork.c): under an offline policy that mails,
+ * the callee hears of the call by mail (dirdb, then relayd), once;
+ * nothing is stored.
  */
-static void
+void
 call_missed(struct sip_req *rq)
 {
 	struct imsgev	*dirdb = proc_peer(PROC_DIRDB);

@@ -28,6 +28,7 @@
  *	call_relay.c	a call to another domain, through relayd
  *	route.c		Record-Route, and requests inside a call's dialog
  *			loose-routed through us (BYE, ACK for a 2xx, ...)
+ *	route_next.c	a Route past ours to a hop the dialog recorded
  *	calls.c		the table of calls: set up and established
  *	invite_server.c	INVITE server transactions (17.2.1, RFC 6026)
  *	invite_client.c	INVITE client transactions (17.1.1, RFC 6026)
@@ -41,6 +42,7 @@
 #define INV_T2_MS	4000
 #define INV_T4_MS	5000
 #define INV_64T1_MS	(64 * INV_T1_MS)
+#define CALL_HOP_MAX	128	/* a recorded hop's URI, past ours */
 #define CALL_BRANCH_MAX	128	/* "z9hG4bK", the loop tag, our random */
 
 struct ist;
@@ -52,6 +54,8 @@ void		 inv_timer_add(struct event *, unsigned int);
 struct ist	*ist_new(const struct sip_msg *, const struct sip_peer *);
 int		 ist_absorb(const struct sip_msg *, const struct sip_peer *);
 void		 ist_respond(struct ist *, const char *, size_t);
+void		 ist_respond_again(const struct sip_msg *, const char *,
+		    size_t);
 void		 ist_drop(struct ist *);
 void		 ist_set_owner(struct ist *, void (*)(void *), void *);
 int		 ist_cancel(const struct sip_msg *,
@@ -69,6 +73,7 @@ size_t		 ict_count(void);
 
 /* call.c */
 void		 call_request(const struct sip_msg *, const struct sip_peer *);
+void		 call_missed(struct sip_req *);
 void		 call_cancel_request(const struct sip_msg *,
 		    const struct sip_peer *);
 
@@ -88,6 +93,12 @@ struct call_dest {
 int		 call_fork(struct sip_req *, const struct call_dest *, size_t,
 		    int);
 
+/* route_next.c */
+void		 route_next_recorded(const struct sip_msg *, char *, char *,
+		    size_t);
+void		 route_next_hop(const struct sip_msg *, const char *,
+		    struct sip_peer *);
+
 /* route.c */
 int		 route_names_us(const struct sip_str *);
 int		 route_ours(const struct sip_msg *);
@@ -106,6 +117,8 @@ enum call_state {
 struct call_leg;
 int		 calls_setup(const struct sip_req *);
 void		 calls_ringing(const struct sip_req *, const struct sip_msg *,
+		    const struct sip_peer *);
+void		 calls_answered_again(const struct sip_msg *,
 		    const struct sip_peer *);
 int		 calls_answered(const struct sip_req *, const struct sip_msg *,
 		    const struct sip_peer *);

@@ -60,6 +60,7 @@ struct call {
 	struct sip_req		*cl_rq;
 	int			 cl_initial;	/* not a re-INVITE */
 	int			 cl_answered;	/* a 2xx went back */
+	int			 cl_refused;	/* a device answered a failure */
 	struct call_branch	 cl_br[BINDING_MAX_PER_USER];
 	size_t			 cl_n;
 	size_t			 cl_pending;
@@ -101,8 +102,12 @@ call_cleanup(struct sip_req *rq)
 		br->br_ict = NULL;
 		call_branch_end(br);
 	}
-	if (cl->cl_initial && !cl->cl_answered)
+	if (cl->cl_initial && !cl->cl_answered) {
 		calls_failed(rq);
+		/* Rang out, cancelled by the caller, unreachable: missed. */
+		if (!cl->cl_refused)
+			call_missed(rq);
+	}
 	free(cl->cl_best_resp);
 	free(cl->cl_chall);
 	free(cl);
@@ -261,6 +266,8 @@ call_failed_branch(struct call_branch *br, const struct sip_msg *resp,
 {
 	struct call	*cl = br->br_call;
 
+	if (resp != NULL && status != 487)
+		cl->cl_refused = 1;
 	if (br->br_ict != NULL)
 		ict_detach(br->br_ict, &cl->cl_rq->rq_peer);
 	br->br_ict = NULL;

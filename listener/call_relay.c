@@ -100,7 +100,12 @@ call_relay_start(struct sip_req *rq, const char *domain, int initial)
 	    CALL_RELAY_WAIT;
 }
 
-/* IMSG_RELAY_PROVISIONAL: u32 length, a 101-199 for the caller. */
+/*
+ * IMSG_RELAY_PROVISIONAL: u32 length, a 101-199 for the caller, or a
+ * 2xx that came again after the final answer: the request is gone by
+ * then, the INVITE server transaction (Accepted) still knows the
+ * caller, by the caller's Via on top of the response.
+ */
 void
 call_relay_provisional(struct imsgev *iev, struct imsg *imsg)
 {
@@ -117,13 +122,22 @@ call_relay_provisional(struct imsgev *iev, struct imsg *imsg)
 		imsg_get_data(imsg, resp, len);
 	if (imsg_get_end(imsg) == -1 || len > sizeof(resp) || len < 12)
 		proc_fatal_imsg(iev, imsg, "relay provisional");
+	sip_limits_from_conf(&lim);
+	if (sip_parse(&m, resp, len, &lim, 0, &err) == -1)
+		return;
+	if (m.msg_status >= 200) {
+		if (m.msg_status < 300) {
+			memset(&none, 0, sizeof(none));
+			calls_answered_again(&m, &none);
+			ist_respond_again(&m, resp, len);
+		}
+		return;
+	}
 	if ((rq = req_find(imsg->hdr.ih_peerid)) == NULL ||
 	    rq->rq_ist == NULL)
 		return;
-	sip_limits_from_conf(&lim);
 	memset(&none, 0, sizeof(none));
-	if (sip_parse(&m, resp, len, &lim, 0, &err) == 0)
-		calls_ringing(rq, &m, &none);
+	calls_ringing(rq, &m, &none);
 	ist_respond(rq->rq_ist, resp, len);
 }
 

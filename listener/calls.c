@@ -21,9 +21,12 @@
  * caller, callee, state and age, and for an established one the
  * dialog's two sides as their legs reached us: that is where in-dialog
  * requests go (route.c).  A side of another domain is reached through
- * relayd instead, by its domain.  One entry per Call-ID and caller tag: of the
- * 2xx of several devices, the first names the dialog.  A BYE ends an
- * entry; one idle for CALLS_IDLE_S is dropped, and the table is
+ * relayd instead, by its domain; a proxy beside a side that
+ * record-routed the call is that side's next hop (route_next.c).  One entry per Call-ID and caller tag:
+ * of the 2xx of several devices, the first names the dialog; a 2xx of
+ * another device, passed on after it, makes a dialog of its own (RFC
+ * 3261 13.2.2.4: the caller ACKs it and sends it BYE), an entry keyed
+ * by its To tag too.  A BYE ends an entry; one idle for CALLS_IDLE_S is dropped, and the table is
  * bounded: a call that finds it full is refused 503.
  */
 
@@ -47,12 +50,15 @@
 #define CALLS_IDLE_S	(12 * 3600)	/* no in-dialog request for so long */
 #define CALLS_ID_MAX	256
 #define CALLS_TAG_MAX	128
+#define CALLS_FORKS_MAX	8	/* extra dialogs of one call: a far end's
+				   2xx with ever new To tags fill no table */
 
 struct call_entry {
 	RB_ENTRY(call_entry)	 ce_node;
 	TAILQ_ENTRY(call_entry)	 ce_idle;	/* least recently used first */
 	char			 ce_callid[CALLS_ID_MAX];
 	char			 ce_ftag[CALLS_TAG_MAX]; /* the caller's */
+	char			 ce_fork[CALLS_TAG_MAX]; /* another device's */
 	char			 ce_ttag[CALLS_TAG_MAX]; /* the callee's, or "" */
 	char			 ce_caller[IMD_ADDRESS_MAX];
 	char			 ce_callee[IMD_ADDRESS_MAX];
@@ -61,7 +67,11 @@ struct call_entry {
 	/* a side of another domain, reached through relayd, or "" */
 	char			 ce_up_domain[IMD_DOMAIN_MAX];
 	char			 ce_down_domain[IMD_DOMAIN_MAX];
+	/* the hops next to ours the 2xx recorded, or "" (route_next.c) */
+	char			 ce_up_hop[CALL_HOP_MAX];
+	char			 ce_down_hop[CALL_HOP_MAX];
 	enum call_state		 ce_state;
+	unsigned int		 ce_nforks;	/* the first's: extra dialogs */
 	time_t			 ce_start;
 	time_t			 ce_active;
 };
@@ -83,7 +93,9 @@ ce_cmp(const struct call_entry *a, const struct call_entry *b)
 
 	if ((c = strcmp(a->ce_callid, b->ce_callid)) != 0)
 		return (c);
-	return (strcmp(a->ce_ftag, b->ce_ftag));
+	if ((c = strcmp(a->ce_ftag, b->ce_ftag)) != 0)
+		return (c);
+	return (strcmp(a->ce_fork, b->ce_fork));
 }
 
 /* The value of a Call-ID, or a From or To tag, into buf; -1 if none. */
@@ -114,14 +126,17 @@ calls_field(const struct sip_msg *msg, enum sip_hdr_id id, char *buf,
 	return (0);
 }
 
+/* A call by Call-ID and caller tag; fork: an extra dialog's To tag, or "". */
 static struct call_entry *
-calls_find(const char *callid, const char *tag)
+calls_find(const char *callid, const char *tag, const char *fork)
 {
 	struct call_entry	key;
 
 	if (strlcpy(key.ce_callid, callid, sizeof(key.ce_callid)) >=
 	    sizeof(key.ce_callid) || strlcpy(key.ce_ftag, tag,
-	    sizeof(key.ce_ftag)) >= sizeof(key.ce_ftag))
+	    sizeof(key.ce_ftag)) >= sizeof(key.ce_ftag) ||
+	    strlcpy(key.ce_fork, fork, sizeof(key.ce_fork)) >=
+	    sizeof(key.ce_fork))
 		return (NULL);
 	return (RB_FIND(call_tree, &calls, &key));
 }
@@ -154,7 +169,7 @@ calls_of(const struct sip_msg *msg)
 	if (calls_field(msg, SIP_HDR_CALL_ID, callid, sizeof(callid)) == -1 ||
 	    calls_field(msg, SIP_HDR_FROM, tag, sizeof(tag)) == -1)
 		return (NULL);
-	return (calls_find(callid, tag));
+	return (calls_find(callid, tag, ""));
 }
 
 static void
@@ -268,6 +283,8 @@ calls_answered(const struct sip_req *rq, const struct sip_msg *resp,
 	    sizeof(ce->ce_ttag)) == -1)
 		ce->ce_ttag[0] = '\0';
 	ce->ce_down = *down;
+	route_next_recorded(resp, ce->ce_down_hop, ce->ce_up_hop,
+	    CALL_HOP_MAX);
 	ce->ce_state = CALL_ESTABLISHED;
 	stats_add(STAT_SIP_DIALOGS, 1);
 	calls_touch(ce, time(NULL));
@@ -286,11 +303,34 @@ calls_failed(const struct sip_req *rq)
 }
 
 /*
+ * The dialog of an in-dialog request, the first 2xx's or another
+ * device's; *from_caller says which side sent it (its From tag is the
+ * caller's).
+ */
+static struct call_entry *
+calls_dialog(const struct calls_ids *ci, int *from_caller)
+{
+	struct call_entry	*ce;
+
+	*from_caller = 1;
+	if ((ce = calls_find(ci->ci_callid, ci->ci_ftag, "")) != NULL &&
+	    ce->ce_ttag[0] != '\0' && strcmp(ce->ce_ttag, ci->ci_ttag) == 0)
+		return (ce);
+	if ((ce = calls_find(ci->ci_callid, ci->ci_ftag, ci->ci_ttag)) !=
+	    NULL)
+		return (ce);
+	*from_caller = 0;
+	if ((ce = calls_find(ci->ci_callid, ci->ci_ttag, "")) != NULL &&
+	    ce->ce_ttag[0] != '\0' && strcmp(ce->ce_ttag, ci->ci_ftag) == 0)
+		return (ce);
+	return (calls_find(ci->ci_callid, ci->ci_ttag, ci->ci_ftag));
+}
+
+/*
  * An in-dialog request: 0 and where it goes when it is in an
- * established or early dialog of a call of ours, else -1: to *dest, or through relayd to
- * domain when that is not "".  From the caller (its From tag is the
- * caller's) it goes to the callee's side, from the callee to the
- * caller's.
+ * established or early dialog of a call of ours, else -1: to *dest, or
+ * through relayd to domain when that is not "".  From the caller it
+ * goes to the callee's side, from the callee to the caller's.
  */
 int
 calls_route(const struct sip_msg *msg, struct sip_peer *dest, char *domain,
@@ -298,34 +338,80 @@ calls_route(const struct sip_msg *msg, struct sip_peer *dest, char *domain,
 {
 	struct call_entry	*ce;
 	struct calls_ids	 ci;
+	int			 from_caller;
 
-	if (calls_ids(msg, &ci) == -1)
+	if (calls_ids(msg, &ci) == -1 ||
+	    (ce = calls_dialog(&ci, &from_caller)) == NULL)
 		return (-1);
-	if ((ce = calls_find(ci.ci_callid, ci.ci_ftag)) != NULL &&
-	    ce->ce_ttag[0] != '\0' && strcmp(ce->ce_ttag, ci.ci_ttag) == 0) {
-		*dest = ce->ce_down;
-		strlcpy(domain, ce->ce_down_domain, size);
-	} else if ((ce = calls_find(ci.ci_callid, ci.ci_ttag)) != NULL &&
-	    ce->ce_ttag[0] != '\0' && strcmp(ce->ce_ttag, ci.ci_ftag) == 0) {
-		*dest = ce->ce_up;
-		strlcpy(domain, ce->ce_up_domain, size);
-	} else
-		return (-1);
+	*dest = from_caller ? ce->ce_down : ce->ce_up;
+	strlcpy(domain, from_caller ? ce->ce_down_domain : ce->ce_up_domain,
+	    size);
+	if (domain[0] == '\0')
+		route_next_hop(msg, from_caller ? ce->ce_down_hop :
+		    ce->ce_up_hop, dest);
 	calls_touch(ce, time(NULL));
 	return (0);
 }
 
-/* The entry of an in-dialog request, whichever side sent it. */
+/*
+ * A 2xx passed on to the caller after the call was answered, from
+ * another device (down) than the one that answered first, or through
+ * relayd (down zero): a dialog of its own, on the first one's sides.
+ */
+void
+calls_answered_again(const struct sip_msg *resp, const struct sip_peer *down)
+{
+	struct call_entry	*first, *ce;
+	struct calls_ids	 ci;
+
+	if (calls_ids(resp, &ci) == -1 ||
+	    (first = calls_find(ci.ci_callid, ci.ci_ftag, "")) == NULL ||
+	    first->ce_state != CALL_ESTABLISHED ||
+	    strcmp(first->ce_ttag, ci.ci_ttag) == 0 ||
+	    calls_find(ci.ci_callid, ci.ci_ftag, ci.ci_ttag) != NULL)
+		return;
+	if (first->ce_nforks >= CALLS_FORKS_MAX) {
+		log_info("call: %s: more than %d dialogs, one more not kept",
+		    first->ce_callee, CALLS_FORKS_MAX);
+		return;
+	}
+	if (ncalls >= CALLS_MAX || (ce = malloc(sizeof(*ce))) == NULL)
+		return;
+	*ce = *first;
+	strlcpy(ce->ce_fork, ci.ci_ttag, sizeof(ce->ce_fork));
+	strlcpy(ce->ce_ttag, ci.ci_ttag, sizeof(ce->ce_ttag));
+	if (ce->ce_down_domain[0] == '\0')
+		ce->ce_down = *down;
+	route_next_recorded(resp, ce->ce_down_hop, ce->ce_up_hop,
+	    CALL_HOP_MAX);
+	if (RB_INSERT(call_tree, &calls, ce) != NULL) {
+		free(ce);
+		return;
+	}
+	first->ce_nforks++;
+	ce->ce_nforks = CALLS_FORKS_MAX;	/* no forks of its own */
+	ce->ce_start = ce->ce_active = time(NULL);
+	TAILQ_INSERT_TAIL(&calls_idle, ce, ce_idle);
+	ncalls++;
+	stats_add(STAT_SIP_DIALOGS, 1);
+}
+
+/*
+ * The entry of an in-dialog request, whichever side sent it: its own
+ * dialog, else the call of its Call-ID and either tag, early or not.
+ */
 static struct call_entry *
 calls_of_dialog(const struct sip_msg *msg)
 {
 	struct call_entry	*ce;
 	struct calls_ids	 ci;
+	int			 from_caller;
 
 	if (calls_ids(msg, &ci) == -1)
 		return (NULL);
-	if ((ce = calls_find(ci.ci_callid, ci.ci_ftag)) == NULL)
-		ce = calls_find(ci.ci_callid, ci.ci_ttag);
+	if ((ce = calls_dialog(&ci, &from_caller)) == NULL &&
+	    (ce = calls_find(ci.ci_callid, ci.ci_ftag, "")) == NULL)
+		ce = calls_find(ci.ci_callid, ci.ci_ttag, "");
 	return (ce);
 }
 
@@ -334,8 +420,12 @@ void
 calls_bye(const struct sip_msg *msg)
 {
 	struct call_entry	*ce;
+	struct calls_ids	 ci;
+	int			 from_caller;
 
-	if ((ce = calls_of_dialog(msg)) != NULL &&
+	if (calls_ids(msg, &ci) == -1)
+		return;
+	if ((ce = calls_dialog(&ci, &from_caller)) != NULL &&
 	    ce->ce_state == CALL_ESTABLISHED)
 		calls_free(ce);
 }

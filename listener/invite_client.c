@@ -247,7 +247,10 @@ ict_find(const struct sip_msg *resp)
 	return (RB_FIND(ict_tree, &icts, &find));
 }
 
-/* A 2xx after the owner left: to the caller as it is (RFC 6026 8.4). */
+/*
+ * A 2xx after the owner left: to the caller as it is (RFC 6026 8.4);
+ * from another device than the one that answered, a dialog of its own.
+ */
 static void
 ict_pass_2xx(struct ict *ic, const struct sip_msg *resp)
 {
@@ -255,6 +258,7 @@ ict_pass_2xx(struct ict *ic, const struct sip_msg *resp)
 	char		*buf;
 	size_t		 size = resp->msg_len + 64;
 
+	calls_answered_again(resp, &ic->ic_peer);
 	if ((buf = malloc(size)) == NULL)
 		return;
 	sip_out_init(&out, buf, size);

@@ -288,6 +288,19 @@ ist_respond(struct ist *is, const char *resp, size_t len)
 	}
 }
 
+/*
+ * A 2xx that came again after the final answer, from a hop that keeps
+ * no state of the caller (relayd): the transaction, Accepted, has it.
+ */
+void
+ist_respond_again(const struct sip_msg *resp, const char *buf, size_t len)
+{
+	struct ist	*is;
+
+	if ((is = ist_find(resp)) != NULL && is->is_state == IST_ACCEPTED)
+		ist_respond(is, buf, len);
+}
+
 /* The owner goes without a final response (it could not build one). */
 void
 ist_drop(struct ist *is)

@@ -201,7 +201,9 @@ route_print(const struct sip_msg *msg, struct sip_peer *dest, char *branch,
 
 	if (transport_origin(dest, via, sizeof(via)) == -1)
 		return (-1);
-	route_branch(branch, bsize);
+	if (msg->msg_method != SIP_METHOD_ACK || sip_branch_derived(msg,
+	    config_loop_tag(listener_conf), branch, bsize) == -1)
+		route_branch(branch, bsize);	/* 16.6 step 8: ACK's the same */
 	memset(&fw, 0, sizeof(fw));
 	fw.fw_via.s = via;
 	fw.fw_via.len = strlen(via);

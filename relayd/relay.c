@@ -29,8 +29,9 @@
  * An INVITE is a call's: relayd record-routes the listener, passes
  * provisional responses back as they come, rings for `limit
  * ring-time` once the server took it, ACKs a failure itself (hop by
- * hop, RFC 3261 17.1.1.3) and stays a while to ACK its retransmissions,
- * and sends CANCEL when the listener asks.  An ACK (of a 2xx) goes
+ * hop, RFC 3261 17.1.1.3) and stays a while to ACK its retransmissions
+ * and pass on those of a 2xx, and sends CANCEL when the listener asks
+ * (again and again over UDP until it is answered).  An ACK (of a 2xx) goes
  * once, with no answer.
  */
 
@@ -92,6 +93,11 @@ struct relay_job {
 	int			 rj_sent;	/* an attempt may have arrived */
 	int			 rj_cancel;	/* CANCEL at the first 1xx */
 	int			 rj_done;	/* an INVITE answered: absorbing */
+	char			*rj_cancel_out;	/* our CANCEL, for UDP resends */
+	size_t			 rj_cancel_len;
+	unsigned int		 rj_cancel_ms;	/* its Timer E */
+	unsigned int		 rj_cancel_left; /* ms to its Timer F */
+	struct event		 rj_cancel_timer;
 	unsigned int		 rj_status;	/* if it ends now */
 	char			 rj_reason[RELAY_REASON_MAX];
 	struct event		 rj_timer;	/* resend, next round */
@@ -104,6 +110,7 @@ static size_t			njobs;
 static void	relay_attempt(struct relay_job *);
 static int	job_parse(struct relay_job *);
 static void	job_resolved(void *, const struct dns_target *, size_t, int);
+static void	job_cancel_resend(int, short, void *);
 
 static void
 job_fail_reason(struct relay_job *rj, unsigned int status,
@@ -123,8 +130,10 @@ job_free(struct relay_job *rj)
 	dns_cancel(job_xmpp_checked, rj);
 	evtimer_del(&rj->rj_timer);
 	evtimer_del(&rj->rj_deadline);
+	evtimer_del(&rj->rj_cancel_timer);
 	TAILQ_REMOVE(&jobs, rj, rj_entry);
 	njobs--;
+	free(rj->rj_cancel_out);
 	free(rj->rj_req);
 	free(rj->rj_msg);
 	free(rj->rj_out);
@@ -173,12 +182,24 @@ job_deadline(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg)
 		job_finish(rj, rj->rj_status, rj->rj_reason, NULL, 0);
 }
 
+/* Timer E's next interval: twice the last, T2 at most. */
+static void
+job_timer_double(struct event *ev, unsigned int *ms)
+{
+	struct timeval	tv;
+
+	if ((*ms *= 2) > RELAY_T2_MS)
+		*ms = RELAY_T2_MS;
+	tv.tv_sec = *ms / 1000;
+	tv.tv_usec = (*ms % 1000) * 1000;
+	evtimer_add(ev, &tv);
+}
+
 /* UDP only: Timer E, until a provisional response or the deadline. */
 static void
 job_resend(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg)
 {
 	struct relay_job	*rj = arg;
-	struct timeval		 tv;
 
 	if (rj->rj_dest == NULL || rj->rj_taken)
 		return;
@@ -186,11 +207,7 @@ job_resend(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg)
 		relay_attempt(rj);
 		return;
 	}
-	if ((rj->rj_resend_ms *= 2) > RELAY_T2_MS)
-		rj->rj_resend_ms = RELAY_T2_MS;
-	tv.tv_sec = rj->rj_resend_ms / 1000;
-	tv.tv_usec = (rj->rj_resend_ms % 1000) * 1000;
-	evtimer_add(&rj->rj_timer, &tv);
+	job_timer_double(&rj->rj_timer, &rj->rj_resend_ms);
 }
 
 static void
@@ -251,8 +268,13 @@ job_print(struct relay_job *rj, const char *via, char *out, size_t size,
 	struct sip_out		 o;
 	char			 extra[SIP_DATE_LINE_MAX + 128];
 
-	snprintf(rj->rj_branch, sizeof(rj->rj_branch), "z9hG4bK%08x.%08x%08x",
-	    config_loop_tag(relayd_conf), arc4random(), arc4random());
+	/* An ACK of a 2xx has no transaction: its retransmissions, the same. */
+	if (msg->msg_method != SIP_METHOD_ACK || sip_branch_derived(msg,
+	    config_loop_tag(relayd_conf), rj->rj_branch,
+	    sizeof(rj->rj_branch)) == -1)
+		snprintf(rj->rj_branch, sizeof(rj->rj_branch),
+		    "z9hG4bK%08x.%08x%08x", config_loop_tag(relayd_conf),
+		    arc4random(), arc4random());
 	memset(&fw, 0, sizeof(fw));
 	fw.fw_via.s = via;
 	fw.fw_via.len = strlen(via);
@@ -676,6 +698,7 @@ job_new(uint32_t id, const char *domain, uint32_t len)
 	job_fail_reason(rj, 503, "Service Unavailable");
 	evtimer_set(&rj->rj_timer, job_resend, rj);
 	evtimer_set(&rj->rj_deadline, job_deadline, rj);
+	evtimer_set(&rj->rj_cancel_timer, job_cancel_resend, rj);
 	evtimer_add(&rj->rj_deadline, &tv);
 	TAILQ_INSERT_TAIL(&jobs, rj, rj_entry);
 	njobs++;
@@ -744,27 +767,102 @@ job_by_branch(const struct sip_str *branch)
 	return (NULL);
 }
 
-/* ACK or CANCEL of the INVITE we sent, to the server that has it. */
-static void
-job_send_sibling(struct relay_job *rj, const char *method,
-    const struct sip_msg *resp)
+/* ACK or CANCEL of the INVITE we sent, built for the server that has it. */
+static int
+job_print_sibling(struct relay_job *rj, const char *method,
+    const struct sip_msg *resp, struct sip_out *out)
 {
 	static struct sip_msg	 inv;
 	struct sip_limits	 lim;
 	struct sip_err		 err;
-	struct sip_out		 out;
-	char			 buf[8192];
 
 	out_limits(&lim);
-	sip_out_init(&out, buf, sizeof(buf));
 	if (rj->rj_dest == NULL || sip_parse(&inv, rj->rj_out, rj->rj_outlen,
 	    &lim, 0, &err) == -1 ||
-	    sip_print_sibling(&out, &inv, method, resp) == -1 ||
-	    out_send(rj->rj_dest, rj->rj_conn, out.buf, out.len) == -1)
+	    sip_print_sibling(out, &inv, method, resp) == -1) {
 		log_debug("relay: request %u: %s not sent", rj->rj_id, method);
+		return (-1);
+	}
+	return (0);
 }
 
-/* A 101-199 to an INVITE, to the listener for the caller. */
+/* The ACK of a failure: once for each of its retransmissions. */
+static void
+job_send_ack(struct relay_job *rj, const struct sip_msg *resp)
+{
+	struct sip_out	 out;
+	char		 buf[8192];
+
+	sip_out_init(&out, buf, sizeof(buf));
+	if (job_print_sibling(rj, "ACK", resp, &out) == 0 &&
+	    out_send(rj->rj_dest, rj->rj_conn, out.buf, out.len) == -1)
+		log_debug("relay: request %u: ACK not sent", rj->rj_id);
+}
+
+static void
+job_cancel_stop(struct relay_job *rj)
+{
+	evtimer_del(&rj->rj_cancel_timer);
+	free(rj->rj_cancel_out);
+	rj->rj_cancel_out = NULL;
+}
+
+/*
+ * UDP only: the CANCEL is a non-INVITE client transaction of its own
+ * (RFC 3261 9.1, 17.1.2.2), sent again at T1 doubling up to T2 (Timer
+ * E) until a response to it, for 64*T1 at most (Timer F).
+ */
+static void
+job_cancel_resend(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg)
+{
+	struct relay_job	*rj = arg;
+
+	if (rj->rj_cancel_out == NULL || rj->rj_dest == NULL)
+		return;
+	if (rj->rj_cancel_left <= rj->rj_cancel_ms) {
+		log_debug("relay: request %u: no answer to our CANCEL",
+		    rj->rj_id);
+		job_cancel_stop(rj);
+		return;
+	}
+	rj->rj_cancel_left -= rj->rj_cancel_ms;
+	if (out_send(rj->rj_dest, rj->rj_conn, rj->rj_cancel_out,
+	    rj->rj_cancel_len) == -1) {
+		job_cancel_stop(rj);
+		return;
+	}
+	job_timer_double(&rj->rj_cancel_timer, &rj->rj_cancel_ms);
+}
+
+static void
+job_send_cancel(struct relay_job *rj)
+{
+	struct sip_out	 out;
+	char		 buf[8192];
+	struct timeval	 tv = { 0, RELAY_T1_MS * 1000 };
+
+	sip_out_init(&out, buf, sizeof(buf));
+	if (job_print_sibling(rj, "CANCEL", NULL, &out) == -1)
+		return;
+	if (out_send(rj->rj_dest, rj->rj_conn, out.buf, out.len) == -1) {
+		log_debug("relay: request %u: CANCEL not sent", rj->rj_id);
+		return;
+	}
+	if (rj->rj_dest->od_transport != TRANSPORT_UDP ||
+	    rj->rj_cancel_out != NULL ||
+	    (rj->rj_cancel_out = malloc(out.len)) == NULL)
+		return;
+	memcpy(rj->rj_cancel_out, out.buf, out.len);
+	rj->rj_cancel_len = out.len;
+	rj->rj_cancel_ms = RELAY_T1_MS;
+	rj->rj_cancel_left = 64 * RELAY_T1_MS;
+	evtimer_add(&rj->rj_cancel_timer, &tv);
+}
+
+/*
+ * A 101-199 to an INVITE, or a 2xx again after the final answer, to
+ * the listener for the caller: it passes on every 2xx (RFC 6026 8.4).
+ */
 static void
 job_provisional(struct relay_job *rj, const struct sip_msg *msg)
 {
@@ -808,7 +906,7 @@ job_taken(struct relay_job *rj, const struct sip_msg *msg)
 	rj->rj_taken = 1;
 	if (rj->rj_cancel) {
 		rj->rj_cancel = 0;
-		job_send_sibling(rj, "CANCEL", NULL);
+		job_send_cancel(rj);
 	}
 	if (msg->msg_status > 100)
 		job_provisional(rj, msg);
@@ -836,10 +934,25 @@ job_invite_done(struct relay_job *rj, const struct sip_msg *msg)
 	struct timeval	tv = { RELAY_TIME, 0 };
 
 	if (msg->msg_status >= 300)
-		job_send_sibling(rj, "ACK", msg);
+		job_send_ack(rj, msg);
 	rj->rj_done = 1;
 	evtimer_del(&rj->rj_timer);
 	evtimer_add(&rj->rj_deadline, &tv);
+}
+
+/*
+ * A response to our CANCEL: a final one ends its retransmissions, a
+ * provisional one slows them to T2 (17.1.2.2, Proceeding).
+ */
+static void
+job_cancel_answered(struct relay_job *rj, const struct sip_msg *msg)
+{
+	if (rj->rj_cancel_out == NULL)
+		return;
+	if (msg->msg_status >= 200)
+		job_cancel_stop(rj);
+	else
+		rj->rj_cancel_ms = RELAY_T2_MS;
 }
 
 /* A response from a server: a provisional one stops resending. */
@@ -857,11 +970,15 @@ relay_response(const struct sip_msg *msg)
 		    msg->msg_status);
 		return;		/* late, or not ours: RFC 3261 16.7 */
 	}
-	if (!job_own_response(rj, msg))
-		return;		/* the 200 of our CANCEL */
+	if (!job_own_response(rj, msg)) {
+		job_cancel_answered(rj, msg);
+		return;
+	}
 	if (rj->rj_done) {
 		if (msg->msg_status >= 300)
-			job_send_sibling(rj, "ACK", msg);
+			job_send_ack(rj, msg);
+		else if (msg->msg_status >= 200)
+			job_provisional(rj, msg);	/* RFC 6026 */
 		return;
 	}
 	if (msg->msg_status < 200) {
@@ -905,7 +1022,7 @@ relay_cancel(struct imsgev *iev, struct imsg *imsg)
 	if (rj == NULL)
 		return;
 	if (rj->rj_taken)
-		job_send_sibling(rj, "CANCEL", NULL);
+		job_send_cancel(rj);
 	else
 		rj->rj_cancel = 1;
 }

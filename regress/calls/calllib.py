@@ -135,11 +135,11 @@ def ack_failure(ua, invite_branch, ruri, frm, resp, cseq):
 
 
 def invite(ua, user, password, callee, body=SDP, extra=(), secs=5,
-           to_domain=DOMAIN):
+           to_domain=DOMAIN, from_domain=DOMAIN):
     """An INVITE from user to callee answering the 407; the responses to
     the authenticated INVITE (the last one final, if any came) and its
     branch."""
-    frm = "sip:%s@%s" % (user, DOMAIN)
+    frm = "sip:%s@%s" % (user, from_domain)
     ruri = "sip:%s@%s" % (callee, to_domain)
     hdrs = ["Contact: <sip:%s@%s:%d>" % (user, ua.local[0], ua.local[1]),
             "Content-Type: application/sdp"] + list(extra)

@@ -4,8 +4,8 @@
 # callee sees one INVITE), a callee that does not answer gets the INVITE
 # again (Timer A) until it rings, a PRACK goes through the early dialog,
 # and every 2xx the callee retransmits reaches the caller; the caller's
-# ACK of the 2xx goes to the callee by the route set; a CANCEL for no
-# INVITE gets 481.
+# ACK of the 2xx goes to the callee by the route set, again with the same
+# branch when the caller sends it again; a CANCEL for no INVITE gets 481.
 
 import os, re, sys, time
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/calls"))
@@ -89,6 +89,20 @@ ok(len(acks) == 1 and acks[0]["ruri"] == contact and
    [(a["ruri"], header(a, "route")) for a in acks])
 ok(len(header(acks[0], "via")) == 2 if acks else False,
    "with our Via on the caller's")
+# The caller's ACK again (its 2xx came twice): it leaves with the
+# branch it had (RFC 3261 16.6 step 8, 16.11), not a new random one.
+alice.send_raw(build(alice, "ACK", contact, frm, to, "z9hG4bKack1", 2,
+                     ["Route: " + rr[0]]))
+again = [r for r in requests(bob, 0.7) if r["method"] == "ACK"]
+ok(acks and again and header(again[0], "via") == header(acks[0], "via"),
+   "a retransmitted ACK leaves with the same Via and branch (%s, %s)" %
+   ([header(a, "via")[0] for a in acks], [header(a, "via")[0]
+                                           for a in again]))
+alice.send_raw(build(alice, "ACK", contact, frm, to, "z9hG4bKack2", 2,
+                     ["Route: " + rr[0]]))
+other = [r for r in requests(bob, 0.7) if r["method"] == "ACK"]
+ok(acks and other and header(other[0], "via")[0] != header(acks[0], "via")[0],
+   "an ACK with another branch leaves with another")
 
 # BYE from alice by the route set.
 alice.send_raw(build(alice, "BYE", contact, frm, to, "z9hG4bKbye1", 4,
