@@ -41,6 +41,7 @@ enum store_status {
 	STORE_FULL,		/* a per-user cap is reached */
 };
 
+void	store_set_cache(uint64_t);
 int	store_open(const char *);
 void	store_close(void);
 void	store_group_commit(int);
