@@ -134,6 +134,8 @@ static int	binding_range(DB_TXN *, struct binding_op *, u_int32_t,
 		    u_int32_t, int (*)(DB_TXN *, DBC *, struct store_range *,
 		    size_t, size_t));
 static int	binding_put_body(DB_TXN *, void *);
+static int	binding_op_put(struct binding_op *,
+		    const struct binding_rec *);
 static int	binding_del_body(DB_TXN *, void *);
 static int	binding_del_one(DB_TXN *, DBC *, struct store_range *,
 		    size_t, size_t);
@@ -498,25 +500,45 @@ binding_put_body(DB_TXN *txn, void *arg)
 int
 store_binding_put(const struct binding_rec *b)
 {
-	struct binding_op	 bo;
-	const char		*why;
-	char			 vis[LOG_VIS_MAX * 4 + 1];
+	struct binding_op	bo;
 
-	memset(&bo, 0, sizeof(bo));
+	if (binding_op_put(&bo, b) == -1)
+		return (STORE_FAIL);
+	return (store_kv_txn(STORE_DB_BINDINGS, "put", binding_put_body, &bo,
+	    1));
+}
+
+/* The checks and the encoding of store_binding_put(), in bo. */
+static int
+binding_op_put(struct binding_op *bo, const struct binding_rec *b)
+{
+	const char	*why;
+	char		 vis[LOG_VIS_MAX * 4 + 1];
+
+	memset(bo, 0, sizeof(*bo));
 	if ((why = binding_fields_bad(b)) != NULL) {
 		log_warnx("store: bindings: binding of %s refused: %s",
 		    log_vis(b->b_address, strnlen(b->b_address,
 		    sizeof(b->b_address)), vis, sizeof(vis)), why);
-		return (STORE_FAIL);
+		return (-1);
 	}
-	if (binding_key(b->b_address, b->b_contact, bo.bo_key,
-	    &bo.bo_keylen) == -1 ||
-	    binding_encode(b, bo.bo_key, bo.bo_val, sizeof(bo.bo_val),
-	    &bo.bo_len) == -1)
-		return (STORE_FAIL);
-	bo.bo_expires = b->b_expires;
-	return (store_kv_txn(STORE_DB_BINDINGS, "put", binding_put_body, &bo,
-	    1));
+	if (binding_key(b->b_address, b->b_contact, bo->bo_key,
+	    &bo->bo_keylen) == -1 ||
+	    binding_encode(b, bo->bo_key, bo->bo_val, sizeof(bo->bo_val),
+	    &bo->bo_len) == -1)
+		return (-1);
+	bo->bo_expires = b->b_expires;
+	return (0);
+}
+
+int
+store_binding_put_in(DB_TXN *txn, const struct binding_rec *b)
+{
+	struct binding_op	bo;
+
+	if (binding_op_put(&bo, b) == -1)
+		return (-1);
+	return (binding_put_body(txn, &bo));
 }
 
 int
@@ -565,6 +587,19 @@ store_binding_del(const char *address, const char *contact)
 	    &bo, 1));
 }
 
+int
+store_binding_del_in(DB_TXN *txn, const char *address, const char *contact)
+{
+	struct binding_op	bo;
+	int			r;
+
+	memset(&bo, 0, sizeof(bo));
+	if (binding_key(address, contact, bo.bo_key, &bo.bo_keylen) == -1)
+		return (-1);
+	r = binding_del_body(txn, &bo);
+	return (r == DB_NOTFOUND ? 0 : r);
+}
+
 /* A record that does not decode goes all the same, and its entry stays. */
 static int
 binding_del_one(DB_TXN *txn, DBC *c, struct store_range *sr, size_t keylen,
@@ -607,6 +642,18 @@ store_binding_del_all(const char *address)
 		log_debug("store: bindings: %zu of %s removed", bo.bo_done,
 		    (const char *)bo.bo_key);
 	return (r);
+}
+
+int
+store_binding_del_all_in(DB_TXN *txn, const char *address)
+{
+	struct binding_op	bo;
+
+	memset(&bo, 0, sizeof(bo));
+	if (store_address_key("bindings", address, bo.bo_key,
+	    &bo.bo_keylen) == -1)
+		return (-1);
+	return (binding_del_all_body(txn, &bo));
 }
 
 /* Without a callback, only a count. */
@@ -657,6 +704,36 @@ store_binding_list(const char *address, uint64_t now,
 	bo.bo_cb = cb;
 	bo.bo_arg = arg;
 	return (binding_list(&bo, "list"));
+}
+
+/* DB_RMW: the REGISTER writes what it reads, without a lock upgrade. */
+int
+store_binding_list_in(DB_TXN *txn, const char *address, uint64_t now,
+    int (*cb)(const struct binding_rec *, void *), void *arg)
+{
+	struct binding_op	bo;
+	int			r;
+
+	memset(&bo, 0, sizeof(bo));
+	if (store_address_key("bindings", address, bo.bo_key,
+	    &bo.bo_keylen) == -1)
+		return (-1);
+	bo.bo_now = now;
+	bo.bo_cb = cb;
+	bo.bo_arg = arg;
+	if ((r = binding_range(txn, &bo, 0, DB_RMW, binding_list_one)) == 0 &&
+	    bo.bo_bad > 0) {
+		log_warnx("store: bindings: %zu records refused in a "
+		    "register", bo.bo_bad);
+		r = -1;
+	}
+	return (r);
+}
+
+int
+store_binding_txn(int (*body)(DB_TXN *, void *), void *arg)
+{
+	return (store_kv_txn(STORE_DB_BINDINGS, "register", body, arg, 1));
 }
 
 int

@@ -381,6 +381,7 @@ main(int argc, char *argv[])
 		fatalx("database path too long");
 	proc_child_jail(dirdb_conf->c_database, dirdb_conf->c_uid,
 	    dirdb_conf->c_gid);
+	store_set_cache(dirdb_conf->c_db_cache);
 	if (store_open(home) == -1)
 		fatalx("cannot open the database in %s",
 		    dirdb_conf->c_database);

@@ -23,6 +23,7 @@
 
 #include <sys/types.h>
 
+#include <db.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,8 +40,9 @@
 #define LOC_SWEEP_BATCH	1000
 
 /*
- * One REGISTER: what it asks for, and the user's live bindings before
- * it, read once for the checks and for the answer.
+ * One REGISTER: what it asks for, the user's live bindings before it,
+ * read once for the checks and for the answer, and what its one
+ * transaction decided.
  */
 struct loc_reg {
 	char			aor[IMD_ADDRESS_MAX];
@@ -50,6 +52,9 @@ struct loc_reg {
 	struct binding_rec	b[BINDING_MAX_PER_USER];
 	size_t			nold;
 	struct binding_rec	old[BINDING_MAX_PER_USER];
+	unsigned int		status;
+	const char		*reason;
+	int			waiting;	/* messages queued for aor */
 };
 
 static void
@@ -110,10 +115,6 @@ loc_check(struct loc_reg *r, const char **reason)
 	size_t				 added = 0;
 	uint32_t			 i;
 
-	if (store_binding_list(r->aor, r->now, loc_old_one, r) != STORE_OK) {
-		*reason = "Database error";
-		return (500);
-	}
 	for (i = 0; i < r->n; i++) {
 		if ((old = loc_old_find(r, r->b[i].b_contact)) == NULL) {
 			if (r->b[i].b_expires != 0)
@@ -155,22 +156,52 @@ loc_is_refresh(const struct loc_reg *r)
 }
 
 static int
-loc_write(const struct loc_reg *r)
+loc_write(DB_TXN *txn, const struct loc_reg *r)
 {
 	uint32_t	i;
-	int		s;
+	int		e;
 
 	if (r->star)
-		return (store_binding_del_all(r->aor) == STORE_FAIL ? -1 : 0);
+		return (store_binding_del_all_in(txn, r->aor));
 	for (i = 0; i < r->n; i++) {
 		if (r->b[i].b_expires == 0)
-			s = store_binding_del(r->aor, r->b[i].b_contact);
+			e = store_binding_del_in(txn, r->aor,
+			    r->b[i].b_contact);
 		else
-			s = store_binding_put(&r->b[i]);
-		if (s == STORE_FAIL)
-			return (-1);
+			e = store_binding_put_in(txn, &r->b[i]);
+		if (e != 0)
+			return (e);
 	}
 	return (0);
+}
+
+/*
+ * Steps 6 to 8 in one transaction: the bindings read, checked, written,
+ * and a look at the offline queue of the user, whose messages the
+ * listener is to be given.  A refresh is committed behind (see
+ * loc_is_refresh()), anything else synced before its answer.  It may
+ * run again after a deadlock, so it starts afresh.
+ */
+static int
+loc_txn_body(DB_TXN *txn, void *arg)
+{
+	struct loc_reg	*r = arg;
+	int		 e;
+
+	r->nold = 0;
+	r->waiting = 0;
+	store_write_behind(0);
+	if (!r->star && (e = store_binding_list_in(txn, r->aor, r->now,
+	    loc_old_one, r)) != 0)
+		return (e);
+	r->reason = "OK";
+	r->status = r->star ? 200 : loc_check(r, &r->reason);
+	if (r->status != 200)
+		return (0);
+	store_write_behind(loc_is_refresh(r));
+	if ((e = loc_write(txn, r)) != 0 || r->star)
+		return (e);
+	return (store_offline_any_in(txn, r->aor, &r->waiting));
 }
 
 /*
@@ -241,24 +272,18 @@ loc_register(struct imsgev *iev, struct imsg *imsg)
 	/* 44 KB: too much for the stack, and dirdb does one at a time. */
 	static struct loc_reg	 reg;
 	struct loc_reg		*r = &reg;
-	const char		*reason;
-	unsigned int		 status;
 
 	r->nold = 0;
 	loc_read(iev, imsg, r);
-	status = r->star ? 200 : loc_check(r, &reason);
-	if (r->star)
-		reason = "OK";
-	store_write_behind(status == 200 && loc_is_refresh(r));
-	if (status == 200 && loc_write(r) == -1) {
-		status = 500;
-		reason = "Database error";
+	if (store_binding_txn(loc_txn_body, r) != STORE_OK) {
+		r->status = 500;
+		r->reason = "Database error";
 	}
 	store_write_behind(0);
-	if (status == 200)
+	if (r->status == 200)
 		log_debug("location: %s: %u contact(s) updated", r->aor, r->n);
-	loc_answer(iev, imsg->hdr.ih_peerid, r, status, reason);
-	if (status == 200 && !r->star)
+	loc_answer(iev, imsg->hdr.ih_peerid, r, r->status, r->reason);
+	if (r->status == 200 && r->waiting)
 		queue_offer(r->aor);
 }
 

@@ -592,16 +592,14 @@ queue_offer_bindings(const char *address)
 }
 
 /*
- * A REGISTER was stored.  Most users have nothing waiting: a look at
- * the keys here saves the listener a round trip for every REGISTER.
+ * A REGISTER was stored and its transaction saw messages waiting.
+ * Most users have none: that look saves the listener a round trip for
+ * every REGISTER.
  */
 void
 queue_offer(const char *address)
 {
-	size_t	n;
-
-	if (store_offline_count(address, &n) == STORE_OK && n > 0)
-		queue_offer_bindings(address);
+	queue_offer_bindings(address);
 }
 
 /*

@@ -803,6 +803,38 @@ store_offline_list(const char *to, int (*cb)(const struct offline_rec *,
 	return (r);
 }
 
+/* The first message is enough. */
+static int
+offline_any_one(DB_TXN *txn IMD_UNUSED, DBC *c IMD_UNUSED,
+    struct offline_op *op, size_t keylen IMD_UNUSED, size_t len IMD_UNUSED)
+{
+	op->oo_done++;
+	op->oo_stop = 1;
+	return (0);
+}
+
+/*
+ * Whether any message waits for to, in the caller's transaction (a
+ * REGISTER's): one cursor step, its key alone.
+ */
+int
+store_offline_any_in(DB_TXN *txn, const char *to, int *any)
+{
+	struct offline_op	*op;
+	int			 r;
+
+	*any = 0;
+	if ((op = offline_op_new()) == NULL)
+		return (-1);
+	op->oo_keys_only = 1;
+	if (offline_op_key(op, to, 0) == -1)
+		r = -1;
+	else if ((r = offline_range(txn, op, 0, offline_any_one)) == 0)
+		*any = op->oo_done > 0;
+	offline_op_free(op);
+	return (r);
+}
+
 int
 store_offline_count(const char *to, size_t *n)
 {

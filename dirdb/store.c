@@ -22,8 +22,11 @@
  */
 
 #include <sys/types.h>
+#include <sys/stat.h>
 
 #include <db.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
 #include <vis.h>
@@ -33,7 +36,6 @@
 #include "store.h"
 #include "user.h"
 
-#define STORE_CACHE_BYTES	(8 * 1024 * 1024)
 #define STORE_MODE		0600	/* only dirdb's user reads it */
 #define STORE_TRIES		4	/* runs of a deadlocked transaction */
 #define STORE_CKP_WRITES	256	/* transactions between checkpoint asks */
@@ -92,9 +94,11 @@ struct store_op {
 };
 
 static DB_ENV	*store_env;
+static uint64_t	 store_cache;	/* bytes; 0: sized from the files */
 static u_int	 store_writes;	/* since the last checkpoint */
 
 static void	store_errcall(const DB_ENV *, const char *, const char *);
+static uint64_t	store_cache_bytes(const char *);
 static int	store_env_open(const char *);
 static int	store_dbs_open(void);
 static void	store_discard(void);
@@ -130,10 +134,53 @@ store_errcall(const DB_ENV *env IMD_UNUSED, const char *pfx IMD_UNUSED,
 	log_warnx("store: %s", buf);
 }
 
+/*
+ * Unless configured, the cache holds the database as it is at start,
+ * within DB_CACHE_AUTO_MIN and DB_CACHE_AUTO_MAX: a lookup that misses
+ * it reads a page through the kernel, and at a million users the leaf
+ * pages a REGISTER touches are spread over far more than a small cache
+ * holds.  The database is its files and the log not yet checkpointed
+ * into them (recovery replays it), over-counted by the log that is.
+ */
+static uint64_t
+store_cache_bytes(const char *home)
+{
+	struct stat	 st;
+	struct dirent	*de;
+	DIR		*dir;
+	uint64_t	 total = 0;
+	size_t		 len;
+
+	if (store_cache != 0)
+		return (store_cache);
+	if ((dir = opendir(home)) != NULL) {
+		while ((de = readdir(dir)) != NULL) {
+			len = strlen(de->d_name);
+			if ((strncmp(de->d_name, "log.", 4) == 0 ||
+			    (len > 3 && strcmp(de->d_name + len - 3,
+			    ".db") == 0)) &&
+			    fstatat(dirfd(dir), de->d_name, &st, 0) == 0)
+				total += (uint64_t)st.st_size;
+		}
+		closedir(dir);
+	}
+	if (total < DB_CACHE_AUTO_MIN)
+		return (DB_CACHE_AUTO_MIN);
+	return (total > DB_CACHE_AUTO_MAX ? DB_CACHE_AUTO_MAX : total);
+}
+
+/* Before store_open(); 0 sizes the cache from the files. */
+void
+store_set_cache(uint64_t bytes)
+{
+	store_cache = bytes;
+}
+
 static int
 store_env_open(const char *home)
 {
-	int	r;
+	uint64_t	cache;
+	int		r;
 
 	if ((r = db_env_create(&store_env, 0)) != 0) {
 		store_env = NULL;
@@ -153,7 +200,10 @@ store_env_open(const char *home)
 	 * detector runs on every conflict; dirdb alone holds no lock across
 	 * calls, so only a tool working on a live environment can wait.
 	 */
-	if ((r = store_env->set_cachesize(store_env, 0, STORE_CACHE_BYTES,
+	cache = store_cache_bytes(home);
+	log_debug("store: cache %llu bytes", (unsigned long long)cache);
+	if ((r = store_env->set_cachesize(store_env,
+	    (u_int32_t)(cache >> 30), (u_int32_t)(cache & ((1 << 30) - 1)),
 	    1)) != 0 ||
 	    (r = store_env->set_tmp_dir(store_env, home)) != 0 ||
 	    (r = store_env->log_set_config(store_env, DB_LOG_AUTO_REMOVE,

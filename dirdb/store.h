@@ -41,6 +41,7 @@ enum store_status {
 	STORE_FULL,		/* a per-user cap is reached */
 };
 
+void	store_set_cache(uint64_t);
 int	store_open(const char *);
 void	store_close(void);
 void	store_group_commit(int);
@@ -100,6 +101,21 @@ int	store_binding_walk(uint64_t,
 int	store_binding_sweep(uint64_t, size_t, size_t *);
 
 /*
+ * The same, inside one transaction that store_binding_txn() runs, for
+ * a REGISTER read, checked and written at once: each returns 0, a
+ * libdb code (DB_LOCK_DEADLOCK: the whole body runs again) or -1
+ * after logging.  A delete of a binding that is not there is no error.
+ */
+struct __db_txn;
+
+int	store_binding_txn(int (*)(struct __db_txn *, void *), void *);
+int	store_binding_list_in(struct __db_txn *, const char *, uint64_t,
+	    int (*)(const struct binding_rec *, void *), void *);
+int	store_binding_put_in(struct __db_txn *, const struct binding_rec *);
+int	store_binding_del_in(struct __db_txn *, const char *, const char *);
+int	store_binding_del_all_in(struct __db_txn *, const char *);
+
+/*
  * The offline queue, filed under the recipient in lower case and an id
  * the put assigns and writes into the record, so each user's messages
  * come in the order they were put.  A put fails with STORE_FULL when
@@ -137,6 +153,7 @@ int	store_offline_first(const char *, struct offline_rec *);
 int	store_offline_del(const char *, uint64_t);
 int	store_offline_update(const struct offline_rec *);
 int	store_offline_count(const char *, size_t *);
+int	store_offline_any_in(struct __db_txn *, const char *, int *);
 int	store_offline_list(const char *,
 	    int (*)(const struct offline_rec *, void *), void *);
 int	store_offline_walk(int (*)(const struct offline_rec *, void *),

@@ -80,6 +80,7 @@ reload_compatible(const struct imd_conf *old, const struct imd_conf *new)
 	int				 ok = 1;
 
 	if (strcmp(old->c_database, new->c_database) != 0 ||
+	    old->c_db_cache != new->c_db_cache ||
 	    strcmp(old->c_user, new->c_user) != 0 ||
 	    strcmp(old->c_chroot, new->c_chroot) != 0 ||
 	    strcmp(old->c_control, new->c_control) != 0 ||

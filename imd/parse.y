@@ -107,6 +107,7 @@ struct listen_opts {
 #define SEEN_MTA		0x00008000
 #define SEEN_MAIL_FROM		0x00010000
 #define SEEN_WEB_ROOT		0x00020000
+#define SEEN_DB_CACHE		0x00040000
 #define SEEN_RESOLVER		0x20000000
 #define SEEN_INBOUND		0x40000000
 #define SEEN_TLS_CA		0x80000000
@@ -276,6 +277,7 @@ static char	*parse_stralloc(size_t);
 static char	*parse_strdup(const char *);
 static char	*number_text(int64_t);
 static int	 seen_once(uint64_t, const char *);
+static void	 conf_db_cache(int64_t);
 static int	 seen_once_in(unsigned int *, unsigned int, const char *);
 
 static void	 include_open(const char *);
@@ -327,7 +329,8 @@ static void	 limits_check(const struct parse_file *, int,
 %}
 
 %token	DIRECT
-%token	AFTER ALGORITHMS ALLOW ANY ASK AUTH AUTHORIZE AUTO BYTES CA CERTIFICATE
+%token	AFTER ALGORITHMS ALLOW ANY ASK AUTH AUTHORIZE AUTO BYTES CA CACHE
+%token	CERTIFICATE
 %token	CHROOT CONNECTIONS CONNS_PER_ADDR CONNS_UNAUTH CONTROL DATABASE
 %token	DEVICES DOCUMENT_SIZE DOMAIN DOMAIN_SUBS DOMAIN_TOTAL FROM HEADERS
 %token	HELD_BYTES HELD_BYTES_PER_ADDR HELD_REQUESTS HELD_PER_ADDR INBOUND
@@ -373,6 +376,7 @@ statement	: domain
 			conf_path(parse.p_conf->c_database, "database",
 			    SEEN_DATABASE, $2);
 		}
+		| DATABASE CACHE size		{ conf_db_cache($3); }
 		| CHROOT STRING			{
 			conf_path(parse.p_conf->c_chroot, "chroot",
 			    SEEN_CHROOT, $2);
@@ -785,6 +789,7 @@ static const struct keyword keywords[] = {
 	{ "auto",			AUTO },
 	{ "bytes",			BYTES },
 	{ "ca",				CA },
+	{ "cache",			CACHE },
 	{ "certificate",		CERTIFICATE },
 	{ "chroot",			CHROOT },
 	{ "connections",		CONNECTIONS },
@@ -1721,6 +1726,20 @@ conf_path(char *dst, const char *what, unsigned int bit, const char *path)
 		    shown(path));
 	else if (strlcpy(dst, path, IMD_PATH_MAX) >= IMD_PATH_MAX)
 		parse_error("%s path too long", what);
+}
+
+/* -1 is a size reported already. */
+static void
+conf_db_cache(int64_t bytes)
+{
+	if (bytes == -1 || seen_once(SEEN_DB_CACHE, "database cache") == -1)
+		return;
+	if (bytes < DB_CACHE_MIN || bytes > DB_CACHE_MAX)
+		parse_error("database cache %lld is out of range (%lld-%lld)",
+		    (long long)bytes, (long long)DB_CACHE_MIN,
+		    (long long)DB_CACHE_MAX);
+	else
+		parse.p_conf->c_db_cache = bytes;
 }
 
 /*

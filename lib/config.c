@@ -565,6 +565,9 @@ config_print(const struct imd_conf *conf, FILE *fp)
 	print_string(fp, "user", conf->c_user);
 	print_string(fp, "chroot", conf->c_chroot);
 	print_string(fp, "database", conf->c_database);
+	if (conf->c_db_cache != 0)
+		fprintf(fp, "database cache %llu\n",
+		    (unsigned long long)conf->c_db_cache);
 	print_string(fp, "control socket", conf->c_control);
 	print_limits(fp, &conf->c_limits);
 	print_offline(fp, &conf->c_offline);

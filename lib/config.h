@@ -39,6 +39,16 @@
 #define IMD_CONF_FILE		"/etc/imd/relayd.conf"
 #define IMD_CONTROL_SOCKET	"/var/run/imd.sock"
 #define IMD_DATABASE_DIR	"/var/db/imd"
+
+/*
+ * Berkeley DB's cache, in bytes.  0 (the default) lets dirdb size it at
+ * start from its database files: DB_CACHE_AUTO_MIN, or the files' size
+ * when larger, up to DB_CACHE_AUTO_MAX.
+ */
+#define DB_CACHE_MIN		(1024LL * 1024)
+#define DB_CACHE_MAX		(64LL * 1024 * 1024 * 1024)
+#define DB_CACHE_AUTO_MIN	(64LL * 1024 * 1024)
+#define DB_CACHE_AUTO_MAX	(1024LL * 1024 * 1024)
 #define IMD_CHROOT_DIR		"/var/empty"
 #define IMD_USER		"_imd"
 #define IMD_SIP_PORT		5060
@@ -348,6 +358,7 @@ struct imd_conf {
 	TAILQ_HEAD(, conf_domain) c_domains;
 	TAILQ_HEAD(, conf_listen) c_listens;
 	char		c_database[IMD_PATH_MAX];
+	uint64_t	c_db_cache;	/* bytes, 0: sized by dirdb */
 	char		c_user[IMD_USERNAME_MAX];
 	uid_t		c_uid;		/* resolved by the parent */
 	gid_t		c_gid;

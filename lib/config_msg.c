@@ -469,14 +469,21 @@ static int
 config_send_database(struct imsgev *iev, struct imd_conf *conf,
     enum imd_proc to IMD_UNUSED, int reload IMD_UNUSED)
 {
-	return (imsgev_compose(iev, IMSG_CONF_DATABASE, 0, -1,
-	    conf->c_database, strlen(conf->c_database) + 1));
+	struct ibuf	*buf;
+
+	if ((buf = imsgev_create(iev, IMSG_CONF_DATABASE, 0,
+	    sizeof(conf->c_database) + 8)) == NULL)
+		return (-1);
+	ibuf_add_str(buf, conf->c_database, sizeof(conf->c_database));
+	ibuf_add_u64(buf, conf->c_db_cache);
+	return (config_close(iev, buf));
 }
 
 static int
 config_recv_database(struct imd_conf *conf, struct imsg *imsg)
 {
 	imsg_get_str(imsg, conf->c_database, sizeof(conf->c_database));
+	imsg_get_u64(imsg, &conf->c_db_cache);
 	return (imsg_get_end(imsg));
 }
 

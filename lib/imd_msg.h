@@ -33,7 +33,7 @@
 #include <stdint.h>
 
 #ifndef IMD_MSG_VERSION		/* a test builds an imctl of another */
-#define IMD_MSG_VERSION		16
+#define IMD_MSG_VERSION		17
 #endif
 
 enum imsg_type {
@@ -69,7 +69,7 @@ enum imsg_type {
 				   u32 websocket;
 				   with its fd to the listener (at start
 				   only), without to relayd */
-	IMSG_CONF_DATABASE,	/* str database directory; dirdb */
+	IMSG_CONF_DATABASE,	/* str database directory, u64 cache; dirdb */
 	IMSG_CONF_ROUTE,	/* str domain, u32 transport, u32 xmpp, addr;
 				   listener, relayd */
 	IMSG_CONF_METRICS,	/* u32 len, addr; with its bound fd at start

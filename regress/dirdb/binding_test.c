@@ -116,6 +116,7 @@ static void	test_corrupt(void);
 static int	many_body(DB_TXN *, void *);
 static int	many_write(void);
 static void	test_many(void);
+static void	test_one_txn(void);
 static size_t	msg_payload(const struct binding_rec *, unsigned char *,
 		    size_t);
 static void	test_msg(void);
@@ -939,6 +940,79 @@ test_log(void)
 			printf("# %s\n", line);
 }
 
+/*
+ * A REGISTER's calls in one transaction (store_binding_txn): what the
+ * body lists, puts and deletes commits together, or not at all.
+ */
+struct one_txn {
+	int	fail;		/* the body fails after its writes */
+	size_t	listed;
+};
+
+static int
+one_txn_count(const struct binding_rec *b IMD_UNUSED, void *arg)
+{
+	((struct one_txn *)arg)->listed++;
+	return (0);
+}
+
+static int
+one_txn_body(DB_TXN *txn, void *arg)
+{
+	struct one_txn		*ot = arg;
+	struct binding_rec	 b;
+	int			 e;
+
+	ot->listed = 0;
+	if ((e = store_binding_list_in(txn, "tx@x.test", NOW, one_txn_count,
+	    ot)) != 0)
+		return (e);
+	bind_fill(&b, "tx@x.test", "sip:tx@192.0.2.9", FAR);
+	if ((e = store_binding_put_in(txn, &b)) != 0 ||
+	    (e = store_binding_del_in(txn, "tx@x.test", "sip:tx@old")) != 0 ||
+	    (e = store_binding_del_in(txn, "tx@x.test", "sip:none")) != 0)
+		return (e);
+	return (ot->fail ? -1 : 0);
+}
+
+static int
+one_txn_clear(DB_TXN *txn, void *arg IMD_UNUSED)
+{
+	return (store_binding_del_all_in(txn, "tx@x.test"));
+}
+
+static void
+test_one_txn(void)
+{
+	struct one_txn		ot = { 1, 0 };
+	struct binding_rec	b, got;
+	size_t			n, index;
+
+	bind_fill(&b, "tx@x.test", "sip:tx@old", FAR);
+	TAP_OK(store_binding_put(&b) == STORE_OK, "one txn: a binding before");
+	index = db_count(STORE_DB_EXPIRY);
+	TAP_OK(store_binding_txn(one_txn_body, &ot) != STORE_OK &&
+	    ot.listed == 1, "a failed body lists the binding and fails");
+	TAP_OK(store_binding_get("tx@x.test", "sip:tx@old", &got) ==
+	    STORE_OK && store_binding_get("tx@x.test", "sip:tx@192.0.2.9",
+	    &got) == STORE_NOTFOUND && db_count(STORE_DB_EXPIRY) == index,
+	    "and none of its writes is left");
+	ot.fail = 0;
+	TAP_OK(store_binding_txn(one_txn_body, &ot) == STORE_OK,
+	    "the same body commits");
+	TAP_OK(store_binding_get("tx@x.test", "sip:tx@old", &got) ==
+	    STORE_NOTFOUND && store_binding_get("tx@x.test",
+	    "sip:tx@192.0.2.9", &got) == STORE_OK &&
+	    store_binding_count("tx@x.test", NOW, &n) == STORE_OK && n == 1 &&
+	    db_count(STORE_DB_EXPIRY) == index,
+	    "one put and one delete, a missing delete no error, one index "
+	    "entry each");
+	TAP_OK(store_binding_txn(one_txn_clear, NULL) == STORE_OK &&
+	    store_binding_count("tx@x.test", NOW, &n) == STORE_OK && n == 0 &&
+	    db_count(STORE_DB_EXPIRY) == index - 1,
+	    "delete all in a transaction takes bindings and entries");
+}
+
 int
 main(void)
 {
@@ -954,6 +1028,7 @@ main(void)
 	test_reopen();
 	test_corrupt();
 	test_many();
+	test_one_txn();
 	store_close();
 	test_msg();
 	test_msg_bad();

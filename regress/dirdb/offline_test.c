@@ -38,6 +38,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "cdefs.h"
 #include "imsg.h"
 #include "log.h"
 #include "offline.h"
@@ -93,6 +94,7 @@ static void	rec_str(struct rec *, const char *);
 static void	rec_msg(struct rec *, unsigned int, const struct offline_rec *);
 static void	key_make(struct key *, const char *, uint64_t);
 static void	ikey_make(struct key *, uint64_t, uint64_t);
+static int	any_body(DB_TXN *, void *);
 static int	raw_body(DB_TXN *, void *);
 static int	raw_get(enum store_dbid, const struct key *, struct rec *);
 static int	list_one(const struct offline_rec *, void *);
@@ -378,6 +380,33 @@ test_prefix(void)
 	    n == 0, "count of each user");
 	TAP_OK(list_user(&l, "nobody@x.test", 0) == STORE_OK &&
 	    l.l_count == 0, "list of an empty queue");
+	TAP_OK(store_kv_txn(STORE_DB_OFFLINE, "any", any_body, NULL, 0) ==
+	    STORE_OK, "any in a transaction: a@x.test and a@x.tes have "
+	    "messages, a@x.te and nobody@x.test none");
+}
+
+/* The look a REGISTER's transaction takes (store_offline_any_in). */
+static int
+any_body(DB_TXN *txn, void *arg IMD_UNUSED)
+{
+	static const struct {
+		const char	*to;
+		int		 any;
+	} want[] = {
+		{ "a@x.test", 1 }, { "a@x.tes", 1 }, { "a@x.te", 0 },
+		{ "nobody@x.test", 0 },
+	};
+	size_t	i;
+	int	any, e;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		if ((e = store_offline_any_in(txn, want[i].to, &any)) != 0)
+			return (e);
+		if (any != want[i].any)
+			return (-1);
+	}
+	return (store_offline_any_in(txn, "not an address", &any) == -1 ?
+	    0 : -1);
 }
 
 static void
