@@ -166,56 +166,61 @@ parent_queue_item(struct imsgev *iev, struct imsg *imsg)
 	control_item_close(cc, buf);
 }
 
-/* A subscription or rule of a presentity, as the listener told it. */
+/*
+ * The items a child lists for imctl that are strings and a number: the
+ * strings (each at most its size) and the u32 or u64 after them, passed
+ * on as they came.
+ */
+#define ITEM_STRS_MAX	6
+
+struct item_shape {
+	uint32_t	 is_type;		/* IMSG_CTL_*_ITEM */
+	const char	*is_what;		/* for the fatal message */
+	size_t		 is_nstrs;
+	size_t		 is_size[ITEM_STRS_MAX];
+	int		 is_u64;		/* else a u32 */
+};
+
+/* A subscription or rule of a presentity: watcher, what, state, left. */
+static const struct item_shape watcher_item = { IMSG_CTL_WATCHER_ITEM,
+    "watcher item", 3, { IMD_ADDRESS_MAX, 32, 32 }, 0 };
+/* A call the listener proxies: caller, callee, state, age. */
+static const struct item_shape call_item = { IMSG_CTL_CALL_ITEM,
+    "call item", 3, { IMD_ADDRESS_MAX, IMD_ADDRESS_MAX, 32 }, 1 };
+/* An s2s stream of xmppd: direction, ours, theirs, peer, state, auth, age. */
+static const struct item_shape xmpp_item = { IMSG_CTL_XMPP_ITEM,
+    "xmpp item", 6, { 8, IMD_DOMAIN_MAX, IMD_DOMAIN_MAX, 64, 16, 16 }, 1 };
+
 static void
-parent_watcher_item(struct imsgev *iev, struct imsg *imsg)
+parent_pass_item(struct imsgev *iev, struct imsg *imsg,
+    const struct item_shape *is)
 {
 	struct ctl_conn	*cc;
 	struct ibuf	*buf;
-	char		 watcher[IMD_ADDRESS_MAX], what[32], state[32];
-	uint32_t	 left;
+	char		 str[ITEM_STRS_MAX][IMD_ADDRESS_MAX];
+	size_t		 i, hint = 16;
+	uint64_t	 u64 = 0;
+	uint32_t	 u32 = 0;
 
-	imsg_get_str(imsg, watcher, sizeof(watcher));
-	imsg_get_str(imsg, what, sizeof(what));
-	imsg_get_str(imsg, state, sizeof(state));
-	imsg_get_u32(imsg, &left);
+	for (i = 0; i < is->is_nstrs; i++) {
+		imsg_get_str(imsg, str[i], is->is_size[i]);
+		hint += strlen(str[i]) + 1;
+	}
+	if (is->is_u64)
+		imsg_get_u64(imsg, &u64);
+	else
+		imsg_get_u32(imsg, &u32);
 	if (imsg_get_end(imsg) == -1)
-		proc_fatal_imsg(iev, imsg, "watcher item");
+		proc_fatal_imsg(iev, imsg, is->is_what);
 	if ((cc = control_client(imsg->hdr.ih_peerid)) == NULL ||
-	    (buf = control_item(cc, IMSG_CTL_WATCHER_ITEM,
-	    IMD_ADDRESS_MAX + 80)) == NULL)
+	    (buf = control_item(cc, is->is_type, hint)) == NULL)
 		return;
-	ibuf_add_str(buf, watcher, sizeof(watcher));
-	ibuf_add_str(buf, what, sizeof(what));
-	ibuf_add_str(buf, state, sizeof(state));
-	ibuf_add_u32(buf, left);
-	control_item_close(cc, buf);
-}
-
-/* A call the listener proxies. */
-static void
-parent_call_item(struct imsgev *iev, struct imsg *imsg)
-{
-	struct ctl_conn	*cc;
-	struct ibuf	*buf;
-	char		 caller[IMD_ADDRESS_MAX], callee[IMD_ADDRESS_MAX];
-	char		 state[32];
-	uint64_t	 age;
-
-	imsg_get_str(imsg, caller, sizeof(caller));
-	imsg_get_str(imsg, callee, sizeof(callee));
-	imsg_get_str(imsg, state, sizeof(state));
-	imsg_get_u64(imsg, &age);
-	if (imsg_get_end(imsg) == -1)
-		proc_fatal_imsg(iev, imsg, "call item");
-	if ((cc = control_client(imsg->hdr.ih_peerid)) == NULL ||
-	    (buf = control_item(cc, IMSG_CTL_CALL_ITEM,
-	    2 * IMD_ADDRESS_MAX + 48)) == NULL)
-		return;
-	ibuf_add_str(buf, caller, sizeof(caller));
-	ibuf_add_str(buf, callee, sizeof(callee));
-	ibuf_add_str(buf, state, sizeof(state));
-	ibuf_add_u64(buf, age);
+	for (i = 0; i < is->is_nstrs; i++)
+		ibuf_add_str(buf, str[i], is->is_size[i]);
+	if (is->is_u64)
+		ibuf_add_u64(buf, u64);
+	else
+		ibuf_add_u32(buf, u32);
 	control_item_close(cc, buf);
 }
 
@@ -227,10 +232,10 @@ parent_dispatch_listener(struct imsgev *iev, struct imsg *imsg)
 		parent_result(iev, imsg);
 		break;
 	case IMSG_LSN_WATCHER_ITEM:
-		parent_watcher_item(iev, imsg);
+		parent_pass_item(iev, imsg, &watcher_item);
 		break;
 	case IMSG_LSN_CALL_ITEM:
-		parent_call_item(iev, imsg);
+		parent_pass_item(iev, imsg, &call_item);
 		break;
 	case IMSG_LSN_END:
 		parent_list_end(iev, imsg);
@@ -282,45 +287,12 @@ parent_dispatch_metricsd(struct imsgev *iev, struct imsg *imsg)
 	}
 }
 
-/* An s2s stream, as xmppd described it, for imctl show xmpp. */
-static void
-parent_xmpp_item(struct imsgev *iev, struct imsg *imsg)
-{
-	struct ctl_conn	*cc;
-	struct ibuf	*buf;
-	char		 dir[8], local[IMD_DOMAIN_MAX], remote[IMD_DOMAIN_MAX];
-	char		 peer[64], state[16], auth[16];
-	uint64_t	 age;
-
-	imsg_get_str(imsg, dir, sizeof(dir));
-	imsg_get_str(imsg, local, sizeof(local));
-	imsg_get_str(imsg, remote, sizeof(remote));
-	imsg_get_str(imsg, peer, sizeof(peer));
-	imsg_get_str(imsg, state, sizeof(state));
-	imsg_get_str(imsg, auth, sizeof(auth));
-	imsg_get_u64(imsg, &age);
-	if (imsg_get_end(imsg) == -1)
-		proc_fatal_imsg(iev, imsg, "xmpp item");
-	if ((cc = control_client(imsg->hdr.ih_peerid)) == NULL ||
-	    (buf = control_item(cc, IMSG_CTL_XMPP_ITEM, 2 * IMD_DOMAIN_MAX +
-	    128)) == NULL)
-		return;
-	ibuf_add_str(buf, dir, sizeof(dir));
-	ibuf_add_str(buf, local, sizeof(local));
-	ibuf_add_str(buf, remote, sizeof(remote));
-	ibuf_add_str(buf, peer, sizeof(peer));
-	ibuf_add_str(buf, state, sizeof(state));
-	ibuf_add_str(buf, auth, sizeof(auth));
-	ibuf_add_u64(buf, age);
-	control_item_close(cc, buf);
-}
-
 void
 parent_dispatch_xmppd(struct imsgev *iev, struct imsg *imsg)
 {
 	switch (imsg->hdr.ih_type) {
 	case IMSG_XMPP_ITEM:
-		parent_xmpp_item(iev, imsg);
+		parent_pass_item(iev, imsg, &xmpp_item);
 		break;
 	case IMSG_XMPP_END:
 		parent_list_end(iev, imsg);
