@@ -224,6 +224,18 @@ parent_pass_item(struct imsgev *iev, struct imsg *imsg,
 	control_item_close(cc, buf);
 }
 
+/*
+ * What every child may send besides its own messages: its counters.
+ * Anything else is a child out of step, and the suite stops.
+ */
+static void
+parent_counters_only(struct imsgev *iev, struct imsg *imsg)
+{
+	if (imsg->hdr.ih_type != IMSG_STATS_SET)
+		proc_fatal_imsg(iev, imsg, "unexpected");
+	stats_child_set(iev, imsg);
+}
+
 void
 parent_dispatch_listener(struct imsgev *iev, struct imsg *imsg)
 {
@@ -240,21 +252,9 @@ parent_dispatch_listener(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_LSN_END:
 		parent_list_end(iev, imsg);
 		break;
-	case IMSG_STATS_SET:
-		stats_child_set(iev, imsg);
-		break;
 	default:
-		proc_fatal_imsg(iev, imsg, "unexpected");
+		parent_counters_only(iev, imsg);
 	}
-}
-
-/* relayd and authd tell the parent their counters, nothing else. */
-static void
-parent_counters_only(struct imsgev *iev, struct imsg *imsg)
-{
-	if (imsg->hdr.ih_type != IMSG_STATS_SET)
-		proc_fatal_imsg(iev, imsg, "unexpected");
-	stats_child_set(iev, imsg);
 }
 
 void
@@ -279,11 +279,8 @@ parent_dispatch_metricsd(struct imsgev *iev, struct imsg *imsg)
 			proc_fatal_imsg(iev, imsg, "metrics request");
 		stats_gather(PROC_METRICSD, imsg->hdr.ih_peerid);
 		break;
-	case IMSG_STATS_SET:
-		stats_child_set(iev, imsg);
-		break;
 	default:
-		proc_fatal_imsg(iev, imsg, "unexpected");
+		parent_counters_only(iev, imsg);
 	}
 }
 
@@ -297,11 +294,8 @@ parent_dispatch_xmppd(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_XMPP_END:
 		parent_list_end(iev, imsg);
 		break;
-	case IMSG_STATS_SET:
-		stats_child_set(iev, imsg);
-		break;
 	default:
-		proc_fatal_imsg(iev, imsg, "unexpected");
+		parent_counters_only(iev, imsg);
 	}
 }
 
@@ -332,10 +326,7 @@ parent_dispatch_dirdb(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_DB_QUEUE_END:
 		parent_list_end(iev, imsg);
 		break;
-	case IMSG_STATS_SET:
-		stats_child_set(iev, imsg);
-		break;
 	default:
-		proc_fatal_imsg(iev, imsg, "unexpected");
+		parent_counters_only(iev, imsg);
 	}
 }
