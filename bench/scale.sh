@@ -28,17 +28,28 @@
 # RSS of each process after start-up (MiB); the database on
 # disk (MiB); server CPU per REGISTER (users u0..u9999 in turn, as
 # register.sh) and per MESSAGE (a to b, as message.sh) in closed loop
-# for DUR s, in CPU seconds per 1000 calls.  Writes bench/results/
+# for DUR s, in CPU seconds per 1000 calls, and per NOTIFY (the fan-out
+# of presence.sh, bench/fanout.sh: 1,000 watchers w<i> of p, 20
+# PUBLISHes) per 1000 NOTIFYs.  Writes bench/results/
 # scale.txt, one row per size, and plots it in bench/results/scale.png
 # with gnuplot when it is installed.  imd alone: no Kamailio.
+# KEEP=1 keeps each filled database (bench/run/scale-db-N) and REUSE=1
+# starts from one kept, skipping the fill: for trying a change to the
+# server at a size without filling again.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/bench/lib.sh"
+. "$TOP/bench/fanout.sh"
 SIZES=${SIZES:-10000 100000 1000000}
 FILL_RATE=${FILL_RATE:-2000}
 DUR=${DUR:-10}
 DIR=$RUN/scale
 DB=$RUN/scale-db
+WATCHERS=1000 PUBLISHES=20 SUB_RATE=500 WAIT=60 SETTLE=1
+# no coalescing, as in presence.sh: each PUBLISH one NOTIFY per watcher
+CONF="presence authorize auto
+presence notify-interval 0
+presence subscriptions $((WATCHERS * 2))"
 OUT=$RES/scale.txt
 NOTIFY_UAS=127.0.0.1:15064
 TARGET=127.0.0.1:15060
@@ -73,12 +84,20 @@ since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 # left stopped, its database in $DB
 fill() {
 	local n=$1 s=$(($1 / 10)) t0
-	rm -rf "$DB"
-	IMD_SEED= imd_start bench.test 127.0.0.1 "$DIR" "presence authorize auto"
+	if [ -n "${REUSE:-}" ] && [ -d "$DB-$n" ]; then
+		echo "  $n: the database of an earlier fill ($DB-$n)" >&2
+		IMD_SEED= imd_start bench.test 127.0.0.1 "$DIR" "$CONF"
+		stop_pid "$SRV_PID"
+		return 0
+	fi
+	rm -rf "$DB-$n"
+	IMD_SEED= imd_start bench.test 127.0.0.1 "$DIR" "$CONF"
 	t0=$(now)
-	{ printf 'a@bench.test apass\nb@bench.test bpass\n'
-	  awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++)
-		printf "u%d@bench.test pw%d\n", i, i }'; } |
+	{ printf 'a@bench.test apass\nb@bench.test bpass\np@bench.test ppass\n'
+	  awk -v n="$n" -v w="$WATCHERS" 'BEGIN {
+		for (i = 0; i < n; i++) printf "u%d@bench.test pw%d\n", i, i
+		for (i = 0; i < w; i++) printf "w%d@bench.test wpw%d\n", i, i
+	  }'; } |
 	    "$TOP/build/bin/imctl" -s "$DIR/imd.sock" user import - \
 	    > /dev/null || { echo "import failed" >&2; exit 1; }
 	echo "  $n: users imported in $(since "$t0") s" >&2
@@ -95,7 +114,7 @@ fill() {
 	    subscribe_pairs.xml "$s" -inf "$RUN/scale-subs.csv") in" \
 	    "$(since "$t0") s" >&2
 	stop_pid "$SRV_PID"
-	mv "$DIR/db" "$DB"
+	mv "$DIR/db" "$DB-$n"
 }
 
 # start N: imd on a copy of $DB, with the configuration fill() wrote;
@@ -103,7 +122,7 @@ fill() {
 start() {
 	local t0 ready w="u$(($1 / 10 * 2 - 1))@bench.test"
 	rm -rf "$DIR/db"
-	cp -a "$DB" "$DIR/db"
+	cp -a "$DB-$1" "$DIR/db"
 	t0=$(now)
 	"$TOP/build/sbin/imd" -d -f "$DIR/relayd.conf" > "$DIR/imd.log" 2>&1 &
 	SRV_PID=$!
@@ -142,6 +161,14 @@ rss() {			# "name=MiB ..." of the suite's processes
 
 # cpu NAME SCENARIO [sipp args]: server CPU s per 1000 calls of a
 # closed loop of DUR s, and the rate
+notify_cpu() {		# the fan-out of presence.sh: "CPU-per-1000 NOTIFY/s"
+	local line
+	line=$(run_server "scale-pres-$1")
+	echo "$line" >> "$RES/scale-runs.txt"
+	echo "$line" | awk '$5 > 0 { print "  " $1 ": " $5 " NOTIFYs missing" \
+	    > "/dev/stderr" } { printf "%.4f %d", $10, $8 }'
+}
+
 cpu() {
 	local line
 	line=$(load "scale-$1" "$2" 0 0 "${@:3}")
@@ -152,13 +179,15 @@ cpu() {
 
 port_free 15064 || { echo "port 15064 is busy" >&2; exit 1; }
 notify_uas
+watchers_csv
 users_inf "$RUN/scale-reg10k.csv" 10000 u pw 127.0.0.1:15098
 { echo "# $(date -u +%FT%TZ) imd with N users, N bindings, N/10" \
     "subscriptions; closed loops of DUR=$DUR s"
   echo "# start-s: to OPTIONS answered; pres-s: to the presence store" \
     "loaded; CPU: server CPU s per 1000 calls (rate: calls/s); RSS MiB"
-  printf "#%-7s %7s %7s %7s %7s %9s %6s %9s %6s  %s\n" users start-s \
-    pres-s quiet-s dbMiB reg-cpu rate msg-cpu rate RSS; } > "$OUT"
+  printf "#%-7s %7s %7s %7s %7s %9s %6s %9s %6s %9s %6s  %s\n" users \
+    start-s pres-s quiet-s dbMiB reg-cpu rate msg-cpu rate ntf-cpu rate \
+    RSS; } > "$OUT"
 for n in $SIZES; do
 	fill "$n"
 	start "$n"
@@ -172,13 +201,14 @@ for n in $SIZES; do
 	register_b || exit 1
 	msg=$(cpu msg "$MSG_AUTH_SF" -au a -ap apass)
 	stop_uas
+	ntf=$(notify_cpu "$n")
 	stop_pid "$SRV_PID"
-	printf "%-8d %7.2f %7.2f %7.0f %7d %9.4f %6d %9.4f %6d  %s\n" \
-	    "$n" $STARTUP "$SETTLE" "$size" $reg $msg "$mem" >> "$OUT"
+	printf "%-8d %7.2f %7.2f %7.0f %7d %9.4f %6d %9.4f %6d %9.4f %6d  %s\n" \
+	    "$n" $STARTUP "$SETTLE" "$size" $reg $msg $ntf "$mem" >> "$OUT"
 	tail -n 1 "$OUT" >&2
 done
 stop_pid "$NOTIFY_PID"
-rm -rf "$DB"
+[ -n "${KEEP:-}" ] || rm -rf "$DB"-*
 if command -v gnuplot > /dev/null; then
 	gnuplot <<PLOT
 set terminal png size 900,600
@@ -193,6 +223,7 @@ set key top left
 set title "imd: cost per request and start-up against the number of users"
 plot "$OUT" using 1:6 with linespoints title "REGISTER CPU", \
      "$OUT" using 1:8 with linespoints title "MESSAGE CPU", \
+     "$OUT" using 1:10 with linespoints title "NOTIFY CPU (per 1000 NOTIFYs)", \
      "$OUT" using 1:3 axes x1y2 with linespoints title "start-up to presence loaded (s)"
 PLOT
 fi
