@@ -81,6 +81,22 @@ static struct pres_sub_tree	pres_subs = RB_INITIALIZER(&pres_subs);
 static struct pres_domain_tree	pres_domains = RB_INITIALIZER(&pres_domains);
 static int			pres_tables_loaded;
 
+/*
+ * After a start every presentity with watchers is notified again, but
+ * PRES_RENOTIFY_BATCH a tick of PRES_RENOTIFY_MS (5,000 a second, in
+ * bursts a watcher's receive buffer holds), each tick from the address
+ * the last one stopped at: the tree may change in between.  All at once, 100,000 watched presentities were as many
+ * NOTIFY transactions in one burst, which the watchers' server dropped
+ * and we retransmitted for half a minute, and each that timed out ended
+ * its subscription.
+ */
+#define PRES_RENOTIFY_BATCH	50
+#define PRES_RENOTIFY_MS	10
+static struct event		pres_renotify_ev;
+static char			pres_renotify_from[IMD_ADDRESS_MAX];
+
+static void	pres_renotify(int, short, void *);
+
 static int
 pres_cmp(struct presentity *a, struct presentity *b)
 {
@@ -726,8 +742,7 @@ pres_store_item(struct imsgev *iev, struct imsg *imsg)
 void
 pres_store_end(struct imsgev *iev, struct imsg *imsg)
 {
-	struct presentity	*pr;
-	uint32_t		 table;
+	uint32_t	table;
 
 	imsg_get_u32(imsg, &table);
 	if (imsg_get_end(imsg) == -1 || table >= PSTORE_TABLES)
@@ -735,9 +750,33 @@ pres_store_end(struct imsgev *iev, struct imsg *imsg)
 	if (++pres_tables_loaded < PSTORE_TABLES)
 		return;
 	log_debug("presence: store loaded");
-	RB_FOREACH(pr, pres_tree, &presentities)
-		if (!TAILQ_EMPTY(&pr->pr_subs))
+	pres_renotify_from[0] = '\0';
+	evtimer_set(&pres_renotify_ev, pres_renotify, NULL);
+	pres_renotify(-1, 0, NULL);
+}
+
+static void
+pres_renotify(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg IMD_UNUSED)
+{
+	static struct presentity find;
+	struct presentity	*pr;
+	struct timeval		 tv = { 0, PRES_RENOTIFY_MS * 1000 };
+	int			 n = 0;
+
+	strlcpy(find.pr_aor, pres_renotify_from, sizeof(find.pr_aor));
+	pr = RB_NFIND(pres_tree, &presentities, &find);
+	for (; pr != NULL && n < PRES_RENOTIFY_BATCH;
+	    pr = RB_NEXT(pres_tree, &presentities, pr))
+		if (!TAILQ_EMPTY(&pr->pr_subs)) {
 			pres_changed(pr);
+			n++;
+		}
+	if (pr == NULL) {
+		log_debug("presence: every watched presentity notified again");
+		return;
+	}
+	strlcpy(pres_renotify_from, pr->pr_aor, sizeof(pres_renotify_from));
+	evtimer_add(&pres_renotify_ev, &tv);
 }
 
 /*
