@@ -307,6 +307,7 @@ dirdb_sweep(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg IMD_UNUSED)
 	loc_sweep();
 	queue_expire();
 	store_sync_behind();
+	store_checkpoint_due();
 	evtimer_add(&dirdb_sweep_ev, &tv);
 }
 

@@ -39,7 +39,8 @@
 #define STORE_MODE		0600	/* only dirdb's user reads it */
 #define STORE_TRIES		4	/* runs of a deadlocked transaction */
 #define STORE_CKP_WRITES	256	/* transactions between checkpoint asks */
-#define STORE_CKP_KBYTES	4096	/* log written before a checkpoint */
+#define STORE_CKP_KBYTES	32768	/* log written before a checkpoint */
+#define STORE_CKP_MINUTES	1	/* or time since the last one */
 #define STORE_LOCKS		10000	/* locks and locked objects */
 
 /*
@@ -102,7 +103,7 @@ static uint64_t	store_cache_bytes(const char *);
 static int	store_env_open(const char *);
 static int	store_dbs_open(void);
 static void	store_discard(void);
-static void	store_checkpoint(u_int32_t);
+static void	store_checkpoint(u_int32_t, u_int32_t);
 static int	store_status(const struct store_op *, int);
 static int	store_code(int);
 static int	store_txn(struct store_op *, int (*)(DB_TXN *,
@@ -255,7 +256,7 @@ store_open(const char *home)
 		store_discard();
 		return (-1);
 	}
-	store_checkpoint(0);
+	store_checkpoint(0, 0);
 	log_debug("store: environment %s open", home);
 	return (0);
 }
@@ -266,7 +267,7 @@ store_close(void)
 {
 	if (store_env == NULL)
 		return;
-	store_checkpoint(0);
+	store_checkpoint(0, 0);
 	store_discard();
 }
 
@@ -298,17 +299,32 @@ store_discard(void)
  * files to remove, and writes the dirty pages out.  Every
  * STORE_CKP_WRITES writes libdb is asked, and checkpoints once kbyte
  * of log (STORE_CKP_KBYTES; 0 at open and close: always) was written
- * since the last: under a load of refreshes, a checkpoint every 256
- * writes synced the pages fifteen times a second.
+ * since the last, or STORE_CKP_MINUTES passed; store_checkpoint_due()
+ * asks too, once a second, for a server that writes little.  Each
+ * checkpoint writes every page dirtied since the last: with the users
+ * of a million spread over their btrees' leaves, each REGISTER dirties
+ * pages of its own, so at one checkpoint per 4 MB of log (a few
+ * thousand REGISTERs) nearly every REGISTER cost page writes, and the
+ * CPU per REGISTER doubled from 10,000 users to 1,000,000.  32 MB or a
+ * minute lets a page take many writes between checkpoints; recovery
+ * after a crash replays at most that much log.
  */
 static void
-store_checkpoint(u_int32_t kbyte)
+store_checkpoint(u_int32_t kbyte, u_int32_t minutes)
 {
 	int	r;
 
 	store_writes = 0;
-	if ((r = store_env->txn_checkpoint(store_env, kbyte, 0, 0)) != 0)
+	if ((r = store_env->txn_checkpoint(store_env, kbyte, minutes, 0)) !=
+	    0)
 		log_warnx("store: checkpoint: %s", db_strerror(r));
+}
+
+void
+store_checkpoint_due(void)
+{
+	if (store_env != NULL)
+		store_checkpoint(STORE_CKP_KBYTES, STORE_CKP_MINUTES);
 }
 
 /*
@@ -448,7 +464,7 @@ store_txn(struct store_op *op, int (*body)(DB_TXN *, struct store_op *),
 			store_unsynced = 1;
 	}
 	if (r == 0 && write && ++store_writes >= STORE_CKP_WRITES)
-		store_checkpoint(STORE_CKP_KBYTES);
+		store_checkpoint(STORE_CKP_KBYTES, STORE_CKP_MINUTES);
 	return (store_status(op, r));
 }
 

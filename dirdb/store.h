@@ -52,6 +52,7 @@ int	store_sync(void);
  */
 void	store_write_behind(int);
 int	store_sync_behind(void);
+void	store_checkpoint_due(void);
 
 /*
  * A record comes back with its address in lower case.  An update
