@@ -51,7 +51,7 @@ enum imsg_type {
 	IMSG_CONF_START,	/* u32 reload (0 or 1); every child */
 	IMSG_CONF_JAIL,		/* u32 uid, u32 gid, str chroot; every child */
 	IMSG_CONF_LIMITS,	/* 15 x u32 limits; listener, relayd, authd */
-	IMSG_CONF_AUTH,		/* u32 n, u32 algorithms[2]; authd */
+	IMSG_CONF_AUTH,		/* u32 n, u32 algorithms[2]; listener, authd */
 	IMSG_CONF_OFFLINE,	/* u32 policy, u32 age, u32 mail after,
 				   quotas, u32 mail max, u32 mail period;
 				   listener, dirdb */

@@ -125,34 +125,37 @@ auth_start(struct sip_req *rq, const char *domain)
 	explicit_bzero(&ar, sizeof(ar));
 }
 
-/* The challenge of authd's that every client can answer: MD5's. */
-static int
-auth_challenge_md5(const char *challenge)
+/*
+ * The challenge of authd's that every client can answer: MD5's.  authd
+ * makes one per configured algorithm in the configured order, so the
+ * index is known without parsing them; without MD5, the first.
+ */
+static size_t
+auth_challenge_md5(void)
 {
-	struct sip_auth	au;
+	size_t	i;
 
-	return (sip_auth_parse(challenge, challenge + strlen(challenge),
-	    &au) == 0 && sip_str_is_ci(&au.au_algorithm, "MD5"));
+	for (i = 0; i < listener_conf->c_nauth_algs && i < AUTH_CHALLENGES;
+	    i++)
+		if (listener_conf->c_auth_algs[i] == DIGEST_MD5)
+			return (i);
+	return (0);
 }
 
-/* The challenges chosen, as header lines; 0 on success. */
+/* The challenges chosen, as header lines; their length, or -1. */
 static int
 auth_challenge_lines(char *out, size_t size, const char *name,
     const struct auth_result *res, int one)
 {
-	size_t	i, len = 0, pick = 0;
+	size_t	i, len = 0, pick;
 	int	n;
 
 	out[0] = '\0';
 	if (one) {
-		for (i = 0; i < AUTH_CHALLENGES; i++)
-			if (auth_challenge_md5(res->res_challenge[i])) {
-				pick = i;
-				break;
-			}
+		pick = auth_challenge_md5();
 		n = snprintf(out, size, "%s: %s\r\n", name,
 		    res->res_challenge[pick]);
-		return (n < 0 || (size_t)n >= size ? -1 : 0);
+		return (n < 0 || (size_t)n >= size ? -1 : n);
 	}
 	for (i = 0; i < AUTH_CHALLENGES; i++) {
 		if (res->res_challenge[i][0] == '\0')
@@ -163,7 +166,7 @@ auth_challenge_lines(char *out, size_t size, const char *name,
 			return (-1);
 		len += n;
 	}
-	return (0);
+	return (len);
 }
 
 /*
@@ -173,6 +176,10 @@ auth_challenge_lines(char *out, size_t size, const char *name,
  * the request, it carries one challenge only, MD5's (which every
  * client answers, those that prefer SHA-256 too), and nothing else we
  * could leave out.  Over TCP and TLS the handshake proved the source.
+ * Over UDP the answer with one challenge is built first, and sent as
+ * it is when the whole one would be too long: its length is that of
+ * the short one and the difference of the challenge lines, since they
+ * go in as they are.
  */
 static void
 auth_challenge(struct sip_req *rq, const struct auth_result *res)
@@ -182,25 +189,28 @@ auth_challenge(struct sip_req *rq, const struct auth_result *res)
 	unsigned int	 status = rq->rq_proxy ? 407 : 401;
 	const char	*reason = rq->rq_proxy ?
 			    "Proxy Authentication Required" : "Unauthorized";
-	char		 extra[AUTH_CHALLENGES * (DIGEST_CHALLENGE_MAX + 32)];
+	char		 all[AUTH_CHALLENGES * (DIGEST_CHALLENGE_MAX + 32)];
+	char		 one[DIGEST_CHALLENGE_MAX + 32];
 	char		 buf[SIP_REPLY_MAX];
 	struct sip_out	 out;
+	int		 nall, none;
 
-	if (auth_challenge_lines(extra, sizeof(extra), name, res, 0) == -1) {
+	if ((nall = auth_challenge_lines(all, sizeof(all), name, res,
+	    0)) == -1 || (none = auth_challenge_lines(one, sizeof(one), name,
+	    res, 1)) == -1) {
 		req_reply(rq, 500, "Server Internal Error", NULL);
 		return;
 	}
 	if (rq->rq_peer.sp_transport == TRANSPORT_UDP) {
 		sip_out_init(&out, buf, sizeof(buf));
 		if (sip_build_reply(&out, &rq->rq_peer, &rq->rq_msg, status,
-		    reason, extra) == 0 && out.len > rq->rq_msg.msg_len &&
-		    auth_challenge_lines(extra, sizeof(extra), name, res,
-		    1) == -1) {
-			req_reply(rq, 500, "Server Internal Error", NULL);
+		    reason, one) == 0 && out.len - none + nall >
+		    rq->rq_msg.msg_len) {
+			req_forward_reply(rq, out.buf, out.len);
 			return;
 		}
 	}
-	req_reply(rq, status, reason, extra);
+	req_reply(rq, status, reason, all);
 }
 
 void
