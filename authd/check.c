@@ -372,6 +372,36 @@ check_request(struct imsgev *iev, struct imsg *imsg)
 		check_credentials(ck);
 }
 
+/*
+ * Fresh nonces for the listener, which challenges a request without
+ * credentials itself, one nonce each: the challenge no longer costs a
+ * round trip through authd.  They are what check_challenge() would
+ * put in a challenge then; the listener never sees the secret.
+ */
+void
+check_nonces(struct imsgev *iev, struct imsg *imsg)
+{
+	struct ibuf	*buf;
+	char		 nonce[NONCE_MAX];
+	uint32_t	 n, i;
+	time_t		 now = time(NULL);
+
+	imsg_get_u32(imsg, &n);
+	if (imsg_get_end(imsg) == -1 || n == 0 || n > AUTH_NONCES_MAX)
+		proc_fatal_imsg(iev, imsg, "nonces wanted");
+	if ((buf = imsgev_create(iev, IMSG_AUTH_NONCES, 0,
+	    4 + n * NONCE_MAX)) == NULL || ibuf_add_u32(buf, n) == -1)
+		fatal("%s", __func__);
+	for (i = 0; i < n; i++) {
+		if (nonce_make(now, nonce, sizeof(nonce)) == -1)
+			fatalx("cannot make a nonce");
+		if (ibuf_add_str(buf, nonce, sizeof(nonce)) == -1)
+			fatal("%s", __func__);
+	}
+	if (imsgev_close(iev, buf) == -1)
+		fatal("%s", __func__);
+}
+
 static struct check *
 check_find(uint32_t id)
 {

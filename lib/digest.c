@@ -16,7 +16,8 @@
 
 
 /*
- * Digest hashes of RFC 7616 / RFC 8760 in lower-case hex.
+ * Digest hashes of RFC 7616 / RFC 8760 in lower-case hex, and the
+ * challenge (WWW-Authenticate value) that asks for them.
  */
 
 #include <openssl/evp.h>
@@ -88,4 +89,52 @@ digest_ha1(enum digest_alg alg, const char *user, const char *realm,
 	r = digest_hex(alg, buf, n, hex, hexsize);
 	explicit_bzero(buf, sizeof(buf));
 	return (r);
+}
+
+const char *
+digest_alg_name(enum digest_alg alg)
+{
+	switch (alg) {
+	case DIGEST_MD5:
+		return ("MD5");
+	case DIGEST_SHA256:
+		return ("SHA-256");
+	}
+	return (NULL);
+}
+
+/* What goes between the quotes of a quoted-string, escapes avoided. */
+static int
+digest_is_qdtext(const char *s)
+{
+	const unsigned char	*p;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\')
+			return (0);
+	return (1);
+}
+
+/* One WWW-Authenticate or Proxy-Authenticate value (RFC 7616 3.3). */
+int
+digest_challenge(char *out, size_t outsize, const char *realm,
+    const char *nonce, const char *opaque, enum digest_alg alg, int stale)
+{
+	const char	*name;
+	int		 n, has_opaque;
+
+	if ((name = digest_alg_name(alg)) == NULL || realm == NULL ||
+	    nonce == NULL || *realm == '\0' || *nonce == '\0')
+		return (-1);
+	has_opaque = opaque != NULL && *opaque != '\0';
+	if (!digest_is_qdtext(realm) || !digest_is_qdtext(nonce) ||
+	    (has_opaque && !digest_is_qdtext(opaque)))
+		return (-1);
+	n = snprintf(out, outsize, "Digest realm=\"%s\", nonce=\"%s\"%s%s%s, "
+	    "algorithm=%s, qop=\"auth\"%s", realm, nonce,
+	    has_opaque ? ", opaque=\"" : "", has_opaque ? opaque : "",
+	    has_opaque ? "\"" : "", name, stale ? ", stale=true" : "");
+	if (n < 0 || (size_t)n >= outsize)
+		return (-1);
+	return (0);
 }

@@ -33,7 +33,7 @@
 #include <stdint.h>
 
 #ifndef IMD_MSG_VERSION		/* a test builds an imctl of another */
-#define IMD_MSG_VERSION		17
+#define IMD_MSG_VERSION		18
 #endif
 
 enum imsg_type {
@@ -164,6 +164,8 @@ enum imsg_type {
 	/* listener -> authd -> listener; request id in the peer id */
 	IMSG_AUTH_REQUEST,	/* struct auth_req (auth_req_add) */
 	IMSG_AUTH_RESULT,	/* struct auth_result (auth_result_add) */
+	IMSG_AUTH_NONCES_WANT,	/* u32 n; the listener's stock of nonces is low */
+	IMSG_AUTH_NONCES,	/* u32 n, n str nonces, each for one challenge */
 
 	/* authd -> dirdb -> authd; request id in the peer id */
 	IMSG_DB_HA1_GET,	/* str address, u32 enum digest_alg */

@@ -49,6 +49,9 @@
 			return ("Bad credentials");			\
 	} while (0)
 
+static int	auth_challenge_here(struct sip_req *, const char *);
+static void	auth_challenge(struct sip_req *, const struct auth_result *);
+
 /* The credentials of the request, if it carries any. */
 static const struct sip_hdr *
 auth_header(const struct sip_msg *msg, int proxy)
@@ -113,10 +116,13 @@ auth_start(struct sip_req *rq, const char *domain)
 	const char		*bad;
 	uint16_t		 port;
 
+	if ((h = auth_header(&rq->rq_msg, rq->rq_proxy)) == NULL &&
+	    auth_challenge_here(rq, domain) == 0)
+		return;
 	memset(&ar, 0, offsetof(struct auth_req, ar_cred));
 	strlcpy(ar.ar_domain, domain, sizeof(ar.ar_domain));
 	sip_peer_addr(&rq->rq_peer, ar.ar_source, sizeof(ar.ar_source), &port);
-	if ((h = auth_header(&rq->rq_msg, rq->rq_proxy)) != NULL) {
+	if (h != NULL) {
 		if ((bad = auth_fill(&rq->rq_msg, h, &ar.ar_cred)) != NULL) {
 			req_reply(rq, 400, bad, NULL);
 			return;
@@ -215,6 +221,37 @@ auth_challenge(struct sip_req *rq, const struct auth_result *res)
 		}
 	}
 	req_reply(rq, status, reason, all);
+}
+
+/*
+ * A request without credentials, challenged as authd would, with a
+ * nonce of its from the stock (auth_nonces.c): one challenge per
+ * configured algorithm in the configured order.  -1 when authd must
+ * do it: no nonce in stock, or a domain not ours.
+ */
+static int
+auth_challenge_here(struct sip_req *rq, const char *domain)
+{
+	const struct conf_domain	*cd;
+	struct auth_result		 res;
+	char				 nonce[DIGEST_NONCE_MAX];
+	uint32_t			 i;
+
+	if ((cd = config_find_domain(listener_conf, domain)) == NULL ||
+	    auth_nonces_take(nonce, sizeof(nonce)) == -1)
+		return (-1);
+	res.res_status = AUTH_CHALLENGE;
+	res.res_address[0] = '\0';
+	for (i = 0; i < AUTH_CHALLENGES; i++) {
+		res.res_challenge[i][0] = '\0';
+		if (i < listener_conf->c_nauth_algs &&
+		    digest_challenge(res.res_challenge[i],
+		    sizeof(res.res_challenge[i]), cd->cd_realm, nonce, NULL,
+		    listener_conf->c_auth_algs[i], 0) == -1)
+			return (-1);
+	}
+	auth_challenge(rq, &res);
+	return (0);
 }
 
 void
