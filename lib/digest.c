@@ -115,26 +115,50 @@ digest_is_qdtext(const char *s)
 	return (1);
 }
 
+/*
+ * Appends s at *len, NUL-terminated, if it fits: 0, else -1.  Cheaper
+ * than snprintf(3) for the listener, which makes a challenge for most
+ * REGISTERs.
+ */
+static int
+digest_cat(char *out, size_t outsize, size_t *len, const char *s)
+{
+	size_t	n = strlen(s);
+
+	if (n >= outsize - *len)
+		return (-1);
+	memcpy(out + *len, s, n + 1);
+	*len += n;
+	return (0);
+}
+
 /* One WWW-Authenticate or Proxy-Authenticate value (RFC 7616 3.3). */
 int
 digest_challenge(char *out, size_t outsize, const char *realm,
     const char *nonce, const char *opaque, enum digest_alg alg, int stale)
 {
 	const char	*name;
-	int		 n, has_opaque;
+	size_t		 len = 0;
+	int		 has_opaque;
 
 	if ((name = digest_alg_name(alg)) == NULL || realm == NULL ||
-	    nonce == NULL || *realm == '\0' || *nonce == '\0')
+	    nonce == NULL || *realm == '\0' || *nonce == '\0' || outsize == 0)
 		return (-1);
 	has_opaque = opaque != NULL && *opaque != '\0';
 	if (!digest_is_qdtext(realm) || !digest_is_qdtext(nonce) ||
 	    (has_opaque && !digest_is_qdtext(opaque)))
 		return (-1);
-	n = snprintf(out, outsize, "Digest realm=\"%s\", nonce=\"%s\"%s%s%s, "
-	    "algorithm=%s, qop=\"auth\"%s", realm, nonce,
-	    has_opaque ? ", opaque=\"" : "", has_opaque ? opaque : "",
-	    has_opaque ? "\"" : "", name, stale ? ", stale=true" : "");
-	if (n < 0 || (size_t)n >= outsize)
+	if (digest_cat(out, outsize, &len, "Digest realm=\"") == -1 ||
+	    digest_cat(out, outsize, &len, realm) == -1 ||
+	    digest_cat(out, outsize, &len, "\", nonce=\"") == -1 ||
+	    digest_cat(out, outsize, &len, nonce) == -1 ||
+	    (has_opaque &&
+	    (digest_cat(out, outsize, &len, "\", opaque=\"") == -1 ||
+	    digest_cat(out, outsize, &len, opaque) == -1)) ||
+	    digest_cat(out, outsize, &len, "\", algorithm=") == -1 ||
+	    digest_cat(out, outsize, &len, name) == -1 ||
+	    digest_cat(out, outsize, &len, ", qop=\"auth\"") == -1 ||
+	    (stale && digest_cat(out, outsize, &len, ", stale=true") == -1))
 		return (-1);
 	return (0);
 }

@@ -152,29 +152,41 @@ auth_challenge_md5(void)
 	return (0);
 }
 
+/* "name: value\r\n" at *len, NUL-terminated: 0, or -1 if it does not fit. */
+static int
+auth_line(char *out, size_t size, size_t *len, const char *name,
+    const char *value)
+{
+	size_t	nl = strlen(name), vl = strlen(value);
+
+	if (nl + vl + 4 >= size - *len)
+		return (-1);
+	memcpy(out + *len, name, nl);
+	memcpy(out + *len + nl, ": ", 2);
+	memcpy(out + *len + nl + 2, value, vl);
+	memcpy(out + *len + nl + 2 + vl, "\r\n", 3);
+	*len += nl + vl + 4;
+	return (0);
+}
+
 /* The challenges chosen, as header lines; their length, or -1. */
 static int
 auth_challenge_lines(char *out, size_t size, const char *name,
     const struct auth_result *res, int one)
 {
-	size_t	i, len = 0, pick;
-	int	n;
+	size_t	i, len = 0;
 
 	out[0] = '\0';
-	if (one) {
-		pick = auth_challenge_md5();
-		n = snprintf(out, size, "%s: %s\r\n", name,
-		    res->res_challenge[pick]);
-		return (n < 0 || (size_t)n >= size ? -1 : n);
-	}
+	if (one)
+		return (auth_line(out, size, &len, name,
+		    res->res_challenge[auth_challenge_md5()]) == -1 ? -1 :
+		    (int)len);
 	for (i = 0; i < AUTH_CHALLENGES; i++) {
 		if (res->res_challenge[i][0] == '\0')
 			continue;
-		n = snprintf(out + len, size - len, "%s: %s\r\n", name,
-		    res->res_challenge[i]);
-		if (n < 0 || (size_t)n >= size - len)
+		if (auth_line(out, size, &len, name,
+		    res->res_challenge[i]) == -1)
 			return (-1);
-		len += n;
 	}
 	return (len);
 }
