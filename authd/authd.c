@@ -64,6 +64,9 @@ authd_dispatch_listener(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_AUTH_REQUEST:
 		check_request(iev, imsg);
 		break;
+	case IMSG_AUTH_NONCES_WANT:
+		check_nonces(iev, imsg);
+		break;
 	default:
 		proc_fatal_imsg(iev, imsg, "unexpected");
 	}

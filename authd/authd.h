@@ -26,6 +26,7 @@ extern struct imd_conf	*authd_conf;
 /* check.c */
 void	check_init(void);
 void	check_request(struct imsgev *, struct imsg *);
+void	check_nonces(struct imsgev *, struct imsg *);
 void	check_ha1(struct imsgev *, struct imsg *);
 void	check_forget(struct imsgev *, struct imsg *);
 void	check_sweep(void);

@@ -25,6 +25,7 @@
 #include <sys/queue.h>
 
 #include <event.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,12 +48,16 @@
 #define CHECK_PENDING_MAX	4096
 #define CHECK_TIMEOUT		5	/* seconds dirdb may take */
 
+/*
+ * The request and the result, most of the record's bytes, come last:
+ * check_new() zeroes what comes before them, and the decoder and
+ * check_new() set every field of theirs that is read.
+ */
 struct check {
 	TAILQ_ENTRY(check)	 ck_entry;
 	uint32_t		 ck_id;		/* ours, towards dirdb */
 	uint32_t		 ck_lid;	/* the listener's */
 	struct imsgev		*ck_listener;
-	struct auth_req		 ck_req;
 	const struct conf_domain *ck_domain;
 	char			 ck_address[IMD_ADDRESS_MAX];
 	char			 ck_source[PREFIX_NAME_MAX]; /* as counted */
@@ -62,6 +67,7 @@ struct check {
 	unsigned int		 ck_fail_delay;	/* ms to hold a failure */
 	time_t			 ck_started;
 	struct event		 ck_timer;
+	struct auth_req		 ck_req;
 	struct auth_result	 ck_res;
 };
 
@@ -229,19 +235,38 @@ check_throttle(struct check *ck)
 	return (0);
 }
 
-/* The source as it is counted: the address, or its IPv6 /64. */
+/*
+ * The source as it is counted: the address, or its IPv6 /64.  The last
+ * one is remembered, since a client's requests come in runs (and both
+ * of a challenged request's), and printing it cost more than checking
+ * the digest.  The prefix lengths it was counted with go with it, as
+ * a reload may change them.
+ */
 static void
 check_source(struct check *ck)
 {
+	static char			 last[AUTH_SOURCE_MAX];
+	static char			 last_name[PREFIX_NAME_MAX];
+	static unsigned int		 last_bits4, last_bits6;
 	const struct conf_limits	*lim = &authd_conf->c_limits;
 	struct addr_prefix		 ap;
 
+	if (last[0] != '\0' && strcmp(ck->ck_req.ar_source, last) == 0 &&
+	    last_bits4 == lim->lim_ipv4_prefix &&
+	    last_bits6 == lim->lim_ipv6_prefix) {
+		memcpy(ck->ck_source, last_name, sizeof(ck->ck_source));
+		return;
+	}
 	if (prefix_of_string(ck->ck_req.ar_source, lim->lim_ipv4_prefix,
 	    lim->lim_ipv6_prefix, &ap) == 0)
 		prefix_name(&ap, ck->ck_source, sizeof(ck->ck_source));
 	else
 		strlcpy(ck->ck_source, ck->ck_req.ar_source,
 		    sizeof(ck->ck_source));
+	strlcpy(last, ck->ck_req.ar_source, sizeof(last));
+	last_bits4 = lim->lim_ipv4_prefix;
+	last_bits6 = lim->lim_ipv6_prefix;
+	memcpy(last_name, ck->ck_source, sizeof(last_name));
 }
 
 static void
@@ -299,13 +324,32 @@ check_credentials(struct check *ck)
 	check_ask_dirdb(ck);
 }
 
+/*
+ * A record of 4 KB, mostly strings: zeroing all of it for each request
+ * was a sixth of authd's work under REGISTER load.
+ */
+static struct check *
+check_new(void)
+{
+	struct check	*ck;
+	int		 i;
+
+	if ((ck = malloc(sizeof(*ck))) == NULL)
+		fatal("%s", __func__);
+	memset(ck, 0, offsetof(struct check, ck_req));
+	ck->ck_res.res_status = 0;
+	ck->ck_res.res_address[0] = '\0';
+	for (i = 0; i < AUTH_CHALLENGES; i++)
+		ck->ck_res.res_challenge[i][0] = '\0';
+	return (ck);
+}
+
 void
 check_request(struct imsgev *iev, struct imsg *imsg)
 {
 	struct check	*ck;
 
-	if ((ck = calloc(1, sizeof(*ck))) == NULL)
-		fatal("%s", __func__);
+	ck = check_new();
 	auth_req_get(imsg, &ck->ck_req);
 	if (imsg_get_end(imsg) == -1)
 		proc_fatal_imsg(iev, imsg, "auth request");
@@ -326,6 +370,36 @@ check_request(struct imsgev *iev, struct imsg *imsg)
 		check_challenge(ck, 0);
 	else
 		check_credentials(ck);
+}
+
+/*
+ * Fresh nonces for the listener, which challenges a request without
+ * credentials itself, one nonce each: the challenge no longer costs a
+ * round trip through authd.  They are what check_challenge() would
+ * put in a challenge then; the listener never sees the secret.
+ */
+void
+check_nonces(struct imsgev *iev, struct imsg *imsg)
+{
+	struct ibuf	*buf;
+	char		 nonce[NONCE_MAX];
+	uint32_t	 n, i;
+	time_t		 now = time(NULL);
+
+	imsg_get_u32(imsg, &n);
+	if (imsg_get_end(imsg) == -1 || n == 0 || n > AUTH_NONCES_MAX)
+		proc_fatal_imsg(iev, imsg, "nonces wanted");
+	if ((buf = imsgev_create(iev, IMSG_AUTH_NONCES, 0,
+	    4 + n * NONCE_MAX)) == NULL || ibuf_add_u32(buf, n) == -1)
+		fatal("%s", __func__);
+	for (i = 0; i < n; i++) {
+		if (nonce_make(now, nonce, sizeof(nonce)) == -1)
+			fatalx("cannot make a nonce");
+		if (ibuf_add_str(buf, nonce, sizeof(nonce)) == -1)
+			fatal("%s", __func__);
+	}
+	if (imsgev_close(iev, buf) == -1)
+		fatal("%s", __func__);
 }
 
 static struct check *

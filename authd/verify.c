@@ -16,9 +16,10 @@
 
 
 /*
- * Digest responses (RFC 7616 section 3.4.1; RFC 8760 for SIP) and
- * the challenge that asks for them.  Pure functions: the caller finds
- * the HA1, checks the nonce and the nonce-count, and logs.
+ * Digest responses (RFC 7616 section 3.4.1; RFC 8760 for SIP).  Pure
+ * functions: the caller finds the HA1, checks the nonce and the
+ * nonce-count, and logs.  The challenge that asks for them is in
+ * lib/digest.c: the listener makes most of them.
  */
 
 #include <sys/types.h>
@@ -45,7 +46,6 @@ static int	digest_ha2(const struct digest_req *, enum digest_alg, char *,
 		    size_t);
 static int	digest_expected(const struct digest_req *, const char *,
 		    const char *, enum digest_alg, char *, size_t);
-static int	digest_is_qdtext(const char *);
 
 /* An absent algorithm means MD5 (RFC 7616 section 3.3). */
 int
@@ -58,18 +58,6 @@ digest_alg_parse(const char *name, enum digest_alg *alg)
 	else
 		return (-1);
 	return (0);
-}
-
-const char *
-digest_alg_name(enum digest_alg alg)
-{
-	switch (alg) {
-	case DIGEST_MD5:
-		return ("MD5");
-	case DIGEST_SHA256:
-		return ("SHA-256");
-	}
-	return (NULL);
 }
 
 static size_t
@@ -266,40 +254,4 @@ digest_verify(const struct digest_req *dr, const char *ha1,
 		r = CRYPTO_memcmp(want, got, len) == 0 ? 0 : -1;
 	explicit_bzero(want, sizeof(want));
 	return (r);
-}
-
-/* What goes between the quotes of a quoted-string, escapes avoided. */
-static int
-digest_is_qdtext(const char *s)
-{
-	const unsigned char	*p;
-
-	for (p = (const unsigned char *)s; *p != '\0'; p++)
-		if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\')
-			return (0);
-	return (1);
-}
-
-/* One WWW-Authenticate or Proxy-Authenticate value (RFC 7616 3.3). */
-int
-digest_challenge(char *out, size_t outsize, const char *realm,
-    const char *nonce, const char *opaque, enum digest_alg alg, int stale)
-{
-	const char	*name;
-	int		 n, has_opaque;
-
-	if ((name = digest_alg_name(alg)) == NULL || realm == NULL ||
-	    nonce == NULL || *realm == '\0' || *nonce == '\0')
-		return (-1);
-	has_opaque = opaque != NULL && *opaque != '\0';
-	if (!digest_is_qdtext(realm) || !digest_is_qdtext(nonce) ||
-	    (has_opaque && !digest_is_qdtext(opaque)))
-		return (-1);
-	n = snprintf(out, outsize, "Digest realm=\"%s\", nonce=\"%s\"%s%s%s, "
-	    "algorithm=%s, qop=\"auth\"%s", realm, nonce,
-	    has_opaque ? ", opaque=\"" : "", has_opaque ? opaque : "",
-	    has_opaque ? "\"" : "", name, stale ? ", stale=true" : "");
-	if (n < 0 || (size_t)n >= outsize)
-		return (-1);
-	return (0);
 }

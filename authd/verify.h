@@ -32,12 +32,9 @@
 _Static_assert(NONCE_MAX == DIGEST_NONCE_MAX, "a nonce fits its message field");
 
 int		 digest_alg_parse(const char *, enum digest_alg *);
-const char	*digest_alg_name(enum digest_alg);
 int		 digest_nc_parse(const char *, uint32_t *);
 int		 digest_req_nc(const struct digest_req *, uint32_t *);
 int		 digest_verify(const struct digest_req *, const char *,
 		    enum digest_alg);
-int		 digest_challenge(char *, size_t, const char *, const char *,
-		    const char *, enum digest_alg, int);
 
 #endif /* AUTHD_VERIFY_H */

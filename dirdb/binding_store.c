@@ -127,6 +127,10 @@ static uint64_t	binding_ikey_expiry(const unsigned char *);
 static int	binding_index(DB_TXN *, uint64_t, const unsigned char *,
 		    size_t, int);
 static int	binding_unindex(DB_TXN *, const unsigned char *, size_t);
+static int	binding_unindex_unless(DB_TXN *, const unsigned char *,
+		    size_t, const uint64_t *);
+static int	binding_indexed(DB_TXN *, uint64_t, const unsigned char *,
+		    size_t);
 static void	binding_range_init(struct binding_op *, int (*)(DB_TXN *,
 		    DBC *, struct store_range *, size_t, size_t),
 		    struct store_range *);
@@ -391,6 +395,32 @@ binding_ikey_expiry(const unsigned char *ikey)
 	return (v);
 }
 
+static size_t
+binding_ikey(uint64_t expires, const unsigned char *key, size_t keylen,
+    unsigned char *ikey)
+{
+	size_t	i;
+
+	for (i = 0; i < BINDING_EXP_LEN; i++)
+		ikey[i] = (expires >> (8 * (BINDING_EXP_LEN - 1 - i))) & 0xff;
+	memcpy(ikey + BINDING_EXP_LEN, key, keylen);
+	return (BINDING_EXP_LEN + keylen);
+}
+
+/* 0 when the binding under key has its index entry, else DB_NOTFOUND. */
+static int
+binding_indexed(DB_TXN *txn, uint64_t expires, const unsigned char *key,
+    size_t keylen)
+{
+	DB		*db = store_kv_db(STORE_DB_EXPIRY);
+	unsigned char	 ikey[BINDING_IKEY_MAX];
+	DBT		 k, v;
+
+	store_dbt_in(&k, ikey, binding_ikey(expires, key, keylen, ikey));
+	store_dbt_part(&v, NULL, 0);
+	return (db->get(db, txn, &k, &v, 0));
+}
+
 /*
  * Add or take away the index entry of the binding under key.  One
  * found missing is logged and let be: the binding is what counts.
@@ -402,13 +432,9 @@ binding_index(DB_TXN *txn, uint64_t expires, const unsigned char *key,
 	DB		*db = store_kv_db(STORE_DB_EXPIRY);
 	unsigned char	 ikey[BINDING_IKEY_MAX];
 	DBT		 k, v;
-	size_t		 i;
 	int		 r;
 
-	for (i = 0; i < BINDING_EXP_LEN; i++)
-		ikey[i] = (expires >> (8 * (BINDING_EXP_LEN - 1 - i))) & 0xff;
-	memcpy(ikey + BINDING_EXP_LEN, key, keylen);
-	store_dbt_in(&k, ikey, BINDING_EXP_LEN + keylen);
+	store_dbt_in(&k, ikey, binding_ikey(expires, key, keylen, ikey));
 	if (add) {
 		store_dbt_in(&v, "", 0);
 		return (db->put(db, txn, &k, &v, 0));
@@ -429,6 +455,20 @@ binding_index(DB_TXN *txn, uint64_t expires, const unsigned char *key,
 static int
 binding_unindex(DB_TXN *txn, const unsigned char *key, size_t keylen)
 {
+	return (binding_unindex_unless(txn, key, keylen, NULL));
+}
+
+/*
+ * binding_unindex(), unless the binding's expiry is *keep: then its
+ * entry stays, and 1 says so.  A REGISTER that leaves the expiry as it
+ * was (a refresh within the second) then neither takes its entry away
+ * nor puts it back, which were two thirds of the cost of the write; the
+ * entry is looked up, and made again if it was missing.
+ */
+static int
+binding_unindex_unless(DB_TXN *txn, const unsigned char *key, size_t keylen,
+    const uint64_t *keep)
+{
 	DB			*db = store_kv_db(STORE_DB_BINDINGS);
 	struct binding_rec	 old;
 	unsigned char		 val[BINDING_BUF_SIZE];
@@ -441,6 +481,12 @@ binding_unindex(DB_TXN *txn, const unsigned char *key, size_t keylen)
 		return (r);
 	if (binding_decode(key, keylen, val, v.size, &old) == -1)
 		return (0);
+	if (keep != NULL && old.b_expires == *keep) {
+		if ((r = binding_indexed(txn, old.b_expires, key, keylen)) ==
+		    DB_NOTFOUND)
+			r = binding_index(txn, old.b_expires, key, keylen, 1);
+		return (r == 0 ? 1 : r);
+	}
 	return (binding_index(txn, old.b_expires, key, keylen, 0));
 }
 
@@ -484,15 +530,17 @@ binding_put_body(DB_TXN *txn, void *arg)
 	struct binding_op	*bo = arg;
 	DB			*db = store_kv_db(STORE_DB_BINDINGS);
 	DBT			 k, v;
-	int			 r;
+	int			 r, kept;
 
-	if ((r = binding_unindex(txn, bo->bo_key, bo->bo_keylen)) != 0 &&
-	    r != DB_NOTFOUND)
-		return (r);
+	if ((kept = binding_unindex_unless(txn, bo->bo_key, bo->bo_keylen,
+	    &bo->bo_expires)) != 0 && kept != 1 && kept != DB_NOTFOUND)
+		return (kept);
 	store_dbt_in(&k, bo->bo_key, bo->bo_keylen);
 	store_dbt_in(&v, bo->bo_val, bo->bo_len);
 	if ((r = db->put(db, txn, &k, &v, 0)) != 0)
 		return (r);
+	if (kept == 1)
+		return (0);
 	return (binding_index(txn, bo->bo_expires, bo->bo_key, bo->bo_keylen,
 	    1));
 }

@@ -72,6 +72,7 @@ enum auth_status {
 };
 
 #define AUTH_CHALLENGES		2	/* SHA-256 first, then MD5 */
+#define AUTH_NONCES_MAX		128	/* nonces in one IMSG_AUTH_NONCES */
 
 struct auth_result {
 	uint32_t	res_status;

@@ -676,8 +676,8 @@ static const struct config_part config_parts[] = {
 	{ IMSG_CONF_JAIL, TO_ALL, config_send_jail, config_recv_jail },
 	{ IMSG_CONF_LIMITS, TO(PROC_LISTENER) | TO(PROC_RELAYD) |
 	    TO(PROC_AUTHD), config_send_limits, config_recv_limits },
-	{ IMSG_CONF_AUTH, TO(PROC_AUTHD), config_send_auth,
-	    config_recv_auth },
+	{ IMSG_CONF_AUTH, TO(PROC_LISTENER) | TO(PROC_AUTHD),
+	    config_send_auth, config_recv_auth },
 	{ IMSG_CONF_OFFLINE, TO(PROC_LISTENER) | TO(PROC_DIRDB),
 	    config_send_offline, config_recv_offline },
 	{ IMSG_CONF_SENDER, TO(PROC_RELAYD) | TO(PROC_DIRDB),

@@ -16,7 +16,8 @@
 
 
 /*
- * Digest hashes of RFC 7616 / RFC 8760 in lower-case hex.
+ * Digest hashes of RFC 7616 / RFC 8760 in lower-case hex, and the
+ * challenge (WWW-Authenticate value) that asks for them.
  */
 
 #include <openssl/evp.h>
@@ -26,6 +27,32 @@
 
 #include "digest.h"
 
+/*
+ * The algorithm fetched once and one context for every hash: EVP_Digest()
+ * fetched the algorithm and allocated a context each time, a third of
+ * the cost of hashing a short string.  The first fetch reads nothing
+ * that EVP_Digest()'s own would not have.
+ */
+static int
+digest_raw(enum digest_alg alg, const void *data, size_t len,
+    unsigned char *md, unsigned int *mdlen)
+{
+	static EVP_MD		*types[2];
+	static EVP_MD_CTX	*ctx;
+	int			 i = alg == DIGEST_SHA256;
+
+	if (types[i] == NULL && (types[i] = EVP_MD_fetch(NULL,
+	    i ? "SHA256" : "MD5", NULL)) == NULL)
+		return (-1);
+	if (ctx == NULL && (ctx = EVP_MD_CTX_new()) == NULL)
+		return (-1);
+	if (EVP_DigestInit_ex(ctx, types[i], NULL) != 1 ||
+	    EVP_DigestUpdate(ctx, data, len) != 1 ||
+	    EVP_DigestFinal_ex(ctx, md, mdlen) != 1)
+		return (-1);
+	return (0);
+}
+
 int
 digest_hex(enum digest_alg alg, const void *data, size_t len, char *hex,
     size_t hexsize)
@@ -33,10 +60,8 @@ digest_hex(enum digest_alg alg, const void *data, size_t len, char *hex,
 	static const char	 digits[] = "0123456789abcdef";
 	unsigned char		 md[EVP_MAX_MD_SIZE];
 	unsigned int		 mdlen, i;
-	const EVP_MD		*type;
 
-	type = alg == DIGEST_SHA256 ? EVP_sha256() : EVP_md5();
-	if (EVP_Digest(data, len, md, &mdlen, type, NULL) != 1)
+	if (digest_raw(alg, data, len, md, &mdlen) == -1)
 		return (-1);
 	if (hexsize < (size_t)mdlen * 2 + 1)
 		return (-1);
@@ -64,4 +89,76 @@ digest_ha1(enum digest_alg alg, const char *user, const char *realm,
 	r = digest_hex(alg, buf, n, hex, hexsize);
 	explicit_bzero(buf, sizeof(buf));
 	return (r);
+}
+
+const char *
+digest_alg_name(enum digest_alg alg)
+{
+	switch (alg) {
+	case DIGEST_MD5:
+		return ("MD5");
+	case DIGEST_SHA256:
+		return ("SHA-256");
+	}
+	return (NULL);
+}
+
+/* What goes between the quotes of a quoted-string, escapes avoided. */
+static int
+digest_is_qdtext(const char *s)
+{
+	const unsigned char	*p;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\')
+			return (0);
+	return (1);
+}
+
+/*
+ * Appends s at *len, NUL-terminated, if it fits: 0, else -1.  Cheaper
+ * than snprintf(3) for the listener, which makes a challenge for most
+ * REGISTERs.
+ */
+static int
+digest_cat(char *out, size_t outsize, size_t *len, const char *s)
+{
+	size_t	n = strlen(s);
+
+	if (n >= outsize - *len)
+		return (-1);
+	memcpy(out + *len, s, n + 1);
+	*len += n;
+	return (0);
+}
+
+/* One WWW-Authenticate or Proxy-Authenticate value (RFC 7616 3.3). */
+int
+digest_challenge(char *out, size_t outsize, const char *realm,
+    const char *nonce, const char *opaque, enum digest_alg alg, int stale)
+{
+	const char	*name;
+	size_t		 len = 0;
+	int		 has_opaque;
+
+	if ((name = digest_alg_name(alg)) == NULL || realm == NULL ||
+	    nonce == NULL || *realm == '\0' || *nonce == '\0' || outsize == 0)
+		return (-1);
+	has_opaque = opaque != NULL && *opaque != '\0';
+	if (!digest_is_qdtext(realm) || !digest_is_qdtext(nonce) ||
+	    (has_opaque && !digest_is_qdtext(opaque)))
+		return (-1);
+	if (digest_cat(out, outsize, &len, "Digest realm=\"") == -1 ||
+	    digest_cat(out, outsize, &len, realm) == -1 ||
+	    digest_cat(out, outsize, &len, "\", nonce=\"") == -1 ||
+	    digest_cat(out, outsize, &len, nonce) == -1 ||
+	    (has_opaque &&
+	    (digest_cat(out, outsize, &len, "\", opaque=\"") == -1 ||
+	    digest_cat(out, outsize, &len, opaque) == -1)) ||
+	    digest_cat(out, outsize, &len, "\", algorithm=") == -1 ||
+	    digest_cat(out, outsize, &len, name) == -1 ||
+	    digest_cat(out, outsize, &len, ", qop=\"auth\"") == -1 ||
+	    (stale && digest_cat(out, outsize, &len, ", stale=true") == -1))
+		return (-1);
+	return (0);
 }

@@ -30,5 +30,8 @@ enum digest_alg {
 int	digest_hex(enum digest_alg, const void *, size_t, char *, size_t);
 int	digest_ha1(enum digest_alg, const char *, const char *, const char *,
 	    char *, size_t);
+const char *digest_alg_name(enum digest_alg);
+int	digest_challenge(char *, size_t, const char *, const char *,
+	    const char *, enum digest_alg, int);
 
 #endif /* IMD_DIGEST_H */

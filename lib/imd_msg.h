@@ -33,7 +33,7 @@
 #include <stdint.h>
 
 #ifndef IMD_MSG_VERSION		/* a test builds an imctl of another */
-#define IMD_MSG_VERSION		17
+#define IMD_MSG_VERSION		18
 #endif
 
 enum imsg_type {
@@ -51,7 +51,7 @@ enum imsg_type {
 	IMSG_CONF_START,	/* u32 reload (0 or 1); every child */
 	IMSG_CONF_JAIL,		/* u32 uid, u32 gid, str chroot; every child */
 	IMSG_CONF_LIMITS,	/* 15 x u32 limits; listener, relayd, authd */
-	IMSG_CONF_AUTH,		/* u32 n, u32 algorithms[2]; authd */
+	IMSG_CONF_AUTH,		/* u32 n, u32 algorithms[2]; listener, authd */
 	IMSG_CONF_OFFLINE,	/* u32 policy, u32 age, u32 mail after,
 				   quotas, u32 mail max, u32 mail period;
 				   listener, dirdb */
@@ -164,6 +164,8 @@ enum imsg_type {
 	/* listener -> authd -> listener; request id in the peer id */
 	IMSG_AUTH_REQUEST,	/* struct auth_req (auth_req_add) */
 	IMSG_AUTH_RESULT,	/* struct auth_result (auth_result_add) */
+	IMSG_AUTH_NONCES_WANT,	/* u32 n; the listener's stock of nonces is low */
+	IMSG_AUTH_NONCES,	/* u32 n, n str nonces, each for one challenge */
 
 	/* authd -> dirdb -> authd; request id in the peer id */
 	IMSG_DB_HA1_GET,	/* str address, u32 enum digest_alg */

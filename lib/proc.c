@@ -177,12 +177,14 @@ imsgev_handler(int fd IMD_UNUSED, short event, void *arg)
 		}
 	}
 	if (event & EV_WRITE) {
+		iev->iev_wactive = 0;
 		if (proc_write_hook != NULL && proc_write_hook() == -1)
 			fatalx("cannot make the answers durable");
 		if (imsgbuf_write(&iev->iev_ibuf) == -1) {
 			imsgev_closed(iev);
 			return;
 		}
+		iev->iev_wblocked = imsgbuf_queued(&iev->iev_ibuf);
 	}
 	imsgev_update(iev);
 }
@@ -204,12 +206,29 @@ imsgev_init(struct imsgev *iev, int fd, enum imd_proc peer,
 	return (0);
 }
 
-/* Arm the write event only while output is queued. */
+/*
+ * Output queued on a channel whose socket took all it was given last
+ * time is written in this turn of the event loop, after the callbacks
+ * already due (so one write carries all they queue, and dirdb's hook
+ * still runs once for them): the event is made active for writing, not
+ * armed for it.  Arming it and disarming it again after the write cost
+ * four epoll_ctl(2) calls per batch, a fifth of the kernel's time in
+ * each process under REGISTER load.  The write event is armed only
+ * while the socket is full.
+ */
 void
 imsgev_update(struct imsgev *iev)
 {
 	short	events = EV_READ;
 
+	if (imsgbuf_queued(&iev->iev_ibuf) && iev->iev_events == EV_READ &&
+	    !iev->iev_wblocked) {
+		if (!iev->iev_wactive) {
+			iev->iev_wactive = 1;
+			event_active(&iev->iev_ev, EV_WRITE, 1);
+		}
+		return;
+	}
 	if (imsgbuf_queued(&iev->iev_ibuf))
 		events |= EV_WRITE;
 	if (iev->iev_events == events)
@@ -228,6 +247,7 @@ imsgev_clear(struct imsgev *iev)
 	if (iev->iev_events != 0)
 		event_del(&iev->iev_ev);
 	iev->iev_events = 0;
+	iev->iev_wactive = iev->iev_wblocked = 0;
 	close(iev->iev_ibuf.ib_fd);
 	imsgbuf_clear(&iev->iev_ibuf);
 }

@@ -63,6 +63,8 @@ struct imsgev {
 	struct imsgbuf	 iev_ibuf;
 	struct event	 iev_ev;
 	short		 iev_events;
+	int		 iev_wactive;	/* a write made active, not yet run */
+	int		 iev_wblocked;	/* the socket was full at the last */
 	enum imd_proc	 iev_peer;
 	int		 iev_dead;	/* the dispatcher gave up on it */
 	void		*iev_owner;

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "sip.h"
@@ -608,24 +609,29 @@ sip_event_parse(const char *p, const char *end, struct sip_event *ev)
 	return (r);
 }
 
+/* Each name with its length: matched by length first, then by bytes. */
+#define AUTH_FIELD(name, field)						\
+	{ name, sizeof(name) - 1, offsetof(struct sip_auth, field) }
 static const struct {
 	const char	*name;
+	size_t		 len;
 	size_t		 off;
 } auth_fields[] = {
-	{ "algorithm",	offsetof(struct sip_auth, au_algorithm) },
-	{ "cnonce",	offsetof(struct sip_auth, au_cnonce) },
-	{ "domain",	offsetof(struct sip_auth, au_domain) },
-	{ "nc",		offsetof(struct sip_auth, au_nc) },
-	{ "nonce",	offsetof(struct sip_auth, au_nonce) },
-	{ "opaque",	offsetof(struct sip_auth, au_opaque) },
-	{ "qop",	offsetof(struct sip_auth, au_qop) },
-	{ "realm",	offsetof(struct sip_auth, au_realm) },
-	{ "response",	offsetof(struct sip_auth, au_response) },
-	{ "stale",	offsetof(struct sip_auth, au_stale) },
-	{ "uri",	offsetof(struct sip_auth, au_uri) },
-	{ "username",	offsetof(struct sip_auth, au_username) },
-	{ "userhash",	offsetof(struct sip_auth, au_userhash) },
+	AUTH_FIELD("algorithm", au_algorithm),
+	AUTH_FIELD("cnonce", au_cnonce),
+	AUTH_FIELD("domain", au_domain),
+	AUTH_FIELD("nc", au_nc),
+	AUTH_FIELD("nonce", au_nonce),
+	AUTH_FIELD("opaque", au_opaque),
+	AUTH_FIELD("qop", au_qop),
+	AUTH_FIELD("realm", au_realm),
+	AUTH_FIELD("response", au_response),
+	AUTH_FIELD("stale", au_stale),
+	AUTH_FIELD("uri", au_uri),
+	AUTH_FIELD("username", au_username),
+	AUTH_FIELD("userhash", au_userhash),
 };
+#undef AUTH_FIELD
 
 /* auth-param = auth-param-name EQUAL ( token / quoted-string ) */
 static int
@@ -653,12 +659,14 @@ auth_param(struct sip_auth *au, const struct sip_str *elem)
 	if (q != end)
 		return (-1);
 	for (i = 0; i < sizeof(auth_fields) / sizeof(auth_fields[0]); i++) {
-		if (!sip_str_is_ci(&n, auth_fields[i].name))
+		if (n.len != auth_fields[i].len ||
+		    strncasecmp(n.s, auth_fields[i].name, n.len) != 0)
 			continue;
 		field = (struct sip_str *)((char *)au + auth_fields[i].off);
 		if (field->s != NULL)
 			return (-1);	/* the same parameter twice */
 		*field = v;
+		break;		/* the names differ */
 	}
 	return (0);
 }

@@ -62,13 +62,19 @@ static const char *
 line_end(const char *p, const char *end, size_t max_line,
     struct sip_err *err)
 {
-	const char	*q;
+	const char	*q, *lf;
+	size_t		 n = (size_t)(end - p) < max_line ? (size_t)(end - p) :
+			    max_line;
 
-	for (q = p; q < end && *q != '\r' && *q != '\n'; q++)
-		if ((size_t)(q - p) >= max_line) {
-			fail(err, 513, "line too long");
-			return (NULL);
-		}
+	/* memchr(3) rather than a loop by byte: this reads every line */
+	if ((q = memchr(p, '\r', n)) == NULL)
+		q = p + n;
+	if ((lf = memchr(p, '\n', q - p)) != NULL)
+		q = lf;
+	if (q == p + max_line && q < end && *q != '\r' && *q != '\n') {
+		fail(err, 513, "line too long");
+		return (NULL);
+	}
 	if (q == end) {
 		fail(err, 400, "header not terminated");
 		return (NULL);

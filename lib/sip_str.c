@@ -265,8 +265,14 @@ sip_is_lws(int c)
 int
 sip_is_token_char(int c)
 {
-	return ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    sip_is_digit(c) || (c != '\0' && strchr("-.!%*_+`'~", c) != NULL));
+	/* token (RFC 3261 25.1), by table: the parser asks of every byte */
+	static const unsigned char	token[256] = {
+		['a' ... 'z'] = 1, ['A' ... 'Z'] = 1, ['0' ... '9'] = 1,
+		['-'] = 1, ['.'] = 1, ['!'] = 1, ['%'] = 1, ['*'] = 1,
+		['_'] = 1, ['+'] = 1, ['`'] = 1, ['\''] = 1, ['~'] = 1,
+	};
+
+	return (c >= 0 && c < 256 && token[c]);
 }
 
 int

@@ -24,6 +24,7 @@
 #include <sys/types.h>
 
 #include <netdb.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -47,6 +48,9 @@
 		if (sip_str_unquote(&(src), (dst), sizeof(dst)) == -1)	\
 			return ("Bad credentials");			\
 	} while (0)
+
+static int	auth_challenge_here(struct sip_req *, const char *);
+static void	auth_challenge(struct sip_req *, const struct auth_result *);
 
 /* The credentials of the request, if it carries any. */
 static const struct sip_hdr *
@@ -95,7 +99,12 @@ auth_fill(const struct sip_msg *msg, const struct sip_hdr *h,
 
 /*
  * Ask authd about rq on behalf of domain; rq->rq_authed runs with
- * rq->rq_aor set to the authenticated address when authd agrees.
+ * rq->rq_aor set to the authenticated address when authd agrees.  Of
+ * the 3 KB request only the head is zeroed: auth_fill() sets every
+ * field of the credentials, which go only when there are some.  It is
+ * not wiped after: it holds what the client sent in the clear, as
+ * authd's copy does, never a secret; zeroing it twice was a twentieth
+ * of the listener's work for a REGISTER.
  */
 void
 auth_start(struct sip_req *rq, const char *domain)
@@ -107,12 +116,14 @@ auth_start(struct sip_req *rq, const char *domain)
 	const char		*bad;
 	uint16_t		 port;
 
-	memset(&ar, 0, sizeof(ar));
+	if ((h = auth_header(&rq->rq_msg, rq->rq_proxy)) == NULL &&
+	    auth_challenge_here(rq, domain) == 0)
+		return;
+	memset(&ar, 0, offsetof(struct auth_req, ar_cred));
 	strlcpy(ar.ar_domain, domain, sizeof(ar.ar_domain));
 	sip_peer_addr(&rq->rq_peer, ar.ar_source, sizeof(ar.ar_source), &port);
-	if ((h = auth_header(&rq->rq_msg, rq->rq_proxy)) != NULL) {
+	if (h != NULL) {
 		if ((bad = auth_fill(&rq->rq_msg, h, &ar.ar_cred)) != NULL) {
-			explicit_bzero(&ar, sizeof(ar));
 			req_reply(rq, 400, bad, NULL);
 			return;
 		}
@@ -122,48 +133,62 @@ auth_start(struct sip_req *rq, const char *domain)
 	    IMSG_HINT_SMALL)) == NULL || auth_req_add(buf, &ar) == -1 ||
 	    imsgev_close(authd, buf) == -1)
 		fatal("%s", __func__);
-	explicit_bzero(&ar, sizeof(ar));
 }
 
-/* The challenge of authd's that every client can answer: MD5's. */
-static int
-auth_challenge_md5(const char *challenge)
+/*
+ * The challenge of authd's that every client can answer: MD5's.  authd
+ * makes one per configured algorithm in the configured order, so the
+ * index is known without parsing them; without MD5, the first.
+ */
+static size_t
+auth_challenge_md5(void)
 {
-	struct sip_auth	au;
+	size_t	i;
 
-	return (sip_auth_parse(challenge, challenge + strlen(challenge),
-	    &au) == 0 && sip_str_is_ci(&au.au_algorithm, "MD5"));
+	for (i = 0; i < listener_conf->c_nauth_algs && i < AUTH_CHALLENGES;
+	    i++)
+		if (listener_conf->c_auth_algs[i] == DIGEST_MD5)
+			return (i);
+	return (0);
 }
 
-/* The challenges chosen, as header lines; 0 on success. */
+/* "name: value\r\n" at *len, NUL-terminated: 0, or -1 if it does not fit. */
+static int
+auth_line(char *out, size_t size, size_t *len, const char *name,
+    const char *value)
+{
+	size_t	nl = strlen(name), vl = strlen(value);
+
+	if (nl + vl + 4 >= size - *len)
+		return (-1);
+	memcpy(out + *len, name, nl);
+	memcpy(out + *len + nl, ": ", 2);
+	memcpy(out + *len + nl + 2, value, vl);
+	memcpy(out + *len + nl + 2 + vl, "\r\n", 3);
+	*len += nl + vl + 4;
+	return (0);
+}
+
+/* The challenges chosen, as header lines; their length, or -1. */
 static int
 auth_challenge_lines(char *out, size_t size, const char *name,
     const struct auth_result *res, int one)
 {
-	size_t	i, len = 0, pick = 0;
-	int	n;
+	size_t	i, len = 0;
 
 	out[0] = '\0';
-	if (one) {
-		for (i = 0; i < AUTH_CHALLENGES; i++)
-			if (auth_challenge_md5(res->res_challenge[i])) {
-				pick = i;
-				break;
-			}
-		n = snprintf(out, size, "%s: %s\r\n", name,
-		    res->res_challenge[pick]);
-		return (n < 0 || (size_t)n >= size ? -1 : 0);
-	}
+	if (one)
+		return (auth_line(out, size, &len, name,
+		    res->res_challenge[auth_challenge_md5()]) == -1 ? -1 :
+		    (int)len);
 	for (i = 0; i < AUTH_CHALLENGES; i++) {
 		if (res->res_challenge[i][0] == '\0')
 			continue;
-		n = snprintf(out + len, size - len, "%s: %s\r\n", name,
-		    res->res_challenge[i]);
-		if (n < 0 || (size_t)n >= size - len)
+		if (auth_line(out, size, &len, name,
+		    res->res_challenge[i]) == -1)
 			return (-1);
-		len += n;
 	}
-	return (0);
+	return (len);
 }
 
 /*
@@ -173,6 +198,10 @@ auth_challenge_lines(char *out, size_t size, const char *name,
  * the request, it carries one challenge only, MD5's (which every
  * client answers, those that prefer SHA-256 too), and nothing else we
  * could leave out.  Over TCP and TLS the handshake proved the source.
+ * Over UDP the answer with one challenge is built first, and sent as
+ * it is when the whole one would be too long: its length is that of
+ * the short one and the difference of the challenge lines, since they
+ * go in as they are.
  */
 static void
 auth_challenge(struct sip_req *rq, const struct auth_result *res)
@@ -182,25 +211,59 @@ auth_challenge(struct sip_req *rq, const struct auth_result *res)
 	unsigned int	 status = rq->rq_proxy ? 407 : 401;
 	const char	*reason = rq->rq_proxy ?
 			    "Proxy Authentication Required" : "Unauthorized";
-	char		 extra[AUTH_CHALLENGES * (DIGEST_CHALLENGE_MAX + 32)];
+	char		 all[AUTH_CHALLENGES * (DIGEST_CHALLENGE_MAX + 32)];
+	char		 one[DIGEST_CHALLENGE_MAX + 32];
 	char		 buf[SIP_REPLY_MAX];
 	struct sip_out	 out;
+	int		 nall, none;
 
-	if (auth_challenge_lines(extra, sizeof(extra), name, res, 0) == -1) {
+	if ((nall = auth_challenge_lines(all, sizeof(all), name, res,
+	    0)) == -1 || (none = auth_challenge_lines(one, sizeof(one), name,
+	    res, 1)) == -1) {
 		req_reply(rq, 500, "Server Internal Error", NULL);
 		return;
 	}
 	if (rq->rq_peer.sp_transport == TRANSPORT_UDP) {
 		sip_out_init(&out, buf, sizeof(buf));
 		if (sip_build_reply(&out, &rq->rq_peer, &rq->rq_msg, status,
-		    reason, extra) == 0 && out.len > rq->rq_msg.msg_len &&
-		    auth_challenge_lines(extra, sizeof(extra), name, res,
-		    1) == -1) {
-			req_reply(rq, 500, "Server Internal Error", NULL);
+		    reason, one) == 0 && out.len - none + nall >
+		    rq->rq_msg.msg_len) {
+			req_forward_reply(rq, out.buf, out.len);
 			return;
 		}
 	}
-	req_reply(rq, status, reason, extra);
+	req_reply(rq, status, reason, all);
+}
+
+/*
+ * A request without credentials, challenged as authd would, with a
+ * nonce of its from the stock (auth_nonces.c): one challenge per
+ * configured algorithm in the configured order.  -1 when authd must
+ * do it: no nonce in stock, or a domain not ours.
+ */
+static int
+auth_challenge_here(struct sip_req *rq, const char *domain)
+{
+	const struct conf_domain	*cd;
+	struct auth_result		 res;
+	char				 nonce[DIGEST_NONCE_MAX];
+	uint32_t			 i;
+
+	if ((cd = config_find_domain(listener_conf, domain)) == NULL ||
+	    auth_nonces_take(nonce, sizeof(nonce)) == -1)
+		return (-1);
+	res.res_status = AUTH_CHALLENGE;
+	res.res_address[0] = '\0';
+	for (i = 0; i < AUTH_CHALLENGES; i++) {
+		res.res_challenge[i][0] = '\0';
+		if (i < listener_conf->c_nauth_algs &&
+		    digest_challenge(res.res_challenge[i],
+		    sizeof(res.res_challenge[i]), cd->cd_realm, nonce, NULL,
+		    listener_conf->c_auth_algs[i], 0) == -1)
+			return (-1);
+	}
+	auth_challenge(rq, &res);
+	return (0);
 }
 
 void

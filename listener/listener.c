@@ -127,6 +127,9 @@ listener_dispatch_authd(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_AUTH_RESULT:
 		auth_result(iev, imsg);
 		break;
+	case IMSG_AUTH_NONCES:
+		auth_nonces_got(iev, imsg);
+		break;
 	default:
 		proc_fatal_imsg(iev, imsg, "unexpected");
 	}

@@ -92,6 +92,8 @@ int		 to_address(const struct sip_msg *, char *, size_t, char *,
 /* auth.c */
 void		 auth_start(struct sip_req *, const char *);
 void		 auth_result(struct imsgev *, struct imsg *);
+int		 auth_nonces_take(char *, size_t);
+void		 auth_nonces_got(struct imsgev *, struct imsg *);
 
 /* inbound.c */
 int		 inbound_refused(const struct sip_msg *,
