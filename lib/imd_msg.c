@@ -156,6 +156,9 @@ static const char *const imsg_type_names[IMSG_TYPE_MAX] = {
 	[IMSG_XMPP_LIST] = "IMSG_XMPP_LIST",
 	[IMSG_XMPP_ITEM] = "IMSG_XMPP_ITEM",
 	[IMSG_XMPP_END] = "IMSG_XMPP_END",
+	[IMSG_WRK_INPUT] = "IMSG_WRK_INPUT",
+	[IMSG_WRK_SEND] = "IMSG_WRK_SEND",
+	[IMSG_WRK_REGISTERED] = "IMSG_WRK_REGISTERED",
 };
 
 const char *

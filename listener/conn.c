@@ -759,7 +759,7 @@ conn_alloc(struct transport_listen *tl, int fd,
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return (NULL);
 	c->cn_fd = fd;
-	c->cn_id = conn_next_id++;
+	c->cn_id = worker_conn_id(tl, conn_next_id++);
 	c->cn_listen = tl;
 	c->cn_rwant = EV_READ;
 	c->cn_wwant = EV_WRITE;

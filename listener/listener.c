@@ -58,6 +58,7 @@ static const struct proc_peer listener_peers[] = {
 	{ PROC_AUTHD, listener_dispatch_authd },
 	{ PROC_DIRDB, listener_dispatch_dirdb },
 	{ PROC_XMPPD, listener_dispatch_xmppd },
+	{ PROC_LISTENER, worker_dispatch },	/* the other workers */
 };
 
 struct imd_conf		*listener_conf;

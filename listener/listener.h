@@ -115,6 +115,8 @@ struct transport_listen {
 	struct event		 tl_ev;
 	struct event		 tl_pause;	/* ends a pause in accept */
 	struct ssl_ctx_st	*tl_ssl;	/* tls only */
+	unsigned int		 tl_index;	/* its place among the listens:
+						   the same in every worker */
 };
 
 /* A TCP or TLS connection from a client or a foreign server. */
@@ -246,6 +248,19 @@ int	sip_reply(const struct sip_peer *, const struct sip_msg *,
 
 /* sip_server.c */
 void	sip_input(const struct sip_peer *, const char *, size_t);
+
+/* worker.c: the hand-off between listener workers */
+uint64_t worker_conn_id(const struct transport_listen *, uint64_t);
+int	worker_conn_is_ours(uint64_t);
+unsigned int worker_conn_listen(uint64_t);
+int	worker_send(const struct sip_peer *, const char *, size_t);
+int	worker_route(const struct sip_msg *, const struct sip_peer *,
+	    const char *, size_t);
+int	worker_pass_on(const struct sip_peer *, const char *, size_t);
+void	worker_registered(const char *, int);
+void	worker_dispatch(struct imsgev *, struct imsg *);
+struct transport_listen *transport_listen_at(unsigned int);
+int	transport_listen_index(int);
 
 /* xmpp.c */
 void	xmpp_request(struct imsgev *, struct imsg *);

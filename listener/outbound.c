@@ -297,5 +297,5 @@ outbound_unbound(struct imsgev *iev, struct imsg *imsg)
 	imsg_get_u32(imsg, &left);
 	if (imsg_get_end(imsg) == -1)
 		proc_fatal_imsg(iev, imsg, "unbound");
-	pres_registered(aor, left > 0);
+	worker_registered(aor, left > 0);
 }
