@@ -86,7 +86,7 @@ worker_pass(unsigned int w, const struct sip_peer *peer, const char *buf,
 	    ibuf_add_u32(b, len) == -1 || ibuf_add_data(b, buf, len) == -1 ||
 	    imsgev_close(iev, b) == -1)
 		fatal("%s", __func__);
-	stats_inc(STAT_WORKER_HANDOFFS);
+	stats_inc(STAT_HANDOFF_MESSAGE);
 }
 
 /* The owner of the address in a From or To header, or -1. */

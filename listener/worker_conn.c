@@ -29,6 +29,7 @@
 #include "listener.h"
 #include "log.h"
 #include "proc.h"
+#include "stats.h"
 
 #define CONN_WORKER_SHIFT	56
 #define CONN_LISTEN_SHIFT	48
@@ -71,6 +72,7 @@ worker_send(const struct sip_peer *peer, const char *buf, size_t len)
 	    ibuf_add_u32(b, len) == -1 || ibuf_add_data(b, buf, len) == -1 ||
 	    imsgev_close(iev, b) == -1)
 		fatal("%s", __func__);
+	stats_inc(STAT_HANDOFF_CONNECTION);
 	return (0);
 }
 
