@@ -135,6 +135,9 @@ imsgev_closed(struct imsgev *iev)
 		exit(0);
 	}
 	/* A sibling that went away takes the suite down with it. */
+	if (iev->iev_peer == PROC_LISTENER && proc_nworkers > 1)
+		fatalx("channel to %s %u closed", proc_names[iev->iev_peer],
+		    iev->iev_worker);
 	fatalx("channel to %s closed", proc_names[iev->iev_peer]);
 }
 

@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "cdefs.h"
+#include "imd_msg.h"
 #include "listener.h"
 #include "log.h"
 #include "prefix.h"
@@ -195,6 +196,10 @@ conn_authenticated(uint64_t id)
 {
 	struct conn	*c;
 
+	if (!worker_conn_is_ours(id)) {
+		worker_conn_note(id, IMSG_WRK_CONN_AUTHED);
+		return;
+	}
 	if ((c = conn_find(id)) == NULL || (c->cn_flags & CONN_AUTHED))
 		return;
 	c->cn_flags |= CONN_AUTHED;

@@ -97,6 +97,7 @@ void		 auth_result(struct imsgev *, struct imsg *);
 int		 inbound_refused(const struct sip_msg *,
 		    const struct sip_peer *, const char *, const char *);
 int		 inbound_from_stranger(const struct sip_req *);
+int		 inbound_tls_allowed(const struct sip_peer *, const char *);
 int		 inbound_check(struct sip_req *, const char *,
 		    void (*)(struct sip_req *));
 void		 inbound_verified(struct imsgev *, struct imsg *);

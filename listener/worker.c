@@ -22,14 +22,16 @@
  * (SO_REUSEPORT, by the 4-tuple).  Each worker owns a shard of the
  * presentities, proc_worker_of() of the address: SUBSCRIBE and PUBLISH
  * go to the owner of their To, a NOTIFY of a presentity elsewhere to the
- * owner of its From (the worker that subscribed).  A worker that
+ * owner of its From (the worker that subscribed), a MESSAGE or INVITE
+ * asking for a redirect (direct mode, which the recipient's presence
+ * allows or not) to the owner of its To.  A worker that
  * receives one it does not own passes it whole (IMSG_WRK_INPUT) and the
  * owner runs it as received.
  *
- * A response, or an in-dialog request of a call, that matches nothing
- * here goes round the other workers in turn, at most N - 1 hops: the
- * worker holding the transaction or the call takes it, the last one
- * answers as a lone worker would.
+ * A response, a CANCEL, or an ACK or in-dialog request of a call, that
+ * matches nothing here goes round the other workers in turn, at most
+ * N - 1 hops: the worker holding the transaction or the call takes it,
+ * the last one answers as a lone worker would.
  *
  * A connection id names the worker holding the connection and the
  * listen it came in on (worker_conn_id()): bytes for another worker's
@@ -55,24 +57,48 @@
 
 static unsigned int	worker_hops;	/* of the message being run */
 
-static struct imsgev *
-worker_peer(unsigned int w)
+static uint32_t
+worker_share(uint32_t limit)
 {
-	struct imsgev	*iev;
+	uint32_t	share = limit / proc_nworkers;
 
-	if ((iev = proc_worker_peer(w)) == NULL)
-		fatalx("no channel to listener %u", w);
-	return (iev);
+	return (share > 0 ? share : 1);
 }
 
+/*
+ * The bounds on what the listener holds are the suite's: each of N
+ * workers holds its share, so that together they never hold more than
+ * relayd.conf says (a client spread over the workers by the kernel may
+ * meet its share on one of them first).
+ */
+void
+worker_limits(struct imd_conf *conf)
+{
+	struct conf_limits	*lim = &conf->c_limits;
+
+	if (proc_nworkers <= 1)
+		return;
+	lim->lim_conns = worker_share(lim->lim_conns);
+	lim->lim_conns_per_addr = worker_share(lim->lim_conns_per_addr);
+	lim->lim_conns_unauth = worker_share(lim->lim_conns_unauth);
+	lim->lim_held = worker_share(lim->lim_held);
+	lim->lim_held_per_addr = worker_share(lim->lim_held_per_addr);
+	lim->lim_held_bytes = worker_share(lim->lim_held_bytes);
+	lim->lim_held_bytes_per_addr =
+	    worker_share(lim->lim_held_bytes_per_addr);
+}
+
+/* A message for worker w; dropped when its channel is full. */
 static void
 worker_pass(unsigned int w, const struct sip_peer *peer, const char *buf,
-    size_t len, unsigned int hops)
+    size_t len, unsigned int hops, uint32_t tls_from)
 {
-	struct imsgev	*iev = worker_peer(w);
+	struct imsgev	*iev;
 	struct ibuf	*b;
 	int		 listen = -1;
 
+	if ((iev = worker_channel(w)) == NULL)
+		return;
 	if (peer->sp_transport == TRANSPORT_UDP && peer->sp_xmpp == 0)
 		listen = transport_listen_index(peer->sp_fd);
 	if ((b = imsgev_create(iev, IMSG_WRK_INPUT, 0, len + 192)) == NULL ||
@@ -81,6 +107,7 @@ worker_pass(unsigned int w, const struct sip_peer *peer, const char *buf,
 	    ibuf_add_u64(b, peer->sp_conn_id) == -1 ||
 	    ibuf_add_u32(b, peer->sp_xmpp) == -1 ||
 	    ibuf_add_u32(b, hops) == -1 ||
+	    ibuf_add_u32(b, tls_from) == -1 ||
 	    ibuf_add_u32(b, peer->sp_sslen) == -1 ||
 	    ibuf_add_data(b, &peer->sp_ss, sizeof(peer->sp_ss)) == -1 ||
 	    ibuf_add_u32(b, len) == -1 || ibuf_add_data(b, buf, len) == -1 ||
@@ -102,6 +129,52 @@ worker_owner_of(const struct sip_msg *msg, int from)
 	return (proc_worker_of(addr));
 }
 
+/* A Contact with +sip.instance and reg-id: an RFC 5626 flow. */
+static int
+worker_has_instance(const struct sip_msg *msg)
+{
+	struct sip_iter	it;
+	struct sip_str	v, p;
+	struct sip_addr	c;
+
+	sip_iter_init(&it, msg, SIP_HDR_CONTACT);
+	while (sip_iter_next(&it, &v) == 1)
+		if (sip_contact_parse(v.s, SIP_STR_END(&v), &c) == 0 &&
+		    sip_param_find(&c.addr_params, "+sip.instance", &p) &&
+		    sip_param_find(&c.addr_params, "reg-id", &p))
+			return (1);
+	return (0);
+}
+
+static int
+worker_wants_redirect(const struct sip_msg *msg)
+{
+	struct sip_iter	it;
+	struct sip_str	v;
+
+	sip_iter_init(&it, msg, SIP_HDR_REQUEST_DISPOSITION);
+	while (sip_iter_next(&it, &v) == 1)
+		if (sip_str_is_ci(&v, "redirect"))
+			return (1);
+	return (0);
+}
+
+/*
+ * Only the worker holding a TLS connection sees the peer's certificate:
+ * whether it names the domain of the From goes with the request.
+ */
+static uint32_t
+worker_tls_from(const struct sip_msg *msg, const struct sip_peer *peer)
+{
+	char	addr[IMD_ADDRESS_MAX], domain[IMD_DOMAIN_MAX];
+
+	if (peer->sp_transport != TRANSPORT_TLS || peer->sp_xmpp != 0 ||
+	    from_address(msg, addr, sizeof(addr), domain,
+	    sizeof(domain)) == -1)
+		return (0);
+	return (inbound_tls_allowed(peer, domain));
+}
+
 /*
  * Before a worker runs a request: 1 when another worker owns it and it
  * went there.  A request passed on once is run where it landed.
@@ -120,6 +193,19 @@ worker_route(const struct sip_msg *msg, const struct sip_peer *peer,
 	case SIP_METHOD_PUBLISH:
 		w = worker_owner_of(msg, 0);
 		break;
+	case SIP_METHOD_REGISTER:
+		/* RFC 5626 flows replace each other at the owner. */
+		if (peer->sp_conn_id == 0 || !worker_has_instance(msg))
+			return (0);
+		w = worker_owner_of(msg, 0);
+		break;
+	case SIP_METHOD_MESSAGE:
+	case SIP_METHOD_INVITE:
+		/* Direct mode asks the recipient's presence (message.c). */
+		if (!worker_wants_redirect(msg))
+			return (0);
+		w = worker_owner_of(msg, 0);
+		break;
 	case SIP_METHOD_NOTIFY:
 		w = worker_owner_of(msg, 1);
 		break;
@@ -128,7 +214,7 @@ worker_route(const struct sip_msg *msg, const struct sip_peer *peer,
 	}
 	if (w == -1 || (unsigned int)w == proc_worker)
 		return (0);
-	worker_pass(w, peer, buf, len, 1);
+	worker_pass(w, peer, buf, len, 1, worker_tls_from(msg, peer));
 	return (1);
 }
 
@@ -144,7 +230,7 @@ worker_pass_on(const struct sip_peer *peer, const char *buf, size_t len)
 	    len > IMSG_PAYLOAD_MAX - 192)
 		return (0);
 	worker_pass((proc_worker + 1) % proc_nworkers, peer, buf, len,
-	    worker_hops + 1);
+	    worker_hops + 1, peer->sp_tls_from);
 	return (1);
 }
 
@@ -160,7 +246,8 @@ worker_registered(const char *aor, int registered)
 		pres_registered(aor, registered);
 		return;
 	}
-	iev = worker_peer(w);
+	if ((iev = worker_channel(w)) == NULL)
+		return;
 	if ((b = imsgev_create(iev, IMSG_WRK_REGISTERED, 0,
 	    IMD_ADDRESS_MAX + 8)) == NULL ||
 	    ibuf_add_str(b, aor, IMD_ADDRESS_MAX) == -1 ||
@@ -174,7 +261,7 @@ worker_input(struct imsgev *iev, struct imsg *imsg)
 	static char		 buf[IMSG_PAYLOAD_MAX];
 	struct transport_listen	*tl = NULL;
 	struct sip_peer		 peer;
-	uint32_t		 transport, listen, hops, sslen, len;
+	uint32_t		 transport, listen, hops, sslen, len, tls_from;
 
 	memset(&peer, 0, sizeof(peer));
 	imsg_get_u32(imsg, &transport);
@@ -182,6 +269,7 @@ worker_input(struct imsgev *iev, struct imsg *imsg)
 	imsg_get_u64(imsg, &peer.sp_conn_id);
 	imsg_get_u32(imsg, &peer.sp_xmpp);
 	imsg_get_u32(imsg, &hops);
+	imsg_get_u32(imsg, &tls_from);
 	imsg_get_u32(imsg, &sslen);
 	imsg_get_data(imsg, &peer.sp_ss, sizeof(peer.sp_ss));
 	imsg_get_u32(imsg, &len);
@@ -189,9 +277,10 @@ worker_input(struct imsgev *iev, struct imsg *imsg)
 		imsg_get_data(imsg, buf, len);
 	if (imsg_get_end(imsg) == -1 || len > sizeof(buf) ||
 	    transport > TRANSPORT_TLS || sslen > sizeof(peer.sp_ss) ||
-	    hops == 0 || hops >= proc_nworkers)
+	    hops == 0 || hops >= proc_nworkers || tls_from > 1)
 		proc_fatal_imsg(iev, imsg, "worker input");
 	peer.sp_transport = transport;
+	peer.sp_tls_from = tls_from;
 	peer.sp_sslen = sslen;
 	peer.sp_fd = -1;
 	if (transport == TRANSPORT_UDP && peer.sp_xmpp == 0) {
@@ -241,6 +330,20 @@ worker_presence(struct imsgev *iev, struct imsg *imsg)
 	pres_registered(aor, registered);
 }
 
+static void
+worker_conn_event(struct imsgev *iev, struct imsg *imsg)
+{
+	uint64_t	id;
+
+	imsg_get_u64(imsg, &id);
+	if (imsg_get_end(imsg) == -1)
+		proc_fatal_imsg(iev, imsg, "worker connection");
+	if (imsg->hdr.ih_type == IMSG_WRK_CONN_AUTHED)
+		conn_authenticated(id);
+	else
+		outbound_flows_gone(id);
+}
+
 void
 worker_dispatch(struct imsgev *iev, struct imsg *imsg)
 {
@@ -253,6 +356,10 @@ worker_dispatch(struct imsgev *iev, struct imsg *imsg)
 		break;
 	case IMSG_WRK_REGISTERED:
 		worker_presence(iev, imsg);
+		break;
+	case IMSG_WRK_CONN_AUTHED:
+	case IMSG_WRK_CONN_CLOSED:
+		worker_conn_event(iev, imsg);
 		break;
 	default:
 		proc_fatal_imsg(iev, imsg, "unexpected");

@@ -55,6 +55,43 @@ worker_conn_listen(uint64_t id)
 	return ((id >> CONN_LISTEN_SHIFT) & 0xff);
 }
 
+/*
+ * About a connection: IMSG_WRK_CONN_AUTHED to the worker that holds it,
+ * IMSG_WRK_CONN_CLOSED from it to every other worker.
+ */
+void
+worker_conn_note(uint64_t id, uint32_t type)
+{
+	struct imsgev	*iev;
+	unsigned int	 w, holder = id >> CONN_WORKER_SHIFT;
+
+	for (w = 0; w < proc_nworkers; w++) {
+		if (w == proc_worker || (type == IMSG_WRK_CONN_AUTHED &&
+		    w != holder) || (iev = worker_channel(w)) == NULL)
+			continue;
+		if (imsgev_compose(iev, type, 0, -1, &id, sizeof(id)) == -1)
+			fatal("%s", __func__);
+	}
+}
+
+/*
+ * The channel to worker w, or NULL while WORKER_QUEUE_MAX bytes wait on
+ * it: the hand-off is dropped and counted.
+ */
+struct imsgev *
+worker_channel(unsigned int w)
+{
+	struct imsgev	*iev;
+
+	if ((iev = proc_worker_peer(w)) == NULL)
+		fatalx("no channel to listener %u", w);
+	if (iev->iev_ibuf.ib_queued > WORKER_QUEUE_MAX) {
+		stats_inc(STAT_HANDOFF_DROPPED);
+		return (NULL);
+	}
+	return (iev);
+}
+
 /* Bytes for a connection another worker holds: it writes them. */
 int
 worker_send(const struct sip_peer *peer, const char *buf, size_t len)
@@ -63,10 +100,9 @@ worker_send(const struct sip_peer *peer, const char *buf, size_t len)
 	struct imsgev	*iev;
 	struct ibuf	*b;
 
-	if (w >= proc_nworkers || len > IMSG_PAYLOAD_MAX - 16)
+	if (w >= proc_nworkers || len > IMSG_PAYLOAD_MAX - 16 ||
+	    (iev = worker_channel(w)) == NULL)
 		return (-1);
-	if ((iev = proc_worker_peer(w)) == NULL)
-		fatalx("no channel to listener %u", w);
 	if ((b = imsgev_create(iev, IMSG_WRK_SEND, 0, len + 12)) == NULL ||
 	    ibuf_add_u64(b, peer->sp_conn_id) == -1 ||
 	    ibuf_add_u32(b, len) == -1 || ibuf_add_data(b, buf, len) == -1 ||

@@ -716,8 +716,8 @@ relay_request(struct imsgev *iev, struct imsg *imsg)
 	imsg_get_str(imsg, domain, sizeof(domain));
 	imsg_get_u32(imsg, &len);
 	if (imsg_get_error(imsg) == -1 || len == 0 ||
-	    len > imsg->len - imsg->off ||
-	    PROC_ID_WORKER(imsg->hdr.ih_peerid) != iev->iev_worker)
+	    len > imsg->len - imsg->off || (imsg->hdr.ih_peerid != 0 &&
+	    PROC_ID_WORKER(imsg->hdr.ih_peerid) != iev->iev_worker))
 		proc_fatal_imsg(iev, imsg, "relay request");
 	if ((rj = job_new(imsg->hdr.ih_peerid, domain, len)) == NULL) {
 		log_warnx("relay: request %u for %s: too many at once",

@@ -23,7 +23,7 @@
 # show status and show calls over every worker, and a worker killed with
 # SIGKILL ending the suite.
 
-import os, re, signal, subprocess, sys, threading, time
+import os, re, signal, socket, subprocess, sys, threading, time
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/calls"))
 from imdtest import (Suite, UA, Collector, ok, done, header, auth_request,
@@ -101,7 +101,8 @@ s.cleanup()
 
 # Two workers for the rest.
 PORT = 28320
-s = Suite(D, PORT, ["listener workers 2"])
+s = Suite(D, PORT, ["listener workers 2",
+                    "limit connections-per-address 4"])
 srv = ("127.0.0.1", PORT)
 ok(s.start(), "the suite starts with listener workers 2")
 for u in ("alice", "bob", "dave", "bobt"):
@@ -252,6 +253,32 @@ if have_sipp():
 else:
     for _ in range(4):
         ok(True, "# SKIP sipp missing")
+# The bounds are the suite's: each worker holds its share (2 of 4
+# connections per address), so one address never holds more than 4.
+held = []
+for i in range(12):
+    c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    c.connect(srv)
+    held.append(c)
+time.sleep(1)
+alive = 0
+for c in held:
+    c.settimeout(2)
+    try:
+        c.sendall(b"OPTIONS sip:%s SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:9;"
+                  b"branch=z9hG4bKb%d\r\nFrom: <sip:x@%s>;tag=1\r\nTo: "
+                  b"<sip:%s>\r\nCall-ID: b%d@test\r\nCSeq: 1 OPTIONS\r\n"
+                  b"Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n" %
+                  (D.encode(), c.fileno(), D.encode(), D.encode(),
+                   c.fileno()))
+        alive += c.recv(4096).startswith(b"SIP/2.0 200")
+    except OSError:
+        pass
+ok(1 <= alive <= 3, "limit connections-per-address 4 over 2 workers: of "
+   "12 more connections from one address (bobt's is open), %d served" %
+   alive)
+for c in held:
+    c.close()
 ok(s.alive(), "the suite is still up")
 
 # A worker killed ends the suite, as any child does.
@@ -270,7 +297,7 @@ for _ in range(50):
 ok(ended and s.proc.returncode != 0, "kill -9 of listener 1 ends the suite "
    "(exit %s)" % s.proc.returncode)
 log = s.logtext()
-ok(re.search(r"(lost the channel to listener 1|listener 1 \(pid \d+\) "
+ok(re.search(r"(channel to listener 1 closed|listener 1 \(pid \d+\) "
              r"killed by signal 9)", log) is not None,
-   "the parent names the worker that died")
+   "the worker that died is named in the log")
 done()
