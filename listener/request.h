@@ -142,6 +142,7 @@ void		 offq_offered(struct imsgev *, struct imsg *);
 /* message.c */
 void		 message_request(const struct sip_msg *,
 		    const struct sip_peer *);
+int		 message_wants_redirect(const struct sip_msg *);
 int		 message_redirect(struct sip_req *, const struct binding_rec *,
 		    uint32_t, const char *);
 

@@ -146,19 +146,6 @@ worker_has_instance(const struct sip_msg *msg)
 	return (0);
 }
 
-static int
-worker_wants_redirect(const struct sip_msg *msg)
-{
-	struct sip_iter	it;
-	struct sip_str	v;
-
-	sip_iter_init(&it, msg, SIP_HDR_REQUEST_DISPOSITION);
-	while (sip_iter_next(&it, &v) == 1)
-		if (sip_str_is_ci(&v, "redirect"))
-			return (1);
-	return (0);
-}
-
 /*
  * Only the worker holding a TLS connection sees the peer's certificate:
  * whether it names the domain of the From goes with the request.
@@ -176,6 +163,37 @@ worker_tls_from(const struct sip_msg *msg, const struct sip_peer *peer)
 }
 
 /*
+ * The worker that is to run a request, or -1 for whichever received it:
+ * presence at the owner of the presentity (the To; a NOTIFY's From, the
+ * presentity elsewhere whose dialog the owner keeps), RFC 5626 flows and
+ * direct mode at the owner of the user.
+ */
+static int
+worker_owner(const struct sip_msg *msg, const struct sip_peer *peer)
+{
+	switch (msg->msg_method) {
+	case SIP_METHOD_SUBSCRIBE:
+	case SIP_METHOD_PUBLISH:
+		return (worker_owner_of(msg, 0));
+	case SIP_METHOD_NOTIFY:
+		return (worker_owner_of(msg, 1));
+	case SIP_METHOD_REGISTER:
+		/* A new flow of an instance replaces the old one there. */
+		if (peer->sp_conn_id == 0 || !worker_has_instance(msg))
+			return (-1);
+		return (worker_owner_of(msg, 0));
+	case SIP_METHOD_MESSAGE:
+	case SIP_METHOD_INVITE:
+		/* Direct mode asks the recipient's presence (message.c). */
+		if (!message_wants_redirect(msg))
+			return (-1);
+		return (worker_owner_of(msg, 0));
+	default:
+		return (-1);
+	}
+}
+
+/*
  * Before a worker runs a request: 1 when another worker owns it and it
  * went there.  A request passed on once is run where it landed.
  */
@@ -188,31 +206,8 @@ worker_route(const struct sip_msg *msg, const struct sip_peer *peer,
 	if (proc_nworkers <= 1 || worker_hops > 0 ||
 	    len > IMSG_PAYLOAD_MAX - 192)
 		return (0);
-	switch (msg->msg_method) {
-	case SIP_METHOD_SUBSCRIBE:
-	case SIP_METHOD_PUBLISH:
-		w = worker_owner_of(msg, 0);
-		break;
-	case SIP_METHOD_REGISTER:
-		/* RFC 5626 flows replace each other at the owner. */
-		if (peer->sp_conn_id == 0 || !worker_has_instance(msg))
-			return (0);
-		w = worker_owner_of(msg, 0);
-		break;
-	case SIP_METHOD_MESSAGE:
-	case SIP_METHOD_INVITE:
-		/* Direct mode asks the recipient's presence (message.c). */
-		if (!worker_wants_redirect(msg))
-			return (0);
-		w = worker_owner_of(msg, 0);
-		break;
-	case SIP_METHOD_NOTIFY:
-		w = worker_owner_of(msg, 1);
-		break;
-	default:
-		return (0);
-	}
-	if (w == -1 || (unsigned int)w == proc_worker)
+	if ((w = worker_owner(msg, peer)) == -1 ||
+	    (unsigned int)w == proc_worker)
 		return (0);
 	worker_pass(w, peer, buf, len, 1, worker_tls_from(msg, peer));
 	return (1);
