@@ -18,7 +18,10 @@
 # REGISTER with digest (bench/register.sh's scenario) and MESSAGE with
 # digest to a registered sipp UAS (bench/message.sh's), sipp on the same
 # cores; for each, the rate, the server CPU per 1,000 calls and how that
-# CPU splits between the processes (listener = all its workers).
+# CPU splits between the processes (listener = all its workers).  The
+# caller's sipp opens a socket per call (-t un): the kernel spreads the
+# calls over the workers by their source ports (from one port they would
+# all meet one worker).
 #
 #	DUR=15 RUNS=3 [NUSERS=10000] [WORKERS_LIST="1 2"] bench/workers.sh
 #
@@ -65,13 +68,13 @@ start_uas
 for w in ${WORKERS_LIST:-1 2}; do
 	WORKERS=$w imd_start
 	cpu_by_process > "$RUN/cpu0"
-	loops imd-reg-w$w uac_register.xml -inf "$USERS" >> "$OUT"
+	loops imd-reg-w$w uac_register.xml -t un -max_socket 4096 -inf "$USERS" >> "$OUT"
 	cpu_by_process > "$RUN/cpu1"
 	echo "# reg, $w worker(s), server CPU by process:" \
 	    "$(split "$RUN/cpu0" "$RUN/cpu1")" >> "$OUT"
 	register_b || exit 1
 	cpu_by_process > "$RUN/cpu0"
-	loops imd-msg-w$w "$MSG_AUTH_SF" -au a -ap apass >> "$OUT"
+	loops imd-msg-w$w "$MSG_AUTH_SF" -t un -max_socket 4096 -au a -ap apass >> "$OUT"
 	cpu_by_process > "$RUN/cpu1"
 	echo "# msg, $w worker(s), server CPU by process:" \
 	    "$(split "$RUN/cpu0" "$RUN/cpu1")" >> "$OUT"
