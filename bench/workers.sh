@@ -68,13 +68,15 @@ start_uas
 for w in ${WORKERS_LIST:-1 2}; do
 	WORKERS=$w imd_start
 	cpu_by_process > "$RUN/cpu0"
-	loops imd-reg-w$w uac_register.xml -t un -max_socket 4096 -inf "$USERS" >> "$OUT"
+	loops imd-reg-w$w uac_register.xml -t un -max_socket 4096 \
+	    -inf "$USERS" >> "$OUT"
 	cpu_by_process > "$RUN/cpu1"
 	echo "# reg, $w worker(s), server CPU by process:" \
 	    "$(split "$RUN/cpu0" "$RUN/cpu1")" >> "$OUT"
 	register_b || exit 1
 	cpu_by_process > "$RUN/cpu0"
-	loops imd-msg-w$w "$MSG_AUTH_SF" -t un -max_socket 4096 -au a -ap apass >> "$OUT"
+	loops imd-msg-w$w "$MSG_AUTH_SF" -t un -max_socket 4096 \
+	    -au a -ap apass >> "$OUT"
 	cpu_by_process > "$RUN/cpu1"
 	echo "# msg, $w worker(s), server CPU by process:" \
 	    "$(split "$RUN/cpu0" "$RUN/cpu1")" >> "$OUT"

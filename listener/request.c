@@ -237,7 +237,8 @@ req_hold(const struct sip_msg *msg, const struct sip_peer *peer)
 	/* After the ids wrap, one still held is passed over. */
 	do
 		rq->rq_id = PROC_ID_MAKE(req_nextid++);
-	while ((rq->rq_id & PROC_ID_COUNTER) == 0 || RB_INSERT(req_tree, &req_ids, rq) != NULL);
+	while ((rq->rq_id & PROC_ID_COUNTER) == 0 ||
+	    RB_INSERT(req_tree, &req_ids, rq) != NULL);
 	TAILQ_INSERT_TAIL(&reqs, rq, rq_entry);
 	nreq++;
 	return (rq);
