@@ -270,6 +270,9 @@ void	worker_conn_note(uint64_t, uint32_t);
 int	worker_route(const struct sip_msg *, const struct sip_peer *,
 	    const char *, size_t);
 int	worker_pass_on(const struct sip_peer *, const char *, size_t);
+void	worker_branch_mark(char *, size_t);
+int	worker_response(const struct sip_msg *, const struct sip_peer *,
+	    const char *, size_t);
 void	worker_registered(const char *, int);
 void	worker_dispatch(struct imsgev *, struct imsg *);
 struct transport_listen *transport_listen_at(unsigned int);

@@ -158,6 +158,7 @@ route_branch(char *branch, size_t size)
 {
 	snprintf(branch, size, "z9hG4bK%08x.%08x%08x",
 	    config_loop_tag(listener_conf), arc4random(), arc4random());
+	worker_branch_mark(branch, size);
 }
 
 /* The final answer to an in-dialog request we forwarded, to its sender. */

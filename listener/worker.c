@@ -28,10 +28,13 @@
  * receives one it does not own passes it whole (IMSG_WRK_INPUT) and the
  * owner runs it as received.
  *
- * A response, a CANCEL, or an ACK or in-dialog request of a call, that
- * matches nothing here goes round the other workers in turn, at most
- * N - 1 hops: the worker holding the transaction or the call takes it,
- * the last one answers as a lone worker would.
+ * The branch of every request a worker sends with a client transaction
+ * ends in ".w" and its index (worker_branch_mark()): a response whose top
+ * Via names another worker goes straight to it.  A response without it,
+ * a CANCEL, or an ACK or in-dialog request of a call, that matches
+ * nothing here goes round the other workers in turn, at most N - 1 hops:
+ * the worker holding the transaction or the call takes it, the last one
+ * answers as a lone worker would.
  *
  * A connection id names the worker holding the connection and the
  * listen it came in on (worker_conn_id()): bytes for another worker's
@@ -226,6 +229,65 @@ worker_pass_on(const struct sip_peer *peer, const char *buf, size_t len)
 		return (0);
 	worker_pass((proc_worker + 1) % proc_nworkers, peer, buf, len,
 	    worker_hops + 1, peer->sp_tls_from);
+	return (1);
+}
+
+/*
+ * The branch of a request a worker sends with a client transaction ends
+ * in ".w" and the worker's index, so that its responses, wherever the
+ * kernel hands them, go straight to it.
+ */
+#define WORKER_BRANCH_TAG	".w"
+
+void
+worker_branch_mark(char *branch, size_t size)
+{
+	char	tag[8];
+
+	if (proc_nworkers <= 1)
+		return;
+	snprintf(tag, sizeof(tag), WORKER_BRANCH_TAG "%u", proc_worker);
+	strlcat(branch, tag, size);
+}
+
+/* The worker a response's top Via names, or -1 for none (not ours). */
+static int
+worker_of_branch(const struct sip_msg *msg)
+{
+	struct sip_via	 via;
+	const char	*p, *end;
+	unsigned int	 w = 0;
+
+	if (sip_top_via(msg, &via) == -1 || via.via_branch.len < 3)
+		return (-1);
+	end = SIP_STR_END(&via.via_branch);
+	for (p = end; p > via.via_branch.s && p[-1] >= '0' && p[-1] <= '9';
+	    p--)
+		;
+	if (p == end || end - p > 2 || p - via.via_branch.s < 2 ||
+	    memcmp(p - 2, WORKER_BRANCH_TAG, 2) != 0)
+		return (-1);
+	for (; p < end; p++)
+		w = w * 10 + (*p - '0');
+	return (w < proc_nworkers ? (int)w : -1);
+}
+
+/*
+ * Before a worker looks for a response's transaction: 1 when the top
+ * Via names another worker and it went there, as the last hop (that
+ * worker settles it).
+ */
+int
+worker_response(const struct sip_msg *msg, const struct sip_peer *peer,
+    const char *buf, size_t len)
+{
+	int	w;
+
+	if (proc_nworkers <= 1 || worker_hops > 0 ||
+	    len > IMSG_PAYLOAD_MAX - 192 || (w = worker_of_branch(msg)) == -1 ||
+	    (unsigned int)w == proc_worker)
+		return (0);
+	worker_pass(w, peer, buf, len, proc_nworkers - 1, 0);
 	return (1);
 }
 

@@ -97,6 +97,22 @@ for i in range(8):
                                           contacts=[col.contact("carol")])
     got += r["status"] == 200
 ok(got == 8, "REGISTER from 8 source ports over 3 workers: 8 x 200")
+s.add_user("dan@" + D, "danpw")
+answered = 0
+for i in range(8):
+    r = message_auth(UA(("127.0.0.1", 28310)), "dan", D, "danpw",
+                     "sip:carol@%s" % D, b"three %d" % i)
+    answered += r["status"] == 200
+seen = set()
+deadline = time.time() + 5
+while len(seen) < 8 and time.time() < deadline:
+    m = col.next(0.5)
+    if m is not None and m["method"] == "MESSAGE":
+        seen.add(m["body"])
+ok(answered == 8 and len(seen) == 8, "8 MESSAGEs from 8 ports over 3 "
+   "workers reach carol and her 200s, wherever they land, reach the "
+   "worker that sent each (%d answered, %d delivered)" % (answered,
+                                                         len(seen)))
 s.cleanup()
 
 # Two workers for the rest.
