@@ -142,7 +142,8 @@ addr_free() {
 # (bench.test) on ADDRESS (127.0.0.1) port IMD_PORT (15060) udp, as root
 # with privilege drop, its configuration, database, socket and log in
 # RUNDIR ($IMD_RUN), EXTRA (lines) appended to its relayd.conf; with
-# IMD_SEED, a copy of that database (see imd_seed).  Sets SRV_PID.
+# IMD_SEED, a copy of that database (see imd_seed); with WORKERS, that
+# many listener workers (else the default, one per core).  Sets SRV_PID.
 imd_start() {
 	local dom=${1:-bench.test} addr=${2:-127.0.0.1} dir=${3:-$IMD_RUN}
 	local extra=${4:-} port=${IMD_PORT:-15060}
@@ -166,6 +167,8 @@ auth algorithms md5 sha-256
 limit held-requests-per-address 16384
 limit held-bytes-per-address 64M
 CONF
+	[ -z "${WORKERS:-}" ] ||
+	    echo "listener workers $WORKERS" >> "$dir/relayd.conf"
 	[ -z "$extra" ] || echo "$extra" >> "$dir/relayd.conf"
 	addr_free "$addr" "$port" ||
 	    { echo "$addr port $port is busy" >&2; exit 1; }

@@ -579,13 +579,16 @@ queue_offer_one(const struct binding_rec *b, void *arg)
 	return (0);
 }
 
-/* The listener is to hand what waits for the user to each binding. */
+/*
+ * The listener worker that owns the user hands what waits for the user
+ * to each binding: one worker drains a queue, never two at once.
+ */
 static void
 queue_offer_bindings(const char *address)
 {
 	struct imsgev	*listener;
 
-	if ((listener = proc_peer(PROC_LISTENER)) != NULL &&
+	if ((listener = proc_worker_peer(proc_worker_of(address))) != NULL &&
 	    store_binding_list(address, time(NULL), queue_offer_one,
 	    listener) == STORE_FAIL)
 		log_warnx("queue: bindings of %s not listed", address);

@@ -51,6 +51,8 @@ struct ctl_conn {
 	int			 cc_busy;	/* waiting for dirdb */
 	size_t			 cc_batch;	/* import records at dirdb */
 	size_t			 cc_refused;	/* of this batch, by us */
+	unsigned int		 cc_lists;	/* listener workers still
+						   listing for it */
 };
 
 static TAILQ_HEAD(, ctl_conn)	 ctl_conns = TAILQ_HEAD_INITIALIZER(ctl_conns);
@@ -231,7 +233,7 @@ static void
 control_show_status(struct ctl_conn *cc, struct imsg *imsg)
 {
 	struct child	*ch;
-	int		 id;
+	char		 name[32];
 
 	if (imsg_get_end(imsg) == -1) {
 		cc->cc_iev.iev_dead = 1;
@@ -240,10 +242,9 @@ control_show_status(struct ctl_conn *cc, struct imsg *imsg)
 
 	control_status_item(cc, proc_names[PROC_PARENT], getpid(),
 	    imd_started, imd_conf->c_file);
-	for (id = PROC_LISTENER; id < PROC_MAX; id++) {
-		if ((ch = child_get(id)) == NULL)
-			continue;
-		control_status_item(cc, proc_names[id], ch->ch_pid,
+	for (ch = child_next(NULL); ch != NULL; ch = child_next(ch)) {
+		control_status_item(cc, child_name(ch, name, sizeof(name)),
+		    ch->ch_pid,
 		    ch->ch_started, ch->ch_ready ? "ready" : "starting");
 	}
 	imsgev_compose(&cc->cc_iev, IMSG_CTL_END, 0, -1, NULL, 0);
@@ -471,6 +472,17 @@ control_user_list(struct ctl_conn *cc, struct imsg *imsg)
 	cc->cc_busy = 1;
 }
 
+/* The listener worker that holds a presentity (lib/proc.c). */
+static struct imsgev *
+control_listener(const char *address)
+{
+	struct child	*ch;
+
+	if ((ch = child_get_worker(proc_worker_of(address))) == NULL)
+		fatalx("control: no listener");
+	return (&ch->ch_iev);
+}
+
 /*
  * user del and queue flush: an address of ours, in lower case, for
  * dirdb, which says whether the user exists.
@@ -489,33 +501,33 @@ control_address_request(struct ctl_conn *cc, struct imsg *imsg,
 	if (control_check_address(cc, address, local, sizeof(local)) == NULL ||
 	    address_lower(address) == -1)
 		return;
+	if (to == NULL)
+		to = control_listener(address);
 	if (imsgev_compose(to, type, cc->cc_id, -1, address,
 	    strlen(address) + 1) == -1)
 		fatal("control: request to a child");
 	cc->cc_busy = 1;
 }
 
-static struct imsgev *
-control_listener(void)
-{
-	struct child	*ch;
 
-	if ((ch = child_get(PROC_LISTENER)) == NULL)
-		fatalx("control: no listener");
-	return (&ch->ch_iev);
-}
-
-/* show calls: the listener holds them. */
+/* show calls: each listener worker holds the calls it proxies. */
 static void
 control_show_calls(struct ctl_conn *cc, struct imsg *imsg)
 {
+	struct child	*ch;
+	unsigned int	 w;
+
 	if (imsg_get_end(imsg) == -1) {
 		control_result(cc, CTL_ERROR, "malformed request");
 		return;
 	}
-	if (imsgev_compose(control_listener(), IMSG_LSN_CALLS, cc->cc_id, -1,
-	    NULL, 0) == -1)
-		fatal("control: request to a child");
+	for (w = 0; w < children_workers(); w++) {
+		if ((ch = child_get_worker(w)) == NULL ||
+		    imsgev_compose(&ch->ch_iev, IMSG_LSN_CALLS, cc->cc_id, -1,
+		    NULL, 0) == -1)
+			fatal("control: request to a child");
+	}
+	cc->cc_lists = children_workers();
 	cc->cc_busy = 1;
 }
 
@@ -541,6 +553,7 @@ control_show_xmpp(struct ctl_conn *cc, struct imsg *imsg)
 static void
 control_pres_rule(struct ctl_conn *cc, struct imsg *imsg, uint32_t rule)
 {
+	struct imsgev	*to;
 	struct ibuf	*buf;
 	char		 presentity[IMD_ADDRESS_MAX], watcher[IMD_ADDRESS_MAX];
 	char		 local[IMD_LOCALPART_MAX];
@@ -558,12 +571,13 @@ control_pres_rule(struct ctl_conn *cc, struct imsg *imsg, uint32_t rule)
 		control_result(cc, CTL_BADADDR, "malformed watcher address");
 		return;
 	}
-	if ((buf = imsgev_create(control_listener(), IMSG_LSN_RULE, cc->cc_id,
+	to = control_listener(presentity);
+	if ((buf = imsgev_create(to, IMSG_LSN_RULE, cc->cc_id,
 	    2 * IMD_ADDRESS_MAX + 8)) == NULL ||
 	    ibuf_add_str(buf, presentity, sizeof(presentity)) == -1 ||
 	    ibuf_add_str(buf, watcher, sizeof(watcher)) == -1 ||
 	    ibuf_add_u32(buf, rule) == -1 ||
-	    imsgev_close(control_listener(), buf) == -1)
+	    imsgev_close(to, buf) == -1)
 		fatal("control: request to the listener");
 	cc->cc_busy = 1;
 }
@@ -685,8 +699,7 @@ control_dispatch(struct imsgev *iev, struct imsg *imsg)
 		    IMSG_DB_QUEUE_FLUSH);
 		break;
 	case IMSG_CTL_SHOW_WATCHERS:
-		control_address_request(cc, imsg, control_listener(),
-		    IMSG_LSN_WATCHERS);
+		control_address_request(cc, imsg, NULL, IMSG_LSN_WATCHERS);
 		break;
 	case IMSG_CTL_SHOW_CALLS:
 		control_show_calls(cc, imsg);
@@ -765,6 +778,12 @@ control_item_close(struct ctl_conn *cc, struct ibuf *buf)
 void
 control_list_end(struct ctl_conn *cc)
 {
+	/* show calls: one end from each listener worker. */
+	if (cc->cc_lists > 1) {
+		cc->cc_lists--;
+		return;
+	}
+	cc->cc_lists = 0;
 	cc->cc_busy = 0;
 	imsgev_compose(&cc->cc_iev, IMSG_CTL_END, 0, -1, NULL, 0);
 }

@@ -81,6 +81,7 @@ reload_compatible(const struct imd_conf *old, const struct imd_conf *new)
 
 	if (strcmp(old->c_database, new->c_database) != 0 ||
 	    old->c_db_cache != new->c_db_cache ||
+	    old->c_workers != new->c_workers ||
 	    strcmp(old->c_user, new->c_user) != 0 ||
 	    strcmp(old->c_chroot, new->c_chroot) != 0 ||
 	    strcmp(old->c_control, new->c_control) != 0 ||
@@ -113,9 +114,9 @@ imd_reload(void)
 		return;
 	}
 	if (!reload_compatible(imd_conf, conf)) {
-		log_warnx("reload refused: listen, metrics listen, database, "
-		    "user, chroot or control socket changed; restart imd for "
-		    "that");
+		log_warnx("reload refused: listen, listener workers, metrics "
+		    "listen, database, user, chroot or control socket "
+		    "changed; restart imd for that");
 		config_free(conf);
 		return;
 	}

@@ -30,6 +30,7 @@
 
 struct child {
 	enum imd_proc	 ch_id;
+	unsigned int	 ch_worker;	/* a listener: which worker */
 	const struct proc_peer *ch_peer;	/* its row of parent_peers[] */
 	pid_t		 ch_pid;
 	time_t		 ch_started;
@@ -48,11 +49,15 @@ extern const struct proc_self	 parent_self;
 /* children.c */
 void		 children_start(int, int);
 struct child	*child_get(enum imd_proc);
+struct child	*child_get_worker(unsigned int);
+struct child	*child_next(struct child *);
+const char	*child_name(const struct child *, char *, size_t);
 void		 children_reap(void);
 void		 children_stop(void);
 void		 children_reload(struct imd_conf *);
 void		 children_verbose(int);
 int		 children_all_ready(void);
+unsigned int	 children_workers(void);
 
 /* control.c */
 void		 control_init(const char *);
@@ -86,6 +91,7 @@ void		 parent_dispatch_xmppd(struct imsgev *, struct imsg *);
 
 /* setup.c */
 void		 setup_listens(struct imd_conf *);
+void		 setup_listens_of(struct imd_conf *, unsigned int);
 void		 setup_metrics(struct imd_conf *);
 void		 setup_dirs(const struct imd_conf *);
 

@@ -102,6 +102,7 @@ struct listen_opts {
 #define SEEN_REALM		0x0010
 #define SEEN_ALGS		0x0020
 #define SEEN_OFF_POLICY		0x0040
+#define SEEN_WORKERS		0x0080
 #define SEEN_RELAY_PRIVATE	0x08000000
 #define SEEN_OFF_AGE		0x10000000
 #define SEEN_MTA		0x00008000
@@ -323,6 +324,7 @@ static void	 conf_number(uint32_t *, const char *, uint64_t, int64_t,
 		    int64_t, int64_t);
 static void	 pres_authorize(enum presence_authorize);
 static void	 pres_number(enum pres_id, int64_t);
+static void	 conf_workers(int64_t, int);
 static void	 pres_interval(int64_t);
 static void	 limits_check(const struct parse_file *, int,
 		    struct conf_limits *);
@@ -334,12 +336,13 @@ static void	 limits_check(const struct parse_file *, int,
 %token	CHROOT CONNECTIONS CONNS_PER_ADDR CONNS_UNAUTH CONTROL DATABASE
 %token	DEVICES DOCUMENT_SIZE DOMAIN DOMAIN_SUBS DOMAIN_TOTAL FROM HEADERS
 %token	HELD_BYTES HELD_BYTES_PER_ADDR HELD_REQUESTS HELD_PER_ADDR INBOUND
-%token	INCLUDE IPV4_PREFIX IPV6_PREFIX KEY LIMIT LINE_LENGTH LISTEN MAIL
+%token	INCLUDE IPV4_PREFIX IPV6_PREFIX KEY LIMIT LINE_LENGTH LISTEN LISTENER
+%token	MAIL
 %token	MESSAGE_SIZE METRICS MTA NO ON MAX_AGE MAX_EXPIRES MIN_EXPIRES NONE
 %token	NOTIFY_INTERVAL OFFLINE PER PORT PRESENCE PRIVATE_ADDRESSES REALM
 %token	RELAY RESOLVER RING_TIME ROUTE RULES SENDER SOCKET STORE STRANGER_SUBS
 %token	SUBSCRIPTIONS TCP THEN TLS TLS_VERIFIED UDP UNAUTH_WAIT
-%token	UNAUTHENTICATED USER VERIFIED VIA WATCHER_SUBS YES
+%token	UNAUTHENTICATED USER VERIFIED VIA WATCHER_SUBS WORKERS YES
 %token	ORIGIN WEB WEBSOCKET WS WSS
 %token	XMPP DIALBACK STANZA_SIZE CONNS_PER_DOMAIN IDLE_TIMEOUT
 %token	ERROR
@@ -377,6 +380,8 @@ statement	: domain
 			    SEEN_DATABASE, $2);
 		}
 		| DATABASE CACHE size		{ conf_db_cache($3); }
+		| LISTENER WORKERS number	{ conf_workers($3, 0); }
+		| LISTENER WORKERS AUTO		{ conf_workers(0, 1); }
 		| CHROOT STRING			{
 			conf_path(parse.p_conf->c_chroot, "chroot",
 			    SEEN_CHROOT, $2);
@@ -820,6 +825,7 @@ static const struct keyword keywords[] = {
 	{ "limit",			LIMIT },
 	{ "line-length",		LINE_LENGTH },
 	{ "listen",			LISTEN },
+	{ "listener",			LISTENER },
 	{ "mail",			MAIL },
 	{ "max-age",			MAX_AGE },
 	{ "max-expires",		MAX_EXPIRES },
@@ -862,6 +868,7 @@ static const struct keyword keywords[] = {
 	{ "watcher-subscriptions",	WATCHER_SUBS },
 	{ "web",				WEB },
 	{ "websocket",			WEBSOCKET },
+	{ "workers",			WORKERS },
 	{ "ws",				WS },
 	{ "wss",				WSS },
 	{ "xmpp",			XMPP },
@@ -1630,13 +1637,15 @@ static int
 listen_make(const struct listen_opts *lo, const struct sockaddr_storage *ss,
     socklen_t sslen, struct conf_listen *out)
 {
-	int	i, n = lo->lo_transport == -1 ? 2 : 1;
+	int	i, w, n = lo->lo_transport == -1 ? 2 : 1;
 
 	for (i = 0; i < n; i++) {
 		memset(&out[i], 0, sizeof(out[i]));
 		out[i].cl_ss = *ss;
 		out[i].cl_sslen = sslen;
 		out[i].cl_fd = -1;
+		for (w = 0; w < IMD_WORKERS_MAX; w++)
+			out[i].cl_fds[w] = -1;
 		out[i].cl_websocket = lo->lo_websocket;
 		out[i].cl_transport = lo->lo_transport == -1 ?
 		    (i == 0 ? TRANSPORT_UDP : TRANSPORT_TCP) :
@@ -1740,6 +1749,19 @@ conf_db_cache(int64_t bytes)
 		    (long long)DB_CACHE_MAX);
 	else
 		parse.p_conf->c_db_cache = bytes;
+}
+
+/* auto is 0, one per online core; -1 is a number reported already. */
+static void
+conf_workers(int64_t n, int is_auto)
+{
+	if (n == -1)
+		return;
+	if (!is_auto && (n < 1 || n > IMD_WORKERS_MAX))
+		parse_error("listener workers %lld is out of range (1-%d)",
+		    (long long)n, IMD_WORKERS_MAX);
+	else if (seen_once(SEEN_WORKERS, "listener workers") == 0)
+		parse.p_conf->c_workers = n;
 }
 
 /*

@@ -52,7 +52,7 @@ listen_name(const struct conf_listen *cl, char *buf, size_t size)
 }
 
 static int
-setup_listen_one(struct conf_listen *cl)
+setup_listen_one(struct conf_listen *cl, int shared)
 {
 	int	fd, type, on = 1, rcvbuf = UDP_RCVBUF;
 
@@ -62,6 +62,14 @@ setup_listen_one(struct conf_listen *cl)
 	if (fd == -1)
 		return (-1);
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1)
+		goto fail;
+	/*
+	 * Each listener worker has its own socket on the address: the
+	 * kernel spreads datagrams and connections over them by the hash
+	 * of the 4-tuple, so one client address:port meets one worker.
+	 */
+	if (shared && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on,
+	    sizeof(on)) == -1)
 		goto fail;
 	if (cl->cl_ss.ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
 	    IPV6_V6ONLY, &on, sizeof(on)) == -1)
@@ -98,26 +106,44 @@ setup_xmpp_listen(struct conf_xmpp *x)
 	cl.cl_ss = x->x_ss;
 	cl.cl_sslen = x->x_sslen;
 	cl.cl_transport = TRANSPORT_TCP;
-	if (setup_listen_one(&cl) == -1)
+	if (setup_listen_one(&cl, 0) == -1)
 		fatal("xmpp listen on %s", listen_name(&cl, name,
 		    sizeof(name)));
 	x->x_fd = cl.cl_fd;
 }
 
+/* One bound socket of every listen for each listener worker. */
 void
 setup_listens(struct imd_conf *conf)
 {
 	struct conf_listen	*cl;
 	char			 name[128];
+	unsigned int		 w, n = config_workers(conf);
 
 	TAILQ_FOREACH(cl, &conf->c_listens, cl_entry) {
-		if (setup_listen_one(cl) == -1)
-			fatal("listen on %s", listen_name(cl, name,
-			    sizeof(name)));
-		log_debug("listening on %s", listen_name(cl, name,
-		    sizeof(name)));
+		for (w = 0; w < n; w++) {
+			if (setup_listen_one(cl, n > 1) == -1)
+				fatal("listen on %s", listen_name(cl, name,
+				    sizeof(name)));
+			cl->cl_fds[w] = cl->cl_fd;
+			cl->cl_fd = -1;
+		}
+		log_debug("listening on %s (%u worker%s)", listen_name(cl,
+		    name, sizeof(name)), n, n > 1 ? "s" : "");
 	}
 	setup_xmpp_listen(&conf->c_xmpp);
+}
+
+/* Worker w's sockets where config_send() takes them from. */
+void
+setup_listens_of(struct imd_conf *conf, unsigned int w)
+{
+	struct conf_listen	*cl;
+
+	TAILQ_FOREACH(cl, &conf->c_listens, cl_entry) {
+		cl->cl_fd = cl->cl_fds[w];
+		cl->cl_fds[w] = -1;
+	}
 }
 
 /* metricsd's TCP socket, if metrics listen asked for one. */
@@ -134,7 +160,7 @@ setup_metrics(struct imd_conf *conf)
 	cl.cl_ss = cm->cm_ss;
 	cl.cl_sslen = cm->cm_sslen;
 	cl.cl_transport = TRANSPORT_TCP;
-	if (setup_listen_one(&cl) == -1)
+	if (setup_listen_one(&cl, 0) == -1)
 		fatal("metrics listen on %s", listen_name(&cl, name,
 		    sizeof(name)));
 	cm->cm_fd = cl.cl_fd;

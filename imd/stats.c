@@ -119,15 +119,24 @@ proc_usage(pid_t pid, uint64_t *cpu_ms, uint64_t *rss)
 	}
 }
 
+/* The listener's workers add up to one process="listener" series. */
 static void
-gather_process(struct gather *g, enum imd_proc id, pid_t pid,
-    enum stats_family f)
+gather_process(struct gather *g, enum imd_proc id, enum stats_family f)
 {
 	struct stats_item	si;
+	struct child		*ch;
 	char			labels[STATS_LABELS_MAX];
-	uint64_t		cpu_ms, rss;
+	uint64_t		cpu_ms = 0, rss = 0, c, r;
 
-	proc_usage(pid, &cpu_ms, &rss);
+	if (id == PROC_PARENT)
+		proc_usage(getpid(), &cpu_ms, &rss);
+	for (ch = child_next(NULL); ch != NULL; ch = child_next(ch)) {
+		if (ch->ch_id != id)
+			continue;
+		proc_usage(ch->ch_pid, &c, &r);
+		cpu_ms += c;
+		rss += r;
+	}
 	snprintf(labels, sizeof(labels), "process=\"%s\"", proc_names[id]);
 	stats_item_of(&si, f, labels, f == STATS_F_PROCESS_CPU ? cpu_ms :
 	    rss);
@@ -139,7 +148,6 @@ static void
 gather_done(struct gather *g)
 {
 	struct stats_item	 si;
-	struct child		*ch;
 	enum stats_family	 f;
 	int			 id;
 
@@ -149,10 +157,9 @@ gather_done(struct gather *g)
 		gather_send(g, &si);
 	}
 	for (f = STATS_F_PROCESS_CPU; f <= STATS_F_PROCESS_MEMORY; f++) {
-		gather_process(g, PROC_PARENT, getpid(), f);
+		gather_process(g, PROC_PARENT, f);
 		for (id = PROC_LISTENER; id < PROC_MAX; id++)
-			if ((ch = child_get(id)) != NULL)
-				gather_process(g, id, ch->ch_pid, f);
+			gather_process(g, id, f);
 	}
 	gather_end(g);
 	TAILQ_REMOVE(&gathers, g, g_entry);
@@ -170,7 +177,6 @@ stats_gather(enum imd_proc to, uint32_t reqid)
 {
 	struct gather	*g, none = { .g_to = to, .g_reqid = reqid };
 	struct child	*ch;
-	int		 id;
 
 	if (ngathers >= GATHER_MAX || (g = calloc(1, sizeof(*g))) == NULL) {
 		log_warnx("stats: %zu requests in flight, one refused",
@@ -183,9 +189,7 @@ stats_gather(enum imd_proc to, uint32_t reqid)
 	g->g_reqid = reqid;
 	TAILQ_INSERT_TAIL(&gathers, g, g_entry);
 	ngathers++;
-	for (id = PROC_LISTENER; id < PROC_MAX; id++) {
-		if ((ch = child_get(id)) == NULL)
-			continue;
+	for (ch = child_next(NULL); ch != NULL; ch = child_next(ch)) {
 		if (imsgev_compose(&ch->ch_iev, IMSG_STATS_GET, g->g_id, -1,
 		    NULL, 0) == -1)
 			fatal("%s", __func__);

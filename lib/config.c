@@ -140,6 +140,7 @@ config_clear(struct imd_conf *conf)
 	struct conf_domain	*cd;
 	struct conf_listen	*cl;
 	struct conf_route	*cr;
+	int			 w;
 
 	while ((cd = TAILQ_FIRST(&conf->c_domains)) != NULL) {
 		TAILQ_REMOVE(&conf->c_domains, cd, cd_entry);
@@ -149,6 +150,9 @@ config_clear(struct imd_conf *conf)
 		TAILQ_REMOVE(&conf->c_listens, cl, cl_entry);
 		if (cl->cl_fd != -1)
 			close(cl->cl_fd);
+		for (w = 0; w < IMD_WORKERS_MAX; w++)
+			if (cl->cl_fds[w] != -1)
+				close(cl->cl_fds[w]);
 		freezero(cl, sizeof(*cl));
 	}
 	while ((cr = TAILQ_FIRST(&conf->c_routes)) != NULL) {
@@ -161,6 +165,22 @@ config_clear(struct imd_conf *conf)
 		close(conf->c_xmpp.x_fd);
 	explicit_bzero(conf, sizeof(*conf));
 	config_defaults(conf);
+}
+
+/*
+ * How many listener processes share the ports: as configured, or one
+ * per online core, at most IMD_WORKERS_MAX.
+ */
+unsigned int
+config_workers(const struct imd_conf *conf)
+{
+	long	n;
+
+	if (conf->c_workers != 0)
+		return (conf->c_workers);
+	if ((n = sysconf(_SC_NPROCESSORS_ONLN)) < 1)
+		return (1);
+	return (n > IMD_WORKERS_MAX ? IMD_WORKERS_MAX : n);
 }
 
 void
@@ -569,6 +589,10 @@ config_print(const struct imd_conf *conf, FILE *fp)
 		fprintf(fp, "database cache %llu\n",
 		    (unsigned long long)conf->c_db_cache);
 	print_string(fp, "control socket", conf->c_control);
+	if (conf->c_workers == 0)
+		fputs("listener workers auto\n", fp);
+	else
+		fprintf(fp, "listener workers %u\n", conf->c_workers);
 	print_limits(fp, &conf->c_limits);
 	print_offline(fp, &conf->c_offline);
 	print_presence(fp, &conf->c_presence);

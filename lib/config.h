@@ -101,6 +101,9 @@ enum inbound_policy {
 				   route or DNS; the default */
 };
 
+/* listener workers: processes sharing the ports (SO_REUSEPORT) */
+#define IMD_WORKERS_MAX		16
+
 struct conf_listen {
 	TAILQ_ENTRY(conf_listen) cl_entry;
 	struct sockaddr_storage	 cl_ss;
@@ -110,6 +113,8 @@ struct conf_listen {
 	char			 cl_key[IMD_PATH_MAX];	/* tls only */
 	uint32_t		 cl_websocket;	/* ws over tcp, wss over tls */
 	int			 cl_fd;		/* bound socket, or -1 */
+	int			 cl_fds[IMD_WORKERS_MAX]; /* the parent's: one
+						   bound socket a worker */
 };
 
 /*
@@ -359,6 +364,7 @@ struct imd_conf {
 	TAILQ_HEAD(, conf_listen) c_listens;
 	char		c_database[IMD_PATH_MAX];
 	uint64_t	c_db_cache;	/* bytes, 0: sized by dirdb */
+	uint32_t	c_workers;	/* listener workers, 0: one per core */
 	char		c_user[IMD_USERNAME_MAX];
 	uid_t		c_uid;		/* resolved by the parent */
 	gid_t		c_gid;
@@ -395,6 +401,7 @@ struct imd_conf	*config_parse(const char *);
 struct imd_conf	*config_new(void);
 void		 config_clear(struct imd_conf *);
 void		 config_free(struct imd_conf *);
+unsigned int	 config_workers(const struct imd_conf *);
 struct conf_domain *config_find_domain(const struct imd_conf *, const char *);
 struct conf_route *config_find_route(const struct imd_conf *, const char *);
 uint32_t	 config_loop_tag(const struct imd_conf *);

@@ -407,9 +407,12 @@ config_recv_listen(struct imd_conf *conf, struct imsg *imsg)
 {
 	struct conf_listen	*cl;
 	uint32_t		 transport, sslen;
+	int			 w;
 
 	if ((cl = calloc(1, sizeof(*cl))) == NULL)
 		fatal("%s", __func__);
+	for (w = 0; w < IMD_WORKERS_MAX; w++)
+		cl->cl_fds[w] = -1;
 	cl->cl_fd = imsg_get_fd(imsg);
 	imsg_get_u32(imsg, &transport);
 	imsg_get_u32(imsg, &sslen);

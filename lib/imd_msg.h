@@ -33,7 +33,7 @@
 #include <stdint.h>
 
 #ifndef IMD_MSG_VERSION		/* a test builds an imctl of another */
-#define IMD_MSG_VERSION		18
+#define IMD_MSG_VERSION		19
 #endif
 
 enum imsg_type {
@@ -280,6 +280,21 @@ enum imsg_type {
 	IMSG_XMPP_LIST,		/* none; reply XMPP_ITEM..., XMPP_END */
 	IMSG_XMPP_ITEM,		/* as IMSG_CTL_XMPP_ITEM */
 	IMSG_XMPP_END,		/* none */
+
+	/* listener worker -> listener worker: the hand-off of the shards */
+	IMSG_WRK_INPUT,		/* u32 transport, u32 listen, u64 conn,
+				   u32 xmpp, u32 hops, u32 tls from,
+				   u32 sslen, address,
+				   u32 len, data: a message as received, for
+				   the worker that owns it */
+	IMSG_WRK_SEND,		/* u64 conn, u32 len, data: bytes to write
+				   on a connection the receiver holds */
+	IMSG_WRK_REGISTERED,	/* str address, u32 registered: a user's
+				   bindings, for its presence at its owner */
+	IMSG_WRK_CONN_AUTHED,	/* u64 conn: a request on it passed digest
+				   authentication at another worker */
+	IMSG_WRK_CONN_CLOSED,	/* u64 conn: it closed; the flows other
+				   workers keep over it go */
 
 	IMSG_TYPE_MAX
 };

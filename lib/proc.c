@@ -24,6 +24,7 @@
 #include <grp.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -87,6 +88,11 @@ static const unsigned char proc_fd_edges[PROC_MAX][PROC_MAX] = {
 static const struct proc_self	*proc_self;
 static int			(*proc_write_hook)(void);
 static struct imsgev		 proc_chan[PROC_MAX];
+static struct imsgev		 proc_workers[PROC_WORKERS_MAX];
+
+unsigned int			 proc_nworkers = 1;
+unsigned int			 proc_worker;
+static char			 proc_title[32];	/* "listener 1" */
 
 int
 proc_has_edge(enum imd_proc a, enum imd_proc b)
@@ -129,6 +135,9 @@ imsgev_closed(struct imsgev *iev)
 		exit(0);
 	}
 	/* A sibling that went away takes the suite down with it. */
+	if (iev->iev_peer == PROC_LISTENER && proc_nworkers > 1)
+		fatalx("channel to %s %u closed", proc_names[iev->iev_peer],
+		    iev->iev_worker);
 	fatalx("channel to %s closed", proc_names[iev->iev_peer]);
 }
 
@@ -374,9 +383,41 @@ proc_before_write(int (*hook)(void))
 struct imsgev *
 proc_peer(enum imd_proc id)
 {
+	if (id == PROC_LISTENER)
+		return (proc_worker_peer(0));
 	if (id >= PROC_MAX || proc_chan[id].iev_dispatch == NULL)
 		return (NULL);
 	return (&proc_chan[id]);
+}
+
+/* The channel to listener worker w (from a sibling or another worker). */
+struct imsgev *
+proc_worker_peer(unsigned int w)
+{
+	if (w >= PROC_WORKERS_MAX || proc_workers[w].iev_dispatch == NULL)
+		return (NULL);
+	return (&proc_workers[w]);
+}
+
+/*
+ * The worker that owns an address (a presentity, a user's queue): one
+ * FNV-1a hash of the address in lower case, the same in every process.
+ */
+unsigned int
+proc_worker_of(const char *address)
+{
+	uint32_t	h = 2166136261U;
+	unsigned char	c;
+
+	if (proc_nworkers <= 1)
+		return (0);
+	for (; *address != '\0'; address++) {
+		c = *address;
+		if (c >= 'A' && c <= 'Z')
+			c += 'a' - 'A';
+		h = (h ^ c) * 16777619U;
+	}
+	return (h % proc_nworkers);
 }
 
 static void
@@ -386,7 +427,7 @@ proc_child_args(int argc, char **argv, int *debug, int *verbose)
 
 	*debug = 0;
 	*verbose = 0;
-	while ((ch = getopt(argc, argv, "dv")) != -1) {
+	while ((ch = getopt(argc, argv, "dvw:W:")) != -1) {
 		switch (ch) {
 		case 'd':
 			*debug = 1;
@@ -394,10 +435,58 @@ proc_child_args(int argc, char **argv, int *debug, int *verbose)
 		case 'v':
 			(*verbose)++;
 			break;
+		case 'w':
+			proc_worker = strtoul(optarg, NULL, 10);
+			break;
+		case 'W':
+			proc_nworkers = strtoul(optarg, NULL, 10);
+			break;
 		default:
 			fatalx("usage: started by imd only");
 		}
 	}
+	if (proc_nworkers < 1 || proc_nworkers > PROC_WORKERS_MAX ||
+	    proc_worker >= proc_nworkers)
+		fatalx("usage: started by imd only");
+}
+
+/*
+ * The channels to the listener workers: every worker but oneself.  Only
+ * the parent's channel to a worker carries descriptors.
+ */
+static void
+proc_child_workers(const struct proc_self *self,
+    const struct proc_peer *pp)
+{
+	struct imsgev	*iev;
+	unsigned int	 w;
+
+	if (self->ps_id == PROC_LISTENER)
+		close(PROC_FD_WORKER(proc_worker));
+	for (w = 0; w < proc_nworkers; w++) {
+		if (self->ps_id == PROC_LISTENER && w == proc_worker)
+			continue;
+		iev = &proc_workers[w];
+		if (imsgev_init(iev, PROC_FD_WORKER(w), PROC_LISTENER,
+		    pp->pp_dispatch) == -1)
+			fatal("channel to listener %u", w);
+		iev->iev_worker = w;
+	}
+}
+
+/* Each channel of the process in turn: fn(iev) for every one. */
+static void
+proc_child_each(const struct proc_self *self, void (*fn)(struct imsgev *))
+{
+	unsigned int	w;
+	size_t		i;
+
+	for (i = 0; i < self->ps_npeers; i++)
+		if (self->ps_peers[i].pp_id != PROC_LISTENER)
+			fn(&proc_chan[self->ps_peers[i].pp_id]);
+	for (w = 0; w < proc_nworkers; w++)
+		if (proc_workers[w].iev_dispatch != NULL)
+			fn(&proc_workers[w]);
 }
 
 /* Open the channels the table lists, close the ones it does not. */
@@ -413,12 +502,18 @@ proc_child_channels(const struct proc_self *self)
 			close(PROC_FD(p));
 			continue;
 		}
-		if (!proc_has_edge(self->ps_id, p))
+		/* Workers talk to each other: the listener lists itself. */
+		if (!proc_has_edge(self->ps_id, p) && !(p == PROC_LISTENER &&
+		    self->ps_id == PROC_LISTENER))
 			fatalx("no channel %s-%s in the process graph",
 			    proc_names[self->ps_id], proc_names[p]);
 	}
 	for (i = 0; i < self->ps_npeers; i++) {
 		pp = &self->ps_peers[i];
+		if (pp->pp_id == PROC_LISTENER) {
+			proc_child_workers(self, pp);
+			continue;
+		}
 		if (imsgev_init(&proc_chan[pp->pp_id], PROC_FD(pp->pp_id),
 		    pp->pp_id, pp->pp_dispatch) == -1)
 			fatal("channel to %s", proc_names[pp->pp_id]);
@@ -428,31 +523,34 @@ proc_child_channels(const struct proc_self *self)
 }
 
 static void
+proc_child_hello(struct imsgev *iev)
+{
+	if (iev->iev_peer == PROC_PARENT)
+		return;
+	if (imsgev_hello(iev, proc_self->ps_id) == -1 ||
+	    imsgbuf_flush(&iev->iev_ibuf) == -1)
+		fatal("greeting %s", proc_names[iev->iev_peer]);
+}
+
+static void
+proc_child_hello_wait(struct imsgev *iev)
+{
+	struct imsg	 imsg;
+
+	if (iev->iev_peer == PROC_PARENT)
+		return;
+	if (imsgev_wait(iev, &imsg, 10000) != 1)
+		fatalx("no greeting from %s", proc_names[iev->iev_peer]);
+	if (imsgev_check_hello(&imsg, iev->iev_peer) == -1)
+		fatalx("mesh incomplete");
+	imsg_free(&imsg);
+}
+
+static void
 proc_child_greet(const struct proc_self *self)
 {
-	struct imsgev	*iev;
-	struct imsg	 imsg;
-	size_t		 i;
-
-	for (i = 0; i < self->ps_npeers; i++) {
-		iev = &proc_chan[self->ps_peers[i].pp_id];
-		if (iev->iev_peer == PROC_PARENT)
-			continue;
-		if (imsgev_hello(iev, self->ps_id) == -1 ||
-		    imsgbuf_flush(&iev->iev_ibuf) == -1)
-			fatal("greeting %s", proc_names[iev->iev_peer]);
-	}
-	for (i = 0; i < self->ps_npeers; i++) {
-		iev = &proc_chan[self->ps_peers[i].pp_id];
-		if (iev->iev_peer == PROC_PARENT)
-			continue;
-		if (imsgev_wait(iev, &imsg, 10000) != 1)
-			fatalx("no greeting from %s",
-			    proc_names[iev->iev_peer]);
-		if (imsgev_check_hello(&imsg, iev->iev_peer) == -1)
-			fatalx("mesh incomplete");
-		imsg_free(&imsg);
-	}
+	proc_child_each(self, proc_child_hello);
+	proc_child_each(self, proc_child_hello_wait);
 }
 
 /* The parent's greeting, then the configuration up to IMSG_CONF_END. */
@@ -492,8 +590,13 @@ proc_child_start(const struct proc_self *self, int argc, char **argv)
 
 	proc_self = self;
 	proc_child_args(argc, argv, &debug, &verbose);
+	if (self->ps_id == PROC_LISTENER && proc_nworkers > 1)
+		snprintf(proc_title, sizeof(proc_title), "%s %u",
+		    self->ps_title, proc_worker);
+	else
+		strlcpy(proc_title, self->ps_title, sizeof(proc_title));
 	log_init(debug, verbose);
-	log_procinit(self->ps_title);
+	log_procinit(proc_title);
 	setproctitle_init(argc, argv, environ);
 
 	/* Only the parent decides when the suite stops. */
@@ -547,7 +650,7 @@ proc_child_jail(const char *dir, uid_t uid, gid_t gid)
 		if (uid != 0 && setuid(0) != -1)
 			fatalx("privileges still held after the drop");
 	}
-	setproctitle("-imd: %s", proc_self->ps_title);
+	setproctitle("-imd: %s", proc_title);
 }
 
 /* Messages read during start-up wait in the buffer: dispatch them. */
@@ -570,10 +673,8 @@ void
 proc_child_ready(void)
 {
 	struct imsgev	*iev = &proc_chan[PROC_PARENT];
-	size_t		 i;
 
-	for (i = 0; i < proc_self->ps_npeers; i++)
-		proc_child_drain(&proc_chan[proc_self->ps_peers[i].pp_id]);
+	proc_child_each(proc_self, proc_child_drain);
 	if (imsgev_compose(iev, IMSG_READY, 0, -1, NULL, 0) == -1)
 		fatal("%s", __func__);
 }

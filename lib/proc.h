@@ -59,6 +59,29 @@ enum imd_proc {
 #define PROC_FD(p)	(3 + (p))
 #define PROC_FD_END	PROC_FD(PROC_MAX)
 
+/*
+ * Listener workers: `listener workers N` starts N listener processes.
+ * Every process with an edge to the listener has one channel to each
+ * worker, and the workers one to each other: worker w's channel is at
+ * PROC_FD_WORKER(w), worker 0's the listener's own slot.
+ */
+#define PROC_WORKERS_MAX	16	/* IMD_WORKERS_MAX */
+#define PROC_FD_WORKER(w)	((w) == 0 ? PROC_FD(PROC_LISTENER) : \
+				    PROC_FD_END + (int)(w) - 1)
+#define PROC_FD_ALL_END		(PROC_FD_END + PROC_WORKERS_MAX - 1)
+
+/*
+ * A request id a worker gives (its held requests, relayd's jobs) names
+ * the worker in bits 27-30, so that ids are unique in the suite and
+ * relayd answers the worker that asked; bit 31 is the listener's own.
+ */
+#define PROC_ID_WORKER_SHIFT	27
+#define PROC_ID_COUNTER		0x07ffffffU
+#define PROC_ID_WORKER(id)	(((id) >> PROC_ID_WORKER_SHIFT) & 0xf)
+#define PROC_ID_MAKE(n)		(((uint32_t)proc_worker << \
+				    PROC_ID_WORKER_SHIFT) | \
+				    ((n) & PROC_ID_COUNTER))
+
 struct imsgev {
 	struct imsgbuf	 iev_ibuf;
 	struct event	 iev_ev;
@@ -66,6 +89,7 @@ struct imsgev {
 	int		 iev_wactive;	/* a write made active, not yet run */
 	int		 iev_wblocked;	/* the socket was full at the last */
 	enum imd_proc	 iev_peer;
+	unsigned int	 iev_worker;	/* a listener peer: which worker */
 	int		 iev_dead;	/* the dispatcher gave up on it */
 	void		*iev_owner;
 	void		(*iev_dispatch)(struct imsgev *, struct imsg *);
@@ -123,7 +147,11 @@ int	 imsgev_check_hello(struct imsg *, enum imd_proc);
 int	 imsgev_wait(struct imsgev *, struct imsg *, int);
 
 /* children */
+extern unsigned int	 proc_nworkers;	/* listener workers, from -W */
+extern unsigned int	 proc_worker;	/* a listener's own index, -w */
 struct imsgev	*proc_peer(enum imd_proc);
+struct imsgev	*proc_worker_peer(unsigned int);
+unsigned int	 proc_worker_of(const char *);
 void		 proc_before_write(int (*)(void));
 void		 proc_child_start(const struct proc_self *, int, char **);
 void		 proc_child_jail(const char *, uid_t, gid_t);

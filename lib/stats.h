@@ -85,6 +85,9 @@ enum stats_kind {
 	    "Connections and requests refused by a bound, by kind")	\
 	F(METRICS_SCRAPES, "imd_metrics_scrapes_total", COUNTER, 1,	\
 	    "HTTP requests to the metrics endpoint, by outcome")	\
+	F(WORKER_HANDOFFS, "imd_listener_handoffs_total", COUNTER, 1,	\
+	    "SIP messages and bytes a listener worker passed to another, "	\
+	    "or dropped while the other's channel was full")	\
 	F(PROCESS_CPU, "imd_process_cpu_seconds_total", COUNTER, 1000, \
 	    "CPU time used, by process")				\
 	F(PROCESS_MEMORY, "imd_process_resident_memory_bytes", GAUGE, 1, \
@@ -144,7 +147,10 @@ enum stats_kind {
 	X(REFUSED_INBOUND, REFUSALS, "kind=\"inbound_unverified\"")	\
 	X(REFUSED_METRICS, REFUSALS, "kind=\"metrics_source\"")	\
 	X(SCRAPES_OK, METRICS_SCRAPES, "outcome=\"served\"")		\
-	X(SCRAPES_BAD, METRICS_SCRAPES, "outcome=\"bad_request\"")
+	X(SCRAPES_BAD, METRICS_SCRAPES, "outcome=\"bad_request\"")	\
+	X(HANDOFF_MESSAGE, WORKER_HANDOFFS, "kind=\"message\"")	\
+	X(HANDOFF_CONNECTION, WORKER_HANDOFFS, "kind=\"connection\"") \
+	X(HANDOFF_DROPPED, WORKER_HANDOFFS, "kind=\"dropped\"")
 
 #define STATS_FAMILY_ID(id, name, kind, scale, help)	STATS_F_##id,
 enum stats_family {

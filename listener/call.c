@@ -209,7 +209,9 @@ call_deliver(struct sip_req *rq, int exists, const struct binding_rec *bs,
 void
 call_cancel_request(const struct sip_msg *msg, const struct sip_peer *peer)
 {
-	if (!ist_cancel(msg, peer))
+	/* Its INVITE may be another listener worker's (worker.c). */
+	if (!ist_cancel(msg, peer) &&
+	    !worker_pass_on(peer, msg->msg_buf, msg->msg_len))
 		sip_reply(peer, msg, 481, "Call/Transaction Does Not Exist",
 		    NULL);
 }

@@ -349,6 +349,7 @@ call_branch_start(struct call *cl, const struct call_dest *cd)
 		return (-1);
 	snprintf(branch, sizeof(branch), "z9hG4bK%08x.%08x%08x",
 	    config_loop_tag(listener_conf), arc4random(), arc4random());
+	worker_branch_mark(branch, sizeof(branch));
 	rr[0] = '\0';
 	if (cd->cd_rr[0][0] != '\0')
 		snprintf(rr, sizeof(rr), "Record-Route: <%s>\r\n%s%s%s",

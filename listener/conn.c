@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "cdefs.h"
+#include "imd_msg.h"
 #include "listener.h"
 #include "log.h"
 #include "prefix.h"
@@ -195,6 +196,10 @@ conn_authenticated(uint64_t id)
 {
 	struct conn	*c;
 
+	if (!worker_conn_is_ours(id)) {
+		worker_conn_note(id, IMSG_WRK_CONN_AUTHED);
+		return;
+	}
 	if ((c = conn_find(id)) == NULL || (c->cn_flags & CONN_AUTHED))
 		return;
 	c->cn_flags |= CONN_AUTHED;
@@ -759,7 +764,7 @@ conn_alloc(struct transport_listen *tl, int fd,
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return (NULL);
 	c->cn_fd = fd;
-	c->cn_id = conn_next_id++;
+	c->cn_id = worker_conn_id(tl, conn_next_id++);
 	c->cn_listen = tl;
 	c->cn_rwant = EV_READ;
 	c->cn_wwant = EV_WRITE;

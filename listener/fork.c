@@ -199,6 +199,7 @@ fork_leg_start(struct fork *fk, const struct binding_rec *b)
 	sip_date_line(&rq->rq_msg, time(NULL), date, sizeof(date));
 	snprintf(branch, sizeof(branch), "z9hG4bK%08x%08x", arc4random(),
 	    arc4random());
+	worker_branch_mark(branch, sizeof(branch));
 	memset(&fw, 0, sizeof(fw));
 	fw.fw_ruri.s = b->b_contact;
 	fw.fw_ruri.len = strlen(b->b_contact);

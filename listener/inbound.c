@@ -182,7 +182,7 @@ inbound_from_stranger(const struct sip_req *rq)
  * the From (RFC 5922 7.1: subjectAltName, or the CN without one; 7.2:
  * never by a wildcard).
  */
-static int
+int
 inbound_tls_allowed(const struct sip_peer *peer, const char *fromdom)
 {
 	struct conn	*c;
@@ -193,6 +193,9 @@ inbound_tls_allowed(const struct sip_peer *peer, const char *fromdom)
 		return (1);
 	/* xmppd vouches: the From is of its stream's authenticated domain. */
 	if (peer->sp_xmpp != 0)
+		return (1);
+	/* The worker holding the connection checked it (worker.c). */
+	if (peer->sp_tls_from)
 		return (1);
 	if (peer->sp_transport != TRANSPORT_TLS ||
 	    (c = conn_find(peer->sp_conn_id)) == NULL || c->cn_ssl == NULL ||

@@ -58,14 +58,21 @@ static const struct proc_peer listener_peers[] = {
 	{ PROC_AUTHD, listener_dispatch_authd },
 	{ PROC_DIRDB, listener_dispatch_dirdb },
 	{ PROC_XMPPD, listener_dispatch_xmppd },
+	{ PROC_LISTENER, worker_dispatch },	/* the other workers */
 };
 
 struct imd_conf		*listener_conf;
 
+static void
+listener_reload(void)
+{
+	worker_limits(listener_conf);
+}
+
 static const struct proc_self listener_self = {
 	PROC_LISTENER, "listener", listener_peers,
 	sizeof(listener_peers) / sizeof(listener_peers[0]),
-	&listener_conf, listener_start, NULL
+	&listener_conf, listener_start, listener_reload
 };
 
 static struct event	 listener_sweep_ev;
@@ -216,6 +223,7 @@ int
 main(int argc, char *argv[])
 {
 	proc_child_start(&listener_self, argc, argv);
+	worker_limits(listener_conf);
 	pidf_init();	/* libxml2 reads nothing after the jail */
 	listener_take_sockets(listener_conf);
 	http_load(listener_conf->c_web.cw_root);

@@ -73,6 +73,10 @@ struct sip_peer {
 	int			 sp_fd;		/* udp socket */
 	uint64_t		 sp_conn_id;	/* stream connection, 0: udp */
 	uint32_t		 sp_xmpp;	/* xmppd's stanza, 0: none */
+	uint32_t		 sp_tls_from;	/* handed over by the worker that
+						   holds the TLS connection: its
+						   certificate names the From's
+						   domain (inbound tls-verified) */
 };
 
 struct transport_stats {
@@ -115,6 +119,8 @@ struct transport_listen {
 	struct event		 tl_ev;
 	struct event		 tl_pause;	/* ends a pause in accept */
 	struct ssl_ctx_st	*tl_ssl;	/* tls only */
+	unsigned int		 tl_index;	/* its place among the listens:
+						   the same in every worker */
 };
 
 /* A TCP or TLS connection from a client or a foreign server. */
@@ -228,6 +234,7 @@ void	outbound_register(const struct sip_req *, struct binding_rec *,
 	    int *);
 void	outbound_reply(const struct sip_req *, struct sip_out *);
 void	outbound_conn_closed(uint64_t);
+void	outbound_flows_gone(uint64_t);
 void	outbound_unbound(struct imsgev *, struct imsg *);
 
 /* sip_reply.c */
@@ -246,6 +253,30 @@ int	sip_reply(const struct sip_peer *, const struct sip_msg *,
 
 /* sip_server.c */
 void	sip_input(const struct sip_peer *, const char *, size_t);
+
+/*
+ * worker.c: the hand-off between listener workers.  What one worker may
+ * queue for another: past it a hand-off is dropped (a slow or flooded
+ * worker must not make the others hold without bound).
+ */
+#define WORKER_QUEUE_MAX	(16 * 1024 * 1024)	/* bytes */
+struct imsgev *worker_channel(unsigned int);
+void	worker_limits(struct imd_conf *);
+uint64_t worker_conn_id(const struct transport_listen *, uint64_t);
+int	worker_conn_is_ours(uint64_t);
+unsigned int worker_conn_listen(uint64_t);
+int	worker_send(const struct sip_peer *, const char *, size_t);
+void	worker_conn_note(uint64_t, uint32_t);
+int	worker_route(const struct sip_msg *, const struct sip_peer *,
+	    const char *, size_t);
+int	worker_pass_on(const struct sip_peer *, const char *, size_t);
+void	worker_branch_mark(char *, size_t);
+int	worker_response(const struct sip_msg *, const struct sip_peer *,
+	    const char *, size_t);
+void	worker_registered(const char *, int);
+void	worker_dispatch(struct imsgev *, struct imsg *);
+struct transport_listen *transport_listen_at(unsigned int);
+int	transport_listen_index(int);
 
 /* xmpp.c */
 void	xmpp_request(struct imsgev *, struct imsg *);

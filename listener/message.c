@@ -55,7 +55,7 @@ message_request(const struct sip_msg *msg, const struct sip_peer *peer)
 }
 
 /* Request-Disposition: redirect (RFC 3841 9.1). */
-static int
+int
 message_wants_redirect(const struct sip_msg *msg)
 {
 	struct sip_iter	it;

@@ -212,6 +212,7 @@ notify_emit(struct pres_sub *ps, const char *substate, const char *ctype,
 	pres_random_tag(branch, sizeof(branch));
 	memmove(branch + 7, branch, strlen(branch) + 1);
 	memcpy(branch, "z9hG4bK", 7);
+	worker_branch_mark(branch, sizeof(branch));
 	pres_contact(ps, via, contact, sizeof(contact));
 	sip_out_init(&out, buf, size);
 	sip_out_printf(&out, "NOTIFY %s SIP/2.0\r\nVia: %s;branch=%s\r\n"

@@ -267,6 +267,7 @@ offq_send(struct drain *dr, const struct offline_rec *o)
 		return (-1);
 	snprintf(branch, sizeof(branch), "z9hG4bK%08x%08x", arc4random(),
 	    arc4random());
+	worker_branch_mark(branch, sizeof(branch));
 	sip_out_init(&out, buf, OFFQ_REQ_MAX);
 	if (offq_request(o, dr->dr_device.b_contact, via, branch, &out) ==
 	    0 && (dr->dr_txc = txc_start(&dest, out.buf, out.len, branch,

@@ -150,6 +150,10 @@ flow_wanted(const struct flow *f, uint64_t conn)
 {
 	struct conn	*c;
 
+	/* A REGISTER of an RFC 5626 flow is served by the owner of the
+	   user, wherever its connection is (worker.c). */
+	if (!worker_conn_is_ours(conn))
+		return (f->f_instance[0] != '\0');
 	if ((c = conn_find(conn)) == NULL)
 		return (0);
 	return (c->cn_ws != NULL || f->f_instance[0] != '\0');
@@ -263,8 +267,20 @@ outbound_reply(const struct sip_req *rq, struct sip_out *out)
 }
 
 /* Each binding of the connection goes, through dirdb. */
+/*
+ * A connection closed: its flows here go, and the other workers are
+ * told, since the owner of a user may keep a flow over it.
+ */
 void
 outbound_conn_closed(uint64_t conn)
+{
+	if (worker_conn_is_ours(conn))
+		worker_conn_note(conn, IMSG_WRK_CONN_CLOSED);
+	outbound_flows_gone(conn);
+}
+
+void
+outbound_flows_gone(uint64_t conn)
 {
 	struct imsgev	*dirdb;
 	struct ibuf	*buf;
@@ -297,5 +313,5 @@ outbound_unbound(struct imsgev *iev, struct imsg *imsg)
 	imsg_get_u32(imsg, &left);
 	if (imsg_get_end(imsg) == -1)
 		proc_fatal_imsg(iev, imsg, "unbound");
-	pres_registered(aor, left > 0);
+	worker_registered(aor, left > 0);
 }

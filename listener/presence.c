@@ -720,7 +720,9 @@ pres_store_item(struct imsgev *iev, struct imsg *imsg)
 	if (imsg_get_end(imsg) == -1 || table >= PSTORE_TABLES ||
 	    len > sizeof(v))
 		proc_fatal_imsg(iev, imsg, "pstore item");
-	if (pres_key_split(key, aor, name, sizeof(name)) == -1)
+	/* Each worker loads its own shard (listener/worker.c). */
+	if (pres_key_split(key, aor, name, sizeof(name)) == -1 ||
+	    proc_worker_of(aor) != proc_worker)
 		return;
 	pr = pres_get(aor, 1);
 	switch (table) {

@@ -253,6 +253,6 @@ registrar_result(struct imsgev *iev, struct imsg *imsg)
 		outbound_reply(rq, &out);
 	sip_out_add(&out, "", 1);
 	if (status == 200)
-		pres_registered(rq->rq_aor, n > 0);
+		worker_registered(rq->rq_aor, n > 0);
 	req_reply(rq, status, reason, status == 200 ? extra : NULL);
 }

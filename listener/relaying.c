@@ -104,7 +104,7 @@ relay_send(const char *domain, const char *req, size_t len,
 
 	if ((ro = calloc(1, sizeof(*ro))) == NULL)
 		return (0);
-	ro->ro_id = RELAY_OWN_ID | (++next & ~RELAY_OWN_ID);
+	ro->ro_id = RELAY_OWN_ID | PROC_ID_MAKE(++next);
 	ro->ro_cb = cb;
 	ro->ro_arg = arg;
 	if (relay_emit(ro->ro_id, domain, req, len) == -1) {

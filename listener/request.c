@@ -236,8 +236,9 @@ req_hold(const struct sip_msg *msg, const struct sip_peer *peer)
 	rq->rq_deadline = rq->rq_held_at + REQ_TIMEOUT;
 	/* After the ids wrap, one still held is passed over. */
 	do
-		rq->rq_id = req_nextid++;
-	while (rq->rq_id == 0 || RB_INSERT(req_tree, &req_ids, rq) != NULL);
+		rq->rq_id = PROC_ID_MAKE(req_nextid++);
+	while ((rq->rq_id & PROC_ID_COUNTER) == 0 ||
+	    RB_INSERT(req_tree, &req_ids, rq) != NULL);
 	TAILQ_INSERT_TAIL(&reqs, rq, rq_entry);
 	nreq++;
 	return (rq);

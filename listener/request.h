@@ -99,6 +99,7 @@ void		 auth_nonces_got(struct imsgev *, struct imsg *);
 int		 inbound_refused(const struct sip_msg *,
 		    const struct sip_peer *, const char *, const char *);
 int		 inbound_from_stranger(const struct sip_req *);
+int		 inbound_tls_allowed(const struct sip_peer *, const char *);
 int		 inbound_check(struct sip_req *, const char *,
 		    void (*)(struct sip_req *));
 void		 inbound_verified(struct imsgev *, struct imsg *);
@@ -143,6 +144,7 @@ void		 offq_offered(struct imsgev *, struct imsg *);
 /* message.c */
 void		 message_request(const struct sip_msg *,
 		    const struct sip_peer *);
+int		 message_wants_redirect(const struct sip_msg *);
 int		 message_redirect(struct sip_req *, const struct binding_rec *,
 		    uint32_t, const char *);
 

@@ -158,6 +158,7 @@ route_branch(char *branch, size_t size)
 {
 	snprintf(branch, size, "z9hG4bK%08x.%08x%08x",
 	    config_loop_tag(listener_conf), arc4random(), arc4random());
+	worker_branch_mark(branch, size);
 }
 
 /* The final answer to an in-dialog request we forwarded, to its sender. */
@@ -282,6 +283,7 @@ static int
 route_flow_gone(const struct sip_peer *dest)
 {
 	return (dest->sp_transport != TRANSPORT_UDP &&
+	    worker_conn_is_ours(dest->sp_conn_id) &&
 	    conn_find(dest->sp_conn_id) == NULL);
 }
 
@@ -320,6 +322,9 @@ route_in_dialog(const struct sip_msg *msg, const struct sip_peer *peer)
 	default:
 		break;
 	}
+	/* Another listener worker may hold the call. */
+	if (worker_pass_on(peer, msg->msg_buf, msg->msg_len))
+		return (1);
 	if (route_beyond_us(msg) || (route_ours(msg) > 0 &&
 	    !route_names_us(&msg->msg_ruri)))
 		sip_reply(peer, msg, 403, "Relaying Denied", NULL);

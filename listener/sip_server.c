@@ -201,7 +201,10 @@ sip_input(const struct sip_peer *peer, const char *buf, size_t len)
 	if (msg.msg_kind == SIP_RESPONSE) {
 		if (sip_validate_response(&msg, &err) == -1)
 			sip_refuse(peer, &msg, &err);
-		else if (!txc_response(&msg) && !ict_response(&msg))
+		else if (worker_response(&msg, peer, buf, len))
+			return;
+		else if (!txc_response(&msg) && !ict_response(&msg) &&
+		    !worker_pass_on(peer, buf, len))
 			transport_stats.ts_dropped++;	/* RFC 3261 18.1.2 */
 		return;
 	}
@@ -209,6 +212,8 @@ sip_input(const struct sip_peer *peer, const char *buf, size_t len)
 		sip_refuse(peer, &msg, &err);
 		return;
 	}
+	if (worker_route(&msg, peer, buf, len))
+		return;
 	stats_inc(STAT_SIP_REQ_OTHER + msg.msg_method);
 	if (tx_branch_too_long(&msg)) {
 		if (msg.msg_method != SIP_METHOD_ACK)
@@ -217,8 +222,8 @@ sip_input(const struct sip_peer *peer, const char *buf, size_t len)
 	}
 	/* An ACK of a failure ends its transaction; of a 2xx, it goes on. */
 	if (msg.msg_method == SIP_METHOD_ACK) {
-		if (!ist_absorb(&msg, peer))
-			route_ack(&msg, peer);
+		if (!ist_absorb(&msg, peer) && !route_ack(&msg, peer))
+			worker_pass_on(peer, buf, len);
 		return;
 	}
 	if (msg.msg_method == SIP_METHOD_INVITE && ist_absorb(&msg, peer))

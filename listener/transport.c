@@ -102,13 +102,17 @@ static struct transport_listen *
 transport_listen_get(struct conf_listen *cl)
 {
 	struct transport_listen	*tl;
+	unsigned int		 n = 0;
 
-	TAILQ_FOREACH(tl, &transport_listens, tl_entry)
+	TAILQ_FOREACH(tl, &transport_listens, tl_entry) {
 		if (tl->tl_cl == cl)
 			return (tl);
+		n++;
+	}
 	if ((tl = calloc(1, sizeof(*tl))) == NULL)
 		return (NULL);
 	tl->tl_cl = cl;
+	tl->tl_index = n;
 	sockaddr_name(&cl->cl_ss, cl->cl_sslen, tl->tl_name,
 	    sizeof(tl->tl_name));
 	TAILQ_INSERT_TAIL(&transport_listens, tl, tl_entry);
@@ -183,6 +187,30 @@ udp_send(const struct sip_peer *peer, const char *buf, size_t len)
  * to open a new one to the address in the top Via; that waits for the
  * outbound connection code, so for now the reply is lost.
  */
+/* The listen at index i: every worker has the same, in the same order. */
+struct transport_listen *
+transport_listen_at(unsigned int i)
+{
+	struct transport_listen	*tl;
+
+	TAILQ_FOREACH(tl, &transport_listens, tl_entry)
+		if (tl->tl_index == i)
+			return (tl);
+	return (NULL);
+}
+
+/* The index of the listen whose socket fd is, or -1. */
+int
+transport_listen_index(int fd)
+{
+	struct transport_listen	*tl;
+
+	TAILQ_FOREACH(tl, &transport_listens, tl_entry)
+		if (tl->tl_cl->cl_fd == fd)
+			return (tl->tl_index);
+	return (-1);
+}
+
 int
 transport_send(const struct sip_peer *peer, const char *buf, size_t len)
 {
@@ -194,6 +222,8 @@ transport_send(const struct sip_peer *peer, const char *buf, size_t len)
 		return (xmpp_reply(peer, buf, len));
 	if (peer->sp_transport == TRANSPORT_UDP)
 		return (udp_send(peer, buf, len));
+	if (!worker_conn_is_ours(peer->sp_conn_id))
+		return (worker_send(peer, buf, len));
 	if ((c = conn_find(peer->sp_conn_id)) == NULL) {
 		sockaddr_name(&peer->sp_ss, peer->sp_sslen, name,
 		    sizeof(name));
@@ -240,6 +270,15 @@ transport_origin(struct sip_peer *dest, char *via, size_t size)
 	struct transport_listen	*tl;
 	struct conn		*c;
 
+	if (dest->sp_transport != TRANSPORT_UDP &&
+	    !worker_conn_is_ours(dest->sp_conn_id)) {
+		/* Another worker's connection: the same listen here. */
+		if ((tl = transport_listen_at(worker_conn_listen(
+		    dest->sp_conn_id))) == NULL)
+			return (-1);
+		transport_via(tl->tl_cl, via, size);
+		return (0);
+	}
 	if (dest->sp_transport != TRANSPORT_UDP) {
 		if ((c = conn_find(dest->sp_conn_id)) == NULL)
 			return (-1);

@@ -145,7 +145,7 @@ static void
 relay_answer(uint32_t id, unsigned int status, const char *reason,
     const char *resp, size_t len)
 {
-	struct imsgev	*listener = proc_peer(PROC_LISTENER);
+	struct imsgev	*listener = proc_worker_peer(PROC_ID_WORKER(id));
 	struct ibuf	*buf;
 
 	if ((buf = imsgev_create(listener, IMSG_RELAY_RESPONSE, id,
@@ -716,7 +716,8 @@ relay_request(struct imsgev *iev, struct imsg *imsg)
 	imsg_get_str(imsg, domain, sizeof(domain));
 	imsg_get_u32(imsg, &len);
 	if (imsg_get_error(imsg) == -1 || len == 0 ||
-	    len > imsg->len - imsg->off)
+	    len > imsg->len - imsg->off || (imsg->hdr.ih_peerid != 0 &&
+	    PROC_ID_WORKER(imsg->hdr.ih_peerid) != iev->iev_worker))
 		proc_fatal_imsg(iev, imsg, "relay request");
 	if ((rj = job_new(imsg->hdr.ih_peerid, domain, len)) == NULL) {
 		log_warnx("relay: request %u for %s: too many at once",
@@ -866,11 +867,12 @@ job_send_cancel(struct relay_job *rj)
 static void
 job_provisional(struct relay_job *rj, const struct sip_msg *msg)
 {
-	struct imsgev	*listener = proc_peer(PROC_LISTENER);
+	struct imsgev	*listener;
 	struct sip_out	 out;
 	struct ibuf	*buf;
 	char		*p;
 
+	listener = proc_worker_peer(PROC_ID_WORKER(rj->rj_id));
 	if ((p = malloc(IMSG_PAYLOAD_MAX)) == NULL)
 		return;
 	sip_out_init(&out, p, IMSG_PAYLOAD_MAX - 64);

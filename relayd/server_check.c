@@ -69,7 +69,7 @@ static size_t			 verify_nqueries;
 static void
 verify_answer(uint32_t id, enum inbound_verdict verdict)
 {
-	struct imsgev	*listener = proc_peer(PROC_LISTENER);
+	struct imsgev	*listener = proc_worker_peer(PROC_ID_WORKER(id));
 	struct ibuf	*buf;
 
 	if ((buf = imsgev_create(listener, IMSG_RELAY_VERIFIED, id, 4)) ==

@@ -516,10 +516,26 @@ gw_sip_for(const char *from, const char *to, const struct xnode *body,
 }
 
 /* A filled pending record, kept; its request goes to the listener. */
-static void
-gw_pending_send(struct gw_pending *gp, const char *req, size_t len)
+/*
+ * It goes to the listener worker that owns the address the request is
+ * about (a presentity's subscriptions live there; any worker takes a
+ * MESSAGE): the bare JID, before any resource.
+ */
+static struct imsgev *
+gw_listener_for(const char *jid)
 {
-	struct imsgev	*listener = proc_peer(PROC_LISTENER);
+	char	bare[IMD_ADDRESS_MAX];
+
+	strlcpy(bare, jid, sizeof(bare));
+	bare[strcspn(bare, "/")] = '\0';
+	return (proc_worker_peer(proc_worker_of(bare)));
+}
+
+static void
+gw_pending_send(struct gw_pending *gp, const char *owner, const char *req,
+    size_t len)
+{
+	struct imsgev	*listener = gw_listener_for(owner);
 	struct timeval	 tv = { GW_PENDING_S, 0 };
 	struct ibuf	*buf;
 
@@ -564,7 +580,7 @@ gateway_to_listener(struct xstream *xs, const char *req, size_t len,
 	strlcpy(gp->gp_from, jfrom, sizeof(gp->gp_from));
 	strlcpy(gp->gp_to, jto, sizeof(gp->gp_to));
 	strlcpy(gp->gp_sid, sid, sizeof(gp->gp_sid));
-	gw_pending_send(gp, req, len);
+	gw_pending_send(gp, jto, req, len);
 }
 
 /* A NOTIFY of a dialog xmppd serves (watch.c): its answer is dropped. */
@@ -579,7 +595,7 @@ gateway_notify(const char *local, const char *remote, const char *req,
 	gp->gp_notify = 1;
 	strlcpy(gp->gp_local, local, sizeof(gp->gp_local));
 	strlcpy(gp->gp_remote, remote, sizeof(gp->gp_remote));
-	gw_pending_send(gp, req, len);
+	gw_pending_send(gp, remote, req, len);
 }
 
 static void

@@ -89,10 +89,13 @@ add_listen(struct imd_conf *conf, int af, const char *addr, int port,
 	struct conf_listen	*cl;
 	struct sockaddr_in	*sin;
 	struct sockaddr_in6	*sin6;
+	int			 w;
 
 	if ((cl = calloc(1, sizeof(*cl))) == NULL)
 		exit(2);
 	cl->cl_fd = -1;
+	for (w = 0; w < IMD_WORKERS_MAX; w++)
+		cl->cl_fds[w] = -1;
 	cl->cl_transport = transport;
 	if (af == AF_INET) {
 		sin = (struct sockaddr_in *)&cl->cl_ss;
@@ -207,6 +210,7 @@ static const char print_expected[] =
     "chroot \"/var/empty\"\n"
     "database \"/var/db/imd\"\n"
     "control socket \"/var/run/imd.sock\"\n"
+    "listener workers auto\n"
     "limit message-size 1048576\n"
     "limit headers 64\n"
     "limit line-length 8192\n"

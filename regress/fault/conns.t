@@ -36,7 +36,10 @@ CONNS, CAP = 1000, 100
 
 raise_nofile(CONNS + 200)
 
-s = Suite("site1.test", PORT, ["limit connections-per-address %d" % CAP])
+# One listener worker: the bounds of one process, exactly (each of
+# several workers holds its share: regress/workers/workers.t).
+s = Suite("site1.test", PORT, ["limit connections-per-address %d" % CAP,
+                               "listener workers 1"])
 ok(s.start(), "the suite starts with connections-per-address %d" % CAP)
 s.add_user("b1@site1.test", "b1pw")
 s.add_user("c1@site1.test", "c1pw")

@@ -471,7 +471,8 @@ class Collector:
 
 def children(ppid):
     """The children of process ppid: {title: pid}, the title being what
-    follows "imd: " in the process title (listener, relayd, ...)."""
+    follows "imd: " in the process title (listener, relayd, ...; with
+    listener workers, "listener 1"..., and "listener" is worker 0)."""
     out = {}
     for p in os.listdir("/proc"):
         if not p.isdigit():
@@ -485,8 +486,13 @@ def children(ppid):
             continue
         if int(stat.rpartition(")")[2].split()[1]) != ppid:
             continue
-        m = re.match(r"imd: (\w+)", cmd)
-        out[m.group(1) if m else cmd] = int(p)
+        # Listener workers are "listener 0", "listener 1"...: each by
+        # its title, and worker 0 as "listener" too.
+        m = re.match(r"imd: (\w+)(?: (\d+))?", cmd)
+        if m and m.group(2) is not None:
+            out["%s %s" % (m.group(1), m.group(2))] = int(p)
+        if m is None or m.group(2) in (None, "0"):
+            out[m.group(1) if m else cmd] = int(p)
     return out
 
 

@@ -83,7 +83,13 @@ suite_children() {
 	done
 }
 
+# child_pid PARENT NAME: the child titled "imd: NAME" (listener 0 of
+# several listener workers); child_pids: every one (each worker).
 child_pid() {
+	child_pids "$@" | head -n 1
+}
+
+child_pids() {
 	suite_children "$1" | awk -v t="imd: $2" 'index($0, t) { print $1 }'
 }
 

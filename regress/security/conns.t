@@ -35,8 +35,11 @@ ADDRS = ["127.0.0.%d" % i for i in range(10, 61)]
 
 raise_nofile(1024)
 
+# One listener worker: the bounds of one process, exactly (each of
+# several workers holds its share: regress/workers/workers.t).
 s = Suite("site1.test", PORT, ["limit connections %d" % TOTAL,
-                               "limit connections-per-address %d" % PER])
+                               "limit connections-per-address %d" % PER,
+                               "listener workers 1"])
 cert, key = os.path.join(s.dir, "cert.pem"), os.path.join(s.dir, "key.pem")
 r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048",
                     "-nodes", "-days", "2", "-subj", "/CN=site1.test",

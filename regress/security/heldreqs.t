@@ -31,7 +31,9 @@ signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
 
 PORT = 26520
 N, BODY = 200, 60000
-s = Suite("site1.test", PORT, ["inbound any"])
+# One listener worker: its memory is the one measured (each of several
+# workers holds its share of the bounds: regress/workers/workers.t).
+s = Suite("site1.test", PORT, ["inbound any", "listener workers 1"])
 ok(s.start(), "the suite starts")
 s.add_user("bob@site1.test", "bobpw")
 srv = ("127.0.0.1", PORT)

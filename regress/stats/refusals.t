@@ -21,7 +21,10 @@ TRIES = 100
 os.environ["IMD_REFUSAL_PERIOD"] = "2"
 s = Suite("site1.test", PORT, ["listen on 127.0.0.1 port %d tcp" %
                                (PORT + 1),
-                               "limit connections-per-address 2"])
+                               "limit connections-per-address 2",
+                               # one process's summaries (each worker
+                               # sums up its own refusals)
+                               "listener workers 1"])
 ok(s.start(), "the suite starts, two connections per address")
 
 held = []

@@ -19,8 +19,14 @@ done
 
 if [ "$(id -u)" -eq 0 ]; then
 	uid=$(id -u "$TEST_USER")
-	for c in listener relayd authd dirdb metricsd xmppd; do
-		pid=$(child_pid "$IMD_PID" "$c")
+	# Every listener worker, then the others.
+	for pid in $(child_pids "$IMD_PID" listener) relayd authd dirdb \
+	    metricsd xmppd; do
+		c=$pid
+		case $pid in
+		[0-9]*)	c=listener;;
+		*)	pid=$(child_pid "$IMD_PID" "$c");;
+		esac
 		jail="$T/empty"
 		[ "$c" = dirdb ] && jail="$T/db"
 		u=$(awk '/^Uid:/ { print $2 $3 $4 $5 }' /proc/$pid/status)
@@ -52,8 +58,11 @@ grep -q "relayd.conf:7:" "$T/imd.log"
 ok $? "the reload error names file and line"
 "$IMCTL" -s "$T/imd.sock" show status > "$T/status" 2>&1
 ok $? "imctl still gets answers"
-[ "$(grep -c ready "$T/status")" -eq 6 ]
-ok $? "all six children still ready"
+# Five children and the listener workers (one per core by default).
+workers=$(child_pids "$IMD_PID" listener | wc -l)
+[ "$workers" -ge 1 ] &&
+    [ "$(grep -c ready "$T/status")" -eq $((5 + workers)) ]
+ok $? "all children still ready ($workers listener workers)"
 cp "$T/good.conf" "$T/relayd.conf"
 
 # SIGTERM: a clean stop, exit 0, nothing left.

@@ -30,10 +30,12 @@ skip() {
 	echo "ok $tap_n # SKIP $1"
 }
 
+# One listener worker: the bounds of one process, exactly (each of
+# several workers holds its share: regress/workers/workers.t).
 write_conf "$T/relayd.conf" site1.test 127.0.0.1 $PORT \
     "limit message-size 2K" \
     "limit connections-per-address 3" \
-    "limit connections 5"
+    "limit connections 5" "listener workers 1"
 start_suite "$T/relayd.conf"
 ok $? "the suite starts with udp and tcp on port $PORT"
 LISTENER=$(child_pid "$IMD_PID" listener)

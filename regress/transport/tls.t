@@ -44,9 +44,11 @@ selfsigned alice.site1.test client
 
 TLSLISTEN="listen on 127.0.0.1 port $TLSPORT tls"
 TLSLISTEN="$TLSLISTEN certificate \"$T/server.crt\" key \"$T/server.key\""
+# One listener worker: the bounds of one process, exactly (each of
+# several workers holds its share: regress/workers/workers.t).
 write_conf "$T/relayd.conf" site1.test 127.0.0.1 $PORT "$TLSLISTEN" \
     "limit message-size 2K" \
-    "limit connections-per-address 3"
+    "limit connections-per-address 3" "listener workers 1"
 start_suite "$T/relayd.conf"
 ok $? "the suite starts with tls on port $TLSPORT"
 LISTENER=$(child_pid "$IMD_PID" listener)

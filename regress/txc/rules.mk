@@ -8,7 +8,7 @@ TXC_OBJS = $(BUILD)/listener/tx_client.o $(BUILD)/listener/transport.o \
 	$(BUILD)/listener/conn.o $(BUILD)/listener/tls.o \
 	$(BUILD)/listener/ws.o $(BUILD)/listener/ws_frame.o \
 	$(BUILD)/listener/http.o \
-	$(BUILD)/listener/xmpp.o
+	$(BUILD)/listener/xmpp.o $(BUILD)/listener/worker_conn.o
 
 CHECK_PROGS += $(TXC_TEST)
 
