@@ -262,6 +262,7 @@ void	sip_input(const struct sip_peer *, const char *, size_t);
 #define WORKER_QUEUE_MAX	(16 * 1024 * 1024)	/* bytes */
 struct imsgev *worker_channel(unsigned int);
 void	worker_limits(struct imd_conf *);
+uint32_t worker_share(uint32_t);
 uint64_t worker_conn_id(const struct transport_listen *, uint64_t);
 int	worker_conn_is_ours(uint64_t);
 unsigned int worker_conn_listen(uint64_t);

@@ -84,8 +84,9 @@ static int			pres_tables_loaded;
 /*
  * After a start every presentity with watchers is notified again, but
  * PRES_RENOTIFY_BATCH a tick of PRES_RENOTIFY_MS (5,000 a second, in
- * bursts a watcher's receive buffer holds), each tick from the address
- * the last one stopped at: the tree may change in between.  All at once, 100,000 watched presentities were as many
+ * bursts a watcher's receive buffer holds) for the whole suite, each
+ * listener worker its share, each tick from the address the last one
+ * stopped at: the tree may change in between.  All at once, 100,000 watched presentities were as many
  * NOTIFY transactions in one burst, which the watchers' server dropped
  * and we retransmitted for half a minute, and each that timed out ended
  * its subscription.
@@ -763,11 +764,12 @@ pres_renotify(int fd IMD_UNUSED, short event IMD_UNUSED, void *arg IMD_UNUSED)
 	static struct presentity find;
 	struct presentity	*pr;
 	struct timeval		 tv = { 0, PRES_RENOTIFY_MS * 1000 };
-	int			 n = 0;
+	uint32_t		 n = 0, batch;
 
+	batch = worker_share(PRES_RENOTIFY_BATCH);
 	strlcpy(find.pr_aor, pres_renotify_from, sizeof(find.pr_aor));
 	pr = RB_NFIND(pres_tree, &presentities, &find);
-	for (; pr != NULL && n < PRES_RENOTIFY_BATCH;
+	for (; pr != NULL && n < batch;
 	    pr = RB_NEXT(pres_tree, &presentities, pr))
 		if (!TAILQ_EMPTY(&pr->pr_subs)) {
 			pres_changed(pr);

@@ -60,7 +60,8 @@
 
 static unsigned int	worker_hops;	/* of the message being run */
 
-static uint32_t
+/* A worker's share of a bound of the suite, at least 1. */
+uint32_t
 worker_share(uint32_t limit)
 {
 	uint32_t	share = limit / proc_nworkers;

@@ -13,7 +13,10 @@ from imdtest import Suite, UA, ok, done, children, header, digest_params
 
 PORT = 25496
 N = 20
-s = Suite("site1.test", PORT, extra=["auth algorithms sha-256 md5"])
+# One worker: each worker keeps a stock of its own, and the TCP
+# connection below could meet another whose stock was never filled.
+s = Suite("site1.test", PORT, extra=["auth algorithms sha-256 md5",
+                                     "listener workers 1"])
 ok(s.start(), "the suite starts")
 ok(s.add_user("bob@site1.test", "bobpw"), "bob added")
 srv = ("127.0.0.1", PORT)
