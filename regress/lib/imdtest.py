@@ -143,6 +143,7 @@ class UA:
         self.s.settimeout(timeout)
         self.local = self.s.getsockname()
         self.buf = b""
+        self.early = []         # requests that came before an answer
 
     def send_raw(self, data):
         if self.transport == "udp":
@@ -153,8 +154,18 @@ class UA:
     def recv(self, parse=None):
         parse = parse or parse_response
         if self.transport == "udp":
-            data, _ = self.s.recvfrom(65536)
-            return parse(data)
+            while True:
+                data, src = self.s.recvfrom(65536)
+                # A request that comes while we wait for an answer (a
+                # message the server delivers at once after a REGISTER,
+                # which another listener worker may send before the
+                # 200) is kept for recv_request(), not taken for it.
+                if parse is parse_response and \
+                        not data.startswith(b"SIP/2.0") and \
+                        parse_request(data) is not None:
+                    self.early.append((data, src))
+                    continue
+                return parse(data)
         while True:
             head, sep, rest = self.buf.partition(b"\r\n\r\n")
             if sep:
@@ -242,6 +253,10 @@ def parse_request(data):
 def _ua_recv_request(self):
     """The next request on this UA's socket (UDP: from anyone)."""
     if self.transport == "udp":
+        if self.early:
+            data, src = self.early.pop(0)
+            self.peer = src
+            return parse_request(data)
         data, src = self.s.recvfrom(65536)
         self.peer = src
         return parse_request(data)
