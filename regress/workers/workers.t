@@ -71,6 +71,22 @@ def publish(user, note):
                         body=body)
 
 
+def messages_until_handoff(user, prefix, most, kind):
+    """alice's MESSAGEs to user, each from a new port, until at least 4
+    went and a hand-off of kind was counted (most at most): how many
+    were sent, and how many answered 200."""
+    sent = answered = 0
+    while sent < most:
+        r = message_auth(UA(srv), "alice", D, "alicepw",
+                         "sip:%s@%s" % (user, D), b"%s %d" % (prefix, sent))
+        sent += 1
+        answered += r["status"] == 200
+        if sent >= 4 and stat_series(s, "imd_listener_handoffs_total",
+                                     'kind="%s"' % kind) > 0:
+            break
+    return sent, answered
+
+
 # Configuration errors: see regress/config/fail/listener-workers.conf.
 # The default, auto, is one worker per online core.
 s = Suite(D, 28300)
@@ -131,15 +147,7 @@ ok(r["status"] == 200, "bob registers")
 # MESSAGEs from new ports until one was sent by the worker that does
 # not get bob's answers (his one port meets one worker): its 200 is
 # handed to the worker holding the transaction.
-sent = answered = 0
-while sent < 20:
-    r = message_auth(UA(srv), "alice", D, "alicepw", "sip:bob@%s" % D,
-                     b"hello %d" % sent)
-    sent += 1
-    answered += r["status"] == 200
-    if sent >= 4 and stat_series(s, "imd_listener_handoffs_total",
-                                 'kind="message"') > 0:
-        break
+sent, answered = messages_until_handoff("bob", b"hello", 20, "message")
 got = set()
 deadline = time.time() + 5
 while len(got) < sent and time.time() < deadline:
@@ -233,15 +241,7 @@ def answer_tcp():
 
 t = threading.Thread(target=answer_tcp, daemon=True)
 t.start()
-answered = sent = 0
-while sent < 16:
-    r = message_auth(UA(srv), "alice", D, "alicepw", "sip:bobt@%s" % D,
-                     b"tcp %d" % sent)
-    sent += 1
-    answered += r["status"] == 200
-    if sent >= 4 and stat_series(s, "imd_listener_handoffs_total",
-                                 'kind="connection"') > 0:
-        break
+sent, answered = messages_until_handoff("bobt", b"tcp", 16, "connection")
 want = sent
 t.join(20)
 ok(answered == sent, "alice's %d MESSAGEs to bobt from as many ports: 200 "
