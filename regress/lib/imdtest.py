@@ -75,14 +75,20 @@ class Suite:
         return self.proc is not None and self.proc.poll() is None
 
     def cleanup(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def stop_process(proc):
+    """SIGTERM to a process we started, SIGKILL after 5 s; None or one
+    already gone is left as it is."""
+    if proc is not None and proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def _parse(data, first):

@@ -112,13 +112,8 @@ class Prosody:
             return ""
 
     def cleanup(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        import imdtest
+        imdtest.stop_process(self.proc)
         if os.environ.get("IMD_KEEP"):
             return
         shutil.rmtree(self.dir, ignore_errors=True)
