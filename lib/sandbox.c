@@ -61,7 +61,8 @@ static const int sandbox_base[] = {
  * from the parent; it accepts on them, reads and answers datagrams.
  */
 static const int sandbox_listener[] = {
-	SC(accept4), SC(recvfrom), SC(setsockopt),
+	SC(accept4), SC(recvfrom), SC(recvmmsg), SC(sendmmsg),
+	SC(setsockopt),
 };
 
 /* metricsd accepts on the socket the parent bound for it. */

@@ -169,6 +169,10 @@ void	transport_stats_export(void);
 int	transport_origin(struct sip_peer *, char *, size_t);
 int	transport_is_ours(const char *);
 
+/* udp.c */
+void	udp_read(int, short, void *);
+int	udp_send(const struct sip_peer *, const char *, size_t);
+
 /* conn.c */
 int	conn_listen(struct transport_listen *);
 int	conn_send(struct conn *, const char *, size_t);

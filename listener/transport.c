@@ -38,8 +38,6 @@
 #include "log.h"
 #include "stats.h"
 
-#define UDP_BURST	64	/* datagrams per wake-up */
-
 struct transport_stats transport_stats;
 
 /* The stats_before_answer() hook: what transport_stats counted. */
@@ -58,43 +56,6 @@ transport_stats_export(void)
 
 static TAILQ_HEAD(, transport_listen) transport_listens =
     TAILQ_HEAD_INITIALIZER(transport_listens);
-
-static void
-udp_read(int fd, short event IMD_UNUSED, void *arg IMD_UNUSED)
-{
-	struct sip_peer		 peer;
-	static char		*buf;
-	static size_t		 bufsize;
-	size_t			 max = listener_conf->c_limits.lim_msg_size;
-	ssize_t			 n;
-	int			 i;
-
-	if (bufsize < max + 1) {
-		free(buf);
-		bufsize = max + 1;
-		if ((buf = malloc(bufsize)) == NULL)
-			fatal("%s", __func__);
-	}
-	for (i = 0; i < UDP_BURST; i++) {
-		memset(&peer, 0, sizeof(peer));
-		peer.sp_sslen = sizeof(peer.sp_ss);
-		n = recvfrom(fd, buf, max + 1, MSG_TRUNC,
-		    (struct sockaddr *)&peer.sp_ss, &peer.sp_sslen);
-		if (n == -1) {
-			if (errno != EAGAIN && errno != EINTR)
-				log_warn("udp: recvfrom");
-			return;
-		}
-		transport_stats.ts_received++;
-		peer.sp_transport = TRANSPORT_UDP;
-		peer.sp_fd = fd;
-		if ((size_t)n > max) {
-			sip_refuse_oversized(&peer, buf, max);
-			continue;
-		}
-		sip_input(&peer, buf, n);
-	}
-}
 
 /* "addr:port", "[v6addr]:port": how every log line names a peer. */
 
@@ -164,21 +125,6 @@ transport_start(struct conf_listen *cl)
 		return (conn_listen(tl));
 	}
 	return (-1);
-}
-
-static int
-udp_send(const struct sip_peer *peer, const char *buf, size_t len)
-{
-	char	name[CONN_NAME_MAX];
-
-	if (sendto(peer->sp_fd, buf, len, 0,
-	    (const struct sockaddr *)&peer->sp_ss, peer->sp_sslen) == -1) {
-		sockaddr_name(&peer->sp_ss, peer->sp_sslen, name,
-		    sizeof(name));
-		log_warn("udp: %s: sendto", name);
-		return (-1);
-	}
-	return (0);
 }
 
 /*

@@ -5,6 +5,7 @@
 
 TXC_TEST = $(BUILD)/regress/txc/txc_test
 TXC_OBJS = $(BUILD)/listener/tx_client.o $(BUILD)/listener/transport.o \
+	$(BUILD)/listener/udp.o \
 	$(BUILD)/listener/conn.o $(BUILD)/listener/tls.o \
 	$(BUILD)/listener/ws.o $(BUILD)/listener/ws_frame.o \
 	$(BUILD)/listener/http.o \
