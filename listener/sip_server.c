@@ -199,10 +199,11 @@ sip_input(const struct sip_peer *peer, const char *buf, size_t len)
 		return;
 	}
 	if (msg.msg_kind == SIP_RESPONSE) {
+		/* Another worker's goes there unchecked: it checks it. */
+		if (worker_response(&msg, peer, buf, len))
+			return;
 		if (sip_validate_response(&msg, &err) == -1)
 			sip_refuse(peer, &msg, &err);
-		else if (worker_response(&msg, peer, buf, len))
-			return;
 		else if (!txc_response(&msg) && !ict_response(&msg) &&
 		    !worker_pass_on(peer, buf, len))
 			transport_stats.ts_dropped++;	/* RFC 3261 18.1.2 */
