@@ -24,9 +24,9 @@
 # (SETTLE s of quiet first), and a binding costs the growth / BINDINGS.
 # Kamailio keeps usrloc in shared memory (db_mode 0, in
 # bench/kamailio/registrar.cfg), so that is all of it.  imd keeps bindings in dirdb's
-# Berkeley DB: its pages live in the mpool cache, a file mapping of a
-# fixed size (8 MB) that the PSS of dirdb already counts as it is touched,
-# and in the database files, which the kernel caches as it likes and
+# Berkeley DB: its pages live in the mpool cache, a file mapping sized at
+# start from the database (64 MB at least) that the PSS of dirdb counts
+# as it is touched, and in the database files, which the kernel caches as it likes and
 # which belong to no process.  So imd's figure is the PSS growth of its
 # processes, and the growth of the database directory on disk is given
 # beside it, per binding, not added in: it is disk (and page cache while
