@@ -37,6 +37,7 @@
 #include "cdefs.h"
 #include "ha1cache.h"
 #include "imd_msg.h"
+#include "join.h"
 #include "log.h"
 #include "nonce.h"
 #include "prefix.h"
@@ -209,6 +210,7 @@ check_address(struct check *ck)
 	const char	*user = ck->ck_req.ar_cred.dr_username;
 	const char	*at;
 	char		 local[IMD_LOCALPART_MAX];
+	const char	*parts[] = { local, ck->ck_domain->cd_name };
 
 	if ((at = strchr(user, '@')) != NULL) {
 		if (strcasecmp(at + 1, ck->ck_domain->cd_name) != 0 ||
@@ -218,9 +220,8 @@ check_address(struct check *ck)
 		local[at - user] = '\0';
 	} else if (strlcpy(local, user, sizeof(local)) >= sizeof(local))
 		return (-1);
-	if ((size_t)snprintf(ck->ck_address, sizeof(ck->ck_address), "%s@%s",
-	    local, ck->ck_domain->cd_name) >= sizeof(ck->ck_address) ||
-	    address_lower(ck->ck_address) == -1)
+	if (join_str(ck->ck_address, sizeof(ck->ck_address), '@', parts,
+	    2) == -1 || address_lower(ck->ck_address) == -1)
 		return (-1);
 	return (0);
 }

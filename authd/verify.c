@@ -26,10 +26,10 @@
 
 #include <openssl/crypto.h>
 
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include "join.h"
 #include "verify.h"
 
 /* The field holds its NUL: the struct may have come over a socket. */
@@ -204,11 +204,11 @@ static int
 digest_ha2(const struct digest_req *dr, enum digest_alg alg, char *hex,
     size_t hexsize)
 {
-	char	buf[DIGEST_METHOD_MAX + DIGEST_URI_MAX];
-	int	n;
+	const char	*parts[] = { dr->dr_method, dr->dr_uri };
+	char		 buf[DIGEST_METHOD_MAX + DIGEST_URI_MAX];
+	ssize_t		 n;
 
-	n = snprintf(buf, sizeof(buf), "%s:%s", dr->dr_method, dr->dr_uri);
-	if (n < 0 || (size_t)n >= sizeof(buf))
+	if ((n = join_str(buf, sizeof(buf), ':', parts, 2)) == -1)
 		return (-1);
 	return (digest_hex(alg, buf, n, hex, hexsize));
 }
@@ -218,17 +218,19 @@ static int
 digest_expected(const struct digest_req *dr, const char *ha1,
     const char *ha2, enum digest_alg alg, char *hex, size_t hexsize)
 {
-	char	buf[DIGEST_HEX_MAX * 2 + NONCE_MAX + DIGEST_NC_MAX +
-		    DIGEST_CNONCE_MAX + DIGEST_QOP_MAX];
-	int	n, r;
+	const char	*plain[] = { ha1, dr->dr_nonce, ha2 };
+	const char	*qop[] = { ha1, dr->dr_nonce, dr->dr_nc,
+			    dr->dr_cnonce, dr->dr_qop, ha2 };
+	char		 buf[DIGEST_HEX_MAX * 2 + NONCE_MAX + DIGEST_NC_MAX +
+			    DIGEST_CNONCE_MAX + DIGEST_QOP_MAX];
+	ssize_t		 n;
+	int		 r;
 
 	if (dr->dr_qop[0] == '\0')
-		n = snprintf(buf, sizeof(buf), "%s:%s:%s", ha1, dr->dr_nonce,
-		    ha2);
+		n = join_str(buf, sizeof(buf), ':', plain, 3);
 	else
-		n = snprintf(buf, sizeof(buf), "%s:%s:%s:%s:%s:%s", ha1,
-		    dr->dr_nonce, dr->dr_nc, dr->dr_cnonce, dr->dr_qop, ha2);
-	if (n < 0 || (size_t)n >= sizeof(buf))
+		n = join_str(buf, sizeof(buf), ':', qop, 6);
+	if (n == -1)
 		r = -1;
 	else
 		r = digest_hex(alg, buf, n, hex, hexsize);
