@@ -53,14 +53,16 @@
  * followed by the bindings key; the value is empty.  Sorted by time
  * first, it lets a sweep read only what may have expired.  The index
  * time is the expiry the binding had when its entry was made, and a
- * refresh that moves the expiry later leaves the entry where it is:
- * moving it, a delete and a put in the index, was a third of dirdb's
- * work for each REGISTER.  The sweep, when it comes to an entry whose
- * binding has been refreshed since, moves the entry to the expiry the
- * binding has then, so a binding is still removed in the first sweep
- * after it expires.  A REGISTER that brings the expiry earlier than
- * the index time moves the entry at once.  Both databases change in
- * one transaction.  An entry whose binding is gone, or has another
+ * refresh that moves the expiry later leaves the entry where it is
+ * while the entry is at least half the new lifetime away: moving it, a
+ * delete and a put in the index, was a third of dirdb's work for each
+ * REGISTER.  A client that refreshes at half its lifetime or sooner
+ * moves its entry at most every other refresh, and the sweep seldom
+ * meets the entry of a live binding; when it does (a refresh came
+ * late), it moves the entry to the binding's expiry then, so a binding
+ * is still removed in the first sweep after it expires.  A REGISTER
+ * that brings the expiry earlier than the index time moves the entry
+ * at once.  Both databases change in one transaction.  An entry whose binding is gone, or has another
  * index time, or does not decode, is stale: the sweep drops it alone.
  */
 
@@ -152,9 +154,10 @@ static void	binding_range_init(struct binding_op *, int (*)(DB_TXN *,
 static int	binding_range(DB_TXN *, struct binding_op *, u_int32_t,
 		    u_int32_t, int (*)(DB_TXN *, DBC *, struct store_range *,
 		    size_t, size_t));
+static int	binding_keeps_entry(uint64_t, uint64_t, uint64_t);
 static int	binding_put_body(DB_TXN *, void *);
 static int	binding_op_put(struct binding_op *,
-		    const struct binding_rec *);
+		    const struct binding_rec *, uint64_t);
 static int	binding_del_body(DB_TXN *, void *);
 static int	binding_del_one(DB_TXN *, DBC *, struct store_range *,
 		    size_t, size_t);
@@ -541,9 +544,23 @@ binding_range(DB_TXN *txn, struct binding_op *bo, u_int32_t cflags,
 }
 
 /*
- * A binding that replaces one keeps its index entry when the expiry
- * stays at or after the entry's time (see the top of the file); else
- * the entry moves to the new expiry.
+ * Whether a binding refreshed at now to expires keeps its index entry
+ * of time indexed (see the top of the file): the entry must not come
+ * after the expiry, and is moved now, with the record that is written
+ * anyway, rather than by a sweep that would write the record again,
+ * when it falls due within the first half of the new lifetime.
+ */
+static int
+binding_keeps_entry(uint64_t indexed, uint64_t expires, uint64_t now)
+{
+	if (indexed > expires || indexed < now)
+		return (0);
+	return (indexed - now >= (expires - now) / 2);
+}
+
+/*
+ * A binding that replaces one keeps or moves its index entry as
+ * binding_keeps_entry() says.
  */
 static int
 binding_put_body(DB_TXN *txn, void *arg)
@@ -557,7 +574,8 @@ binding_put_body(DB_TXN *txn, void *arg)
 	    &bo->bo_indexed);
 	if (old != 0 && old != 1 && old != DB_NOTFOUND)
 		return (old);
-	keep = old == 0 && bo->bo_indexed <= bo->bo_expires;
+	keep = old == 0 && binding_keeps_entry(bo->bo_indexed, bo->bo_expires,
+	    bo->bo_now);
 	if (old == 0 && !keep && (r = binding_index(txn, bo->bo_indexed,
 	    bo->bo_key, bo->bo_keylen, 0)) != 0)
 		return (r);
@@ -570,12 +588,13 @@ binding_put_body(DB_TXN *txn, void *arg)
 	    1));
 }
 
+/* now decides whether a refresh moves the index entry, nothing else. */
 int
-store_binding_put(const struct binding_rec *b)
+store_binding_put(const struct binding_rec *b, uint64_t now)
 {
 	struct binding_op	bo;
 
-	if (binding_op_put(&bo, b) == -1)
+	if (binding_op_put(&bo, b, now) == -1)
 		return (STORE_FAIL);
 	return (store_kv_txn(STORE_DB_BINDINGS, "put", binding_put_body, &bo,
 	    1));
@@ -583,7 +602,8 @@ store_binding_put(const struct binding_rec *b)
 
 /* The checks and the encoding of store_binding_put(), in bo. */
 static int
-binding_op_put(struct binding_op *bo, const struct binding_rec *b)
+binding_op_put(struct binding_op *bo, const struct binding_rec *b,
+    uint64_t now)
 {
 	const char	*why;
 	char		 vis[LOG_VIS_MAX * 4 + 1];
@@ -601,15 +621,16 @@ binding_op_put(struct binding_op *bo, const struct binding_rec *b)
 	    sizeof(bo->bo_val), &bo->bo_len) == -1)
 		return (-1);
 	bo->bo_expires = b->b_expires;
+	bo->bo_now = now;
 	return (0);
 }
 
 int
-store_binding_put_in(DB_TXN *txn, const struct binding_rec *b)
+store_binding_put_in(DB_TXN *txn, const struct binding_rec *b, uint64_t now)
 {
 	struct binding_op	bo;
 
-	if (binding_op_put(&bo, b) == -1)
+	if (binding_op_put(&bo, b, now) == -1)
 		return (-1);
 	return (binding_put_body(txn, &bo));
 }

@@ -168,7 +168,7 @@ loc_write(DB_TXN *txn, const struct loc_reg *r)
 			e = store_binding_del_in(txn, r->aor,
 			    r->b[i].b_contact);
 		else
-			e = store_binding_put_in(txn, &r->b[i]);
+			e = store_binding_put_in(txn, &r->b[i], r->now);
 		if (e != 0)
 			return (e);
 	}

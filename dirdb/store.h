@@ -90,7 +90,7 @@ int	store_user_page(const char *, size_t,
  * returns -1, under the same rules as a list of users.  A sweep removes
  * at most max expired bindings, the oldest first, and says how many.
  */
-int	store_binding_put(const struct binding_rec *);
+int	store_binding_put(const struct binding_rec *, uint64_t);
 int	store_binding_get(const char *, const char *, struct binding_rec *);
 int	store_binding_del(const char *, const char *);
 int	store_binding_del_all(const char *);
@@ -112,7 +112,8 @@ struct __db_txn;
 int	store_binding_txn(int (*)(struct __db_txn *, void *), void *);
 int	store_binding_list_in(struct __db_txn *, const char *, uint64_t,
 	    int (*)(const struct binding_rec *, void *), void *);
-int	store_binding_put_in(struct __db_txn *, const struct binding_rec *);
+int	store_binding_put_in(struct __db_txn *, const struct binding_rec *,
+	    uint64_t);
 int	store_binding_del_in(struct __db_txn *, const char *, const char *);
 int	store_binding_del_all_in(struct __db_txn *, const char *);
 

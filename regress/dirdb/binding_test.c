@@ -104,6 +104,7 @@ static int	list_one(const struct binding_rec *, void *);
 static int	list_user(struct listing *, const char *, uint64_t, size_t);
 static int	walk_all(struct listing *, uint64_t);
 static int	put_simple(const char *, const char *, uint64_t);
+static int	put_at(const char *, const char *, uint64_t, uint64_t);
 static void	test_basic(void);
 static void	test_refused(void);
 static void	test_order(void);
@@ -313,10 +314,18 @@ walk_all(struct listing *l, uint64_t now)
 static int
 put_simple(const char *address, const char *contact, uint64_t expires)
 {
+	return (put_at(address, contact, expires, NOW));
+}
+
+/* A put at the clock now, which decides whether an index entry moves. */
+static int
+put_at(const char *address, const char *contact, uint64_t expires,
+    uint64_t now)
+{
 	struct binding_rec	b;
 
 	bind_fill(&b, address, contact, expires);
-	return (store_binding_put(&b));
+	return (store_binding_put(&b, now));
 }
 
 static void
@@ -329,7 +338,7 @@ test_basic(void)
 	TAP_OK(store_binding_get("alice@x.test", "sip:alice@192.0.2.1",
 	    &got) == STORE_NOTFOUND, "get before put: not found");
 	bind_fill(&b, "alice@x.test", "sip:alice@192.0.2.1", FAR);
-	TAP_OK(store_binding_put(&b) == STORE_OK, "put");
+	TAP_OK(store_binding_put(&b, NOW) == STORE_OK, "put");
 	TAP_OK(store_binding_get("alice@x.test", "sip:alice@192.0.2.1",
 	    &got) == STORE_OK && bind_same(&b, &got),
 	    "get returns the binding put");
@@ -344,7 +353,7 @@ test_basic(void)
 	b.b_q = -1;
 	b.b_cseq = 8;
 	b.b_ua[0] = '\0';
-	TAP_OK(store_binding_put(&b) == STORE_OK, "put in other case");
+	TAP_OK(store_binding_put(&b, NOW) == STORE_OK, "put in other case");
 	strlcpy(b.b_address, "alice@x.test", sizeof(b.b_address));
 	TAP_OK(store_binding_get("ALICE@x.test", "sip:alice@192.0.2.1",
 	    &got) == STORE_OK && bind_same(&b, &got),
@@ -372,34 +381,34 @@ test_refused(void)
 	before = db_count(STORE_DB_BINDINGS);
 	n = 0;
 	bind_fill(&b, "no-at-sign", "sip:x@y", FAR);
-	n += store_binding_put(&b) == STORE_FAIL;
+	n += store_binding_put(&b, NOW) == STORE_FAIL;
 	bind_fill(&b, "bob@x.test", "", FAR);
-	n += store_binding_put(&b) == STORE_FAIL;
+	n += store_binding_put(&b, NOW) == STORE_FAIL;
 	bind_fill(&b, "bob@x.test", "sip:bob@host x", FAR);
-	n += store_binding_put(&b) == STORE_FAIL;
+	n += store_binding_put(&b, NOW) == STORE_FAIL;
 	bind_fill(&b, "bob@x.test", "sip:bob@host", FAR);
 	memset(b.b_contact, 'c', sizeof(b.b_contact));
-	n += store_binding_put(&b) == STORE_FAIL;
+	n += store_binding_put(&b, NOW) == STORE_FAIL;
 	bind_fill(&b, "bob@x.test", "sip:bob@host", FAR);
 	b.b_transport = TRANSPORT_TLS + 1;
-	n += store_binding_put(&b) == STORE_FAIL;
+	n += store_binding_put(&b, NOW) == STORE_FAIL;
 	bind_fill(&b, "bob@x.test", "sip:bob@host", FAR);
 	b.b_q = 1001;
-	n += store_binding_put(&b) == STORE_FAIL;
+	n += store_binding_put(&b, NOW) == STORE_FAIL;
 	b.b_q = -2;
-	n += store_binding_put(&b) == STORE_FAIL;
+	n += store_binding_put(&b, NOW) == STORE_FAIL;
 	bind_fill(&b, "bob@x.test", "sip:bob@host", FAR);
 	b.b_srclen = sizeof(struct sockaddr_in6);
-	n += store_binding_put(&b) == STORE_FAIL;
+	n += store_binding_put(&b, NOW) == STORE_FAIL;
 	bind_fill(&b, "bob@x.test", "sip:bob@host", FAR);
 	b.b_src.ss_family = AF_UNIX;
-	n += store_binding_put(&b) == STORE_FAIL;
+	n += store_binding_put(&b, NOW) == STORE_FAIL;
 	bind_fill(&b, "bob@x.test", "sip:bob@host", FAR);
 	memset(b.b_callid, 'i', sizeof(b.b_callid));
-	n += store_binding_put(&b) == STORE_FAIL;
+	n += store_binding_put(&b, NOW) == STORE_FAIL;
 	bind_fill(&b, "bob@x.test", "sip:bob@host", FAR);
 	strlcpy(b.b_ua, "agent\r\nX-Evil: 1", sizeof(b.b_ua));
-	n += store_binding_put(&b) == STORE_FAIL;
+	n += store_binding_put(&b, NOW) == STORE_FAIL;
 	TAP_OK(n == 11, "%zu of 11 malformed bindings refused", n);
 	TAP_OK(db_count(STORE_DB_BINDINGS) == before &&
 	    db_count(STORE_DB_EXPIRY) == before,
@@ -977,7 +986,7 @@ one_txn_body(DB_TXN *txn, void *arg)
 	    ot)) != 0)
 		return (e);
 	bind_fill(&b, "tx@x.test", "sip:tx@192.0.2.9", FAR);
-	if ((e = store_binding_put_in(txn, &b)) != 0 ||
+	if ((e = store_binding_put_in(txn, &b, NOW)) != 0 ||
 	    (e = store_binding_del_in(txn, "tx@x.test", "sip:tx@old")) != 0 ||
 	    (e = store_binding_del_in(txn, "tx@x.test", "sip:none")) != 0)
 		return (e);
@@ -998,7 +1007,7 @@ test_one_txn(void)
 	size_t			n, index;
 
 	bind_fill(&b, "tx@x.test", "sip:tx@old", FAR);
-	TAP_OK(store_binding_put(&b) == STORE_OK, "one txn: a binding before");
+	TAP_OK(store_binding_put(&b, NOW) == STORE_OK, "one txn: a binding before");
 	index = db_count(STORE_DB_EXPIRY);
 	TAP_OK(store_binding_txn(one_txn_body, &ot) != STORE_OK &&
 	    ot.listed == 1, "a failed body lists the binding and fails");
@@ -1054,28 +1063,32 @@ indexed_of(const char *address, const char *contact)
 
 /*
  * A refresh that moves the expiry later leaves the index entry where
- * it was made; the sweep that reaches it moves it to the expiry, and
- * the binding goes in the first sweep at or after its expiry, as
- * before.  A REGISTER that brings the expiry earlier moves the entry at
- * once.  The times are after every binding the other tests left.
+ * it was made while the entry is at least half the new lifetime away;
+ * the sweep that reaches the entry of a binding refreshed since moves
+ * it to the expiry, and the binding goes in the first sweep at or
+ * after its expiry, as before.  A refresh in the second half of the
+ * entry's time, or one that brings the expiry earlier, moves the entry
+ * at once.  The times are after every binding the other tests left.
  */
 static void
 test_lazy_index(void)
 {
 	const char		*a = "lazy@x.test", *c = "sip:lazy@192.0.2.1";
 	const char		*c2 = "sip:short@192.0.2.1";
+	const char		*c3 = "sip:late@192.0.2.1";
 	const uint64_t		 t = MANY_BASE + MANY + 1000;
 	struct binding_rec	 got;
 	size_t			 entries, removed;
 
 	entries = db_count(STORE_DB_EXPIRY);
-	TAP_OK(put_simple(a, c, t + 10) == STORE_OK && index_at(t + 10, a, c) &&
+	TAP_OK(put_at(a, c, t + 10, t) == STORE_OK && index_at(t + 10, a, c) &&
 	    indexed_of(a, c) == t + 10, "a new binding is indexed at its "
 	    "expiry");
-	TAP_OK(put_simple(a, c, t + 20) == STORE_OK && index_at(t + 10, a, c) &&
+	TAP_OK(put_at(a, c, t + 20, t) == STORE_OK && index_at(t + 10, a, c) &&
 	    !index_at(t + 20, a, c) && indexed_of(a, c) == t + 10 &&
 	    db_count(STORE_DB_EXPIRY) == entries + 1,
-	    "a refresh to a later expiry leaves the entry");
+	    "a refresh to a later expiry leaves an entry half its lifetime "
+	    "away");
 	TAP_OK(store_binding_get(a, c, &got) == STORE_OK &&
 	    got.b_expires == t + 20, "the binding has the new expiry");
 	TAP_OK(store_binding_sweep(t + 10, 100, &removed) == STORE_OK &&
@@ -1086,7 +1099,7 @@ test_lazy_index(void)
 	    indexed_of(a, c) == t + 20 &&
 	    db_count(STORE_DB_EXPIRY) == entries + 1,
 	    "and moves its entry to the expiry");
-	TAP_OK(put_simple(a, c, t + 30) == STORE_OK &&
+	TAP_OK(put_at(a, c, t + 30, t + 10) == STORE_OK &&
 	    store_binding_sweep(t + 29, 100, &removed) == STORE_OK &&
 	    removed == 0 && index_at(t + 30, a, c),
 	    "refreshed again: the next sweep moves it again");
@@ -1094,13 +1107,24 @@ test_lazy_index(void)
 	    removed == 1 && store_binding_get(a, c, &got) == STORE_NOTFOUND &&
 	    db_count(STORE_DB_EXPIRY) == entries,
 	    "the sweep at the expiry removes the binding and its entry");
-	TAP_OK(put_simple(a, c2, t + 50) == STORE_OK &&
-	    put_simple(a, c2, t + 40) == STORE_OK && index_at(t + 40, a, c2) &&
+	TAP_OK(put_at(a, c2, t + 50, t) == STORE_OK &&
+	    put_at(a, c2, t + 40, t) == STORE_OK && index_at(t + 40, a, c2) &&
 	    !index_at(t + 50, a, c2) && indexed_of(a, c2) == t + 40,
 	    "an earlier expiry moves the entry at once");
 	TAP_OK(store_binding_sweep(t + 40, 100, &removed) == STORE_OK &&
 	    removed == 1 && db_count(STORE_DB_EXPIRY) == entries,
 	    "and the sweep at that expiry removes the binding");
+	TAP_OK(put_at(a, c3, t + 100, t) == STORE_OK &&
+	    put_at(a, c3, t + 160, t + 60) == STORE_OK &&
+	    index_at(t + 160, a, c3) && !index_at(t + 100, a, c3) &&
+	    indexed_of(a, c3) == t + 160,
+	    "a refresh with its entry due within half the lifetime moves it");
+	TAP_OK(put_at(a, c3, t + 300, t + 170) == STORE_OK &&
+	    index_at(t + 300, a, c3) && !index_at(t + 160, a, c3),
+	    "so does one after the entry fell due");
+	TAP_OK(store_binding_sweep(t + 300, 100, &removed) == STORE_OK &&
+	    removed == 1 && db_count(STORE_DB_EXPIRY) == entries,
+	    "and the sweep at its expiry removes it");
 }
 
 int
