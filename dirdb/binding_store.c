@@ -116,11 +116,14 @@ struct binding_op {
 	size_t		 bo_len;
 	uint64_t	 bo_expires;
 	uint64_t	 bo_indexed;	/* the old binding's index time */
+	int		 bo_old_known;	/* bo_indexed given, not read */
 	uint64_t	 bo_now;
 	size_t		 bo_max;
 	size_t		 bo_done;	/* handed out, counted or removed */
 	size_t		 bo_bad;	/* records refused */
 	int		(*bo_cb)(const struct binding_rec *, void *);
+	int		(*bo_cb_in)(const struct binding_rec *, uint64_t,
+			    void *);	/* store_binding_list_in()'s */
 	void		*bo_arg;
 };
 
@@ -570,8 +573,11 @@ binding_put_body(DB_TXN *txn, void *arg)
 	DBT			 k, v;
 	int			 r, old, keep;
 
-	old = binding_old_indexed(txn, bo->bo_key, bo->bo_keylen,
-	    &bo->bo_indexed);
+	if (bo->bo_old_known)
+		old = 0;
+	else
+		old = binding_old_indexed(txn, bo->bo_key, bo->bo_keylen,
+		    &bo->bo_indexed);
 	if (old != 0 && old != 1 && old != DB_NOTFOUND)
 		return (old);
 	keep = old == 0 && binding_keeps_entry(bo->bo_indexed, bo->bo_expires,
@@ -626,12 +632,17 @@ binding_op_put(struct binding_op *bo, const struct binding_rec *b,
 }
 
 int
-store_binding_put_in(DB_TXN *txn, const struct binding_rec *b, uint64_t now)
+store_binding_put_in(DB_TXN *txn, const struct binding_rec *b, uint64_t now,
+    const uint64_t *indexed)
 {
 	struct binding_op	bo;
 
 	if (binding_op_put(&bo, b, now) == -1)
 		return (-1);
+	if (indexed != NULL) {
+		bo.bo_old_known = 1;
+		bo.bo_indexed = *indexed;
+	}
 	return (binding_put_body(txn, &bo));
 }
 
@@ -759,16 +770,19 @@ binding_list_one(DB_TXN *txn IMD_UNUSED, DBC *c IMD_UNUSED,
 {
 	struct binding_op	*bo = sr->sr_arg;
 	struct binding_rec	 b;
+	uint64_t		 indexed;
 
 	if (binding_decode(bo->bo_ckey, keylen, bo->bo_val, len, &b,
-	    NULL) == -1) {
+	    &indexed) == -1) {
 		bo->bo_bad++;
 		return (0);
 	}
 	if (b.b_expires <= bo->bo_now)
 		return (0);
 	bo->bo_done++;
-	if (bo->bo_cb != NULL && bo->bo_cb(&b, bo->bo_arg) == -1)
+	if ((bo->bo_cb != NULL && bo->bo_cb(&b, bo->bo_arg) == -1) ||
+	    (bo->bo_cb_in != NULL &&
+	    bo->bo_cb_in(&b, indexed, bo->bo_arg) == -1))
 		sr->sr_stop = 1;
 	return (0);
 }
@@ -806,7 +820,7 @@ store_binding_list(const char *address, uint64_t now,
 /* DB_RMW: the REGISTER writes what it reads, without a lock upgrade. */
 int
 store_binding_list_in(DB_TXN *txn, const char *address, uint64_t now,
-    int (*cb)(const struct binding_rec *, void *), void *arg)
+    int (*cb)(const struct binding_rec *, uint64_t, void *), void *arg)
 {
 	struct binding_op	bo;
 	int			r;
@@ -816,7 +830,7 @@ store_binding_list_in(DB_TXN *txn, const char *address, uint64_t now,
 	    &bo.bo_keylen) == -1)
 		return (-1);
 	bo.bo_now = now;
-	bo.bo_cb = cb;
+	bo.bo_cb_in = cb;
 	bo.bo_arg = arg;
 	if ((r = binding_range(txn, &bo, 0, DB_RMW, binding_list_one)) == 0 &&
 	    bo.bo_bad > 0) {

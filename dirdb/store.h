@@ -106,14 +106,17 @@ int	store_binding_sweep(uint64_t, size_t, size_t *);
  * a REGISTER read, checked and written at once: each returns 0, a
  * libdb code (DB_LOCK_DEADLOCK: the whole body runs again) or -1
  * after logging.  A delete of a binding that is not there is no error.
+ * The list hands each binding's index time to its callback: given back
+ * to the put that replaces the binding in the same transaction, it
+ * spares the put a read of the binding; NULL makes the put read it.
  */
 struct __db_txn;
 
 int	store_binding_txn(int (*)(struct __db_txn *, void *), void *);
 int	store_binding_list_in(struct __db_txn *, const char *, uint64_t,
-	    int (*)(const struct binding_rec *, void *), void *);
+	    int (*)(const struct binding_rec *, uint64_t, void *), void *);
 int	store_binding_put_in(struct __db_txn *, const struct binding_rec *,
-	    uint64_t);
+	    uint64_t, const uint64_t *);
 int	store_binding_del_in(struct __db_txn *, const char *, const char *);
 int	store_binding_del_all_in(struct __db_txn *, const char *);
 

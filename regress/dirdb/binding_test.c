@@ -968,7 +968,8 @@ struct one_txn {
 };
 
 static int
-one_txn_count(const struct binding_rec *b IMD_UNUSED, void *arg)
+one_txn_count(const struct binding_rec *b IMD_UNUSED,
+    uint64_t indexed IMD_UNUSED, void *arg)
 {
 	((struct one_txn *)arg)->listed++;
 	return (0);
@@ -986,7 +987,7 @@ one_txn_body(DB_TXN *txn, void *arg)
 	    ot)) != 0)
 		return (e);
 	bind_fill(&b, "tx@x.test", "sip:tx@192.0.2.9", FAR);
-	if ((e = store_binding_put_in(txn, &b, NOW)) != 0 ||
+	if ((e = store_binding_put_in(txn, &b, NOW, NULL)) != 0 ||
 	    (e = store_binding_del_in(txn, "tx@x.test", "sip:tx@old")) != 0 ||
 	    (e = store_binding_del_in(txn, "tx@x.test", "sip:none")) != 0)
 		return (e);
