@@ -155,14 +155,24 @@ nonce_hexval(char c)
 	return (val[(unsigned char)c] - 1);
 }
 
+/*
+ * The last nonce decoded is remembered: a request's nonce is decoded
+ * for its MAC and again for its count, most often one after the other.
+ */
 static int
 nonce_decode(const char *hex, unsigned char *raw)
 {
-	size_t	i;
-	int	hi, lo;
+	static char		last[NONCE_MAX];
+	static unsigned char	last_raw[NONCE_RAW_LEN];
+	size_t			i;
+	int			hi, lo;
 
 	if (strnlen(hex, NONCE_MAX) != NONCE_LEN)
 		return (-1);
+	if (memcmp(hex, last, NONCE_LEN) == 0) {
+		memcpy(raw, last_raw, NONCE_RAW_LEN);
+		return (0);
+	}
 	for (i = 0; i < NONCE_RAW_LEN; i++) {
 		hi = nonce_hexval(hex[i * 2]);
 		lo = nonce_hexval(hex[i * 2 + 1]);
@@ -170,6 +180,8 @@ nonce_decode(const char *hex, unsigned char *raw)
 			return (-1);
 		raw[i] = (unsigned char)(hi << 4 | lo);
 	}
+	memcpy(last, hex, NONCE_LEN);
+	memcpy(last_raw, raw, NONCE_RAW_LEN);
 	return (0);
 }
 
