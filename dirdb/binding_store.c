@@ -205,7 +205,7 @@ binding_src_tag(const struct binding_rec *b)
 static const char *
 binding_fields_bad(const struct binding_rec *b)
 {
-	if (!is_valid_address(b->b_address))
+	if (!store_valid_address(b->b_address))
 		return ("invalid address");
 	if (!is_rec_word(b->b_contact, sizeof(b->b_contact), 1))
 		return ("invalid contact");

@@ -69,7 +69,7 @@ loc_read(struct imsgev *iev, struct imsg *imsg, struct loc_reg *r)
 	imsg_get_u32(imsg, &r->n);
 	/* n bounds the bindings read next. */
 	if (imsg_get_error(imsg) == -1 || r->n > BINDING_MAX_PER_USER ||
-	    !is_valid_address(r->aor))
+	    !store_valid_address(r->aor))
 		proc_fatal_imsg(iev, imsg, "register");
 	for (i = 0; i < r->n; i++) {
 		binding_msg_get(imsg, &r->b[i]);

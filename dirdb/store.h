@@ -246,6 +246,7 @@ struct __dbc;
 int	store_kv_txn(enum store_dbid, const char *,
 	    int (*)(struct __db_txn *, void *), void *, int);
 struct __db *store_kv_db(enum store_dbid);
+int	store_valid_address(const char *);
 int	store_address_key(const char *, const char *, unsigned char *,
 	    size_t *);
 void	store_dbt_in(struct __db_dbt *, const void *, size_t);
