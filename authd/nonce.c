@@ -57,6 +57,7 @@ static int	nonce_hexval(char);
 static int	nonce_decode(const char *, unsigned char *);
 static uint64_t	nonce_issued(const unsigned char *);
 static int	nonce_mac(const unsigned char *, unsigned char *);
+static void	nonce_random(unsigned char *);
 static int	nonce_is_old(uint64_t, time_t, time_t);
 static int	nonce_is_early(uint64_t, time_t);
 static void	nonce_count_remove(struct nonce_entry *);
@@ -71,6 +72,16 @@ RB_GENERATE(nonce_tree, nonce_entry, ne_node, nonce_entry_cmp);
  * which cost a challenge as much as all the rest of it.
  */
 static EVP_MAC_CTX	*nonce_ctx;
+
+/*
+ * Random bytes for NONCE_POOL nonces, drawn at once: libbsd's
+ * arc4random_buf() calls getpid(2) each time, to notice a fork, and
+ * nonces are made in batches for the listener.  Each byte is used once,
+ * and is no secret once its nonce is sent.
+ */
+#define NONCE_POOL	128
+static unsigned char	 nonce_pool[NONCE_POOL * NONCE_RAND_LEN];
+static size_t		 nonce_pool_left;
 
 static struct nonce_tree nonce_counts = RB_INITIALIZER(&nonce_counts);
 static size_t		 nonce_count_n;
@@ -125,31 +136,52 @@ nonce_init(const unsigned char *secret, size_t len)
 	return (0);
 }
 
-/* Only lower case: a nonce has one spelling, as we issued it. */
+/*
+ * Only lower case: a nonce has one spelling, as we issued it.  A table,
+ * not comparisons: every request's nonce is decoded twice (for its MAC,
+ * then for its count).
+ */
 static int
 nonce_hexval(char c)
 {
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
-	return (-1);
+	/* One more than the digit's value, 0 for any other byte. */
+	static const unsigned char	val[256] = {
+		['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
+		['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+		['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15,
+		['f'] = 16,
+	};
+
+	return (val[(unsigned char)c] - 1);
 }
 
+/*
+ * The last nonce decoded is remembered: a request's nonce is decoded
+ * for its MAC and again for its count, most often one after the other.
+ */
 static int
 nonce_decode(const char *hex, unsigned char *raw)
 {
-	size_t	i;
-	int	hi, lo;
+	static char		last[NONCE_MAX];
+	static unsigned char	last_raw[NONCE_RAW_LEN];
+	size_t			i;
+	int			hi, lo;
 
 	if (strnlen(hex, NONCE_MAX) != NONCE_LEN)
 		return (-1);
+	if (memcmp(hex, last, NONCE_LEN) == 0) {
+		memcpy(raw, last_raw, NONCE_RAW_LEN);
+		return (0);
+	}
 	for (i = 0; i < NONCE_RAW_LEN; i++) {
-		if ((hi = nonce_hexval(hex[i * 2])) == -1 ||
-		    (lo = nonce_hexval(hex[i * 2 + 1])) == -1)
+		hi = nonce_hexval(hex[i * 2]);
+		lo = nonce_hexval(hex[i * 2 + 1]);
+		if ((hi | lo) < 0)
 			return (-1);
 		raw[i] = (unsigned char)(hi << 4 | lo);
 	}
+	memcpy(last, hex, NONCE_LEN);
+	memcpy(last_raw, raw, NONCE_RAW_LEN);
 	return (0);
 }
 
@@ -184,6 +216,18 @@ nonce_mac(const unsigned char *data, unsigned char *mac)
 	return (0);
 }
 
+static void
+nonce_random(unsigned char *out)
+{
+	if (nonce_pool_left == 0) {
+		arc4random_buf(nonce_pool, sizeof(nonce_pool));
+		nonce_pool_left = NONCE_POOL;
+	}
+	nonce_pool_left--;
+	memcpy(out, nonce_pool + nonce_pool_left * NONCE_RAND_LEN,
+	    NONCE_RAND_LEN);
+}
+
 int
 nonce_make(time_t now, char *out, size_t outsize)
 {
@@ -199,7 +243,7 @@ nonce_make(time_t now, char *out, size_t outsize)
 		raw[i] = t & 0xff;
 		t >>= 8;
 	}
-	arc4random_buf(raw + NONCE_TIME_LEN, NONCE_RAND_LEN);
+	nonce_random(raw + NONCE_TIME_LEN);
 	if (nonce_mac(raw, raw + NONCE_DATA_LEN) == -1)
 		return (-1);
 	for (i = 0; i < NONCE_RAW_LEN; i++) {

@@ -26,10 +26,10 @@
 #include <sys/tree.h>
 
 #include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "join.h"
 #include "throttle.h"
 
 struct throttle_rec {
@@ -268,10 +268,9 @@ static int
 throttle_pair_key(const char *source, const char *user, char *key,
     size_t size)
 {
-	int	n;
+	const char	*parts[] = { source, user };
 
-	n = snprintf(key, size, "%s %s", source, user);
-	return (n < 0 || (size_t)n >= size ? -1 : 0);
+	return (join_str(key, size, ' ', parts, 2) == -1 ? -1 : 0);
 }
 
 /*

@@ -25,7 +25,7 @@
  * value, version 1, every integer big-endian so the file means the
  * same on any host:
  *
- *	u8		record version, 1
+ *	u8		record version, 2
  *	u16 n, n bytes	address, in lower case: the key's first part
  *	u16 n, n bytes	contact URI: the key's second part
  *	u8		source: 0 none, 4 IPv4, 6 IPv6, then
@@ -38,18 +38,32 @@
  *	u16 n, n bytes	Call-ID
  *	u32		CSeq
  *	u16 n, n bytes	User-Agent
+ *	u64		index time, seconds since the epoch, at most the
+ *			  expiry: the binding's entry in expiry.db
  *
  * Strings hold no NUL and fit their binding_rec field with it; the
  * contact is not empty, contact and Call-ID are visible ASCII, the
  * User-Agent holds no control character.  The record ends after the
- * User-Agent.  What is read back is checked as closely as what is
- * written, and a version this code does not know is refused.
+ * index time.  Version 1, written before, ends after the User-Agent
+ * and is indexed at its expiry.  What is read back is checked as
+ * closely as what is written, and a version this code does not know
+ * is refused.
  *
- * expiry.db: the key is the expiry, u64 big-endian, followed by the
- * bindings key; the value is empty.  Sorted by time first, it lets a
- * sweep read only what has expired.  Both databases change in one
- * transaction.  An entry whose binding is gone, or has another expiry,
- * or does not decode, is stale: the sweep drops it alone.
+ * expiry.db: the key is the binding's index time, u64 big-endian,
+ * followed by the bindings key; the value is empty.  Sorted by time
+ * first, it lets a sweep read only what may have expired.  The index
+ * time is the expiry the binding had when its entry was made, and a
+ * refresh that moves the expiry later leaves the entry where it is
+ * while the entry is at least half the new lifetime away: moving it, a
+ * delete and a put in the index, was a third of dirdb's work for each
+ * REGISTER.  A client that refreshes at half its lifetime or sooner
+ * moves its entry at most every other refresh, and the sweep seldom
+ * meets the entry of a live binding; when it does (a refresh came
+ * late), it moves the entry to the binding's expiry then, so a binding
+ * is still removed in the first sweep after it expires.  A REGISTER
+ * that brings the expiry earlier than the index time moves the entry
+ * at once.  Both databases change in one transaction.  An entry whose binding is gone, or has another
+ * index time, or does not decode, is stale: the sweep drops it alone.
  */
 
 #include <sys/types.h>
@@ -68,7 +82,8 @@
 #include "store.h"
 #include "user.h"
 
-#define BINDING_REC_VERSION	1
+#define BINDING_REC_VERSION	2
+#define BINDING_REC_V1		1	/* no index time: indexed at expiry */
 #define BINDING_EXP_LEN		8	/* the expiry heading an index key */
 #define BINDING_Q_NONE		0xffffffffU
 #define BINDING_Q_MAX		1000
@@ -80,7 +95,7 @@
 /* The version, four counted strings at their longest and the numbers. */
 #define BINDING_REC_MAX		(1 + 4 * 2 + (IMD_ADDRESS_MAX - 1) + \
 	(BINDING_CONTACT_MAX - 1) + (BINDING_CALLID_MAX - 1) + \
-	(BINDING_UA_MAX - 1) + BINDING_SRC_MAX + 1 + 8 + 8 + 4 + 4)
+	(BINDING_UA_MAX - 1) + BINDING_SRC_MAX + 1 + 8 + 8 + 4 + 4 + 8)
 /* A read that fills this was longer than any valid record. */
 #define BINDING_BUF_SIZE	(BINDING_REC_MAX + 1)
 
@@ -100,11 +115,15 @@ struct binding_op {
 	unsigned char	 bo_val[BINDING_BUF_SIZE];
 	size_t		 bo_len;
 	uint64_t	 bo_expires;
+	uint64_t	 bo_indexed;	/* the old binding's index time */
+	int		 bo_old_known;	/* bo_indexed given, not read */
 	uint64_t	 bo_now;
 	size_t		 bo_max;
 	size_t		 bo_done;	/* handed out, counted or removed */
 	size_t		 bo_bad;	/* records refused */
 	int		(*bo_cb)(const struct binding_rec *, void *);
+	int		(*bo_cb_in)(const struct binding_rec *, uint64_t,
+			    void *);	/* store_binding_list_in()'s */
 	void		*bo_arg;
 };
 
@@ -116,30 +135,32 @@ static int	binding_key(const char *, const char *, unsigned char *,
 static int	binding_put_src(struct rec_buf *,
 		    const struct binding_rec *);
 static int	binding_encode(const struct binding_rec *,
-		    const unsigned char *, void *, size_t, size_t *);
+		    const unsigned char *, uint64_t, void *, size_t, size_t *);
+static void	binding_set_indexed(struct binding_op *, uint64_t);
 static int	binding_get_src(struct rec_buf *, struct binding_rec *);
 static const char *binding_parse(struct rec_buf *,
-		    struct binding_rec *);
+		    struct binding_rec *, uint64_t *);
 static void	binding_refuse(const unsigned char *, size_t, const char *);
 static int	binding_decode(const unsigned char *, size_t, const void *,
-		    size_t, struct binding_rec *);
+		    size_t, struct binding_rec *, uint64_t *);
 static uint64_t	binding_ikey_expiry(const unsigned char *);
 static int	binding_index(DB_TXN *, uint64_t, const unsigned char *,
 		    size_t, int);
 static int	binding_unindex(DB_TXN *, const unsigned char *, size_t);
-static int	binding_unindex_unless(DB_TXN *, const unsigned char *,
-		    size_t, const uint64_t *);
-static int	binding_indexed(DB_TXN *, uint64_t, const unsigned char *,
-		    size_t);
+static int	binding_old_indexed(DB_TXN *, const unsigned char *, size_t,
+		    uint64_t *);
+static int	binding_reindex(DB_TXN *, struct binding_op *,
+		    const struct binding_rec *, const unsigned char *, size_t);
 static void	binding_range_init(struct binding_op *, int (*)(DB_TXN *,
 		    DBC *, struct store_range *, size_t, size_t),
 		    struct store_range *);
 static int	binding_range(DB_TXN *, struct binding_op *, u_int32_t,
 		    u_int32_t, int (*)(DB_TXN *, DBC *, struct store_range *,
 		    size_t, size_t));
+static int	binding_keeps_entry(uint64_t, uint64_t, uint64_t);
 static int	binding_put_body(DB_TXN *, void *);
 static int	binding_op_put(struct binding_op *,
-		    const struct binding_rec *);
+		    const struct binding_rec *, uint64_t);
 static int	binding_del_body(DB_TXN *, void *);
 static int	binding_del_one(DB_TXN *, DBC *, struct store_range *,
 		    size_t, size_t);
@@ -184,7 +205,7 @@ binding_src_tag(const struct binding_rec *b)
 static const char *
 binding_fields_bad(const struct binding_rec *b)
 {
-	if (!is_valid_address(b->b_address))
+	if (!store_valid_address(b->b_address))
 		return ("invalid address");
 	if (!is_rec_word(b->b_contact, sizeof(b->b_contact), 1))
 		return ("invalid contact");
@@ -249,7 +270,7 @@ binding_put_src(struct rec_buf *bb, const struct binding_rec *b)
 /* The key's first part is the address in lower case, with its NUL. */
 static int
 binding_encode(const struct binding_rec *b, const unsigned char *key,
-    void *buf, size_t size, size_t *len)
+    uint64_t indexed, void *buf, size_t size, size_t *len)
 {
 	struct rec_buf	bb = { buf, size, 0 };
 
@@ -263,13 +284,27 @@ binding_encode(const struct binding_rec *b, const unsigned char *key,
 	    rec_put_uint(&bb, (uint32_t)b->b_q, 4) == -1 ||
 	    rec_put_str(&bb, b->b_callid, sizeof(b->b_callid)) == -1 ||
 	    rec_put_uint(&bb, b->b_cseq, 4) == -1 ||
-	    rec_put_str(&bb, b->b_ua, sizeof(b->b_ua)) == -1) {
+	    rec_put_str(&bb, b->b_ua, sizeof(b->b_ua)) == -1 ||
+	    rec_put_uint(&bb, indexed, 8) == -1) {
 		log_warnx("store: bindings: record of %s does not encode",
 		    (const char *)key);
 		return (-1);
 	}
 	*len = bb.rb_off;
 	return (0);
+}
+
+/*
+ * The index time is the record's last field, so that a put can encode
+ * the record before its transaction and set the time once it has read
+ * the binding it replaces.
+ */
+static void
+binding_set_indexed(struct binding_op *bo, uint64_t indexed)
+{
+	struct rec_buf	bb = { bo->bo_val + bo->bo_len - 8, 8, 0 };
+
+	(void)rec_put_uint(&bb, indexed, 8);
 }
 
 static int
@@ -307,7 +342,7 @@ binding_get_src(struct rec_buf *bb, struct binding_rec *b)
 
 /* Returns why the record is bad, or NULL. */
 static const char *
-binding_parse(struct rec_buf *bb, struct binding_rec *b)
+binding_parse(struct rec_buf *bb, struct binding_rec *b, uint64_t *indexed)
 {
 	uint64_t	version, transport, q, cseq;
 
@@ -315,7 +350,7 @@ binding_parse(struct rec_buf *bb, struct binding_rec *b)
 		return ("too long");
 	if (rec_get_uint(bb, &version, 1) == -1)
 		return ("empty");
-	if (version != BINDING_REC_VERSION)
+	if (version != BINDING_REC_VERSION && version != BINDING_REC_V1)
 		return ("unknown version");
 	if (rec_get_str(bb, b->b_address, sizeof(b->b_address)) == -1 ||
 	    rec_get_str(bb, b->b_contact, sizeof(b->b_contact)) == -1 ||
@@ -328,8 +363,13 @@ binding_parse(struct rec_buf *bb, struct binding_rec *b)
 	    rec_get_uint(bb, &cseq, 4) == -1 ||
 	    rec_get_str(bb, b->b_ua, sizeof(b->b_ua)) == -1)
 		return ("malformed field");
+	*indexed = b->b_expires;
+	if (version != BINDING_REC_V1 && rec_get_uint(bb, indexed, 8) == -1)
+		return ("malformed field");
 	if (bb->rb_off != bb->rb_size)
 		return ("trailing bytes");
+	if (*indexed > b->b_expires)
+		return ("index time after the expiry");
 	if (q != BINDING_Q_NONE && q > BINDING_Q_MAX)
 		return ("q out of range");
 	b->b_q = q == BINDING_Q_NONE ? -1 : (int32_t)q;
@@ -359,14 +399,15 @@ binding_refuse(const unsigned char *key, size_t keylen, const char *why)
  */
 static int
 binding_decode(const unsigned char *key, size_t keylen, const void *val,
-    size_t len, struct binding_rec *b)
+    size_t len, struct binding_rec *b, uint64_t *indexed)
 {
 	struct rec_buf	 bb = { (unsigned char *)val, len, 0 };
 	const char		*why;
 	size_t			 alen, clen;
+	uint64_t		 at;
 
 	memset(b, 0, sizeof(*b));
-	if ((why = binding_parse(&bb, b)) == NULL) {
+	if ((why = binding_parse(&bb, b, &at)) == NULL) {
 		alen = strlen(b->b_address);
 		clen = strlen(b->b_contact);
 		if (keylen != alen + 1 + clen ||
@@ -377,8 +418,11 @@ binding_decode(const unsigned char *key, size_t keylen, const void *val,
 		    != NULL)
 			why = "address not in lower case";
 	}
-	if (why == NULL)
+	if (why == NULL) {
+		if (indexed != NULL)
+			*indexed = at;
 		return (0);
+	}
 	memset(b, 0, sizeof(*b));
 	binding_refuse(key, keylen, why);
 	return (-1);
@@ -407,20 +451,6 @@ binding_ikey(uint64_t expires, const unsigned char *key, size_t keylen,
 	return (BINDING_EXP_LEN + keylen);
 }
 
-/* 0 when the binding under key has its index entry, else DB_NOTFOUND. */
-static int
-binding_indexed(DB_TXN *txn, uint64_t expires, const unsigned char *key,
-    size_t keylen)
-{
-	DB		*db = store_kv_db(STORE_DB_EXPIRY);
-	unsigned char	 ikey[BINDING_IKEY_MAX];
-	DBT		 k, v;
-
-	store_dbt_in(&k, ikey, binding_ikey(expires, key, keylen, ikey));
-	store_dbt_part(&v, NULL, 0);
-	return (db->get(db, txn, &k, &v, 0));
-}
-
 /*
  * Add or take away the index entry of the binding under key.  One
  * found missing is logged and let be: the binding is what counts.
@@ -447,27 +477,14 @@ binding_index(DB_TXN *txn, uint64_t expires, const unsigned char *key,
 }
 
 /*
- * Before the binding under key changes or goes, its index entry goes:
- * DB_NOTFOUND when there is no binding.  A binding that does not
- * decode has no expiry to find the entry by, so the entry stays for
- * the sweep to find stale.  DB_RMW takes the write lock at once.
+ * The index time of the binding under key, in *indexed: DB_NOTFOUND
+ * when there is no binding, 1 when it does not decode (it has no time
+ * to find its entry by, so the entry stays for the sweep to find
+ * stale).  DB_RMW takes the write lock at once.
  */
 static int
-binding_unindex(DB_TXN *txn, const unsigned char *key, size_t keylen)
-{
-	return (binding_unindex_unless(txn, key, keylen, NULL));
-}
-
-/*
- * binding_unindex(), unless the binding's expiry is *keep: then its
- * entry stays, and 1 says so.  A REGISTER that leaves the expiry as it
- * was (a refresh within the second) then neither takes its entry away
- * nor puts it back, which were two thirds of the cost of the write; the
- * entry is looked up, and made again if it was missing.
- */
-static int
-binding_unindex_unless(DB_TXN *txn, const unsigned char *key, size_t keylen,
-    const uint64_t *keep)
+binding_old_indexed(DB_TXN *txn, const unsigned char *key, size_t keylen,
+    uint64_t *indexed)
 {
 	DB			*db = store_kv_db(STORE_DB_BINDINGS);
 	struct binding_rec	 old;
@@ -479,15 +496,20 @@ binding_unindex_unless(DB_TXN *txn, const unsigned char *key, size_t keylen,
 	store_dbt_part(&v, val, sizeof(val));
 	if ((r = db->get(db, txn, &k, &v, DB_RMW)) != 0)
 		return (r);
-	if (binding_decode(key, keylen, val, v.size, &old) == -1)
-		return (0);
-	if (keep != NULL && old.b_expires == *keep) {
-		if ((r = binding_indexed(txn, old.b_expires, key, keylen)) ==
-		    DB_NOTFOUND)
-			r = binding_index(txn, old.b_expires, key, keylen, 1);
-		return (r == 0 ? 1 : r);
-	}
-	return (binding_index(txn, old.b_expires, key, keylen, 0));
+	return (binding_decode(key, keylen, val, v.size, &old, indexed) ==
+	    -1 ? 1 : 0);
+}
+
+/* Before the binding under key goes, its index entry goes. */
+static int
+binding_unindex(DB_TXN *txn, const unsigned char *key, size_t keylen)
+{
+	uint64_t	indexed;
+	int		r;
+
+	if ((r = binding_old_indexed(txn, key, keylen, &indexed)) != 0)
+		return (r == 1 ? 0 : r);
+	return (binding_index(txn, indexed, key, keylen, 0));
 }
 
 /*
@@ -524,33 +546,61 @@ binding_range(DB_TXN *txn, struct binding_op *bo, u_int32_t cflags,
 	return (store_kv_range(txn, STORE_DB_BINDINGS, &sr));
 }
 
+/*
+ * Whether a binding refreshed at now to expires keeps its index entry
+ * of time indexed (see the top of the file): the entry must not come
+ * after the expiry, and is moved now, with the record that is written
+ * anyway, rather than by a sweep that would write the record again,
+ * when it falls due within the first half of the new lifetime.
+ */
+static int
+binding_keeps_entry(uint64_t indexed, uint64_t expires, uint64_t now)
+{
+	if (indexed > expires || indexed < now)
+		return (0);
+	return (indexed - now >= (expires - now) / 2);
+}
+
+/*
+ * A binding that replaces one keeps or moves its index entry as
+ * binding_keeps_entry() says.
+ */
 static int
 binding_put_body(DB_TXN *txn, void *arg)
 {
 	struct binding_op	*bo = arg;
 	DB			*db = store_kv_db(STORE_DB_BINDINGS);
 	DBT			 k, v;
-	int			 r, kept;
+	int			 r, old, keep;
 
-	if ((kept = binding_unindex_unless(txn, bo->bo_key, bo->bo_keylen,
-	    &bo->bo_expires)) != 0 && kept != 1 && kept != DB_NOTFOUND)
-		return (kept);
+	if (bo->bo_old_known)
+		old = 0;
+	else
+		old = binding_old_indexed(txn, bo->bo_key, bo->bo_keylen,
+		    &bo->bo_indexed);
+	if (old != 0 && old != 1 && old != DB_NOTFOUND)
+		return (old);
+	keep = old == 0 && binding_keeps_entry(bo->bo_indexed, bo->bo_expires,
+	    bo->bo_now);
+	if (old == 0 && !keep && (r = binding_index(txn, bo->bo_indexed,
+	    bo->bo_key, bo->bo_keylen, 0)) != 0)
+		return (r);
+	binding_set_indexed(bo, keep ? bo->bo_indexed : bo->bo_expires);
 	store_dbt_in(&k, bo->bo_key, bo->bo_keylen);
 	store_dbt_in(&v, bo->bo_val, bo->bo_len);
-	if ((r = db->put(db, txn, &k, &v, 0)) != 0)
+	if ((r = db->put(db, txn, &k, &v, 0)) != 0 || keep)
 		return (r);
-	if (kept == 1)
-		return (0);
 	return (binding_index(txn, bo->bo_expires, bo->bo_key, bo->bo_keylen,
 	    1));
 }
 
+/* now decides whether a refresh moves the index entry, nothing else. */
 int
-store_binding_put(const struct binding_rec *b)
+store_binding_put(const struct binding_rec *b, uint64_t now)
 {
 	struct binding_op	bo;
 
-	if (binding_op_put(&bo, b) == -1)
+	if (binding_op_put(&bo, b, now) == -1)
 		return (STORE_FAIL);
 	return (store_kv_txn(STORE_DB_BINDINGS, "put", binding_put_body, &bo,
 	    1));
@@ -558,7 +608,8 @@ store_binding_put(const struct binding_rec *b)
 
 /* The checks and the encoding of store_binding_put(), in bo. */
 static int
-binding_op_put(struct binding_op *bo, const struct binding_rec *b)
+binding_op_put(struct binding_op *bo, const struct binding_rec *b,
+    uint64_t now)
 {
 	const char	*why;
 	char		 vis[LOG_VIS_MAX * 4 + 1];
@@ -572,20 +623,26 @@ binding_op_put(struct binding_op *bo, const struct binding_rec *b)
 	}
 	if (binding_key(b->b_address, b->b_contact, bo->bo_key,
 	    &bo->bo_keylen) == -1 ||
-	    binding_encode(b, bo->bo_key, bo->bo_val, sizeof(bo->bo_val),
-	    &bo->bo_len) == -1)
+	    binding_encode(b, bo->bo_key, b->b_expires, bo->bo_val,
+	    sizeof(bo->bo_val), &bo->bo_len) == -1)
 		return (-1);
 	bo->bo_expires = b->b_expires;
+	bo->bo_now = now;
 	return (0);
 }
 
 int
-store_binding_put_in(DB_TXN *txn, const struct binding_rec *b)
+store_binding_put_in(DB_TXN *txn, const struct binding_rec *b, uint64_t now,
+    const uint64_t *indexed)
 {
 	struct binding_op	bo;
 
-	if (binding_op_put(&bo, b) == -1)
+	if (binding_op_put(&bo, b, now) == -1)
 		return (-1);
+	if (indexed != NULL) {
+		bo.bo_old_known = 1;
+		bo.bo_indexed = *indexed;
+	}
 	return (binding_put_body(txn, &bo));
 }
 
@@ -604,7 +661,8 @@ store_binding_get(const char *address, const char *contact,
 		return (STORE_FAIL);
 	r = store_kv_get(STORE_DB_BINDINGS, key, keylen, buf, sizeof(buf),
 	    &len);
-	if (r == STORE_OK && binding_decode(key, keylen, buf, len, b) == -1)
+	if (r == STORE_OK &&
+	    binding_decode(key, keylen, buf, len, b, NULL) == -1)
 		r = STORE_FAIL;
 	return (r);
 }
@@ -655,11 +713,12 @@ binding_del_one(DB_TXN *txn, DBC *c, struct store_range *sr, size_t keylen,
 {
 	struct binding_op	*bo = sr->sr_arg;
 	struct binding_rec	 b;
+	uint64_t		 indexed;
 	int			 r;
 
-	if (binding_decode(bo->bo_ckey, keylen, bo->bo_val, len, &b) == 0 &&
-	    (r = binding_index(txn, b.b_expires, bo->bo_ckey, keylen,
-	    0)) != 0)
+	if (binding_decode(bo->bo_ckey, keylen, bo->bo_val, len, &b,
+	    &indexed) == 0 &&
+	    (r = binding_index(txn, indexed, bo->bo_ckey, keylen, 0)) != 0)
 		return (r);
 	bo->bo_done++;
 	return (c->del(c, 0));
@@ -711,15 +770,19 @@ binding_list_one(DB_TXN *txn IMD_UNUSED, DBC *c IMD_UNUSED,
 {
 	struct binding_op	*bo = sr->sr_arg;
 	struct binding_rec	 b;
+	uint64_t		 indexed;
 
-	if (binding_decode(bo->bo_ckey, keylen, bo->bo_val, len, &b) == -1) {
+	if (binding_decode(bo->bo_ckey, keylen, bo->bo_val, len, &b,
+	    &indexed) == -1) {
 		bo->bo_bad++;
 		return (0);
 	}
 	if (b.b_expires <= bo->bo_now)
 		return (0);
 	bo->bo_done++;
-	if (bo->bo_cb != NULL && bo->bo_cb(&b, bo->bo_arg) == -1)
+	if ((bo->bo_cb != NULL && bo->bo_cb(&b, bo->bo_arg) == -1) ||
+	    (bo->bo_cb_in != NULL &&
+	    bo->bo_cb_in(&b, indexed, bo->bo_arg) == -1))
 		sr->sr_stop = 1;
 	return (0);
 }
@@ -757,7 +820,7 @@ store_binding_list(const char *address, uint64_t now,
 /* DB_RMW: the REGISTER writes what it reads, without a lock upgrade. */
 int
 store_binding_list_in(DB_TXN *txn, const char *address, uint64_t now,
-    int (*cb)(const struct binding_rec *, void *), void *arg)
+    int (*cb)(const struct binding_rec *, uint64_t, void *), void *arg)
 {
 	struct binding_op	bo;
 	int			r;
@@ -767,7 +830,7 @@ store_binding_list_in(DB_TXN *txn, const char *address, uint64_t now,
 	    &bo.bo_keylen) == -1)
 		return (-1);
 	bo.bo_now = now;
-	bo.bo_cb = cb;
+	bo.bo_cb_in = cb;
 	bo.bo_arg = arg;
 	if ((r = binding_range(txn, &bo, 0, DB_RMW, binding_list_one)) == 0 &&
 	    bo.bo_bad > 0) {
@@ -815,15 +878,40 @@ store_binding_walk(uint64_t now, int (*cb)(const struct binding_rec *,
 }
 
 /*
- * The binding an expired index entry names goes only if it is the one
- * the entry was made for: same key, same expiry.
+ * A binding refreshed since its entry was made: the entry moves to its
+ * expiry now (the caller drops the old one), and the record says so.
  */
 static int
-binding_expire(DB_TXN *txn, struct binding_op *bo, uint64_t expires,
+binding_reindex(DB_TXN *txn, struct binding_op *bo,
+    const struct binding_rec *b, const unsigned char *key, size_t keylen)
+{
+	DB	*db = store_kv_db(STORE_DB_BINDINGS);
+	DBT	 k, v;
+	size_t	 len;
+	int	 r;
+
+	if (binding_encode(b, key, b->b_expires, bo->bo_val,
+	    sizeof(bo->bo_val), &len) == -1)
+		return (0);
+	store_dbt_in(&k, key, keylen);
+	store_dbt_in(&v, bo->bo_val, len);
+	if ((r = db->put(db, txn, &k, &v, 0)) != 0)
+		return (r);
+	return (binding_index(txn, b->b_expires, key, keylen, 1));
+}
+
+/*
+ * The binding an index entry of time at or before now names: gone if
+ * it has expired, its entry moved if it was refreshed since; nothing if
+ * the entry is not the binding's own (another index time).
+ */
+static int
+binding_expire(DB_TXN *txn, struct binding_op *bo, uint64_t at,
     const unsigned char *key, size_t keylen)
 {
 	DB			*db = store_kv_db(STORE_DB_BINDINGS);
 	struct binding_rec	 b;
+	uint64_t		 indexed;
 	DBT			 k, v;
 	int			 r;
 
@@ -833,9 +921,11 @@ binding_expire(DB_TXN *txn, struct binding_op *bo, uint64_t expires,
 		return (0);
 	if (r != 0)
 		return (r);
-	if (binding_decode(key, keylen, bo->bo_val, v.size, &b) == -1 ||
-	    b.b_expires != expires)
+	if (binding_decode(key, keylen, bo->bo_val, v.size, &b,
+	    &indexed) == -1 || indexed != at)
 		return (0);
+	if (b.b_expires > bo->bo_now)
+		return (binding_reindex(txn, bo, &b, key, keylen));
 	if ((r = db->del(db, txn, &k, 0)) == 0)
 		bo->bo_done++;
 	return (r);

@@ -52,6 +52,7 @@ struct loc_reg {
 	struct binding_rec	b[BINDING_MAX_PER_USER];
 	size_t			nold;
 	struct binding_rec	old[BINDING_MAX_PER_USER];
+	uint64_t		old_indexed[BINDING_MAX_PER_USER];
 	unsigned int		status;
 	const char		*reason;
 	int			waiting;	/* messages queued for aor */
@@ -68,7 +69,7 @@ loc_read(struct imsgev *iev, struct imsg *imsg, struct loc_reg *r)
 	imsg_get_u32(imsg, &r->n);
 	/* n bounds the bindings read next. */
 	if (imsg_get_error(imsg) == -1 || r->n > BINDING_MAX_PER_USER ||
-	    !is_valid_address(r->aor))
+	    !store_valid_address(r->aor))
 		proc_fatal_imsg(iev, imsg, "register");
 	for (i = 0; i < r->n; i++) {
 		binding_msg_get(imsg, &r->b[i]);
@@ -81,12 +82,13 @@ loc_read(struct imsgev *iev, struct imsg *imsg, struct loc_reg *r)
 }
 
 static int
-loc_old_one(const struct binding_rec *b, void *arg)
+loc_old_one(const struct binding_rec *b, uint64_t indexed, void *arg)
 {
 	struct loc_reg	*r = arg;
 
 	if (r->nold == BINDING_MAX_PER_USER)
 		return (-1);
+	r->old_indexed[r->nold] = indexed;
 	r->old[r->nold++] = *b;
 	return (0);
 }
@@ -155,6 +157,20 @@ loc_is_refresh(const struct loc_reg *r)
 	return (1);
 }
 
+/*
+ * The index time of the live binding the put replaces, which spares
+ * the put a read of it; NULL when there is none or it has expired.
+ */
+static const uint64_t *
+loc_old_indexed(const struct loc_reg *r, const char *contact)
+{
+	const struct binding_rec	*old;
+
+	if ((old = loc_old_find(r, contact)) == NULL)
+		return (NULL);
+	return (&r->old_indexed[old - r->old]);
+}
+
 static int
 loc_write(DB_TXN *txn, const struct loc_reg *r)
 {
@@ -168,7 +184,8 @@ loc_write(DB_TXN *txn, const struct loc_reg *r)
 			e = store_binding_del_in(txn, r->aor,
 			    r->b[i].b_contact);
 		else
-			e = store_binding_put_in(txn, &r->b[i]);
+			e = store_binding_put_in(txn, &r->b[i], r->now,
+			    loc_old_indexed(r, r->b[i].b_contact));
 		if (e != 0)
 			return (e);
 	}

@@ -828,6 +828,27 @@ store_kv_db(enum store_dbid id)
 }
 
 /*
+ * is_valid_address(), remembering the last address it passed: a
+ * REGISTER's address is checked up to six times (the request, the
+ * keys of its bindings and offline queue, the records written and
+ * read), each a walk of it byte by byte.
+ */
+int
+store_valid_address(const char *address)
+{
+	static char	last[IMD_ADDRESS_MAX];
+	size_t		n;
+
+	if (last[0] != '\0' && strcmp(address, last) == 0)
+		return (1);
+	if (!is_valid_address(address))
+		return (0);
+	n = strlen(address);
+	memcpy(last, address, n + 1);
+	return (1);
+}
+
+/*
  * The key prefix of an address: the address checked, lower-cased in
  * ASCII only (a key must not depend on the locale), with its NUL, so
  * that one user's records sort together and apart from any other's.
@@ -839,7 +860,7 @@ store_address_key(const char *what, const char *address, unsigned char *key,
 	char	vis[LOG_VIS_MAX * 4 + 1];
 	size_t	i, n;
 
-	if (!is_valid_address(address)) {
+	if (!store_valid_address(address)) {
 		n = strnlen(address, IMD_ADDRESS_MAX);
 		log_warnx("store: %s: invalid address %s", what,
 		    log_vis(address, n, vis, sizeof(vis)));

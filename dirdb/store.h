@@ -90,7 +90,7 @@ int	store_user_page(const char *, size_t,
  * returns -1, under the same rules as a list of users.  A sweep removes
  * at most max expired bindings, the oldest first, and says how many.
  */
-int	store_binding_put(const struct binding_rec *);
+int	store_binding_put(const struct binding_rec *, uint64_t);
 int	store_binding_get(const char *, const char *, struct binding_rec *);
 int	store_binding_del(const char *, const char *);
 int	store_binding_del_all(const char *);
@@ -106,13 +106,17 @@ int	store_binding_sweep(uint64_t, size_t, size_t *);
  * a REGISTER read, checked and written at once: each returns 0, a
  * libdb code (DB_LOCK_DEADLOCK: the whole body runs again) or -1
  * after logging.  A delete of a binding that is not there is no error.
+ * The list hands each binding's index time to its callback: given back
+ * to the put that replaces the binding in the same transaction, it
+ * spares the put a read of the binding; NULL makes the put read it.
  */
 struct __db_txn;
 
 int	store_binding_txn(int (*)(struct __db_txn *, void *), void *);
 int	store_binding_list_in(struct __db_txn *, const char *, uint64_t,
-	    int (*)(const struct binding_rec *, void *), void *);
-int	store_binding_put_in(struct __db_txn *, const struct binding_rec *);
+	    int (*)(const struct binding_rec *, uint64_t, void *), void *);
+int	store_binding_put_in(struct __db_txn *, const struct binding_rec *,
+	    uint64_t, const uint64_t *);
 int	store_binding_del_in(struct __db_txn *, const char *, const char *);
 int	store_binding_del_all_in(struct __db_txn *, const char *);
 
@@ -242,6 +246,7 @@ struct __dbc;
 int	store_kv_txn(enum store_dbid, const char *,
 	    int (*)(struct __db_txn *, void *), void *, int);
 struct __db *store_kv_db(enum store_dbid);
+int	store_valid_address(const char *);
 int	store_address_key(const char *, const char *, unsigned char *,
 	    size_t *);
 void	store_dbt_in(struct __db_dbt *, const void *, size_t);

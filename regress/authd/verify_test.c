@@ -172,6 +172,12 @@ test_wrong(void)
 	SET(dr.dr_uri, "/dir/index.htm");
 	TAP_OK(verify_md5(&dr) == -1, "the wrong uri is refused");
 	rfc7616(&dr, DIGEST_MD5);
+	TAP_OK(verify_md5(&dr) == 0 && verify_md5(&dr) == 0,
+	    "the right uri after it is accepted, twice (HA2 remembered)");
+	SET(dr.dr_uri, "/dir/index.htm");
+	TAP_OK(verify_md5(&dr) == -1, "and the wrong one refused again");
+	rfc7616(&dr, DIGEST_MD5);
+	rfc7616(&dr, DIGEST_MD5);
 	SET(dr.dr_method, "POST");
 	TAP_OK(verify_md5(&dr) == -1, "the wrong method is refused");
 	rfc7616(&dr, DIGEST_MD5);

@@ -104,6 +104,7 @@ static int	list_one(const struct binding_rec *, void *);
 static int	list_user(struct listing *, const char *, uint64_t, size_t);
 static int	walk_all(struct listing *, uint64_t);
 static int	put_simple(const char *, const char *, uint64_t);
+static int	put_at(const char *, const char *, uint64_t, uint64_t);
 static void	test_basic(void);
 static void	test_refused(void);
 static void	test_order(void);
@@ -117,6 +118,9 @@ static int	many_body(DB_TXN *, void *);
 static int	many_write(void);
 static void	test_many(void);
 static void	test_one_txn(void);
+static int	index_at(uint64_t, const char *, const char *);
+static uint64_t	indexed_of(const char *, const char *);
+static void	test_lazy_index(void);
 static size_t	msg_payload(const struct binding_rec *, unsigned char *,
 		    size_t);
 static void	test_msg(void);
@@ -219,6 +223,8 @@ rec_binding(struct rec *r, unsigned int version, const char *address,
 	rec_str(r, "call-1@host");
 	rec_uint(r, 7, 4);
 	rec_str(r, "test agent");
+	if (version >= 2)
+		rec_uint(r, expires, 8);	/* the index time */
 }
 
 static void
@@ -308,10 +314,18 @@ walk_all(struct listing *l, uint64_t now)
 static int
 put_simple(const char *address, const char *contact, uint64_t expires)
 {
+	return (put_at(address, contact, expires, NOW));
+}
+
+/* A put at the clock now, which decides whether an index entry moves. */
+static int
+put_at(const char *address, const char *contact, uint64_t expires,
+    uint64_t now)
+{
 	struct binding_rec	b;
 
 	bind_fill(&b, address, contact, expires);
-	return (store_binding_put(&b));
+	return (store_binding_put(&b, now));
 }
 
 static void
@@ -324,7 +338,7 @@ test_basic(void)
 	TAP_OK(store_binding_get("alice@x.test", "sip:alice@192.0.2.1",
 	    &got) == STORE_NOTFOUND, "get before put: not found");
 	bind_fill(&b, "alice@x.test", "sip:alice@192.0.2.1", FAR);
-	TAP_OK(store_binding_put(&b) == STORE_OK, "put");
+	TAP_OK(store_binding_put(&b, NOW) == STORE_OK, "put");
 	TAP_OK(store_binding_get("alice@x.test", "sip:alice@192.0.2.1",
 	    &got) == STORE_OK && bind_same(&b, &got),
 	    "get returns the binding put");
@@ -339,7 +353,7 @@ test_basic(void)
 	b.b_q = -1;
 	b.b_cseq = 8;
 	b.b_ua[0] = '\0';
-	TAP_OK(store_binding_put(&b) == STORE_OK, "put in other case");
+	TAP_OK(store_binding_put(&b, NOW) == STORE_OK, "put in other case");
 	strlcpy(b.b_address, "alice@x.test", sizeof(b.b_address));
 	TAP_OK(store_binding_get("ALICE@x.test", "sip:alice@192.0.2.1",
 	    &got) == STORE_OK && bind_same(&b, &got),
@@ -367,34 +381,34 @@ test_refused(void)
 	before = db_count(STORE_DB_BINDINGS);
 	n = 0;
 	bind_fill(&b, "no-at-sign", "sip:x@y", FAR);
-	n += store_binding_put(&b) == STORE_FAIL;
+	n += store_binding_put(&b, NOW) == STORE_FAIL;
 	bind_fill(&b, "bob@x.test", "", FAR);
-	n += store_binding_put(&b) == STORE_FAIL;
+	n += store_binding_put(&b, NOW) == STORE_FAIL;
 	bind_fill(&b, "bob@x.test", "sip:bob@host x", FAR);
-	n += store_binding_put(&b) == STORE_FAIL;
+	n += store_binding_put(&b, NOW) == STORE_FAIL;
 	bind_fill(&b, "bob@x.test", "sip:bob@host", FAR);
 	memset(b.b_contact, 'c', sizeof(b.b_contact));
-	n += store_binding_put(&b) == STORE_FAIL;
+	n += store_binding_put(&b, NOW) == STORE_FAIL;
 	bind_fill(&b, "bob@x.test", "sip:bob@host", FAR);
 	b.b_transport = TRANSPORT_TLS + 1;
-	n += store_binding_put(&b) == STORE_FAIL;
+	n += store_binding_put(&b, NOW) == STORE_FAIL;
 	bind_fill(&b, "bob@x.test", "sip:bob@host", FAR);
 	b.b_q = 1001;
-	n += store_binding_put(&b) == STORE_FAIL;
+	n += store_binding_put(&b, NOW) == STORE_FAIL;
 	b.b_q = -2;
-	n += store_binding_put(&b) == STORE_FAIL;
+	n += store_binding_put(&b, NOW) == STORE_FAIL;
 	bind_fill(&b, "bob@x.test", "sip:bob@host", FAR);
 	b.b_srclen = sizeof(struct sockaddr_in6);
-	n += store_binding_put(&b) == STORE_FAIL;
+	n += store_binding_put(&b, NOW) == STORE_FAIL;
 	bind_fill(&b, "bob@x.test", "sip:bob@host", FAR);
 	b.b_src.ss_family = AF_UNIX;
-	n += store_binding_put(&b) == STORE_FAIL;
+	n += store_binding_put(&b, NOW) == STORE_FAIL;
 	bind_fill(&b, "bob@x.test", "sip:bob@host", FAR);
 	memset(b.b_callid, 'i', sizeof(b.b_callid));
-	n += store_binding_put(&b) == STORE_FAIL;
+	n += store_binding_put(&b, NOW) == STORE_FAIL;
 	bind_fill(&b, "bob@x.test", "sip:bob@host", FAR);
 	strlcpy(b.b_ua, "agent\r\nX-Evil: 1", sizeof(b.b_ua));
-	n += store_binding_put(&b) == STORE_FAIL;
+	n += store_binding_put(&b, NOW) == STORE_FAIL;
 	TAP_OK(n == 11, "%zu of 11 malformed bindings refused", n);
 	TAP_OK(db_count(STORE_DB_BINDINGS) == before &&
 	    db_count(STORE_DB_EXPIRY) == before,
@@ -558,14 +572,14 @@ test_encoding(void)
 	struct rec	want, got;
 	struct key	k;
 
-	rec_binding(&want, 1, "s@x.test", "sip:live@192.0.2.1",
+	rec_binding(&want, 2, "s@x.test", "sip:live@192.0.2.1",
 	    SWEEP_NOW + 1);
 	key_make(&k, "s@x.test", "sip:live@192.0.2.1");
 	TAP_OK(store_kv_get(STORE_DB_BINDINGS, k.k_data, k.k_len, got.r_data,
 	    sizeof(got.r_data), &got.r_len) == STORE_OK &&
 	    got.r_len == want.r_len &&
 	    memcmp(got.r_data, want.r_data, want.r_len) == 0,
-	    "record on disk is version 1 in the documented layout");
+	    "record on disk is version 2 in the documented layout");
 	ikey_make(&k, SWEEP_NOW + 1, "s@x.test", "sip:live@192.0.2.1");
 	TAP_OK(store_kv_get(STORE_DB_EXPIRY, k.k_data, k.k_len, got.r_data,
 	    sizeof(got.r_data), &got.r_len) == STORE_OK && got.r_len == 0,
@@ -596,16 +610,16 @@ test_reopen(void)
 
 /* Each bad record, under its own contact, refused without a crash. */
 static const char *bad_contacts[] = {
-	"sip:v2", "sip:short", "sip:trail", "sip:long", "sip:other",
+	"sip:v3", "sip:short", "sip:trail", "sip:long", "sip:other",
 	"sip:nul", "sip:over", "sip:transport", "sip:q", "sip:src",
-	"sip:upper", "sip:empty", "sip:space",
+	"sip:upper", "sip:empty", "sip:space", "sip:late",
 };
 #define NBAD	(sizeof(bad_contacts) / sizeof(bad_contacts[0]))
 
 static void
 corrupt_make(struct rec *r, size_t i, const char *contact)
 {
-	rec_binding(r, i == 0 ? 2 : 1, "c@x.test", contact, FAR);
+	rec_binding(r, i == 0 ? 3 : 1, "c@x.test", contact, FAR);
 	switch (i) {
 	case 1:
 		r->r_len -= 3;
@@ -645,6 +659,10 @@ corrupt_make(struct rec *r, size_t i, const char *contact)
 	case 12:
 		rec_binding(r, 1, "c@x.test", "sip:sp ace", FAR);
 		break;
+	case 13:	/* indexed after its expiry: a sweep would be late */
+		rec_binding(r, 2, "c@x.test", contact, FAR);
+		r->r_data[r->r_len - 1]++;
+		break;
 	}
 }
 
@@ -682,8 +700,8 @@ test_corrupt(void)
 	    n == 0, "count fails");
 	TAP_OK(walk_all(&l, NOW) == STORE_FAIL && l.l_count == 7,
 	    "walk skips the bad records, delivers the good, and fails");
-	TAP_OK(put_simple("c@x.test", "sip:v2", FAR) == STORE_OK &&
-	    store_binding_get("c@x.test", "sip:v2", &got) == STORE_OK,
+	TAP_OK(put_simple("c@x.test", "sip:v3", FAR) == STORE_OK &&
+	    store_binding_get("c@x.test", "sip:v3", &got) == STORE_OK,
 	    "a put replaces a bad record");
 	TAP_OK(store_binding_del("c@x.test", "sip:short") == STORE_OK,
 	    "a bad record can be deleted");
@@ -930,7 +948,7 @@ test_log(void)
 	n = fread(buf, 1, sizeof(buf) - 1, fp);
 	buf[n] = '\0';
 	fclose(fp);
-	TAP_OK(strstr(buf, "record of c@x.test sip:v2 refused: unknown "
+	TAP_OK(strstr(buf, "record of c@x.test sip:v3 refused: unknown "
 	    "version") != NULL, "a bad record is logged by its key");
 	if (!tap_failed)
 		return;
@@ -950,7 +968,8 @@ struct one_txn {
 };
 
 static int
-one_txn_count(const struct binding_rec *b IMD_UNUSED, void *arg)
+one_txn_count(const struct binding_rec *b IMD_UNUSED,
+    uint64_t indexed IMD_UNUSED, void *arg)
 {
 	((struct one_txn *)arg)->listed++;
 	return (0);
@@ -968,7 +987,7 @@ one_txn_body(DB_TXN *txn, void *arg)
 	    ot)) != 0)
 		return (e);
 	bind_fill(&b, "tx@x.test", "sip:tx@192.0.2.9", FAR);
-	if ((e = store_binding_put_in(txn, &b)) != 0 ||
+	if ((e = store_binding_put_in(txn, &b, NOW, NULL)) != 0 ||
 	    (e = store_binding_del_in(txn, "tx@x.test", "sip:tx@old")) != 0 ||
 	    (e = store_binding_del_in(txn, "tx@x.test", "sip:none")) != 0)
 		return (e);
@@ -989,7 +1008,7 @@ test_one_txn(void)
 	size_t			n, index;
 
 	bind_fill(&b, "tx@x.test", "sip:tx@old", FAR);
-	TAP_OK(store_binding_put(&b) == STORE_OK, "one txn: a binding before");
+	TAP_OK(store_binding_put(&b, NOW) == STORE_OK, "one txn: a binding before");
 	index = db_count(STORE_DB_EXPIRY);
 	TAP_OK(store_binding_txn(one_txn_body, &ot) != STORE_OK &&
 	    ot.listed == 1, "a failed body lists the binding and fails");
@@ -1013,6 +1032,102 @@ test_one_txn(void)
 	    "delete all in a transaction takes bindings and entries");
 }
 
+/* 1 when expiry.db has the entry of time at for the binding. */
+static int
+index_at(uint64_t at, const char *address, const char *contact)
+{
+	struct rec	got;
+	struct key	k;
+
+	ikey_make(&k, at, address, contact);
+	return (store_kv_get(STORE_DB_EXPIRY, k.k_data, k.k_len, got.r_data,
+	    sizeof(got.r_data), &got.r_len) == STORE_OK);
+}
+
+/* The index time the record on disk holds, its last 8 bytes. */
+static uint64_t
+indexed_of(const char *address, const char *contact)
+{
+	struct rec	got;
+	struct key	k;
+	uint64_t	v = 0;
+	size_t		i;
+
+	key_make(&k, address, contact);
+	if (store_kv_get(STORE_DB_BINDINGS, k.k_data, k.k_len, got.r_data,
+	    sizeof(got.r_data), &got.r_len) != STORE_OK || got.r_len < 8)
+		return (0);
+	for (i = got.r_len - 8; i < got.r_len; i++)
+		v = v << 8 | got.r_data[i];
+	return (v);
+}
+
+/*
+ * A refresh that moves the expiry later leaves the index entry where
+ * it was made while the entry is at least half the new lifetime away;
+ * the sweep that reaches the entry of a binding refreshed since moves
+ * it to the expiry, and the binding goes in the first sweep at or
+ * after its expiry, as before.  A refresh in the second half of the
+ * entry's time, or one that brings the expiry earlier, moves the entry
+ * at once.  The times are after every binding the other tests left.
+ */
+static void
+test_lazy_index(void)
+{
+	const char		*a = "lazy@x.test", *c = "sip:lazy@192.0.2.1";
+	const char		*c2 = "sip:short@192.0.2.1";
+	const char		*c3 = "sip:late@192.0.2.1";
+	const uint64_t		 t = MANY_BASE + MANY + 1000;
+	struct binding_rec	 got;
+	size_t			 entries, removed;
+
+	entries = db_count(STORE_DB_EXPIRY);
+	TAP_OK(put_at(a, c, t + 10, t) == STORE_OK && index_at(t + 10, a, c) &&
+	    indexed_of(a, c) == t + 10, "a new binding is indexed at its "
+	    "expiry");
+	TAP_OK(put_at(a, c, t + 20, t) == STORE_OK && index_at(t + 10, a, c) &&
+	    !index_at(t + 20, a, c) && indexed_of(a, c) == t + 10 &&
+	    db_count(STORE_DB_EXPIRY) == entries + 1,
+	    "a refresh to a later expiry leaves an entry half its lifetime "
+	    "away");
+	TAP_OK(store_binding_get(a, c, &got) == STORE_OK &&
+	    got.b_expires == t + 20, "the binding has the new expiry");
+	TAP_OK(store_binding_sweep(t + 10, 100, &removed) == STORE_OK &&
+	    removed == 0 && store_binding_get(a, c, &got) == STORE_OK &&
+	    got.b_expires == t + 20, "the sweep at the old expiry keeps the "
+	    "refreshed binding");
+	TAP_OK(!index_at(t + 10, a, c) && index_at(t + 20, a, c) &&
+	    indexed_of(a, c) == t + 20 &&
+	    db_count(STORE_DB_EXPIRY) == entries + 1,
+	    "and moves its entry to the expiry");
+	TAP_OK(put_at(a, c, t + 30, t + 10) == STORE_OK &&
+	    store_binding_sweep(t + 29, 100, &removed) == STORE_OK &&
+	    removed == 0 && index_at(t + 30, a, c),
+	    "refreshed again: the next sweep moves it again");
+	TAP_OK(store_binding_sweep(t + 30, 100, &removed) == STORE_OK &&
+	    removed == 1 && store_binding_get(a, c, &got) == STORE_NOTFOUND &&
+	    db_count(STORE_DB_EXPIRY) == entries,
+	    "the sweep at the expiry removes the binding and its entry");
+	TAP_OK(put_at(a, c2, t + 50, t) == STORE_OK &&
+	    put_at(a, c2, t + 40, t) == STORE_OK && index_at(t + 40, a, c2) &&
+	    !index_at(t + 50, a, c2) && indexed_of(a, c2) == t + 40,
+	    "an earlier expiry moves the entry at once");
+	TAP_OK(store_binding_sweep(t + 40, 100, &removed) == STORE_OK &&
+	    removed == 1 && db_count(STORE_DB_EXPIRY) == entries,
+	    "and the sweep at that expiry removes the binding");
+	TAP_OK(put_at(a, c3, t + 100, t) == STORE_OK &&
+	    put_at(a, c3, t + 160, t + 60) == STORE_OK &&
+	    index_at(t + 160, a, c3) && !index_at(t + 100, a, c3) &&
+	    indexed_of(a, c3) == t + 160,
+	    "a refresh with its entry due within half the lifetime moves it");
+	TAP_OK(put_at(a, c3, t + 300, t + 170) == STORE_OK &&
+	    index_at(t + 300, a, c3) && !index_at(t + 160, a, c3),
+	    "so does one after the entry fell due");
+	TAP_OK(store_binding_sweep(t + 300, 100, &removed) == STORE_OK &&
+	    removed == 1 && db_count(STORE_DB_EXPIRY) == entries,
+	    "and the sweep at its expiry removes it");
+}
+
 int
 main(void)
 {
@@ -1029,6 +1144,7 @@ main(void)
 	test_corrupt();
 	test_many();
 	test_one_txn();
+	test_lazy_index();
 	store_close();
 	test_msg();
 	test_msg_bad();
