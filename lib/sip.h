@@ -140,26 +140,6 @@ enum sip_kind {
 	SIP_RESPONSE
 };
 
-struct sip_msg {
-	const char	*msg_buf;
-	size_t		 msg_len;	/* without datagram trailing bytes */
-	enum sip_kind	 msg_kind;
-	enum sip_method	 msg_method;
-	struct sip_str	 msg_method_str;
-	struct sip_str	 msg_ruri;
-	struct sip_str	 msg_version;
-	unsigned int	 msg_status;
-	struct sip_str	 msg_reason;
-	size_t		 msg_nhdrs;
-	/* Slot index + 1 of the first header of each id, 0 when absent. */
-	uint16_t	 msg_first[SIP_HDR_MAX];
-	struct sip_str	 msg_body;
-	/*
-	 * Last, and never read past msg_nhdrs: a parse or a copy touches
-	 * only the slots in use, not all 5 KB of them.
-	 */
-	struct sip_hdr	 msg_hdrs[SIP_MAX_HEADERS];
-};
 
 /*
  * Why a message was refused.  err_respond is 1 when enough was parsed
@@ -194,6 +174,11 @@ enum sip_host_type {
 	SIP_HOST_IPV6		/* uri_host holds the brackets */
 };
 
+/*
+ * A parsed message keeps some of these (struct sip_msg below), and
+ * sip_msg_copy() moves each of their strings: a new string in struct
+ * sip_uri, sip_via or sip_addr must be added there.
+ */
 struct sip_uri {
 	enum sip_scheme	 uri_scheme;
 	struct sip_str	 uri_scheme_str;
@@ -240,6 +225,44 @@ struct sip_addr {
 	struct sip_str	 addr_tag;
 	int64_t		 addr_expires;	/* -1 when absent */
 	int		 addr_q;	/* in thousandths, -1 when absent */
+};
+
+#define SIP_KNOWN_VIA	0x01
+#define SIP_KNOWN_FROM	0x02
+#define SIP_KNOWN_TO	0x04
+
+struct sip_msg {
+	const char	*msg_buf;
+	size_t		 msg_len;	/* without datagram trailing bytes */
+	enum sip_kind	 msg_kind;
+	enum sip_method	 msg_method;
+	struct sip_str	 msg_method_str;
+	struct sip_str	 msg_ruri;
+	struct sip_str	 msg_version;
+	unsigned int	 msg_status;
+	struct sip_str	 msg_reason;
+	size_t		 msg_nhdrs;
+	/* Slot index + 1 of the first header of each id, 0 when absent. */
+	uint16_t	 msg_first[SIP_HDR_MAX];
+	struct sip_str	 msg_body;
+	/*
+	 * The top Via, From and To as sip_validate_request() or
+	 * sip_validate_response() parsed them, pointing into msg_buf like
+	 * the rest, with a bit each in msg_known when set: the
+	 * transaction layer, the registrar and the response printer read
+	 * them (sip_top_via(), sip_first_addr()) instead of parsing them
+	 * again, which was a fifth of the listener's work for a REGISTER.
+	 * Nothing edits a parsed message; sip_msg_copy() moves them along.
+	 */
+	unsigned int	 msg_known;
+	struct sip_via	 msg_via;
+	struct sip_addr	 msg_from;
+	struct sip_addr	 msg_to;
+	/*
+	 * Last, and never read past msg_nhdrs: a parse or a copy touches
+	 * only the slots in use, not all 5 KB of them.
+	 */
+	struct sip_hdr	 msg_hdrs[SIP_MAX_HEADERS];
 };
 
 struct sip_cseq {
@@ -382,6 +405,8 @@ int		 sip_param_find(const struct sip_str *, const char *,
 int		 sip_via_parse(const char *, const char *, struct sip_via *);
 int		 sip_top_via(const struct sip_msg *, struct sip_via *);
 int		 sip_addr_parse(const char *, const char *, struct sip_addr *);
+int		 sip_first_addr(const struct sip_msg *, enum sip_hdr_id,
+		    struct sip_addr *);
 int		 sip_contact_parse(const char *, const char *,
 		    struct sip_addr *);
 int		 sip_cseq_parse(const char *, const char *, struct sip_cseq *);
@@ -395,9 +420,8 @@ int		 sip_event_parse(const char *, const char *,
 		    struct sip_event *);
 int		 sip_auth_parse(const char *, const char *, struct sip_auth *);
 int		 sip_date_parse(const char *, const char *, time_t *);
-int		 sip_validate_request(const struct sip_msg *, struct sip_err *);
-int		 sip_validate_response(const struct sip_msg *,
-		    struct sip_err *);
+int		 sip_validate_request(struct sip_msg *, struct sip_err *);
+int		 sip_validate_response(struct sip_msg *, struct sip_err *);
 
 /* sip_parse.c: limits, framing, first line, header split, copy */
 void		 sip_limits_default(struct sip_limits *);

@@ -789,9 +789,37 @@ static const struct hdr_check {
 	{ SIP_HDR_PROXY_REQUIRE, HDR_LIST0, "bad Proxy-Require", NULL },
 };
 
-/* One value, or one element of a list, of a header in hdr_checks. */
+/* The top Via, kept for later readers of msg. */
 static int
-value_ok(enum sip_hdr_id id, const char *p, const char *end)
+keep_via(struct sip_msg *msg, const char *p, const char *end)
+{
+	if (sip_via_parse(p, end, &msg->msg_via) == -1)
+		return (-1);
+	msg->msg_known |= SIP_KNOWN_VIA;
+	return (0);
+}
+
+/* The From or To, kept for later readers of msg. */
+static int
+keep_addr(struct sip_msg *msg, enum sip_hdr_id id, const char *p,
+    const char *end)
+{
+	struct sip_addr	*a = id == SIP_HDR_FROM ? &msg->msg_from :
+			    &msg->msg_to;
+
+	if (sip_addr_parse(p, end, a) == -1)
+		return (-1);
+	msg->msg_known |= id == SIP_HDR_FROM ? SIP_KNOWN_FROM : SIP_KNOWN_TO;
+	return (0);
+}
+
+/*
+ * One value, or one element of a list, of a header in hdr_checks;
+ * first when it is the first value of its kind in msg.
+ */
+static int
+value_ok(struct sip_msg *msg, enum sip_hdr_id id, const char *p,
+    const char *end, int first)
 {
 	union {
 		struct sip_via		via;
@@ -807,6 +835,8 @@ value_ok(enum sip_hdr_id id, const char *p, const char *end)
 
 	switch (id) {
 	case SIP_HDR_VIA:
+		if (first)
+			return (keep_via(msg, p, end));
 		return (sip_via_parse(p, end, &u.via));
 	case SIP_HDR_CONTACT:
 		return (sip_contact_parse(p, end, &u.addr));
@@ -827,6 +857,9 @@ value_ok(enum sip_hdr_id id, const char *p, const char *end)
 		return (sip_event_parse(p, end, &u.event));
 	case SIP_HDR_FROM:
 	case SIP_HDR_TO:
+		if (first)
+			return (keep_addr(msg, id, p, end));
+		return (sip_addr_parse(p, end, &u.addr));
 	case SIP_HDR_ROUTE:
 	case SIP_HDR_RECORD_ROUTE:
 		return (sip_addr_parse(p, end, &u.addr));
@@ -845,7 +878,8 @@ is_star(const struct sip_str *elem)
 }
 
 static int
-list_ok(const struct hdr_check *hc, const struct sip_str *v)
+list_ok(struct sip_msg *msg, const struct hdr_check *hc,
+    const struct sip_str *v, int first)
 {
 	struct sip_str	 elem;
 	const char	*p = v->s;
@@ -853,7 +887,8 @@ list_ok(const struct hdr_check *hc, const struct sip_str *v)
 	int		 r;
 
 	while ((r = sip_list_next(&p, SIP_STR_END(v), &elem)) == 1) {
-		if (value_ok(hc->hc_id, elem.s, SIP_STR_END(&elem)) == -1)
+		if (value_ok(msg, hc->hc_id, elem.s, SIP_STR_END(&elem),
+		    first && n == 0) == -1)
 			return (-1);
 		stars += hc->hc_id == SIP_HDR_CONTACT && is_star(&elem);
 		n++;
@@ -864,11 +899,12 @@ list_ok(const struct hdr_check *hc, const struct sip_str *v)
 }
 
 static int
-check_ok(const struct hdr_check *hc, const struct sip_str *v)
+check_ok(struct sip_msg *msg, const struct hdr_check *hc,
+    const struct sip_str *v, int first)
 {
 	if (hc->hc_shape == HDR_ONE)
-		return (value_ok(hc->hc_id, v->s, SIP_STR_END(v)));
-	return (list_ok(hc, v));
+		return (value_ok(msg, hc->hc_id, v->s, SIP_STR_END(v), first));
+	return (list_ok(msg, hc, v, first));
 }
 
 static const struct {
@@ -893,7 +929,7 @@ vfail(const struct sip_msg *msg, struct sip_err *err, unsigned int status,
 }
 
 static int
-check_headers(const struct sip_msg *msg, struct sip_err *err)
+check_headers(struct sip_msg *msg, struct sip_err *err)
 {
 	const struct hdr_check	*hc;
 	const struct sip_hdr	*h, *first;
@@ -909,7 +945,7 @@ check_headers(const struct sip_msg *msg, struct sip_err *err)
 			if (hc->hc_shape == HDR_ONE && h != first &&
 			    !sip_str_eq(&h->hdr_value, &first->hdr_value))
 				return (vfail(msg, err, 400, hc->hc_dup));
-			if (check_ok(hc, &h->hdr_value) == -1)
+			if (check_ok(msg, hc, &h->hdr_value, h == first) == -1)
 				return (vfail(msg, err, 400, hc->hc_bad));
 		}
 	}
@@ -940,7 +976,7 @@ check_ruri(const struct sip_msg *msg, struct sip_err *err)
  * Max-Forwards may be missing: RFC 2543 peers do not send it.
  */
 int
-sip_validate_request(const struct sip_msg *msg, struct sip_err *err)
+sip_validate_request(struct sip_msg *msg, struct sip_err *err)
 {
 	const struct sip_hdr	*h;
 	struct sip_cseq		 cs;
@@ -959,7 +995,7 @@ sip_validate_request(const struct sip_msg *msg, struct sip_err *err)
 }
 
 int
-sip_validate_response(const struct sip_msg *msg, struct sip_err *err)
+sip_validate_response(struct sip_msg *msg, struct sip_err *err)
 {
 	memset(err, 0, sizeof(*err));
 	if (msg->msg_kind != SIP_RESPONSE)
@@ -975,12 +1011,37 @@ sip_top_via(const struct sip_msg *msg, struct sip_via *via)
 	struct sip_str		 elem;
 	const char		*p;
 
+	if (msg->msg_known & SIP_KNOWN_VIA) {
+		*via = msg->msg_via;
+		return (0);
+	}
 	if ((h = sip_hdr_first(msg, SIP_HDR_VIA)) == NULL)
 		return (-1);
 	p = h->hdr_value.s;
 	if (sip_list_next(&p, SIP_STR_END(&h->hdr_value), &elem) != 1)
 		return (-1);
 	return (sip_via_parse(elem.s, SIP_STR_END(&elem), via));
+}
+
+/* The first header of id, an address; -1 when it is absent or bad. */
+int
+sip_first_addr(const struct sip_msg *msg, enum sip_hdr_id id,
+    struct sip_addr *addr)
+{
+	const struct sip_hdr	*h;
+
+	if (id == SIP_HDR_FROM && (msg->msg_known & SIP_KNOWN_FROM)) {
+		*addr = msg->msg_from;
+		return (0);
+	}
+	if (id == SIP_HDR_TO && (msg->msg_known & SIP_KNOWN_TO)) {
+		*addr = msg->msg_to;
+		return (0);
+	}
+	if ((h = sip_hdr_first(msg, id)) == NULL)
+		return (-1);
+	return (sip_addr_parse(h->hdr_value.s, SIP_STR_END(&h->hdr_value),
+	    addr));
 }
 
 const struct sip_hdr *

@@ -139,8 +139,8 @@ out_first(struct sip_out *out, const struct sip_msg *msg, enum sip_hdr_id id)
  * their own, which means the same.
  */
 static void
-out_top_via(struct sip_out *out, const struct sip_hdr *h,
-    const struct sip_reply *rp)
+out_top_via(struct sip_out *out, const struct sip_msg *msg,
+    const struct sip_hdr *h, const struct sip_reply *rp)
 {
 	struct sip_via	 via;
 	struct sip_str	 elem;
@@ -149,7 +149,7 @@ out_top_via(struct sip_out *out, const struct sip_hdr *h,
 	int		 fill;
 
 	if (sip_list_next(&p, end, &elem) != 1 ||
-	    sip_via_parse(elem.s, SIP_STR_END(&elem), &via) == -1) {
+	    sip_top_via(msg, &via) == -1) {
 		out_named(out, SIP_HDR_VIA, &h->hdr_value);
 		return;
 	}
@@ -180,7 +180,7 @@ out_vias(struct sip_out *out, const struct sip_msg *msg,
 
 	h = sip_hdr_first(msg, SIP_HDR_VIA);
 	if (h != NULL && (rp->rp_rport != 0 || rp->rp_received.len > 0)) {
-		out_top_via(out, h, rp);
+		out_top_via(out, msg, h, rp);
 		h = sip_hdr_next(msg, h);
 	}
 	for (; h != NULL; h = sip_hdr_next(msg, h))
@@ -197,8 +197,8 @@ out_to(struct sip_out *out, const struct sip_msg *msg,
 
 	if ((h = sip_hdr_first(msg, SIP_HDR_TO)) == NULL)
 		return;
-	if (totag->len == 0 || sip_addr_parse(h->hdr_value.s,
-	    SIP_STR_END(&h->hdr_value), &to) == -1 || to.addr_tag.s != NULL) {
+	if (totag->len == 0 || sip_first_addr(msg, SIP_HDR_TO, &to) == -1 ||
+	    to.addr_tag.s != NULL) {
 		out_named(out, SIP_HDR_TO, &h->hdr_value);
 		return;
 	}

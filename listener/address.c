@@ -60,11 +60,9 @@ static int
 hdr_address(const struct sip_msg *msg, enum sip_hdr_id id, char *addr,
     size_t size, char *domain, size_t dsize)
 {
-	const struct sip_hdr	*h = sip_hdr_first(msg, id);
-	struct sip_addr		 a;
+	struct sip_addr	a;
 
-	if (sip_addr_parse(h->hdr_value.s, SIP_STR_END(&h->hdr_value), &a) ==
-	    -1)
+	if (sip_first_addr(msg, id, &a) == -1)
 		return (-1);
 	return (uri_address(&a.addr_uri_str, addr, size, domain, dsize));
 }

@@ -706,6 +706,49 @@ test_print_via(void)
 	    "rport as the last parameter gets its value");
 }
 
+/*
+ * Validation keeps the top Via, From and To; a held copy must see them
+ * in its own bytes, and a message parsed again must not see the old
+ * ones.
+ */
+static void
+test_known(void)
+{
+	static struct sip_msg	 copy;
+	struct sip_via		 v;
+	struct sip_addr		 a;
+	char			 buf[512], held[512];
+	size_t			 len;
+
+	len = strlcpy(buf, REQ, sizeof(buf));
+	TAP_OK(sip_parse(&msg, buf, len, &lim, 0, &e) == 0 &&
+	    sip_validate_request(&msg, &e) == 0 &&
+	    msg.msg_known == (SIP_KNOWN_VIA | SIP_KNOWN_FROM | SIP_KNOWN_TO),
+	    "validation keeps the top Via, From and To");
+	memcpy(held, buf, len);
+	sip_msg_copy(&copy, &msg, held);
+	memset(buf, 'x', len);
+	TAP_OK(sip_top_via(&copy, &v) == 0 &&
+	    v.via_branch.s >= held && v.via_branch.s < held + len &&
+	    is(&v.via_branch, "z9hG4bK1") && is(&v.via_host, "a.test"),
+	    "the copy's top Via is in its own bytes");
+	TAP_OK(sip_first_addr(&copy, SIP_HDR_FROM, &a) == 0 &&
+	    is(&a.addr_tag, "f1") && is(&a.addr_uri.uri_host, "a.test") &&
+	    sip_first_addr(&copy, SIP_HDR_TO, &a) == 0 &&
+	    a.addr_tag.s == NULL && is(&a.addr_uri_str, "sip:bob@b.test"),
+	    "and so are its From and To");
+	len = strlcpy(buf, REQ_LINE
+	    "Via: SIP/2.0/TCP c.test;branch=z9hG4bK2\r\n"
+	    "From: <sip:carol@c.test>;tag=f2\r\n"
+	    "To: <sip:dan@d.test>;tag=t2\r\n"
+	    "Call-ID: c2\r\nCSeq: 2 OPTIONS\r\n\r\n", sizeof(buf));
+	TAP_OK(sip_parse(&msg, buf, len, &lim, 0, &e) == 0 &&
+	    msg.msg_known == 0 && sip_top_via(&msg, &v) == 0 &&
+	    is(&v.via_branch, "z9hG4bK2") &&
+	    sip_first_addr(&msg, SIP_HDR_TO, &a) == 0 && is(&a.addr_tag, "t2"),
+	    "a new parse forgets them, read from the header until validated");
+}
+
 static void
 test_top_via(void)
 {
@@ -783,6 +826,7 @@ main(void)
 	test_print_response();
 	test_print_via();
 	test_top_via();
+	test_known();
 	test_print_request();
 	return TAP_DONE();
 }
