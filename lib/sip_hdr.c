@@ -633,54 +633,65 @@ static const struct {
 };
 #undef AUTH_FIELD
 
-/* auth-param = auth-param-name EQUAL ( token / quoted-string ) */
+/* A known parameter into its field; the same one twice is refused. */
 static int
-auth_param(struct sip_auth *au, const struct sip_str *elem)
+auth_field(struct sip_auth *au, const struct sip_str *n,
+    const struct sip_str *v)
 {
-	struct sip_str	 n, v, *field;
-	const char	*p = elem->s, *end = SIP_STR_END(elem), *q;
+	struct sip_str	*field;
 	size_t		 i;
 
-	if ((q = skip_token(p, end)) == p)
-		return (-1);
-	str_set(&n, p, q);
-	p = skip_lws(q, end);
-	if (p == end || *p != '=')
-		return (-1);
-	p = skip_lws(p + 1, end);
-	if (p < end && *p == '"') {
-		if (sip_quoted_scan(p, end, &q) == -1)
-			return (-1);
-		str_set(&v, p + 1, q - 1);
-	} else if ((q = skip_token(p, end)) == p)
-		return (-1);
-	else
-		str_set(&v, p, q);
-	if (q != end)
-		return (-1);
 	for (i = 0; i < sizeof(auth_fields) / sizeof(auth_fields[0]); i++) {
-		if (n.len != auth_fields[i].len ||
-		    strncasecmp(n.s, auth_fields[i].name, n.len) != 0)
+		if (n->len != auth_fields[i].len ||
+		    strncasecmp(n->s, auth_fields[i].name, n->len) != 0)
 			continue;
 		field = (struct sip_str *)((char *)au + auth_fields[i].off);
 		if (field->s != NULL)
 			return (-1);	/* the same parameter twice */
-		*field = v;
+		*field = *v;
 		break;		/* the names differ */
 	}
 	return (0);
 }
 
 /*
+ * auth-param = auth-param-name EQUAL ( token / quoted-string ) at p;
+ * returns the end of it, or NULL.
+ */
+static const char *
+auth_param(struct sip_auth *au, const char *p, const char *end)
+{
+	struct sip_str	 n, v;
+	const char	*q;
+
+	if ((q = skip_token(p, end)) == p)
+		return (NULL);
+	str_set(&n, p, q);
+	p = skip_lws(q, end);
+	if (p == end || *p != '=')
+		return (NULL);
+	p = skip_lws(p + 1, end);
+	if (p < end && *p == '"') {
+		if (sip_quoted_scan(p, end, &q) == -1)
+			return (NULL);
+		str_set(&v, p + 1, q - 1);
+	} else if ((q = skip_token(p, end)) == p)
+		return (NULL);
+	else
+		str_set(&v, p, q);
+	return (auth_field(au, &n, &v) == -1 ? NULL : q);
+}
+
+/*
  * Credentials or a challenge of any scheme whose parameters are
- * auth-params; the caller checks the scheme is Digest.
+ * auth-params; the caller checks the scheme is Digest.  The comma list
+ * and its parameters are read in one pass: splitting the list first
+ * read every quoted string twice.
  */
 int
 sip_auth_parse(const char *p, const char *end, struct sip_auth *au)
 {
-	struct sip_str	 elem;
 	const char	*q;
-	int		 r;
 
 	memset(au, 0, sizeof(*au));
 	p = skip_lws(p, end);
@@ -689,10 +700,15 @@ sip_auth_parse(const char *p, const char *end, struct sip_auth *au)
 	str_set(&au->au_scheme, p, q);
 	if (q < end && !sip_is_lws((unsigned char)*q))
 		return (-1);
-	while ((r = sip_list_next(&q, end, &elem)) == 1)
-		if (auth_param(au, &elem) == -1)
+	for (p = skip_lws(q, end); p < end; p = skip_lws(p + 1, end)) {
+		if ((p = auth_param(au, p, end)) == NULL)
 			return (-1);
-	return (r);
+		if ((p = skip_lws(p, end)) == end)
+			return (0);
+		if (*p != ',' || skip_lws(p + 1, end) == end)
+			return (-1);	/* no comma, or nothing after it */
+	}
+	return (0);
 }
 
 static int

@@ -226,21 +226,36 @@ sip_str_trim(struct sip_str *a)
 /*
  * Copies the inside of a quoted string without its backslashes, as a C
  * string.  A NUL (escaped as "\" NUL) cannot be represented: refused.
+ * Runs between backslashes are copied whole: credentials have few.
  */
 int
 sip_str_unquote(const struct sip_str *a, char *buf, size_t size)
 {
-	size_t	i, n = 0;
+	const char	*p = a->s, *end, *q;
+	size_t		 n = 0, run;
 
-	for (i = 0; i < a->len; i++) {
-		if (a->s[i] == '\\' && ++i == a->len)
-			return (-1);
-		if (a->s[i] == '\0' || n + 1 >= size)
-			return (-1);
-		buf[n++] = a->s[i];
-	}
 	if (size == 0)
 		return (-1);
+	if (a->len == 0) {	/* a->s may be NULL: no pointer arithmetic */
+		buf[0] = '\0';
+		return (0);
+	}
+	for (end = p + a->len; p < end;) {
+		if ((q = memchr(p, '\\', end - p)) == NULL)
+			q = end;
+		run = q - p;
+		if (memchr(p, '\0', run) != NULL || run >= size - n)
+			return (-1);
+		memcpy(buf + n, p, run);
+		n += run;
+		if (q == end)
+			break;
+		/* the escaped byte: not a NUL, and room for it and the NUL */
+		if (++q == end || *q == '\0' || n + 1 >= size)
+			return (-1);
+		buf[n++] = *q;
+		p = q + 1;
+	}
 	buf[n] = '\0';
 	return (0);
 }

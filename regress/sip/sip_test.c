@@ -570,6 +570,47 @@ test_auth(void)
 	    "bad Digest parameters");
 	TAP_OK(PARSE(sip_auth_parse, "Other opaque-data=here", &a) == 0 &&
 	    is(&a.au_scheme, "Other"), "another scheme parses");
+	TAP_OK(PARSE(sip_auth_parse, "Digest realm=a,, nonce=b", &a) == -1 &&
+	    PARSE(sip_auth_parse, "Digest realm=a , \r\n ", &a) == -1 &&
+	    PARSE(sip_auth_parse, "Digest realm=<a>", &a) == -1 &&
+	    PARSE(sip_auth_parse, "Digest realm=\"a,b\"c", &a) == -1 &&
+	    PARSE(sip_auth_parse, "Basic dXNlcjpwYXNz", &a) == -1,
+	    "bad lists of parameters");
+	TAP_OK(PARSE(sip_auth_parse, "Digest  realm = \"a,b\" ,nonce=n ",
+	    &a) == 0 && is(&a.au_realm, "a,b") && is(&a.au_nonce, "n") &&
+	    PARSE(sip_auth_parse, "Digest ", &a) == 0 && a.au_realm.s == NULL,
+	    "white space around the parameters, or none of them");
+}
+
+/* Unquoting stops at its bound, a trailing backslash and a NUL. */
+static void
+test_unquote(void)
+{
+	struct sip_str	s;
+	char		buf[4];
+
+	s = SIP_STR_LIT("a\\\"c");
+	TAP_OK(sip_str_unquote(&s, buf, sizeof(buf)) == 0 &&
+	    strcmp(buf, "a\"c") == 0, "unquoted, the quote unescaped");
+	s = SIP_STR_LIT("abcd");
+	TAP_OK(sip_str_unquote(&s, buf, sizeof(buf)) == -1, "one too long");
+	s = SIP_STR_LIT("ab\\c");
+	TAP_OK(sip_str_unquote(&s, buf, 3) == -1 &&
+	    sip_str_unquote(&s, buf, 4) == 0 && strcmp(buf, "abc") == 0,
+	    "an escaped byte counts against the bound");
+	s = SIP_STR_LIT("ab\\");
+	TAP_OK(sip_str_unquote(&s, buf, sizeof(buf)) == -1,
+	    "a trailing backslash");
+	s.s = "a\\\0b";
+	s.len = 4;
+	TAP_OK(sip_str_unquote(&s, buf, sizeof(buf)) == -1, "an escaped NUL");
+	s.s = "a\0b";
+	s.len = 3;
+	TAP_OK(sip_str_unquote(&s, buf, sizeof(buf)) == -1, "a bare NUL");
+	s.s = NULL;
+	s.len = 0;
+	TAP_OK(sip_str_unquote(&s, buf, sizeof(buf)) == 0 && buf[0] == '\0' &&
+	    sip_str_unquote(&s, buf, 0) == -1, "empty");
 }
 
 static int
@@ -822,6 +863,7 @@ main(void)
 	test_lists();
 	test_values();
 	test_auth();
+	test_unquote();
 	test_validate();
 	test_print_response();
 	test_print_via();
