@@ -67,10 +67,17 @@ str_set(struct sip_str *s, const char *p, const char *end)
 static int
 sip_quoted_scan(const char *p, const char *end, const char **after)
 {
-	unsigned char	c;
+	/* qdtext, by table: credentials are mostly quoted strings */
+	static const unsigned char	qdtext[256] = {
+		['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [0x20 ... 0x21] = 1,
+		[0x23 ... 0x5b] = 1, [0x5d ... 0x7e] = 1, [0x80 ... 0xff] = 1,
+	};
+	unsigned char			c;
 
 	for (p++; p < end; p++) {
 		c = *p;
+		if (qdtext[c])
+			continue;
 		if (c == '"') {
 			*after = p + 1;
 			return (0);
@@ -90,31 +97,34 @@ sip_quoted_scan(const char *p, const char *end, const char **after)
 /*
  * Takes the next element of a comma list, minding quoted strings and
  * <URIs>.  Returns 1 with the element, 0 at the end, -1 on an empty
- * element or an unbalanced quote or bracket.
+ * element or an unbalanced quote or bracket.  The bytes between those
+ * three are skipped by table, the inside of brackets by memchr(3): every
+ * Via, Contact and list header is read this way.
  */
 int
 sip_list_next(const char **pp, const char *end, struct sip_str *elem)
 {
-	const char	*p, *start;
-	int		 angle = 0;
+	static const unsigned char	 special[256] = {
+		['"'] = 1, [','] = 1, ['<'] = 1,
+	};
+	const char			*p, *start;
 
 	start = p = skip_lws(*pp, end);
 	if (p == end)
 		return (0);
-	while (p < end) {
-		if (angle) {
-			if (*p++ == '>')
-				angle = 0;
-		} else if (*p == '"') {
+	for (;;) {
+		while (p < end && !special[(unsigned char)*p])
+			p++;
+		if (p == end || *p == ',')
+			break;
+		if (*p == '"') {
 			if (sip_quoted_scan(p, end, &p) == -1)
 				return (-1);
-		} else if (*p == ',')
-			break;
-		else if (*p++ == '<')
-			angle = 1;
+		} else if ((p = memchr(p + 1, '>', end - p - 1)) == NULL)
+			return (-1);	/* an unbalanced '<' */
+		else
+			p++;
 	}
-	if (angle)
-		return (-1);
 	str_set(elem, start, p);
 	sip_str_trim(elem);
 	if (elem->len == 0)
