@@ -348,6 +348,7 @@ int		 sip_str_eq_ci(const struct sip_str *, const struct sip_str *);
 int		 sip_str_is_ci(const struct sip_str *, const char *);
 int		 sip_str_num(const struct sip_str *, uint64_t, uint64_t *);
 void		 sip_str_trim(struct sip_str *);
+void		 sip_str_copy(const struct sip_str *, char *, size_t);
 int		 sip_str_unquote(const struct sip_str *, char *, size_t);
 int		 sip_str_unescape(const struct sip_str *, char *, size_t,
 		    size_t *);
@@ -437,6 +438,7 @@ void		 sip_msg_copy(struct sip_msg *, const struct sip_msg *,
 /* sip_print.c: bounded output, responses, forwarded requests */
 void		 sip_out_init(struct sip_out *, char *, size_t);
 int		 sip_out_add(struct sip_out *, const void *, size_t);
+int		 sip_out_uint(struct sip_out *, uint64_t);
 int		 sip_out_printf(struct sip_out *, const char *, ...)
 		    __attribute__((__format__ (printf, 2, 3)));
 int		 sip_print_response(struct sip_out *, const struct sip_msg *,

@@ -86,15 +86,15 @@ out_cstr(struct sip_out *out, const char *s)
  * Content-Length and mostly an rport, and vsnprintf(3) for them was a
  * tenth of the cost of building one.
  */
-static void
-out_uint(struct sip_out *out, uint64_t v)
+int
+sip_out_uint(struct sip_out *out, uint64_t v)
 {
 	char	digits[20], *p = digits + sizeof(digits);
 
 	do
 		*--p = '0' + v % 10;
 	while ((v /= 10) != 0);
-	sip_out_add(out, p, digits + sizeof(digits) - p);
+	return (sip_out_add(out, p, digits + sizeof(digits) - p));
 }
 
 static void
@@ -160,7 +160,7 @@ out_top_via(struct sip_out *out, const struct sip_msg *msg,
 	if (fill) {
 		/* A valueless rport may be the last parameter. */
 		out_cstr(out, "=");
-		out_uint(out, rp->rp_rport);
+		sip_out_uint(out, rp->rp_rport);
 		sip_out_add(out, cut, SIP_STR_END(&elem) - cut);
 	}
 	if (rp->rp_received.len > 0 && via.via_received.s == NULL) {
@@ -216,7 +216,7 @@ out_body(struct sip_out *out, const struct sip_str *ctype,
 	if (body->len > 0 && ctype->len > 0)
 		out_named(out, SIP_HDR_CONTENT_TYPE, ctype);
 	out_cstr(out, "Content-Length: ");
-	out_uint(out, body->len);
+	sip_out_uint(out, body->len);
 	out_cstr(out, "\r\n\r\n");
 	sip_out_str(out, body);
 }
@@ -245,7 +245,7 @@ sip_print_response(struct sip_out *out, const struct sip_msg *req,
 	    !is_safe(rp->rp_received.s, rp->rp_received.len))
 		return (-1);
 	out_cstr(out, "SIP/2.0 ");
-	out_uint(out, rp->rp_status);
+	sip_out_uint(out, rp->rp_status);
 	out_cstr(out, " ");
 	out_cstr(out, rp->rp_reason);
 	out_cstr(out, "\r\n");

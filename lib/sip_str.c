@@ -224,6 +224,24 @@ sip_str_trim(struct sip_str *a)
 }
 
 /*
+ * A C string of a, cut to fit and at a NUL, as snprintf(3) with "%.*s"
+ * would make it, without its cost.
+ */
+void
+sip_str_copy(const struct sip_str *a, char *buf, size_t size)
+{
+	size_t	n;
+
+	if (size == 0)
+		return;
+	n = a->len < size - 1 ? a->len : size - 1;
+	if (n > 0)
+		n = strnlen(a->s, n);
+	memcpy(buf, a->s, n);
+	buf[n] = '\0';
+}
+
+/*
  * Copies the inside of a quoted string without its backslashes, as a C
  * string.  A NUL (escaped as "\" NUL) cannot be represented: refused.
  * Runs between backslashes are copied whole: credentials have few.

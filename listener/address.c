@@ -46,12 +46,17 @@ uri_address(const struct sip_str *s, char *addr, size_t size,
 	    ulen == 0 || memchr(user, '\0', ulen) != NULL ||
 	    u.uri_host.len >= dsize)
 		return (-1);
-	if ((size_t)snprintf(addr, size, "%.*s@%.*s", (int)ulen, user,
-	    (int)u.uri_host.len, u.uri_host.s) >= size ||
-	    address_lower(addr) == -1)
+	/* user@host without snprintf(3): this runs twice per request */
+	if (ulen + 1 + u.uri_host.len >= size)
+		return (-1);
+	memcpy(addr, user, ulen);
+	addr[ulen] = '@';
+	memcpy(addr + ulen + 1, u.uri_host.s, u.uri_host.len);
+	addr[ulen + 1 + u.uri_host.len] = '\0';
+	if (address_lower(addr) == -1)
 		return (-1);
 	/* A valid address has one @, and its domain fits: checked above. */
-	strlcpy(domain, strchr(addr, '@') + 1, dsize);
+	memcpy(domain, addr + ulen + 1, u.uri_host.len + 1);
 	return (0);
 }
 

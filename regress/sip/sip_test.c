@@ -70,6 +70,17 @@ test_str(void)
 	TAP_OK(!sip_str_eq(&a, &b) && sip_str_eq_ci(&a, &b), "str eq, eq_ci");
 	TAP_OK(sip_str_is_ci(&a, "VIA") && !sip_str_is_ci(&a, "Vi"),
 	    "str is_ci needs the whole literal");
+	TAP_OK(!sip_str_is_ci(&a, "Vias") && !sip_str_is_ci(&a, "Vic"),
+	    "str is_ci: a longer literal, another byte");
+	sip_str_copy(&a, buf, sizeof(buf));
+	TAP_OK(strcmp(buf, "Via") == 0, "str copy");
+	sip_str_copy(&a, buf, 3);
+	TAP_OK(strcmp(buf, "Vi") == 0, "str copy cut to fit");
+	a.s = "a\0b";
+	a.len = 3;
+	sip_str_copy(&a, buf, sizeof(buf));
+	TAP_OK(strcmp(buf, "a") == 0, "str copy stops at a NUL");
+	a = SIP_STR_LIT("Via");
 	a = SIP_STR_LIT("255");
 	TAP_OK(sip_str_num(&a, 255, &v) == 0 && v == 255, "num at bound");
 	a = SIP_STR_LIT("256");
