@@ -359,12 +359,17 @@ sip_method_name(enum sip_method m)
 	return (sip_methods[m].name);
 }
 
-/* Is name, of the same length, the known name n?  ASCII case folded. */
+/*
+ * Is name, of the same length, the known name n?  ASCII case folded;
+ * as written here first, which is how nearly every client writes it.
+ */
 static int
 name_is(const struct sip_str *name, const char *n)
 {
 	size_t	i;
 
+	if (memcmp(name->s, n, name->len) == 0)
+		return (1);
 	for (i = 0; i < name->len; i++)
 		if (lower((unsigned char)name->s[i]) !=
 		    lower((unsigned char)n[i]))
