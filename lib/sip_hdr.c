@@ -21,6 +21,7 @@
  * parts of folds, so they count as white space.
  */
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -787,33 +788,45 @@ enum hdr_shape {
 	HDR_LIST0	/* a comma list, maybe empty */
 };
 
+/*
+ * Indexed by header id.  When several headers are bad, the reason told
+ * is that of the lowest hc_rank (and of its kind, the first header in
+ * the message): Via first, the headers every request has next.
+ */
+#define CHECK(id, rank, shape, bad, dup)				\
+	[id] = { id, rank, shape, bad, dup }
 static const struct hdr_check {
 	enum sip_hdr_id	 hc_id;
+	unsigned int	 hc_rank;	/* 0: not checked */
 	enum hdr_shape	 hc_shape;
 	const char	*hc_bad;
 	const char	*hc_dup;
-} hdr_checks[] = {
-	{ SIP_HDR_VIA, HDR_LIST, "bad Via", NULL },
-	{ SIP_HDR_FROM, HDR_ONE, "bad From", "conflicting From" },
-	{ SIP_HDR_TO, HDR_ONE, "bad To", "conflicting To" },
-	{ SIP_HDR_CALL_ID, HDR_ONE, "bad Call-ID", "conflicting Call-ID" },
-	{ SIP_HDR_CSEQ, HDR_ONE, "bad CSeq", "conflicting CSeq" },
-	{ SIP_HDR_MAX_FORWARDS, HDR_ONE, "bad Max-Forwards",
-	    "conflicting Max-Forwards" },
-	{ SIP_HDR_CONTACT, HDR_LIST, "bad Contact", NULL },
-	{ SIP_HDR_CONTENT_TYPE, HDR_ONE, "bad Content-Type",
-	    "conflicting Content-Type" },
-	{ SIP_HDR_EXPIRES, HDR_ONE, "bad Expires", "conflicting Expires" },
-	{ SIP_HDR_DATE, HDR_ONE, "bad Date", "conflicting Date" },
-	{ SIP_HDR_EVENT, HDR_ONE, "bad Event", "conflicting Event" },
-	{ SIP_HDR_ROUTE, HDR_LIST, "bad Route", NULL },
-	{ SIP_HDR_RECORD_ROUTE, HDR_LIST, "bad Record-Route", NULL },
-	{ SIP_HDR_ACCEPT, HDR_LIST0, "bad Accept", NULL },
-	{ SIP_HDR_ALLOW, HDR_LIST0, "bad Allow", NULL },
-	{ SIP_HDR_SUPPORTED, HDR_LIST0, "bad Supported", NULL },
-	{ SIP_HDR_REQUIRE, HDR_LIST0, "bad Require", NULL },
-	{ SIP_HDR_PROXY_REQUIRE, HDR_LIST0, "bad Proxy-Require", NULL },
+} hdr_checks[SIP_HDR_MAX] = {
+	CHECK(SIP_HDR_VIA, 1, HDR_LIST, "bad Via", NULL),
+	CHECK(SIP_HDR_FROM, 2, HDR_ONE, "bad From", "conflicting From"),
+	CHECK(SIP_HDR_TO, 3, HDR_ONE, "bad To", "conflicting To"),
+	CHECK(SIP_HDR_CALL_ID, 4, HDR_ONE, "bad Call-ID",
+	    "conflicting Call-ID"),
+	CHECK(SIP_HDR_CSEQ, 5, HDR_ONE, "bad CSeq", "conflicting CSeq"),
+	CHECK(SIP_HDR_MAX_FORWARDS, 6, HDR_ONE, "bad Max-Forwards",
+	    "conflicting Max-Forwards"),
+	CHECK(SIP_HDR_CONTACT, 7, HDR_LIST, "bad Contact", NULL),
+	CHECK(SIP_HDR_CONTENT_TYPE, 8, HDR_ONE, "bad Content-Type",
+	    "conflicting Content-Type"),
+	CHECK(SIP_HDR_EXPIRES, 9, HDR_ONE, "bad Expires",
+	    "conflicting Expires"),
+	CHECK(SIP_HDR_DATE, 10, HDR_ONE, "bad Date", "conflicting Date"),
+	CHECK(SIP_HDR_EVENT, 11, HDR_ONE, "bad Event", "conflicting Event"),
+	CHECK(SIP_HDR_ROUTE, 12, HDR_LIST, "bad Route", NULL),
+	CHECK(SIP_HDR_RECORD_ROUTE, 13, HDR_LIST, "bad Record-Route", NULL),
+	CHECK(SIP_HDR_ACCEPT, 14, HDR_LIST0, "bad Accept", NULL),
+	CHECK(SIP_HDR_ALLOW, 15, HDR_LIST0, "bad Allow", NULL),
+	CHECK(SIP_HDR_SUPPORTED, 16, HDR_LIST0, "bad Supported", NULL),
+	CHECK(SIP_HDR_REQUIRE, 17, HDR_LIST0, "bad Require", NULL),
+	CHECK(SIP_HDR_PROXY_REQUIRE, 18, HDR_LIST0, "bad Proxy-Require",
+	    NULL),
 };
+#undef CHECK
 
 /* The top Via, kept for later readers of msg. */
 static int
@@ -954,28 +967,39 @@ vfail(const struct sip_msg *msg, struct sip_err *err, unsigned int status,
 	return (-1);
 }
 
+/*
+ * Each header once, in the order of the message: looking each kind up
+ * in turn walked the header slots once per kind.  A header of a kind
+ * ranked after the worst bad one found so far need not be read.
+ */
 static int
 check_headers(struct sip_msg *msg, struct sip_err *err)
 {
 	const struct hdr_check	*hc;
 	const struct sip_hdr	*h, *first;
+	const char		*reason = NULL;
+	unsigned int		 rank = UINT_MAX;
 	size_t			 i;
 
 	for (i = 0; i < sizeof(hdr_required) / sizeof(hdr_required[0]); i++)
 		if (sip_hdr_first(msg, hdr_required[i].id) == NULL)
 			return (vfail(msg, err, 400, hdr_required[i].reason));
-	for (i = 0; i < sizeof(hdr_checks) / sizeof(hdr_checks[0]); i++) {
-		hc = &hdr_checks[i];
-		first = sip_hdr_first(msg, hc->hc_id);
-		for (h = first; h != NULL; h = sip_hdr_next(msg, h)) {
-			if (hc->hc_shape == HDR_ONE && h != first &&
-			    !sip_str_eq(&h->hdr_value, &first->hdr_value))
-				return (vfail(msg, err, 400, hc->hc_dup));
-			if (check_ok(msg, hc, &h->hdr_value, h == first) == -1)
-				return (vfail(msg, err, 400, hc->hc_bad));
-		}
+	for (i = 0; i < msg->msg_nhdrs; i++) {
+		h = &msg->msg_hdrs[i];
+		hc = &hdr_checks[h->hdr_id];
+		if (hc->hc_rank == 0 || hc->hc_rank >= rank)
+			continue;
+		first = sip_hdr_first(msg, h->hdr_id);
+		if (hc->hc_shape == HDR_ONE && h != first &&
+		    !sip_str_eq(&h->hdr_value, &first->hdr_value))
+			reason = hc->hc_dup;
+		else if (check_ok(msg, hc, &h->hdr_value, h == first) == -1)
+			reason = hc->hc_bad;
+		else
+			continue;
+		rank = hc->hc_rank;
 	}
-	return (0);
+	return (reason == NULL ? 0 : vfail(msg, err, 400, reason));
 }
 
 /*

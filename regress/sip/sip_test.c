@@ -634,6 +634,21 @@ static void
 test_validate(void)
 {
 	TAP_OK(validates(REQ), "minimal request validates");
+	TAP_OK(!validates(REQ_LINE "Contact: <bad\r\n"
+	    "Via: SIP/2.0/UDP a.test;branch=z9hG4bK1\r\n"
+	    "Via: SIP/2.0/UDP\r\n" "From: <sip:a@a.test>;tag=f\r\n"
+	    "To: <sip:b@b.test>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\n\r\n") &&
+	    reason("bad Via"), "of two bad headers, Via told first");
+	TAP_OK(!validates(REQ_LINE "Via: SIP/2.0/UDP a.test;branch=z9hG4bK1\r\n"
+	    "To: <bad\r\nFrom: <sip:a@a.test>;tag=f\r\nCall-ID: c\r\n"
+	    "CSeq: 1 OPTIONS\r\nFrom: <sip:b@a.test>;tag=f\r\n"
+	    "CSeq: 2 OPTIONS\r\n\r\n") && reason("conflicting From"),
+	    "then From, though a bad To comes before");
+	TAP_OK(!validates(REQ_LINE "Via: SIP/2.0/UDP a.test;branch=z9hG4bK1\r\n"
+	    "From: <sip:a@a.test>;tag=f\r\nTo: <sip:b@b.test>\r\n"
+	    "Call-ID: c\r\nCSeq: 1 OPTIONS\r\nExpires: x\r\n"
+	    "Contact: <sip:c@c.test>\r\nContact: <bad\r\n\r\n") &&
+	    reason("bad Contact"), "and a later bad Contact before Expires");
 	TAP_OK(!validates("OPTIONS sip:b SIP/2.0\r\nVia: SIP/2.0/UDP h\r\n"
 	    "CSeq: 1 OPTIONS\r\n\r\n") && reason("missing From") &&
 	    e.err_respond, "missing From, answerable");
