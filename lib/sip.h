@@ -227,9 +227,16 @@ struct sip_addr {
 	int		 addr_q;	/* in thousandths, -1 when absent */
 };
 
+struct sip_cseq {
+	uint32_t	 cseq_num;
+	struct sip_str	 cseq_method_str;
+	enum sip_method	 cseq_method;
+};
+
 #define SIP_KNOWN_VIA	0x01
 #define SIP_KNOWN_FROM	0x02
 #define SIP_KNOWN_TO	0x04
+#define SIP_KNOWN_CSEQ	0x08
 
 struct sip_msg {
 	const char	*msg_buf;
@@ -246,29 +253,25 @@ struct sip_msg {
 	uint16_t	 msg_first[SIP_HDR_MAX];
 	struct sip_str	 msg_body;
 	/*
-	 * The top Via, From and To as sip_validate_request() or
+	 * The top Via, From, To and CSeq as sip_validate_request() or
 	 * sip_validate_response() parsed them, pointing into msg_buf like
 	 * the rest, with a bit each in msg_known when set: the
 	 * transaction layer, the registrar and the response printer read
-	 * them (sip_top_via(), sip_first_addr()) instead of parsing them
-	 * again, which was a fifth of the listener's work for a REGISTER.
-	 * Nothing edits a parsed message; sip_msg_copy() moves them along.
+	 * them (sip_top_via(), sip_first_addr(), sip_first_cseq()) instead
+	 * of parsing them again, which was a fifth of the listener's work
+	 * for a REGISTER.  Nothing edits a parsed message; sip_msg_copy()
+	 * moves them along.
 	 */
 	unsigned int	 msg_known;
 	struct sip_via	 msg_via;
 	struct sip_addr	 msg_from;
 	struct sip_addr	 msg_to;
+	struct sip_cseq	 msg_cseq;
 	/*
 	 * Last, and never read past msg_nhdrs: a parse or a copy touches
 	 * only the slots in use, not all 5 KB of them.
 	 */
 	struct sip_hdr	 msg_hdrs[SIP_MAX_HEADERS];
-};
-
-struct sip_cseq {
-	uint32_t	 cseq_num;
-	struct sip_str	 cseq_method_str;
-	enum sip_method	 cseq_method;
 };
 
 /* A media type, or an Accept media range ("*" allowed). */
@@ -411,6 +414,7 @@ int		 sip_first_addr(const struct sip_msg *, enum sip_hdr_id,
 int		 sip_contact_parse(const char *, const char *,
 		    struct sip_addr *);
 int		 sip_cseq_parse(const char *, const char *, struct sip_cseq *);
+int		 sip_first_cseq(const struct sip_msg *, struct sip_cseq *);
 int		 sip_callid_parse(const char *, const char *, struct sip_str *);
 int		 sip_clen_parse(const char *, const char *, size_t *);
 int		 sip_maxfwd_parse(const char *, const char *, unsigned int *);

@@ -852,6 +852,16 @@ keep_addr(struct sip_msg *msg, enum sip_hdr_id id, const char *p,
 	return (0);
 }
 
+/* The CSeq, kept for later readers of msg. */
+static int
+keep_cseq(struct sip_msg *msg, const char *p, const char *end)
+{
+	if (sip_cseq_parse(p, end, &msg->msg_cseq) == -1)
+		return (-1);
+	msg->msg_known |= SIP_KNOWN_CSEQ;
+	return (0);
+}
+
 /*
  * One value, or one element of a list, of a header in hdr_checks;
  * first when it is the first value of its kind in msg.
@@ -882,6 +892,8 @@ value_ok(struct sip_msg *msg, enum sip_hdr_id id, const char *p,
 	case SIP_HDR_CALL_ID:
 		return (sip_callid_parse(p, end, &u.str));
 	case SIP_HDR_CSEQ:
+		if (first)
+			return (keep_cseq(msg, p, end));
 		return (sip_cseq_parse(p, end, &u.cseq));
 	case SIP_HDR_MAX_FORWARDS:
 		return (sip_maxfwd_parse(p, end, &u.mf));
@@ -1028,7 +1040,6 @@ check_ruri(const struct sip_msg *msg, struct sip_err *err)
 int
 sip_validate_request(struct sip_msg *msg, struct sip_err *err)
 {
-	const struct sip_hdr	*h;
 	struct sip_cseq		 cs;
 
 	memset(err, 0, sizeof(*err));
@@ -1036,9 +1047,7 @@ sip_validate_request(struct sip_msg *msg, struct sip_err *err)
 		return (vfail(msg, err, 400, "not a request"));
 	if (check_headers(msg, err) == -1)
 		return (-1);
-	h = sip_hdr_first(msg, SIP_HDR_CSEQ);
-	if (sip_cseq_parse(h->hdr_value.s, SIP_STR_END(&h->hdr_value),
-	    &cs) == -1 ||
+	if (sip_first_cseq(msg, &cs) == -1 ||
 	    !sip_str_eq(&cs.cseq_method_str, &msg->msg_method_str))
 		return (vfail(msg, err, 400, "CSeq method mismatch"));
 	return (check_ruri(msg, err));
@@ -1092,6 +1101,22 @@ sip_first_addr(const struct sip_msg *msg, enum sip_hdr_id id,
 		return (-1);
 	return (sip_addr_parse(h->hdr_value.s, SIP_STR_END(&h->hdr_value),
 	    addr));
+}
+
+/* The first CSeq; -1 when it is absent or bad. */
+int
+sip_first_cseq(const struct sip_msg *msg, struct sip_cseq *cs)
+{
+	const struct sip_hdr	*h;
+
+	if (msg->msg_known & SIP_KNOWN_CSEQ) {
+		*cs = msg->msg_cseq;
+		return (0);
+	}
+	if ((h = sip_hdr_first(msg, SIP_HDR_CSEQ)) == NULL)
+		return (-1);
+	return (sip_cseq_parse(h->hdr_value.s, SIP_STR_END(&h->hdr_value),
+	    cs));
 }
 
 const struct sip_hdr *

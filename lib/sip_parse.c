@@ -442,6 +442,8 @@ known_move(struct sip_msg *dst, const char *from, size_t len,
 		addr_move(&dst->msg_from, from, len, to);
 	if (dst->msg_known & SIP_KNOWN_TO)
 		addr_move(&dst->msg_to, from, len, to);
+	if (dst->msg_known & SIP_KNOWN_CSEQ)
+		sip_str_move(&dst->msg_cseq.cseq_method_str, from, len, to);
 }
 
 /*

@@ -127,9 +127,7 @@ registrar_fill(struct sip_req *rq, const struct sip_addr *c, int64_t exp,
 	b->b_q = c->addr_q;
 	h = sip_hdr_first(msg, SIP_HDR_CALL_ID);
 	sip_str_copy(&h->hdr_value, b->b_callid, sizeof(b->b_callid));
-	h = sip_hdr_first(msg, SIP_HDR_CSEQ);
-	if (sip_cseq_parse(h->hdr_value.s, SIP_STR_END(&h->hdr_value),
-	    &cs) == 0)
+	if (sip_first_cseq(msg, &cs) == 0)
 		b->b_cseq = cs.cseq_num;
 	if ((h = sip_hdr_first(msg, SIP_HDR_USER_AGENT)) != NULL)
 		sip_str_copy(&h->hdr_value, b->b_ua, sizeof(b->b_ua));

@@ -784,14 +784,15 @@ test_known(void)
 	static struct sip_msg	 copy;
 	struct sip_via		 v;
 	struct sip_addr		 a;
+	struct sip_cseq		 cs;
 	char			 buf[512], held[512];
 	size_t			 len;
 
 	len = strlcpy(buf, REQ, sizeof(buf));
 	TAP_OK(sip_parse(&msg, buf, len, &lim, 0, &e) == 0 &&
 	    sip_validate_request(&msg, &e) == 0 &&
-	    msg.msg_known == (SIP_KNOWN_VIA | SIP_KNOWN_FROM | SIP_KNOWN_TO),
-	    "validation keeps the top Via, From and To");
+	    msg.msg_known == (SIP_KNOWN_VIA | SIP_KNOWN_FROM | SIP_KNOWN_TO |
+	    SIP_KNOWN_CSEQ), "validation keeps the top Via, From, To, CSeq");
 	memcpy(held, buf, len);
 	sip_msg_copy(&copy, &msg, held);
 	memset(buf, 'x', len);
@@ -804,6 +805,10 @@ test_known(void)
 	    sip_first_addr(&copy, SIP_HDR_TO, &a) == 0 &&
 	    a.addr_tag.s == NULL && is(&a.addr_uri_str, "sip:bob@b.test"),
 	    "and so are its From and To");
+	TAP_OK(sip_first_cseq(&copy, &cs) == 0 && cs.cseq_num == 1 &&
+	    cs.cseq_method == SIP_METHOD_OPTIONS &&
+	    cs.cseq_method_str.s >= held && cs.cseq_method_str.s < held + len,
+	    "and its CSeq");
 	len = strlcpy(buf, REQ_LINE
 	    "Via: SIP/2.0/TCP c.test;branch=z9hG4bK2\r\n"
 	    "From: <sip:carol@c.test>;tag=f2\r\n"
@@ -812,7 +817,8 @@ test_known(void)
 	TAP_OK(sip_parse(&msg, buf, len, &lim, 0, &e) == 0 &&
 	    msg.msg_known == 0 && sip_top_via(&msg, &v) == 0 &&
 	    is(&v.via_branch, "z9hG4bK2") &&
-	    sip_first_addr(&msg, SIP_HDR_TO, &a) == 0 && is(&a.addr_tag, "t2"),
+	    sip_first_addr(&msg, SIP_HDR_TO, &a) == 0 && is(&a.addr_tag, "t2") &&
+	    sip_first_cseq(&msg, &cs) == 0 && cs.cseq_num == 2,
 	    "a new parse forgets them, read from the header until validated");
 }
 
