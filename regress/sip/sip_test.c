@@ -16,6 +16,7 @@
 
 /* Unit tests of the SIP message layer, boundary values first. */
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,8 @@ test_names(void)
 {
 	struct sip_str	 s;
 	const char	*name;
+	char		 upper[32];
+	size_t		 n;
 	int		 id, ok = 1;
 
 	for (id = SIP_HDR_OTHER + 1; id < SIP_HDR_MAX; id++) {
@@ -128,6 +131,22 @@ test_names(void)
 			ok = 0;
 	}
 	TAP_OK(ok, "every header name finds its id (the table is sorted)");
+	for (id = SIP_HDR_OTHER + 1; id < SIP_HDR_MAX; id++) {
+		name = sip_hdr_name(id);
+		for (n = 0; name[n] != '\0' && n < sizeof(upper) - 1; n++)
+			upper[n] = toupper((unsigned char)name[n]);
+		s.s = upper;
+		s.len = n;
+		if (sip_hdr_lookup(&s) != (enum sip_hdr_id)id)
+			ok = 0;
+	}
+	TAP_OK(ok, "and so does each in upper case");
+	s = SIP_STR_LIT("Contacu");
+	TAP_OK(sip_hdr_lookup(&s) == SIP_HDR_OTHER, "a name one byte off");
+	s = SIP_STR_LIT("Contac");
+	TAP_OK(sip_hdr_lookup(&s) == SIP_HDR_OTHER, "a name one byte short");
+	s = SIP_STR_LIT("9ia");
+	TAP_OK(sip_hdr_lookup(&s) == SIP_HDR_OTHER, "a name not a letter first");
 	s = SIP_STR_LIT("cALL-iD");
 	TAP_OK(sip_hdr_lookup(&s) == SIP_HDR_CALL_ID, "names ignore case");
 	s = SIP_STR_LIT("I");
