@@ -49,6 +49,14 @@ sip_out_add(struct sip_out *out, const void *p, size_t n)
 	return (0);
 }
 
+static const char *
+skip_lws(const char *p, const char *end)
+{
+	while (p < end && sip_is_lws((unsigned char)*p))
+		p++;
+	return (p);
+}
+
 static int
 sip_out_str(struct sip_out *out, const struct sip_str *s)
 {
@@ -144,15 +152,25 @@ out_top_via(struct sip_out *out, const struct sip_msg *msg,
 {
 	struct sip_via	 via;
 	struct sip_str	 elem;
-	const char	*p = h->hdr_value.s, *end = SIP_STR_END(&h->hdr_value);
+	const char	*p, *end = SIP_STR_END(&h->hdr_value);
 	const char	*cut;
 	int		 fill;
 
-	if (sip_list_next(&p, end, &elem) != 1 ||
-	    sip_top_via(msg, &via) == -1) {
+	if (sip_top_via(msg, &via) == -1) {
 		out_named(out, SIP_HDR_VIA, &h->hdr_value);
 		return;
 	}
+	/*
+	 * The value is where its parse began and ended (sip_via_parse()
+	 * ends via_params there), and the rest of the line follows its
+	 * comma, as sip_list_next() would leave them: not cut from the
+	 * list again for every answer.
+	 */
+	elem.s = via.via_proto.s;
+	elem.len = SIP_STR_END(&via.via_params) - elem.s;
+	p = skip_lws(SIP_STR_END(&elem), end);
+	if (p < end && *p == ',')
+		p = skip_lws(p + 1, end);
 	fill = rp->rp_rport != 0 && via.via_rport_name.s != NULL;
 	cut = fill ? SIP_STR_END(&via.via_rport_name) : SIP_STR_END(&elem);
 	out_cstr(out, "Via: ");

@@ -705,6 +705,8 @@ test_validate(void)
 	    "response missing From: never answered");
 }
 
+static int	via_answer(const char *, const char *);
+
 static int
 printed(const struct sip_out *out, const char *want)
 {
@@ -790,6 +792,52 @@ test_print_via(void)
 	    "Via: SIP/2.0/UDP h;branch=z9hG4bK1;rport=5070;received=192.0.2.7"
 	    "\r\nTo: <sip:b>;tag=y\r\nContent-Length: 0\r\n\r\n"),
 	    "rport as the last parameter gets its value");
+
+	TAP_OK(via_answer("Via: SIP/2.0/UDP h;rport\t,  SIP/2.0/UDP h2\r\n",
+	    "Via: SIP/2.0/UDP h;rport=5070;received=192.0.2.7\r\n"
+	    "Via: SIP/2.0/UDP h2\r\n"), "white space around the comma");
+	TAP_OK(via_answer("Via: SIP/2.0/UDP h ;x=\"a,b\" ,, SIP/2.0/UDP h2\r\n",
+	    "Via: SIP/2.0/UDP h ;x=\"a,b\";received=192.0.2.7\r\n"
+	    "Via: , SIP/2.0/UDP h2\r\n"), "an empty value after the top one");
+	TAP_OK(via_answer("Via: SIP/2.0/UDP h, \r\n",
+	    "Via: SIP/2.0/UDP h,\r\n"), "a comma and nothing after it");
+	TAP_OK(via_answer("Via: SIP/2.0/UDP <h>\r\n",
+	    "Via: SIP/2.0/UDP <h>\r\n"), "a top Via that does not parse");
+}
+
+/*
+ * The answer's Via lines for a request with via_line, the same whether
+ * validation kept the top Via or not: the first of the two tests.
+ */
+static int
+via_answer(const char *via_line, const char *want_vias)
+{
+	static struct sip_msg	 kept;
+	struct sip_reply	 rp;
+	struct sip_out		 out;
+	char			 req[512], buf[1024], want[1024];
+	int			 n;
+
+	n = snprintf(req, sizeof(req), REQ_LINE "%sFrom: <sip:a@a.test>;tag=f"
+	    "\r\nTo: <sip:b@b.test>;tag=t\r\nCall-ID: c\r\n"
+	    "CSeq: 1 OPTIONS\r\n\r\n", via_line);
+	snprintf(want, sizeof(want), "SIP/2.0 400 x\r\n%s"
+	    "From: <sip:a@a.test>;tag=f\r\nTo: <sip:b@b.test>;tag=t\r\n"
+	    "Call-ID: c\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n",
+	    want_vias);
+	memset(&rp, 0, sizeof(rp));
+	rp.rp_status = 400;
+	rp.rp_reason = "x";
+	rp.rp_received = SIP_STR_LIT("192.0.2.7");
+	rp.rp_rport = 5070;
+	if (sip_parse(&kept, req, n, &lim, 0, &e) == -1)
+		return 0;
+	sip_out_init(&out, buf, sizeof(buf));
+	if (sip_print_response(&out, &kept, &rp) == -1 || !printed(&out, want))
+		return 0;
+	sip_validate_request(&kept, &e);
+	sip_out_init(&out, buf, sizeof(buf));
+	return sip_print_response(&out, &kept, &rp) == 0 && printed(&out, want);
 }
 
 /*
