@@ -103,9 +103,10 @@ printf '%-8s %12s %12s\n' process new refresh
 for c in listener authd dirdb; do
 	printf '%-8s' "$c"
 	for part in 1 2; do
-		f=$(ls "$OUT/$c".*."$part" 2>/dev/null | head -1)
-		n=$(sed -n 's/^summary: //p' "$f" 2>/dev/null)
-		printf ' %12d' $(( ${n:-0} / CALLS ))
+		# every process of the kind: the listener has workers
+		n=$(cat "$OUT/$c".*."$part" 2>/dev/null |
+		    sed -n 's/^summary: //p' | awk '{ n += $1 } END { print n + 0 }')
+		printf ' %12d' $(( n / CALLS ))
 	done
 	echo
 done

@@ -140,26 +140,6 @@ enum sip_kind {
 	SIP_RESPONSE
 };
 
-struct sip_msg {
-	const char	*msg_buf;
-	size_t		 msg_len;	/* without datagram trailing bytes */
-	enum sip_kind	 msg_kind;
-	enum sip_method	 msg_method;
-	struct sip_str	 msg_method_str;
-	struct sip_str	 msg_ruri;
-	struct sip_str	 msg_version;
-	unsigned int	 msg_status;
-	struct sip_str	 msg_reason;
-	size_t		 msg_nhdrs;
-	/* Slot index + 1 of the first header of each id, 0 when absent. */
-	uint16_t	 msg_first[SIP_HDR_MAX];
-	struct sip_str	 msg_body;
-	/*
-	 * Last, and never read past msg_nhdrs: a parse or a copy touches
-	 * only the slots in use, not all 5 KB of them.
-	 */
-	struct sip_hdr	 msg_hdrs[SIP_MAX_HEADERS];
-};
 
 /*
  * Why a message was refused.  err_respond is 1 when enough was parsed
@@ -194,6 +174,11 @@ enum sip_host_type {
 	SIP_HOST_IPV6		/* uri_host holds the brackets */
 };
 
+/*
+ * A parsed message keeps some of these (struct sip_msg below), and
+ * sip_msg_copy() moves each of their strings: a new string in struct
+ * sip_uri, sip_via or sip_addr must be added there.
+ */
 struct sip_uri {
 	enum sip_scheme	 uri_scheme;
 	struct sip_str	 uri_scheme_str;
@@ -246,6 +231,47 @@ struct sip_cseq {
 	uint32_t	 cseq_num;
 	struct sip_str	 cseq_method_str;
 	enum sip_method	 cseq_method;
+};
+
+#define SIP_KNOWN_VIA	0x01
+#define SIP_KNOWN_FROM	0x02
+#define SIP_KNOWN_TO	0x04
+#define SIP_KNOWN_CSEQ	0x08
+
+struct sip_msg {
+	const char	*msg_buf;
+	size_t		 msg_len;	/* without datagram trailing bytes */
+	enum sip_kind	 msg_kind;
+	enum sip_method	 msg_method;
+	struct sip_str	 msg_method_str;
+	struct sip_str	 msg_ruri;
+	struct sip_str	 msg_version;
+	unsigned int	 msg_status;
+	struct sip_str	 msg_reason;
+	size_t		 msg_nhdrs;
+	/* Slot index + 1 of the first header of each id, 0 when absent. */
+	uint16_t	 msg_first[SIP_HDR_MAX];
+	struct sip_str	 msg_body;
+	/*
+	 * The top Via, From, To and CSeq as sip_validate_request() or
+	 * sip_validate_response() parsed them, pointing into msg_buf like
+	 * the rest, with a bit each in msg_known when set: the
+	 * transaction layer, the registrar and the response printer read
+	 * them (sip_top_via(), sip_first_addr(), sip_first_cseq()) instead
+	 * of parsing them again, which was a fifth of the listener's work
+	 * for a REGISTER.  Nothing edits a parsed message; sip_msg_copy()
+	 * moves them along.
+	 */
+	unsigned int	 msg_known;
+	struct sip_via	 msg_via;
+	struct sip_addr	 msg_from;
+	struct sip_addr	 msg_to;
+	struct sip_cseq	 msg_cseq;
+	/*
+	 * Last, and never read past msg_nhdrs: a parse or a copy touches
+	 * only the slots in use, not all 5 KB of them.
+	 */
+	struct sip_hdr	 msg_hdrs[SIP_MAX_HEADERS];
 };
 
 /* A media type, or an Accept media range ("*" allowed). */
@@ -325,17 +351,42 @@ int		 sip_str_eq_ci(const struct sip_str *, const struct sip_str *);
 int		 sip_str_is_ci(const struct sip_str *, const char *);
 int		 sip_str_num(const struct sip_str *, uint64_t, uint64_t *);
 void		 sip_str_trim(struct sip_str *);
+void		 sip_str_copy(const struct sip_str *, char *, size_t);
 int		 sip_str_unquote(const struct sip_str *, char *, size_t);
 int		 sip_str_unescape(const struct sip_str *, char *, size_t,
 		    size_t *);
-int		 sip_is_digit(int);
-int		 sip_is_lws(int);
-int		 sip_is_token_char(int);
 int		 sip_is_token(const struct sip_str *);
 enum sip_method	 sip_method_lookup(const struct sip_str *);
 const char	*sip_method_name(enum sip_method);
 enum sip_hdr_id	 sip_hdr_lookup(const struct sip_str *);
 const char	*sip_hdr_name(enum sip_hdr_id);
+
+/*
+ * Character classes, inline: the parser asks them of nearly every byte
+ * of a message, and a function call per byte was a tenth of the
+ * listener's work for a REGISTER.
+ */
+extern const unsigned char sip_token_chars[256];
+
+static inline int
+sip_is_digit(int c)
+{
+	return (c >= '0' && c <= '9');
+}
+
+/* Inside a split header value CR and LF only remain as folds. */
+static inline int
+sip_is_lws(int c)
+{
+	return (c == ' ' || c == '\t' || c == '\r' || c == '\n');
+}
+
+/* token (RFC 3261 25.1) */
+static inline int
+sip_is_token_char(int c)
+{
+	return (c >= 0 && c < 256 && sip_token_chars[c]);
+}
 
 /* sip_uri.c: SIP, SIPS, tel and other URIs, hosts */
 int		 sip_uri_parse(const char *, const char *, struct sip_uri *);
@@ -358,9 +409,12 @@ int		 sip_param_find(const struct sip_str *, const char *,
 int		 sip_via_parse(const char *, const char *, struct sip_via *);
 int		 sip_top_via(const struct sip_msg *, struct sip_via *);
 int		 sip_addr_parse(const char *, const char *, struct sip_addr *);
+int		 sip_first_addr(const struct sip_msg *, enum sip_hdr_id,
+		    struct sip_addr *);
 int		 sip_contact_parse(const char *, const char *,
 		    struct sip_addr *);
 int		 sip_cseq_parse(const char *, const char *, struct sip_cseq *);
+int		 sip_first_cseq(const struct sip_msg *, struct sip_cseq *);
 int		 sip_callid_parse(const char *, const char *, struct sip_str *);
 int		 sip_clen_parse(const char *, const char *, size_t *);
 int		 sip_maxfwd_parse(const char *, const char *, unsigned int *);
@@ -371,9 +425,8 @@ int		 sip_event_parse(const char *, const char *,
 		    struct sip_event *);
 int		 sip_auth_parse(const char *, const char *, struct sip_auth *);
 int		 sip_date_parse(const char *, const char *, time_t *);
-int		 sip_validate_request(const struct sip_msg *, struct sip_err *);
-int		 sip_validate_response(const struct sip_msg *,
-		    struct sip_err *);
+int		 sip_validate_request(struct sip_msg *, struct sip_err *);
+int		 sip_validate_response(struct sip_msg *, struct sip_err *);
 
 /* sip_parse.c: limits, framing, first line, header split, copy */
 void		 sip_limits_default(struct sip_limits *);
@@ -389,6 +442,7 @@ void		 sip_msg_copy(struct sip_msg *, const struct sip_msg *,
 /* sip_print.c: bounded output, responses, forwarded requests */
 void		 sip_out_init(struct sip_out *, char *, size_t);
 int		 sip_out_add(struct sip_out *, const void *, size_t);
+int		 sip_out_uint(struct sip_out *, uint64_t);
 int		 sip_out_printf(struct sip_out *, const char *, ...)
 		    __attribute__((__format__ (printf, 2, 3)));
 int		 sip_print_response(struct sip_out *, const struct sip_msg *,

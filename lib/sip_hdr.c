@@ -21,6 +21,7 @@
  * parts of folds, so they count as white space.
  */
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -67,10 +68,17 @@ str_set(struct sip_str *s, const char *p, const char *end)
 static int
 sip_quoted_scan(const char *p, const char *end, const char **after)
 {
-	unsigned char	c;
+	/* qdtext, by table: credentials are mostly quoted strings */
+	static const unsigned char	qdtext[256] = {
+		['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [0x20 ... 0x21] = 1,
+		[0x23 ... 0x5b] = 1, [0x5d ... 0x7e] = 1, [0x80 ... 0xff] = 1,
+	};
+	unsigned char			c;
 
 	for (p++; p < end; p++) {
 		c = *p;
+		if (qdtext[c])
+			continue;
 		if (c == '"') {
 			*after = p + 1;
 			return (0);
@@ -90,31 +98,34 @@ sip_quoted_scan(const char *p, const char *end, const char **after)
 /*
  * Takes the next element of a comma list, minding quoted strings and
  * <URIs>.  Returns 1 with the element, 0 at the end, -1 on an empty
- * element or an unbalanced quote or bracket.
+ * element or an unbalanced quote or bracket.  The bytes between those
+ * three are skipped by table, the inside of brackets by memchr(3): every
+ * Via, Contact and list header is read this way.
  */
 int
 sip_list_next(const char **pp, const char *end, struct sip_str *elem)
 {
-	const char	*p, *start;
-	int		 angle = 0;
+	static const unsigned char	 special[256] = {
+		['"'] = 1, [','] = 1, ['<'] = 1,
+	};
+	const char			*p, *start;
 
 	start = p = skip_lws(*pp, end);
 	if (p == end)
 		return (0);
-	while (p < end) {
-		if (angle) {
-			if (*p++ == '>')
-				angle = 0;
-		} else if (*p == '"') {
+	for (;;) {
+		while (p < end && !special[(unsigned char)*p])
+			p++;
+		if (p == end || *p == ',')
+			break;
+		if (*p == '"') {
 			if (sip_quoted_scan(p, end, &p) == -1)
 				return (-1);
-		} else if (*p == ',')
-			break;
-		else if (*p++ == '<')
-			angle = 1;
+		} else if ((p = memchr(p + 1, '>', end - p - 1)) == NULL)
+			return (-1);	/* an unbalanced '<' */
+		else
+			p++;
 	}
-	if (angle)
-		return (-1);
 	str_set(elem, start, p);
 	sip_str_trim(elem);
 	if (elem->len == 0)
@@ -633,54 +644,65 @@ static const struct {
 };
 #undef AUTH_FIELD
 
-/* auth-param = auth-param-name EQUAL ( token / quoted-string ) */
+/* A known parameter into its field; the same one twice is refused. */
 static int
-auth_param(struct sip_auth *au, const struct sip_str *elem)
+auth_field(struct sip_auth *au, const struct sip_str *n,
+    const struct sip_str *v)
 {
-	struct sip_str	 n, v, *field;
-	const char	*p = elem->s, *end = SIP_STR_END(elem), *q;
+	struct sip_str	*field;
 	size_t		 i;
 
-	if ((q = skip_token(p, end)) == p)
-		return (-1);
-	str_set(&n, p, q);
-	p = skip_lws(q, end);
-	if (p == end || *p != '=')
-		return (-1);
-	p = skip_lws(p + 1, end);
-	if (p < end && *p == '"') {
-		if (sip_quoted_scan(p, end, &q) == -1)
-			return (-1);
-		str_set(&v, p + 1, q - 1);
-	} else if ((q = skip_token(p, end)) == p)
-		return (-1);
-	else
-		str_set(&v, p, q);
-	if (q != end)
-		return (-1);
 	for (i = 0; i < sizeof(auth_fields) / sizeof(auth_fields[0]); i++) {
-		if (n.len != auth_fields[i].len ||
-		    strncasecmp(n.s, auth_fields[i].name, n.len) != 0)
+		if (n->len != auth_fields[i].len ||
+		    strncasecmp(n->s, auth_fields[i].name, n->len) != 0)
 			continue;
 		field = (struct sip_str *)((char *)au + auth_fields[i].off);
 		if (field->s != NULL)
 			return (-1);	/* the same parameter twice */
-		*field = v;
+		*field = *v;
 		break;		/* the names differ */
 	}
 	return (0);
 }
 
 /*
+ * auth-param = auth-param-name EQUAL ( token / quoted-string ) at p;
+ * returns the end of it, or NULL.
+ */
+static const char *
+auth_param(struct sip_auth *au, const char *p, const char *end)
+{
+	struct sip_str	 n, v;
+	const char	*q;
+
+	if ((q = skip_token(p, end)) == p)
+		return (NULL);
+	str_set(&n, p, q);
+	p = skip_lws(q, end);
+	if (p == end || *p != '=')
+		return (NULL);
+	p = skip_lws(p + 1, end);
+	if (p < end && *p == '"') {
+		if (sip_quoted_scan(p, end, &q) == -1)
+			return (NULL);
+		str_set(&v, p + 1, q - 1);
+	} else if ((q = skip_token(p, end)) == p)
+		return (NULL);
+	else
+		str_set(&v, p, q);
+	return (auth_field(au, &n, &v) == -1 ? NULL : q);
+}
+
+/*
  * Credentials or a challenge of any scheme whose parameters are
- * auth-params; the caller checks the scheme is Digest.
+ * auth-params; the caller checks the scheme is Digest.  The comma list
+ * and its parameters are read in one pass: splitting the list first
+ * read every quoted string twice.
  */
 int
 sip_auth_parse(const char *p, const char *end, struct sip_auth *au)
 {
-	struct sip_str	 elem;
 	const char	*q;
-	int		 r;
 
 	memset(au, 0, sizeof(*au));
 	p = skip_lws(p, end);
@@ -689,10 +711,15 @@ sip_auth_parse(const char *p, const char *end, struct sip_auth *au)
 	str_set(&au->au_scheme, p, q);
 	if (q < end && !sip_is_lws((unsigned char)*q))
 		return (-1);
-	while ((r = sip_list_next(&q, end, &elem)) == 1)
-		if (auth_param(au, &elem) == -1)
+	for (p = skip_lws(q, end); p < end; p = skip_lws(p + 1, end)) {
+		if ((p = auth_param(au, p, end)) == NULL)
 			return (-1);
-	return (r);
+		if ((p = skip_lws(p, end)) == end)
+			return (0);
+		if (*p != ',' || skip_lws(p + 1, end) == end)
+			return (-1);	/* no comma, or nothing after it */
+	}
+	return (0);
 }
 
 static int
@@ -761,37 +788,87 @@ enum hdr_shape {
 	HDR_LIST0	/* a comma list, maybe empty */
 };
 
+/*
+ * Indexed by header id.  When several headers are bad, the reason told
+ * is that of the lowest hc_rank (and of its kind, the first header in
+ * the message): Via first, the headers every request has next.
+ */
+#define CHECK(id, rank, shape, bad, dup)				\
+	[id] = { id, rank, shape, bad, dup }
 static const struct hdr_check {
 	enum sip_hdr_id	 hc_id;
+	unsigned int	 hc_rank;	/* 0: not checked */
 	enum hdr_shape	 hc_shape;
 	const char	*hc_bad;
 	const char	*hc_dup;
-} hdr_checks[] = {
-	{ SIP_HDR_VIA, HDR_LIST, "bad Via", NULL },
-	{ SIP_HDR_FROM, HDR_ONE, "bad From", "conflicting From" },
-	{ SIP_HDR_TO, HDR_ONE, "bad To", "conflicting To" },
-	{ SIP_HDR_CALL_ID, HDR_ONE, "bad Call-ID", "conflicting Call-ID" },
-	{ SIP_HDR_CSEQ, HDR_ONE, "bad CSeq", "conflicting CSeq" },
-	{ SIP_HDR_MAX_FORWARDS, HDR_ONE, "bad Max-Forwards",
-	    "conflicting Max-Forwards" },
-	{ SIP_HDR_CONTACT, HDR_LIST, "bad Contact", NULL },
-	{ SIP_HDR_CONTENT_TYPE, HDR_ONE, "bad Content-Type",
-	    "conflicting Content-Type" },
-	{ SIP_HDR_EXPIRES, HDR_ONE, "bad Expires", "conflicting Expires" },
-	{ SIP_HDR_DATE, HDR_ONE, "bad Date", "conflicting Date" },
-	{ SIP_HDR_EVENT, HDR_ONE, "bad Event", "conflicting Event" },
-	{ SIP_HDR_ROUTE, HDR_LIST, "bad Route", NULL },
-	{ SIP_HDR_RECORD_ROUTE, HDR_LIST, "bad Record-Route", NULL },
-	{ SIP_HDR_ACCEPT, HDR_LIST0, "bad Accept", NULL },
-	{ SIP_HDR_ALLOW, HDR_LIST0, "bad Allow", NULL },
-	{ SIP_HDR_SUPPORTED, HDR_LIST0, "bad Supported", NULL },
-	{ SIP_HDR_REQUIRE, HDR_LIST0, "bad Require", NULL },
-	{ SIP_HDR_PROXY_REQUIRE, HDR_LIST0, "bad Proxy-Require", NULL },
+} hdr_checks[SIP_HDR_MAX] = {
+	CHECK(SIP_HDR_VIA, 1, HDR_LIST, "bad Via", NULL),
+	CHECK(SIP_HDR_FROM, 2, HDR_ONE, "bad From", "conflicting From"),
+	CHECK(SIP_HDR_TO, 3, HDR_ONE, "bad To", "conflicting To"),
+	CHECK(SIP_HDR_CALL_ID, 4, HDR_ONE, "bad Call-ID",
+	    "conflicting Call-ID"),
+	CHECK(SIP_HDR_CSEQ, 5, HDR_ONE, "bad CSeq", "conflicting CSeq"),
+	CHECK(SIP_HDR_MAX_FORWARDS, 6, HDR_ONE, "bad Max-Forwards",
+	    "conflicting Max-Forwards"),
+	CHECK(SIP_HDR_CONTACT, 7, HDR_LIST, "bad Contact", NULL),
+	CHECK(SIP_HDR_CONTENT_TYPE, 8, HDR_ONE, "bad Content-Type",
+	    "conflicting Content-Type"),
+	CHECK(SIP_HDR_EXPIRES, 9, HDR_ONE, "bad Expires",
+	    "conflicting Expires"),
+	CHECK(SIP_HDR_DATE, 10, HDR_ONE, "bad Date", "conflicting Date"),
+	CHECK(SIP_HDR_EVENT, 11, HDR_ONE, "bad Event", "conflicting Event"),
+	CHECK(SIP_HDR_ROUTE, 12, HDR_LIST, "bad Route", NULL),
+	CHECK(SIP_HDR_RECORD_ROUTE, 13, HDR_LIST, "bad Record-Route", NULL),
+	CHECK(SIP_HDR_ACCEPT, 14, HDR_LIST0, "bad Accept", NULL),
+	CHECK(SIP_HDR_ALLOW, 15, HDR_LIST0, "bad Allow", NULL),
+	CHECK(SIP_HDR_SUPPORTED, 16, HDR_LIST0, "bad Supported", NULL),
+	CHECK(SIP_HDR_REQUIRE, 17, HDR_LIST0, "bad Require", NULL),
+	CHECK(SIP_HDR_PROXY_REQUIRE, 18, HDR_LIST0, "bad Proxy-Require",
+	    NULL),
 };
+#undef CHECK
 
-/* One value, or one element of a list, of a header in hdr_checks. */
+/* The top Via, kept for later readers of msg. */
 static int
-value_ok(enum sip_hdr_id id, const char *p, const char *end)
+keep_via(struct sip_msg *msg, const char *p, const char *end)
+{
+	if (sip_via_parse(p, end, &msg->msg_via) == -1)
+		return (-1);
+	msg->msg_known |= SIP_KNOWN_VIA;
+	return (0);
+}
+
+/* The From or To, kept for later readers of msg. */
+static int
+keep_addr(struct sip_msg *msg, enum sip_hdr_id id, const char *p,
+    const char *end)
+{
+	struct sip_addr	*a = id == SIP_HDR_FROM ? &msg->msg_from :
+			    &msg->msg_to;
+
+	if (sip_addr_parse(p, end, a) == -1)
+		return (-1);
+	msg->msg_known |= id == SIP_HDR_FROM ? SIP_KNOWN_FROM : SIP_KNOWN_TO;
+	return (0);
+}
+
+/* The CSeq, kept for later readers of msg. */
+static int
+keep_cseq(struct sip_msg *msg, const char *p, const char *end)
+{
+	if (sip_cseq_parse(p, end, &msg->msg_cseq) == -1)
+		return (-1);
+	msg->msg_known |= SIP_KNOWN_CSEQ;
+	return (0);
+}
+
+/*
+ * One value, or one element of a list, of a header in hdr_checks;
+ * first when it is the first value of its kind in msg.
+ */
+static int
+value_ok(struct sip_msg *msg, enum sip_hdr_id id, const char *p,
+    const char *end, int first)
 {
 	union {
 		struct sip_via		via;
@@ -807,12 +884,16 @@ value_ok(enum sip_hdr_id id, const char *p, const char *end)
 
 	switch (id) {
 	case SIP_HDR_VIA:
+		if (first)
+			return (keep_via(msg, p, end));
 		return (sip_via_parse(p, end, &u.via));
 	case SIP_HDR_CONTACT:
 		return (sip_contact_parse(p, end, &u.addr));
 	case SIP_HDR_CALL_ID:
 		return (sip_callid_parse(p, end, &u.str));
 	case SIP_HDR_CSEQ:
+		if (first)
+			return (keep_cseq(msg, p, end));
 		return (sip_cseq_parse(p, end, &u.cseq));
 	case SIP_HDR_MAX_FORWARDS:
 		return (sip_maxfwd_parse(p, end, &u.mf));
@@ -827,6 +908,9 @@ value_ok(enum sip_hdr_id id, const char *p, const char *end)
 		return (sip_event_parse(p, end, &u.event));
 	case SIP_HDR_FROM:
 	case SIP_HDR_TO:
+		if (first)
+			return (keep_addr(msg, id, p, end));
+		return (sip_addr_parse(p, end, &u.addr));
 	case SIP_HDR_ROUTE:
 	case SIP_HDR_RECORD_ROUTE:
 		return (sip_addr_parse(p, end, &u.addr));
@@ -845,7 +929,8 @@ is_star(const struct sip_str *elem)
 }
 
 static int
-list_ok(const struct hdr_check *hc, const struct sip_str *v)
+list_ok(struct sip_msg *msg, const struct hdr_check *hc,
+    const struct sip_str *v, int first)
 {
 	struct sip_str	 elem;
 	const char	*p = v->s;
@@ -853,7 +938,8 @@ list_ok(const struct hdr_check *hc, const struct sip_str *v)
 	int		 r;
 
 	while ((r = sip_list_next(&p, SIP_STR_END(v), &elem)) == 1) {
-		if (value_ok(hc->hc_id, elem.s, SIP_STR_END(&elem)) == -1)
+		if (value_ok(msg, hc->hc_id, elem.s, SIP_STR_END(&elem),
+		    first && n == 0) == -1)
 			return (-1);
 		stars += hc->hc_id == SIP_HDR_CONTACT && is_star(&elem);
 		n++;
@@ -864,11 +950,12 @@ list_ok(const struct hdr_check *hc, const struct sip_str *v)
 }
 
 static int
-check_ok(const struct hdr_check *hc, const struct sip_str *v)
+check_ok(struct sip_msg *msg, const struct hdr_check *hc,
+    const struct sip_str *v, int first)
 {
 	if (hc->hc_shape == HDR_ONE)
-		return (value_ok(hc->hc_id, v->s, SIP_STR_END(v)));
-	return (list_ok(hc, v));
+		return (value_ok(msg, hc->hc_id, v->s, SIP_STR_END(v), first));
+	return (list_ok(msg, hc, v, first));
 }
 
 static const struct {
@@ -892,28 +979,39 @@ vfail(const struct sip_msg *msg, struct sip_err *err, unsigned int status,
 	return (-1);
 }
 
+/*
+ * Each header once, in the order of the message: looking each kind up
+ * in turn walked the header slots once per kind.  A header of a kind
+ * ranked after the worst bad one found so far need not be read.
+ */
 static int
-check_headers(const struct sip_msg *msg, struct sip_err *err)
+check_headers(struct sip_msg *msg, struct sip_err *err)
 {
 	const struct hdr_check	*hc;
 	const struct sip_hdr	*h, *first;
+	const char		*reason = NULL;
+	unsigned int		 rank = UINT_MAX;
 	size_t			 i;
 
 	for (i = 0; i < sizeof(hdr_required) / sizeof(hdr_required[0]); i++)
 		if (sip_hdr_first(msg, hdr_required[i].id) == NULL)
 			return (vfail(msg, err, 400, hdr_required[i].reason));
-	for (i = 0; i < sizeof(hdr_checks) / sizeof(hdr_checks[0]); i++) {
-		hc = &hdr_checks[i];
-		first = sip_hdr_first(msg, hc->hc_id);
-		for (h = first; h != NULL; h = sip_hdr_next(msg, h)) {
-			if (hc->hc_shape == HDR_ONE && h != first &&
-			    !sip_str_eq(&h->hdr_value, &first->hdr_value))
-				return (vfail(msg, err, 400, hc->hc_dup));
-			if (check_ok(hc, &h->hdr_value) == -1)
-				return (vfail(msg, err, 400, hc->hc_bad));
-		}
+	for (i = 0; i < msg->msg_nhdrs; i++) {
+		h = &msg->msg_hdrs[i];
+		hc = &hdr_checks[h->hdr_id];
+		if (hc->hc_rank == 0 || hc->hc_rank >= rank)
+			continue;
+		first = sip_hdr_first(msg, h->hdr_id);
+		if (hc->hc_shape == HDR_ONE && h != first &&
+		    !sip_str_eq(&h->hdr_value, &first->hdr_value))
+			reason = hc->hc_dup;
+		else if (check_ok(msg, hc, &h->hdr_value, h == first) == -1)
+			reason = hc->hc_bad;
+		else
+			continue;
+		rank = hc->hc_rank;
 	}
-	return (0);
+	return (reason == NULL ? 0 : vfail(msg, err, 400, reason));
 }
 
 /*
@@ -940,9 +1038,8 @@ check_ruri(const struct sip_msg *msg, struct sip_err *err)
  * Max-Forwards may be missing: RFC 2543 peers do not send it.
  */
 int
-sip_validate_request(const struct sip_msg *msg, struct sip_err *err)
+sip_validate_request(struct sip_msg *msg, struct sip_err *err)
 {
-	const struct sip_hdr	*h;
 	struct sip_cseq		 cs;
 
 	memset(err, 0, sizeof(*err));
@@ -950,16 +1047,14 @@ sip_validate_request(const struct sip_msg *msg, struct sip_err *err)
 		return (vfail(msg, err, 400, "not a request"));
 	if (check_headers(msg, err) == -1)
 		return (-1);
-	h = sip_hdr_first(msg, SIP_HDR_CSEQ);
-	if (sip_cseq_parse(h->hdr_value.s, SIP_STR_END(&h->hdr_value),
-	    &cs) == -1 ||
+	if (sip_first_cseq(msg, &cs) == -1 ||
 	    !sip_str_eq(&cs.cseq_method_str, &msg->msg_method_str))
 		return (vfail(msg, err, 400, "CSeq method mismatch"));
 	return (check_ruri(msg, err));
 }
 
 int
-sip_validate_response(const struct sip_msg *msg, struct sip_err *err)
+sip_validate_response(struct sip_msg *msg, struct sip_err *err)
 {
 	memset(err, 0, sizeof(*err));
 	if (msg->msg_kind != SIP_RESPONSE)
@@ -975,12 +1070,53 @@ sip_top_via(const struct sip_msg *msg, struct sip_via *via)
 	struct sip_str		 elem;
 	const char		*p;
 
+	if (msg->msg_known & SIP_KNOWN_VIA) {
+		*via = msg->msg_via;
+		return (0);
+	}
 	if ((h = sip_hdr_first(msg, SIP_HDR_VIA)) == NULL)
 		return (-1);
 	p = h->hdr_value.s;
 	if (sip_list_next(&p, SIP_STR_END(&h->hdr_value), &elem) != 1)
 		return (-1);
 	return (sip_via_parse(elem.s, SIP_STR_END(&elem), via));
+}
+
+/* The first header of id, an address; -1 when it is absent or bad. */
+int
+sip_first_addr(const struct sip_msg *msg, enum sip_hdr_id id,
+    struct sip_addr *addr)
+{
+	const struct sip_hdr	*h;
+
+	if (id == SIP_HDR_FROM && (msg->msg_known & SIP_KNOWN_FROM)) {
+		*addr = msg->msg_from;
+		return (0);
+	}
+	if (id == SIP_HDR_TO && (msg->msg_known & SIP_KNOWN_TO)) {
+		*addr = msg->msg_to;
+		return (0);
+	}
+	if ((h = sip_hdr_first(msg, id)) == NULL)
+		return (-1);
+	return (sip_addr_parse(h->hdr_value.s, SIP_STR_END(&h->hdr_value),
+	    addr));
+}
+
+/* The first CSeq; -1 when it is absent or bad. */
+int
+sip_first_cseq(const struct sip_msg *msg, struct sip_cseq *cs)
+{
+	const struct sip_hdr	*h;
+
+	if (msg->msg_known & SIP_KNOWN_CSEQ) {
+		*cs = msg->msg_cseq;
+		return (0);
+	}
+	if ((h = sip_hdr_first(msg, SIP_HDR_CSEQ)) == NULL)
+		return (-1);
+	return (sip_cseq_parse(h->hdr_value.s, SIP_STR_END(&h->hdr_value),
+	    cs));
 }
 
 const struct sip_hdr *

@@ -390,6 +390,62 @@ sip_str_move(struct sip_str *str, const char *from, size_t len,
 		str->s = to + (p - f);
 }
 
+static void
+uri_move(struct sip_uri *u, const char *from, size_t len, const char *to)
+{
+	sip_str_move(&u->uri_scheme_str, from, len, to);
+	sip_str_move(&u->uri_opaque, from, len, to);
+	sip_str_move(&u->uri_user, from, len, to);
+	sip_str_move(&u->uri_password, from, len, to);
+	sip_str_move(&u->uri_host, from, len, to);
+	sip_str_move(&u->uri_params, from, len, to);
+	sip_str_move(&u->uri_headers, from, len, to);
+	sip_str_move(&u->uri_transport, from, len, to);
+	sip_str_move(&u->uri_user_param, from, len, to);
+	sip_str_move(&u->uri_maddr, from, len, to);
+	sip_str_move(&u->uri_method, from, len, to);
+}
+
+static void
+addr_move(struct sip_addr *a, const char *from, size_t len, const char *to)
+{
+	sip_str_move(&a->addr_display, from, len, to);
+	sip_str_move(&a->addr_uri_str, from, len, to);
+	uri_move(&a->addr_uri, from, len, to);
+	sip_str_move(&a->addr_params, from, len, to);
+	sip_str_move(&a->addr_tag, from, len, to);
+}
+
+static void
+via_move(struct sip_via *v, const char *from, size_t len, const char *to)
+{
+	sip_str_move(&v->via_proto, from, len, to);
+	sip_str_move(&v->via_version, from, len, to);
+	sip_str_move(&v->via_transport, from, len, to);
+	sip_str_move(&v->via_host, from, len, to);
+	sip_str_move(&v->via_params, from, len, to);
+	sip_str_move(&v->via_branch, from, len, to);
+	sip_str_move(&v->via_received, from, len, to);
+	sip_str_move(&v->via_maddr, from, len, to);
+	sip_str_move(&v->via_ttl, from, len, to);
+	sip_str_move(&v->via_rport_name, from, len, to);
+}
+
+/* The values validation kept (sip.h, struct sip_msg), moved along. */
+static void
+known_move(struct sip_msg *dst, const char *from, size_t len,
+    const char *to)
+{
+	if (dst->msg_known & SIP_KNOWN_VIA)
+		via_move(&dst->msg_via, from, len, to);
+	if (dst->msg_known & SIP_KNOWN_FROM)
+		addr_move(&dst->msg_from, from, len, to);
+	if (dst->msg_known & SIP_KNOWN_TO)
+		addr_move(&dst->msg_to, from, len, to);
+	if (dst->msg_known & SIP_KNOWN_CSEQ)
+		sip_str_move(&dst->msg_cseq.cseq_method_str, from, len, to);
+}
+
 /*
  * What sip_parse() would say of buf, a copy of src's bytes, without
  * parsing them again: a request held while other processes answer is
@@ -413,4 +469,5 @@ sip_msg_copy(struct sip_msg *dst, const struct sip_msg *src, const char *buf)
 		sip_str_move(&dst->msg_hdrs[i].hdr_value, from, len, buf);
 	}
 	sip_str_move(&dst->msg_body, from, len, buf);
+	known_move(dst, from, len, buf);
 }

@@ -49,6 +49,14 @@ sip_out_add(struct sip_out *out, const void *p, size_t n)
 	return (0);
 }
 
+static const char *
+skip_lws(const char *p, const char *end)
+{
+	while (p < end && sip_is_lws((unsigned char)*p))
+		p++;
+	return (p);
+}
+
 static int
 sip_out_str(struct sip_out *out, const struct sip_str *s)
 {
@@ -86,15 +94,15 @@ out_cstr(struct sip_out *out, const char *s)
  * Content-Length and mostly an rport, and vsnprintf(3) for them was a
  * tenth of the cost of building one.
  */
-static void
-out_uint(struct sip_out *out, uint64_t v)
+int
+sip_out_uint(struct sip_out *out, uint64_t v)
 {
 	char	digits[20], *p = digits + sizeof(digits);
 
 	do
 		*--p = '0' + v % 10;
 	while ((v /= 10) != 0);
-	sip_out_add(out, p, digits + sizeof(digits) - p);
+	return (sip_out_add(out, p, digits + sizeof(digits) - p));
 }
 
 static void
@@ -139,20 +147,30 @@ out_first(struct sip_out *out, const struct sip_msg *msg, enum sip_hdr_id id)
  * their own, which means the same.
  */
 static void
-out_top_via(struct sip_out *out, const struct sip_hdr *h,
-    const struct sip_reply *rp)
+out_top_via(struct sip_out *out, const struct sip_msg *msg,
+    const struct sip_hdr *h, const struct sip_reply *rp)
 {
 	struct sip_via	 via;
 	struct sip_str	 elem;
-	const char	*p = h->hdr_value.s, *end = SIP_STR_END(&h->hdr_value);
+	const char	*p, *end = SIP_STR_END(&h->hdr_value);
 	const char	*cut;
 	int		 fill;
 
-	if (sip_list_next(&p, end, &elem) != 1 ||
-	    sip_via_parse(elem.s, SIP_STR_END(&elem), &via) == -1) {
+	if (sip_top_via(msg, &via) == -1) {
 		out_named(out, SIP_HDR_VIA, &h->hdr_value);
 		return;
 	}
+	/*
+	 * The value is where its parse began and ended (sip_via_parse()
+	 * ends via_params there), and the rest of the line follows its
+	 * comma, as sip_list_next() would leave them: not cut from the
+	 * list again for every answer.
+	 */
+	elem.s = via.via_proto.s;
+	elem.len = SIP_STR_END(&via.via_params) - elem.s;
+	p = skip_lws(SIP_STR_END(&elem), end);
+	if (p < end && *p == ',')
+		p = skip_lws(p + 1, end);
 	fill = rp->rp_rport != 0 && via.via_rport_name.s != NULL;
 	cut = fill ? SIP_STR_END(&via.via_rport_name) : SIP_STR_END(&elem);
 	out_cstr(out, "Via: ");
@@ -160,7 +178,7 @@ out_top_via(struct sip_out *out, const struct sip_hdr *h,
 	if (fill) {
 		/* A valueless rport may be the last parameter. */
 		out_cstr(out, "=");
-		out_uint(out, rp->rp_rport);
+		sip_out_uint(out, rp->rp_rport);
 		sip_out_add(out, cut, SIP_STR_END(&elem) - cut);
 	}
 	if (rp->rp_received.len > 0 && via.via_received.s == NULL) {
@@ -180,7 +198,7 @@ out_vias(struct sip_out *out, const struct sip_msg *msg,
 
 	h = sip_hdr_first(msg, SIP_HDR_VIA);
 	if (h != NULL && (rp->rp_rport != 0 || rp->rp_received.len > 0)) {
-		out_top_via(out, h, rp);
+		out_top_via(out, msg, h, rp);
 		h = sip_hdr_next(msg, h);
 	}
 	for (; h != NULL; h = sip_hdr_next(msg, h))
@@ -197,8 +215,8 @@ out_to(struct sip_out *out, const struct sip_msg *msg,
 
 	if ((h = sip_hdr_first(msg, SIP_HDR_TO)) == NULL)
 		return;
-	if (totag->len == 0 || sip_addr_parse(h->hdr_value.s,
-	    SIP_STR_END(&h->hdr_value), &to) == -1 || to.addr_tag.s != NULL) {
+	if (totag->len == 0 || sip_first_addr(msg, SIP_HDR_TO, &to) == -1 ||
+	    to.addr_tag.s != NULL) {
 		out_named(out, SIP_HDR_TO, &h->hdr_value);
 		return;
 	}
@@ -216,7 +234,7 @@ out_body(struct sip_out *out, const struct sip_str *ctype,
 	if (body->len > 0 && ctype->len > 0)
 		out_named(out, SIP_HDR_CONTENT_TYPE, ctype);
 	out_cstr(out, "Content-Length: ");
-	out_uint(out, body->len);
+	sip_out_uint(out, body->len);
 	out_cstr(out, "\r\n\r\n");
 	sip_out_str(out, body);
 }
@@ -245,7 +263,7 @@ sip_print_response(struct sip_out *out, const struct sip_msg *req,
 	    !is_safe(rp->rp_received.s, rp->rp_received.len))
 		return (-1);
 	out_cstr(out, "SIP/2.0 ");
-	out_uint(out, rp->rp_status);
+	sip_out_uint(out, rp->rp_status);
 	out_cstr(out, " ");
 	out_cstr(out, rp->rp_reason);
 	out_cstr(out, "\r\n");

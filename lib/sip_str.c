@@ -25,72 +25,105 @@
 
 #include "sip.h"
 
-static const char *const sip_methods[] = {
-	[SIP_METHOD_ACK] = "ACK",
-	[SIP_METHOD_BYE] = "BYE",
-	[SIP_METHOD_CANCEL] = "CANCEL",
-	[SIP_METHOD_INFO] = "INFO",
-	[SIP_METHOD_INVITE] = "INVITE",
-	[SIP_METHOD_MESSAGE] = "MESSAGE",
-	[SIP_METHOD_NOTIFY] = "NOTIFY",
-	[SIP_METHOD_OPTIONS] = "OPTIONS",
-	[SIP_METHOD_PRACK] = "PRACK",
-	[SIP_METHOD_PUBLISH] = "PUBLISH",
-	[SIP_METHOD_REFER] = "REFER",
-	[SIP_METHOD_REGISTER] = "REGISTER",
-	[SIP_METHOD_SUBSCRIBE] = "SUBSCRIBE",
-	[SIP_METHOD_UPDATE] = "UPDATE",
+/*
+ * Each name with its length, so that a lookup compares lengths before
+ * bytes.
+ */
+struct sip_name {
+	const char	*name;
+	size_t		 len;
+};
+#define NAME(id, name)	[id] = { name, sizeof(name) - 1 }
+
+static const struct sip_name sip_methods[] = {
+	NAME(SIP_METHOD_ACK, "ACK"),
+	NAME(SIP_METHOD_BYE, "BYE"),
+	NAME(SIP_METHOD_CANCEL, "CANCEL"),
+	NAME(SIP_METHOD_INFO, "INFO"),
+	NAME(SIP_METHOD_INVITE, "INVITE"),
+	NAME(SIP_METHOD_MESSAGE, "MESSAGE"),
+	NAME(SIP_METHOD_NOTIFY, "NOTIFY"),
+	NAME(SIP_METHOD_OPTIONS, "OPTIONS"),
+	NAME(SIP_METHOD_PRACK, "PRACK"),
+	NAME(SIP_METHOD_PUBLISH, "PUBLISH"),
+	NAME(SIP_METHOD_REFER, "REFER"),
+	NAME(SIP_METHOD_REGISTER, "REGISTER"),
+	NAME(SIP_METHOD_SUBSCRIBE, "SUBSCRIBE"),
+	NAME(SIP_METHOD_UPDATE, "UPDATE"),
 };
 
 /* Indexed by id and, because the enum is in that order, sorted. */
-static const char *const sip_hdr_names[SIP_HDR_MAX] = {
-	[SIP_HDR_ACCEPT] = "Accept",
-	[SIP_HDR_ACCEPT_CONTACT] = "Accept-Contact",
-	[SIP_HDR_ALLOW] = "Allow",
-	[SIP_HDR_ALLOW_EVENTS] = "Allow-Events",
-	[SIP_HDR_AUTHENTICATION_INFO] = "Authentication-Info",
-	[SIP_HDR_AUTHORIZATION] = "Authorization",
-	[SIP_HDR_CALL_ID] = "Call-ID",
-	[SIP_HDR_CONTACT] = "Contact",
-	[SIP_HDR_CONTENT_DISPOSITION] = "Content-Disposition",
-	[SIP_HDR_CONTENT_ENCODING] = "Content-Encoding",
-	[SIP_HDR_CONTENT_LENGTH] = "Content-Length",
-	[SIP_HDR_CONTENT_TYPE] = "Content-Type",
-	[SIP_HDR_CSEQ] = "CSeq",
-	[SIP_HDR_DATE] = "Date",
-	[SIP_HDR_EVENT] = "Event",
-	[SIP_HDR_EXPIRES] = "Expires",
-	[SIP_HDR_FROM] = "From",
-	[SIP_HDR_IDENTITY] = "Identity",
-	[SIP_HDR_IDENTITY_INFO] = "Identity-Info",
-	[SIP_HDR_MAX_FORWARDS] = "Max-Forwards",
-	[SIP_HDR_MIN_EXPIRES] = "Min-Expires",
-	[SIP_HDR_PATH] = "Path",
-	[SIP_HDR_PROXY_AUTHENTICATE] = "Proxy-Authenticate",
-	[SIP_HDR_PROXY_AUTHORIZATION] = "Proxy-Authorization",
-	[SIP_HDR_PROXY_REQUIRE] = "Proxy-Require",
-	[SIP_HDR_RECORD_ROUTE] = "Record-Route",
-	[SIP_HDR_REFER_TO] = "Refer-To",
-	[SIP_HDR_REFERRED_BY] = "Referred-By",
-	[SIP_HDR_REJECT_CONTACT] = "Reject-Contact",
-	[SIP_HDR_REQUEST_DISPOSITION] = "Request-Disposition",
-	[SIP_HDR_REQUIRE] = "Require",
-	[SIP_HDR_RETRY_AFTER] = "Retry-After",
-	[SIP_HDR_ROUTE] = "Route",
-	[SIP_HDR_SERVER] = "Server",
-	[SIP_HDR_SESSION_EXPIRES] = "Session-Expires",
-	[SIP_HDR_SIP_ETAG] = "SIP-ETag",
-	[SIP_HDR_SIP_IF_MATCH] = "SIP-If-Match",
-	[SIP_HDR_SUBJECT] = "Subject",
-	[SIP_HDR_SUBSCRIPTION_STATE] = "Subscription-State",
-	[SIP_HDR_SUPPORTED] = "Supported",
-	[SIP_HDR_TIMESTAMP] = "Timestamp",
-	[SIP_HDR_TO] = "To",
-	[SIP_HDR_UNSUPPORTED] = "Unsupported",
-	[SIP_HDR_USER_AGENT] = "User-Agent",
-	[SIP_HDR_VIA] = "Via",
-	[SIP_HDR_WARNING] = "Warning",
-	[SIP_HDR_WWW_AUTHENTICATE] = "WWW-Authenticate",
+static const struct sip_name sip_hdr_names[SIP_HDR_MAX] = {
+	NAME(SIP_HDR_ACCEPT, "Accept"),
+	NAME(SIP_HDR_ACCEPT_CONTACT, "Accept-Contact"),
+	NAME(SIP_HDR_ALLOW, "Allow"),
+	NAME(SIP_HDR_ALLOW_EVENTS, "Allow-Events"),
+	NAME(SIP_HDR_AUTHENTICATION_INFO, "Authentication-Info"),
+	NAME(SIP_HDR_AUTHORIZATION, "Authorization"),
+	NAME(SIP_HDR_CALL_ID, "Call-ID"),
+	NAME(SIP_HDR_CONTACT, "Contact"),
+	NAME(SIP_HDR_CONTENT_DISPOSITION, "Content-Disposition"),
+	NAME(SIP_HDR_CONTENT_ENCODING, "Content-Encoding"),
+	NAME(SIP_HDR_CONTENT_LENGTH, "Content-Length"),
+	NAME(SIP_HDR_CONTENT_TYPE, "Content-Type"),
+	NAME(SIP_HDR_CSEQ, "CSeq"),
+	NAME(SIP_HDR_DATE, "Date"),
+	NAME(SIP_HDR_EVENT, "Event"),
+	NAME(SIP_HDR_EXPIRES, "Expires"),
+	NAME(SIP_HDR_FROM, "From"),
+	NAME(SIP_HDR_IDENTITY, "Identity"),
+	NAME(SIP_HDR_IDENTITY_INFO, "Identity-Info"),
+	NAME(SIP_HDR_MAX_FORWARDS, "Max-Forwards"),
+	NAME(SIP_HDR_MIN_EXPIRES, "Min-Expires"),
+	NAME(SIP_HDR_PATH, "Path"),
+	NAME(SIP_HDR_PROXY_AUTHENTICATE, "Proxy-Authenticate"),
+	NAME(SIP_HDR_PROXY_AUTHORIZATION, "Proxy-Authorization"),
+	NAME(SIP_HDR_PROXY_REQUIRE, "Proxy-Require"),
+	NAME(SIP_HDR_RECORD_ROUTE, "Record-Route"),
+	NAME(SIP_HDR_REFER_TO, "Refer-To"),
+	NAME(SIP_HDR_REFERRED_BY, "Referred-By"),
+	NAME(SIP_HDR_REJECT_CONTACT, "Reject-Contact"),
+	NAME(SIP_HDR_REQUEST_DISPOSITION, "Request-Disposition"),
+	NAME(SIP_HDR_REQUIRE, "Require"),
+	NAME(SIP_HDR_RETRY_AFTER, "Retry-After"),
+	NAME(SIP_HDR_ROUTE, "Route"),
+	NAME(SIP_HDR_SERVER, "Server"),
+	NAME(SIP_HDR_SESSION_EXPIRES, "Session-Expires"),
+	NAME(SIP_HDR_SIP_ETAG, "SIP-ETag"),
+	NAME(SIP_HDR_SIP_IF_MATCH, "SIP-If-Match"),
+	NAME(SIP_HDR_SUBJECT, "Subject"),
+	NAME(SIP_HDR_SUBSCRIPTION_STATE, "Subscription-State"),
+	NAME(SIP_HDR_SUPPORTED, "Supported"),
+	NAME(SIP_HDR_TIMESTAMP, "Timestamp"),
+	NAME(SIP_HDR_TO, "To"),
+	NAME(SIP_HDR_UNSUPPORTED, "Unsupported"),
+	NAME(SIP_HDR_USER_AGENT, "User-Agent"),
+	NAME(SIP_HDR_VIA, "Via"),
+	NAME(SIP_HDR_WARNING, "Warning"),
+	NAME(SIP_HDR_WWW_AUTHENTICATE, "WWW-Authenticate"),
+};
+#undef NAME
+
+/*
+ * The first id of the names that start with each letter: a lookup
+ * reads only the few names that share the first letter of the one it
+ * is given.  The names are sorted, so the rest follow that one.
+ */
+static const enum sip_hdr_id sip_hdr_by_letter[26] = {
+	['a' - 'a'] = SIP_HDR_ACCEPT,
+	['c' - 'a'] = SIP_HDR_CALL_ID,
+	['d' - 'a'] = SIP_HDR_DATE,
+	['e' - 'a'] = SIP_HDR_EVENT,
+	['f' - 'a'] = SIP_HDR_FROM,
+	['i' - 'a'] = SIP_HDR_IDENTITY,
+	['m' - 'a'] = SIP_HDR_MAX_FORWARDS,
+	['p' - 'a'] = SIP_HDR_PATH,
+	['r' - 'a'] = SIP_HDR_RECORD_ROUTE,
+	['s' - 'a'] = SIP_HDR_SERVER,
+	['t' - 'a'] = SIP_HDR_TIMESTAMP,
+	['u' - 'a'] = SIP_HDR_UNSUPPORTED,
+	['v' - 'a'] = SIP_HDR_VIA,
+	['w' - 'a'] = SIP_HDR_WARNING,
 };
 
 /* Compact forms (RFC 3261 7.3.3 and the extensions that add them). */
@@ -125,12 +158,6 @@ lower(int c)
 }
 
 int
-sip_is_digit(int c)
-{
-	return (c >= '0' && c <= '9');
-}
-
-int
 sip_str_eq(const struct sip_str *a, const struct sip_str *b)
 {
 	return (a->len == b->len &&
@@ -151,14 +178,17 @@ sip_str_eq_ci(const struct sip_str *a, const struct sip_str *b)
 	return (1);
 }
 
+/* Without strlen(3): most strings asked about differ early. */
 int
 sip_str_is_ci(const struct sip_str *a, const char *lit)
 {
-	struct sip_str	b;
+	size_t	i;
 
-	b.s = lit;
-	b.len = strlen(lit);
-	return (sip_str_eq_ci(a, &b));
+	for (i = 0; i < a->len; i++)
+		if (lit[i] == '\0' || lower((unsigned char)a->s[i]) !=
+		    lower((unsigned char)lit[i]))
+			return (0);
+	return (lit[i] == '\0');
 }
 
 /* Digits only, no sign, no white space, at most max. */
@@ -194,23 +224,56 @@ sip_str_trim(struct sip_str *a)
 }
 
 /*
+ * A C string of a, cut to fit and at a NUL, as snprintf(3) with "%.*s"
+ * would make it, without its cost.
+ */
+void
+sip_str_copy(const struct sip_str *a, char *buf, size_t size)
+{
+	size_t	n;
+
+	if (size == 0)
+		return;
+	n = a->len < size - 1 ? a->len : size - 1;
+	if (n > 0)
+		n = strnlen(a->s, n);
+	memcpy(buf, a->s, n);
+	buf[n] = '\0';
+}
+
+/*
  * Copies the inside of a quoted string without its backslashes, as a C
  * string.  A NUL (escaped as "\" NUL) cannot be represented: refused.
+ * Runs between backslashes are copied whole: credentials have few.
  */
 int
 sip_str_unquote(const struct sip_str *a, char *buf, size_t size)
 {
-	size_t	i, n = 0;
+	const char	*p = a->s, *end, *q;
+	size_t		 n = 0, run;
 
-	for (i = 0; i < a->len; i++) {
-		if (a->s[i] == '\\' && ++i == a->len)
-			return (-1);
-		if (a->s[i] == '\0' || n + 1 >= size)
-			return (-1);
-		buf[n++] = a->s[i];
-	}
 	if (size == 0)
 		return (-1);
+	if (a->len == 0) {	/* a->s may be NULL: no pointer arithmetic */
+		buf[0] = '\0';
+		return (0);
+	}
+	for (end = p + a->len; p < end;) {
+		if ((q = memchr(p, '\\', end - p)) == NULL)
+			q = end;
+		run = q - p;
+		if (memchr(p, '\0', run) != NULL || run >= size - n)
+			return (-1);
+		memcpy(buf + n, p, run);
+		n += run;
+		if (q == end)
+			break;
+		/* the escaped byte: not a NUL, and room for it and the NUL */
+		if (++q == end || *q == '\0' || n + 1 >= size)
+			return (-1);
+		buf[n++] = *q;
+		p = q + 1;
+	}
 	buf[n] = '\0';
 	return (0);
 }
@@ -255,25 +318,12 @@ sip_str_unescape(const struct sip_str *a, char *buf, size_t size,
 	return (0);
 }
 
-/* Inside a split header value CR and LF only remain as folds. */
-int
-sip_is_lws(int c)
-{
-	return (c == ' ' || c == '\t' || c == '\r' || c == '\n');
-}
-
-int
-sip_is_token_char(int c)
-{
-	/* token (RFC 3261 25.1), by table: the parser asks of every byte */
-	static const unsigned char	token[256] = {
-		['a' ... 'z'] = 1, ['A' ... 'Z'] = 1, ['0' ... '9'] = 1,
-		['-'] = 1, ['.'] = 1, ['!'] = 1, ['%'] = 1, ['*'] = 1,
-		['_'] = 1, ['+'] = 1, ['`'] = 1, ['\''] = 1, ['~'] = 1,
-	};
-
-	return (c >= 0 && c < 256 && token[c]);
-}
+/* token (RFC 3261 25.1), by table for sip_is_token_char() in sip.h */
+const unsigned char sip_token_chars[256] = {
+	['a' ... 'z'] = 1, ['A' ... 'Z'] = 1, ['0' ... '9'] = 1,
+	['-'] = 1, ['.'] = 1, ['!'] = 1, ['%'] = 1, ['*'] = 1,
+	['_'] = 1, ['+'] = 1, ['`'] = 1, ['\''] = 1, ['~'] = 1,
+};
 
 int
 sip_is_token(const struct sip_str *a)
@@ -295,8 +345,8 @@ sip_method_lookup(const struct sip_str *a)
 	size_t	i;
 
 	for (i = 1; i < sizeof(sip_methods) / sizeof(sip_methods[0]); i++)
-		if (strlen(sip_methods[i]) == a->len &&
-		    memcmp(sip_methods[i], a->s, a->len) == 0)
+		if (sip_methods[i].len == a->len &&
+		    memcmp(sip_methods[i].name, a->s, a->len) == 0)
 			return (i);
 	return (SIP_METHOD_UNKNOWN);
 }
@@ -306,43 +356,48 @@ sip_method_name(enum sip_method m)
 {
 	if (m <= SIP_METHOD_UNKNOWN || m > SIP_METHOD_UPDATE)
 		return (NULL);
-	return (sip_methods[m]);
+	return (sip_methods[m].name);
 }
 
+/*
+ * Is name, of the same length, the known name n?  ASCII case folded;
+ * as written here first, which is how nearly every client writes it.
+ */
 static int
-name_cmp(const struct sip_str *a, const char *b)
+name_is(const struct sip_str *name, const char *n)
 {
 	size_t	i;
-	int	d;
 
-	for (i = 0; i < a->len && b[i] != '\0'; i++)
-		if ((d = lower((unsigned char)a->s[i]) - lower(b[i])) != 0)
-			return (d);
-	if (i < a->len)
+	if (memcmp(name->s, n, name->len) == 0)
 		return (1);
-	return (b[i] == '\0' ? 0 : -1);
+	for (i = 0; i < name->len; i++)
+		if (lower((unsigned char)name->s[i]) !=
+		    lower((unsigned char)n[i]))
+			return (0);
+	return (1);
 }
 
 enum sip_hdr_id
 sip_hdr_lookup(const struct sip_str *name)
 {
-	size_t	lo = 1, hi = SIP_HDR_MAX, mid;
-	int	c, d;
+	enum sip_hdr_id	id;
+	int		c;
 
-	if (name->len == 1) {
-		c = lower((unsigned char)name->s[0]);
-		return ((c >= 'a' && c <= 'z') ? sip_hdr_compact[c - 'a'] :
-		    SIP_HDR_OTHER);
-	}
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if ((d = name_cmp(name, sip_hdr_names[mid])) == 0)
-			return (mid);
-		if (d < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
+	if (name->len == 0)
+		return (SIP_HDR_OTHER);
+	c = lower((unsigned char)name->s[0]);
+	if (c < 'a' || c > 'z')
+		return (SIP_HDR_OTHER);
+	if (name->len == 1)
+		return (sip_hdr_compact[c - 'a']);
+	id = sip_hdr_by_letter[c - 'a'];
+	if (id == SIP_HDR_OTHER)
+		return (SIP_HDR_OTHER);
+	for (; id < SIP_HDR_MAX &&
+	    lower((unsigned char)sip_hdr_names[id].name[0]) == c; id++)
+		if (sip_hdr_names[id].len == name->len &&
+		    name_is(name, sip_hdr_names[id].name))
+			return (id);
 	return (SIP_HDR_OTHER);
 }
 
@@ -351,5 +406,5 @@ sip_hdr_name(enum sip_hdr_id id)
 {
 	if (id <= SIP_HDR_OTHER || id >= SIP_HDR_MAX)
 		return (NULL);
-	return (sip_hdr_names[id]);
+	return (sip_hdr_names[id].name);
 }

@@ -31,28 +31,44 @@
 #include "sip.h"
 #include "user.h"
 
+/* user@domain of a parsed SIP URI, lower case; -1 for anything else. */
+static int
+parsed_uri_address(const struct sip_uri *u, char *addr, size_t size,
+    char *domain, size_t dsize)
+{
+	char	user[IMD_LOCALPART_MAX];
+	size_t	ulen;
+
+	if ((u->uri_scheme != SIP_SCHEME_SIP &&
+	    u->uri_scheme != SIP_SCHEME_SIPS) ||
+	    sip_str_unescape(&u->uri_user, user, sizeof(user), &ulen) == -1 ||
+	    ulen == 0 || memchr(user, '\0', ulen) != NULL ||
+	    u->uri_host.len >= dsize)
+		return (-1);
+	/* user@host without snprintf(3): this runs twice per request */
+	if (ulen + 1 + u->uri_host.len >= size)
+		return (-1);
+	memcpy(addr, user, ulen);
+	addr[ulen] = '@';
+	memcpy(addr + ulen + 1, u->uri_host.s, u->uri_host.len);
+	addr[ulen + 1 + u->uri_host.len] = '\0';
+	if (address_lower(addr) == -1)
+		return (-1);
+	/* A valid address has one @, and its domain fits: checked above. */
+	memcpy(domain, addr + ulen + 1, u->uri_host.len + 1);
+	return (0);
+}
+
 /* user@domain of a SIP URI, lower case; -1 for anything else. */
 int
 uri_address(const struct sip_str *s, char *addr, size_t size,
     char *domain, size_t dsize)
 {
 	struct sip_uri	u;
-	char		user[IMD_LOCALPART_MAX];
-	size_t		ulen;
 
-	if (sip_uri_parse(s->s, SIP_STR_END(s), &u) == -1 ||
-	    (u.uri_scheme != SIP_SCHEME_SIP && u.uri_scheme != SIP_SCHEME_SIPS) ||
-	    sip_str_unescape(&u.uri_user, user, sizeof(user), &ulen) == -1 ||
-	    ulen == 0 || memchr(user, '\0', ulen) != NULL ||
-	    u.uri_host.len >= dsize)
+	if (sip_uri_parse(s->s, SIP_STR_END(s), &u) == -1)
 		return (-1);
-	if ((size_t)snprintf(addr, size, "%.*s@%.*s", (int)ulen, user,
-	    (int)u.uri_host.len, u.uri_host.s) >= size ||
-	    address_lower(addr) == -1)
-		return (-1);
-	/* A valid address has one @, and its domain fits: checked above. */
-	strlcpy(domain, strchr(addr, '@') + 1, dsize);
-	return (0);
+	return (parsed_uri_address(&u, addr, size, domain, dsize));
 }
 
 /* The address of the URI in a From or To header. */
@@ -60,13 +76,12 @@ static int
 hdr_address(const struct sip_msg *msg, enum sip_hdr_id id, char *addr,
     size_t size, char *domain, size_t dsize)
 {
-	const struct sip_hdr	*h = sip_hdr_first(msg, id);
-	struct sip_addr		 a;
+	struct sip_addr	a;
 
-	if (sip_addr_parse(h->hdr_value.s, SIP_STR_END(&h->hdr_value), &a) ==
-	    -1)
+	/* the URI as sip_addr_parse() parsed it, not parsed again */
+	if (sip_first_addr(msg, id, &a) == -1)
 		return (-1);
-	return (uri_address(&a.addr_uri_str, addr, size, domain, dsize));
+	return (parsed_uri_address(&a.addr_uri, addr, size, domain, dsize));
 }
 
 int

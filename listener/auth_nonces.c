@@ -73,6 +73,7 @@ auth_nonces_take(char *nonce, size_t size)
 {
 	struct auth_nonce	*an;
 	time_t			 now = time(NULL);
+	size_t			 len;
 
 	while (nonces_count > 0) {
 		an = &nonces[nonces_head];
@@ -86,8 +87,10 @@ auth_nonces_take(char *nonce, size_t size)
 	if (nonces_count == 0)
 		return (-1);
 	an = &nonces[nonces_head];
-	if (strlcpy(nonce, an->an_nonce, size) >= size)
+	/* not strlcpy(3): libbsd's copies byte by byte */
+	if ((len = strlen(an->an_nonce)) >= size)
 		return (-1);
+	memcpy(nonce, an->an_nonce, len + 1);
 	an->an_nonce[0] = '\0';		/* used once */
 	nonces_head = (nonces_head + 1) % NONCES_STOCK;
 	nonces_count--;

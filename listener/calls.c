@@ -114,8 +114,7 @@ calls_field(const struct sip_msg *msg, enum sip_hdr_id id, char *buf,
 		    SIP_STR_END(&h->hdr_value), &v) == -1)
 			return (-1);
 	} else {
-		if (sip_addr_parse(h->hdr_value.s, SIP_STR_END(&h->hdr_value),
-		    &a) == -1)
+		if (sip_first_addr(msg, id, &a) == -1)
 			return (-1);
 		v = a.addr_tag;
 	}

@@ -102,12 +102,10 @@ static int
 dlg_tag(const struct sip_msg *msg, enum sip_hdr_id which, char *buf,
     size_t size)
 {
-	const struct sip_hdr	*h = sip_hdr_first(msg, which);
-	struct sip_addr		 a;
+	struct sip_addr	a;
 
 	buf[0] = '\0';
-	if (h == NULL || sip_addr_parse(h->hdr_value.s,
-	    SIP_STR_END(&h->hdr_value), &a) == -1 || a.addr_tag.len >= size)
+	if (sip_first_addr(msg, which, &a) == -1 || a.addr_tag.len >= size)
 		return (-1);
 	if (a.addr_tag.len > 0)		/* else its pointer may be NULL */
 		memcpy(buf, a.addr_tag.s, a.addr_tag.len);

@@ -126,15 +126,11 @@ registrar_fill(struct sip_req *rq, const struct sip_addr *c, int64_t exp,
 	    REG_MAX_EXPIRES : exp);
 	b->b_q = c->addr_q;
 	h = sip_hdr_first(msg, SIP_HDR_CALL_ID);
-	snprintf(b->b_callid, sizeof(b->b_callid), "%.*s",
-	    (int)h->hdr_value.len, h->hdr_value.s);
-	h = sip_hdr_first(msg, SIP_HDR_CSEQ);
-	if (sip_cseq_parse(h->hdr_value.s, SIP_STR_END(&h->hdr_value),
-	    &cs) == 0)
+	sip_str_copy(&h->hdr_value, b->b_callid, sizeof(b->b_callid));
+	if (sip_first_cseq(msg, &cs) == 0)
 		b->b_cseq = cs.cseq_num;
 	if ((h = sip_hdr_first(msg, SIP_HDR_USER_AGENT)) != NULL)
-		snprintf(b->b_ua, sizeof(b->b_ua), "%.*s",
-		    (int)h->hdr_value.len, h->hdr_value.s);
+		sip_str_copy(&h->hdr_value, b->b_ua, sizeof(b->b_ua));
 }
 
 /*
@@ -238,8 +234,12 @@ registrar_result(struct imsgev *iev, struct imsg *imsg)
 	for (i = 0; i < n && imsg_get_error(imsg) == 0; i++) {
 		imsg_get_str(imsg, contact, sizeof(contact));
 		imsg_get_u32(imsg, &left);
-		sip_out_printf(&out, "Contact: <%s>;expires=%u\r\n", contact,
-		    left);
+		/* not printf: most REGISTERs are answered with a binding */
+		sip_out_add(&out, "Contact: <", 10);
+		sip_out_add(&out, contact, strlen(contact));
+		sip_out_add(&out, ">;expires=", 10);
+		sip_out_uint(&out, left);
+		sip_out_add(&out, "\r\n", 2);
 	}
 	if (imsg_get_end(imsg) == -1 || status < 200 || status > 699)
 		proc_fatal_imsg(iev, imsg, "register result");

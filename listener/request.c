@@ -51,6 +51,7 @@
 
 #define REQ_TIMEOUT	5	/* seconds the other processes may take */
 #define REQ_TRIM_BYTES	(4 * 1024 * 1024) /* freed before a malloc_trim */
+#define REQ_TRIM_IDLE	(256 * 1024)	/* the same, once none is held */
 #define REQ_SPARES	64	/* freed records kept for reuse */
 
 /* What one source prefix holds. */
@@ -359,12 +360,14 @@ req_authenticated(struct sip_req *rq)
  * Freed memory goes back to the system once a good deal of it was
  * freed: a flood of large requests would otherwise leave the listener
  * at its peak size for good, its heap too fragmented to shrink by
- * itself.
+ * itself.  When the last held request is gone, less will do: the end
+ * of a flood should not leave up to 4 MB behind until the next one.
  */
 static void
 req_trim(void)
 {
-	if (req_freed < REQ_TRIM_BYTES)
+	if (req_freed < REQ_TRIM_BYTES &&
+	    (nreq > 0 || req_freed < REQ_TRIM_IDLE))
 		return;
 	req_freed = 0;
 #ifdef __GLIBC__

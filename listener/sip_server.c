@@ -140,11 +140,10 @@ sip_refuse_oversized(const struct sip_peer *peer, const char *buf,
 static int
 sip_has_totag(const struct sip_msg *msg)
 {
-	const struct sip_hdr	*h = sip_hdr_first(msg, SIP_HDR_TO);
-	struct sip_addr		 to;
+	struct sip_addr	to;
 
-	return (h != NULL && sip_addr_parse(h->hdr_value.s,
-	    SIP_STR_END(&h->hdr_value), &to) == 0 && to.addr_tag.len > 0);
+	return (sip_first_addr(msg, SIP_HDR_TO, &to) == 0 &&
+	    to.addr_tag.len > 0);
 }
 
 /* A new request, to the part that serves its method. */

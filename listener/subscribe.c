@@ -106,14 +106,12 @@ static int
 sub_tag(const struct sip_msg *msg, enum sip_hdr_id id, char *buf,
     size_t size, char *uri, size_t urisize)
 {
-	const struct sip_hdr	*h = sip_hdr_first(msg, id);
-	struct sip_addr		 a;
+	struct sip_addr	a;
 
 	buf[0] = '\0';
 	if (uri != NULL)
 		uri[0] = '\0';
-	if (sip_addr_parse(h->hdr_value.s, SIP_STR_END(&h->hdr_value), &a) ==
-	    -1)
+	if (sip_first_addr(msg, id, &a) == -1)
 		return (0);
 	if (uri != NULL && a.addr_uri_str.len >= urisize)
 		return (SUB_URI_TOO_LONG);

@@ -16,6 +16,7 @@
 
 /* Unit tests of the SIP message layer, boundary values first. */
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,17 @@ test_str(void)
 	TAP_OK(!sip_str_eq(&a, &b) && sip_str_eq_ci(&a, &b), "str eq, eq_ci");
 	TAP_OK(sip_str_is_ci(&a, "VIA") && !sip_str_is_ci(&a, "Vi"),
 	    "str is_ci needs the whole literal");
+	TAP_OK(!sip_str_is_ci(&a, "Vias") && !sip_str_is_ci(&a, "Vic"),
+	    "str is_ci: a longer literal, another byte");
+	sip_str_copy(&a, buf, sizeof(buf));
+	TAP_OK(strcmp(buf, "Via") == 0, "str copy");
+	sip_str_copy(&a, buf, 3);
+	TAP_OK(strcmp(buf, "Vi") == 0, "str copy cut to fit");
+	a.s = "a\0b";
+	a.len = 3;
+	sip_str_copy(&a, buf, sizeof(buf));
+	TAP_OK(strcmp(buf, "a") == 0, "str copy stops at a NUL");
+	a = SIP_STR_LIT("Via");
 	a = SIP_STR_LIT("255");
 	TAP_OK(sip_str_num(&a, 255, &v) == 0 && v == 255, "num at bound");
 	a = SIP_STR_LIT("256");
@@ -107,6 +119,8 @@ test_names(void)
 {
 	struct sip_str	 s;
 	const char	*name;
+	char		 upper[32];
+	size_t		 n;
 	int		 id, ok = 1;
 
 	for (id = SIP_HDR_OTHER + 1; id < SIP_HDR_MAX; id++) {
@@ -117,6 +131,22 @@ test_names(void)
 			ok = 0;
 	}
 	TAP_OK(ok, "every header name finds its id (the table is sorted)");
+	for (id = SIP_HDR_OTHER + 1; id < SIP_HDR_MAX; id++) {
+		name = sip_hdr_name(id);
+		for (n = 0; name[n] != '\0' && n < sizeof(upper) - 1; n++)
+			upper[n] = toupper((unsigned char)name[n]);
+		s.s = upper;
+		s.len = n;
+		if (sip_hdr_lookup(&s) != (enum sip_hdr_id)id)
+			ok = 0;
+	}
+	TAP_OK(ok, "and so does each in upper case");
+	s = SIP_STR_LIT("Contacu");
+	TAP_OK(sip_hdr_lookup(&s) == SIP_HDR_OTHER, "a name one byte off");
+	s = SIP_STR_LIT("Contac");
+	TAP_OK(sip_hdr_lookup(&s) == SIP_HDR_OTHER, "a name one byte short");
+	s = SIP_STR_LIT("9ia");
+	TAP_OK(sip_hdr_lookup(&s) == SIP_HDR_OTHER, "a name not a letter first");
 	s = SIP_STR_LIT("cALL-iD");
 	TAP_OK(sip_hdr_lookup(&s) == SIP_HDR_CALL_ID, "names ignore case");
 	s = SIP_STR_LIT("I");
@@ -570,6 +600,47 @@ test_auth(void)
 	    "bad Digest parameters");
 	TAP_OK(PARSE(sip_auth_parse, "Other opaque-data=here", &a) == 0 &&
 	    is(&a.au_scheme, "Other"), "another scheme parses");
+	TAP_OK(PARSE(sip_auth_parse, "Digest realm=a,, nonce=b", &a) == -1 &&
+	    PARSE(sip_auth_parse, "Digest realm=a , \r\n ", &a) == -1 &&
+	    PARSE(sip_auth_parse, "Digest realm=<a>", &a) == -1 &&
+	    PARSE(sip_auth_parse, "Digest realm=\"a,b\"c", &a) == -1 &&
+	    PARSE(sip_auth_parse, "Basic dXNlcjpwYXNz", &a) == -1,
+	    "bad lists of parameters");
+	TAP_OK(PARSE(sip_auth_parse, "Digest  realm = \"a,b\" ,nonce=n ",
+	    &a) == 0 && is(&a.au_realm, "a,b") && is(&a.au_nonce, "n") &&
+	    PARSE(sip_auth_parse, "Digest ", &a) == 0 && a.au_realm.s == NULL,
+	    "white space around the parameters, or none of them");
+}
+
+/* Unquoting stops at its bound, a trailing backslash and a NUL. */
+static void
+test_unquote(void)
+{
+	struct sip_str	s;
+	char		buf[4];
+
+	s = SIP_STR_LIT("a\\\"c");
+	TAP_OK(sip_str_unquote(&s, buf, sizeof(buf)) == 0 &&
+	    strcmp(buf, "a\"c") == 0, "unquoted, the quote unescaped");
+	s = SIP_STR_LIT("abcd");
+	TAP_OK(sip_str_unquote(&s, buf, sizeof(buf)) == -1, "one too long");
+	s = SIP_STR_LIT("ab\\c");
+	TAP_OK(sip_str_unquote(&s, buf, 3) == -1 &&
+	    sip_str_unquote(&s, buf, 4) == 0 && strcmp(buf, "abc") == 0,
+	    "an escaped byte counts against the bound");
+	s = SIP_STR_LIT("ab\\");
+	TAP_OK(sip_str_unquote(&s, buf, sizeof(buf)) == -1,
+	    "a trailing backslash");
+	s.s = "a\\\0b";
+	s.len = 4;
+	TAP_OK(sip_str_unquote(&s, buf, sizeof(buf)) == -1, "an escaped NUL");
+	s.s = "a\0b";
+	s.len = 3;
+	TAP_OK(sip_str_unquote(&s, buf, sizeof(buf)) == -1, "a bare NUL");
+	s.s = NULL;
+	s.len = 0;
+	TAP_OK(sip_str_unquote(&s, buf, sizeof(buf)) == 0 && buf[0] == '\0' &&
+	    sip_str_unquote(&s, buf, 0) == -1, "empty");
 }
 
 static int
@@ -582,6 +653,21 @@ static void
 test_validate(void)
 {
 	TAP_OK(validates(REQ), "minimal request validates");
+	TAP_OK(!validates(REQ_LINE "Contact: <bad\r\n"
+	    "Via: SIP/2.0/UDP a.test;branch=z9hG4bK1\r\n"
+	    "Via: SIP/2.0/UDP\r\n" "From: <sip:a@a.test>;tag=f\r\n"
+	    "To: <sip:b@b.test>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\n\r\n") &&
+	    reason("bad Via"), "of two bad headers, Via told first");
+	TAP_OK(!validates(REQ_LINE "Via: SIP/2.0/UDP a.test;branch=z9hG4bK1\r\n"
+	    "To: <bad\r\nFrom: <sip:a@a.test>;tag=f\r\nCall-ID: c\r\n"
+	    "CSeq: 1 OPTIONS\r\nFrom: <sip:b@a.test>;tag=f\r\n"
+	    "CSeq: 2 OPTIONS\r\n\r\n") && reason("conflicting From"),
+	    "then From, though a bad To comes before");
+	TAP_OK(!validates(REQ_LINE "Via: SIP/2.0/UDP a.test;branch=z9hG4bK1\r\n"
+	    "From: <sip:a@a.test>;tag=f\r\nTo: <sip:b@b.test>\r\n"
+	    "Call-ID: c\r\nCSeq: 1 OPTIONS\r\nExpires: x\r\n"
+	    "Contact: <sip:c@c.test>\r\nContact: <bad\r\n\r\n") &&
+	    reason("bad Contact"), "and a later bad Contact before Expires");
 	TAP_OK(!validates("OPTIONS sip:b SIP/2.0\r\nVia: SIP/2.0/UDP h\r\n"
 	    "CSeq: 1 OPTIONS\r\n\r\n") && reason("missing From") &&
 	    e.err_respond, "missing From, answerable");
@@ -618,6 +704,8 @@ test_validate(void)
 	    0 && sip_validate_response(&msg, &e) == -1 && !e.err_respond,
 	    "response missing From: never answered");
 }
+
+static int	via_answer(const char *, const char *);
 
 static int
 printed(const struct sip_out *out, const char *want)
@@ -704,6 +792,101 @@ test_print_via(void)
 	    "Via: SIP/2.0/UDP h;branch=z9hG4bK1;rport=5070;received=192.0.2.7"
 	    "\r\nTo: <sip:b>;tag=y\r\nContent-Length: 0\r\n\r\n"),
 	    "rport as the last parameter gets its value");
+
+	TAP_OK(via_answer("Via: SIP/2.0/UDP h;rport\t,  SIP/2.0/UDP h2\r\n",
+	    "Via: SIP/2.0/UDP h;rport=5070;received=192.0.2.7\r\n"
+	    "Via: SIP/2.0/UDP h2\r\n"), "white space around the comma");
+	TAP_OK(via_answer("Via: SIP/2.0/UDP h ;x=\"a,b\" ,, SIP/2.0/UDP h2\r\n",
+	    "Via: SIP/2.0/UDP h ;x=\"a,b\";received=192.0.2.7\r\n"
+	    "Via: , SIP/2.0/UDP h2\r\n"), "an empty value after the top one");
+	TAP_OK(via_answer("Via: SIP/2.0/UDP h, \r\n",
+	    "Via: SIP/2.0/UDP h,\r\n"), "a comma and nothing after it");
+	TAP_OK(via_answer("Via: SIP/2.0/UDP <h>\r\n",
+	    "Via: SIP/2.0/UDP <h>\r\n"), "a top Via that does not parse");
+}
+
+/*
+ * The answer's Via lines for a request with via_line, the same whether
+ * validation kept the top Via or not: the first of the two tests.
+ */
+static int
+via_answer(const char *via_line, const char *want_vias)
+{
+	static struct sip_msg	 kept;
+	struct sip_reply	 rp;
+	struct sip_out		 out;
+	char			 req[512], buf[1024], want[1024];
+	int			 n;
+
+	n = snprintf(req, sizeof(req), REQ_LINE "%sFrom: <sip:a@a.test>;tag=f"
+	    "\r\nTo: <sip:b@b.test>;tag=t\r\nCall-ID: c\r\n"
+	    "CSeq: 1 OPTIONS\r\n\r\n", via_line);
+	snprintf(want, sizeof(want), "SIP/2.0 400 x\r\n%s"
+	    "From: <sip:a@a.test>;tag=f\r\nTo: <sip:b@b.test>;tag=t\r\n"
+	    "Call-ID: c\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n",
+	    want_vias);
+	memset(&rp, 0, sizeof(rp));
+	rp.rp_status = 400;
+	rp.rp_reason = "x";
+	rp.rp_received = SIP_STR_LIT("192.0.2.7");
+	rp.rp_rport = 5070;
+	if (sip_parse(&kept, req, n, &lim, 0, &e) == -1)
+		return 0;
+	sip_out_init(&out, buf, sizeof(buf));
+	if (sip_print_response(&out, &kept, &rp) == -1 || !printed(&out, want))
+		return 0;
+	sip_validate_request(&kept, &e);
+	sip_out_init(&out, buf, sizeof(buf));
+	return sip_print_response(&out, &kept, &rp) == 0 && printed(&out, want);
+}
+
+/*
+ * Validation keeps the top Via, From and To; a held copy must see them
+ * in its own bytes, and a message parsed again must not see the old
+ * ones.
+ */
+static void
+test_known(void)
+{
+	static struct sip_msg	 copy;
+	struct sip_via		 v;
+	struct sip_addr		 a;
+	struct sip_cseq		 cs;
+	char			 buf[512], held[512];
+	size_t			 len;
+
+	len = strlcpy(buf, REQ, sizeof(buf));
+	TAP_OK(sip_parse(&msg, buf, len, &lim, 0, &e) == 0 &&
+	    sip_validate_request(&msg, &e) == 0 &&
+	    msg.msg_known == (SIP_KNOWN_VIA | SIP_KNOWN_FROM | SIP_KNOWN_TO |
+	    SIP_KNOWN_CSEQ), "validation keeps the top Via, From, To, CSeq");
+	memcpy(held, buf, len);
+	sip_msg_copy(&copy, &msg, held);
+	memset(buf, 'x', len);
+	TAP_OK(sip_top_via(&copy, &v) == 0 &&
+	    v.via_branch.s >= held && v.via_branch.s < held + len &&
+	    is(&v.via_branch, "z9hG4bK1") && is(&v.via_host, "a.test"),
+	    "the copy's top Via is in its own bytes");
+	TAP_OK(sip_first_addr(&copy, SIP_HDR_FROM, &a) == 0 &&
+	    is(&a.addr_tag, "f1") && is(&a.addr_uri.uri_host, "a.test") &&
+	    sip_first_addr(&copy, SIP_HDR_TO, &a) == 0 &&
+	    a.addr_tag.s == NULL && is(&a.addr_uri_str, "sip:bob@b.test"),
+	    "and so are its From and To");
+	TAP_OK(sip_first_cseq(&copy, &cs) == 0 && cs.cseq_num == 1 &&
+	    cs.cseq_method == SIP_METHOD_OPTIONS &&
+	    cs.cseq_method_str.s >= held && cs.cseq_method_str.s < held + len,
+	    "and its CSeq");
+	len = strlcpy(buf, REQ_LINE
+	    "Via: SIP/2.0/TCP c.test;branch=z9hG4bK2\r\n"
+	    "From: <sip:carol@c.test>;tag=f2\r\n"
+	    "To: <sip:dan@d.test>;tag=t2\r\n"
+	    "Call-ID: c2\r\nCSeq: 2 OPTIONS\r\n\r\n", sizeof(buf));
+	TAP_OK(sip_parse(&msg, buf, len, &lim, 0, &e) == 0 &&
+	    msg.msg_known == 0 && sip_top_via(&msg, &v) == 0 &&
+	    is(&v.via_branch, "z9hG4bK2") &&
+	    sip_first_addr(&msg, SIP_HDR_TO, &a) == 0 && is(&a.addr_tag, "t2") &&
+	    sip_first_cseq(&msg, &cs) == 0 && cs.cseq_num == 2,
+	    "a new parse forgets them, read from the header until validated");
 }
 
 static void
@@ -779,10 +962,12 @@ main(void)
 	test_lists();
 	test_values();
 	test_auth();
+	test_unquote();
 	test_validate();
 	test_print_response();
 	test_print_via();
 	test_top_via();
+	test_known();
 	test_print_request();
 	return TAP_DONE();
 }
