@@ -44,7 +44,7 @@
 #include "tx_client.h"
 
 /* As IST_MAX: an answered branch stays Accepted for Timer M (32 s). */
-#define ICT_MAX		262144
+#define ICT_MAX		393216
 #define ICT_TIMER_D_MS	32000	/* UDP; 0 on a reliable transport */
 
 enum ict_state {

@@ -41,9 +41,10 @@
 
 /*
  * Transactions at once.  An answered call's stays Accepted for Timer L
- * (32 s): this bounds the rate of calls, some 8000 a second.
+ * (32 s), and its first INVITE's, answered 407, Confirmed for Timer I
+ * (5 s): this bounds the rate of calls, some 10,000 a second.
  */
-#define IST_MAX		262144
+#define IST_MAX		393216
 #define IST_KEY_MAX	(TX_BRANCH_MAX + IMD_DOMAIN_MAX + 16)
 
 enum ist_state {
@@ -55,7 +56,6 @@ enum ist_state {
 
 struct ist {
 	RB_ENTRY(ist)	 is_node;
-	char		 is_key[IST_KEY_MAX];	/* branch|sent-by */
 	struct sip_peer	 is_peer;
 	enum ist_state	 is_state;
 	char		*is_resp;	/* the last response sent */
@@ -65,6 +65,12 @@ struct ist {
 	struct event	 is_end;	/* Timer H, I or L */
 	void		(*is_cancel)(void *);	/* the owner's, until final */
 	void		*is_arg;
+	/*
+	 * branch|sent-by; last, and allocated to its length: a key is
+	 * some 60 bytes where room for the longest is 528, and the
+	 * transactions of 32 s of calls are kept.
+	 */
+	char		 is_key[];
 };
 
 static int	ist_cmp(struct ist *, struct ist *);
@@ -100,11 +106,14 @@ ist_key(const struct sip_msg *msg, char *key, size_t size)
 static struct ist *
 ist_find(const struct sip_msg *msg)
 {
-	struct ist	find;
+	static struct ist	*find;
 
-	if (ist_key(msg, find.is_key, sizeof(find.is_key)) == -1)
+	if (find == NULL &&
+	    (find = calloc(1, sizeof(*find) + IST_KEY_MAX)) == NULL)
 		return (NULL);
-	return (RB_FIND(ist_tree, &ists, &find));
+	if (ist_key(msg, find->is_key, IST_KEY_MAX) == -1)
+		return (NULL);
+	return (RB_FIND(ist_tree, &ists, find));
 }
 
 /* A timer of an INVITE transaction, either side's, in ms. */
@@ -188,11 +197,16 @@ struct ist *
 ist_new(const struct sip_msg *msg, const struct sip_peer *peer)
 {
 	struct ist	*is;
+	char		 key[IST_KEY_MAX];
+	size_t		 len;
 
-	if (nist >= IST_MAX || (is = calloc(1, sizeof(*is))) == NULL)
+	if (nist >= IST_MAX || ist_key(msg, key, sizeof(key)) == -1)
 		return (NULL);
-	if (ist_key(msg, is->is_key, sizeof(is->is_key)) == -1 ||
-	    RB_INSERT(ist_tree, &ists, is) != NULL) {
+	len = strlen(key) + 1;
+	if ((is = calloc(1, sizeof(*is) + len)) == NULL)
+		return (NULL);
+	memcpy(is->is_key, key, len);
+	if (RB_INSERT(ist_tree, &ists, is) != NULL) {
 		free(is);
 		return (NULL);
 	}
