@@ -22,10 +22,10 @@
 
 #include <openssl/evp.h>
 
-#include <stdio.h>
 #include <string.h>
 
 #include "digest.h"
+#include "join.h"
 
 /*
  * The algorithm fetched once and one context for every hash: EVP_Digest()
@@ -78,11 +78,12 @@ int
 digest_ha1(enum digest_alg alg, const char *user, const char *realm,
     const char *password, char *hex, size_t hexsize)
 {
-	char	buf[1024];
-	int	n, r;
+	const char	*parts[] = { user, realm, password };
+	char		 buf[1024];
+	ssize_t		 n;
+	int		 r;
 
-	n = snprintf(buf, sizeof(buf), "%s:%s:%s", user, realm, password);
-	if (n < 0 || (size_t)n >= sizeof(buf)) {
+	if ((n = join_str(buf, sizeof(buf), ':', parts, 3)) == -1) {
 		explicit_bzero(buf, sizeof(buf));
 		return (-1);
 	}

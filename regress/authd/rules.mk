@@ -3,7 +3,6 @@
 # which holds main().
 
 AUTHD_REGRESS_OBJS = $(BUILD)/authd/nonce.o $(BUILD)/authd/verify.o \
-	$(BUILD)/authd/join.o \
 	$(BUILD)/authd/throttle.o $(BUILD)/authd/ha1cache.o
 AUTHD_REGRESS = $(BUILD)/regress/authd/nonce_test \
 	$(BUILD)/regress/authd/verify_test \

@@ -14,8 +14,8 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-#ifndef AUTHD_JOIN_H
-#define AUTHD_JOIN_H
+#ifndef IMD_JOIN_H
+#define IMD_JOIN_H
 
 #include <sys/types.h>
 

@@ -16,9 +16,9 @@
 
 
 /*
- * Strings joined with a separator: the digest's inputs and the
- * throttle's keys.  snprintf() made them at about a sixth of authd's
- * cost per REGISTER, most of it in parsing its format.
+ * Strings joined with a separator: the digest's inputs, authd's
+ * throttle keys and addresses.  snprintf() made them at about a sixth
+ * of authd's cost per REGISTER, most of it in parsing its format.
  */
 
 #include <sys/types.h>
