@@ -1,9 +1,9 @@
 # Helpers for the call tests: sipp as caller and callee, each stopped by
 # pid whatever happens, and a callee's binding registered for sipp.
 
-import atexit, os, random, shutil, signal, subprocess, sys, time
+import atexit, os, random, shutil, subprocess, sys, time
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
-from imdtest import UA
+from imdtest import UA, stop_process
 
 HERE = os.path.join(os.environ["IMD_TOP"], "regress/calls")
 DOMAIN = "site1.test"
@@ -12,13 +12,7 @@ _procs = []
 
 def _stop_all():
     for p in _procs:
-        if p.poll() is None:
-            p.send_signal(signal.SIGTERM)
-            try:
-                p.wait(3)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+        stop_process(p, 3)
 
 
 atexit.register(_stop_all)

@@ -79,13 +79,13 @@ class Suite:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def stop_process(proc):
-    """SIGTERM to a process we started, SIGKILL after 5 s; None or one
-    already gone is left as it is."""
+def stop_process(proc, grace=5):
+    """SIGTERM to a process we started, SIGKILL after grace seconds;
+    None or one already gone is left as it is."""
     if proc is not None and proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
         try:
-            proc.wait(5)
+            proc.wait(grace)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()

@@ -7,11 +7,12 @@
 # bindings; and promtool must find the exposition clean (names, units,
 # _total counters, HELP and TYPE).
 
-import json, os, shutil, signal, subprocess, sys, tempfile, time
+import json, os, shutil, subprocess, sys, tempfile, time
 import urllib.parse, urllib.request
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/lib"))
 sys.path.insert(0, os.path.join(os.environ["IMD_TOP"], "regress/stats"))
-from imdtest import Answer, Suite, UA, ok, done, message_auth
+from imdtest import (Answer, Suite, UA, ok, done, message_auth,
+                     stop_process)
 from stats_lib import count_requests, http
 
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
@@ -75,13 +76,7 @@ prom = subprocess.Popen([PROMETHEUS,
 
 
 def stop():
-    if prom.poll() is None:
-        prom.send_signal(signal.SIGTERM)
-        try:
-            prom.wait(10)
-        except subprocess.TimeoutExpired:
-            prom.kill()
-            prom.wait()
+    stop_process(prom, 10)
     shutil.rmtree(tmp, ignore_errors=True)
 
 
