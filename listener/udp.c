@@ -65,34 +65,42 @@ struct udp_out {
 static struct udp_in	 udp_in;
 static struct udp_out	 udp_out = { .uo_fd = -1 };
 
-/* Slots one byte longer than a message, so that a longer one shows. */
+/*
+ * Slots one byte longer than a message, so that a longer one shows;
+ * the headers pointing at them are set here, once.
+ */
 static void
 udp_in_size(size_t max)
 {
+	struct mmsghdr	*m;
+	int		 i;
+
 	if (udp_in.ui_size == max + 1)
 		return;
 	free(udp_in.ui_buf);
 	udp_in.ui_size = max + 1;
 	if ((udp_in.ui_buf = calloc(UDP_BATCH, udp_in.ui_size)) == NULL)
 		fatal("%s", __func__);
-}
-
-static int
-udp_recv_batch(int fd)
-{
-	struct mmsghdr	*m;
-	int		 i, n;
-
 	for (i = 0; i < UDP_BATCH; i++) {
 		m = &udp_in.ui_msgs[i];
 		udp_in.ui_iov[i].iov_base = udp_in.ui_buf + i * udp_in.ui_size;
 		udp_in.ui_iov[i].iov_len = udp_in.ui_size;
 		memset(&m->msg_hdr, 0, sizeof(m->msg_hdr));
 		m->msg_hdr.msg_name = &udp_in.ui_from[i];
-		m->msg_hdr.msg_namelen = sizeof(udp_in.ui_from[i]);
 		m->msg_hdr.msg_iov = &udp_in.ui_iov[i];
 		m->msg_hdr.msg_iovlen = 1;
 	}
+}
+
+/* recvmmsg(2) writes each address length back: it is reset first. */
+static int
+udp_recv_batch(int fd)
+{
+	int	i, n;
+
+	for (i = 0; i < UDP_BATCH; i++)
+		udp_in.ui_msgs[i].msg_hdr.msg_namelen =
+		    sizeof(udp_in.ui_from[i]);
 	if ((n = recvmmsg(fd, udp_in.ui_msgs, UDP_BATCH, MSG_TRUNC,
 	    NULL)) == -1 && errno != EAGAIN && errno != EINTR)
 		log_warn("udp: recvmmsg");
